@@ -1,0 +1,1 @@
+"""Users, roles, the pure permission table, passwords and sessions."""

@@ -1,0 +1,62 @@
+"""The one permission table: which role may do which action. Nothing is allowed by default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from watchhouse.domain.roles import Action, Role
+
+PUBLIC_ACTIONS: frozenset[Action] = frozenset({Action.SIGN_IN})
+
+_EVERY_SIGNED_IN = frozenset({Action.VIEW_HOME})
+_HANDLING = frozenset(
+    {
+        Action.TAKE_CONTACT,
+        Action.VIEW_CONTACT,
+        Action.ASSESS_THRIVE,
+        Action.GRADE_CONTACT,
+        Action.RESOLVE_CONTACT,
+        Action.VIEW_PERSON,
+    }
+)
+_DISPATCHING = frozenset(
+    {
+        Action.VIEW_QUEUE,
+        Action.VIEW_INCIDENT,
+        Action.VIEW_CONTACT,
+        Action.DEPLOY,
+        Action.RECORD_ARRIVAL,
+        Action.CLOSE_INCIDENT,
+    }
+)
+
+PERMISSIONS: Mapping[Role, frozenset[Action]] = {
+    Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
+    Role.DISPATCHER: _EVERY_SIGNED_IN | _DISPATCHING,
+    Role.OFFICER: _EVERY_SIGNED_IN
+    | {Action.VIEW_QUEUE, Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.RECORD_ARRIVAL},
+    Role.INVESTIGATOR: _EVERY_SIGNED_IN
+    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
+    Role.SUPERVISOR: _EVERY_SIGNED_IN | _HANDLING | _DISPATCHING,
+    Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
+    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
+    Role.AUDITOR: _EVERY_SIGNED_IN
+    | {
+        Action.VIEW_ACCESS_LOG,
+        Action.EXPORT_ACCESS_LOG,
+        Action.VIEW_CONTACT,
+        Action.VIEW_INCIDENT,
+        Action.VIEW_PERSON,
+    },
+    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS},
+}
+
+
+def can(role: Role | None, action: Action) -> bool:
+    """True if the role (None for nobody signed in) may perform the action."""
+    if action in PUBLIC_ACTIONS:
+        return True
+    if role is None:
+        return False
+    return action in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,22 @@
+"""Session and CSRF tokens: random secrets, stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def new_token() -> str:
+    """A fresh random URL-safe secret."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 digest under which a token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tokens_match(expected: str, given: str | None) -> bool:
+    """Compare two tokens in constant time."""
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())

@@ -1,0 +1,163 @@
+"""The `watchhouse` command: database, users, the web server and the demo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from watchhouse.config import Settings
+from watchhouse.db.migrate import upgrade
+from watchhouse.domain.errors import Conflict, ValidationFailed
+from watchhouse.domain.roles import Role
+from watchhouse.policy import PolicyError
+from watchhouse.services import accounts
+from watchhouse.services.context import AppContext, build_context
+from watchhouse.services.demo import build_demo
+
+app = typer.Typer(help="watchhouse: answer the public well, and prove it.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for e in exc.errors():
+            err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc'])) or ''}: {e['msg']}")
+        raise typer.Exit(2) from exc
+
+
+def _context(settings: Settings) -> AppContext:
+    try:
+        return build_context(settings)
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema of the configured database."""
+    settings = _settings()
+    upgrade(settings.resolved_database_url)
+    console.print(f"schema up to date: {settings.resolved_database_url}")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="the user's role")],
+    name: Annotated[str, typer.Option(help="full name shown on screens")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="at least 10 characters"
+        ),
+    ],
+) -> None:
+    """Add a user."""
+    ctx = _context(_settings())
+    try:
+        user = accounts.add_user(
+            ctx, username=username, display_name=name, role=role, password=password
+        )
+    except (ValidationFailed, Conflict) as exc:
+        err.print(f"[red]not added[/red]: {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"added {user.username} ({user.role.label})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    table = Table("username", "name", "role", "state")
+    for u in accounts.list_users(_context(_settings())):
+        table.add_row(
+            u.username, u.display_name, u.role.label, "active" if u.active else "disabled"
+        )
+    console.print(table)
+
+
+@users_app.command("token")
+def users_token(username: str) -> None:
+    """Issue a bearer token (for telephony and other force systems) acting as the user."""
+    try:
+        token = accounts.issue_api_token(_context(_settings()), username=username)
+    except ValidationFailed as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(token)
+
+
+def _serve(settings: Settings, ctx: AppContext) -> None:
+    from watchhouse.web.app import create_app
+
+    uvicorn.run(
+        create_app(settings, context=ctx),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
+    """Serve the web app and API."""
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    settings = _settings(**overrides)
+    _serve(settings, _context(settings))
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="build the demo and stop")] = False,
+) -> None:
+    """Build a fresh demo force in data/demo and serve it, printing the logins."""
+    base = _settings()
+    if base.environment == "production":
+        err.print("[red]the demo cannot run with WATCHHOUSE_ENVIRONMENT=production[/red]")
+        raise typer.Exit(2)
+    data_dir = base.data_dir / "demo"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    settings = _settings(data_dir=Path(data_dir), database_url=None, port=port)
+    ctx = _context(settings)
+    logins = build_demo(ctx)
+    table = Table("username", "password", "role", title=f"{ctx.policy.force.name}: demo logins")
+    for login in logins:
+        table.add_row(login.username, login.password, login.role.label)
+    console.print(table)
+    if no_serve:
+        return
+    console.print(f"Open http://{settings.host}:{settings.port} and sign in. Ctrl-C stops.")
+    _serve(settings, ctx)
+
+
+def main() -> None:
+    """Entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

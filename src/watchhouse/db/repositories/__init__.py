@@ -1,0 +1,1 @@
+"""Repository functions: take the session as a keyword, return domain values."""

@@ -1,0 +1,69 @@
+"""The append-only access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from watchhouse.db.tables import AccessLogRow
+from watchhouse.domain.access import AccessEntry, AccessQuery, Operation
+
+
+def append(
+    *,
+    session: Session,
+    at: datetime,
+    user_id: int | None,
+    username: str,
+    operation: Operation,
+    record_type: str,
+    record_id: str,
+    justification: str | None,
+    recipient: str | None = None,
+) -> None:
+    """Add one entry; entries are never changed or removed."""
+    session.add(
+        AccessLogRow(
+            at=at,
+            user_id=user_id,
+            username=username,
+            operation=operation.value,
+            record_type=record_type,
+            record_id=record_id,
+            justification=justification,
+            recipient=recipient,
+        )
+    )
+
+
+def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
+    """Entries matching the query, newest first."""
+    statement = select(AccessLogRow).order_by(AccessLogRow.at.desc(), AccessLogRow.id.desc())
+    if query.username:
+        statement = statement.where(AccessLogRow.username == query.username)
+    if query.operation:
+        statement = statement.where(AccessLogRow.operation == query.operation.value)
+    if query.record_type:
+        statement = statement.where(AccessLogRow.record_type == query.record_type)
+    if query.record_id:
+        statement = statement.where(AccessLogRow.record_id == query.record_id)
+    if query.since:
+        statement = statement.where(AccessLogRow.at >= query.since)
+    if query.until:
+        statement = statement.where(AccessLogRow.at < query.until)
+    rows = session.scalars(statement.limit(query.limit))
+    return [
+        AccessEntry(
+            id=r.id,
+            at=r.at,
+            username=r.username,
+            operation=Operation(r.operation),
+            record_type=r.record_type,
+            record_id=r.record_id,
+            justification=r.justification,
+            recipient=r.recipient,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,217 @@
+"""Contacts, THRIVE assessments and a caller's earlier contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from watchhouse.db.tables import ContactRow, IncidentRow, ThriveAssessmentRow, UserRow
+from watchhouse.domain.errors import NotFound
+from watchhouse.domain.records import ContactSummary, ThriveRecord
+from watchhouse.domain.thrive import (
+    EmergencyIndicator,
+    Engagement,
+    GradeSuggestion,
+    Level,
+    ThriveAssessment,
+)
+from watchhouse.domain.values import Channel, Grade
+
+
+def contact_row(*, session: Session, contact_id: int) -> ContactRow:
+    """The stored contact, or NotFound."""
+    row = session.get(ContactRow, contact_id)
+    if row is None:
+        raise NotFound("contact", contact_id)
+    return row
+
+
+def by_idempotency_key(*, session: Session, key: str) -> int | None:
+    """The id of the contact created with this idempotency key, if any."""
+    return session.scalar(select(ContactRow.id).where(ContactRow.idempotency_key == key))
+
+
+def add_contact(
+    *,
+    session: Session,
+    channel: Channel,
+    presented_at: datetime,
+    answered_at: datetime | None,
+    abandoned: bool,
+    handler_id: int | None,
+    person_id: int | None,
+    telephone_number_id: int | None,
+    location_id: int | None,
+    caller_name: str,
+    summary: str,
+    status: str,
+    idempotency_key: str | None,
+) -> int:
+    """Insert a contact and return its id."""
+    row = ContactRow(
+        channel=channel.value,
+        presented_at=presented_at,
+        answered_at=answered_at,
+        abandoned=abandoned,
+        handler_id=handler_id,
+        person_id=person_id,
+        telephone_number_id=telephone_number_id,
+        location_id=location_id,
+        caller_name=caller_name,
+        summary=summary,
+        status=status,
+        idempotency_key=idempotency_key,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def set_status(
+    *, session: Session, contact_id: int, status: str, ended_at: datetime | None = None
+) -> None:
+    """Move a contact on; record when the handler finished with it."""
+    values: dict[str, object] = {"status": status}
+    if ended_at is not None:
+        values["ended_at"] = ended_at
+    session.execute(update(ContactRow).where(ContactRow.id == contact_id).values(**values))
+
+
+def handler_name(*, session: Session, user_id: int | None) -> str | None:
+    """The display name of the handler."""
+    if user_id is None:
+        return None
+    row = session.get(UserRow, user_id)
+    return None if row is None else row.display_name
+
+
+def earlier_contacts(
+    *,
+    session: Session,
+    contact_id: int,
+    person_id: int | None,
+    telephone_number_id: int | None,
+    before: datetime,
+    limit: int = 50,
+) -> list[ContactSummary]:
+    """Contacts before this one from the same person or the same telephone number."""
+    conditions = []
+    if person_id is not None:
+        conditions.append(ContactRow.person_id == person_id)
+    if telephone_number_id is not None:
+        conditions.append(ContactRow.telephone_number_id == telephone_number_id)
+    if not conditions:
+        return []
+    rows = session.execute(
+        select(ContactRow, IncidentRow.grade)
+        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
+        .where(or_(*conditions), ContactRow.id != contact_id, ContactRow.presented_at <= before)
+        .order_by(ContactRow.presented_at.desc())
+        .limit(limit)
+    ).all()
+    result = []
+    for contact, grade in rows:
+        reasons = []
+        if person_id is not None and contact.person_id == person_id:
+            reasons.append("same person")
+        if telephone_number_id is not None and contact.telephone_number_id == telephone_number_id:
+            reasons.append("same telephone number")
+        result.append(
+            ContactSummary(
+                id=contact.id,
+                channel=Channel(contact.channel),
+                presented_at=contact.presented_at,
+                summary=contact.summary,
+                status=contact.status,
+                grade=None if grade is None else Grade(grade),
+                matched_by=", ".join(reasons),
+            )
+        )
+    return result
+
+
+def add_thrive(
+    *,
+    session: Session,
+    contact_id: int,
+    assessed_by: int,
+    assessed_at: datetime,
+    assessment: ThriveAssessment,
+    notes: dict[str, str],
+    suggestion: GradeSuggestion,
+) -> int:
+    """Store a THRIVE assessment and the grade it suggested."""
+    row = ThriveAssessmentRow(
+        contact_id=contact_id,
+        assessed_by=assessed_by,
+        assessed_at=assessed_at,
+        threat=int(assessment.threat),
+        harm=int(assessment.harm),
+        risk=int(assessment.risk),
+        investigation=int(assessment.investigation),
+        vulnerability=int(assessment.vulnerability),
+        engagement=assessment.engagement.value,
+        indicators=sorted(i.value for i in assessment.indicators),
+        notes=notes,
+        suggested_grade=int(suggestion.grade),
+        suggestion_reasons=list(suggestion.reasons),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def latest_thrive(*, session: Session, contact_id: int) -> ThriveRecord | None:
+    """The most recent THRIVE assessment of a contact."""
+    found = session.execute(
+        select(ThriveAssessmentRow, UserRow.display_name)
+        .join(UserRow, UserRow.id == ThriveAssessmentRow.assessed_by)
+        .where(ThriveAssessmentRow.contact_id == contact_id)
+        .order_by(ThriveAssessmentRow.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    row, assessor = found
+    assessment = ThriveAssessment(
+        threat=Level(row.threat),
+        harm=Level(row.harm),
+        risk=Level(row.risk),
+        investigation=Level(row.investigation),
+        vulnerability=Level(row.vulnerability),
+        engagement=Engagement(row.engagement),
+        indicators=frozenset(EmergencyIndicator(i) for i in row.indicators),
+    )
+    return ThriveRecord(
+        id=row.id,
+        assessed_at=row.assessed_at,
+        assessed_by=assessor,
+        assessment=assessment,
+        notes=dict(row.notes),
+        suggestion=GradeSuggestion(Grade(row.suggested_grade), tuple(row.suggestion_reasons)),
+    )
+
+
+def person_contacts(*, session: Session, person_id: int, limit: int = 200) -> list[ContactSummary]:
+    """A person's contacts, newest first."""
+    rows = session.execute(
+        select(ContactRow, IncidentRow.grade)
+        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
+        .where(ContactRow.person_id == person_id)
+        .order_by(ContactRow.presented_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        ContactSummary(
+            id=c.id,
+            channel=Channel(c.channel),
+            presented_at=c.presented_at,
+            summary=c.summary,
+            status=c.status,
+            grade=None if g is None else Grade(g),
+            matched_by="same person",
+        )
+        for c, g in rows
+    ]

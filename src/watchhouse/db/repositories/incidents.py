@@ -1,0 +1,157 @@
+"""Incidents, the dispatch queue and partner referrals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories.places import location
+from watchhouse.db.tables import ContactRow, IncidentRow, PartnerReferralRow
+from watchhouse.domain.errors import NotFound
+from watchhouse.domain.records import IncidentView, ReferralView
+from watchhouse.domain.values import Grade, Settlement
+
+OPEN_STATUSES = ("open", "deployed", "attended")
+
+
+def incident_row(*, session: Session, incident_id: int) -> IncidentRow:
+    """The stored incident, or NotFound."""
+    row = session.get(IncidentRow, incident_id)
+    if row is None:
+        raise NotFound("incident", incident_id)
+    return row
+
+
+def incident_id_for_contact(*, session: Session, contact_id: int) -> int | None:
+    """The incident made from a contact, if it has been graded."""
+    return session.scalar(select(IncidentRow.id).where(IncidentRow.contact_id == contact_id))
+
+
+def add_incident(
+    *,
+    session: Session,
+    contact_id: int,
+    grade: Grade,
+    suggested_grade: Grade,
+    departure_reason: str | None,
+    graded_by: int,
+    location_id: int | None,
+    settlement: Settlement,
+    status: str,
+    now: datetime,
+) -> int:
+    """Insert an incident and return its id."""
+    row = IncidentRow(
+        contact_id=contact_id,
+        grade=int(grade),
+        suggested_grade=int(suggested_grade),
+        departure_reason=departure_reason,
+        graded_by=graded_by,
+        location_id=location_id,
+        settlement=settlement.value,
+        created_at=now,
+        updated_at=now,
+        status=status,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def referrals(*, session: Session, incident_id: int) -> tuple[ReferralView, ...]:
+    """Partner referrals made for an incident."""
+    rows = session.scalars(
+        select(PartnerReferralRow)
+        .where(PartnerReferralRow.incident_id == incident_id)
+        .order_by(PartnerReferralRow.id)
+    )
+    return tuple(ReferralView(r.id, r.agency_code, r.note, r.referred_at, r.status) for r in rows)
+
+
+def add_referral(
+    *,
+    session: Session,
+    incident_id: int,
+    agency_code: str,
+    note: str,
+    referred_by: int,
+    now: datetime,
+) -> int:
+    """Record a referral to a partner agency."""
+    row = PartnerReferralRow(
+        incident_id=incident_id,
+        agency_code=agency_code,
+        note=note,
+        referred_by=referred_by,
+        referred_at=now,
+        status="made",
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _view(session: Session, row: IncidentRow, summary: str) -> IncidentView:
+    return IncidentView(
+        id=row.id,
+        contact_id=row.contact_id,
+        grade=Grade(row.grade),
+        suggested_grade=Grade(row.suggested_grade),
+        departure_reason=row.departure_reason,
+        settlement=Settlement(row.settlement),
+        location=location(session=session, location_id=row.location_id),
+        summary=summary,
+        status=row.status,
+        created_at=row.created_at,
+        deployed_at=row.deployed_at,
+        deployed_unit=row.deployed_unit,
+        arrived_at=row.arrived_at,
+        body_worn_video=row.body_worn_video,
+        closed_at=row.closed_at,
+        closure=row.closure,
+        closure_note=row.closure_note,
+        referrals=referrals(session=session, incident_id=row.id),
+    )
+
+
+def incident(*, session: Session, incident_id: int) -> IncidentView:
+    """An incident with its location, summary and referrals."""
+    row = incident_row(session=session, incident_id=incident_id)
+    summary = session.scalar(select(ContactRow.summary).where(ContactRow.id == row.contact_id))
+    return _view(session, row, summary or "")
+
+
+def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> list[IncidentView]:
+    """Incidents not yet closed, of grade 1 to max_grade."""
+    rows = session.execute(
+        select(IncidentRow, ContactRow.summary)
+        .join(ContactRow, ContactRow.id == IncidentRow.contact_id)
+        .where(IncidentRow.status.in_(OPEN_STATUSES), IncidentRow.grade <= int(max_grade))
+    ).all()
+    return [_view(session, row, summary) for row, summary in rows]
+
+
+def queue_version(*, session: Session) -> str:
+    """A value that changes whenever any incident changes (for live queues)."""
+    latest, count = session.execute(
+        select(func.max(IncidentRow.updated_at), func.count(IncidentRow.id))
+    ).one()
+    return f"{latest.isoformat() if latest else '-'}:{count}"
+
+
+def update_incident(*, session: Session, incident_id: int, now: datetime, **values: object) -> None:
+    """Change an incident's fields and mark it updated (which moves live queues on)."""
+    row = incident_row(session=session, incident_id=incident_id)
+    for name, value in values.items():
+        if not hasattr(IncidentRow, name):
+            raise AttributeError(f"incidents have no field {name!r}")
+        setattr(row, name, value)
+    row.updated_at = now
+    session.flush()
+
+
+def incident_status(*, session: Session, incident_id: int) -> str:
+    """The current status of an incident."""
+    return incident_row(session=session, incident_id=incident_id).status

@@ -1,0 +1,160 @@
+"""Users and their sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from watchhouse.db.tables import UserRow, UserSessionRow
+from watchhouse.domain.errors import Conflict, NotFound
+from watchhouse.domain.records import UserView
+from watchhouse.domain.roles import Actor, Role
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What sign-in needs to know about a user."""
+
+    user_id: int
+    password_hash: str
+    active: bool
+    failed_sign_ins: int
+    locked_until: datetime | None
+
+
+def _view(row: UserRow) -> UserView:
+    return UserView(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role_code),
+        active=row.active,
+        locked_until=row.locked_until,
+    )
+
+
+def _actor(row: UserRow) -> Actor:
+    return Actor(row.id, row.username, row.display_name, Role(row.role_code))
+
+
+def add_user(
+    *,
+    session: Session,
+    username: str,
+    display_name: str,
+    role: Role,
+    password_hash: str,
+    now: datetime,
+) -> UserView:
+    """Insert a user; refuse a username already taken."""
+    if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        raise Conflict(f"username {username!r} is already taken")
+    row = UserRow(
+        username=username,
+        display_name=display_name,
+        role_code=role.value,
+        password_hash=password_hash,
+        active=True,
+        failed_sign_ins=0,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _view(row)
+
+
+def list_users(*, session: Session) -> list[UserView]:
+    """Every user, by username."""
+    return [_view(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def credentials(*, session: Session, username: str) -> Credentials | None:
+    """The stored credentials for a username, or None."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        return None
+    return Credentials(row.id, row.password_hash, row.active, row.failed_sign_ins, row.locked_until)
+
+
+def set_sign_in_state(
+    *, session: Session, user_id: int, failed_sign_ins: int, locked_until: datetime | None
+) -> None:
+    """Store the failure count and lock after a sign-in attempt."""
+    session.execute(
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(failed_sign_ins=failed_sign_ins, locked_until=locked_until)
+    )
+
+
+def actor(*, session: Session, user_id: int) -> Actor:
+    """The actor for a user id."""
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise NotFound("user", user_id)
+    return _actor(row)
+
+
+def set_password(*, session: Session, username: str, password_hash: str) -> None:
+    """Replace a user's password hash and clear any lock."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise NotFound("user", username)
+    row.password_hash = password_hash
+    row.failed_sign_ins = 0
+    row.locked_until = None
+
+
+def start_session(
+    *,
+    session: Session,
+    user_id: int,
+    token_digest: str,
+    csrf_token: str,
+    kind: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    """Record a new browser session or API token."""
+    session.add(
+        UserSessionRow(
+            token_digest=token_digest,
+            user_id=user_id,
+            kind=kind,
+            csrf_token=csrf_token,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+def live_session(
+    *, session: Session, token_digest: str, now: datetime
+) -> tuple[Actor, str, str] | None:
+    """The actor, CSRF token and kind of an unexpired, unrevoked session for an active user."""
+    row = session.execute(
+        select(UserSessionRow, UserRow)
+        .join(UserRow, UserRow.id == UserSessionRow.user_id)
+        .where(
+            UserSessionRow.token_digest == token_digest,
+            UserSessionRow.revoked_at.is_(None),
+            UserSessionRow.expires_at > now,
+            UserRow.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    return _actor(user), user_session.csrf_token, user_session.kind
+
+
+def revoke_session(*, session: Session, token_digest: str, now: datetime) -> None:
+    """End a session so its token no longer works."""
+    session.execute(
+        update(UserSessionRow)
+        .where(UserSessionRow.token_digest == token_digest, UserSessionRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,93 @@
+"""Attendance targets by grade and settlement, and whether an incident breached them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from watchhouse.domain.clock import require_aware
+from watchhouse.domain.values import Grade, Settlement
+
+
+@dataclass(frozen=True)
+class GradeTarget:
+    """The attendance target of one grade; None means the grade has no attendance."""
+
+    urban: timedelta | None
+    rural: timedelta | None
+
+
+AttendanceTargets = Mapping[Grade, GradeTarget]
+
+
+def attendance_target(
+    grade: Grade, settlement: Settlement, targets: AttendanceTargets
+) -> timedelta | None:
+    """Return how long the grade allows from creation to first arrival, or None."""
+    target = targets[grade]
+    return target.urban if settlement == Settlement.URBAN else target.rural
+
+
+@dataclass(frozen=True)
+class AttendanceStatus:
+    """Where an incident stands against its attendance target at a moment."""
+
+    target: timedelta | None
+    deadline: datetime | None
+    elapsed: timedelta
+    time_left: timedelta | None
+    breached: bool
+    attended: bool
+
+
+def attendance_status(
+    *,
+    created_at: datetime,
+    arrived_at: datetime | None,
+    now: datetime,
+    target: timedelta | None,
+) -> AttendanceStatus:
+    """Judge an incident against its target; arriving exactly on the target meets it."""
+    created = require_aware(created_at, "created_at")
+    moment = require_aware(now, "now")
+    end = require_aware(arrived_at, "arrived_at") if arrived_at is not None else moment
+    if end < created:
+        raise ValueError("arrival (or now) is before the incident was created")
+    elapsed = end - created
+    if target is None:
+        return AttendanceStatus(None, None, elapsed, None, False, arrived_at is not None)
+    deadline = created + target
+    return AttendanceStatus(
+        target=target,
+        deadline=deadline,
+        elapsed=elapsed,
+        time_left=target - elapsed,
+        breached=elapsed > target,
+        attended=arrived_at is not None,
+    )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """What the dispatcher's queue needs to order one open incident."""
+
+    incident_id: int
+    grade: Grade
+    created_at: datetime
+    target: timedelta | None
+
+
+def order_queue(items: Iterable[QueueItem], now: datetime) -> Sequence[QueueItem]:
+    """Order open incidents by grade, then by least time left to target, then oldest first."""
+    moment = require_aware(now, "now")
+
+    def key(item: QueueItem) -> tuple[int, float, datetime, int]:
+        created = require_aware(item.created_at, "created_at")
+        if item.target is None:
+            left = float("inf")
+        else:
+            left = (created + item.target - moment).total_seconds()
+        return (int(item.grade), left, created, item.incident_id)
+
+    return sorted(items, key=key)

@@ -1,0 +1,45 @@
+"""Errors the rules raise, each saying what is wrong and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field and why its value was refused."""
+
+    field: str
+    reason: str
+
+
+class ValidationFailed(ValueError):
+    """Input that cannot be accepted; lists every field and its reason."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        """Keep the problems and make a readable message of them."""
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.reason}" for p in problems))
+
+    @classmethod
+    def one(cls, field: str, reason: str) -> ValidationFailed:
+        """A failure with a single problem."""
+        return cls([FieldProblem(field, reason)])
+
+
+class NotFound(LookupError):
+    """A record that does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        """Name the kind of record and the key looked for."""
+        self.what = what
+        self.key = key
+        super().__init__(f"{what} {key} not found")
+
+
+class Conflict(RuntimeError):
+    """A request that breaks a rule about the record's current state."""
+
+
+class SignInRefused(PermissionError):
+    """A sign-in that failed; the message never says which part was wrong."""

@@ -1,0 +1,30 @@
+"""Normalising telephone numbers (phonenumbers) and UK postcodes."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
+
+
+def normalise_telephone(raw: str, region: str = "GB") -> str:
+    """Return a number in E.164 form, or raise ValueError saying why it is not a number."""
+    text = raw.strip()
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{raw!r} is not a telephone number") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError(f"{raw!r} is not a possible telephone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_postcode(raw: str) -> str:
+    """Return a UK postcode in upper case with one space, or raise ValueError."""
+    compact = re.sub(r"\s+", "", raw.upper())
+    match = _POSTCODE.match(compact)
+    if not match:
+        raise ValueError(f"{raw!r} is not a UK postcode")
+    return f"{match.group(1)} {match.group(2)}"

@@ -1,0 +1,183 @@
+"""Read models the services hand to the web and command line: plain values, no ORM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from watchhouse.domain.roles import Role
+from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment
+from watchhouse.domain.values import Channel, Grade, Settlement
+
+
+def contact_reference(contact_id: int) -> str:
+    """The reference a contact is known by, e.g. C0000042."""
+    return f"C{contact_id:07d}"
+
+
+def incident_reference(incident_id: int) -> str:
+    """The reference an incident is known by, e.g. I0000042."""
+    return f"I{incident_id:07d}"
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """What a handler (or a telephony system) records when a contact is taken."""
+
+    channel: Channel
+    presented_at: datetime | None = None
+    answered_at: datetime | None = None
+    abandoned: bool = False
+    caller_given_name: str = ""
+    caller_family_name: str = ""
+    date_of_birth: date | None = None
+    telephone: str = ""
+    location_description: str = ""
+    postcode: str = ""
+    neighbourhood_code: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as shown to administrators."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A neighbourhood policing area."""
+
+    id: int
+    code: str
+    name: str
+    settlement: Settlement
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A member of the public."""
+
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+
+    @property
+    def full_name(self) -> str:
+        """Given and family name together."""
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+@dataclass(frozen=True)
+class LocationView:
+    """Where a contact or incident is."""
+
+    id: int
+    description: str
+    postcode: str | None
+    neighbourhood: str | None
+    settlement: Settlement
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    """One line of a caller's history."""
+
+    id: int
+    channel: Channel
+    presented_at: datetime
+    summary: str
+    status: str
+    grade: Grade | None
+    matched_by: str = ""
+
+    @property
+    def reference(self) -> str:
+        """The contact reference."""
+        return contact_reference(self.id)
+
+
+@dataclass(frozen=True)
+class ThriveRecord:
+    """A stored THRIVE assessment with the grade it suggested."""
+
+    id: int
+    assessed_at: datetime
+    assessed_by: str
+    assessment: ThriveAssessment
+    notes: dict[str, str]
+    suggestion: GradeSuggestion
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """A referral to a partner agency."""
+
+    id: int
+    agency_code: str
+    note: str
+    referred_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An incident and where it stands."""
+
+    id: int
+    contact_id: int
+    grade: Grade
+    suggested_grade: Grade
+    departure_reason: str | None
+    settlement: Settlement
+    location: LocationView | None
+    summary: str
+    status: str
+    created_at: datetime
+    deployed_at: datetime | None
+    deployed_unit: str | None
+    arrived_at: datetime | None
+    body_worn_video: bool | None
+    closed_at: datetime | None
+    closure: str | None
+    closure_note: str | None
+    referrals: tuple[ReferralView, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        """The incident reference."""
+        return incident_reference(self.id)
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact with everything the handler needs on one screen."""
+
+    id: int
+    channel: Channel
+    presented_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    abandoned: bool
+    handler: str | None
+    caller_name: str
+    person: PersonView | None
+    telephone: str | None
+    location: LocationView | None
+    summary: str
+    status: str
+    thrive: ThriveRecord | None = None
+    incident: IncidentView | None = None
+    earlier_contacts: tuple[ContactSummary, ...] = field(default_factory=tuple)
+
+    @property
+    def reference(self) -> str:
+        """The contact reference."""
+        return contact_reference(self.id)

@@ -1,0 +1,56 @@
+"""Roles, actions and who is acting: the vocabulary of permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The jobs people do in and around the control room."""
+
+    CALL_HANDLER = "call_handler"
+    DISPATCHER = "dispatcher"
+    OFFICER = "officer"
+    INVESTIGATOR = "investigator"
+    SUPERVISOR = "supervisor"
+    NEIGHBOURHOOD_OFFICER = "neighbourhood_officer"
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        """Human label, e.g. 'Call handler'."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class Action(StrEnum):
+    """Everything a route can do; every route declares exactly one."""
+
+    SIGN_IN = "sign_in"
+    VIEW_HOME = "view_home"
+    TAKE_CONTACT = "take_contact"
+    VIEW_CONTACT = "view_contact"
+    ASSESS_THRIVE = "assess_thrive"
+    GRADE_CONTACT = "grade_contact"
+    RESOLVE_CONTACT = "resolve_contact"
+    VIEW_PERSON = "view_person"
+    VIEW_QUEUE = "view_queue"
+    VIEW_INCIDENT = "view_incident"
+    DEPLOY = "deploy"
+    RECORD_ARRIVAL = "record_arrival"
+    CLOSE_INCIDENT = "close_incident"
+    VIEW_ACCESS_LOG = "view_access_log"
+    EXPORT_ACCESS_LOG = "export_access_log"
+    MANAGE_USERS = "manage_users"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person a request acts for."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role

@@ -1,0 +1,1 @@
+"""Use cases: load through repositories, decide with the domain, save, and log access."""

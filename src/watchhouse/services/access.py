@@ -1,0 +1,99 @@
+"""The one place that writes and reads the access log (DPA 2018 s.62)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories import access_log
+from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
+from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.services.context import AppContext
+
+
+def log_access(
+    ctx: AppContext,
+    *,
+    session: Session,
+    actor: Actor,
+    operation: Operation,
+    record_type: str,
+    record_id: object,
+    justification: str | None = None,
+    recipient: str | None = None,
+) -> None:
+    """Log one operation on personal data, in the caller's transaction."""
+    reason = (justification or "").strip() or None
+    needs_reason = ctx.policy.access_log.require_justification and (
+        operation in NEEDS_JUSTIFICATION
+    )
+    if needs_reason and reason is None:
+        raise ValidationFailed.one(
+            "justification", f"policy requires a justification for {operation.value}"
+        )
+    access_log.append(
+        session=session,
+        at=ctx.now(),
+        user_id=actor.user_id,
+        username=actor.username,
+        operation=operation,
+        record_type=record_type,
+        record_id=str(record_id),
+        justification=reason,
+        recipient=recipient,
+    )
+
+
+def search_access_log(ctx: AppContext, *, actor: Actor, query: AccessQuery) -> list[AccessEntry]:
+    """Search the log (searching it is not itself personal data about the public)."""
+    with ctx.db.transaction() as session:
+        return access_log.search(session=session, query=query)
+
+
+def export_access_log_csv(
+    ctx: AppContext, *, actor: Actor, query: AccessQuery, justification: str, recipient: str
+) -> str:
+    """Export matching entries as CSV; the export is logged as a disclosure."""
+    with ctx.db.transaction() as session:
+        entries = access_log.search(session=session, query=query)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.DISCLOSURE,
+            record_type="access_log",
+            record_id=f"{len(entries)} entries",
+            justification=justification,
+            recipient=recipient.strip() or actor.username,
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "id",
+            "at_utc",
+            "username",
+            "operation",
+            "record_type",
+            "record_id",
+            "justification",
+            "recipient",
+        ]
+    )
+    for e in entries:
+        writer.writerow(
+            [
+                e.id,
+                e.at.isoformat(),
+                e.username,
+                e.operation.value,
+                e.record_type,
+                e.record_id,
+                e.justification or "",
+                e.recipient or "",
+            ]
+        )
+    return out.getvalue()

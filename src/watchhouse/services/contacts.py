@@ -1,0 +1,359 @@
+"""Taking a contact: record the caller, assess THRIVE, grade, and resolve grade 4."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories import contacts, incidents, places
+from watchhouse.domain.access import Operation
+from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
+from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
+from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
+from watchhouse.domain.records import ContactView, NewContact, PersonView
+from watchhouse.domain.roles import Actor
+from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
+from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.services.access import log_access
+from watchhouse.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class TakenContact:
+    """The contact stored (or found again by its idempotency key)."""
+
+    contact_id: int
+    created: bool
+
+
+def take_contact(
+    ctx: AppContext, *, actor: Actor, new: NewContact, idempotency_key: str | None = None
+) -> TakenContact:
+    """Store a new contact with its caller, number and location; a repeated key creates nothing."""
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 120:
+        raise ValidationFailed.one("Idempotency-Key", "is longer than 120 characters")
+    if key is not None:
+        with ctx.db.transaction() as session:
+            existing = contacts.by_idempotency_key(session=session, key=key)
+        if existing is not None:
+            return TakenContact(existing, created=False)
+    checked = check_new_contact(new, ctx.now())
+    if isinstance(checked, list):
+        raise ValidationFailed(checked)
+    try:
+        with ctx.db.transaction() as session:
+            contact_id = _store_contact(ctx, session, actor, checked, key)
+    except IntegrityError:
+        if key is None:
+            raise
+        with ctx.db.transaction() as session:
+            existing = contacts.by_idempotency_key(session=session, key=key)
+        if existing is None:
+            raise
+        return TakenContact(existing, created=False)
+    return TakenContact(contact_id, created=True)
+
+
+def _store_contact(
+    ctx: AppContext, session: Session, actor: Actor, checked: CheckedContact, key: str | None
+) -> int:
+    new = checked.contact
+    assert new.presented_at is not None
+    location_id = None
+    if new.neighbourhood_code:
+        neighbourhood = places.neighbourhood_by_code(session=session, code=new.neighbourhood_code)
+        if neighbourhood is None:
+            raise ValidationFailed.one(
+                "neighbourhood_code", f"no neighbourhood with code {new.neighbourhood_code!r}"
+            )
+        location_id = places.add_location(
+            session=session,
+            description=new.location_description.strip() or neighbourhood.name,
+            postcode=checked.postcode,
+            neighbourhood_id=neighbourhood.id,
+            settlement=neighbourhood.settlement,
+        )
+    person, matched = _person_for(ctx, session, new)
+    number_id = None
+    if checked.telephone_e164:
+        number_id = places.telephone_number_id(session=session, number=checked.telephone_e164)
+        if person is not None:
+            places.link_person_telephone(session=session, person_id=person.id, number_id=number_id)
+    caller_name = f"{new.caller_given_name.strip()} {new.caller_family_name.strip()}".strip()
+    contact_id = contacts.add_contact(
+        session=session,
+        channel=new.channel,
+        presented_at=new.presented_at,
+        answered_at=new.answered_at,
+        abandoned=new.abandoned,
+        handler_id=None if new.abandoned else actor.user_id,
+        person_id=None if person is None else person.id,
+        telephone_number_id=number_id,
+        location_id=location_id,
+        caller_name=caller_name,
+        summary=new.summary.strip(),
+        status="abandoned" if new.abandoned else "open",
+        idempotency_key=key,
+    )
+    log_access(
+        ctx,
+        session=session,
+        actor=actor,
+        operation=Operation.COLLECTION,
+        record_type="contact",
+        record_id=contact_id,
+    )
+    if person is not None:
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.COMBINATION if matched else Operation.COLLECTION,
+            record_type="person",
+            record_id=person.id,
+            justification=f"contact {contact_id} linked to person" if matched else None,
+        )
+    return contact_id
+
+
+def _person_for(
+    ctx: AppContext, session: Session, new: NewContact
+) -> tuple[PersonView | None, bool]:
+    """Find the caller by exact name and date of birth, or record a new person."""
+    given, family = new.caller_given_name.strip(), new.caller_family_name.strip()
+    if not family:
+        return None, False
+    if new.date_of_birth is not None:
+        found = places.find_person(
+            session=session, given_name=given, family_name=family, date_of_birth=new.date_of_birth
+        )
+        if found is not None:
+            return found, True
+    person = places.add_person(
+        session=session,
+        given_name=given,
+        family_name=family,
+        date_of_birth=new.date_of_birth,
+        now=ctx.now(),
+    )
+    return person, False
+
+
+def contact_view(ctx: AppContext, *, session: Session, contact_id: int) -> ContactView:
+    """Assemble everything about a contact for one screen (no logging: callers log)."""
+    row = contacts.contact_row(session=session, contact_id=contact_id)
+    incident_id = incidents.incident_id_for_contact(session=session, contact_id=contact_id)
+    return ContactView(
+        id=row.id,
+        channel=Channel(row.channel),
+        presented_at=row.presented_at,
+        answered_at=row.answered_at,
+        ended_at=row.ended_at,
+        abandoned=row.abandoned,
+        handler=contacts.handler_name(session=session, user_id=row.handler_id),
+        caller_name=row.caller_name or "",
+        person=places.person(session=session, person_id=row.person_id),
+        telephone=places.telephone_number(session=session, number_id=row.telephone_number_id),
+        location=places.location(session=session, location_id=row.location_id),
+        summary=row.summary,
+        status=row.status,
+        thrive=contacts.latest_thrive(session=session, contact_id=contact_id),
+        incident=None
+        if incident_id is None
+        else incidents.incident(session=session, incident_id=incident_id),
+        earlier_contacts=tuple(
+            contacts.earlier_contacts(
+                session=session,
+                contact_id=row.id,
+                person_id=row.person_id,
+                telephone_number_id=row.telephone_number_id,
+                before=row.presented_at,
+            )
+        ),
+    )
+
+
+def get_contact(
+    ctx: AppContext, *, actor: Actor, contact_id: int, justification: str | None
+) -> ContactView:
+    """A contact with the caller's history; viewing it is a logged consultation."""
+    with ctx.db.transaction() as session:
+        view = contact_view(ctx, session=session, contact_id=contact_id)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            record_type="contact",
+            record_id=contact_id,
+            justification=justification,
+        )
+    return view
+
+
+def preview_grade(assessment: ThriveAssessment) -> GradeSuggestion:
+    """The grade an assessment would suggest, without storing anything."""
+    return suggest_grade(assessment)
+
+
+def assess_thrive(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    contact_id: int,
+    assessment: ThriveAssessment,
+    notes: dict[str, str],
+) -> GradeSuggestion:
+    """Store a THRIVE assessment (or a re-assessment) and return the grade it suggests."""
+    suggestion = suggest_grade(assessment)
+    with ctx.db.transaction() as session:
+        row = contacts.contact_row(session=session, contact_id=contact_id)
+        if row.abandoned:
+            raise Conflict("an abandoned contact cannot be assessed; call the caller back first")
+        if incidents.incident_id_for_contact(session=session, contact_id=contact_id):
+            raise Conflict("the contact is already graded; re-assess the incident instead")
+        contacts.add_thrive(
+            session=session,
+            contact_id=contact_id,
+            assessed_by=actor.user_id,
+            assessed_at=ctx.now(),
+            assessment=assessment,
+            notes={k: v.strip() for k, v in notes.items() if v.strip()},
+            suggestion=suggestion,
+        )
+        contacts.set_status(session=session, contact_id=contact_id, status="assessed")
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            record_type="contact",
+            record_id=contact_id,
+        )
+    return suggestion
+
+
+def grade_contact(
+    ctx: AppContext, *, actor: Actor, contact_id: int, grade: Grade, departure_reason: str = ""
+) -> int:
+    """Accept the suggested grade, or depart from it with a reason; make the incident."""
+    reason = departure_reason.strip()
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        row = contacts.contact_row(session=session, contact_id=contact_id)
+        thrive = contacts.latest_thrive(session=session, contact_id=contact_id)
+        if thrive is None:
+            raise Conflict("complete the THRIVE assessment before grading")
+        if incidents.incident_id_for_contact(session=session, contact_id=contact_id):
+            raise Conflict("the contact is already graded")
+        suggested = thrive.suggestion.grade
+        if grade != suggested and not reason:
+            raise ValidationFailed.one(
+                "departure_reason",
+                f"say why you depart from the suggested grade {int(suggested)}",
+            )
+        location = places.location(session=session, location_id=row.location_id)
+        status = initial_status(grade)
+        incident_id = incidents.add_incident(
+            session=session,
+            contact_id=contact_id,
+            grade=grade,
+            suggested_grade=suggested,
+            departure_reason=reason or None,
+            graded_by=actor.user_id,
+            location_id=row.location_id,
+            settlement=location.settlement if location else Settlement.URBAN,
+            status=status.value,
+            now=now,
+        )
+        if grade.needs_deployment:
+            contacts.set_status(
+                session=session, contact_id=contact_id, status="graded", ended_at=now
+            )
+        else:
+            contacts.set_status(
+                session=session, contact_id=contact_id, status="awaiting_resolution"
+            )
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.COLLECTION,
+            record_type="incident",
+            record_id=incident_id,
+        )
+    return incident_id
+
+
+def resolve_contact(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    contact_id: int,
+    outcome: Closure,
+    note: str,
+    agency_code: str = "",
+) -> int:
+    """Resolve a grade 4 contact without deployment, or refer it to a partner agency."""
+    problems = []
+    if outcome not in (Closure.RESOLVED_WITHOUT_DEPLOYMENT, Closure.REFERRED_TO_PARTNER):
+        problems.append(FieldProblem("outcome", "choose resolved without deployment or referral"))
+    if outcome == Closure.REFERRED_TO_PARTNER:
+        codes = [p.code for p in ctx.policy.partner_agencies]
+        if agency_code not in codes:
+            problems.append(FieldProblem("agency_code", f"choose one of {', '.join(codes)}"))
+    if not note.strip():
+        problems.append(FieldProblem("note", "record how the contact was resolved"))
+    if problems:
+        raise ValidationFailed(problems)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        incident_id = incidents.incident_id_for_contact(session=session, contact_id=contact_id)
+        if incident_id is None:
+            raise Conflict("grade the contact before resolving it")
+        current = IncidentStatus(
+            incidents.incident_status(session=session, incident_id=incident_id)
+        )
+        incidents.update_incident(
+            session=session,
+            incident_id=incident_id,
+            now=now,
+            status=check_close(current, outcome).value,
+            closed_at=now,
+            closed_by=actor.user_id,
+            closure=outcome.value,
+            closure_note=note.strip(),
+        )
+        if outcome == Closure.REFERRED_TO_PARTNER:
+            incidents.add_referral(
+                session=session,
+                incident_id=incident_id,
+                agency_code=agency_code,
+                note=note.strip(),
+                referred_by=actor.user_id,
+                now=now,
+            )
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.DISCLOSURE,
+                record_type="contact",
+                record_id=contact_id,
+                justification=f"referral to partner agency: {note.strip()}",
+                recipient=ctx.policy.partner_name(agency_code),
+            )
+        status = "referred" if outcome == Closure.REFERRED_TO_PARTNER else "resolved"
+        contacts.set_status(session=session, contact_id=contact_id, status=status, ended_at=now)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            record_type="incident",
+            record_id=incident_id,
+        )
+    return incident_id

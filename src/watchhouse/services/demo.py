@@ -1,0 +1,206 @@
+"""A small demo force: neighbourhoods, a user of every role, and a little history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from watchhouse.domain.incident_flow import Closure
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.services import accounts, contacts, incidents, reference
+from watchhouse.services.context import AppContext
+
+NEIGHBOURHOODS = [
+    ("central", "Central", Settlement.URBAN),
+    ("riverside", "Riverside", Settlement.URBAN),
+    ("northfield", "Northfield", Settlement.URBAN),
+    ("marsh_vale", "Marsh Vale", Settlement.RURAL),
+    ("high_moor", "High Moor", Settlement.RURAL),
+]
+
+USERS = [
+    ("handler", "Priya Shah", Role.CALL_HANDLER),
+    ("dispatcher", "Tom Evans", Role.DISPATCHER),
+    ("officer", "PC Sam Okafor", Role.OFFICER),
+    ("investigator", "DC Lena Novak", Role.INVESTIGATOR),
+    ("supervisor", "Sgt Ruth Adams", Role.SUPERVISOR),
+    ("neighbourhood", "PC Dev Patel", Role.NEIGHBOURHOOD_OFFICER),
+    ("auditor", "Helen Brooks", Role.AUDITOR),
+    ("analyst", "Marcus Lee", Role.ANALYST),
+    ("admin", "Ann Admin", Role.ADMINISTRATOR),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user's sign-in."""
+
+    username: str
+    password: str
+    role: Role
+
+
+def demo_password(username: str) -> str:
+    """The demo password of a demo user (demo only; never in production)."""
+    return f"{username}-demo-pass"
+
+
+def _at(ctx: AppContext, moment: datetime) -> AppContext:
+    return replace(ctx, clock=lambda: moment)
+
+
+def _assessment(
+    level: Level, engagement: Engagement, *indicators: EmergencyIndicator
+) -> ThriveAssessment:
+    return ThriveAssessment(
+        threat=level,
+        harm=level,
+        risk=level,
+        investigation=Level.LOW,
+        vulnerability=Level.LOW,
+        engagement=engagement,
+        indicators=frozenset(indicators),
+    )
+
+
+def _graded_contact(
+    ctx: AppContext, actor: Actor, new: NewContact, assessment: ThriveAssessment
+) -> int:
+    taken = contacts.take_contact(ctx, actor=actor, new=new)
+    suggestion = contacts.assess_thrive(
+        ctx, actor=actor, contact_id=taken.contact_id, assessment=assessment, notes={}
+    )
+    return contacts.grade_contact(
+        ctx, actor=actor, contact_id=taken.contact_id, grade=suggestion.grade
+    )
+
+
+def build_demo(ctx: AppContext) -> list[DemoLogin]:
+    """Fill an empty store with the demo force; refuses a store that already has users."""
+    if ctx.settings.environment == "production":
+        raise RuntimeError("the demo force cannot be built in production")
+    if accounts.list_users(ctx):
+        raise RuntimeError("the store already has users; the demo needs an empty one")
+    for code, name, settlement in NEIGHBOURHOODS:
+        reference.add_neighbourhood(ctx, code=code, name=name, settlement=settlement)
+    logins, actors = [], {}
+    for username, name, role in USERS:
+        user = accounts.add_user(
+            ctx,
+            username=username,
+            display_name=name,
+            role=role,
+            password=demo_password(username),
+        )
+        logins.append(DemoLogin(username, demo_password(username), role))
+        actors[role] = Actor(user.id, user.username, user.display_name, role)
+    handler, dispatcher = actors[Role.CALL_HANDLER], actors[Role.DISPATCHER]
+    now = ctx.now()
+    caller = {
+        "caller_given_name": "Jean",
+        "caller_family_name": "Harper",
+        "date_of_birth": date(1951, 4, 2),
+        "telephone": "01632 960 123",
+        "location_description": "14 Mill Lane",
+        "postcode": "TE1 4AB",
+        "neighbourhood_code": "riverside",
+    }
+    for days, summary in (
+        (6, "Youths gathering outside, feels unsafe"),
+        (4, "Stones thrown at the window"),
+        (2, "Youths back again, shouting abuse"),
+    ):
+        _graded_contact(
+            _at(ctx, now - timedelta(days=days)),
+            handler,
+            NewContact(channel=Channel.NON_EMERGENCY_101, summary=summary, **caller),  # type: ignore[arg-type]
+            _assessment(Level.MEDIUM, Engagement.SCHEDULED_ATTENDANCE),
+        )
+    collision = _graded_contact(
+        _at(ctx, now - timedelta(minutes=24)),
+        handler,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            summary="Two cars collided, driver trapped",
+            telephone="07700 900 456",
+            location_description="A61 by the Moor Inn",
+            neighbourhood_code="high_moor",
+        ),
+        _assessment(
+            Level.HIGH, Engagement.IMMEDIATE_ATTENDANCE, EmergencyIndicator.SERIOUS_ROAD_COLLISION
+        ),
+    )
+    incidents.deploy(
+        _at(ctx, now - timedelta(minutes=20)), actor=dispatcher, incident_id=collision, unit="RP21"
+    )
+    _graded_contact(
+        _at(ctx, now - timedelta(minutes=35)),
+        handler,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            summary="Partner shouting, caller frightened",
+            caller_given_name="Kerry",
+            caller_family_name="Doyle",
+            telephone="07700 900 789",
+            location_description="3 Quay Street",
+            postcode="TE2 7QS",
+            neighbourhood_code="central",
+        ),
+        ThriveAssessment(
+            threat=Level.MEDIUM,
+            harm=Level.MEDIUM,
+            risk=Level.MEDIUM,
+            investigation=Level.LOW,
+            vulnerability=Level.HIGH,
+            engagement=Engagement.PROMPT_ATTENDANCE,
+        ),
+    )
+    _graded_contact(
+        _at(ctx, now - timedelta(hours=5)),
+        handler,
+        NewContact(
+            channel=Channel.ONLINE_REPORT,
+            summary="Shed broken into overnight",
+            caller_given_name="Alan",
+            caller_family_name="Reid",
+            location_description="22 Orchard Road",
+            neighbourhood_code="northfield",
+        ),
+        _assessment(Level.LOW, Engagement.SCHEDULED_ATTENDANCE),
+    )
+    advice = contacts.take_contact(
+        _at(ctx, now - timedelta(hours=3)),
+        actor=handler,
+        new=NewContact(
+            channel=Channel.LIVE_CHAT,
+            summary="Neighbour's hedge blocks pavement",
+            caller_given_name="Ivy",
+            caller_family_name="Stone",
+        ),
+    )
+    later = _at(ctx, now - timedelta(hours=3) + timedelta(minutes=5))
+    contacts.assess_thrive(
+        later,
+        actor=handler,
+        contact_id=advice.contact_id,
+        assessment=_assessment(Level.NONE, Engagement.PARTNER_AGENCY),
+        notes={},
+    )
+    contacts.grade_contact(
+        later,
+        actor=handler,
+        contact_id=advice.contact_id,
+        grade=Grade.RESOLUTION_WITHOUT_DEPLOYMENT,
+    )
+    contacts.resolve_contact(
+        later,
+        actor=handler,
+        contact_id=advice.contact_id,
+        outcome=Closure.REFERRED_TO_PARTNER,
+        agency_code="other",
+        note="Passed to the council's highways team",
+    )
+    return logins

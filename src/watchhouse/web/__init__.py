@@ -1,0 +1,1 @@
+"""The web app: thin routes (HTML and JSON) over the services."""

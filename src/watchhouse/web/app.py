@@ -1,0 +1,110 @@
+"""The FastAPI app factory: one context, the routers, and errors that say what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from watchhouse import __version__
+from watchhouse.config import Settings
+from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from watchhouse.services.context import AppContext, build_context
+from watchhouse.web import api, pages
+from watchhouse.web.rendering import render
+from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(
+    request: Request, status: int, message: str, problems: list[FieldProblem] | None = None
+) -> Response:
+    if _wants_json(request):
+        body = {
+            "message": message,
+            "problems": [{"field": p.field, "reason": p.reason} for p in problems or []],
+        }
+        return JSONResponse(body, status_code=status)
+    return render(
+        request, "error.html", status, status=status, message=message, problems=problems or []
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return _error(request, 401, "sign in first (session cookie or bearer token)")
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(NotPermitted)
+    async def not_permitted(request: Request, exc: NotPermitted) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        return _error(
+            request, 403, "the form's security token is missing or wrong; reload the page"
+        )
+
+    @app.exception_handler(ValidationFailed)
+    async def validation_failed(request: Request, exc: ValidationFailed) -> Response:
+        return _error(request, 422, "some of what was sent cannot be accepted", exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            FieldProblem(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), e["msg"])
+            for e in exc.errors()
+        ]
+        return _error(request, 422, "some of what was sent cannot be accepted", problems)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return _error(request, 409, str(exc))
+
+
+def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
+    """Build the web app from settings (or a ready context, as tests do)."""
+    ctx = context or build_context(settings or Settings())
+    app = FastAPI(
+        title="watchhouse",
+        version=__version__,
+        description="Contact, THRIVE, grading and dispatch for a UK police force.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.context = ctx
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+        )
+        if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,153 @@
+"""Turn submitted form fields into domain values, collecting every problem with its field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+from typing import TypeVar
+
+from watchhouse.domain.access import AccessQuery, Operation
+from watchhouse.domain.clock import local_to_utc
+from watchhouse.domain.errors import FieldProblem, ValidationFailed
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel
+
+E = TypeVar("E", bound=Enum)
+
+LEVEL_PARTS = ("threat", "harm", "risk", "investigation", "vulnerability")
+
+
+class FormReader:
+    """Reads typed values from a form, remembering what was wrong."""
+
+    def __init__(self, form: Mapping[str, object]) -> None:
+        """Wrap the submitted fields."""
+        self.form = form
+        self.problems: list[FieldProblem] = []
+
+    def text(self, name: str, *, required: bool = False, label: str = "") -> str:
+        """A text field, stripped."""
+        value = self.form.get(name)
+        text = value.strip() if isinstance(value, str) else ""
+        if required and not text:
+            self.problems.append(
+                FieldProblem(name, f"{label or name.replace('_', ' ')} is required")
+            )
+        return text
+
+    def choice(self, name: str, enum: type[E]) -> E | None:
+        """One value of an enumeration."""
+        raw = self.text(name)
+        try:
+            return enum(int(raw)) if issubclass(enum, int) else enum(raw)
+        except ValueError:
+            self.problems.append(FieldProblem(name, "choose one of the options"))
+            return None
+
+    def date(self, name: str) -> date | None:
+        """An optional ISO date (YYYY-MM-DD)."""
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.problems.append(FieldProblem(name, "give a date as YYYY-MM-DD"))
+            return None
+
+    def local_time(self, name: str, zone: str) -> datetime | None:
+        """An optional local wall-clock time (as a datetime-local input sends it), in UTC."""
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            return local_to_utc(datetime.fromisoformat(raw), zone)
+        except ValueError:
+            self.problems.append(FieldProblem(name, "give a date and time"))
+            return None
+
+    def flag(self, name: str) -> bool:
+        """A checkbox: present means ticked."""
+        return self.form.get(name) not in (None, "", "0", "false", "off")
+
+    def many(self, name: str) -> list[str]:
+        """All values of a repeated field."""
+        getlist = getattr(self.form, "getlist", None)
+        values = getlist(name) if getlist else []
+        return [v for v in values if isinstance(v, str)]
+
+    def raise_if_problems(self) -> None:
+        """Stop with every problem found so far."""
+        if self.problems:
+            raise ValidationFailed(self.problems)
+
+
+def read_new_contact(form: Mapping[str, object], zone: str) -> NewContact:
+    """A new contact from the handler's form."""
+    reader = FormReader(form)
+    channel = reader.choice("channel", Channel)
+    contact = NewContact(
+        channel=channel or Channel.EMERGENCY_999,
+        presented_at=reader.local_time("presented_at", zone),
+        caller_given_name=reader.text("caller_given_name"),
+        caller_family_name=reader.text("caller_family_name"),
+        date_of_birth=reader.date("date_of_birth"),
+        telephone=reader.text("telephone"),
+        location_description=reader.text("location_description"),
+        postcode=reader.text("postcode"),
+        neighbourhood_code=reader.text("neighbourhood_code"),
+        summary=reader.text("summary"),
+    )
+    reader.raise_if_problems()
+    return contact
+
+
+def read_thrive(form: Mapping[str, object]) -> tuple[ThriveAssessment, dict[str, str]]:
+    """A THRIVE assessment and its notes from the form."""
+    reader = FormReader(form)
+    levels = {part: reader.choice(part, Level) for part in LEVEL_PARTS}
+    engagement = reader.choice("engagement", Engagement)
+    indicators = []
+    for raw in reader.many("indicators"):
+        try:
+            indicators.append(EmergencyIndicator(raw))
+        except ValueError:
+            reader.problems.append(FieldProblem("indicators", f"unknown indicator {raw!r}"))
+    notes = {part: reader.text(f"{part}_notes") for part in (*LEVEL_PARTS, "engagement")}
+    reader.raise_if_problems()
+    assert engagement is not None
+    assessment = ThriveAssessment(
+        threat=levels["threat"] or Level.NONE,
+        harm=levels["harm"] or Level.NONE,
+        risk=levels["risk"] or Level.NONE,
+        investigation=levels["investigation"] or Level.NONE,
+        vulnerability=levels["vulnerability"] or Level.NONE,
+        engagement=engagement,
+        indicators=frozenset(indicators),
+    )
+    return assessment, notes
+
+
+ACCESS_FILTERS = ("username", "operation", "record_type", "record_id", "since", "until")
+
+
+def read_access_query(params: Mapping[str, str], zone: str) -> AccessQuery:
+    """Access-log filters from a query string (dates are local days)."""
+    reader = FormReader(params)
+    operation = None
+    if reader.text("operation"):
+        operation = reader.choice("operation", Operation)
+    since, until = reader.date("since"), reader.date("until")
+    reader.raise_if_problems()
+    return AccessQuery(
+        username=reader.text("username") or None,
+        operation=operation,
+        record_type=reader.text("record_type") or None,
+        record_id=reader.text("record_id") or None,
+        since=None if since is None else local_to_utc(datetime.combine(since, time()), zone),
+        until=None
+        if until is None
+        else local_to_utc(datetime.combine(until + timedelta(days=1), time()), zone),
+    )

@@ -1,0 +1,69 @@
+"""Templates and the filters that show stored UTC times in the force's local time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from watchhouse.auth.permissions import can
+from watchhouse.domain.clock import format_local
+from watchhouse.domain.roles import Action
+from watchhouse.web.security import RequestIdentity, context_of
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def duration(value: timedelta | None) -> str:
+    """A duration as 1h 02m 03s, with a minus sign when overdue."""
+    if value is None:
+        return "no target"
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 24:
+        return f"{sign}{hours // 24}d {hours % 24:02d}h {minutes:02d}m"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m {secs:02d}s"
+    return f"{sign}{minutes}m {secs:02d}s"
+
+
+def iso_utc(value: datetime | None) -> str:
+    """ISO 8601 in UTC for scripts (data attributes)."""
+    return "" if value is None else value.isoformat()
+
+
+def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    """Render a page with the signed-in user, CSRF token, policy and permission check at hand."""
+    ctx = context_of(request)
+    identity: RequestIdentity | None = getattr(request.state, "identity", None)
+    actor = identity.actor if identity else None
+    zone = ctx.policy.force.timezone
+
+    def local(moment: datetime | None, fmt: str = "%d %b %Y %H:%M:%S %Z") -> str:
+        return format_local(moment, zone, fmt)
+
+    def allowed(action: str) -> bool:
+        return can(actor.role if actor else None, Action(action))
+
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "actor": actor,
+            "csrf_token": identity.csrf_token if identity else None,
+            "policy": ctx.policy,
+            "local": local,
+            "duration": duration,
+            "iso_utc": iso_utc,
+            "allowed": allowed,
+            **values,
+        },
+        status_code=status_code,
+    )

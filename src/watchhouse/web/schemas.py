@@ -1,0 +1,183 @@
+"""JSON shapes of the API (separate from tables and domain values)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from watchhouse.domain.incident_flow import Closure
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level
+from watchhouse.domain.values import Channel, Grade, Settlement
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactIn(_In):
+    """A contact from a handler's desktop or a telephony system."""
+
+    channel: Channel
+    presented_at: AwareDatetime | None = Field(
+        None, description="when the force was presented with it"
+    )
+    answered_at: AwareDatetime | None = None
+    abandoned: bool = False
+    caller_given_name: str = Field("", max_length=200)
+    caller_family_name: str = Field("", max_length=200)
+    date_of_birth: date | None = None
+    telephone: str = Field("", max_length=40)
+    location_description: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=10)
+    neighbourhood_code: str = Field("", max_length=40)
+    summary: str = Field("", max_length=4000)
+
+
+class ThriveIn(_In):
+    """A THRIVE assessment: five levels (0 none to 3 high), engagement and indicators."""
+
+    threat: Level
+    harm: Level
+    risk: Level
+    investigation: Level
+    vulnerability: Level
+    engagement: Engagement
+    indicators: list[EmergencyIndicator] = []
+    notes: dict[str, str] = {}
+
+
+class SuggestionOut(BaseModel):
+    """The grade suggested and why."""
+
+    grade: Grade
+    reasons: list[str]
+
+
+class GradeIn(_In):
+    """The handler's grade; a reason is required when it departs from the suggestion."""
+
+    grade: Grade
+    departure_reason: str = ""
+
+
+class ResolutionIn(_In):
+    """How a grade 4 contact was resolved."""
+
+    outcome: Closure
+    note: str
+    agency_code: str = ""
+
+
+class DeploymentIn(_In):
+    """The unit sent."""
+
+    unit: str
+
+
+class ArrivalIn(_In):
+    """First arrival and body-worn video."""
+
+    body_worn_video: bool
+    arrived_at: AwareDatetime | None = None
+
+
+class ClosureIn(_In):
+    """How an incident ended."""
+
+    closure: Closure
+    note: str = ""
+
+
+class LocationOut(BaseModel):
+    """Where."""
+
+    description: str
+    postcode: str | None
+    neighbourhood: str | None
+    settlement: Settlement
+
+
+class IncidentOut(BaseModel):
+    """An incident and where it stands against its target."""
+
+    id: int
+    reference: str
+    contact_id: int
+    grade: Grade
+    suggested_grade: Grade
+    departure_reason: str | None
+    status: str
+    settlement: Settlement
+    location: LocationOut | None
+    summary: str
+    created_at: datetime
+    deployed_at: datetime | None
+    deployed_unit: str | None
+    arrived_at: datetime | None
+    body_worn_video: bool | None
+    closed_at: datetime | None
+    closure: str | None
+    target_seconds: float | None = None
+    time_left_seconds: float | None = None
+    breached: bool = False
+
+
+class EarlierContactOut(BaseModel):
+    """One earlier contact from the same person or number."""
+
+    id: int
+    reference: str
+    channel: Channel
+    presented_at: datetime
+    summary: str
+    grade: Grade | None
+    matched_by: str
+
+
+class ContactOut(BaseModel):
+    """A contact with its assessment, incident and the caller's history."""
+
+    id: int
+    reference: str
+    channel: Channel
+    presented_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    abandoned: bool
+    status: str
+    caller_name: str
+    person_id: int | None
+    telephone: str | None
+    location: LocationOut | None
+    summary: str
+    suggestion: SuggestionOut | None
+    incident: IncidentOut | None
+    earlier_contacts: list[EarlierContactOut]
+
+
+class AccessEntryOut(BaseModel):
+    """One access log entry."""
+
+    id: int
+    at: datetime
+    username: str
+    operation: str
+    record_type: str
+    record_id: str
+    justification: str | None
+    recipient: str | None
+
+
+class ProblemOut(BaseModel):
+    """One field and why it was refused."""
+
+    field: str
+    reason: str
+
+
+class ErrorOut(BaseModel):
+    """An error: a message and, for bad input, every field at fault."""
+
+    message: str
+    problems: list[ProblemOut] = []
