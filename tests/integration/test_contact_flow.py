@@ -1,0 +1,198 @@
+"""A contact from the first ring to closure, through the services, on a real database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from watchhouse.domain.errors import Conflict, ValidationFailed
+from watchhouse.domain.incident_flow import Closure
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Role
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel, Grade
+from watchhouse.services import contacts, incidents
+
+pytestmark = pytest.mark.integration
+
+KNIFE = ThriveAssessment(
+    threat=Level.HIGH,
+    harm=Level.HIGH,
+    risk=Level.HIGH,
+    investigation=Level.MEDIUM,
+    vulnerability=Level.LOW,
+    engagement=Engagement.IMMEDIATE_ATTENDANCE,
+    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
+)
+
+
+def _knife_call(neighbourhood: str) -> NewContact:
+    return NewContact(
+        channel=Channel.EMERGENCY_999,
+        caller_given_name="Sam",
+        caller_family_name="Lowe",
+        telephone="07700 900123",
+        location_description="High Street",
+        neighbourhood_code=neighbourhood,
+        summary="Man with a knife in the street",
+    )
+
+
+def test_knife_call_becomes_grade_one_incident_at_top_of_queue(ctx, actors, neighbourhoods, clock):
+    handler, dispatcher = actors[Role.CALL_HANDLER], actors[Role.DISPATCHER]
+    scheduled = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.NON_EMERGENCY_101,
+            summary="Shed broken into",
+            neighbourhood_code="central",
+            location_description="Garden Row",
+        ),
+    )
+    contacts.assess_thrive(
+        ctx,
+        actor=handler,
+        contact_id=scheduled.contact_id,
+        notes={},
+        assessment=ThriveAssessment(
+            Level.LOW, Level.LOW, Level.LOW, Level.LOW, Level.LOW, Engagement.SCHEDULED_ATTENDANCE
+        ),
+    )
+    contacts.grade_contact(
+        ctx, actor=handler, contact_id=scheduled.contact_id, grade=Grade.SCHEDULED
+    )
+    clock.advance(minutes=1)
+    taken = contacts.take_contact(ctx, actor=handler, new=_knife_call("central"))
+    suggestion = contacts.assess_thrive(
+        ctx,
+        actor=handler,
+        contact_id=taken.contact_id,
+        assessment=KNIFE,
+        notes={"threat": "knife seen"},
+    )
+    assert suggestion.grade == Grade.EMERGENCY
+    incident_id = contacts.grade_contact(
+        ctx, actor=handler, contact_id=taken.contact_id, grade=suggestion.grade
+    )
+    queue = incidents.dispatch_queue(ctx, actor=dispatcher)
+    assert [e.incident.id for e in queue][0] == incident_id
+    assert queue[0].attendance.target == timedelta(minutes=15)
+    incidents.deploy(ctx, actor=dispatcher, incident_id=incident_id, unit="AB12")
+    clock.advance(minutes=9)
+    incidents.record_arrival(ctx, actor=dispatcher, incident_id=incident_id, body_worn_video=True)
+    entry = incidents.get_incident(
+        ctx, actor=dispatcher, incident_id=incident_id, justification="test"
+    )
+    assert entry.incident.body_worn_video is True
+    assert entry.attendance.breached is False
+    assert entry.attendance.elapsed == timedelta(minutes=9)
+    incidents.close_incident(
+        ctx,
+        actor=dispatcher,
+        incident_id=incident_id,
+        closure=Closure.RESOLVED_AT_SCENE,
+        note="arrested",
+    )
+    assert incident_id not in [
+        e.incident.id for e in incidents.dispatch_queue(ctx, actor=dispatcher)
+    ]
+
+
+def test_second_call_from_same_number_shows_first_as_earlier_contact(
+    ctx, actors, neighbourhoods, clock
+):
+    handler = actors[Role.CALL_HANDLER]
+    first = contacts.take_contact(ctx, actor=handler, new=_knife_call("central"))
+    clock.advance(hours=2)
+    second = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.NON_EMERGENCY_101, telephone="+44 7700 900123", summary="Calling back"
+        ),
+    )
+    view = contacts.get_contact(ctx, actor=handler, contact_id=second.contact_id, justification="t")
+    assert [c.id for c in view.earlier_contacts] == [first.contact_id]
+    assert "same telephone number" in view.earlier_contacts[0].matched_by
+
+
+def test_departing_from_suggested_grade_needs_a_reason(ctx, actors, neighbourhoods):
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(ctx, actor=handler, new=_knife_call("moor"))
+    contacts.assess_thrive(
+        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        contacts.grade_contact(
+            ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.PRIORITY
+        )
+    assert refused.value.problems[0].field == "departure_reason"
+    incident_id = contacts.grade_contact(
+        ctx,
+        actor=handler,
+        contact_id=taken.contact_id,
+        grade=Grade.PRIORITY,
+        departure_reason="suspect gone",
+    )
+    entry = incidents.get_incident(ctx, actor=handler, incident_id=incident_id, justification="t")
+    assert entry.incident.departure_reason == "suspect gone"
+    assert entry.incident.suggested_grade == Grade.EMERGENCY
+
+
+def test_grade_four_referral_is_recorded_and_logged_as_disclosure(ctx, actors):
+    from watchhouse.domain.access import AccessQuery, Operation
+    from watchhouse.services.access import search_access_log
+
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.LIVE_CHAT, summary="Worried about neighbour's mental health"
+        ),
+    )
+    contacts.assess_thrive(
+        ctx,
+        actor=handler,
+        contact_id=taken.contact_id,
+        notes={},
+        assessment=ThriveAssessment(
+            Level.NONE, Level.LOW, Level.NONE, Level.NONE, Level.LOW, Engagement.PARTNER_AGENCY
+        ),
+    )
+    contacts.grade_contact(
+        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.RESOLUTION_WITHOUT_DEPLOYMENT
+    )
+    incident_id = contacts.resolve_contact(
+        ctx,
+        actor=handler,
+        contact_id=taken.contact_id,
+        outcome=Closure.REFERRED_TO_PARTNER,
+        agency_code="mental_health",
+        note="crisis team",
+    )
+    view = contacts.get_contact(ctx, actor=handler, contact_id=taken.contact_id, justification="t")
+    assert view.status == "referred"
+    assert view.incident is not None and view.incident.id == incident_id
+    assert [r.agency_code for r in view.incident.referrals] == ["mental_health"]
+    disclosures = search_access_log(
+        ctx, actor=handler, query=AccessQuery(operation=Operation.DISCLOSURE)
+    )
+    assert disclosures[0].recipient == "Mental health services"
+
+
+def test_arrival_before_deployment_is_refused(ctx, actors, neighbourhoods):
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(ctx, actor=handler, new=_knife_call("central"))
+    contacts.assess_thrive(
+        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
+    )
+    incident_id = contacts.grade_contact(
+        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.EMERGENCY
+    )
+    with pytest.raises(Conflict):
+        incidents.record_arrival(
+            ctx, actor=actors[Role.DISPATCHER], incident_id=incident_id, body_worn_video=False
+        )
