@@ -78,6 +78,22 @@ def _graded_contact(
     )
 
 
+def _attend_and_close(ctx: AppContext, dispatcher: Actor, incident_id: int, at: datetime) -> None:
+    """Deploy, arrive (body-worn video on) and close an incident in the past."""
+    incidents.deploy(_at(ctx, at), actor=dispatcher, incident_id=incident_id, unit="NH04")
+    arrived = at + timedelta(minutes=40)
+    incidents.record_arrival(
+        _at(ctx, arrived), actor=dispatcher, incident_id=incident_id, body_worn_video=True
+    )
+    incidents.close_incident(
+        _at(ctx, arrived + timedelta(minutes=30)),
+        actor=dispatcher,
+        incident_id=incident_id,
+        closure=Closure.RESOLVED_AT_SCENE,
+        note="Words of advice given",
+    )
+
+
 def build_demo(ctx: AppContext) -> list[DemoLogin]:
     """Fill an empty store with the demo force; refuses a store that already has users."""
     if ctx.settings.environment == "production":
@@ -113,12 +129,14 @@ def build_demo(ctx: AppContext) -> list[DemoLogin]:
         (4, "Stones thrown at the window"),
         (2, "Youths back again, shouting abuse"),
     ):
-        _graded_contact(
-            _at(ctx, now - timedelta(days=days)),
+        then = now - timedelta(days=days)
+        incident_id = _graded_contact(
+            _at(ctx, then),
             handler,
             NewContact(channel=Channel.NON_EMERGENCY_101, summary=summary, **caller),  # type: ignore[arg-type]
             _assessment(Level.MEDIUM, Engagement.SCHEDULED_ATTENDANCE),
         )
+        _attend_and_close(ctx, dispatcher, incident_id, then + timedelta(hours=days * 3))
     collision = _graded_contact(
         _at(ctx, now - timedelta(minutes=24)),
         handler,

@@ -22,7 +22,7 @@
     body.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
       const left = (Date.parse(el.dataset.deadline) - now) / 1000;
       const breached = left < 0;
-      el.textContent = (breached ? "BREACHED " : "") + format(left);
+      el.textContent = breached ? "BREACHED by " + format(-left) : format(left);
       el.classList.toggle("breach", breached);
       const row = el.closest("tr");
       if (row) row.classList.toggle("breached", breached);

@@ -1,0 +1,196 @@
+"""Issue 2 in a real browser: a 999 knife call from the first ring to an officer's arrival.
+
+A call handler and a dispatcher work at two desks (two browser contexts) against a live
+server. The dispatcher's queue is open before the call is taken and must show the new grade 1
+incident at the top without a reload; the dispatcher then deploys and records arrival.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel, Grade
+from watchhouse.services import contacts
+from watchhouse.services.context import AppContext, system_clock
+
+from .conftest import CHROMIUM, DISPATCHER, HANDLER, LiveApp
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
+    ),
+]
+
+LIVE_UPDATE_MS = 10_000
+KNIFE = "Man with a knife in the street"
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the form, with the keyboard."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Good to see you"))).to_be_visible()
+
+
+def queue_rows(page: Page) -> Any:
+    """The rows of the dispatch queue's body."""
+    return page.locator("#queue-rows > tr")
+
+
+def graded_incident(
+    ctx: AppContext, live: LiveApp, new: NewContact, assessment: ThriveAssessment, grade: Grade
+) -> int:
+    """A contact taken, assessed and graded through the services (as an earlier shift did)."""
+    taken = contacts.take_contact(ctx, actor=live.handler, new=new)
+    contacts.assess_thrive(
+        ctx, actor=live.handler, contact_id=taken.contact_id, assessment=assessment, notes={}
+    )
+    return contacts.grade_contact(ctx, actor=live.handler, contact_id=taken.contact_id, grade=grade)
+
+
+def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
+    live_app: LiveApp, new_page, screenshot
+) -> None:
+    # An older grade 3 job is already waiting, so "top of the queue" means something.
+    graded_incident(
+        live_app.ctx,
+        live_app,
+        NewContact(
+            channel=Channel.NON_EMERGENCY_101,
+            summary="Shed broken into overnight",
+            location_description="Garden Row",
+            neighbourhood_code="moor",
+        ),
+        ThriveAssessment(
+            Level.LOW, Level.LOW, Level.LOW, Level.LOW, Level.LOW, Engagement.SCHEDULED_ATTENDANCE
+        ),
+        Grade.SCHEDULED,
+    )
+
+    # The dispatcher is watching the queue before the phone rings.
+    dispatcher = new_page()
+    sign_in(dispatcher, *DISPATCHER)
+    dispatcher.get_by_role("link", name="Dispatch queue", exact=True).click()
+    expect(dispatcher.get_by_role("heading", name=re.compile("Dispatch queue"))).to_be_visible()
+    expect(dispatcher.locator("#live-state")).to_have_text("live")
+    expect(queue_rows(dispatcher)).to_have_count(1)
+    expect(queue_rows(dispatcher).first).to_contain_text("Shed broken into overnight")
+    expect(dispatcher.get_by_text(KNIFE)).to_have_count(0)
+
+    # The call handler answers a 999 call.
+    handler = new_page()
+    sign_in(handler, *HANDLER)
+    handler.get_by_role("link", name="New contact", exact=True).click()
+    expect(handler.get_by_role("heading", name="New contact")).to_be_visible()
+    handler.get_by_label("999", exact=True).check()
+    handler.get_by_label("Given name").fill("Sam")
+    handler.get_by_label("Family name").fill("Lowe")
+    handler.get_by_label("Telephone").fill("07700 900123")
+    handler.get_by_label("Address or place").fill("High Street")
+    handler.get_by_label("Neighbourhood").select_option(label="Central (urban)")
+    handler.get_by_label("Summary").fill(KNIFE)
+    handler.get_by_role("button", name="Record contact and assess").click()
+
+    # The contact screen: caller on the left, THRIVE on the right.
+    expect(handler.get_by_role("heading", name="THRIVE assessment")).to_be_visible()
+    caller = handler.get_by_role("complementary", name="Caller")
+    expect(caller).to_contain_text("Sam Lowe")
+    expect(caller).to_contain_text("High Street")
+    expect(caller).to_contain_text(KNIFE)
+    handler.get_by_role("group", name="Emergency indicators").get_by_label("Violence").check()
+    for part, level in [
+        ("Threat", "High"),
+        ("Harm", "High"),
+        ("Risk", "High"),
+        ("Investigation", "Medium"),
+        ("Vulnerability", "Low"),
+    ]:
+        handler.get_by_role("group", name=part, exact=True).get_by_label(level, exact=True).check()
+    handler.get_by_role("group", name="Engagement").get_by_label("Immediate attendance").check()
+    handler.get_by_role("button", name="Assess and suggest grade").click()
+
+    suggestion = handler.get_by_role("status")
+    expect(suggestion).to_contain_text("Suggested grade: 1")
+    expect(suggestion).to_contain_text("emergency indicator: violence")
+    expect(handler.get_by_role("radio", name=re.compile(r"^1 ·"))).to_be_checked()
+    screenshot(handler, "01-handler-thrive-suggestion")
+    handler.get_by_role("button", name="Confirm grade").click()
+    expect(handler.get_by_role("heading", name=re.compile(r"^Graded 1 · Emergency"))).to_be_visible()
+    reference = handler.locator("#outcome h2 a").inner_text()
+
+    # Without a reload, the dispatcher's queue shows the new G1 at the top.
+    top = queue_rows(dispatcher).first
+    expect(top).to_contain_text(KNIFE, timeout=LIVE_UPDATE_MS)
+    expect(queue_rows(dispatcher)).to_have_count(2)
+    expect(top).to_contain_text("G1")
+    expect(top).to_contain_text(reference)
+    expect(top).to_contain_text("High Street · Central")
+    expect(top.locator(".countdown")).to_have_text(re.compile(r"^1[45]m \d\ds$"))
+    expect(queue_rows(dispatcher).nth(1)).to_contain_text("Shed broken into overnight")
+    screenshot(dispatcher, "02-dispatcher-queue-new-g1")
+
+    # Deploy a unit from the row, with the keyboard.
+    unit = top.get_by_label(f"Unit for {reference}")
+    unit.fill("BRAVO21")
+    unit.press("Enter")
+    row = queue_rows(dispatcher).filter(has_text=KNIFE)
+    expect(row).to_contain_text("deployed · BRAVO21")
+
+    # Record arrival with body-worn video on.
+    row.get_by_label("Body-worn video").select_option(label="On")
+    row.get_by_role("button", name="Arrived").click()
+    row = queue_rows(dispatcher).filter(has_text=KNIFE)
+    expect(row).to_contain_text("BWV on")
+    expect(row).to_contain_text("attended")
+    expect(row.locator(".attended")).to_have_text(re.compile(r"^attended in \d+m \d\ds$"))
+    expect(row).not_to_have_class(re.compile(r"\bbreached\b"))
+    expect(row.get_by_role("button", name="Arrived")).to_have_count(0)
+    screenshot(dispatcher, "03-dispatcher-after-arrival")
+
+
+def test_incident_past_its_target_shows_as_breached(
+    live_app: LiveApp, new_page, screenshot
+) -> None:
+    half_an_hour_ago = live_app.context_with_clock(lambda: system_clock() - timedelta(minutes=30))
+    graded_incident(
+        half_an_hour_ago,
+        live_app,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Ada",
+            caller_family_name="Price",
+            summary="Fight outside the Crown pub",
+            location_description="Market Square",
+            neighbourhood_code="central",
+        ),
+        ThriveAssessment(
+            Level.HIGH,
+            Level.HIGH,
+            Level.HIGH,
+            Level.LOW,
+            Level.LOW,
+            Engagement.IMMEDIATE_ATTENDANCE,
+            frozenset({EmergencyIndicator.VIOLENCE}),
+        ),
+        Grade.EMERGENCY,
+    )
+
+    dispatcher = new_page()
+    sign_in(dispatcher, *DISPATCHER)
+    dispatcher.goto("/dispatch")
+    row = queue_rows(dispatcher).filter(has_text="Fight outside the Crown pub")
+    expect(row).to_have_count(1)
+    expect(row).to_have_class(re.compile(r"\bbreached\b"))
+    expect(row).to_contain_text("G1")
+    expect(row.locator(".countdown")).to_have_text(re.compile(r"^BREACHED -1[45]m \d\ds$"))
+    screenshot(dispatcher, "04-dispatcher-breached")
