@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from watchhouse.auth.permissions import can
 from watchhouse.auth.tokens import new_token, tokens_match
 from watchhouse.domain.access import Operation
+from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, ValidationFailed
 from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
@@ -186,10 +187,21 @@ def _contact_page(
         contact_id=contact_id,
         justification=_justification(request, f"handling contact {contact_id}"),
     )
+    bands = ctx.policy.answer_bands()
+    band = classify_answer(
+        presented_at=view.presented_at,
+        answered_at=view.answered_at,
+        abandoned=view.abandoned,
+        bands=bands,
+    )
+    answer = bands.label(band)
+    if view.answered_at is not None:
+        answer = f"{answer_seconds(view.presented_at, view.answered_at):.0f} s ({answer})"
     return render(
         request,
         "contact.html",
         422 if problems else 200,
+        answer=answer,
         contact=view,
         levels=list(Level),
         engagements=list(Engagement),
