@@ -68,7 +68,9 @@ def _free_port() -> int:
 
 
 def _actor(ctx: AppContext, username: str, password: str, role: Role, name: str) -> Actor:
-    user = accounts.add_user(ctx, username=username, display_name=name, role=role, password=password)
+    user = accounts.add_user(
+        ctx, username=username, display_name=name, role=role, password=password
+    )
     return Actor(user.id, user.username, user.display_name, user.role)
 
 

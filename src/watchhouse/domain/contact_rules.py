@@ -27,15 +27,18 @@ def check_new_contact(new: NewContact, now: datetime) -> CheckedContact | list[F
     """Validate a new contact; answer it now unless it was abandoned or answered already."""
     problems: list[FieldProblem] = []
     moment = require_aware(now, "now")
-    presented = new.presented_at or moment
     answered = new.answered_at
-    if new.presented_at is not None and new.presented_at.tzinfo is None:
-        problems.append(FieldProblem("presented_at", "must include a time zone offset"))
-    elif presented > moment + CLOCK_TOLERANCE:
-        problems.append(FieldProblem("presented_at", "is in the future"))
     if answered is not None and answered.tzinfo is None:
         problems.append(FieldProblem("answered_at", "must include a time zone offset"))
         answered = None
+    elif answered is not None and answered > moment + CLOCK_TOLERANCE:
+        problems.append(FieldProblem("answered_at", "is in the future"))
+    presented = new.presented_at or answered or moment
+    if new.presented_at is not None and new.presented_at.tzinfo is None:
+        problems.append(FieldProblem("presented_at", "must include a time zone offset"))
+        presented = moment
+    elif presented > moment + CLOCK_TOLERANCE:
+        problems.append(FieldProblem("presented_at", "is in the future"))
     if new.abandoned and answered is not None:
         problems.append(FieldProblem("answered_at", "an abandoned contact was never answered"))
     if not new.abandoned and answered is None:

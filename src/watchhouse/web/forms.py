@@ -68,6 +68,20 @@ class FormReader:
             self.problems.append(FieldProblem(name, "give a date and time"))
             return None
 
+    def aware_time(self, name: str) -> datetime | None:
+        """An optional ISO 8601 time with its offset (as the server wrote it into the form)."""
+        raw = self.text(name)
+        if not raw:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            self.problems.append(FieldProblem(name, "give an ISO 8601 time with its offset"))
+            return None
+        return moment
+
     def flag(self, name: str) -> bool:
         """A checkbox: present means ticked."""
         return self.form.get(name) not in (None, "", "0", "false", "off")
@@ -91,6 +105,7 @@ def read_new_contact(form: Mapping[str, object], zone: str) -> NewContact:
     contact = NewContact(
         channel=channel or Channel.EMERGENCY_999,
         presented_at=reader.local_time("presented_at", zone),
+        answered_at=reader.aware_time("opened_at"),
         caller_given_name=reader.text("caller_given_name"),
         caller_family_name=reader.text("caller_family_name"),
         date_of_birth=reader.date("date_of_birth"),

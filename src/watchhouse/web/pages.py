@@ -72,7 +72,8 @@ async def login(request: Request) -> Response:
     ctx = context_of(request)
     form = await request.form()
     reader = FormReader(form)
-    if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE, ""), reader.text("csrf_token")):
+    login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not login_csrf or not tokens_match(login_csrf, reader.text("csrf_token")):
         return render(
             request,
             "login.html",
@@ -145,6 +146,7 @@ def _new_contact_form(
     request: Request, values: dict[str, object], error: ValidationFailed | None
 ) -> Response:
     ctx = context_of(request)
+    values.setdefault("opened_at", ctx.now().isoformat())
     return render(
         request,
         "contact_new.html",
@@ -196,7 +198,8 @@ def _contact_page(
     )
     answer = bands.label(band)
     if view.answered_at is not None:
-        answer = f"{answer_seconds(view.presented_at, view.answered_at):.0f} s ({answer})"
+        seconds = answer_seconds(view.presented_at, view.answered_at)
+        answer = f"{seconds:.0f} s ({answer})" if seconds > 0 else "not measured"
     return render(
         request,
         "contact.html",

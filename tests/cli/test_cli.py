@@ -1,0 +1,229 @@
+"""The `watchhouse` command end to end on a SQLite file in a temporary data directory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from watchhouse import cli
+from watchhouse.config import DEFAULT_SECRET
+from watchhouse.domain.roles import Role
+from watchhouse.services.demo import USERS, demo_password
+
+pytestmark = pytest.mark.integration
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from the developer's shell reaches Settings; each test passes its own env."""
+    for name in list(os.environ):
+        if name.startswith("WATCHHOUSE_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command that should stop must never start the web server."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the web server was started")
+
+    monkeypatch.setattr(cli, "_serve", refuse)
+
+
+@pytest.fixture
+def invoke(tmp_path: Path) -> Invoke:
+    """Run the CLI with WATCHHOUSE_DATA_DIR=tmp_path plus any extra env."""
+    runner = CliRunner()
+
+    def run(*args: str, **env: str) -> Result:
+        return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(tmp_path), **env})
+
+    return run
+
+
+def _flat(text: str) -> str:
+    """The output with Rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as connection:
+        return {
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+
+
+def test_db_upgrade_creates_the_database(invoke, tmp_path):
+    database = tmp_path / "watchhouse.sqlite3"
+    assert not database.exists()
+    result = invoke("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "schema up to date" in result.stdout
+    assert database.exists()
+    assert {"contacts", "incidents", "access_log", "users", "alembic_version"} <= _tables(database)
+    # Running it again is harmless.
+    assert invoke("db", "upgrade").exit_code == 0
+
+
+def test_users_add_then_list_shows_the_user(invoke):
+    assert invoke("db", "upgrade").exit_code == 0
+    added = invoke(
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "call_handler",
+        "--name",
+        "Alice A",
+        "--password",
+        "longenough123",
+    )
+    assert added.exit_code == 0, added.output
+    assert "added alice (Call handler)" in _flat(added.stdout)
+
+    listed = invoke("users", "list")
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.stdout.splitlines() if "alice" in line)
+    assert "Alice A" in row and "Call handler" in row and "active" in row
+
+
+def test_users_add_works_on_a_fresh_data_dir_without_db_upgrade(invoke, tmp_path):
+    added = invoke(
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "dispatcher",
+        "--name",
+        "Bob B",
+        "--password",
+        "longenough123",
+    )
+    assert added.exit_code == 0, added.output
+    assert (tmp_path / "watchhouse.sqlite3").exists()
+
+
+def test_a_short_password_is_refused_with_a_clear_message_and_exit_1(invoke):
+    refused = invoke(
+        "users",
+        "add",
+        "carol",
+        "--role",
+        "supervisor",
+        "--name",
+        "Carol C",
+        "--password",
+        "short",
+    )
+    assert refused.exit_code == 1
+    message = _flat(refused.stderr)
+    assert "not added" in message
+    assert "password" in message and "at least 10 characters" in message
+    assert "carol" not in invoke("users", "list").stdout
+
+
+def test_an_unknown_role_is_refused_by_the_command_line(invoke):
+    refused = invoke(
+        "users", "add", "dave", "--role", "chief", "--name", "Dave", "--password", "longenough123"
+    )
+    assert refused.exit_code == 2
+    assert "chief" in refused.output
+
+
+def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_path):
+    result = invoke("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    assert {role for _, _, role in USERS} == set(Role)
+    rows = result.stdout.splitlines()
+    for username, _name, role in USERS:
+        row = next((line for line in rows if f" {username} " in line), None)
+        assert row is not None, f"no login printed for {username}"
+        assert demo_password(username) in row
+        assert role.label in row
+    assert "Open http" not in result.stdout
+    demo_db = tmp_path / "demo" / "watchhouse.sqlite3"
+    assert demo_db.exists()
+    with sqlite3.connect(demo_db) as connection:
+        assert connection.execute("SELECT count(*) FROM users").fetchone()[0] == len(USERS)
+        assert connection.execute("SELECT count(*) FROM contacts").fetchone()[0] > 0
+    # The demo starts afresh each time.
+    again = invoke("demo", "--no-serve")
+    assert again.exit_code == 0, again.output
+
+
+POLICY_COMMANDS = [
+    ("users", "list"),
+    ("users", "add", "erin", "--role", "analyst", "--name", "Erin", "--password", "longenough1"),
+    ("users", "token", "erin"),
+    ("demo", "--no-serve"),
+    ("serve",),
+]
+
+
+@pytest.mark.parametrize("command", POLICY_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_an_invalid_policy_file_is_refused_at_start_up_with_exit_2(invoke, tmp_path, command):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[grades.1]\ntarget_urban_minutes = -5\n", encoding="utf-8")
+    result = invoke(*command, WATCHHOUSE_POLICY_FILE=str(policy))
+    assert result.exit_code == 2, result.output
+    assert "grades.1.target_urban_minutes" in _flat(result.stderr)
+    assert "greater than 0" in _flat(result.stderr)
+
+
+def test_a_missing_policy_file_is_refused_at_start_up_with_exit_2(invoke, tmp_path):
+    result = invoke("users", "list", WATCHHOUSE_POLICY_FILE=str(tmp_path / "nowhere.toml"))
+    assert result.exit_code == 2
+    assert "does not exist" in _flat(result.stderr)
+
+
+PRODUCTION_COMMANDS = [("db", "upgrade"), ("users", "list"), ("demo", "--no-serve"), ("serve",)]
+
+
+@pytest.mark.parametrize("command", PRODUCTION_COMMANDS, ids=lambda c: " ".join(c))
+def test_production_with_the_default_secret_is_refused_with_exit_2(invoke, tmp_path, command):
+    result = invoke(*command, WATCHHOUSE_ENVIRONMENT="production")
+    assert result.exit_code == 2, result.output
+    assert "WATCHHOUSE_SECRET_KEY" in _flat(result.stderr)
+    assert not (tmp_path / "watchhouse.sqlite3").exists()
+    explicit = invoke(
+        *command, WATCHHOUSE_ENVIRONMENT="production", WATCHHOUSE_SECRET_KEY=DEFAULT_SECRET
+    )
+    assert explicit.exit_code == 2
+    assert "WATCHHOUSE_SECRET_KEY" in _flat(explicit.stderr)
+
+
+def test_production_with_a_short_secret_is_refused_with_exit_2(invoke):
+    result = invoke(
+        "db", "upgrade", WATCHHOUSE_ENVIRONMENT="production", WATCHHOUSE_SECRET_KEY="x" * 31
+    )
+    assert result.exit_code == 2
+    assert "WATCHHOUSE_SECRET_KEY" in _flat(result.stderr)
+
+
+def test_production_with_a_real_secret_and_secure_cookies_starts(invoke, tmp_path):
+    env = {
+        "WATCHHOUSE_ENVIRONMENT": "production",
+        "WATCHHOUSE_SECRET_KEY": "k" * 48,
+        "WATCHHOUSE_SECURE_COOKIES": "true",
+    }
+    assert invoke("db", "upgrade", **env).exit_code == 0
+    assert (tmp_path / "watchhouse.sqlite3").exists()
+    refused = invoke("demo", "--no-serve", **env)
+    assert refused.exit_code == 2
+    assert "production" in _flat(refused.stderr)
+    assert not (tmp_path / "demo").exists()
+
+
+def test_env_given_to_one_invocation_does_not_leak_into_the_process(invoke):
+    invoke("db", "upgrade", WATCHHOUSE_ENVIRONMENT="production")
+    assert "WATCHHOUSE_ENVIRONMENT" not in os.environ
+    assert "WATCHHOUSE_DATA_DIR" not in os.environ

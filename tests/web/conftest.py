@@ -1,0 +1,65 @@
+"""Fixtures for the web tests: records that exist, so routes with ids have something to find."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel
+from watchhouse.services import contacts
+from watchhouse.services.context import AppContext
+
+KNIFE = ThriveAssessment(
+    threat=Level.HIGH,
+    harm=Level.HIGH,
+    risk=Level.HIGH,
+    investigation=Level.MEDIUM,
+    vulnerability=Level.LOW,
+    engagement=Engagement.IMMEDIATE_ATTENDANCE,
+    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
+)
+
+
+@dataclass(frozen=True)
+class ExistingRecords:
+    """Ids of a graded contact, its incident and its caller."""
+
+    contact_id: int
+    incident_id: int
+    person_id: int
+
+
+@pytest.fixture
+def existing_records(
+    ctx: AppContext, actors: dict[Role, Actor], neighbourhoods: dict[str, str]
+) -> ExistingRecords:
+    """A 999 call from a named caller, assessed and graded 1: a contact, incident and person."""
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Sam",
+            caller_family_name="Lowe",
+            telephone="07700 900123",
+            location_description="High Street",
+            neighbourhood_code=neighbourhoods["urban"],
+            summary="Man with a knife in the street",
+        ),
+    )
+    suggestion = contacts.assess_thrive(
+        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
+    )
+    incident_id = contacts.grade_contact(
+        ctx, actor=handler, contact_id=taken.contact_id, grade=suggestion.grade
+    )
+    view = contacts.get_contact(
+        ctx, actor=handler, contact_id=taken.contact_id, justification="test set-up"
+    )
+    assert view.person is not None
+    return ExistingRecords(taken.contact_id, incident_id, view.person.id)
