@@ -15,7 +15,7 @@ from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close
 from watchhouse.domain.records import ContactView, NewContact, PersonView
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
-from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.domain.values import Grade, Settlement
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -142,46 +142,12 @@ def _person_for(
     return person, False
 
 
-def contact_view(ctx: AppContext, *, session: Session, contact_id: int) -> ContactView:
-    """Assemble everything about a contact for one screen (no logging: callers log)."""
-    row = contacts.contact_row(session=session, contact_id=contact_id)
-    incident_id = incidents.incident_id_for_contact(session=session, contact_id=contact_id)
-    return ContactView(
-        id=row.id,
-        channel=Channel(row.channel),
-        presented_at=row.presented_at,
-        answered_at=row.answered_at,
-        ended_at=row.ended_at,
-        abandoned=row.abandoned,
-        handler=contacts.handler_name(session=session, user_id=row.handler_id),
-        caller_name=row.caller_name or "",
-        person=places.person(session=session, person_id=row.person_id),
-        telephone=places.telephone_number(session=session, number_id=row.telephone_number_id),
-        location=places.location(session=session, location_id=row.location_id),
-        summary=row.summary,
-        status=row.status,
-        thrive=contacts.latest_thrive(session=session, contact_id=contact_id),
-        incident=None
-        if incident_id is None
-        else incidents.incident(session=session, incident_id=incident_id),
-        earlier_contacts=tuple(
-            contacts.earlier_contacts(
-                session=session,
-                contact_id=row.id,
-                person_id=row.person_id,
-                telephone_number_id=row.telephone_number_id,
-                before=row.presented_at,
-            )
-        ),
-    )
-
-
 def get_contact(
     ctx: AppContext, *, actor: Actor, contact_id: int, justification: str | None
 ) -> ContactView:
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
-        view = contact_view(ctx, session=session, contact_id=contact_id)
+        view = contacts.contact_view(session=session, contact_id=contact_id)
         log_access(
             ctx,
             session=session,
@@ -210,8 +176,8 @@ def assess_thrive(
     """Store a THRIVE assessment (or a re-assessment) and return the grade it suggests."""
     suggestion = suggest_grade(assessment)
     with ctx.db.transaction() as session:
-        row = contacts.contact_row(session=session, contact_id=contact_id)
-        if row.abandoned:
+        facts = contacts.contact_view(session=session, contact_id=contact_id, with_history=False)
+        if facts.abandoned:
             raise Conflict("an abandoned contact cannot be assessed; call the caller back first")
         if incidents.incident_id_for_contact(session=session, contact_id=contact_id):
             raise Conflict("the contact is already graded; re-assess the incident instead")
@@ -243,8 +209,8 @@ def grade_contact(
     reason = departure_reason.strip()
     now = ctx.now()
     with ctx.db.transaction() as session:
-        row = contacts.contact_row(session=session, contact_id=contact_id)
-        thrive = contacts.latest_thrive(session=session, contact_id=contact_id)
+        facts = contacts.contact_view(session=session, contact_id=contact_id, with_history=False)
+        thrive = facts.thrive
         if thrive is None:
             raise Conflict("complete the THRIVE assessment before grading")
         if incidents.incident_id_for_contact(session=session, contact_id=contact_id):
@@ -255,7 +221,7 @@ def grade_contact(
                 "departure_reason",
                 f"say why you depart from the suggested grade {int(suggested)}",
             )
-        location = places.location(session=session, location_id=row.location_id)
+        location = facts.location
         status = initial_status(grade)
         incident_id = incidents.add_incident(
             session=session,
@@ -264,7 +230,7 @@ def grade_contact(
             suggested_grade=suggested,
             departure_reason=reason or None,
             graded_by=actor.user_id,
-            location_id=row.location_id,
+            location_id=location.id if location else None,
             settlement=location.settlement if location else Settlement.URBAN,
             status=status.value,
             now=now,

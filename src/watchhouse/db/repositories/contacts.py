@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from watchhouse.db.repositories import incidents, places
 from watchhouse.db.tables import ContactRow, IncidentRow, ThriveAssessmentRow, UserRow
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import ContactSummary, ThriveRecord
+from watchhouse.domain.records import ContactSummary, ContactView, ThriveRecord
 from watchhouse.domain.thrive import (
     EmergencyIndicator,
     Engagement,
@@ -215,3 +216,40 @@ def person_contacts(*, session: Session, person_id: int, limit: int = 200) -> li
         )
         for c, g in rows
     ]
+
+
+def contact_view(*, session: Session, contact_id: int, with_history: bool = True) -> ContactView:
+    """Everything about a contact for one screen; the caller's history only if asked."""
+    row = contact_row(session=session, contact_id=contact_id)
+    incident_id = incidents.incident_id_for_contact(session=session, contact_id=contact_id)
+    history = (
+        earlier_contacts(
+            session=session,
+            contact_id=row.id,
+            person_id=row.person_id,
+            telephone_number_id=row.telephone_number_id,
+            before=row.presented_at,
+        )
+        if with_history
+        else []
+    )
+    return ContactView(
+        id=row.id,
+        channel=Channel(row.channel),
+        presented_at=row.presented_at,
+        answered_at=row.answered_at,
+        ended_at=row.ended_at,
+        abandoned=row.abandoned,
+        handler=handler_name(session=session, user_id=row.handler_id),
+        caller_name=row.caller_name or "",
+        person=places.person(session=session, person_id=row.person_id),
+        telephone=places.telephone_number(session=session, number_id=row.telephone_number_id),
+        location=places.location(session=session, location_id=row.location_id),
+        summary=row.summary,
+        status=row.status,
+        thrive=latest_thrive(session=session, contact_id=contact_id),
+        incident=None
+        if incident_id is None
+        else incidents.incident(session=session, incident_id=incident_id),
+        earlier_contacts=tuple(history),
+    )
