@@ -469,3 +469,17 @@ def test_the_access_log_can_still_be_appended_to(ctx, actors, clock):
     after = _raw_log(ctx)
     assert after[:2] == before
     assert len(after) == 3
+
+
+def test_truncating_the_access_log_is_refused_on_postgresql(ctx, actors, database):
+    if database.dialect != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite has only DELETE, refused above")
+    handler = actors[Role.CALL_HANDLER]
+    contacts.take_contact(
+        ctx, actor=handler, new=NewContact(channel=Channel.LIVE_CHAT, summary="Lost dog")
+    )
+    before = len(_log(ctx))
+    with pytest.raises(DBAPIError) as refused, ctx.db.engine.begin() as connection:
+        connection.execute(text("TRUNCATE access_log"))
+    assert "append-only" in str(refused.value)
+    assert len(_log(ctx)) == before > 0

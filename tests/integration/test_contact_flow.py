@@ -77,7 +77,7 @@ def test_knife_call_becomes_grade_one_incident_at_top_of_queue(ctx, actors, neig
         ctx, actor=handler, contact_id=taken.contact_id, grade=suggestion.grade
     )
     queue = incidents.dispatch_queue(ctx, actor=dispatcher)
-    assert [e.incident.id for e in queue][0] == incident_id
+    assert queue[0].incident.id == incident_id
     assert queue[0].attendance.target == timedelta(minutes=15)
     incidents.deploy(ctx, actor=dispatcher, incident_id=incident_id, unit="AB12")
     clock.advance(minutes=9)

@@ -316,7 +316,7 @@ def _assert_at_head(engine: Engine) -> None:
             "0001"
         )
     assert _triggers(engine) == (
-        {"access_log_append_only"}
+        {"access_log_append_only", "access_log_no_truncate"}
         if engine.dialect.name == "postgresql"
         else {"access_log_no_update", "access_log_no_delete"}
     )

@@ -35,37 +35,35 @@ KNIFE_THRIVE = {
 }
 
 
-def _problems(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _problems(response) -> dict[str, str]:
     body = response.json()
     assert body["message"]
     return {p["field"]: p["reason"] for p in body["problems"]}
 
 
-def _count_contacts(ctx) -> int:  # type: ignore[no-untyped-def]
+def _count_contacts(ctx) -> int:
     with ctx.db.transaction() as session:
         return int(session.execute(text("SELECT count(*) FROM contacts")).scalar_one())
 
 
 @pytest.fixture
-def bearer(app, ctx, actors):  # type: ignore[no-untyped-def]
+def bearer(app, ctx, actors):
     """Make a cookie-less client carrying an API bearer token for a role's user."""
 
     def make(role: Role) -> TestClient:
         token = accounts.issue_api_token(ctx, username=role.value)
-        return TestClient(
-            app, follow_redirects=False, headers={"Authorization": f"Bearer {token}"}
-        )
+        return TestClient(app, follow_redirects=False, headers={"Authorization": f"Bearer {token}"})
 
     return make
 
 
 @pytest.fixture
-def handler_api(bearer, neighbourhoods) -> TestClient:  # type: ignore[no-untyped-def]
+def handler_api(bearer, neighbourhoods) -> TestClient:
     """A telephony system posting contacts as the call handler."""
     return bearer(Role.CALL_HANDLER)
 
 
-def test_post_contact_creates_it_and_answers_201_with_the_contact(handler_api, clock):  # type: ignore[no-untyped-def]
+def test_post_contact_creates_it_and_answers_201_with_the_contact(handler_api, clock):
     response = handler_api.post("/api/contacts", json=KNIFE_CALL)
     assert response.status_code == 201
     body = response.json()
@@ -81,7 +79,7 @@ def test_post_contact_creates_it_and_answers_201_with_the_contact(handler_api, c
     assert body["presented_at"].startswith("2026-03-10T14:00:00")
 
 
-def test_same_idempotency_key_returns_the_first_contact_with_200(handler_api, ctx):  # type: ignore[no-untyped-def]
+def test_same_idempotency_key_returns_the_first_contact_with_200(handler_api, ctx):
     headers = {"Idempotency-Key": "telephony-call-42"}
     first = handler_api.post("/api/contacts", json=KNIFE_CALL, headers=headers)
     again = handler_api.post("/api/contacts", json=KNIFE_CALL, headers=headers)
@@ -109,7 +107,7 @@ def test_same_idempotency_key_returns_the_first_contact_with_200(handler_api, ct
     ],
     ids=["channel", "future-birth", "telephone", "neighbourhood", "summary", "postcode"],
 )
-def test_bad_contact_answers_422_naming_the_field_and_reason(  # type: ignore[no-untyped-def]
+def test_bad_contact_answers_422_naming_the_field_and_reason(
     handler_api, ctx, change, field, reason
 ):
     response = handler_api.post("/api/contacts", json={**KNIFE_CALL, **change})
@@ -120,7 +118,7 @@ def test_bad_contact_answers_422_naming_the_field_and_reason(  # type: ignore[no
     assert _count_contacts(ctx) == 0
 
 
-def test_several_bad_fields_are_all_named_in_one_answer(handler_api):  # type: ignore[no-untyped-def]
+def test_several_bad_fields_are_all_named_in_one_answer(handler_api):
     response = handler_api.post(
         "/api/contacts",
         json={**KNIFE_CALL, "date_of_birth": "2030-01-01", "telephone": "12", "summary": ""},
@@ -129,7 +127,7 @@ def test_several_bad_fields_are_all_named_in_one_answer(handler_api):  # type: i
     assert set(_problems(response)) == {"date_of_birth", "telephone", "summary"}
 
 
-def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, clock):  # type: ignore[no-untyped-def]
+def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, clock):
     handler, dispatcher = bearer(Role.CALL_HANDLER), bearer(Role.DISPATCHER)
 
     contact = handler.post("/api/contacts", json=KNIFE_CALL)
@@ -181,12 +179,12 @@ def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, cloc
     assert seen.json()["suggestion"]["grade"] == 1
 
 
-def test_bearer_token_still_meets_the_permission_table(bearer, neighbourhoods):  # type: ignore[no-untyped-def]
+def test_bearer_token_still_meets_the_permission_table(bearer, neighbourhoods):
     analyst = bearer(Role.ANALYST)
     assert analyst.post("/api/contacts", json=KNIFE_CALL).status_code == 403
 
 
-def test_api_token_is_not_accepted_as_a_session_cookie(app, ctx, actors):  # type: ignore[no-untyped-def]
+def test_api_token_is_not_accepted_as_a_session_cookie(app, ctx, actors):
     token = accounts.issue_api_token(ctx, username=Role.SUPERVISOR.value)
     client = TestClient(app, follow_redirects=False)
     client.cookies.set(SESSION_COOKIE, token)
@@ -194,14 +192,14 @@ def test_api_token_is_not_accepted_as_a_session_cookie(app, ctx, actors):  # typ
     assert client.get("/").headers["location"] == "/login"
 
 
-def test_unknown_bearer_token_is_not_signed_in(app, actors):  # type: ignore[no-untyped-def]
+def test_unknown_bearer_token_is_not_signed_in(app, actors):
     client = TestClient(app, headers={"Authorization": "Bearer not-a-token"})
     response = client.get("/api/queue")
     assert response.status_code == 401
     assert "sign in" in response.json()["message"]
 
 
-def test_grade_departing_from_suggestion_without_reason_answers_422(handler_api):  # type: ignore[no-untyped-def]
+def test_grade_departing_from_suggestion_without_reason_answers_422(handler_api):
     contact_id = handler_api.post("/api/contacts", json=KNIFE_CALL).json()["id"]
     handler_api.post(f"/api/contacts/{contact_id}/thrive", json=KNIFE_THRIVE)
     refused = handler_api.post(f"/api/contacts/{contact_id}/grade", json={"grade": 2})
@@ -216,7 +214,7 @@ def test_grade_departing_from_suggestion_without_reason_answers_422(handler_api)
     assert accepted.json()["suggested_grade"] == 1
 
 
-def test_openapi_lists_every_api_path(client_as: Callable, app):  # type: ignore[no-untyped-def]
+def test_openapi_lists_every_api_path(client_as: Callable, app):
     signed = client_as(Role.ANALYST)
     response = signed.client.get("/api/openapi.json")
     assert response.status_code == 200
@@ -231,7 +229,7 @@ def test_openapi_lists_every_api_path(client_as: Callable, app):  # type: ignore
     assert response.json()["paths"]["/api/contacts"]["post"]["responses"]["422"]
 
 
-def _route_paths(app) -> set[str]:  # type: ignore[no-untyped-def]
+def _route_paths(app) -> set[str]:
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:  # older FastAPI: app.routes is already flat
@@ -239,7 +237,7 @@ def _route_paths(app) -> set[str]:  # type: ignore[no-untyped-def]
     return {c.path for c in iter_route_contexts(app.routes) if c.path}
 
 
-def test_reading_a_contact_without_justification_answers_422(handler_api, bearer):  # type: ignore[no-untyped-def]
+def test_reading_a_contact_without_justification_answers_422(handler_api, bearer):
     contact_id = handler_api.post("/api/contacts", json=KNIFE_CALL).json()["id"]
     refused = handler_api.get(f"/api/contacts/{contact_id}")
     assert refused.status_code == 422
@@ -254,7 +252,7 @@ def test_reading_a_contact_without_justification_answers_422(handler_api, bearer
     assert "caller rang back" in [e["justification"] for e in log.json()]
 
 
-def test_reading_a_missing_contact_answers_404_as_json(handler_api):  # type: ignore[no-untyped-def]
+def test_reading_a_missing_contact_answers_404_as_json(handler_api):
     response = handler_api.get("/api/contacts/999999", headers={"X-Justification": "check"})
     assert response.status_code == 404
     assert response.json()["message"]

@@ -8,11 +8,6 @@ from typing import cast
 
 import pytest
 from fastapi.routing import APIRoute
-
-try:
-    from fastapi.routing import iter_route_contexts
-except ImportError:  # pragma: no cover - FastAPI before included routers were kept lazily
-    iter_route_contexts = None
 from starlette.routing import BaseRoute, Mount
 
 from watchhouse.auth.permissions import can
@@ -21,6 +16,11 @@ from watchhouse.services.context import AppContext
 from watchhouse.web import pages
 from watchhouse.web.app import create_app
 from watchhouse.web.security import SESSION_COOKIE, Permission
+
+try:
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # pragma: no cover - FastAPI before included routers were kept lazily
+    iter_route_contexts = None
 
 pytestmark = pytest.mark.web
 
@@ -36,7 +36,7 @@ def _flat_routes(app: object) -> list[tuple[BaseRoute, object]]:
     FastAPI 0.165 keeps included routers as `_IncludedRouter` entries of `app.routes`;
     `iter_route_contexts` flattens them as the router and the OpenAPI generator see them.
     """
-    routes = app.routes  # type: ignore[attr-defined]
+    routes = app.routes
     if iter_route_contexts is None:  # older FastAPI: app.routes is already flat
         return [(route, route) for route in routes]
     return [(context.original_route, context) for context in iter_route_contexts(routes)]
@@ -45,7 +45,7 @@ def _flat_routes(app: object) -> list[tuple[BaseRoute, object]]:
 def _permissions_of(effective: object) -> list[Permission]:
     """Every Permission among a route's dependencies, at any depth."""
     found = []
-    stack = list(effective.dependant.dependencies)  # type: ignore[attr-defined]
+    stack = list(effective.dependant.dependencies)
     while stack:
         dependency = stack.pop()
         if isinstance(dependency.call, Permission):
@@ -55,13 +55,17 @@ def _permissions_of(effective: object) -> list[Permission]:
 
 
 def _endpoints(app: object) -> list[tuple[str, str, Action]]:
-    """(method, path, action) of every API route of an app."""
+    """(method, path, action) of every API route of an app that declares one permission.
+
+    A route with none (or several) is reported by the declaration test, not here.
+    """
     result = []
     for route, effective in _flat_routes(app):
-        if isinstance(route, APIRoute):
-            (permission,) = _permissions_of(effective)
-            path = effective.path  # type: ignore[attr-defined]
-            methods = effective.methods  # type: ignore[attr-defined]
+        permissions = _permissions_of(effective) if isinstance(route, APIRoute) else []
+        if len(permissions) == 1:
+            (permission,) = permissions
+            path = effective.path
+            methods = effective.methods
             result.extend((method, path, permission.action) for method in methods)
     return sorted(result)
 
@@ -72,7 +76,7 @@ ENDPOINTS = _endpoints(create_app(context=cast(AppContext, object())))
 SWEPT = [e for e in ENDPOINTS if e[1] != STREAM_PATH]
 
 
-def _fill_path(path: str, records) -> str:  # type: ignore[no-untyped-def]
+def _fill_path(path: str, records) -> str:
     """Put the id of an existing record in each path parameter."""
     ids = {
         "contact_id": records.contact_id,
@@ -88,7 +92,7 @@ def _fill_path(path: str, records) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"\{(\w+)\}", one, path)
 
 
-def _send(signed, method: str, path: str):  # type: ignore[no-untyped-def]
+def _send(signed, method: str, path: str):
     """A minimal request as the signed-in client would send it, with its CSRF token."""
     headers = {"X-Justification": "route permission test"}
     if method == "GET":
@@ -99,14 +103,14 @@ def _send(signed, method: str, path: str):  # type: ignore[no-untyped-def]
     return signed.client.request(method, path, data={"csrf_token": signed.csrf}, headers=headers)
 
 
-def _clears_session(response) -> bool:  # type: ignore[no-untyped-def]
+def _clears_session(response) -> bool:
     return any(
         c.startswith(f"{SESSION_COOKIE}=") and "Max-Age=0" in c
         for c in response.headers.get_list("set-cookie")
     )
 
 
-def _refused(response, path: str) -> bool:  # type: ignore[no-untyped-def]
+def _refused(response, path: str) -> bool:
     """True if the response is a refusal: 401/403, or the sign-in redirect of a page."""
     if response.status_code in (401, 403):
         return True
@@ -119,7 +123,7 @@ def _refused(response, path: str) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _mismatch(role: Role | None, action: Action, path: str, response) -> str | None:  # type: ignore[no-untyped-def]
+def _mismatch(role: Role | None, action: Action, path: str, response) -> str | None:
     """Why the response does not match the permission table, or None if it does."""
     who = role.value if role else "signed out"
     status = response.status_code
@@ -143,11 +147,11 @@ def _mismatch(role: Role | None, action: Action, path: str, response) -> str | N
     return None
 
 
-def test_every_api_route_declares_exactly_one_permission(app):  # type: ignore[no-untyped-def]
+def test_every_api_route_declares_exactly_one_permission(app):
     without, several, others = [], [], []
     for route, effective in _flat_routes(app):
         if isinstance(route, APIRoute):
-            name = f"{sorted(effective.methods)} {effective.path}"  # type: ignore[attr-defined]
+            name = f"{sorted(effective.methods)} {effective.path}"
             count = len(_permissions_of(effective))
             if count == 0:
                 without.append(name)
@@ -161,7 +165,7 @@ def test_every_api_route_declares_exactly_one_permission(app):  # type: ignore[n
     assert len(ENDPOINTS) > 20, "the route listing found suspiciously few routes"
 
 
-def test_every_route_is_swept(app):  # type: ignore[no-untyped-def]
+def test_every_route_is_swept(app):
     assert _endpoints(app) == ENDPOINTS
     assert {path for _, path, _ in ENDPOINTS} - {path for _, path, _ in SWEPT} == {STREAM_PATH}
 
@@ -173,7 +177,7 @@ def test_route_refuses_exactly_the_roles_the_table_refuses(
     action: Action,
     client_as: Callable,
     existing_records,
-):  # type: ignore[no-untyped-def]
+):
     url = _fill_path(path, existing_records)
     mismatches = []
     for role in IDENTITIES:
@@ -186,7 +190,7 @@ def test_route_refuses_exactly_the_roles_the_table_refuses(
 
 def test_dispatch_event_stream_refuses_exactly_the_roles_without_the_queue(
     client_as: Callable, existing_records, monkeypatch: pytest.MonkeyPatch
-):  # type: ignore[no-untyped-def]
+):
     monkeypatch.setattr(pages, "QUEUE_POLL_SECONDS", 0.01)
     monkeypatch.setattr(pages, "QUEUE_STREAM_SECONDS", 0.01)
     ((_, _, action),) = [e for e in ENDPOINTS if e[1] == STREAM_PATH]

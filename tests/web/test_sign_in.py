@@ -23,7 +23,7 @@ def _csrf_in(html: str) -> str:
     return found.group(1)
 
 
-def _set_cookie(response, name: str) -> str:  # type: ignore[no-untyped-def]
+def _set_cookie(response, name: str) -> str:
     """The Set-Cookie header for one cookie (empty text if there is none)."""
     for header in response.headers.get_list("set-cookie"):
         if header.startswith(f"{name}="):
@@ -31,7 +31,7 @@ def _set_cookie(response, name: str) -> str:  # type: ignore[no-untyped-def]
     return ""
 
 
-def _submit_login(client, page, password: str, username: str = HANDLER.value):  # type: ignore[no-untyped-def]
+def _submit_login(client, page, password: str, username: str = HANDLER.value):
     """Post the sign-in form that `page` carries, as a browser would."""
     return client.post(
         "/login",
@@ -39,17 +39,17 @@ def _submit_login(client, page, password: str, username: str = HANDLER.value):  
     )
 
 
-def _sign_in(client, password: str = RIGHT_PASSWORD):  # type: ignore[no-untyped-def]
+def _sign_in(client, password: str = RIGHT_PASSWORD):
     return _submit_login(client, client.get("/login"), password)
 
 
 @pytest.fixture
-def browser(client_as: Callable):  # type: ignore[no-untyped-def]
+def browser(client_as: Callable):
     """A test client with nobody signed in (the users of every role exist)."""
     return client_as(None).client
 
 
-def test_login_page_sets_an_httponly_login_csrf_cookie_matching_its_form(browser):  # type: ignore[no-untyped-def]
+def test_login_page_sets_an_httponly_login_csrf_cookie_matching_its_form(browser):
     page = browser.get("/login")
     assert page.status_code == 200
     cookie = _set_cookie(page, LOGIN_CSRF_COOKIE)
@@ -58,7 +58,7 @@ def test_login_page_sets_an_httponly_login_csrf_cookie_matching_its_form(browser
     assert browser.cookies.get(LOGIN_CSRF_COOKIE) == _csrf_in(page.text) != ""
 
 
-def test_right_password_redirects_home_with_an_httponly_session_cookie(browser):  # type: ignore[no-untyped-def]
+def test_right_password_redirects_home_with_an_httponly_session_cookie(browser):
     response = _sign_in(browser)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -70,7 +70,7 @@ def test_right_password_redirects_home_with_an_httponly_session_cookie(browser):
     assert "Call handler" in home.text
 
 
-def test_wrong_password_answers_401_with_a_message(browser):  # type: ignore[no-untyped-def]
+def test_wrong_password_answers_401_with_a_message(browser):
     response = _sign_in(browser, "not-the-password")
     assert response.status_code == 401
     assert "unknown username or wrong password" in response.text
@@ -78,13 +78,13 @@ def test_wrong_password_answers_401_with_a_message(browser):  # type: ignore[no-
     assert browser.get("/").headers["location"] == "/login"
 
 
-def test_unknown_username_gets_the_same_answer_as_a_wrong_password(browser):  # type: ignore[no-untyped-def]
+def test_unknown_username_gets_the_same_answer_as_a_wrong_password(browser):
     response = _submit_login(browser, browser.get("/login"), RIGHT_PASSWORD, "nobody")
     assert response.status_code == 401
     assert "unknown username or wrong password" in response.text
 
 
-def test_five_wrong_passwords_lock_the_account_until_the_lock_expires(browser, clock):  # type: ignore[no-untyped-def]
+def test_five_wrong_passwords_lock_the_account_until_the_lock_expires(browser, clock):
     page = browser.get("/login")
     for attempt in range(5):
         page = _submit_login(browser, page, f"wrong-{attempt}")
@@ -103,7 +103,7 @@ def test_five_wrong_passwords_lock_the_account_until_the_lock_expires(browser, c
     assert accepted.headers["location"] == "/"
 
 
-def test_four_wrong_passwords_then_the_right_one_signs_in(browser):  # type: ignore[no-untyped-def]
+def test_four_wrong_passwords_then_the_right_one_signs_in(browser):
     page = browser.get("/login")
     for attempt in range(4):
         page = _submit_login(browser, page, f"wrong-{attempt}")
@@ -111,7 +111,7 @@ def test_four_wrong_passwords_then_the_right_one_signs_in(browser):  # type: ign
     assert _submit_login(browser, page, RIGHT_PASSWORD).status_code == 303
 
 
-def test_sign_out_revokes_the_session_so_the_old_cookie_no_longer_works(browser):  # type: ignore[no-untyped-def]
+def test_sign_out_revokes_the_session_so_the_old_cookie_no_longer_works(browser):
     assert _sign_in(browser).status_code == 303
     old_token = browser.cookies.get(SESSION_COOKIE)
     home = browser.get("/")
@@ -126,7 +126,7 @@ def test_sign_out_revokes_the_session_so_the_old_cookie_no_longer_works(browser)
     assert browser.get("/api/queue").status_code == 401
 
 
-def test_post_without_the_session_csrf_token_is_refused_with_403(browser):  # type: ignore[no-untyped-def]
+def test_post_without_the_session_csrf_token_is_refused_with_403(browser):
     assert _sign_in(browser).status_code == 303
     refused = browser.post("/logout", data={})
     assert refused.status_code == 403
@@ -139,7 +139,7 @@ def test_post_without_the_session_csrf_token_is_refused_with_403(browser):  # ty
     assert browser.get("/").status_code == 200, "the refused sign-out must not end the session"
 
 
-def test_sign_in_post_without_the_login_csrf_token_is_refused(browser):  # type: ignore[no-untyped-def]
+def test_sign_in_post_without_the_login_csrf_token_is_refused(browser):
     # A cross-site form carries neither the SameSite=strict login cookie nor its token.
     forged = browser.post("/login", data={"username": HANDLER.value, "password": RIGHT_PASSWORD})
     assert forged.status_code == 400
@@ -158,7 +158,7 @@ def test_sign_in_post_without_the_login_csrf_token_is_refused(browser):  # type:
     assert mismatched.status_code == 400
 
 
-def test_session_expires_after_twelve_hours(browser, clock):  # type: ignore[no-untyped-def]
+def test_session_expires_after_twelve_hours(browser, clock):
     assert _sign_in(browser).status_code == 303
     clock.advance(hours=11, minutes=59)
     assert browser.get("/").status_code == 200

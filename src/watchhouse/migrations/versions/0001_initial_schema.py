@@ -385,6 +385,10 @@ def _make_access_log_append_only() -> None:
             "CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log "
             "FOR EACH ROW EXECUTE FUNCTION access_log_refuse_change()"
         )
+        op.execute(
+            "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION access_log_refuse_change()"
+        )
     else:
         for verb in ("UPDATE", "DELETE"):
             op.execute(
@@ -396,6 +400,7 @@ def _make_access_log_append_only() -> None:
 def _drop_access_log_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS access_log_append_only ON access_log")
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_truncate ON access_log")
         op.execute("DROP FUNCTION IF EXISTS access_log_refuse_change()")
     else:
         op.execute("DROP TRIGGER IF EXISTS access_log_no_update")
