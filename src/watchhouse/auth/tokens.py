@@ -18,5 +18,7 @@ def token_digest(token: str) -> str:
 
 
 def tokens_match(expected: str, given: str | None) -> bool:
-    """Compare two tokens in constant time."""
-    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+    """Compare two tokens in constant time; an empty expected token matches nothing."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())

@@ -457,7 +457,7 @@ async def access_log_export(request: Request) -> Response:
         context_of(request),
         actor=actor_of(request),
         query=query,
-        justification=reader.text("justification", required=True),
+        justification=reader.text("justification"),
         recipient=reader.text("recipient"),
     )
     return Response(
