@@ -20,6 +20,7 @@ from watchhouse.config import Settings
 from watchhouse.db.engine import Database
 from watchhouse.db.migrate import upgrade
 from watchhouse.db.repositories import users as user_repo
+from watchhouse.db.tables import Base
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Settlement
 from watchhouse.policy import load_policy
@@ -91,10 +92,7 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-TABLES_TO_EMPTY = (
-    "partner_referrals, thrive_assessments, incidents, contacts, person_telephones, "
-    "telephone_numbers, people, locations, neighbourhoods, user_sessions, access_log, users"
-)
+TABLES_TO_EMPTY = ", ".join(name for name in Base.metadata.tables if name != "roles")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -308,12 +308,22 @@ def _schema_differences(engine: Engine) -> list[object]:
         return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
 
 
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from watchhouse.db.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 def _assert_at_head(engine: Engine) -> None:
     assert _tables(engine) == set(Base.metadata.tables) | {"alembic_version"}
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM roles")).scalar_one() == 9
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-            "0001"
+            _head_revision()
         )
     assert _triggers(engine) == (
         {"access_log_append_only", "access_log_no_truncate"}

@@ -9,12 +9,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -143,8 +145,18 @@ class ContactRow(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    caller_given_name: Mapped[str | None] = mapped_column(String(120))
+    caller_family_name: Mapped[str | None] = mapped_column(String(120))
+    caller_date_of_birth: Mapped[date | None] = mapped_column(Date)
+    caller_telephone: Mapped[str | None] = mapped_column(String(40))
+    caller_postcode: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(
+        String(40), default="watchhouse", server_default="watchhouse"
+    )
+    external_ref: Mapped[str | None] = mapped_column(String(80))
     __table_args__ = (
         CheckConstraint("NOT (abandoned AND answered_at IS NOT NULL)", name="abandoned_unanswered"),
+        UniqueConstraint("source", "external_ref", name="uq_contacts_source_external_ref"),
     )
 
 
@@ -224,3 +236,200 @@ class AccessLogRow(Base):
     justification: Mapped[str | None] = mapped_column(Text)
     recipient: Mapped[str | None] = mapped_column(String(240))
     __table_args__ = (Index("ix_access_log_record", "record_type", "record_id"),)
+
+
+class GroundTruthRow(Base):
+    """Synthetic data only: the true person behind each contact, kept aside for evaluation."""
+
+    __tablename__ = "synthetic_ground_truth"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    true_person_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class DomesticAbuseAssessmentRow(Base):
+    """A DASH (or DARA) risk assessment, or a victim's refusal to answer one."""
+
+    __tablename__ = "domestic_abuse_assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    victim_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    instrument: Mapped[str] = mapped_column(String(20))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    yes_count: Mapped[int | None] = mapped_column(Integer)
+    scored_level: Mapped[str | None] = mapped_column(String(10))
+    final_level: Mapped[str | None] = mapped_column(String(10))
+    judgement_rationale: Mapped[str | None] = mapped_column(Text)
+
+
+class MaracReferralRow(Base):
+    """A referral to a multi-agency risk assessment conference."""
+
+    __tablename__ = "marac_referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("domestic_abuse_assessments.id"))
+    victim_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    criterion: Mapped[str] = mapped_column(String(30))
+    repeat_case: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CrimeRow(Base):
+    """A recorded crime and where its investigation stands."""
+
+    __tablename__ = "crimes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    crime_type: Mapped[str] = mapped_column(String(80))
+    crime_group: Mapped[str] = mapped_column(String(60), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    victim_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    domestic_abuse: Mapped[bool] = mapped_column(Boolean, default=False)
+    allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    allocated_team: Mapped[str | None] = mapped_column(String(60))
+    outcome_code: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(
+        String(40), default="watchhouse", server_default="watchhouse"
+    )
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        CheckConstraint("outcome_code between 0 and 22", name="outcome_range"),
+        UniqueConstraint("source", "external_ref", name="uq_crimes_source_external_ref"),
+    )
+
+
+class InvestigationPlanRow(Base):
+    """An investigation plan written for a crime."""
+
+    __tablename__ = "investigation_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    adequate: Mapped[bool] = mapped_column(Boolean)
+
+
+class SupervisorReviewRow(Base):
+    """A supervisor's review of an investigation."""
+
+    __tablename__ = "supervisor_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VictimContactRow(Base):
+    """An update given to a victim about their crime."""
+
+    __tablename__ = "victim_contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StopSearchRow(Base):
+    """A stop and search."""
+
+    __tablename__ = "stop_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhoods.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    object_of_search: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(80))
+    led_to_arrest: Mapped[bool] = mapped_column(Boolean)
+
+
+class ArrestRow(Base):
+    """An arrest."""
+
+    __tablename__ = "arrests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrested_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    crime_id: Mapped[int | None] = mapped_column(ForeignKey("crimes.id"))
+    stop_search_id: Mapped[int | None] = mapped_column(ForeignKey("stop_searches.id"))
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhoods.id"))
+
+
+class ImportBatchRow(Base):
+    """One run of an importer over one file: what it read, kept and rejected."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    importer: Mapped[str] = mapped_column(String(40))
+    source_file: Mapped[str] = mapped_column(String(400))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PoliceUkCrimeRow(Base):
+    """A street-level crime as data.police.uk publishes it."""
+
+    __tablename__ = "police_uk_crimes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    crime_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    reported_by: Mapped[str] = mapped_column(String(80))
+    falls_within: Mapped[str] = mapped_column(String(80))
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    location: Mapped[str | None] = mapped_column(String(200))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_name: Mapped[str | None] = mapped_column(String(120))
+    crime_type: Mapped[str] = mapped_column(String(80))
+    last_outcome_category: Mapped[str | None] = mapped_column(String(200))
+    context: Mapped[str | None] = mapped_column(Text)
+
+
+class PoliceUkOutcomeRow(Base):
+    """An outcome as data.police.uk publishes it."""
+
+    __tablename__ = "police_uk_outcomes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    crime_id: Mapped[str] = mapped_column(String(80), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    reported_by: Mapped[str] = mapped_column(String(80))
+    falls_within: Mapped[str] = mapped_column(String(80))
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    location: Mapped[str | None] = mapped_column(String(200))
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+    lsoa_name: Mapped[str | None] = mapped_column(String(120))
+    outcome_type: Mapped[str] = mapped_column(String(200))
+
+
+class PoliceUkStopSearchRow(Base):
+    """A stop and search as data.police.uk publishes it."""
+
+    __tablename__ = "police_uk_stop_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    force: Mapped[str] = mapped_column(String(80), index=True)
+    search_type: Mapped[str] = mapped_column(String(60))
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    part_of_policing_operation: Mapped[bool | None] = mapped_column(Boolean)
+    policing_operation: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    age_range: Mapped[str | None] = mapped_column(String(20))
+    self_defined_ethnicity: Mapped[str | None] = mapped_column(String(200))
+    officer_defined_ethnicity: Mapped[str | None] = mapped_column(String(40))
+    legislation: Mapped[str | None] = mapped_column(String(200))
+    object_of_search: Mapped[str | None] = mapped_column(String(120))
+    outcome: Mapped[str | None] = mapped_column(String(120))
+    outcome_linked_to_object: Mapped[bool | None] = mapped_column(Boolean)
+    removal_of_more_than_outer_clothing: Mapped[bool | None] = mapped_column(Boolean)

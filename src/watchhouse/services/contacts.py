@@ -97,6 +97,13 @@ def _store_contact(
         summary=new.summary.strip(),
         status="abandoned" if new.abandoned else "open",
         idempotency_key=key,
+        caller=contacts.CallerAsGiven(
+            given_name=new.caller_given_name.strip(),
+            family_name=new.caller_family_name.strip(),
+            date_of_birth=new.date_of_birth,
+            telephone=new.telephone.strip(),
+            postcode=checked.postcode or "",
+        ),
     )
     log_access(
         ctx,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,17 @@ from watchhouse.domain.thrive import (
     ThriveAssessment,
 )
 from watchhouse.domain.values import Channel, Grade
+
+
+@dataclass(frozen=True)
+class CallerAsGiven:
+    """The caller's details exactly as given on the contact, kept for identity resolution."""
+
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    telephone: str = ""
+    postcode: str = ""
 
 
 def contact_row(*, session: Session, contact_id: int) -> ContactRow:
@@ -49,8 +61,10 @@ def add_contact(
     summary: str,
     status: str,
     idempotency_key: str | None,
+    caller: CallerAsGiven | None = None,
 ) -> int:
-    """Insert a contact and return its id."""
+    """Insert a contact, with the caller's details as given, and return its id."""
+    given = caller or CallerAsGiven()
     row = ContactRow(
         channel=channel.value,
         presented_at=presented_at,
@@ -64,6 +78,11 @@ def add_contact(
         summary=summary,
         status=status,
         idempotency_key=idempotency_key,
+        caller_given_name=given.given_name or None,
+        caller_family_name=given.family_name or None,
+        caller_date_of_birth=given.date_of_birth,
+        caller_telephone=given.telephone or None,
+        caller_postcode=given.postcode or None,
     )
     session.add(row)
     session.flush()
