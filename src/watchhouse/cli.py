@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from watchhouse.cli_io import export_app, import_app
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
 from watchhouse.domain.errors import Conflict, ValidationFailed
@@ -26,6 +27,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 console = Console()
 err = Console(stderr=True)
 
