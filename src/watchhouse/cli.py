@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import time
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +13,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from watchhouse.cli_io import export_app, import_app
@@ -21,6 +25,8 @@ from watchhouse.policy import PolicyError
 from watchhouse.services import accounts
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.demo import build_demo
+from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
+from watchhouse.synth.profile import SynthProfileError, available_profiles, load_profile
 
 app = typer.Typer(help="watchhouse: answer the public well, and prove it.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -102,6 +108,73 @@ def users_token(username: str) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(token)
+
+
+class SynthTarget(StrEnum):
+    """Where `watchhouse synth` writes."""
+
+    DATABASE = "database"
+    PARQUET = "parquet"
+
+
+@app.command()
+def synth(
+    profile: Annotated[
+        str, typer.Option(help=f"profile name ({', '.join(available_profiles())}) or a TOML file")
+    ] = "default",
+    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD")] = "2024-01-01",
+    end: Annotated[str, typer.Option(help="day after the last, YYYY-MM-DD")] = "2025-01-01",
+    scale: Annotated[float, typer.Option(help="size relative to the profile (0.01 = 1%)")] = 1.0,
+    seed: Annotated[int, typer.Option(help="same seed, same data")] = 1,
+    target: Annotated[
+        SynthTarget, typer.Option(help="the configured database or Parquet files")
+    ] = SynthTarget.DATABASE,
+    out: Annotated[Path, typer.Option(help="directory for Parquet files")] = Path("data/synth"),
+) -> None:
+    """Generate a realistic synthetic force (see docs/synthetic-force.md)."""
+    try:
+        request = SynthRequest(
+            profile=profile,
+            start=date.fromisoformat(start),
+            end=date.fromisoformat(end),
+            scale=scale,
+            seed=seed,
+        )
+        load_profile(profile)
+    except (ValueError, SynthProfileError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if request.end <= request.start or scale <= 0:
+        err.print("[red]--end must be after --start and --scale must be positive[/red]")
+        raise typer.Exit(2)
+    began = time.perf_counter()
+    columns = (
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("months generated", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if target == SynthTarget.PARQUET:
+            rows = synth_to_parquet(request, out, advance)
+        else:
+            ctx = _context(_settings())
+            try:
+                rows = synth_to_database(ctx, request, advance)
+            except RuntimeError as exc:
+                err.print(f"[red]{exc}[/red]")
+                raise typer.Exit(1) from exc
+    table = Table("table", "rows", title=f"synthetic force ({profile}, seed {seed}, scale {scale})")
+    for name, count in rows.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    where = out if target == SynthTarget.PARQUET else _settings().resolved_database_url
+    console.print(f"written to {where} in {time.perf_counter() - began:.1f} s")
 
 
 def _serve(settings: Settings, ctx: AppContext) -> None:

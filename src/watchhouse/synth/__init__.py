@@ -1,0 +1,1 @@
+"""A realistic synthetic force: people, places, contacts, incidents, crimes and more."""
