@@ -219,7 +219,9 @@ def demo(
         shutil.rmtree(data_dir)
     settings = _settings(data_dir=Path(data_dir), database_url=None, port=port)
     ctx = _context(settings)
-    logins = build_demo(ctx)
+    with Progress(console=console) as bar:
+        task = bar.add_task("building the demo force", total=None)
+        logins = build_demo(ctx, lambda done, total: bar.update(task, completed=done, total=total))
     table = Table("username", "password", "role", title=f"{ctx.policy.force.name}: demo logins")
     for login in logins:
         table.add_row(login.username, login.password, login.role.label)

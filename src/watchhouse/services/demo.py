@@ -12,6 +12,11 @@ from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, Thri
 from watchhouse.domain.values import Channel, Grade, Settlement
 from watchhouse.services import accounts, contacts, incidents, reference
 from watchhouse.services.context import AppContext
+from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
+
+DEMO_SCALE = 0.02
+DEMO_SEED = 2024
+DEMO_HISTORY_DAYS = 92
 
 NEIGHBOURHOODS = [
     ("central", "Central", Settlement.URBAN),
@@ -94,12 +99,29 @@ def _attend_and_close(ctx: AppContext, dispatcher: Actor, incident_id: int, at: 
     )
 
 
-def build_demo(ctx: AppContext) -> list[DemoLogin]:
-    """Fill an empty store with the demo force; refuses a store that already has users."""
+def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLogin]:
+    """Fill an empty store with the demo force; refuses a store that already has users.
+
+    A few months of the synthetic force (2% of the default profile) give the history; a
+    user of every role and a handful of live incidents make it ready to explore.
+    """
     if ctx.settings.environment == "production":
         raise RuntimeError("the demo force cannot be built in production")
     if accounts.list_users(ctx):
         raise RuntimeError("the store already has users; the demo needs an empty one")
+    today = ctx.now().date()
+    synth_to_database(
+        ctx,
+        SynthRequest(
+            profile="default",
+            start=today - timedelta(days=DEMO_HISTORY_DAYS),
+            end=today,
+            scale=DEMO_SCALE,
+            seed=DEMO_SEED,
+            settle_incidents=True,
+        ),
+        progress,
+    )
     for code, name, settlement in NEIGHBOURHOODS:
         reference.add_neighbourhood(ctx, code=code, name=name, settlement=settlement)
     logins, actors = [], {}
