@@ -99,8 +99,11 @@ def simulate_period(
     withheld = rng.random(n) < profile.messiness["telephone_withheld"]
     no_number = np.isin(channels, NO_CALLER_ID) & (rng.random(n) < 0.5)
     stranger = person < 0
+    # Callers not in the population (visitors, passers-by) come from a bounded pool of
+    # numbers, so the set of known numbers, and memory, stay bounded however long the run.
+    pool = max(100, population.size // 5)
     stranger_number = np.array(
-        [f"07{v:09d}" for v in rng.integers(0, 10**9, n).tolist()], dtype=object
+        [f"079{v:08d}" for v in rng.integers(0, pool, n).tolist()], dtype=object
     )
     number = np.where(stranger, stranger_number, number)
     number = np.where(withheld | no_number, "", number)

@@ -10,27 +10,20 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pyarrow as pa
 
 from watchhouse.synth.arrivals import demand_shape
-from watchhouse.synth.contacts import CHANNELS, PeriodContacts, record_callers, simulate_period
-from watchhouse.synth.crime import (
-    CrimeBatch,
-    VictimHistory,
-    assess_domestic_abuse,
-    record_crimes,
-    stop_and_search,
-)
-from watchhouse.synth.helpers import ids, ts
+from watchhouse.synth.contacts import PeriodContacts, record_callers, simulate_period
+from watchhouse.synth.crime import record_crimes, stop_and_search
+from watchhouse.synth.crime_tables import crime_tables, domestic_tables, stop_tables
+from watchhouse.synth.helpers import ids, table, ts
 from watchhouse.synth.incidents import SUMMARIES, attend, grade_contacts
 from watchhouse.synth.population import Population, build_population
 from watchhouse.synth.profile import SynthProfile
-from watchhouse.synth.queueing import QueueState
-from watchhouse.synth.schema import SCHEMAS
+from watchhouse.synth.state import GeneratorState
 
 UNUSABLE_PASSWORD = "!synthetic-account-cannot-sign-in"
 DOMESTIC_SUMMARIES = (
@@ -39,32 +32,6 @@ DOMESTIC_SUMMARIES = (
     "Domestic: caller assaulted by partner",
     "Domestic: argument, items being thrown",
 )
-
-
-@dataclass
-class GeneratorState:
-    """What the generator carries from one period to the next."""
-
-    next_id: dict[str, int]
-    queues: dict[str, QueueState] = field(
-        default_factory=lambda: {c: QueueState() for c in CHANNELS}
-    )
-    person_record: dict[int, int] = field(default_factory=dict)
-    duplicate_record: dict[int, int] = field(default_factory=dict)
-    household_location: dict[int, int] = field(default_factory=dict)
-    hotspot_location: dict[int, int] = field(default_factory=dict)
-    number_id: dict[str, int] = field(default_factory=dict)
-    person_numbers: set[tuple[int, int]] = field(default_factory=set)
-    victims: VictimHistory = field(default_factory=VictimHistory)
-    neighbourhood_ids: list[int] = field(default_factory=list)
-    handler_ids: list[int] = field(default_factory=list)
-    dispatcher_ids: list[int] = field(default_factory=list)
-
-    def take(self, table: str, count: int) -> np.ndarray:
-        """Reserve `count` consecutive ids in a table."""
-        first = self.next_id.get(table, 1)
-        self.next_id[table] = first + count
-        return np.arange(first, first + count, dtype=np.int64)
 
 
 def month_starts(start: date, end: date) -> list[datetime]:
@@ -85,15 +52,6 @@ def month_starts(start: date, end: date) -> list[datetime]:
 
 def _e164(digits: str) -> str:
     return "+44" + digits[1:]
-
-
-def _table(name: str, columns: dict[str, object]) -> pa.Table:
-    schema = SCHEMAS[name]
-    arrays = []
-    for f in schema:
-        value = columns[f.name]
-        arrays.append(value if isinstance(value, pa.Array) else pa.array(value, type=f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 class SyntheticForce:
@@ -122,6 +80,7 @@ class SyntheticForce:
         self.profile, self.seed, self.scale = profile, seed, scale
         self.start, self.end = start, end
         self.settle_incidents = settle_incidents
+        self.horizon = datetime(end.year, end.month, end.day, tzinfo=UTC).timestamp()
         self.population: Population = build_population(profile, scale=scale, seed=seed)
         self.state = GeneratorState(next_id=dict(first_ids or {}))
 
@@ -154,7 +113,7 @@ class SyntheticForce:
         ]
         created = np.full(len(names), at.timestamp())
         return {
-            "neighbourhoods": _table(
+            "neighbourhoods": table(
                 "neighbourhoods",
                 {
                     "id": hood_ids,
@@ -163,7 +122,7 @@ class SyntheticForce:
                     "settlement": ["urban" if u else "rural" for u in pop.neighbourhood_urban],
                 },
             ),
-            "users": _table(
+            "users": table(
                 "users",
                 {
                     "id": user_ids,
@@ -207,7 +166,7 @@ class SyntheticForce:
                 hoods.append(st.neighbourhood_ids[hood])
                 settlements.append("urban" if pop.neighbourhood_urban[hood] else "rural")
             location[i] = known[key]
-        table = _table(
+        locations = table(
             "locations",
             {
                 "id": np.asarray(new_ids, dtype=np.int64),
@@ -217,7 +176,7 @@ class SyntheticForce:
                 "settlement": settlements,
             },
         )
-        return location, table
+        return location, locations
 
     def _people(
         self,
@@ -237,18 +196,18 @@ class SyntheticForce:
         for i, p in enumerate(contacts.person.tolist()):
             if p < 0 or not answered[i]:
                 continue
-            table = st.person_record
+            records = st.person_record
             if pop.person_duplicate_record[p] and use_duplicate[i] and p in st.person_record:
-                table = st.duplicate_record
-            if p not in table:
-                table[p] = int(st.take("people", 1)[0])
-                rows["id"].append(table[p])
+                records = st.duplicate_record
+            if p not in records:
+                records[p] = int(st.take("people", 1)[0])
+                rows["id"].append(records[p])
                 rows["family_name"].append(family[i] or str(pop.person_family[p]))
                 rows["given_name"].append(given[i] or str(pop.person_given[p]))
                 rows["date_of_birth"].append(pop.person_dob[p].astype(date))
                 rows["created_at"].append(contacts.presented[i])
-            record[i] = table[p]
-        people = _table(
+            record[i] = records[p]
+        people = table(
             "people", {**rows, "created_at": ts(np.asarray(rows["created_at"], dtype=float))}
         )
         return record, people
@@ -272,10 +231,10 @@ class SyntheticForce:
             if r >= 0 and (r, number[i]) not in st.person_numbers:
                 st.person_numbers.add((r, int(number[i])))
                 links.append((r, int(number[i])))
-        numbers = _table(
+        numbers = table(
             "telephone_numbers", {"id": np.asarray(new_ids, dtype=np.int64), "number": new_numbers}
         )
-        person_telephones = _table(
+        person_telephones = table(
             "person_telephones",
             {
                 "person_id": np.asarray([a for a, _ in links], dtype=np.int64),
@@ -316,8 +275,16 @@ class SyntheticForce:
         )
         loc_settlement = self._settlement_of(location[graded_idx])
         urban = loc_settlement == "urban"
-        censor_at = float("inf") if self.settle_incidents else end
-        attendance = attend(profile, created, graded.grade, urban, censor_at, rng)
+        # Events after the end of the whole range have not happened yet.
+        horizon = self.horizon
+        attendance = attend(
+            profile,
+            created,
+            graded.grade,
+            urban,
+            float("inf") if self.settle_incidents else horizon,
+            rng,
+        )
         domestic = (graded.grade <= 3) & (
             rng.random(len(graded_idx)) < profile.domestic_abuse_share
         )
@@ -351,7 +318,7 @@ class SyntheticForce:
             created[crime_idx],
             graded.grade[crime_idx],
             domestic[crime_idx],
-            end,
+            horizon,
             rng,
         )
         closure = np.where(
@@ -389,7 +356,7 @@ class SyntheticForce:
             " ".join(x for x in (g, f) if x)
             for g, f in zip(caller.given, caller.family, strict=True)
         ]
-        tables["contacts"] = _table(
+        tables["contacts"] = table(
             "contacts",
             {
                 "id": contact_ids,
@@ -414,7 +381,7 @@ class SyntheticForce:
             },
         )
         known = contacts.person >= 0
-        tables["synthetic_ground_truth"] = _table(
+        tables["synthetic_ground_truth"] = table(
             "synthetic_ground_truth",
             {
                 "contact_id": contact_ids[known],
@@ -423,7 +390,7 @@ class SyntheticForce:
         )
         thrive_ids = st.take("thrive_assessments", len(graded_idx))
         indicators = [json.dumps([i]) if i else "[]" for i in graded.indicator.tolist()]
-        tables["thrive_assessments"] = _table(
+        tables["thrive_assessments"] = table(
             "thrive_assessments",
             {
                 "id": thrive_ids,
@@ -457,7 +424,7 @@ class SyntheticForce:
             ],
             dtype=object,
         )
-        tables["incidents"] = _table(
+        tables["incidents"] = table(
             "incidents",
             {
                 "id": incident_ids,
@@ -487,7 +454,7 @@ class SyntheticForce:
             },
         )
         referred = np.flatnonzero(attendance.referred)
-        tables["partner_referrals"] = _table(
+        tables["partner_referrals"] = table(
             "partner_referrals",
             {
                 "id": st.take("partner_referrals", len(referred)),
@@ -500,21 +467,35 @@ class SyntheticForce:
             },
         )
         tables.update(
-            self._domestic(
+            domestic_tables(
+                st,
+                profile,
                 graded_idx,
                 domestic,
                 attendance.arrived,
                 record,
                 contacts.person,
                 incident_ids,
-                end,
+                horizon,
                 rng,
             )
         )
-        tables.update(
-            self._crimes(crimes, incident_ids, record[graded_idx], location[graded_idx], domestic)
+        crime_part, crime_arrests = crime_tables(
+            st, crimes, incident_ids, record[graded_idx], location[graded_idx], domestic
         )
-        tables.update(self._stops(start, end, period))
+        tables.update(crime_part)
+        stops = stop_and_search(
+            profile,
+            start,
+            end,
+            len(st.neighbourhood_ids),
+            pop.size,
+            self.scale,
+            self._rng(period, 4),
+        )
+        tables.update(
+            stop_tables(st, profile, stops, [(c, at) for c, at in crime_arrests if at < horizon])
+        )
         return tables
 
     def _settlement_of(self, location_ids: np.ndarray) -> np.ndarray:
@@ -529,219 +510,3 @@ class SyntheticForce:
                 "urban" if pop.neighbourhood_urban[pop.hotspot_neighbourhood[s]] else "rural"
             )
         return np.array([by_id[int(i)] for i in location_ids.tolist()], dtype=object)
-
-    def _domestic(
-        self,
-        graded_idx: np.ndarray,
-        domestic: np.ndarray,
-        arrived: np.ndarray,
-        record: np.ndarray,
-        person: np.ndarray,
-        incident_ids: np.ndarray,
-        end: float,
-        rng: np.random.Generator,
-    ) -> dict[str, pa.Table]:
-        st = self.state
-        which = np.flatnonzero(domestic & ~np.isnan(arrived))
-        victims = person[graded_idx][which]
-        results = [
-            r
-            for r in assess_domestic_abuse(
-                self.profile, which, arrived[which], victims, st.victims, rng
-            )
-            if r.assessed_at < end
-        ]
-        assessment_ids = st.take("domestic_abuse_assessments", len(results))
-        victim_record = record[graded_idx]
-        rows = {
-            "id": assessment_ids,
-            "incident_id": np.asarray(
-                [incident_ids[r.incident_index] for r in results], dtype=np.int64
-            ),
-            "victim_person_id": ids(
-                np.asarray([victim_record[r.incident_index] for r in results], dtype=np.int64),
-                np.asarray([victim_record[r.incident_index] < 0 for r in results], dtype=bool),
-            ),
-            "instrument": ["dash_2009"] * len(results),
-            "assessed_at": ts(np.asarray([r.assessed_at for r in results], dtype=float)),
-            "refused": [r.refused for r in results],
-            "refusal_reason": [r.refusal_reason for r in results],
-            "answers": [r.answers for r in results],
-            "yes_count": [r.yes_count for r in results],
-            "scored_level": [r.scored_level for r in results],
-            "final_level": [r.final_level for r in results],
-            "judgement_rationale": [r.rationale for r in results],
-        }
-        marac = [
-            (aid, r)
-            for aid, r in zip(assessment_ids.tolist(), results, strict=True)
-            if r.marac_criterion
-        ]
-        maracs = {
-            "id": st.take("marac_referrals", len(marac)),
-            "assessment_id": np.asarray([a for a, _ in marac], dtype=np.int64),
-            "victim_person_id": ids(
-                np.asarray([victim_record[r.incident_index] for _, r in marac], dtype=np.int64),
-                np.asarray([victim_record[r.incident_index] < 0 for _, r in marac], dtype=bool),
-            ),
-            "referred_at": ts(np.asarray([r.assessed_at + 3600 for _, r in marac], dtype=float)),
-            "criterion": [r.marac_criterion for _, r in marac],
-            "repeat_case": [r.repeat_case for _, r in marac],
-        }
-        return {
-            "domestic_abuse_assessments": _table("domestic_abuse_assessments", rows),
-            "marac_referrals": _table("marac_referrals", maracs),
-        }
-
-    def _crimes(
-        self,
-        crimes: CrimeBatch,
-        incident_ids: np.ndarray,
-        victim_record: np.ndarray,
-        location: np.ndarray,
-        domestic: np.ndarray,
-    ) -> dict[str, pa.Table]:
-        st = self.state
-        crime_ids = st.take("crimes", len(crimes.incident_index))
-        k = crimes.incident_index
-        tables = {
-            "crimes": _table(
-                "crimes",
-                {
-                    "id": crime_ids,
-                    "incident_id": incident_ids[k],
-                    "crime_type": crimes.crime_type.tolist(),
-                    "crime_group": crimes.crime_group.tolist(),
-                    "recorded_at": ts(crimes.recorded),
-                    "victim_person_id": ids(victim_record[k], victim_record[k] < 0),
-                    "location_id": location[k],
-                    "domestic_abuse": domestic[k],
-                    "allocated_at": ts(crimes.allocated),
-                    "allocated_team": crimes.team.tolist(),
-                    "outcome_code": crimes.outcome,
-                    "outcome_at": ts(crimes.outcome_at),
-                    "source": ["synthetic"] * len(k),
-                },
-            )
-        }
-        tables["investigation_plans"] = _table(
-            "investigation_plans",
-            {
-                "id": st.take("investigation_plans", len(crimes.plans)),
-                "crime_id": np.asarray([crime_ids[i] for i, _, _ in crimes.plans], dtype=np.int64),
-                "written_at": ts(np.asarray([t for _, t, _ in crimes.plans], dtype=float)),
-                "adequate": [a for _, _, a in crimes.plans],
-            },
-        )
-        tables["supervisor_reviews"] = _table(
-            "supervisor_reviews",
-            {
-                "id": st.take("supervisor_reviews", len(crimes.reviews)),
-                "crime_id": np.asarray([crime_ids[i] for i, _ in crimes.reviews], dtype=np.int64),
-                "reviewed_at": ts(np.asarray([t for _, t in crimes.reviews], dtype=float)),
-            },
-        )
-        tables["victim_contacts"] = _table(
-            "victim_contacts",
-            {
-                "id": st.take("victim_contacts", len(crimes.victim_contacts)),
-                "crime_id": np.asarray(
-                    [crime_ids[i] for i, _, _, _ in crimes.victim_contacts], dtype=np.int64
-                ),
-                "event": [e for _, e, _, _ in crimes.victim_contacts],
-                "event_at": ts(
-                    np.asarray([t for _, _, t, _ in crimes.victim_contacts], dtype=float)
-                ),
-                "contacted_at": ts(
-                    np.asarray([c for _, _, _, c in crimes.victim_contacts], dtype=float)
-                ),
-            },
-        )
-        self._pending_arrests = [(int(crime_ids[i]), at) for i, at in crimes.arrests]
-        return tables
-
-    def _stops(self, start: float, end: float, period: int) -> dict[str, pa.Table]:
-        pop, st = self.population, self.state
-        rng = self._rng(period, 4)
-        stops = stop_and_search(
-            self.profile, start, end, len(st.neighbourhood_ids), pop.size, self.scale, rng
-        )
-        stop_ids = st.take("stop_searches", len(stops.at))
-        hoods = np.asarray(st.neighbourhood_ids, dtype=np.int64)[stops.neighbourhood]
-        arrests_from_stops = np.flatnonzero(stops.arrest)
-        crime_arrests = [(c, at) for c, at in self._pending_arrests if at < end]
-        n_arrests = len(arrests_from_stops) + len(crime_arrests)
-        arrest_at = np.concatenate(
-            [
-                stops.at[arrests_from_stops] + 600,
-                np.asarray([at for _, at in crime_arrests], dtype=float),
-            ]
-        )
-        return {
-            "stop_searches": _table(
-                "stop_searches",
-                {
-                    "id": stop_ids,
-                    "searched_at": ts(stops.at),
-                    "neighbourhood_id": hoods,
-                    "person_id": ids(
-                        np.zeros(len(stop_ids), dtype=np.int64), np.ones(len(stop_ids), dtype=bool)
-                    ),
-                    "object_of_search": stops.object_of_search.tolist(),
-                    "outcome": stops.outcome.tolist(),
-                    "led_to_arrest": stops.arrest,
-                },
-            ),
-            "arrests": _table(
-                "arrests",
-                {
-                    "id": st.take("arrests", n_arrests),
-                    "arrested_at": ts(arrest_at),
-                    "person_id": ids(
-                        np.zeros(n_arrests, dtype=np.int64), np.ones(n_arrests, dtype=bool)
-                    ),
-                    "crime_id": ids(
-                        np.concatenate(
-                            [
-                                np.zeros(len(arrests_from_stops), dtype=np.int64),
-                                np.asarray([c for c, _ in crime_arrests], dtype=np.int64),
-                            ]
-                        ),
-                        np.concatenate(
-                            [
-                                np.ones(len(arrests_from_stops), dtype=bool),
-                                np.zeros(len(crime_arrests), dtype=bool),
-                            ]
-                        ),
-                    ),
-                    "stop_search_id": ids(
-                        np.concatenate(
-                            [
-                                stop_ids[arrests_from_stops],
-                                np.zeros(len(crime_arrests), dtype=np.int64),
-                            ]
-                        ),
-                        np.concatenate(
-                            [
-                                np.zeros(len(arrests_from_stops), dtype=bool),
-                                np.ones(len(crime_arrests), dtype=bool),
-                            ]
-                        ),
-                    ),
-                    "neighbourhood_id": ids(
-                        np.concatenate(
-                            [
-                                hoods[arrests_from_stops],
-                                np.zeros(len(crime_arrests), dtype=np.int64),
-                            ]
-                        ),
-                        np.concatenate(
-                            [
-                                np.zeros(len(arrests_from_stops), dtype=bool),
-                                np.ones(len(crime_arrests), dtype=bool),
-                            ]
-                        ),
-                    ),
-                },
-            ),
-        }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from watchhouse.synth.schema import TS
+from watchhouse.synth.schema import SCHEMAS, TS
 
 
 def ts(seconds: np.ndarray) -> pa.Array:
@@ -36,3 +36,13 @@ def pick(
     """Random labels by weight."""
     p = np.asarray(weights, dtype=float)
     return np.array(options, dtype=object)[rng.choice(len(options), size=size, p=p / p.sum())]
+
+
+def table(name: str, columns: dict[str, object]) -> pa.Table:
+    """An Arrow table of the named schema from columns (arrays or lists)."""
+    schema = SCHEMAS[name]
+    arrays = []
+    for f in schema:
+        value = columns[f.name]
+        arrays.append(value if isinstance(value, pa.Array) else pa.array(value, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

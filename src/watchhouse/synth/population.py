@@ -180,7 +180,9 @@ def build_population(profile: SynthProfile, *, scale: float, seed: int) -> Popul
     mental_health = rng.random(people) < profile.vulnerable_mental_health_share
     propensity = np.where(mental_health & adult, propensity * 3 + 0.5, propensity)
     frequent = rng.choice(
-        np.flatnonzero(adult), size=min(profile.frequent_callers, int(adult.sum())), replace=False
+        np.flatnonzero(adult),
+        size=min(round(profile.frequent_callers * scale), int(adult.sum())),
+        replace=False,
     )
     propensity[frequent] = propensity[frequent] + profile.frequent_caller_weight
     cdf = np.cumsum(propensity)
