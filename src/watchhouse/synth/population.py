@@ -115,8 +115,12 @@ class Population:
         return days // 365
 
 
-def _digits(rng: np.random.Generator, count: int, prefix: str, width: int) -> np.ndarray:
-    numbers = rng.integers(0, 10**width, count)
+def _digits(
+    rng: np.random.Generator, count: int, prefix: str, width: int, below: int | None = None
+) -> np.ndarray:
+    """Distinct numbers (while there are enough), so nobody shares a number by chance."""
+    space = below or 10**width
+    numbers = rng.choice(space, size=count, replace=count > space)
     return np.array([f"{prefix}{n:0{width}d}" for n in numbers.tolist()], dtype=object)
 
 
@@ -169,7 +173,8 @@ def build_population(profile: SynthProfile, *, scale: float, seed: int) -> Popul
     )
     age_days = (rng.beta(1.3, 1.9, people) * 95 * 365.25).astype(np.int64)
     dob = np.datetime64("2025-01-01", "D") - age_days
-    mobile = _digits(rng, people, "07", 9)
+    # Residents' mobiles never start 079: that range is kept for callers from outside.
+    mobile = _digits(rng, people, "07", 9, below=9 * 10**8)
     mobile[(rng.random(people) >= profile.mobile_share) | (age_days < 11 * 365)] = ""
     adult = age_days >= 16 * 365
     propensity = np.where(
