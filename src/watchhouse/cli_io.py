@@ -1,8 +1,240 @@
-"""`watchhouse import` and `watchhouse export` (filled in by the importers' work)."""
+"""`watchhouse import` and `watchhouse export`: progress bars and a summary, nothing more."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from watchhouse.config import Settings
+from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.io.csv_table import UnreadableFile
+from watchhouse.io.force_mapping import MappingError, load_mapping
+from watchhouse.io.rejects import default_report_path
+from watchhouse.policy import PolicyError
+from watchhouse.services import export as export_service
+from watchhouse.services import imports
+from watchhouse.services.context import AppContext, build_context
 
 import_app = typer.Typer(help="Import public or force data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export the store.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+AsUser = Annotated[
+    str | None,
+    typer.Option(
+        "--as-user",
+        help="the user the work is logged as (default: the first active administrator)",
+    ),
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="where to write the rejected rows (CSV); a directory when importing several "
+        "files; default <name>.rejected.csv next to each input",
+    ),
+]
+
+
+def _context() -> AppContext:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for e in exc.errors():
+            err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc']))}: {e['msg']}")
+        raise typer.Exit(2) from exc
+    try:
+        return build_context(settings)
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _actor(ctx: AppContext, username: str | None) -> Actor:
+    try:
+        return imports.importing_actor(ctx, username=username)
+    except ValidationFailed as exc:
+        err.print(f"[red]nothing done[/red]: {exc.problems[0].reason}")
+        raise typer.Exit(1) from exc
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        yield progress
+
+
+def _tracker(progress: Progress, task: TaskID) -> imports.Progress:
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update
+
+
+def _summary(results: list[imports.ImportResult], title: str) -> None:
+    table = Table("file", "kind", "batch", "read", "added", "duplicate", "rejected", title=title)
+    for r in results:
+        table.add_row(
+            r.source_file.name,
+            r.kind,
+            str(r.batch_id),
+            str(r.rows_read),
+            str(r.rows_added),
+            str(r.rows_duplicate),
+            str(r.rows_rejected),
+        )
+    console.print(table)
+    for r in results:
+        if r.rows_rejected:
+            console.print(f"rejected rows of {r.source_file.name}: {r.report}", soft_wrap=True)
+
+
+def _report_for(path: Path, report: Path | None, several: bool) -> Path | None:
+    if report is None:
+        return None
+    if several:
+        return report / default_report_path(path).name
+    return report
+
+
+@import_app.command("police-uk")
+def import_police_uk(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="data.police.uk CSV files (street, outcomes, stop-and-search)"),
+    ],
+    report: ReportOption = None,
+    force: Annotated[
+        str | None,
+        typer.Option(help="the force of stop and search files whose name does not say it"),
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import data.police.uk files: each file whole or not at all; bad rows are reported."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    results: list[imports.ImportResult] = []
+    failed = 0
+    with _progress() as progress:
+        for path in files:
+            task = progress.add_task(path.name, total=None)
+            try:
+                result = imports.import_police_uk(
+                    ctx,
+                    actor=actor,
+                    path=path,
+                    report=_report_for(path, report, len(files) > 1),
+                    force=force,
+                    progress=_tracker(progress, task),
+                )
+            except UnreadableFile as exc:
+                progress.update(task, description=f"{path.name} [red]refused[/red]")
+                err.print(f"[red]{path}: not imported[/red]: {exc}")
+                failed += 1
+                continue
+            results.append(result)
+    _summary(results, "data.police.uk import")
+    if failed:
+        raise typer.Exit(1)
+
+
+@import_app.command("force-export")
+def import_force_export(
+    file: Annotated[Path, typer.Argument(help="the force's contact and incident export (CSV)")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", help="the TOML mapping file (see docs/data-formats.md)")
+    ],
+    report: ReportOption = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import a force's own contacts and incidents, read through a mapping file."""
+    try:
+        checked = load_mapping(mapping)
+    except MappingError as exc:
+        err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    with _progress() as progress:
+        task = progress.add_task(file.name, total=None)
+        try:
+            result = imports.import_force_export(
+                ctx,
+                actor=actor,
+                path=file,
+                mapping=checked,
+                report=report,
+                progress=_tracker(progress, task),
+            )
+        except MappingError as exc:
+            err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
+            raise typer.Exit(2) from exc
+        except UnreadableFile as exc:
+            err.print(f"[red]{file}: not imported[/red]: {exc}")
+            raise typer.Exit(1) from exc
+    _summary([result], f"force export import ({checked.source})")
+
+
+@export_app.command("parquet")
+def export_parquet(
+    directory: Annotated[Path, typer.Argument(help="where to write <table>.parquet files")],
+    justification: Annotated[
+        str, typer.Option(help="why the data is disclosed (logged in the access log)")
+    ],
+    recipient: Annotated[
+        str, typer.Option(help="who receives the data (logged)")
+    ] = export_service.DEFAULT_RECIPIENT,
+    tables: Annotated[
+        str | None, typer.Option(help="comma-separated tables to export (default: every table)")
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Export the store's tables to Parquet (no sessions, no password hashes); logged."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    chosen = [t for t in (tables or "").split(",") if t.strip()] or None
+    with _progress() as progress:
+        task = progress.add_task("export", total=None)
+        try:
+            result = export_service.export_parquet(
+                ctx,
+                actor=actor,
+                directory=directory,
+                justification=justification,
+                recipient=recipient,
+                tables=chosen,
+                progress=_tracker(progress, task),
+            )
+        except ValidationFailed as exc:
+            err.print(f"[red]nothing exported[/red]: {exc}")
+            raise typer.Exit(2) from exc
+    summary = Table("table", "rows", "file", title=f"Parquet export to {directory}")
+    for t in result.tables:
+        summary.add_row(t.name, str(t.rows), t.path.name)
+    console.print(summary)
+    console.print(f"{len(result.tables)} tables, {result.rows} rows; logged as a disclosure")

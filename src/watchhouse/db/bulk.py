@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from watchhouse.db.tables import Base
 from watchhouse.db.types import UTCDateTime
 
-ColumnKind = Literal["integer", "float", "boolean", "text", "timestamp", "date", "json"]
+ColumnKind = Literal["integer", "float", "boolean", "text", "timestamp", "date", "json", "binary"]
 
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -140,6 +141,8 @@ def _kind(column_type: object) -> ColumnKind:
         return "json"
     if isinstance(column_type, String | Text):
         return "text"
+    if isinstance(column_type, LargeBinary):
+        return "binary"
     raise TypeError(f"no export kind for column type {column_type!r}")
 
 

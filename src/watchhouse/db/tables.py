@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -378,7 +379,7 @@ class PoliceUkCrimeRow(Base):
 
     __tablename__ = "police_uk_crimes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    row_key: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
     crime_id: Mapped[str | None] = mapped_column(String(80), index=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
     reported_by: Mapped[str] = mapped_column(String(80))
@@ -398,7 +399,7 @@ class PoliceUkOutcomeRow(Base):
 
     __tablename__ = "police_uk_outcomes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    row_key: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
     crime_id: Mapped[str] = mapped_column(String(80), index=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
     reported_by: Mapped[str] = mapped_column(String(80))
@@ -416,7 +417,7 @@ class PoliceUkStopSearchRow(Base):
 
     __tablename__ = "police_uk_stop_searches"
     id: Mapped[int] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    row_key: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
     force: Mapped[str] = mapped_column(String(80), index=True)
     search_type: Mapped[str] = mapped_column(String(60))
     searched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

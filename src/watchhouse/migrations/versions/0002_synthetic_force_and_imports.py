@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_table(
         "police_uk_crimes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
+        sa.Column("row_key", sa.LargeBinary(length=16), nullable=False),
         sa.Column("crime_id", sa.String(length=80), nullable=True),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("reported_by", sa.String(length=80), nullable=False),
@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_table(
         "police_uk_outcomes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
+        sa.Column("row_key", sa.LargeBinary(length=16), nullable=False),
         sa.Column("crime_id", sa.String(length=80), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("reported_by", sa.String(length=80), nullable=False),
@@ -88,7 +88,7 @@ def upgrade() -> None:
     op.create_table(
         "police_uk_stop_searches",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
+        sa.Column("row_key", sa.LargeBinary(length=16), nullable=False),
         sa.Column("force", sa.String(length=80), nullable=False),
         sa.Column("search_type", sa.String(length=60), nullable=False),
         sa.Column("searched_at", watchhouse.db.types.UTCDateTime(timezone=True), nullable=False),

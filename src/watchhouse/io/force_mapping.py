@@ -1,0 +1,291 @@
+"""The mapping file that tells the force-export importer how to read a force's own CSV.
+
+A TOML file, checked whole before any row is read; every problem names its key. The format is
+documented key by key in docs/data-formats.md, with an example in docs/examples/.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from watchhouse.domain.values import Channel, Settlement
+
+AmbiguousTimes = Literal["infer", "earlier", "later", "reject"]
+
+# Our fields a force column can fill, with what each holds.
+FIELDS: dict[str, str] = {
+    "external_ref": "the force's own reference for the contact (required)",
+    "channel": "how the contact came in (coded by [codes.channel])",
+    "presented_at": "when the contact reached the force (required)",
+    "answered_at": "when it was answered",
+    "ended_at": "when the handler finished with it",
+    "abandoned": "whether the caller hung up before an answer (coded by [codes.boolean])",
+    "caller_given_name": "the caller's given name",
+    "caller_family_name": "the caller's family name",
+    "caller_date_of_birth": "the caller's date of birth (formats.date)",
+    "caller_telephone": "the number the caller gave or called from",
+    "caller_postcode": "the caller's own postcode",
+    "location_description": "where the incident is",
+    "postcode": "the postcode of where the incident is",
+    "neighbourhood": "the neighbourhood of where the incident is (coded by [codes.neighbourhood])",
+    "summary": "what the contact was about",
+    "grade": "the incident grade (coded by [codes.grade]); a row with a grade becomes an incident",
+    "incident_created_at": "when the incident was created (default: presented_at)",
+    "incident_deployed_at": "when a unit was first deployed",
+    "incident_arrived_at": "when a unit first arrived",
+    "incident_closed_at": "when the incident was closed",
+    "body_worn_video": "whether body-worn video was used at the scene (coded by [codes.boolean])",
+}
+TIME_FIELDS = (
+    "presented_at",
+    "answered_at",
+    "ended_at",
+    "incident_created_at",
+    "incident_deployed_at",
+    "incident_arrived_at",
+    "incident_closed_at",
+)
+TOP_LEVEL_KEYS = (
+    "source",
+    "time_zone",
+    "ambiguous_times",
+    "delimiter",
+    "encoding",
+    "columns",
+    "formats",
+    "defaults",
+    "codes",
+)
+DEFAULT_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)
+DEFAULT_BOOLEANS: dict[str, bool] = {
+    "true": True,
+    "false": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "1": True,
+    "0": False,
+}
+SOURCE_MAX_LENGTH = 40
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; the message names the key at fault."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        """Name the key and say what is wrong with it."""
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{key}: {reason}")
+
+
+@dataclass(frozen=True)
+class ForceMapping:
+    """A checked mapping: where each of our fields is, how to read it, and the code lists."""
+
+    source: str
+    columns: Mapping[str, str]
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    ambiguous_times: AmbiguousTimes = "infer"
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    datetime_formats: tuple[str, ...] = DEFAULT_DATETIME_FORMATS
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    default_channel: Channel | None = None
+    default_settlement: Settlement | None = None
+    channel_codes: Mapping[str, Channel] | None = None
+    grade_codes: Mapping[str, int] | None = None
+    boolean_codes: Mapping[str, bool] | None = None
+    neighbourhood_codes: Mapping[str, str] | None = None
+
+
+def load_mapping(path: Path) -> ForceMapping:
+    """Read and check a mapping file; raise MappingError naming the first key at fault."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MappingError(str(path), f"cannot read the mapping file: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(str(path), f"not valid TOML: {exc}") from exc
+    return parse_mapping(raw)
+
+
+def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
+    """Check a mapping already read from TOML."""
+    _no_unknown_keys("", raw, TOP_LEVEL_KEYS)
+    source = _text(raw, "source", required=True)
+    assert source is not None
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise MappingError("source", f"at most {SOURCE_MAX_LENGTH} characters")
+    if source == "watchhouse":
+        raise MappingError("source", "'watchhouse' is the name of contacts taken here")
+    columns = _columns(raw.get("columns"))
+    formats = _table(raw, "formats")
+    _no_unknown_keys("formats", formats, ("datetime", "date"))
+    defaults = _table(raw, "defaults")
+    _no_unknown_keys("defaults", defaults, ("channel", "settlement"))
+    codes = _table(raw, "codes")
+    _no_unknown_keys("codes", codes, ("channel", "grade", "boolean", "neighbourhood"))
+    default_channel = _enum(defaults, "defaults.channel", "channel", Channel)
+    if "channel" not in columns and default_channel is None:
+        raise MappingError("columns.channel", "required unless defaults.channel is given")
+    ambiguous = _text(raw, "ambiguous_times") or "infer"
+    if ambiguous not in ("infer", "earlier", "later", "reject"):
+        raise MappingError("ambiguous_times", "must be infer, earlier, later or reject")
+    delimiter = _text(raw, "delimiter") or ","
+    if len(delimiter) != 1:
+        raise MappingError("delimiter", "must be exactly one character")
+    encoding = _text(raw, "encoding") or "utf-8-sig"
+    try:
+        "".encode(encoding)
+    except LookupError as exc:
+        raise MappingError("encoding", f"unknown encoding {encoding!r}") from exc
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    return ForceMapping(
+        source=source,
+        columns=columns,
+        time_zone=_zone(_text(raw, "time_zone") or "Europe/London"),
+        ambiguous_times=ambiguous,  # type: ignore[arg-type]
+        delimiter=delimiter,
+        encoding=encoding,
+        datetime_formats=_formats(formats, "datetime", DEFAULT_DATETIME_FORMATS),
+        date_formats=_formats(formats, "date", DEFAULT_DATE_FORMATS),
+        default_channel=default_channel,
+        default_settlement=_enum(defaults, "defaults.settlement", "settlement", Settlement),
+        channel_codes=_codes(codes, "channel", lambda key, v: _as_enum(key, v, Channel)),
+        grade_codes=_codes(codes, "grade", _as_grade),
+        boolean_codes=_codes(codes, "boolean", _as_boolean),
+        neighbourhood_codes=_codes(codes, "neighbourhood", _as_code),
+    )
+
+
+def _no_unknown_keys(prefix: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in known:
+            where = f"{prefix}.{key}" if prefix else key
+            raise MappingError(where, f"unknown key; expected one of {', '.join(known)}")
+
+
+def _text(raw: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise MappingError(key, "required")
+        return None
+    if key == "delimiter" and isinstance(value, str) and value:
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(key, "must be a non-empty string")
+    return value.strip()
+
+
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise MappingError(key, "must be a table")
+    return value
+
+
+def _columns(value: object) -> dict[str, str]:
+    if value is None:
+        raise MappingError("columns", "required: a table of our field = their column")
+    if not isinstance(value, dict):
+        raise MappingError("columns", "must be a table")
+    _no_unknown_keys("columns", value, tuple(FIELDS))
+    columns: dict[str, str] = {}
+    for name, header in value.items():
+        if not isinstance(header, str) or not header.strip():
+            raise MappingError(f"columns.{name}", "must be the name of a column in the CSV")
+        columns[name] = header.strip()
+    for name in ("external_ref", "presented_at"):
+        if name not in columns:
+            raise MappingError(f"columns.{name}", "required")
+    return columns
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MappingError("time_zone", f"unknown time zone {name!r}") from exc
+
+
+def _formats(formats: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = formats.get(key)
+    if value is None:
+        return default
+    patterns = [value] if isinstance(value, str) else value
+    if not isinstance(patterns, list) or not patterns:
+        raise MappingError(f"formats.{key}", "must be a strptime pattern or a list of them")
+    sample = datetime(2024, 1, 31, 13, 45, 30, tzinfo=UTC)
+    for pattern in patterns:
+        if not isinstance(pattern, str) or "%" not in pattern:
+            raise MappingError(f"formats.{key}", f"{pattern!r} is not a strptime pattern")
+        try:
+            datetime.strptime(sample.strftime(pattern), pattern)
+        except ValueError as exc:
+            raise MappingError(f"formats.{key}", f"{pattern!r} cannot be read back: {exc}") from exc
+    return tuple(patterns)
+
+
+def _enum(table: Mapping[str, Any], key: str, name: str, kind: type[Any]) -> Any:
+    value = table.get(name)
+    return None if value is None else _as_enum(key, value, kind)
+
+
+def _as_enum(key: str, value: object, kind: type[Any]) -> Any:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        choices = ", ".join(str(member.value) for member in kind)
+        raise MappingError(key, f"{value!r} is not one of {choices}") from exc
+
+
+def _as_grade(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise MappingError(key, f"{value!r} is not a grade: give 1, 2, 3 or 4")
+    return value
+
+
+def _as_boolean(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise MappingError(key, f"{value!r} is not true or false")
+    return value
+
+
+def _as_code(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(key, "must be one of our neighbourhood codes")
+    return value.strip()
+
+
+def _codes(codes: Mapping[str, Any], name: str, convert: Any) -> dict[str, Any] | None:
+    table = codes.get(name)
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not table:
+        raise MappingError(f"codes.{name}", "must be a table of their code = our value")
+    result: dict[str, Any] = {}
+    for code, value in table.items():
+        result[code.strip()] = convert(f'codes.{name}."{code}"', value)
+    return result
+
+
+def unknown_neighbourhoods(mapping: ForceMapping, known: set[str]) -> list[str]:
+    """The keys of [codes.neighbourhood] whose target is not one of our neighbourhoods."""
+    if not mapping.neighbourhood_codes:
+        return []
+    return [
+        f'codes.neighbourhood."{code}"'
+        for code, ours in mapping.neighbourhood_codes.items()
+        if ours not in known
+    ]

@@ -1,0 +1,209 @@
+"""Importing files: each file checked, then stored whole in one transaction or not at all.
+
+Every import records an import batch (rows read, added, duplicate, rejected), writes the
+rejected-rows report, and logs one collection of personal data in the access log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories import imports as repo
+from watchhouse.domain.access import Operation
+from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.io import force_export, police_uk
+from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
+from watchhouse.io.rejects import default_report_path, write_report
+from watchhouse.services.access import log_access
+from watchhouse.services.context import AppContext
+
+Progress = Callable[[int, int], None]
+"""Told (rows done, rows in the file) as an import goes."""
+
+POLICE_UK_CHUNK_ROWS = 50_000
+FORCE_CHUNK_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What importing one file did."""
+
+    batch_id: int
+    source_file: Path
+    kind: str
+    rows_read: int
+    rows_added: int
+    rows_duplicate: int
+    rows_rejected: int
+    report: Path
+
+
+def importing_actor(ctx: AppContext, *, username: str | None = None) -> Actor:
+    """The user an import is done as: the one named, or the first active administrator."""
+    with ctx.db.transaction() as session:
+        actor = repo.importing_actor(session=session, username=username)
+    if actor is None:
+        if username:
+            raise ValidationFailed.one("as_user", f"no active user {username!r}")
+        raise ValidationFailed.one(
+            "as_user",
+            "no active administrator to import as: add one (watchhouse users add) "
+            "or name a user with --as-user",
+        )
+    return actor
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _no_progress(_done: int, _total: int) -> None:
+    return None
+
+
+def import_police_uk(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    path: Path,
+    report: Path | None = None,
+    force: str | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int = POLICE_UK_CHUNK_ROWS,
+) -> ImportResult:
+    """Import one data.police.uk file (street-level crime, outcomes or stop and search).
+
+    Raises `UnreadableFile` for a file that is not one of those; bad rows are rejected.
+    """
+    tell = progress or _no_progress
+    kind = police_uk.detect_kind(police_uk.read_header(path))
+    parsed = police_uk.parse_file(path, limits=repo.text_limits(kind.table), force=force)
+    done = parsed.rows_rejected
+    tell(done, parsed.rows_read)
+    digest = file_sha256(path)
+    with ctx.db.transaction() as session:
+        batch_id = repo.start_batch(
+            session=session,
+            importer=f"police_uk.{kind.name}",
+            source_file=str(path),
+            file_sha256=digest,
+            started_at=ctx.now(),
+        )
+        added = 0
+        with repo.bulk_writing(session=session):
+            for rows in parsed.chunks(chunk_rows):
+                added += repo.add_police_uk_rows(
+                    session=session, table_name=kind.table, columns=kind.store_columns, rows=rows
+                )
+                done += len(rows)
+                tell(done, parsed.rows_read)
+        counts = repo.BatchCounts(
+            rows_read=parsed.rows_read,
+            rows_added=added,
+            rows_duplicate=parsed.good.num_rows - added,
+            rows_rejected=parsed.rows_rejected,
+        )
+        _finish(ctx, session=session, actor=actor, batch_id=batch_id, counts=counts)
+    written = write_report(report or default_report_path(path), parsed.rejections)
+    return _result(batch_id, path, kind.name, counts, written)
+
+
+def import_force_export(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    path: Path,
+    mapping: ForceMapping,
+    report: Path | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int = FORCE_CHUNK_ROWS,
+) -> ImportResult:
+    """Import a force's own contact and incident export read through its mapping.
+
+    Raises `MappingError` when the mapping names neighbourhoods the store does not have, and
+    `UnreadableFile` for a file that lacks the mapped columns; bad rows are rejected.
+    """
+    tell = progress or _no_progress
+    with ctx.db.transaction() as session:
+        neighbourhoods = repo.neighbourhood_refs(session=session)
+    unknown = unknown_neighbourhoods(mapping, set(neighbourhoods))
+    if unknown:
+        raise MappingError(unknown[0], "not one of our neighbourhood codes")
+    parsed = force_export.parse_file(
+        path,
+        mapping=mapping,
+        neighbourhoods={code: ref.settlement for code, ref in neighbourhoods.items()},
+    )
+    done = parsed.rows_rejected
+    tell(done, parsed.rows_read)
+    digest = file_sha256(path)
+    with ctx.db.transaction() as session:
+        batch_id = repo.start_batch(
+            session=session,
+            importer="force_export",
+            source_file=str(path),
+            file_sha256=digest,
+            started_at=ctx.now(),
+        )
+        added = 0
+        for start in range(0, len(parsed.records), chunk_rows):
+            records = parsed.records[start : start + chunk_rows]
+            added += repo.add_force_records(
+                session=session,
+                source=mapping.source,
+                records=records,
+                neighbourhoods=neighbourhoods,
+                graded_by=actor.user_id,
+            )
+            done += len(records)
+            tell(done, parsed.rows_read)
+        counts = repo.BatchCounts(
+            rows_read=parsed.rows_read,
+            rows_added=added,
+            rows_duplicate=len(parsed.records) - added,
+            rows_rejected=parsed.rows_rejected,
+        )
+        _finish(ctx, session=session, actor=actor, batch_id=batch_id, counts=counts)
+    written = write_report(report or default_report_path(path), parsed.rejections)
+    return _result(batch_id, path, "force_export", counts, written)
+
+
+def _finish(
+    ctx: AppContext, *, session: Session, actor: Actor, batch_id: int, counts: repo.BatchCounts
+) -> None:
+    """Close the batch and log the collection, in the import's transaction."""
+    repo.finish_batch(session=session, batch_id=batch_id, finished_at=ctx.now(), counts=counts)
+    log_access(
+        ctx,
+        session=session,
+        actor=actor,
+        operation=Operation.COLLECTION,
+        record_type="import_batch",
+        record_id=batch_id,
+    )
+
+
+def _result(
+    batch_id: int, path: Path, kind: str, counts: repo.BatchCounts, report: Path
+) -> ImportResult:
+    return ImportResult(
+        batch_id=batch_id,
+        source_file=path,
+        kind=kind,
+        rows_read=counts.rows_read,
+        rows_added=counts.rows_added,
+        rows_duplicate=counts.rows_duplicate,
+        rows_rejected=counts.rows_rejected,
+        report=report,
+    )
