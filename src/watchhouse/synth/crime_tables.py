@@ -162,6 +162,9 @@ def stop_tables(
             np.asarray([at for _, at in crime_arrests], dtype=float),
         ]
     )
+    n_stop = len(arrests_from_stops)
+    crime_ids = np.asarray([c for c, _ in crime_arrests], dtype=np.int64)
+    nobody = ids(np.zeros(len(stop_ids), dtype=np.int64), np.ones(len(stop_ids), dtype=bool))
     return {
         "stop_searches": _table(
             "stop_searches",
@@ -169,9 +172,7 @@ def stop_tables(
                 "id": stop_ids,
                 "searched_at": ts(stops.at),
                 "neighbourhood_id": hoods,
-                "person_id": ids(
-                    np.zeros(len(stop_ids), dtype=np.int64), np.ones(len(stop_ids), dtype=bool)
-                ),
+                "person_id": nobody,
                 "object_of_search": stops.object_of_search.tolist(),
                 "outcome": stops.outcome.tolist(),
                 "led_to_arrest": stops.arrest,
@@ -182,51 +183,58 @@ def stop_tables(
             {
                 "id": st.take("arrests", n_arrests),
                 "arrested_at": ts(arrest_at),
-                "person_id": ids(
-                    np.zeros(n_arrests, dtype=np.int64), np.ones(n_arrests, dtype=bool)
+                "person_id": _either(
+                    np.zeros(0, dtype=np.int64),
+                    np.zeros(0, dtype=np.int64),
+                    n_stop,
+                    len(crime_ids),
+                    first=False,
+                    second=False,
                 ),
-                "crime_id": ids(
-                    np.concatenate(
-                        [
-                            np.zeros(len(arrests_from_stops), dtype=np.int64),
-                            np.asarray([c for c, _ in crime_arrests], dtype=np.int64),
-                        ]
-                    ),
-                    np.concatenate(
-                        [
-                            np.ones(len(arrests_from_stops), dtype=bool),
-                            np.zeros(len(crime_arrests), dtype=bool),
-                        ]
-                    ),
+                "crime_id": _either(
+                    np.zeros(n_stop, dtype=np.int64),
+                    crime_ids,
+                    n_stop,
+                    len(crime_ids),
+                    first=False,
+                    second=True,
                 ),
-                "stop_search_id": ids(
-                    np.concatenate(
-                        [
-                            stop_ids[arrests_from_stops],
-                            np.zeros(len(crime_arrests), dtype=np.int64),
-                        ]
-                    ),
-                    np.concatenate(
-                        [
-                            np.zeros(len(arrests_from_stops), dtype=bool),
-                            np.ones(len(crime_arrests), dtype=bool),
-                        ]
-                    ),
+                "stop_search_id": _either(
+                    stop_ids[arrests_from_stops],
+                    np.zeros(len(crime_ids), dtype=np.int64),
+                    n_stop,
+                    len(crime_ids),
+                    first=True,
+                    second=False,
                 ),
-                "neighbourhood_id": ids(
-                    np.concatenate(
-                        [
-                            hoods[arrests_from_stops],
-                            np.zeros(len(crime_arrests), dtype=np.int64),
-                        ]
-                    ),
-                    np.concatenate(
-                        [
-                            np.zeros(len(arrests_from_stops), dtype=bool),
-                            np.ones(len(crime_arrests), dtype=bool),
-                        ]
-                    ),
+                "neighbourhood_id": _either(
+                    hoods[arrests_from_stops],
+                    np.zeros(len(crime_ids), dtype=np.int64),
+                    n_stop,
+                    len(crime_ids),
+                    first=True,
+                    second=False,
                 ),
             },
         ),
     }
+
+
+def _either(
+    first_values: np.ndarray,
+    second_values: np.ndarray,
+    n_first: int,
+    n_second: int,
+    *,
+    first: bool,
+    second: bool,
+) -> pa.Array:
+    """Ids for arrests from stops, then from crimes; `first`/`second` say which part has them."""
+    values = np.concatenate(
+        [
+            first_values if first else np.zeros(n_first, dtype=np.int64),
+            second_values if second else np.zeros(n_second, dtype=np.int64),
+        ]
+    )
+    present = np.concatenate([np.full(n_first, first), np.full(n_second, second)])
+    return ids(values, ~present)
