@@ -14,6 +14,12 @@ from watchhouse.synth.queueing import QueueState, planned_handlers, simulate
 
 CHANNELS = ("999", "101", "live_chat", "online_report", "social_media", "walk_in")
 NO_CALLER_ID = ("online_report", "social_media", "walk_in")
+NUMBER_NONE, NUMBER_MOBILE, NUMBER_LANDLINE, NUMBER_POOL = 0, 1, 2, 3
+
+
+def stranger_pool_size(population: Population) -> int:
+    """How many numbers callers from outside the population ring from (a bounded pool)."""
+    return max(100, population.size // 5)
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class PeriodContacts:
     telephone: np.ndarray  # object: digits as dialled ('' if none)
     location_household: np.ndarray  # household index or -1
     location_hotspot: np.ndarray  # hotspot index or -1
+    number_kind: np.ndarray  # NUMBER_NONE, _MOBILE (owner: person), _LANDLINE (household), _POOL
+    number_owner: np.ndarray  # index of the person, household or pool slot the number belongs to
 
     def __len__(self) -> int:
         """Number of contacts."""
@@ -101,12 +109,14 @@ def simulate_period(
     stranger = person < 0
     # Callers not in the population (visitors, passers-by) come from a bounded pool of
     # numbers, so the set of known numbers, and memory, stay bounded however long the run.
-    pool = max(100, population.size // 5)
-    stranger_number = np.array(
-        [f"079{v:08d}" for v in rng.integers(0, pool, n).tolist()], dtype=object
-    )
+    pool_index = rng.integers(0, stranger_pool_size(population), n)
+    stranger_number = np.array([f"079{v:08d}" for v in pool_index.tolist()], dtype=object)
+    from_landline = use_landline | (mobile == "")
     number = np.where(stranger, stranger_number, number)
     number = np.where(withheld | no_number, "", number)
+    kind = np.where(stranger, NUMBER_POOL, np.where(from_landline, NUMBER_LANDLINE, NUMBER_MOBILE))
+    kind = np.where(number == "", NUMBER_NONE, kind)
+    owner = np.where(stranger, pool_index, np.where(from_landline, household, person))
     return PeriodContacts(
         channels,
         presented,
@@ -116,6 +126,8 @@ def simulate_period(
         number,
         location_household,
         location_hotspot,
+        kind,
+        owner,
     )
 
 

@@ -16,7 +16,16 @@ import numpy as np
 import pyarrow as pa
 
 from watchhouse.synth.arrivals import demand_shape
-from watchhouse.synth.contacts import PeriodContacts, record_callers, simulate_period
+from watchhouse.synth.contacts import (
+    NUMBER_LANDLINE,
+    NUMBER_MOBILE,
+    NUMBER_NONE,
+    NUMBER_POOL,
+    PeriodContacts,
+    record_callers,
+    simulate_period,
+    stranger_pool_size,
+)
 from watchhouse.synth.crime import record_crimes, stop_and_search
 from watchhouse.synth.crime_tables import crime_tables, domestic_tables, stop_tables
 from watchhouse.synth.helpers import ids, table, ts
@@ -83,6 +92,10 @@ class SyntheticForce:
         self.horizon = datetime(end.year, end.month, end.day, tzinfo=UTC).timestamp()
         self.population: Population = build_population(profile, scale=scale, seed=seed)
         self.state = GeneratorState(next_id=dict(first_ids or {}))
+        pop = self.population
+        self.state.size_for(
+            pop.size, pop.households, len(pop.hotspot_description), stranger_pool_size(pop)
+        )
 
     def _rng(self, period: int, part: int) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence([self.seed, 1000 + period, part]))
@@ -140,25 +153,20 @@ class SyntheticForce:
             ),
         }
 
-    def _locations(self, contacts: PeriodContacts, at: float) -> tuple[np.ndarray, pa.Table]:
+    def _locations(self, contacts: PeriodContacts) -> tuple[np.ndarray, pa.Table]:
         pop, st = self.population, self.state
         location = np.empty(len(contacts), dtype=np.int64)
         new_ids, descriptions, postcodes, hoods, settlements = [], [], [], [], []
-        for i, (h, s) in enumerate(
-            zip(
-                contacts.location_household.tolist(),
-                contacts.location_hotspot.tolist(),
-                strict=True,
-            )
-        ):
-            known = st.household_location if h >= 0 else st.hotspot_location
-            key = h if h >= 0 else s
-            if key not in known:
+        households = contacts.location_household.tolist()
+        hotspots = contacts.location_hotspot.tolist()
+        for i, (h, s) in enumerate(zip(households, hotspots, strict=True)):
+            known, key = (st.household_location, h) if h >= 0 else (st.hotspot_location, s)
+            if known[key] < 0:
                 known[key] = int(st.take("locations", 1)[0])
                 hood = int(
                     pop.household_neighbourhood[h] if h >= 0 else pop.hotspot_neighbourhood[s]
                 )
-                new_ids.append(known[key])
+                new_ids.append(int(known[key]))
                 descriptions.append(
                     str(pop.household_address[h] if h >= 0 else pop.hotspot_description[s])
                 )
@@ -184,10 +192,11 @@ class SyntheticForce:
         given: list[str | None],
         family: list[str | None],
         rng: np.random.Generator,
-        at: float,
-    ) -> tuple[np.ndarray, pa.Table]:
+    ) -> tuple[np.ndarray, np.ndarray, pa.Table]:
+        """Person records for answered contacts: the record id, and 0/1 for primary/duplicate."""
         pop, st = self.population, self.state
         record = np.full(len(contacts), -1, dtype=np.int64)
+        which = np.zeros(len(contacts), dtype=np.int64)
         rows: dict[str, list[object]] = {
             k: [] for k in ("id", "family_name", "given_name", "date_of_birth", "created_at")
         }
@@ -196,41 +205,57 @@ class SyntheticForce:
         for i, p in enumerate(contacts.person.tolist()):
             if p < 0 or not answered[i]:
                 continue
-            records = st.person_record
-            if pop.person_duplicate_record[p] and use_duplicate[i] and p in st.person_record:
-                records = st.duplicate_record
-            if p not in records:
+            records, kind = st.person_record, 0
+            if pop.person_duplicate_record[p] and use_duplicate[i] and st.person_record[p] >= 0:
+                records, kind = st.duplicate_record, 1
+            if records[p] < 0:
                 records[p] = int(st.take("people", 1)[0])
-                rows["id"].append(records[p])
+                rows["id"].append(int(records[p]))
                 rows["family_name"].append(family[i] or str(pop.person_family[p]))
                 rows["given_name"].append(given[i] or str(pop.person_given[p]))
                 rows["date_of_birth"].append(pop.person_dob[p].astype(date))
                 rows["created_at"].append(contacts.presented[i])
             record[i] = records[p]
+            which[i] = kind
         people = table(
             "people", {**rows, "created_at": ts(np.asarray(rows["created_at"], dtype=float))}
         )
-        return record, people
+        return record, which, people
 
     def _numbers(
-        self, contacts: PeriodContacts, record: np.ndarray
+        self, contacts: PeriodContacts, record: np.ndarray, which: np.ndarray
     ) -> tuple[np.ndarray, pa.Table, pa.Table]:
         st = self.state
         number = np.full(len(contacts), -1, dtype=np.int64)
         new_ids, new_numbers, links = [], [], []
-        for i, digits in enumerate(contacts.telephone.tolist()):
-            if not digits:
+        by_kind = {
+            NUMBER_MOBILE: st.mobile_number,
+            NUMBER_LANDLINE: st.landline_number,
+            NUMBER_POOL: st.pool_number,
+        }
+        for i, (digits, kind, owner) in enumerate(
+            zip(
+                contacts.telephone.tolist(),
+                contacts.number_kind.tolist(),
+                contacts.number_owner.tolist(),
+                strict=True,
+            )
+        ):
+            if kind == NUMBER_NONE:
                 continue
-            e164 = _e164(digits)
-            if e164 not in st.number_id:
-                st.number_id[e164] = int(st.take("telephone_numbers", 1)[0])
-                new_ids.append(st.number_id[e164])
-                new_numbers.append(e164)
-            number[i] = st.number_id[e164]
+            known = by_kind[kind]
+            if known[owner] < 0:
+                known[owner] = int(st.take("telephone_numbers", 1)[0])
+                new_ids.append(int(known[owner]))
+                new_numbers.append(_e164(digits))
+            number[i] = known[owner]
             r = int(record[i])
-            if r >= 0 and (r, number[i]) not in st.person_numbers:
-                st.person_numbers.add((r, int(number[i])))
-                links.append((r, int(number[i])))
+            if r >= 0 and kind != NUMBER_POOL:
+                person = int(contacts.person[i])
+                slot = (person, int(which[i]), 0 if kind == NUMBER_MOBILE else 1)
+                if not st.linked[slot]:
+                    st.linked[slot] = True
+                    links.append((r, int(number[i])))
         numbers = table(
             "telephone_numbers", {"id": np.asarray(new_ids, dtype=np.int64), "number": new_numbers}
         )
@@ -255,9 +280,9 @@ class SyntheticForce:
         n = len(contacts)
         caller = record_callers(profile, pop, contacts, self._rng(period, 2))
         rng = self._rng(period, 3)
-        location, locations = self._locations(contacts, start)
-        record, people = self._people(contacts, caller.given, caller.family, rng, start)
-        number, numbers, person_telephones = self._numbers(contacts, record)
+        location, locations = self._locations(contacts)
+        record, which, people = self._people(contacts, caller.given, caller.family, rng)
+        number, numbers, person_telephones = self._numbers(contacts, record, which)
         contact_ids = st.take("contacts", n)
         answered = ~np.isnan(contacts.answered)
         handler = np.asarray(st.handler_ids)[rng.integers(0, len(st.handler_ids), n)]
@@ -273,7 +298,9 @@ class SyntheticForce:
             contacts.answered[graded_idx] + rng.uniform(60, 240, len(graded_idx)),
             contacts.finished[graded_idx],
         )
-        loc_settlement = self._settlement_of(location[graded_idx])
+        loc_settlement = self._settlement_of(
+            contacts.location_household[graded_idx], contacts.location_hotspot[graded_idx]
+        )
         urban = loc_settlement == "urban"
         # Events after the end of the whole range have not happened yet.
         horizon = self.horizon
@@ -498,15 +525,11 @@ class SyntheticForce:
         )
         return tables
 
-    def _settlement_of(self, location_ids: np.ndarray) -> np.ndarray:
-        pop, st = self.population, self.state
-        by_id: dict[int, str] = {}
-        for h, lid in st.household_location.items():
-            by_id[lid] = (
-                "urban" if pop.neighbourhood_urban[pop.household_neighbourhood[h]] else "rural"
-            )
-        for s, lid in st.hotspot_location.items():
-            by_id[lid] = (
-                "urban" if pop.neighbourhood_urban[pop.hotspot_neighbourhood[s]] else "rural"
-            )
-        return np.array([by_id[int(i)] for i in location_ids.tolist()], dtype=object)
+    def _settlement_of(self, households: np.ndarray, hotspots: np.ndarray) -> np.ndarray:
+        pop = self.population
+        hood = np.where(
+            households >= 0,
+            pop.household_neighbourhood[np.maximum(households, 0)],
+            pop.hotspot_neighbourhood[np.maximum(hotspots, 0)],
+        )
+        return np.where(pop.neighbourhood_urban[hood], "urban", "rural").astype(object)
