@@ -120,6 +120,12 @@ class VictimHistory:
     incidents: dict[int, list[float]] = field(default_factory=dict)
     last_marac: dict[int, float] = field(default_factory=dict)
 
+    def forget_before(self, moment: float) -> None:
+        """Drop victims with nothing in the last year before `moment` (keeps memory bounded)."""
+        cutoff = moment - 365 * DAY
+        self.incidents = {k: v for k, v in self.incidents.items() if v and v[-1] > cutoff}
+        self.last_marac = {k: v for k, v in self.last_marac.items() if v > cutoff}
+
 
 @dataclass(frozen=True)
 class DashResult:

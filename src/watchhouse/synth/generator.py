@@ -273,6 +273,7 @@ class SyntheticForce:
     ) -> dict[str, pa.Table]:
         profile, pop, st = self.profile, self.population, self.state
         start, end = lo.timestamp(), hi.timestamp()
+        st.victims.forget_before(start)
         shape = demand_shape(profile, lo, hi)
         contacts = simulate_period(
             profile, pop, shape, st.queues, self._rng(period, 1), scale=self.scale, origin=origin
