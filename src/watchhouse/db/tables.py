@@ -194,7 +194,7 @@ class IncidentRow(Base):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     settlement: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     deployed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deployed_unit: Mapped[str | None] = mapped_column(String(40))

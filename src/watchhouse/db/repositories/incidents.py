@@ -8,9 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories.places import location
-from watchhouse.db.tables import ContactRow, IncidentRow, PartnerReferralRow
+from watchhouse.db.tables import (
+    ContactRow,
+    IncidentRow,
+    LocationRow,
+    NeighbourhoodRow,
+    PartnerReferralRow,
+)
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import IncidentView, ReferralView
+from watchhouse.domain.records import IncidentView, LocationView, ReferralView
 from watchhouse.domain.values import Grade, Settlement
 
 OPEN_STATUSES = ("open", "deployed", "attended")
@@ -93,7 +99,15 @@ def add_referral(
     return row.id
 
 
-def _view(session: Session, row: IncidentRow, summary: str) -> IncidentView:
+def _view(
+    session: Session,
+    row: IncidentRow,
+    summary: str,
+    where: LocationView | None = None,
+    with_referrals: bool = True,
+) -> IncidentView:
+    if where is None:
+        where = location(session=session, location_id=row.location_id)
     return IncidentView(
         id=row.id,
         contact_id=row.contact_id,
@@ -101,7 +115,7 @@ def _view(session: Session, row: IncidentRow, summary: str) -> IncidentView:
         suggested_grade=Grade(row.suggested_grade),
         departure_reason=row.departure_reason,
         settlement=Settlement(row.settlement),
-        location=location(session=session, location_id=row.location_id),
+        location=where,
         summary=summary,
         status=row.status,
         created_at=row.created_at,
@@ -112,7 +126,7 @@ def _view(session: Session, row: IncidentRow, summary: str) -> IncidentView:
         closed_at=row.closed_at,
         closure=row.closure,
         closure_note=row.closure_note,
-        referrals=referrals(session=session, incident_id=row.id),
+        referrals=referrals(session=session, incident_id=row.id) if with_referrals else (),
     )
 
 
@@ -124,21 +138,40 @@ def incident(*, session: Session, incident_id: int) -> IncidentView:
 
 
 def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> list[IncidentView]:
-    """Incidents not yet closed, of grade 1 to max_grade."""
+    """Incidents not yet closed, of grade 1 to max_grade, in one query (no referrals: grade 4
+    incidents, the only ones referred, never wait in the queue)."""
     rows = session.execute(
-        select(IncidentRow, ContactRow.summary)
+        select(IncidentRow, ContactRow.summary, LocationRow, NeighbourhoodRow.name)
         .join(ContactRow, ContactRow.id == IncidentRow.contact_id)
+        .outerjoin(LocationRow, LocationRow.id == IncidentRow.location_id)
+        .outerjoin(NeighbourhoodRow, NeighbourhoodRow.id == LocationRow.neighbourhood_id)
         .where(IncidentRow.status.in_(OPEN_STATUSES), IncidentRow.grade <= int(max_grade))
     ).all()
-    return [_view(session, row, summary) for row, summary in rows]
+    views = []
+    for row, summary, loc, neighbourhood in rows:
+        where = None
+        if loc is not None:
+            where = LocationView(
+                loc.id, loc.description, loc.postcode, neighbourhood, Settlement(loc.settlement)
+            )
+        views.append(_view(session, row, summary, where, with_referrals=False))
+    return views
 
 
 def queue_version(*, session: Session) -> str:
-    """A value that changes whenever any incident changes (for live queues)."""
-    latest, count = session.execute(
-        select(func.max(IncidentRow.updated_at), func.count(IncidentRow.id))
+    """A value that changes whenever any incident changes (for live queues).
+
+    Both parts are read from indexes (the newest update, the highest id), so polling it every
+    second stays cheap however many incidents are stored.
+    """
+    # Two scalar subqueries: SQLite answers a lone max() from an index, not two in one select.
+    latest, highest = session.execute(
+        select(
+            select(func.max(IncidentRow.updated_at)).scalar_subquery(),
+            select(func.max(IncidentRow.id)).scalar_subquery(),
+        )
     ).one()
-    return f"{latest.isoformat() if latest else '-'}:{count}"
+    return f"{latest.isoformat() if latest else '-'}:{highest or 0}"
 
 
 def update_incident(*, session: Session, incident_id: int, now: datetime, **values: object) -> None:
