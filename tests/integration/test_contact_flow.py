@@ -196,3 +196,53 @@ def test_arrival_before_deployment_is_refused(ctx, actors, neighbourhoods):
         incidents.record_arrival(
             ctx, actor=actors[Role.DISPATCHER], incident_id=incident_id, body_worn_video=False
         )
+
+
+def test_fourth_call_in_seven_days_from_one_number_shows_a_repeat_finding(
+    ctx, actors, neighbourhoods, clock
+):
+    from watchhouse.domain.repeats import RepeatBasis
+
+    handler = actors[Role.CALL_HANDLER]
+    caller = NewContact(
+        channel=Channel.NON_EMERGENCY_101,
+        telephone="07700 900555",
+        summary="Youths outside",
+        location_description="14 Mill Lane",
+        postcode="WH1 4AB",
+        neighbourhood_code="central",
+    )
+    taken = []
+    for _ in range(3):
+        taken.append(contacts.take_contact(ctx, actor=handler, new=caller).contact_id)
+        clock.advance(days=2)
+    third = contacts.get_contact(ctx, actor=handler, contact_id=taken[-1], justification="t")
+    assert third.repeat_findings == ()
+    clock.advance(hours=1)
+    fourth = contacts.take_contact(ctx, actor=handler, new=caller).contact_id
+    view = contacts.get_contact(ctx, actor=handler, contact_id=fourth, justification="t")
+    found = {(f.basis, f.rule.within.days, f.count) for f in view.repeat_findings}
+    assert (RepeatBasis.TELEPHONE, 7, 4) in found
+    assert (RepeatBasis.ADDRESS, 7, 4) in found
+
+
+def test_abandoned_calls_do_not_count_towards_repeats_by_default(ctx, actors, clock):
+    handler = actors[Role.CALL_HANDLER]
+    for _ in range(4):
+        contacts.take_contact(
+            ctx,
+            actor=handler,
+            new=NewContact(channel=Channel.EMERGENCY_999, telephone="07700 900666", abandoned=True),
+        )
+        clock.advance(hours=3)
+    answered = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999, telephone="07700 900666", summary="Sorry, misdial"
+        ),
+    )
+    view = contacts.get_contact(
+        ctx, actor=handler, contact_id=answered.contact_id, justification="t"
+    )
+    assert view.repeat_findings == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from watchhouse.domain.repeats import RepeatFinding
 from watchhouse.domain.roles import Role
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade, Settlement
@@ -176,6 +177,7 @@ class ContactView:
     thrive: ThriveRecord | None = None
     incident: IncidentView | None = None
     earlier_contacts: tuple[ContactSummary, ...] = field(default_factory=tuple)
+    repeat_findings: tuple[RepeatFinding, ...] = field(default_factory=tuple)
 
     @property
     def reference(self) -> str:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
-from watchhouse.domain.values import Grade
+from watchhouse.domain.repeats import RepeatRule
+from watchhouse.domain.values import Channel, Grade
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.toml")
 
@@ -98,6 +99,25 @@ class ThriveGuidance(_Strict):
     engagement: str
 
 
+class RepeatRulePolicy(_Strict):
+    """One repeat-contact threshold."""
+
+    more_than: int = Field(ge=1)
+    within_days: int = Field(ge=1, le=366)
+
+
+class RepeatContactsPolicy(_Strict):
+    """Which contacts count towards repeat-caller thresholds, and the thresholds."""
+
+    rules: list[RepeatRulePolicy] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    count_abandoned: bool
+
+    def domain_rules(self) -> list[RepeatRule]:
+        """The thresholds as domain values."""
+        return [RepeatRule(r.more_than, timedelta(days=r.within_days)) for r in self.rules]
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -127,6 +147,7 @@ class Policy(_Strict):
     thrive_guidance: ThriveGuidance
     security: SecurityPolicy
     access_log: AccessLogPolicy
+    repeat_contacts: RepeatContactsPolicy
 
     @field_validator("grades")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
 from watchhouse.domain.records import ContactView, NewContact, PersonView
+from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
 from watchhouse.domain.values import Grade, Settlement
@@ -155,6 +156,7 @@ def get_contact(
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
         view = contacts.contact_view(session=session, contact_id=contact_id)
+        view = replace(view, repeat_findings=tuple(_repeats(ctx, session, view)))
         log_access(
             ctx,
             session=session,
@@ -165,6 +167,25 @@ def get_contact(
             justification=justification,
         )
     return view
+
+
+def _repeats(ctx: AppContext, session: Session, view: ContactView) -> list[RepeatFinding]:
+    """Repeat-contact thresholds crossed at the time of this contact (policy rules)."""
+    policy = ctx.policy.repeat_contacts
+    rules = policy.domain_rules()
+    longest = max(rule.within for rule in rules)
+    times = contacts.repeat_contact_times(
+        session=session,
+        contact_id=view.id,
+        since=view.presented_at - longest,
+        until=view.presented_at,
+        channels=policy.channels,
+        include_abandoned=policy.count_abandoned,
+    )
+    findings: list[RepeatFinding] = []
+    for basis, moments in times.items():
+        findings.extend(repeat_findings(basis, moments, view.presented_at, rules))
+    return findings
 
 
 def preview_grade(assessment: ThriveAssessment) -> GradeSuggestion:

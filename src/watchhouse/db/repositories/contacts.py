@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import incidents, places
-from watchhouse.db.tables import ContactRow, IncidentRow, ThriveAssessmentRow, UserRow
+from watchhouse.db.tables import (
+    ContactRow,
+    IncidentRow,
+    LocationRow,
+    ThriveAssessmentRow,
+    UserRow,
+)
 from watchhouse.domain.errors import NotFound
 from watchhouse.domain.records import ContactSummary, ContactView, ThriveRecord
+from watchhouse.domain.repeats import RepeatBasis
 from watchhouse.domain.thrive import (
     EmergencyIndicator,
     Engagement,
@@ -272,3 +280,43 @@ def contact_view(*, session: Session, contact_id: int, with_history: bool = True
         else incidents.incident(session=session, incident_id=incident_id),
         earlier_contacts=tuple(history),
     )
+
+
+def repeat_contact_times(
+    *,
+    session: Session,
+    contact_id: int,
+    since: datetime,
+    until: datetime,
+    channels: Sequence[Channel],
+    include_abandoned: bool,
+) -> dict[RepeatBasis, list[datetime]]:
+    """When the same person, number and address made contacts in (since, until], this one
+    included, among the channels that count."""
+    row = contact_row(session=session, contact_id=contact_id)
+    base = select(ContactRow.presented_at).where(
+        ContactRow.presented_at > since,
+        ContactRow.presented_at <= until,
+        ContactRow.channel.in_([c.value for c in channels]),
+    )
+    if not include_abandoned:
+        base = base.where(ContactRow.abandoned.is_(False))
+    result: dict[RepeatBasis, list[datetime]] = {}
+    if row.person_id is not None:
+        result[RepeatBasis.PERSON] = list(
+            session.scalars(base.where(ContactRow.person_id == row.person_id))
+        )
+    if row.telephone_number_id is not None:
+        result[RepeatBasis.TELEPHONE] = list(
+            session.scalars(base.where(ContactRow.telephone_number_id == row.telephone_number_id))
+        )
+    place = session.get(LocationRow, row.location_id) if row.location_id else None
+    if place is not None and place.postcode:
+        same_address = select(LocationRow.id).where(
+            LocationRow.postcode == place.postcode,
+            func.lower(LocationRow.description) == place.description.lower(),
+        )
+        result[RepeatBasis.ADDRESS] = list(
+            session.scalars(base.where(ContactRow.location_id.in_(same_address)))
+        )
+    return result
