@@ -16,15 +16,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from watchhouse.auth.permissions import can
 from watchhouse.cli_io import export_app, import_app
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
+from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import Conflict, ValidationFailed
-from watchhouse.domain.roles import Role
+from watchhouse.domain.roles import Action, Role
 from watchhouse.policy import PolicyError
 from watchhouse.services import accounts
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.demo import build_demo
+from watchhouse.services.imports import importing_actor
+from watchhouse.services.repeats import daily_repeats
 from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
 from watchhouse.synth.profile import SynthProfileError, available_profiles, load_profile
 
@@ -108,6 +112,42 @@ def users_token(username: str) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(token)
+
+
+@app.command()
+def repeats(
+    day: Annotated[str, typer.Argument(help="the local day to check, YYYY-MM-DD")],
+    as_user: Annotated[str, typer.Option("--as-user", help="who runs the batch (logged)")],
+) -> None:
+    """List everyone who crossed a repeat-contact threshold on a day (the daily batch)."""
+    ctx = _context(_settings())
+    try:
+        when = date.fromisoformat(day)
+        actor = importing_actor(ctx, username=as_user)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not can(actor.role, Action.VIEW_REPEAT_CALLERS):
+        err.print(f"[red]{actor.username} ({actor.role.label}) may not list repeat callers[/red]")
+        raise typer.Exit(1)
+    found = daily_repeats(ctx, actor=actor, day=when)
+    table = Table(
+        "counted by",
+        "who",
+        "last contact",
+        "thresholds crossed",
+        title=f"repeat contacts crossing a threshold on {when.isoformat()}",
+    )
+    zone = ctx.policy.force.timezone
+    for crossing in found:
+        table.add_row(
+            crossing.basis.value,
+            str(crossing.key),
+            format_local(crossing.last_contact, zone, "%d %b %Y %H:%M"),
+            "; ".join(f"{n} contacts ({rule.label})" for rule, n in crossing.crossed),
+        )
+    console.print(table)
+    console.print(f"{len(found)} over a threshold")
 
 
 class SynthTarget(StrEnum):

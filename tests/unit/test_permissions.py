@@ -42,6 +42,7 @@ TABLE: dict[Action, str] = {
     Action.VIEW_ACCESS_LOG:   ".  .  .  .  .  .  Y  .  .",
     Action.EXPORT_ACCESS_LOG: ".  .  .  .  .  .  Y  .  .",
     Action.MANAGE_USERS:      ".  .  .  .  .  .  .  .  Y",
+    Action.VIEW_REPEAT_CALLERS: ".  .  .  .  Y  Y  .  .  .",
 }
 # fmt: on
 

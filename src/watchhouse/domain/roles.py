@@ -44,6 +44,7 @@ class Action(StrEnum):
     VIEW_ACCESS_LOG = "view_access_log"
     EXPORT_ACCESS_LOG = "export_access_log"
     MANAGE_USERS = "manage_users"
+    VIEW_REPEAT_CALLERS = "view_repeat_callers"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import incidents, places
@@ -320,3 +321,56 @@ def repeat_contact_times(
             session.scalars(base.where(ContactRow.location_id.in_(same_address)))
         )
     return result
+
+
+@dataclass(frozen=True)
+class RepeatCount:
+    """Contacts counted for one person, number or address, one count per rule window."""
+
+    basis: RepeatBasis
+    key: int | str
+    counts: tuple[int, ...]
+    last_contact: datetime
+
+
+def repeat_counts(
+    *,
+    session: Session,
+    basis: RepeatBasis,
+    day_start: datetime,
+    day_end: datetime,
+    windows: Sequence[timedelta],
+    channels: Sequence[Channel],
+    include_abandoned: bool,
+) -> list[RepeatCount]:
+    """For everyone with a counted contact in [day_start, day_end): their contacts in each
+    window ending at day_end. One grouped query per basis."""
+    longest = max(windows)
+    key: ColumnElement[Any]
+    if basis == RepeatBasis.ADDRESS:
+        key = func.lower(LocationRow.postcode + "|" + LocationRow.description)
+    elif basis == RepeatBasis.PERSON:
+        key = ContactRow.__table__.c.person_id
+    else:
+        key = ContactRow.__table__.c.telephone_number_id
+    sums = [
+        func.sum(case((ContactRow.presented_at > day_end - window, 1), else_=0))
+        for window in windows
+    ]
+    statement = select(key, func.max(ContactRow.presented_at), *sums).where(
+        ContactRow.presented_at > day_end - longest,
+        ContactRow.presented_at < day_end,
+        ContactRow.channel.in_([c.value for c in channels]),
+        key.is_not(None),
+    )
+    if basis == RepeatBasis.ADDRESS:
+        statement = statement.join(LocationRow, LocationRow.id == ContactRow.location_id).where(
+            LocationRow.postcode.is_not(None)
+        )
+    if not include_abandoned:
+        statement = statement.where(ContactRow.abandoned.is_(False))
+    statement = statement.group_by(key).having(func.max(ContactRow.presented_at) >= day_start)
+    return [
+        RepeatCount(basis, row[0], tuple(int(c or 0) for c in row[2:]), row[1])
+        for row in session.execute(statement)
+    ]
