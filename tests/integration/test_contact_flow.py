@@ -246,3 +246,33 @@ def test_abandoned_calls_do_not_count_towards_repeats_by_default(ctx, actors, cl
         ctx, actor=handler, contact_id=answered.contact_id, justification="t"
     )
     assert view.repeat_findings == ()
+
+
+def test_vulnerability_flags_recorded_with_thrive_show_on_the_next_contact(ctx, actors, clock):
+    from watchhouse.domain.thrive import VulnerabilityFlag
+
+    handler = actors[Role.CALL_HANDLER]
+    caller = NewContact(
+        channel=Channel.NON_EMERGENCY_101, telephone="07700 900888", summary="Neighbour dispute"
+    )
+    first = contacts.take_contact(ctx, actor=handler, new=caller).contact_id
+    flagged = ThriveAssessment(
+        Level.LOW,
+        Level.LOW,
+        Level.LOW,
+        Level.NONE,
+        Level.MEDIUM,
+        Engagement.SCHEDULED_ATTENDANCE,
+        vulnerabilities=frozenset({VulnerabilityFlag.MENTAL_HEALTH, VulnerabilityFlag.HOMELESS}),
+    )
+    contacts.assess_thrive(ctx, actor=handler, contact_id=first, assessment=flagged, notes={})
+    stored = contacts.get_contact(ctx, actor=handler, contact_id=first, justification="t")
+    assert stored.thrive is not None
+    assert stored.thrive.assessment.vulnerabilities == flagged.vulnerabilities
+    clock.advance(days=3)
+    second = contacts.take_contact(ctx, actor=handler, new=caller).contact_id
+    view = contacts.get_contact(ctx, actor=handler, contact_id=second, justification="t")
+    assert {(f.flag, f.contact_id) for f in view.earlier_flags} == {
+        (VulnerabilityFlag.MENTAL_HEALTH, first),
+        (VulnerabilityFlag.HOMELESS, first),
+    }

@@ -176,6 +176,9 @@ class ThriveAssessmentRow(Base):
     vulnerability: Mapped[int] = mapped_column(Integer)
     engagement: Mapped[str] = mapped_column(String(40))
     indicators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    vulnerability_flags: Mapped[list[str] | None] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     notes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     suggested_grade: Mapped[int] = mapped_column(Integer)
     suggestion_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from watchhouse.domain.repeats import RepeatFinding
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment
+from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade, Settlement
 
 
@@ -106,6 +106,15 @@ class ContactSummary:
 
 
 @dataclass(frozen=True)
+class EarlierFlag:
+    """A vulnerability flag recorded on an earlier contact of the same caller."""
+
+    flag: VulnerabilityFlag
+    contact_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ThriveRecord:
     """A stored THRIVE assessment with the grade it suggested."""
 
@@ -178,6 +187,7 @@ class ContactView:
     incident: IncidentView | None = None
     earlier_contacts: tuple[ContactSummary, ...] = field(default_factory=tuple)
     repeat_findings: tuple[RepeatFinding, ...] = field(default_factory=tuple)
+    earlier_flags: tuple[EarlierFlag, ...] = field(default_factory=tuple)
 
     @property
     def reference(self) -> str:

@@ -39,6 +39,25 @@ class EmergencyIndicator(StrEnum):
     SERIOUS_ROAD_COLLISION = "serious_road_collision"
 
 
+class VulnerabilityFlag(StrEnum):
+    """Structured vulnerability indicators recorded with THRIVE."""
+
+    CHILD = "child"
+    OLDER_PERSON = "older_person"
+    MENTAL_HEALTH = "mental_health"
+    DISABILITY = "disability"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    REPEAT_VICTIM = "repeat_victim"
+    ALCOHOL_OR_DRUGS = "alcohol_or_drugs"
+    HOMELESS = "homeless"
+    OTHERS_IN_HOUSEHOLD_AT_RISK = "others_in_household_at_risk"
+
+    @property
+    def label(self) -> str:
+        """Human label."""
+        return self.value.replace("_", " ").capitalize()
+
+
 THRIVE_PARTS = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
 
 
@@ -53,6 +72,7 @@ class ThriveAssessment:
     vulnerability: Level
     engagement: Engagement
     indicators: frozenset[EmergencyIndicator] = field(default_factory=frozenset)
+    vulnerabilities: frozenset[VulnerabilityFlag] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

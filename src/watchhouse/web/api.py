@@ -122,6 +122,7 @@ def _assessment(body: ThriveIn) -> ThriveAssessment:
         vulnerability=body.vulnerability,
         engagement=body.engagement,
         indicators=frozenset(body.indicators),
+        vulnerabilities=frozenset(body.vulnerabilities),
     )
 
 

@@ -11,7 +11,13 @@ from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.clock import local_to_utc
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.records import NewContact
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import (
+    EmergencyIndicator,
+    Engagement,
+    Level,
+    ThriveAssessment,
+    VulnerabilityFlag,
+)
 from watchhouse.domain.values import Channel
 
 E = TypeVar("E", bound=Enum)
@@ -130,6 +136,12 @@ def read_thrive(form: Mapping[str, object]) -> tuple[ThriveAssessment, dict[str,
             indicators.append(EmergencyIndicator(raw))
         except ValueError:
             reader.problems.append(FieldProblem("indicators", f"unknown indicator {raw!r}"))
+    vulnerabilities = []
+    for raw in reader.many("vulnerabilities"):
+        try:
+            vulnerabilities.append(VulnerabilityFlag(raw))
+        except ValueError:
+            reader.problems.append(FieldProblem("vulnerabilities", f"unknown flag {raw!r}"))
     notes = {part: reader.text(f"{part}_notes") for part in (*LEVEL_PARTS, "engagement")}
     reader.raise_if_problems()
     assert engagement is not None
@@ -141,6 +153,7 @@ def read_thrive(form: Mapping[str, object]) -> tuple[ThriveAssessment, dict[str,
         vulnerability=levels["vulnerability"] or Level.NONE,
         engagement=engagement,
         indicators=frozenset(indicators),
+        vulnerabilities=frozenset(vulnerabilities),
     )
     return assessment, notes
 

@@ -18,7 +18,7 @@ from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, ValidationFailed
 from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
 from watchhouse.domain.roles import Action, Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import access, accounts, contacts, incidents, people, reference
 from watchhouse.web.forms import (
@@ -209,6 +209,7 @@ def _contact_page(
         levels=list(Level),
         engagements=list(Engagement),
         indicators=list(EmergencyIndicator),
+        vulnerability_flags=list(VulnerabilityFlag),
         grades=list(Grade),
         guidance=ctx.policy.thrive_guidance,
         values=values or {},

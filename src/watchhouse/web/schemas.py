@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from watchhouse.domain.incident_flow import Closure
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level
+from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade, Settlement
 
 
@@ -44,6 +44,7 @@ class ThriveIn(_In):
     vulnerability: Level
     engagement: Engagement
     indicators: list[EmergencyIndicator] = []
+    vulnerabilities: list[VulnerabilityFlag] = []
     notes: dict[str, str] = {}
 
 

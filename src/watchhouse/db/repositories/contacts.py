@@ -19,7 +19,7 @@ from watchhouse.db.tables import (
     UserRow,
 )
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import ContactSummary, ContactView, ThriveRecord
+from watchhouse.domain.records import ContactSummary, ContactView, EarlierFlag, ThriveRecord
 from watchhouse.domain.repeats import RepeatBasis
 from watchhouse.domain.thrive import (
     EmergencyIndicator,
@@ -27,6 +27,7 @@ from watchhouse.domain.thrive import (
     GradeSuggestion,
     Level,
     ThriveAssessment,
+    VulnerabilityFlag,
 )
 from watchhouse.domain.values import Channel, Grade
 
@@ -183,6 +184,7 @@ def add_thrive(
         vulnerability=int(assessment.vulnerability),
         engagement=assessment.engagement.value,
         indicators=sorted(i.value for i in assessment.indicators),
+        vulnerability_flags=sorted(v.value for v in assessment.vulnerabilities),
         notes=notes,
         suggested_grade=int(suggestion.grade),
         suggestion_reasons=list(suggestion.reasons),
@@ -212,6 +214,7 @@ def latest_thrive(*, session: Session, contact_id: int) -> ThriveRecord | None:
         vulnerability=Level(row.vulnerability),
         engagement=Engagement(row.engagement),
         indicators=frozenset(EmergencyIndicator(i) for i in row.indicators),
+        vulnerabilities=frozenset(VulnerabilityFlag(v) for v in row.vulnerability_flags or []),
     )
     return ThriveRecord(
         id=row.id,
@@ -280,7 +283,29 @@ def contact_view(*, session: Session, contact_id: int, with_history: bool = True
         if incident_id is None
         else incidents.incident(session=session, incident_id=incident_id),
         earlier_contacts=tuple(history),
+        earlier_flags=tuple(earlier_flags(session=session, contact_ids=[c.id for c in history])),
     )
+
+
+def earlier_flags(*, session: Session, contact_ids: Sequence[int]) -> list[EarlierFlag]:
+    """Vulnerability flags recorded on these contacts, newest first."""
+    if not contact_ids:
+        return []
+    rows = session.execute(
+        select(
+            ThriveAssessmentRow.contact_id,
+            ContactRow.presented_at,
+            ThriveAssessmentRow.vulnerability_flags,
+        )
+        .join(ContactRow, ContactRow.id == ThriveAssessmentRow.contact_id)
+        .where(ThriveAssessmentRow.contact_id.in_(contact_ids))
+        .order_by(ContactRow.presented_at.desc())
+    ).all()
+    return [
+        EarlierFlag(VulnerabilityFlag(flag), contact_id, at)
+        for contact_id, at, flags in rows
+        for flag in flags or []
+    ]
 
 
 def repeat_contact_times(

@@ -324,6 +324,11 @@ def upgrade() -> None:
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_incidents_updated_at"), ["updated_at"], unique=False)
 
+    with op.batch_alter_table("thrive_assessments", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("vulnerability_flags", sa.JSON(), server_default="[]", nullable=True)
+        )
+
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("caller_given_name", sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column("caller_family_name", sa.String(length=120), nullable=True))
@@ -342,6 +347,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("thrive_assessments", schema=None) as batch_op:
+        batch_op.drop_column("vulnerability_flags")
+
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_updated_at"))
 
