@@ -28,7 +28,7 @@ from watchhouse.services import accounts
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.demo import build_demo
 from watchhouse.services.imports import importing_actor
-from watchhouse.services.repeats import daily_repeats
+from watchhouse.services.plans import run_daily_batch
 from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
 from watchhouse.synth.profile import SynthProfileError, available_profiles, load_profile
 
@@ -130,7 +130,8 @@ def repeats(
     if not can(actor.role, Action.VIEW_REPEAT_CALLERS):
         err.print(f"[red]{actor.username} ({actor.role.label}) may not list repeat callers[/red]")
         raise typer.Exit(1)
-    found = daily_repeats(ctx, actor=actor, day=when)
+    batch = run_daily_batch(ctx, actor=actor, day=when)
+    found = batch.crossings
     table = Table(
         "counted by",
         "who",
@@ -147,7 +148,9 @@ def repeats(
             "; ".join(f"{n} contacts ({rule.label})" for rule, n in crossing.crossed),
         )
     console.print(table)
-    console.print(f"{len(found)} over a threshold")
+    console.print(
+        f"{len(found)} over a threshold; {len(batch.plans_opened)} new problem-solving plans opened"
+    )
 
 
 class SynthTarget(StrEnum):

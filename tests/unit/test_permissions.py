@@ -43,6 +43,8 @@ TABLE: dict[Action, str] = {
     Action.EXPORT_ACCESS_LOG: ".  .  .  .  .  .  Y  .  .",
     Action.MANAGE_USERS:      ".  .  .  .  .  .  .  .  Y",
     Action.VIEW_REPEAT_CALLERS: ".  .  .  .  Y  Y  .  .  .",
+    Action.VIEW_PLANS:        ".  .  .  .  Y  Y  .  .  .",
+    Action.MANAGE_PLANS:      ".  .  .  .  Y  Y  .  .  .",
 }
 # fmt: on
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from watchhouse.db.repositories import plans as plan_repo
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
@@ -31,6 +32,8 @@ class ExistingRecords:
     contact_id: int
     incident_id: int
     person_id: int
+    plan_id: int
+    action_id: int
 
 
 @pytest.fixture
@@ -62,4 +65,20 @@ def existing_records(
         ctx, actor=handler, contact_id=taken.contact_id, justification="test set-up"
     )
     assert view.person is not None
-    return ExistingRecords(taken.contact_id, incident_id, view.person.id)
+    with ctx.db.transaction() as session:
+        plan_id = plan_repo.add_plan(
+            session=session,
+            basis="person",
+            subject_key=str(view.person.id),
+            person_id=view.person.id,
+            telephone_number_id=None,
+            neighbourhood_id=None,
+            opened_at=ctx.now(),
+            trigger="test set-up",
+            review_due_at=ctx.now(),
+        )
+        plan_repo.add_action(
+            session=session, plan_id=plan_id, text="visit", by=handler.user_id, now=ctx.now()
+        )
+        action_id = plan_repo.plan(session=session, plan_id=plan_id).actions[0].id
+    return ExistingRecords(taken.contact_id, incident_id, view.person.id, plan_id, action_id)

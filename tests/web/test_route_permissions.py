@@ -82,6 +82,8 @@ def _fill_path(path: str, records) -> str:
         "contact_id": records.contact_id,
         "incident_id": records.incident_id,
         "person_id": records.person_id,
+        "plan_id": records.plan_id,
+        "action_id": records.action_id,
     }
 
     def one(match: re.Match[str]) -> str:

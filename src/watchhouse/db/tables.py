@@ -437,3 +437,36 @@ class PoliceUkStopSearchRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(120))
     outcome_linked_to_object: Mapped[bool | None] = mapped_column(Boolean)
     removal_of_more_than_outer_clothing: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ProblemSolvingPlanRow(Base):
+    """A neighbourhood team's problem-solving plan for a repeat caller, number or address."""
+
+    __tablename__ = "problem_solving_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    basis: Mapped[str] = mapped_column(String(20))
+    subject_key: Mapped[str] = mapped_column(String(200), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    telephone_number_id: Mapped[int | None] = mapped_column(
+        ForeignKey("telephone_numbers.id"), index=True
+    )
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhoods.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    trigger: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    review_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanActionRow(Base):
+    """One action in a problem-solving plan."""
+
+    __tablename__ = "plan_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("problem_solving_plans.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -115,6 +115,40 @@ class EarlierFlag:
 
 
 @dataclass(frozen=True)
+class PlanAction:
+    """One action of a problem-solving plan."""
+
+    id: int
+    text: str
+    added_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A problem-solving plan as the neighbourhood team sees it."""
+
+    id: int
+    basis: str
+    subject_key: str
+    subject: str
+    neighbourhood: str | None
+    opened_at: datetime
+    trigger: str
+    owner: str | None
+    status: str
+    review_due_at: datetime
+    closed_at: datetime | None
+    result: str | None
+    actions: tuple[PlanAction, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        """The plan reference, e.g. P0000012."""
+        return f"P{self.id:07d}"
+
+
+@dataclass(frozen=True)
 class ThriveRecord:
     """A stored THRIVE assessment with the grade it suggested."""
 
@@ -188,6 +222,7 @@ class ContactView:
     earlier_contacts: tuple[ContactSummary, ...] = field(default_factory=tuple)
     repeat_findings: tuple[RepeatFinding, ...] = field(default_factory=tuple)
     earlier_flags: tuple[EarlierFlag, ...] = field(default_factory=tuple)
+    open_plans: tuple[PlanView, ...] = field(default_factory=tuple)
 
     @property
     def reference(self) -> str:

@@ -45,6 +45,8 @@ class Action(StrEnum):
     EXPORT_ACCESS_LOG = "export_access_log"
     MANAGE_USERS = "manage_users"
     VIEW_REPEAT_CALLERS = "view_repeat_callers"
+    VIEW_PLANS = "view_plans"
+    MANAGE_PLANS = "manage_plans"
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,12 @@ class RepeatContactsPolicy(_Strict):
         return [RepeatRule(r.more_than, timedelta(days=r.within_days)) for r in self.rules]
 
 
+class ProblemSolvingPolicy(_Strict):
+    """Problem-solving plans opened for repeat callers."""
+
+    review_days: int = Field(ge=1, le=365)
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -148,6 +154,7 @@ class Policy(_Strict):
     security: SecurityPolicy
     access_log: AccessLogPolicy
     repeat_contacts: RepeatContactsPolicy
+    problem_solving: ProblemSolvingPolicy
 
     @field_validator("grades")
     @classmethod

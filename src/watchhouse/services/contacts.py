@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from watchhouse.db.repositories import contacts, incidents, places
+from watchhouse.db.repositories import contacts, incidents, places, plans
 from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
@@ -156,7 +156,11 @@ def get_contact(
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
         view = contacts.contact_view(session=session, contact_id=contact_id)
-        view = replace(view, repeat_findings=tuple(_repeats(ctx, session, view)))
+        view = replace(
+            view,
+            repeat_findings=tuple(_repeats(ctx, session, view)),
+            open_plans=tuple(plans.open_plans_for_contact_id(session=session, contact_id=view.id)),
+        )
         log_access(
             ctx,
             session=session,

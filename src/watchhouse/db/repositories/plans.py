@@ -1,0 +1,226 @@
+"""Problem-solving plans and their actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from watchhouse.db.tables import (
+    ContactRow,
+    LocationRow,
+    NeighbourhoodRow,
+    PersonRow,
+    PlanActionRow,
+    ProblemSolvingPlanRow,
+    TelephoneNumberRow,
+    UserRow,
+)
+from watchhouse.domain.errors import NotFound
+from watchhouse.domain.records import PlanAction, PlanView
+
+
+def open_plan_id(*, session: Session, basis: str, subject_key: str) -> int | None:
+    """The open plan for this subject, if there is one."""
+    return session.scalar(
+        select(ProblemSolvingPlanRow.id).where(
+            ProblemSolvingPlanRow.basis == basis,
+            ProblemSolvingPlanRow.subject_key == subject_key,
+            ProblemSolvingPlanRow.status == "open",
+        )
+    )
+
+
+def neighbourhood_of_location(*, session: Session, location_id: int | None) -> int | None:
+    """The neighbourhood of a location."""
+    if location_id is None:
+        return None
+    return session.scalar(select(LocationRow.neighbourhood_id).where(LocationRow.id == location_id))
+
+
+def add_plan(
+    *,
+    session: Session,
+    basis: str,
+    subject_key: str,
+    person_id: int | None,
+    telephone_number_id: int | None,
+    neighbourhood_id: int | None,
+    opened_at: datetime,
+    trigger: str,
+    review_due_at: datetime,
+) -> int:
+    """Open a plan."""
+    row = ProblemSolvingPlanRow(
+        basis=basis,
+        subject_key=subject_key,
+        person_id=person_id,
+        telephone_number_id=telephone_number_id,
+        neighbourhood_id=neighbourhood_id,
+        opened_at=opened_at,
+        trigger=trigger,
+        status="open",
+        review_due_at=review_due_at,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def plan_row(*, session: Session, plan_id: int) -> ProblemSolvingPlanRow:
+    """The stored plan, or NotFound."""
+    row = session.get(ProblemSolvingPlanRow, plan_id)
+    if row is None:
+        raise NotFound("plan", plan_id)
+    return row
+
+
+def _subject(session: Session, row: ProblemSolvingPlanRow) -> str:
+    if row.person_id is not None:
+        person = session.get(PersonRow, row.person_id)
+        if person is not None:
+            return f"{person.given_name} {person.family_name}".strip()
+    if row.telephone_number_id is not None:
+        number = session.get(TelephoneNumberRow, row.telephone_number_id)
+        if number is not None:
+            return number.number
+    return row.subject_key
+
+
+def _view(session: Session, row: ProblemSolvingPlanRow, with_actions: bool) -> PlanView:
+    owner = session.get(UserRow, row.owner_id) if row.owner_id else None
+    hood = session.get(NeighbourhoodRow, row.neighbourhood_id) if row.neighbourhood_id else None
+    actions: tuple[PlanAction, ...] = ()
+    if with_actions:
+        actions = tuple(
+            PlanAction(a.id, a.text, a.added_at, a.done_at)
+            for a in session.scalars(
+                select(PlanActionRow)
+                .where(PlanActionRow.plan_id == row.id)
+                .order_by(PlanActionRow.id)
+            )
+        )
+    return PlanView(
+        id=row.id,
+        basis=row.basis,
+        subject_key=row.subject_key,
+        subject=_subject(session, row),
+        neighbourhood=hood.name if hood else None,
+        opened_at=row.opened_at,
+        trigger=row.trigger,
+        owner=owner.display_name if owner else None,
+        status=row.status,
+        review_due_at=row.review_due_at,
+        closed_at=row.closed_at,
+        result=row.result,
+        actions=actions,
+    )
+
+
+def plan(*, session: Session, plan_id: int) -> PlanView:
+    """A plan with its actions."""
+    return _view(session, plan_row(session=session, plan_id=plan_id), with_actions=True)
+
+
+def open_plans(*, session: Session, neighbourhood_code: str | None = None) -> list[PlanView]:
+    """Open plans, soonest review first, optionally for one neighbourhood."""
+    statement = select(ProblemSolvingPlanRow).where(ProblemSolvingPlanRow.status == "open")
+    if neighbourhood_code:
+        statement = statement.join(
+            NeighbourhoodRow, NeighbourhoodRow.id == ProblemSolvingPlanRow.neighbourhood_id
+        ).where(NeighbourhoodRow.code == neighbourhood_code)
+    rows = session.scalars(statement.order_by(ProblemSolvingPlanRow.review_due_at))
+    return [_view(session, row, with_actions=False) for row in rows]
+
+
+def open_plans_for_contact(
+    *,
+    session: Session,
+    person_id: int | None,
+    telephone_number_id: int | None,
+    address_key: str | None,
+) -> list[PlanView]:
+    """Open plans about this caller, their number or their address."""
+    conditions = []
+    if person_id is not None:
+        conditions.append(ProblemSolvingPlanRow.person_id == person_id)
+    if telephone_number_id is not None:
+        conditions.append(ProblemSolvingPlanRow.telephone_number_id == telephone_number_id)
+    if address_key:
+        conditions.append(
+            (ProblemSolvingPlanRow.basis == "address")
+            & (ProblemSolvingPlanRow.subject_key == address_key)
+        )
+    if not conditions:
+        return []
+    rows = session.scalars(
+        select(ProblemSolvingPlanRow).where(
+            ProblemSolvingPlanRow.status == "open", or_(*conditions)
+        )
+    )
+    return [_view(session, row, with_actions=False) for row in rows]
+
+
+def add_action(*, session: Session, plan_id: int, text: str, by: int, now: datetime) -> None:
+    """Add an action to a plan."""
+    session.add(PlanActionRow(plan_id=plan_id, text=text, added_at=now, added_by=by))
+
+
+def complete_action(*, session: Session, plan_id: int, action_id: int, now: datetime) -> None:
+    """Mark an action done."""
+    row = session.get(PlanActionRow, action_id)
+    if row is None or row.plan_id != plan_id:
+        raise NotFound("plan action", action_id)
+    row.done_at = now
+
+
+def update_plan(*, session: Session, plan_id: int, **values: object) -> None:
+    """Change a plan's owner, review date, status or result."""
+    row = plan_row(session=session, plan_id=plan_id)
+    for name, value in values.items():
+        if name not in ("owner_id", "review_due_at", "status", "closed_at", "result"):
+            raise AttributeError(f"plans have no editable field {name!r}")
+        setattr(row, name, value)
+
+
+def latest_neighbourhood(*, session: Session, basis: str, subject_key: str) -> int | None:
+    """The neighbourhood of the latest contact about this subject (where the plan belongs)."""
+    statement = (
+        select(LocationRow.neighbourhood_id)
+        .join(ContactRow, ContactRow.location_id == LocationRow.id)
+        .order_by(ContactRow.presented_at.desc())
+        .limit(1)
+    )
+    if basis == "person":
+        statement = statement.where(ContactRow.person_id == int(subject_key))
+    elif basis == "telephone":
+        statement = statement.where(ContactRow.telephone_number_id == int(subject_key))
+    else:
+        statement = statement.where(
+            func.lower(LocationRow.postcode + "|" + LocationRow.description) == subject_key
+        )
+    return session.scalar(statement)
+
+
+def address_key(*, session: Session, location_id: int | None) -> str | None:
+    """The key an address is counted by (postcode and address, lower case), if it has one."""
+    if location_id is None:
+        return None
+    row = session.get(LocationRow, location_id)
+    if row is None or not row.postcode:
+        return None
+    return f"{row.postcode}|{row.description}".lower()
+
+
+def open_plans_for_contact_id(*, session: Session, contact_id: int) -> list[PlanView]:
+    """Open plans about the caller, number or address of a contact."""
+    contact = session.get(ContactRow, contact_id)
+    if contact is None:
+        raise NotFound("contact", contact_id)
+    return open_plans_for_contact(
+        session=session,
+        person_id=contact.person_id,
+        telephone_number_id=contact.telephone_number_id,
+        address_key=address_key(session=session, location_id=contact.location_id),
+    )
