@@ -45,6 +45,7 @@ TABLE: dict[Action, str] = {
     Action.VIEW_REPEAT_CALLERS: ".  .  .  .  Y  Y  .  .  .",
     Action.VIEW_PLANS:        ".  .  .  .  Y  Y  .  .  .",
     Action.MANAGE_PLANS:      ".  .  .  .  Y  Y  .  .  .",
+    Action.ASSESS_RISK:       ".  .  Y  .  Y  .  .  .  .",
 }
 # fmt: on
 

@@ -115,3 +115,22 @@ def test_instrument_with_levels_out_of_order_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError) as refused:
         load_instrument(path)
     assert "levels" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("scored", "final", "callouts", "criterion"),
+    [
+        (RiskLevel.HIGH, RiskLevel.HIGH, 0, "visible_high_risk"),
+        (RiskLevel.MEDIUM, RiskLevel.HIGH, 0, "professional_judgement"),
+        (RiskLevel.STANDARD, RiskLevel.STANDARD, 3, "potential_escalation"),
+        (RiskLevel.STANDARD, RiskLevel.STANDARD, 2, None),
+        (RiskLevel.MEDIUM, RiskLevel.MEDIUM, 0, None),
+    ],
+)
+def test_marac_referral_criteria(scored, final, callouts, criterion) -> None:  # type: ignore[no-untyped-def]
+    from watchhouse.domain.risk import marac_criterion
+
+    found = marac_criterion(
+        scored=scored, final=final, callouts_in_year=callouts, escalation_callouts=3
+    )
+    assert (found.value if found else None) == criterion

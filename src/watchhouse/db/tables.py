@@ -266,6 +266,8 @@ class DomesticAbuseAssessmentRow(Base):
     scored_level: Mapped[str | None] = mapped_column(String(10))
     final_level: Mapped[str | None] = mapped_column(String(10))
     judgement_rationale: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="complete", server_default="complete")
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class MaracReferralRow(Base):

@@ -89,6 +89,27 @@ def score_answers(answers: Mapping[str, Answer], instrument: Instrument) -> Scor
     return Score(len(yes), total, level, len(known) - len(answers))
 
 
+class MaracCriterion(StrEnum):
+    """Why a case goes to a multi-agency risk assessment conference."""
+
+    VISIBLE_HIGH_RISK = "visible_high_risk"
+    PROFESSIONAL_JUDGEMENT = "professional_judgement"
+    POTENTIAL_ESCALATION = "potential_escalation"
+
+
+def marac_criterion(
+    *, scored: RiskLevel, final: RiskLevel, callouts_in_year: int, escalation_callouts: int
+) -> MaracCriterion | None:
+    """Refer on a scored high risk, a judgement raised to high, or repeated call-outs."""
+    if scored == RiskLevel.HIGH:
+        return MaracCriterion.VISIBLE_HIGH_RISK
+    if final == RiskLevel.HIGH:
+        return MaracCriterion.PROFESSIONAL_JUDGEMENT
+    if callouts_in_year >= escalation_callouts:
+        return MaracCriterion.POTENTIAL_ESCALATION
+    return None
+
+
 def final_level(scored: RiskLevel, judged: RiskLevel | None, rationale: str) -> RiskLevel:
     """The officer's level: the score's, or higher with a rationale; never lower."""
     if judged is None or judged == scored:

@@ -47,6 +47,7 @@ class Action(StrEnum):
     VIEW_REPEAT_CALLERS = "view_repeat_callers"
     VIEW_PLANS = "view_plans"
     MANAGE_PLANS = "manage_plans"
+    ASSESS_RISK = "assess_risk"
 
 
 @dataclass(frozen=True)

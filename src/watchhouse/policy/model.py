@@ -124,6 +124,14 @@ class ProblemSolvingPolicy(_Strict):
     review_days: int = Field(ge=1, le=365)
 
 
+class DomesticAbusePolicy(_Strict):
+    """Which risk instrument officers use and when a case goes to MARAC."""
+
+    instrument: str = Field(min_length=1)
+    marac_escalation_callouts: int = Field(ge=1, le=50)
+    repeat_marac_months: int = Field(ge=1, le=60)
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -155,6 +163,7 @@ class Policy(_Strict):
     access_log: AccessLogPolicy
     repeat_contacts: RepeatContactsPolicy
     problem_solving: ProblemSolvingPolicy
+    domestic_abuse: DomesticAbusePolicy
 
     @field_validator("grades")
     @classmethod
