@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from watchhouse.db.repositories import incidents as incident_repo
 from watchhouse.db.repositories import plans as plan_repo
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
@@ -34,6 +35,7 @@ class ExistingRecords:
     person_id: int
     plan_id: int
     action_id: int
+    referral_id: int
 
 
 @pytest.fixture
@@ -81,4 +83,14 @@ def existing_records(
             session=session, plan_id=plan_id, text="visit", by=handler.user_id, now=ctx.now()
         )
         action_id = plan_repo.plan(session=session, plan_id=plan_id).actions[0].id
-    return ExistingRecords(taken.contact_id, incident_id, view.person.id, plan_id, action_id)
+        referral_id = incident_repo.add_referral(
+            session=session,
+            incident_id=incident_id,
+            agency_code="mental_health",
+            note="test set-up",
+            referred_by=handler.user_id,
+            now=ctx.now(),
+        )
+    return ExistingRecords(
+        taken.contact_id, incident_id, view.person.id, plan_id, action_id, referral_id
+    )

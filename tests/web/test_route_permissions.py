@@ -84,6 +84,7 @@ def _fill_path(path: str, records) -> str:
         "person_id": records.person_id,
         "plan_id": records.plan_id,
         "action_id": records.action_id,
+        "referral_id": records.referral_id,
     }
 
     def one(match: re.Match[str]) -> str:

@@ -169,6 +169,7 @@ class ReferralView:
     note: str
     referred_at: datetime
     status: str
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
 from watchhouse.domain.records import ContactView, NewContact, PersonView
+from watchhouse.domain.referrals import ReferralStatus, check_referral_update
 from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
@@ -353,5 +354,29 @@ def resolve_contact(
             operation=Operation.ALTERATION,
             record_type="incident",
             record_id=incident_id,
+        )
+    return incident_id
+
+
+def update_referral(
+    ctx: AppContext, *, actor: Actor, referral_id: int, status: ReferralStatus, outcome: str
+) -> int:
+    """Move a partner referral on (accepted, declined, completed) with its outcome."""
+    with ctx.db.transaction() as session:
+        current, incident_id = incidents.referral_status(session=session, referral_id=referral_id)
+        new = check_referral_update(ReferralStatus(current), status, outcome)
+        incidents.update_referral(
+            session=session,
+            referral_id=referral_id,
+            status=new.value,
+            outcome=outcome.strip() or None,
+        )
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            record_type="partner_referral",
+            record_id=referral_id,
         )
     return incident_id

@@ -17,6 +17,7 @@ from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, ValidationFailed
 from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
+from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
@@ -285,6 +286,24 @@ async def resolve(request: Request, contact_id: int) -> Response:
     except ValidationFailed as exc:
         return _contact_page(request, contact_id, exc, dict(reader.form))
     return _see_other(f"/contacts/{contact_id}#outcome")
+
+
+@router.post("/referrals/{referral_id}", dependencies=[Depends(require(Action.RESOLVE_CONTACT))])
+async def update_referral(request: Request, referral_id: int) -> Response:
+    """Record what the partner agency did with a referral."""
+    reader = FormReader(await request.form())
+    try:
+        status = ReferralStatus(reader.text("status"))
+    except ValueError as exc:
+        raise ValidationFailed.one("status", "choose accepted, declined or completed") from exc
+    incident_id = contacts.update_referral(
+        context_of(request),
+        actor=actor_of(request),
+        referral_id=referral_id,
+        status=status,
+        outcome=reader.text("outcome"),
+    )
+    return _see_other(f"/incidents/{incident_id}")
 
 
 @router.get("/people/{person_id}", dependencies=[Depends(require(Action.VIEW_PERSON))])

@@ -73,7 +73,29 @@ def referrals(*, session: Session, incident_id: int) -> tuple[ReferralView, ...]
         .where(PartnerReferralRow.incident_id == incident_id)
         .order_by(PartnerReferralRow.id)
     )
-    return tuple(ReferralView(r.id, r.agency_code, r.note, r.referred_at, r.status) for r in rows)
+    return tuple(
+        ReferralView(r.id, r.agency_code, r.note, r.referred_at, r.status, r.outcome) for r in rows
+    )
+
+
+def referral_status(*, session: Session, referral_id: int) -> tuple[str, int]:
+    """A referral's status and the incident it belongs to."""
+    row = session.get(PartnerReferralRow, referral_id)
+    if row is None:
+        raise NotFound("referral", referral_id)
+    return row.status, row.incident_id
+
+
+def update_referral(
+    *, session: Session, referral_id: int, status: str, outcome: str | None
+) -> None:
+    """Record a referral's new status and outcome."""
+    row = session.get(PartnerReferralRow, referral_id)
+    if row is None:
+        raise NotFound("referral", referral_id)
+    row.status = status
+    if outcome:
+        row.outcome = outcome
 
 
 def add_referral(
