@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import plans
 from watchhouse.domain.access import Operation
@@ -110,11 +114,13 @@ def get_plan(ctx: AppContext, *, actor: Actor, plan_id: int, justification: str)
     )
 
 
-def _change(ctx: AppContext, actor: Actor, plan_id: int, **values: object) -> None:
+@contextmanager
+def _editing(ctx: AppContext, actor: Actor, plan_id: int) -> Iterator[Session]:
+    """A transaction on an open plan that ends by logging the alteration."""
     with ctx.db.transaction() as session:
         if plans.plan_row(session=session, plan_id=plan_id).status != "open":
             raise Conflict("the plan is closed")
-        plans.update_plan(session=session, plan_id=plan_id, **values)
+        yield session
         log_access(
             ctx,
             session=session,
@@ -123,6 +129,11 @@ def _change(ctx: AppContext, actor: Actor, plan_id: int, **values: object) -> No
             record_type=PLAN,
             record_id=plan_id,
         )
+
+
+def _change(ctx: AppContext, actor: Actor, plan_id: int, **values: object) -> None:
+    with _editing(ctx, actor, plan_id) as session:
+        plans.update_plan(session=session, plan_id=plan_id, **values)
 
 
 def take_ownership(ctx: AppContext, *, actor: Actor, plan_id: int) -> None:
@@ -143,36 +154,16 @@ def add_action(ctx: AppContext, *, actor: Actor, plan_id: int, text: str) -> Non
     """Add an action to an open plan."""
     if not text.strip():
         raise ValidationFailed.one("action", "say what will be done")
-    with ctx.db.transaction() as session:
-        if plans.plan_row(session=session, plan_id=plan_id).status != "open":
-            raise Conflict("the plan is closed")
+    with _editing(ctx, actor, plan_id) as session:
         plans.add_action(
             session=session, plan_id=plan_id, text=text.strip(), by=actor.user_id, now=ctx.now()
-        )
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.ALTERATION,
-            record_type=PLAN,
-            record_id=plan_id,
         )
 
 
 def complete_action(ctx: AppContext, *, actor: Actor, plan_id: int, action_id: int) -> None:
     """Mark an action of an open plan done."""
-    with ctx.db.transaction() as session:
-        if plans.plan_row(session=session, plan_id=plan_id).status != "open":
-            raise Conflict("the plan is closed")
+    with _editing(ctx, actor, plan_id) as session:
         plans.complete_action(session=session, plan_id=plan_id, action_id=action_id, now=ctx.now())
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.ALTERATION,
-            record_type=PLAN,
-            record_id=plan_id,
-        )
 
 
 def close_plan(ctx: AppContext, *, actor: Actor, plan_id: int, result: str) -> None:

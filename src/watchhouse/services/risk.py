@@ -72,6 +72,17 @@ def open_assessment(ctx: AppContext, *, actor: Actor, incident_id: int) -> Asses
     return current
 
 
+def _altered(ctx: AppContext, session: Session, actor: Actor, assessment_id: int) -> None:
+    log_access(
+        ctx,
+        session=session,
+        actor=actor,
+        operation=Operation.ALTERATION,
+        record_type=RECORD,
+        record_id=assessment_id,
+    )
+
+
 def _check_answers(ctx: AppContext, answers: Mapping[str, str]) -> dict[str, Answer]:
     known = {q.id for q in instrument(ctx).questions}
     problems, checked = [], {}
@@ -106,14 +117,7 @@ def save_answers(
         risk.update(
             session=session, assessment_id=assessment_id, answers=stored, assessed_at=ctx.now()
         )
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.ALTERATION,
-            record_type=RECORD,
-            record_id=assessment_id,
-        )
+        _altered(ctx, session, actor, assessment_id)
 
 
 def refuse(ctx: AppContext, *, actor: Actor, assessment_id: int, reason: str) -> None:
@@ -130,14 +134,7 @@ def refuse(ctx: AppContext, *, actor: Actor, assessment_id: int, reason: str) ->
             status="complete",
             assessed_at=ctx.now(),
         )
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.ALTERATION,
-            record_type=RECORD,
-            record_id=assessment_id,
-        )
+        _altered(ctx, session, actor, assessment_id)
 
 
 def complete(
@@ -195,12 +192,5 @@ def complete(
                 criterion=criterion.value,
                 repeat_case=repeat,
             )
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.ALTERATION,
-            record_type=RECORD,
-            record_id=assessment_id,
-        )
+        _altered(ctx, session, actor, assessment_id)
         return risk.view(session=session, assessment_id=assessment_id)
