@@ -18,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contacts_location_id"), ["location_id"], unique=False)
     with op.batch_alter_table("domestic_abuse_assessments", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("status", sa.String(length=12), server_default="complete", nullable=False)
@@ -104,6 +106,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contacts_location_id"))
     with op.batch_alter_table("domestic_abuse_assessments", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_domestic_abuse_assessments_assessed_by_users"), type_="foreignkey"
