@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from support import KNIFE
 from watchhouse.db.tables import AccessLogRow
 from watchhouse.domain.access import AccessQuery
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.policy import load_policy
 from watchhouse.services import contacts, incidents, people
@@ -27,15 +28,6 @@ from watchhouse.services.access import export_access_log_csv
 
 pytestmark = pytest.mark.integration
 
-KNIFE = ThriveAssessment(
-    threat=Level.HIGH,
-    harm=Level.HIGH,
-    risk=Level.HIGH,
-    investigation=Level.MEDIUM,
-    vulnerability=Level.LOW,
-    engagement=Engagement.IMMEDIATE_ATTENDANCE,
-    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
-)
 PARTNER = ThriveAssessment(
     Level.NONE, Level.LOW, Level.NONE, Level.NONE, Level.LOW, Engagement.PARTNER_AGENCY
 )

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from support import KNIFE
 from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.tables import (
     AccessLogRow,
@@ -25,7 +26,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import access, contacts, incidents
 
@@ -45,15 +46,6 @@ ALL_TABLES = {
     "partner_referrals": PartnerReferralRow,
     "access_log": AccessLogRow,
 }
-KNIFE = ThriveAssessment(
-    threat=Level.HIGH,
-    harm=Level.HIGH,
-    risk=Level.HIGH,
-    investigation=Level.MEDIUM,
-    vulnerability=Level.LOW,
-    engagement=Engagement.IMMEDIATE_ATTENDANCE,
-    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
-)
 PARTNER = ThriveAssessment(
     Level.NONE, Level.LOW, Level.NONE, Level.NONE, Level.LOW, Engagement.PARTNER_AGENCY
 )

@@ -6,25 +6,16 @@ from datetime import timedelta
 
 import pytest
 
+from support import KNIFE
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import contacts, incidents
 
 pytestmark = pytest.mark.integration
-
-KNIFE = ThriveAssessment(
-    threat=Level.HIGH,
-    harm=Level.HIGH,
-    risk=Level.HIGH,
-    investigation=Level.MEDIUM,
-    vulnerability=Level.LOW,
-    engagement=Engagement.IMMEDIATE_ATTENDANCE,
-    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
-)
 
 
 def _knife_call(neighbourhood: str) -> NewContact:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from support import KNIFE
 from watchhouse.db.engine import make_engine
 from watchhouse.db.migrate import downgrade, upgrade
 from watchhouse.db.tables import Base, ContactRow, IncidentRow, PersonRow
@@ -26,7 +27,6 @@ from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import contacts, incidents
 
@@ -35,16 +35,6 @@ pytestmark = pytest.mark.integration
 POSTGRES_ENV = "WATCHHOUSE_TEST_POSTGRES_URL"
 LONDON = ZoneInfo("Europe/London")
 HM_ZONE = "%H:%M %Z"
-
-KNIFE = ThriveAssessment(
-    threat=Level.HIGH,
-    harm=Level.HIGH,
-    risk=Level.HIGH,
-    investigation=Level.MEDIUM,
-    vulnerability=Level.LOW,
-    engagement=Engagement.IMMEDIATE_ATTENDANCE,
-    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
-)
 
 
 def _call(summary: str = "Noise from next door", **fields: object) -> NewContact:

@@ -6,24 +6,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from support import KNIFE
 from watchhouse.db.repositories import incidents as incident_repo
 from watchhouse.db.repositories import plans as plan_repo
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel
 from watchhouse.services import contacts
 from watchhouse.services.context import AppContext
-
-KNIFE = ThriveAssessment(
-    threat=Level.HIGH,
-    harm=Level.HIGH,
-    risk=Level.HIGH,
-    investigation=Level.MEDIUM,
-    vulnerability=Level.LOW,
-    engagement=Engagement.IMMEDIATE_ATTENDANCE,
-    indicators=frozenset({EmergencyIndicator.VIOLENCE}),
-)
 
 
 @dataclass(frozen=True)
