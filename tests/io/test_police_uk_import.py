@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from watchhouse.db.bulk import count_rows
-from watchhouse.db.repositories import imports as imports_repo
 from watchhouse.db.tables import (
     AccessLogRow,
     ImportBatchRow,
@@ -239,28 +238,25 @@ def test_values_longer_than_the_store_holds_are_rejected(
     assert read_report(result.report)[0]["reason"] == "longer than 12 characters"
 
 
-def test_a_failure_part_way_leaves_nothing_of_that_file(
-    ctx, admin, samples, write_csv, monkeypatch
-):
+def test_a_failure_part_way_leaves_nothing_of_that_file(ctx, admin, samples, write_csv):
     earlier = write_csv("earlier.csv", samples.street_header, [samples.street("e1")])
     imports.import_police_uk(ctx, actor=admin, path=earlier)
-    real = imports_repo.add_police_uk_rows
     calls = []
 
-    def fail_on_the_second_chunk(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
+    def fail_after_the_first_chunk(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:  # the rejected-row count, then one call per stored chunk
             raise RuntimeError("disk full")
-        return real(**kwargs)
 
-    monkeypatch.setattr(imports_repo, "add_police_uk_rows", fail_on_the_second_chunk)
     path = write_csv(
         "later.csv", samples.street_header, [samples.street(f"l{i}") for i in range(5)]
     )
     with pytest.raises(RuntimeError, match="disk full"):
-        imports.import_police_uk(ctx, actor=admin, path=path, chunk_rows=2)
+        imports.import_police_uk(
+            ctx, actor=admin, path=path, chunk_rows=2, progress=fail_after_the_first_chunk
+        )
 
-    assert len(calls) == 2
+    assert calls == [0, 2, 4]
     with ctx.db.transaction() as session:
         assert list(session.scalars(select(PoliceUkCrimeRow.crime_id))) == ["e1"]
         assert len(list(session.scalars(select(AccessLogRow)))) == 1

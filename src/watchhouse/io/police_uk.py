@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
     r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 )
+KEY_BYTES = 16  # short keys keep the unique index small, which speeds every insert
 FIELD_SEPARATOR = "\x1f"
 OCCURRENCE_SEPARATOR = "\x1e"
 _STOP_SEARCH_FILE = re.compile(r"^[0-9]{4}-[0-9]{2}-(?P<force>.+)-stop-and-search$")
@@ -195,6 +197,11 @@ class ParsedFile:
         """Rows refused (each counted once, however many of its values were wrong)."""
         return self.rows_read - int(self.good.num_rows)
 
+    def keyed(self) -> pa.Table:
+        """The good rows with their row keys, columns named and ordered as `kind.store_columns`."""
+        keys = pa.array(self.row_keys, pa.binary(KEY_BYTES))
+        return self.good.add_column(0, "row_key", keys).select(list(self.kind.store_columns))
+
     def chunks(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
         """The good rows as tuples in `kind.store_columns` order, `size` at a time."""
         stored = [name for name in self.kind.store_columns if name != "row_key"]
@@ -227,8 +234,29 @@ def check_rows(
     kind: PoliceUkKind, text: TextTable, *, limits: Mapping[str, int], force: str | None
 ) -> ParsedFile:
     """Check every value of every record; keep the rows with no problem, keyed."""
-    rows = text.table.num_rows
-    bad = np.zeros(rows, dtype=bool)
+    # Checking is pyarrow compute (C, no GIL) and hashing is Python: run them side by side.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-check") as pool:
+        checking = pool.submit(_check_columns, kind, text, limits)
+        texts, first_keys = _first_keys(kind, text.table, force)
+        bad, converted, rejections = checking.result()
+    keep = pa.array(~bad)
+    columns = {
+        name: array.filter(keep) if bad.any() else array for name, array in converted.items()
+    }
+    rows = int(np.count_nonzero(~bad))
+    if kind.needs_force:
+        columns["force"] = pa.array([force] * rows, pa.string())
+    good = pa.table({name: columns[name] for name in kind.store_columns if name != "row_key"})
+    kept = np.flatnonzero(~bad).tolist()
+    keys = _number_copies([first_keys[i] for i in kept], [texts[i] for i in kept])
+    return ParsedFile(kind, text.records, good, keys, rejections)
+
+
+def _check_columns(
+    kind: PoliceUkKind, text: TextTable, limits: Mapping[str, int]
+) -> tuple[np.ndarray, dict[str, pa.Array], list[Rejection]]:
+    """Which rows have a problem, every column in its stored type, and the rejections."""
+    bad = np.zeros(text.table.num_rows, dtype=bool)
     rejections = list(text.malformed)
     converted: dict[str, pa.Array] = {}
     for published in kind.columns:
@@ -245,15 +273,7 @@ def check_rows(
                         reason,
                     )
                 )
-    keep = pa.array(~bad)
-    good_text = text.table.filter(keep) if bad.any() else text.table
-    columns = {
-        name: array.filter(keep) if bad.any() else array for name, array in converted.items()
-    }
-    if kind.needs_force:
-        columns["force"] = pa.array([force] * good_text.num_rows, pa.string())
-    good = pa.table({name: columns[name] for name in kind.store_columns if name != "row_key"})
-    return ParsedFile(kind, text.records, good, _row_keys(kind, good_text, force), rejections)
+    return bad, converted, rejections
 
 
 def _check(
@@ -337,33 +357,43 @@ def _numpy(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _row_keys(kind: PoliceUkKind, good_text: pa.Table, force: str | None) -> list[bytes]:
-    """A 128-bit BLAKE2b digest of each row's trimmed values in published order (after the
-    force, for stop and search), then its occurrence number among identical rows of the file.
-
-    Identical rows are distinct records (anti-social behaviour rows have no Crime ID), so the
-    n-th copy of a row in a file gets occurrence n: a re-import matches each copy to itself.
-    """
-    if good_text.num_rows == 0:
-        return []
-    parts: list[Any] = [good_text.column(header) for header in kind.headers]
+def _first_keys(
+    kind: PoliceUkKind, table: pa.Table, force: str | None
+) -> tuple[list[bytes], list[bytes]]:
+    """Each row's text for its key (trimmed values in published order, after the force for
+    stop and search) and the key it has as the first of its kind in the file."""
+    if table.num_rows == 0:
+        return [], []
+    parts: list[Any] = [table.column(header) for header in kind.headers]
     if force is not None:
         parts.insert(0, pa.scalar(force, pa.string()))
     parts.append(pa.scalar(OCCURRENCE_SEPARATOR, pa.string()))
     joined = pc.binary_join_element_wise(*parts, FIELD_SEPARATOR)
     texts = pc.cast(joined, pa.binary()).to_pylist()
-    keys = [_digest(text + b"1") for text in texts]
+    blake2b = hashlib.blake2b
+    return texts, [blake2b(text + b"1", digest_size=KEY_BYTES).digest() for text in texts]
+
+
+def _number_copies(keys: list[bytes], texts: list[bytes]) -> list[bytes]:
+    """Row keys: a 128-bit BLAKE2b digest of a row's text, then its occurrence number among
+    identical rows of the file.
+
+    Identical rows are distinct records (anti-social behaviour rows have no Crime ID), so the
+    n-th copy of a row in a file gets occurrence n: a re-import matches each copy to itself.
+    """
+    if not keys:
+        return keys
     # Equal first-occurrence keys mean equal rows: number the copies in file order.
     groups = pc.dictionary_encode(pa.array(keys, pa.binary())).indices.to_numpy()
-    if len(groups) and groups.max() + 1 < len(keys):
+    if groups.max() + 1 < len(keys):
         for index, count in _repeats(groups):
             keys[index] = _digest(texts[index] + str(count).encode())
     return keys
 
 
 def _digest(data: bytes) -> bytes:
-    """A 16-byte key: short keys keep the unique index small, which speeds every insert."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """A key of KEY_BYTES bytes."""
+    return hashlib.blake2b(data, digest_size=KEY_BYTES).digest()
 
 
 def _repeats(groups: np.ndarray) -> list[tuple[int, int]]:

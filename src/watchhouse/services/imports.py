@@ -100,14 +100,21 @@ def import_police_uk(
             file_sha256=digest,
             started_at=ctx.now(),
         )
-        added = 0
+        handled = done
+
+        def advance(rows: int) -> None:
+            nonlocal handled
+            handled += rows
+            tell(handled, parsed.rows_read)
+
         with repo.bulk_writing(session=session):
-            for rows in parsed.chunks(chunk_rows):
-                added += repo.add_police_uk_rows(
-                    session=session, table_name=kind.table, columns=kind.store_columns, rows=rows
-                )
-                done += len(rows)
-                tell(done, parsed.rows_read)
+            added = repo.add_police_uk_rows(
+                session=session,
+                table_name=kind.table,
+                data=parsed.keyed(),
+                progress=advance,
+                chunk_rows=chunk_rows,
+            )
         counts = repo.BatchCounts(
             rows_read=parsed.rows_read,
             rows_added=added,

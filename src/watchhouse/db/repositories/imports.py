@@ -3,12 +3,13 @@ a force's own contacts and incidents, and tables streamed out in chunks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
@@ -82,21 +83,40 @@ def text_limits(table_name: str) -> dict[str, int]:
 
 
 def add_police_uk_rows(
-    *, session: Session, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    *,
+    session: Session,
+    table_name: str,
+    data: pa.Table,
+    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = bulk.STAGE_ROWS,
 ) -> int:
-    """Insert data.police.uk rows, skipping any whose row key is already stored; return added."""
+    """Insert data.police.uk rows (an Arrow table in store columns, row key included), skipping
+    any whose row key is already stored; return how many were added. `progress` is told the
+    rows handled after each chunk."""
     if table_name not in ("police_uk_crimes", "police_uk_outcomes", "police_uk_stop_searches"):
         raise ValueError(f"{table_name} is not a data.police.uk table")
-    if session.get_bind().dialect.name == "postgresql":
-        return _add_by_copy(session=session, table_name=table_name, columns=columns, rows=rows)
-    return bulk.insert_rows(
-        session=session,
-        table_name=table_name,
-        columns=columns,
-        rows=rows,
-        ignore_conflicts_on=["row_key"],
-        convert_times=table_name == "police_uk_stop_searches",
-    )
+    if session.get_bind().dialect.name != "postgresql":
+        return bulk.insert_arrow_staged(
+            session=session,
+            table_name=table_name,
+            data=data,
+            ignore_conflicts_on=["row_key"],
+            cluster_on="row_key",
+            progress=progress,
+            stage_rows=chunk_rows,
+        )
+    added = 0
+    for start in range(0, data.num_rows, chunk_rows):
+        part = data.slice(start, chunk_rows)
+        rows = list(
+            zip(*(part.column(name).to_pylist() for name in part.column_names), strict=True)
+        )
+        added += _add_by_copy(
+            session=session, table_name=table_name, columns=part.column_names, rows=rows
+        )
+        if progress:
+            progress(part.num_rows)
+    return added
 
 
 def _add_by_copy(
