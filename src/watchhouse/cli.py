@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
+from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(identity_app, name="identity")
 console = Console()
 err = Console(stderr=True)
 

@@ -46,6 +46,9 @@ TABLE: dict[Action, str] = {
     Action.VIEW_PLANS:        ".  .  .  .  Y  Y  .  .  .",
     Action.MANAGE_PLANS:      ".  .  .  .  Y  Y  .  .  .",
     Action.ASSESS_RISK:       ".  .  Y  .  Y  .  .  .  .",
+    Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
+    Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
+    Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
 }
 # fmt: on
 

@@ -17,6 +17,7 @@ _HANDLING = frozenset(
         Action.GRADE_CONTACT,
         Action.RESOLVE_CONTACT,
         Action.VIEW_PERSON,
+        Action.CONFIRM_CALLER,
     }
 )
 _DISPATCHING = frozenset(
@@ -45,7 +46,11 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     },
     Role.INVESTIGATOR: _EVERY_SIGNED_IN
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
-    Role.SUPERVISOR: _EVERY_SIGNED_IN | _HANDLING | _DISPATCHING | _PLANNING | {Action.ASSESS_RISK},
+    Role.SUPERVISOR: _EVERY_SIGNED_IN
+    | _HANDLING
+    | _DISPATCHING
+    | _PLANNING
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -58,7 +63,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_PERSON,
     },
     Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
-    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
 }
 
 

@@ -104,7 +104,7 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_name: Mapped[str] = mapped_column(String(120), index=True)
     given_name: Mapped[str] = mapped_column(String(120))
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -122,7 +122,7 @@ class PersonTelephoneRow(Base):
     __tablename__ = "person_telephones"
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     telephone_number_id: Mapped[int] = mapped_column(
-        ForeignKey("telephone_numbers.id"), primary_key=True
+        ForeignKey("telephone_numbers.id"), primary_key=True, index=True
     )
 
 
@@ -472,3 +472,48 @@ class PlanActionRow(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdentityRunRow(Base):
+    """One batch linkage of every contact record: the trained model and what it found."""
+
+    __tablename__ = "identity_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    threshold: Mapped[float] = mapped_column(Float)
+    records: Mapped[int] = mapped_column(Integer)
+    signatures: Mapped[int] = mapped_column(Integer)
+    pairs: Mapped[int] = mapped_column(Integer)
+    clusters: Mapped[int] = mapped_column(Integer)
+    decisions: Mapped[int] = mapped_column(Integer)
+    model_json: Mapped[str] = mapped_column(Text)
+    precision: Mapped[float | None] = mapped_column(Float)
+    recall: Mapped[float | None] = mapped_column(Float)
+
+
+class IdentityClusterRow(Base):
+    """The latest linkage's answer for one contact: the cluster (person) it belongs to, named
+    by the smallest contact id in it, and how strongly it was linked."""
+
+    __tablename__ = "identity_clusters"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(Integer, index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("identity_runs.id"))
+    match_probability: Mapped[float | None] = mapped_column(Float)
+
+
+class IdentityDecisionRow(Base):
+    """A supervisor's decision that two contacts are, or are not, the same person; kept
+    across linkage runs."""
+
+    __tablename__ = "identity_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    left_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    right_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    same_person: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)

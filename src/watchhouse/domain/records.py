@@ -115,6 +115,20 @@ class EarlierFlag:
 
 
 @dataclass(frozen=True)
+class LikelyMatch:
+    """A person the caller on the line may be, with the trained model's probability and why."""
+
+    person: PersonView
+    probability: float
+    match_weight: float
+    evidence: tuple[tuple[str, str, float], ...]
+    last_contact_at: datetime | None
+    recent_contacts: int
+    flags: tuple[VulnerabilityFlag, ...]
+    is_linked: bool = False
+
+
+@dataclass(frozen=True)
 class PlanAction:
     """One action of a problem-solving plan."""
 
@@ -224,6 +238,8 @@ class ContactView:
     repeat_findings: tuple[RepeatFinding, ...] = field(default_factory=tuple)
     earlier_flags: tuple[EarlierFlag, ...] = field(default_factory=tuple)
     open_plans: tuple[PlanView, ...] = field(default_factory=tuple)
+    likely_matches: tuple[LikelyMatch, ...] = field(default_factory=tuple)
+    matching_note: str | None = None
 
     @property
     def reference(self) -> str:

@@ -48,6 +48,9 @@ class Action(StrEnum):
     VIEW_PLANS = "view_plans"
     MANAGE_PLANS = "manage_plans"
     ASSESS_RISK = "assess_risk"
+    LINK_IDENTITIES = "link_identities"
+    DECIDE_IDENTITY = "decide_identity"
+    CONFIRM_CALLER = "confirm_caller"
 
 
 @dataclass(frozen=True)

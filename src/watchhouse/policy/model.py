@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -132,6 +132,18 @@ class DomesticAbusePolicy(_Strict):
     repeat_marac_months: int = Field(ge=1, le=60)
 
 
+class IdentityPolicy(_Strict):
+    """Identity resolution: when records are the same person, and what the handler is shown."""
+
+    match_threshold: float = Field(gt=0, lt=1)
+    engine: Literal["duckdb", "spark"]
+    training_seed: int
+    candidates_shown: int = Field(ge=1, le=20)
+    minimum_probability_shown: float = Field(ge=0, lt=1)
+    records_per_candidate: int = Field(ge=1, le=100)
+    candidate_lookup_limit: int = Field(ge=1, le=1000)
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -164,6 +176,7 @@ class Policy(_Strict):
     repeat_contacts: RepeatContactsPolicy
     problem_solving: ProblemSolvingPolicy
     domestic_abuse: DomesticAbusePolicy
+    identity: IdentityPolicy
 
     @field_validator("grades")
     @classmethod

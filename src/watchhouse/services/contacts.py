@@ -18,6 +18,7 @@ from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
 from watchhouse.domain.values import Grade, Settlement
+from watchhouse.services import identity
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -157,10 +158,24 @@ def get_contact(
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
         view = contacts.contact_view(session=session, contact_id=contact_id)
+        on_record = contacts.caller_on_record(session=session, contact_id=contact_id)
+        given = on_record.caller
+        caller = identity.caller_record(
+            given_name=given.given_name,
+            family_name=given.family_name,
+            date_of_birth=given.date_of_birth,
+            telephone=view.telephone,
+            postcode=given.postcode or (view.location.postcode if view.location else None),
+        )
+        matches, note = identity.likely_matches_in(
+            ctx, session, caller=caller, linked_person_id=on_record.person_id
+        )
         view = replace(
             view,
             repeat_findings=tuple(_repeats(ctx, session, view)),
             open_plans=tuple(plans.open_plans_for_contact_id(session=session, contact_id=view.id)),
+            likely_matches=tuple(matches),
+            matching_note=note,
         )
         log_access(
             ctx,

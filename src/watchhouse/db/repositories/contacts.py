@@ -43,6 +43,39 @@ class CallerAsGiven:
     postcode: str = ""
 
 
+@dataclass(frozen=True)
+class CallerOnRecord:
+    """Who a contact is linked to and the caller's details as given."""
+
+    contact_id: int
+    person_id: int | None
+    telephone_number_id: int | None
+    caller: CallerAsGiven
+
+
+def caller_on_record(*, session: Session, contact_id: int) -> CallerOnRecord:
+    """The caller's details on a contact, or NotFound."""
+    row = contact_row(session=session, contact_id=contact_id)
+    return CallerOnRecord(
+        row.id,
+        row.person_id,
+        row.telephone_number_id,
+        CallerAsGiven(
+            row.caller_given_name or "",
+            row.caller_family_name or "",
+            row.caller_date_of_birth,
+            row.caller_telephone or "",
+            row.caller_postcode or "",
+        ),
+    )
+
+
+def set_person(*, session: Session, contact_id: int, person_id: int) -> None:
+    """Link a contact to a person."""
+    contact_row(session=session, contact_id=contact_id).person_id = person_id
+    session.flush()
+
+
 def contact_row(*, session: Session, contact_id: int) -> ContactRow:
     """The stored contact, or NotFound."""
     row = session.get(ContactRow, contact_id)

@@ -1,0 +1,155 @@
+"""`watchhouse identity`: the batch linkage, its runs, and supervisors' decisions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+
+from watchhouse.auth.permissions import can
+from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.domain.clock import format_local
+from watchhouse.domain.errors import NotFound, ValidationFailed
+from watchhouse.domain.roles import Action, Actor
+from watchhouse.services import identity
+
+identity_app = typer.Typer(
+    help="Who is who: link contact records into people.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+
+class EngineChoice(StrEnum):
+    """Where splink runs."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+def _allowed(actor: Actor, action: Action, what: str) -> None:
+    if not can(actor.role, action):
+        err.print(f"[red]{actor.username} ({actor.role.label}) may not {what}[/red]")
+        raise typer.Exit(1)
+
+
+@identity_app.command("link")
+def link(
+    as_user: AsUser = None,
+    engine: Annotated[
+        EngineChoice | None,
+        typer.Option(help="where splink runs (default: the policy's [identity] engine)"),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="match probability at which records are one person (default: policy)"),
+    ] = None,
+) -> None:
+    """Link every contact record into people (splink), keeping supervisors' decisions."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    _allowed(actor, Action.LINK_IDENTITIES, "run the identity linkage")
+    with Status("starting", console=console) as status:
+        try:
+            report = identity.link_identities(
+                ctx,
+                actor=actor,
+                engine=None if engine is None else engine.value,
+                threshold=threshold,
+                say=lambda message: status.update(message),
+            )
+        except ValidationFailed as exc:
+            err.print(f"[red]nothing done[/red]: {exc}")
+            raise typer.Exit(2) from exc
+        except RuntimeError as exc:
+            err.print(f"[red]nothing done[/red]: {exc}")
+            raise typer.Exit(1) from exc
+    console.print(
+        f"run {report.run_id} on {report.engine}: {report.records:,} contact records "
+        f"({report.signatures:,} distinct) -> {report.clusters:,} people; "
+        f"{report.pairs:,} linked pairs; {report.decisions} supervisor decisions kept; "
+        f"{report.seconds:.1f} s"
+    )
+    if report.neutral_levels:
+        console.print(
+            "levels the records never showed among matches, so they count neither way: "
+            + "; ".join(report.neutral_levels)
+        )
+    if report.accuracy is not None:
+        a = report.accuracy
+        console.print(
+            f"against the synthetic ground truth: pairwise precision {a.precision:.4f}, "
+            f"recall {a.recall:.4f}, F1 {a.f1:.4f}"
+        )
+
+
+@identity_app.command("runs")
+def runs(as_user: AsUser = None) -> None:
+    """The latest linkage runs, with their accuracy where a ground truth exists."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    _allowed(actor, Action.LINK_IDENTITIES, "see the identity linkage runs")
+    table = Table(
+        "run",
+        "finished",
+        "engine",
+        "records",
+        "people",
+        "pairs",
+        "decisions",
+        "threshold",
+        "precision",
+        "recall",
+        title="identity linkage runs",
+    )
+    zone = ctx.policy.force.timezone
+    for run in identity.recent_runs(ctx):
+        table.add_row(
+            str(run.id),
+            format_local(run.finished_at, zone, "%d %b %Y %H:%M"),
+            run.engine,
+            f"{run.records:,}",
+            f"{run.clusters:,}",
+            f"{run.pairs:,}",
+            str(run.decisions),
+            f"{run.threshold:g}",
+            "" if run.precision is None else f"{run.precision:.4f}",
+            "" if run.recall is None else f"{run.recall:.4f}",
+        )
+    console.print(table)
+
+
+@identity_app.command("decide")
+def decide(
+    left: Annotated[int, typer.Argument(help="a contact id")],
+    right: Annotated[int, typer.Argument(help="another contact id")],
+    reason: Annotated[str, typer.Option(help="why (kept with the decision)")],
+    same: Annotated[
+        bool, typer.Option("--same/--different", help="the same person, or different people")
+    ],
+    as_user: AsUser = None,
+) -> None:
+    """Record that two contacts are (or are not) the same person; every later run keeps it."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    _allowed(actor, Action.DECIDE_IDENTITY, "decide who is who")
+    try:
+        decision = identity.decide(
+            ctx,
+            actor=actor,
+            left_contact_id=left,
+            right_contact_id=right,
+            same_person=same,
+            reason=reason,
+        )
+    except (ValidationFailed, NotFound) as exc:
+        err.print(f"[red]nothing done[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    console.print(
+        f"decision {decision}: contacts {left} and {right} are "
+        f"{'the same person' if same else 'different people'}; the next run keeps it"
+    )

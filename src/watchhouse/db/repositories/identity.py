@@ -1,0 +1,392 @@
+"""Identity resolution in the store: the contact records linked in batch, the runs and their
+clusters, supervisors' decisions, and the candidate people for the online check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pyarrow as pa
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from watchhouse.db import bulk
+from watchhouse.db.tables import (
+    ContactRow,
+    GroundTruthRow,
+    IdentityClusterRow,
+    IdentityDecisionRow,
+    IdentityRunRow,
+    PersonRow,
+    PersonTelephoneRow,
+    TelephoneNumberRow,
+)
+
+_CHUNK = 100_000
+_IN_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A stored linkage run."""
+
+    id: int
+    engine: str
+    started_at: datetime
+    finished_at: datetime
+    threshold: float
+    records: int
+    signatures: int
+    pairs: int
+    clusters: int
+    decisions: int
+    model_json: str
+    precision: float | None
+    recall: float | None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A stored decision about two contacts."""
+
+    id: int
+    left_contact_id: int
+    right_contact_id: int
+    same_person: bool
+    reason: str
+    decided_by: int
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    """One recorded appearance of a candidate person: a contact, or the person record."""
+
+    person_id: int
+    contact_id: int | None
+    given_name: str | None
+    family_name: str | None
+    date_of_birth: date | None
+    telephone: str | None
+    postcode: str | None
+    presented_at: datetime | None
+
+
+def linkage_records(*, session: Session) -> pa.Table:
+    """Every contact that names its caller (a family name or a date of birth), as recorded:
+    record_id, given_name, family_name, date_of_birth, telephone, postcode."""
+    columns: dict[str, list[object]] = {
+        name: []
+        for name in (
+            "record_id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "telephone",
+            "postcode",
+        )
+    }
+    statement = (
+        select(
+            ContactRow.id,
+            ContactRow.caller_given_name,
+            ContactRow.caller_family_name,
+            ContactRow.caller_date_of_birth,
+            ContactRow.caller_telephone,
+            ContactRow.caller_postcode,
+        )
+        .where(
+            or_(
+                ContactRow.caller_family_name.is_not(None),
+                ContactRow.caller_date_of_birth.is_not(None),
+            )
+        )
+        .order_by(ContactRow.id)
+    )
+    result = session.execute(statement.execution_options(yield_per=_CHUNK))
+    for partition in result.partitions(_CHUNK):
+        for name, values in zip(columns, zip(*partition, strict=True), strict=True):
+            columns[name].extend(values)
+    return pa.table(
+        {
+            "record_id": pa.array(columns["record_id"], pa.int64()),
+            "given_name": pa.array(columns["given_name"], pa.string()),
+            "family_name": pa.array(columns["family_name"], pa.string()),
+            "date_of_birth": pa.array(columns["date_of_birth"], pa.date32()),
+            "telephone": pa.array(columns["telephone"], pa.string()),
+            "postcode": pa.array(columns["postcode"], pa.string()),
+        }
+    )
+
+
+def ground_truth(*, session: Session) -> pa.Table:
+    """Synthetic data only: contact_id and true_person_id (empty for a real force)."""
+    contact_ids: list[int] = []
+    people: list[int] = []
+    statement = select(GroundTruthRow.contact_id, GroundTruthRow.true_person_id)
+    result = session.execute(statement.execution_options(yield_per=_CHUNK))
+    for partition in result.partitions(_CHUNK):
+        for contact_id, person in partition:
+            contact_ids.append(contact_id)
+            people.append(person)
+    return pa.table(
+        {
+            "contact_id": pa.array(contact_ids, pa.int64()),
+            "true_person_id": pa.array(people, pa.int64()),
+        }
+    )
+
+
+def add_decision(
+    *,
+    session: Session,
+    left_contact_id: int,
+    right_contact_id: int,
+    same_person: bool,
+    reason: str,
+    decided_by: int,
+    decided_at: datetime,
+) -> int:
+    """Record a supervisor's decision; return its id."""
+    row = IdentityDecisionRow(
+        left_contact_id=left_contact_id,
+        right_contact_id=right_contact_id,
+        same_person=same_person,
+        reason=reason,
+        decided_by=decided_by,
+        decided_at=decided_at,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def decisions(*, session: Session) -> list[DecisionRecord]:
+    """Every decision, oldest first."""
+    rows = session.scalars(select(IdentityDecisionRow).order_by(IdentityDecisionRow.id))
+    return [
+        DecisionRecord(
+            r.id,
+            r.left_contact_id,
+            r.right_contact_id,
+            r.same_person,
+            r.reason,
+            r.decided_by,
+            r.decided_at,
+        )
+        for r in rows
+    ]
+
+
+def contacts_exist(*, session: Session, contact_ids: Sequence[int]) -> set[int]:
+    """Which of these contact ids are stored."""
+    found: set[int] = set()
+    for start in range(0, len(contact_ids), _IN_CHUNK):
+        part = contact_ids[start : start + _IN_CHUNK]
+        found.update(session.scalars(select(ContactRow.id).where(ContactRow.id.in_(part))))
+    return found
+
+
+def add_run(
+    *,
+    session: Session,
+    engine: str,
+    started_at: datetime,
+    finished_at: datetime,
+    started_by: int | None,
+    threshold: float,
+    records: int,
+    signatures: int,
+    pairs: int,
+    clusters: int,
+    decisions: int,
+    model_json: str,
+    precision: float | None,
+    recall: float | None,
+) -> int:
+    """Record a finished run; return its id."""
+    row = IdentityRunRow(
+        engine=engine,
+        started_at=started_at,
+        finished_at=finished_at,
+        started_by=started_by,
+        threshold=threshold,
+        records=records,
+        signatures=signatures,
+        pairs=pairs,
+        clusters=clusters,
+        decisions=decisions,
+        model_json=model_json,
+        precision=precision,
+        recall=recall,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def replace_clusters(*, session: Session, run_id: int, clusters: pa.Table) -> None:
+    """Put this run's clusters (contact_id, cluster_id, match_probability) in place of the
+    last run's."""
+    session.execute(delete(IdentityClusterRow))
+    data = clusters.append_column("run_id", pa.array([run_id] * clusters.num_rows, pa.int64()))
+    bulk.insert_arrow_staged(session=session, table_name="identity_clusters", data=data)
+
+
+def _run_record(row: IdentityRunRow) -> RunRecord:
+    return RunRecord(
+        row.id,
+        row.engine,
+        row.started_at,
+        row.finished_at,
+        row.threshold,
+        row.records,
+        row.signatures,
+        row.pairs,
+        row.clusters,
+        row.decisions,
+        row.model_json,
+        row.precision,
+        row.recall,
+    )
+
+
+def latest_run(*, session: Session) -> RunRecord | None:
+    """The most recent run, or None."""
+    row = session.scalar(select(IdentityRunRow).order_by(IdentityRunRow.id.desc()).limit(1))
+    return None if row is None else _run_record(row)
+
+
+def runs(*, session: Session, limit: int = 20) -> list[RunRecord]:
+    """The most recent runs, newest first."""
+    rows = session.scalars(select(IdentityRunRow).order_by(IdentityRunRow.id.desc()).limit(limit))
+    return [_run_record(r) for r in rows]
+
+
+def clusters_of(*, session: Session, contact_ids: Sequence[int]) -> dict[int, int]:
+    """The cluster of each of these contacts that the latest run linked."""
+    found: dict[int, int] = {}
+    for start in range(0, len(contact_ids), _IN_CHUNK):
+        part = contact_ids[start : start + _IN_CHUNK]
+        rows = session.execute(
+            select(IdentityClusterRow.contact_id, IdentityClusterRow.cluster_id).where(
+                IdentityClusterRow.contact_id.in_(part)
+            )
+        )
+        found.update({contact: cluster for contact, cluster in rows})
+    return found
+
+
+def cluster_contacts(*, session: Session, cluster_id: int, limit: int = 500) -> list[int]:
+    """The contacts in a cluster, oldest first."""
+    return list(
+        session.scalars(
+            select(IdentityClusterRow.contact_id)
+            .where(IdentityClusterRow.cluster_id == cluster_id)
+            .order_by(IdentityClusterRow.contact_id)
+            .limit(limit)
+        )
+    )
+
+
+def people_of_contacts(*, session: Session, contact_ids: Iterable[int]) -> set[int]:
+    """The person records these contacts are linked to."""
+    ids = list(contact_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        found.update(
+            p
+            for p in session.scalars(
+                select(ContactRow.person_id).where(
+                    ContactRow.id.in_(ids[start : start + _IN_CHUNK])
+                )
+            )
+            if p is not None
+        )
+    return found
+
+
+def candidate_people(
+    *,
+    session: Session,
+    telephone: str | None,
+    family_names: Sequence[str],
+    date_of_birth: date | None,
+    limit: int,
+) -> list[int]:
+    """People who share the caller's number, family name or date of birth (indexed lookups
+    only), at most `limit` of each kind."""
+    found: list[int] = []
+    if telephone:
+        found.extend(
+            session.scalars(
+                select(PersonTelephoneRow.person_id)
+                .join(
+                    TelephoneNumberRow,
+                    TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id,
+                )
+                .where(TelephoneNumberRow.number == telephone)
+                .limit(limit)
+            )
+        )
+    if date_of_birth:
+        found.extend(
+            session.scalars(
+                select(PersonRow.id).where(PersonRow.date_of_birth == date_of_birth).limit(limit)
+            )
+        )
+    if family_names:
+        found.extend(
+            session.scalars(
+                select(PersonRow.id)
+                .where(PersonRow.family_name.in_(list(family_names)))
+                .order_by(PersonRow.id.desc())
+                .limit(limit)
+            )
+        )
+    return list(dict.fromkeys(found))
+
+
+def candidate_records(
+    *, session: Session, person_ids: Sequence[int], per_person: int
+) -> list[CandidateRecord]:
+    """For each person: the person record (with a number they were reached on) and their most
+    recent contacts, as recorded."""
+    if not person_ids:
+        return []
+    people = session.scalars(select(PersonRow).where(PersonRow.id.in_(list(person_ids)))).all()
+    numbers = dict(
+        session.execute(
+            select(PersonTelephoneRow.person_id, func.min(TelephoneNumberRow.number))
+            .join(
+                TelephoneNumberRow, TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id
+            )
+            .where(PersonTelephoneRow.person_id.in_(list(person_ids)))
+            .group_by(PersonTelephoneRow.person_id)
+        ).tuples()
+    )
+    records = [
+        CandidateRecord(
+            p.id, None, p.given_name, p.family_name, p.date_of_birth, numbers.get(p.id), None, None
+        )
+        for p in people
+    ]
+    for person_id in person_ids:
+        rows = session.execute(
+            select(
+                ContactRow.id,
+                ContactRow.caller_given_name,
+                ContactRow.caller_family_name,
+                ContactRow.caller_date_of_birth,
+                TelephoneNumberRow.number,
+                ContactRow.caller_postcode,
+                ContactRow.presented_at,
+            )
+            .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == ContactRow.telephone_number_id)
+            .where(ContactRow.person_id == person_id)
+            .order_by(ContactRow.presented_at.desc())
+            .limit(per_person)
+        ).all()
+        records.extend(CandidateRecord(person_id, *row) for row in rows)
+    return records

@@ -1,0 +1,290 @@
+"""Who is this caller: the comparison of two records of a person, level by level, and the
+match probability a trained model gives them (Fellegi-Sunter, as splink computes it).
+
+The comparisons are defined once here, as data. The batch linkage turns them into splink
+settings (linkage/model.py) and trains the model on the force's own records; the online check
+evaluates the same levels in Python for the caller on the line against candidate people, with
+the trained model's weights.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from watchhouse.domain.nicknames import DIMINUTIVES
+
+LevelKind = Literal["exact", "shares_form", "jaro_winkler", "edit_distance", "day_month_swapped"]
+
+_NOT_LETTERS = re.compile(r"[^a-z' -]")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class LinkageRecord:
+    """One record of a person as compared: normalised values, None where not recorded."""
+
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: date | None = None
+    telephone: str | None = None
+    postcode: str | None = None
+
+    @property
+    def given_forms(self) -> frozenset[str]:
+        """The given name and the formal names it may stand for."""
+        return given_name_forms(self.given_name)
+
+    @property
+    def date_text(self) -> str | None:
+        """The date of birth as YYYY-MM-DD, for digit-level comparison."""
+        return self.date_of_birth.isoformat() if self.date_of_birth else None
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a comparison, tried in order; the first that holds is the pair's level."""
+
+    label: str
+    kind: LevelKind
+    column: str
+    threshold: float = 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How one attribute of two records is compared: its levels from closest to different.
+
+    A pair where either side lacks the attribute is at the null level (no evidence); a pair
+    that meets no level is at the else level ("different")."""
+
+    name: str
+    columns: tuple[str, ...]
+    levels: tuple[Level, ...]
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "given_name",
+        ("given_name",),
+        (
+            Level("same", "exact", "given_name"),
+            Level("same formal name (a nickname)", "shares_form", "given_forms"),
+            Level("very similar (Jaro-Winkler 0.92)", "jaro_winkler", "given_name", 0.92),
+            Level("similar (Jaro-Winkler 0.80)", "jaro_winkler", "given_name", 0.80),
+        ),
+    ),
+    Comparison(
+        "family_name",
+        ("family_name",),
+        (
+            Level("same", "exact", "family_name"),
+            Level("very similar (Jaro-Winkler 0.92)", "jaro_winkler", "family_name", 0.92),
+            Level("similar (Jaro-Winkler 0.80)", "jaro_winkler", "family_name", 0.80),
+        ),
+    ),
+    Comparison(
+        "date_of_birth",
+        ("date_text",),
+        (
+            Level("same", "exact", "date_text"),
+            Level("day and month swapped", "day_month_swapped", "date_text"),
+            Level("one digit different or two swapped", "edit_distance", "date_text", 1),
+        ),
+    ),
+    Comparison(
+        "telephone",
+        ("telephone",),
+        (Level("same", "exact", "telephone"),),
+    ),
+    Comparison(
+        "postcode",
+        ("postcode",),
+        (
+            Level("same", "exact", "postcode"),
+            Level("same sector", "exact", "postcode_sector"),
+            Level("same district", "exact", "postcode_district"),
+        ),
+    ),
+)
+NULL_LEVEL = -1
+ELSE_LABEL = "different"
+
+
+def clean_name(raw: str | None) -> str | None:
+    """A name as compared: lower case, accents and punctuation dropped, spaces single."""
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
+    text = _SPACES.sub(" ", _NOT_LETTERS.sub("", text)).strip(" '-")
+    return text or None
+
+
+def given_name_forms(name: str | None) -> frozenset[str]:
+    """A cleaned given name with the formal names it is a diminutive of."""
+    if not name:
+        return frozenset()
+    return frozenset((name, *DIMINUTIVES.get(name, ())))
+
+
+def postcode_sector(postcode: str | None) -> str | None:
+    """'AB1 2CD' -> 'AB1 2': the outward code and the first digit of the inward code."""
+    return postcode[:-2] if postcode and " " in postcode else None
+
+
+def postcode_district(postcode: str | None) -> str | None:
+    """'AB1 2CD' -> 'AB1': the outward code."""
+    return postcode.split(" ")[0] if postcode and " " in postcode else None
+
+
+def _value(record: LinkageRecord, column: str) -> object:
+    if column == "given_forms":
+        return record.given_forms or None
+    if column == "date_text":
+        return record.date_text
+    if column == "postcode_sector":
+        return postcode_sector(record.postcode)
+    if column == "postcode_district":
+        return postcode_district(record.postcode)
+    return getattr(record, column)
+
+
+def _holds(level: Level, left: object, right: object) -> bool:
+    if left is None or right is None:
+        return False
+    if level.kind == "exact":
+        return left == right
+    if level.kind == "shares_form":
+        assert isinstance(left, frozenset) and isinstance(right, frozenset)
+        return bool(left & right)
+    assert isinstance(left, str) and isinstance(right, str)
+    if level.kind == "jaro_winkler":
+        return JaroWinkler.similarity(left, right) >= level.threshold
+    if level.kind == "edit_distance":
+        return DamerauLevenshtein.distance(left, right) <= level.threshold
+    return _day_month_swapped(left, right)
+
+
+def _day_month_swapped(left: str, right: str) -> bool:
+    """'1980-03-04' and '1980-04-03': the same date written the other way round."""
+    return left[:4] == right[:4] and left[5:7] == right[8:10] and left[8:10] == right[5:7]
+
+
+def comparison_level(comparison: Comparison, left: LinkageRecord, right: LinkageRecord) -> int:
+    """The index of the first level that holds (len(levels) = different), or NULL_LEVEL."""
+    for column in comparison.columns:
+        if _value(left, column) is None or _value(right, column) is None:
+            return NULL_LEVEL
+    for index, level in enumerate(comparison.levels):
+        if _holds(level, _value(left, level.column), _value(right, level.column)):
+            return index
+    return len(comparison.levels)
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """A trained model: the prior odds of a match and, for each comparison, the Bayes factor
+    (m / u) of each level, the else level last. Null levels carry no evidence."""
+
+    prior_probability: float
+    bayes_factors: Mapping[str, tuple[float, ...]]
+
+    def __post_init__(self) -> None:
+        """Refuse a model that does not fit the comparisons defined here."""
+        if not 0 < self.prior_probability < 1:
+            raise ValueError("the prior probability of a match must be between 0 and 1")
+        for comparison in COMPARISONS:
+            factors = self.bayes_factors.get(comparison.name)
+            if factors is None or len(factors) != len(comparison.levels) + 1:
+                raise ValueError(
+                    f"the model has no Bayes factors for each level of {comparison.name}"
+                )
+            if any(f <= 0 or math.isnan(f) for f in factors):
+                raise ValueError(f"the model's Bayes factors for {comparison.name} must be > 0")
+
+
+@dataclass(frozen=True)
+class MatchExplanation:
+    """A scored pair: the match weight (log2 odds), its probability, and each comparison's
+    level label and weight."""
+
+    match_weight: float
+    probability: float
+    parts: tuple[tuple[str, str, float], ...]
+
+
+def score(model: MatchModel, left: LinkageRecord, right: LinkageRecord) -> MatchExplanation:
+    """The match weight and probability of two records under a trained model."""
+    prior = model.prior_probability
+    weight = math.log2(prior / (1 - prior))
+    parts: list[tuple[str, str, float]] = []
+    for comparison in COMPARISONS:
+        index = comparison_level(comparison, left, right)
+        if index == NULL_LEVEL:
+            parts.append((comparison.name, "not recorded", 0.0))
+            continue
+        part = math.log2(model.bayes_factors[comparison.name][index])
+        label = comparison.levels[index].label if index < len(comparison.levels) else ELSE_LABEL
+        parts.append((comparison.name, label, part))
+        weight += part
+    return MatchExplanation(weight, probability_from_weight(weight), tuple(parts))
+
+
+def best_score(
+    model: MatchModel, caller: LinkageRecord, records: Iterable[LinkageRecord]
+) -> MatchExplanation | None:
+    """The best score of the caller against any of a person's records (None if it has none)."""
+    scores = [score(model, caller, record) for record in records]
+    return max(scores, key=lambda s: s.match_weight) if scores else None
+
+
+def probability_from_weight(weight: float) -> float:
+    """A match weight (log2 of the odds) as a probability."""
+    if weight > 60:
+        return 1.0
+    odds = math.pow(2.0, weight)
+    return odds / (1 + odds)
+
+
+@dataclass(frozen=True)
+class PairwiseAccuracy:
+    """Pairwise precision and recall of a clustering against the truth."""
+
+    true_positive_pairs: int
+    predicted_pairs: int
+    true_pairs: int
+
+    @property
+    def precision(self) -> float:
+        """Of the pairs put together, the share that are the same person."""
+        return self.true_positive_pairs / self.predicted_pairs if self.predicted_pairs else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Of the pairs that are the same person, the share put together."""
+        return self.true_positive_pairs / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def f1(self) -> float:
+        """The harmonic mean of precision and recall."""
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def pairwise_accuracy(
+    cluster_sizes: Sequence[int], truth_sizes: Sequence[int], overlap_sizes: Sequence[int]
+) -> PairwiseAccuracy:
+    """Accuracy from group sizes: records per predicted cluster, per true person, and per
+    (cluster, true person) cell; each group of n holds n(n-1)/2 pairs."""
+
+    def pairs(sizes: Sequence[int]) -> int:
+        return sum(n * (n - 1) // 2 for n in sizes)
+
+    return PairwiseAccuracy(pairs(overlap_sizes), pairs(cluster_sizes), pairs(truth_sizes))

@@ -1,0 +1,510 @@
+"""Identity resolution: the batch linkage of every contact record (splink), supervisors'
+merges and splits, and the likely matches shown to the handler while the caller is on the line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories import contacts as contact_repo
+from watchhouse.db.repositories import identity as repo
+from watchhouse.db.repositories import places
+from watchhouse.domain.access import Operation
+from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
+from watchhouse.domain.identifiers import normalise_postcode, normalise_telephone
+from watchhouse.domain.identity import (
+    LinkageRecord,
+    MatchModel,
+    PairwiseAccuracy,
+    best_score,
+    clean_name,
+    pairwise_accuracy,
+)
+from watchhouse.domain.records import LikelyMatch
+from watchhouse.domain.roles import Actor
+from watchhouse.linkage import model as linkage_model
+from watchhouse.linkage.clustering import Decision, cluster, group_sizes
+from watchhouse.linkage.engines import EngineName, open_engine
+from watchhouse.linkage.records import normalise, signatures
+from watchhouse.services.access import log_access
+from watchhouse.services.context import AppContext
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LinkageReport:
+    """What one batch linkage did."""
+
+    run_id: int
+    engine: str
+    records: int
+    signatures: int
+    pairs: int
+    clusters: int
+    decisions: int
+    seconds: float
+    accuracy: PairwiseAccuracy | None
+    neutral_levels: tuple[str, ...] = ()
+
+
+def _informative(records: pa.Table) -> np.ndarray:
+    """Records with enough to link on: two or more details, one of them a family name, date
+    of birth or telephone number. The rest stay people of their own."""
+    present = [
+        pc.is_valid(records.column(c)).to_numpy(zero_copy_only=False)
+        for c in ("given_name", "family_name", "date_text", "telephone", "postcode")
+    ]
+    count = np.sum(present, axis=0)
+    strong = present[1] | present[2] | present[3]
+    return np.asarray((count >= 2) & strong)
+
+
+def link_identities(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    engine: EngineName | None = None,
+    threshold: float | None = None,
+    say: Say | None = None,
+) -> LinkageReport:
+    """Link every contact record into people with splink, keep supervisors' decisions, store
+    the clusters in place of the last run's, and measure accuracy where a ground truth exists
+    (the synthetic force)."""
+    tell = say or (lambda _message: None)
+    policy = ctx.policy.identity
+    chosen_engine: EngineName = engine or policy.engine
+    cut = policy.match_threshold if threshold is None else threshold
+    if not 0 < cut < 1:
+        raise ValidationFailed.one("threshold", "must be between 0 and 1")
+    started_at = ctx.now()
+    clock = time.perf_counter()
+    tell("reading contact records")
+    with ctx.db.transaction() as session:
+        raw = repo.linkage_records(session=session)
+        stored = repo.decisions(session=session)
+        truth = repo.ground_truth(session=session)
+    tell(f"normalising {raw.num_rows:,} records")
+    records = normalise(raw)
+    record_ids = records.column("record_id").to_numpy()
+    informative = _informative(records)
+    linkable = np.flatnonzero(informative)
+    sig_table, sig_of_linkable = signatures(records.take(pa.array(linkable)))
+    node_of = np.full(records.num_rows, -1, dtype=np.int64)
+    node_of[linkable] = sig_of_linkable
+    tell(f"{len(linkable):,} records to link, {sig_table.num_rows:,} distinct")
+    backend = open_engine(chosen_engine)
+    try:
+        if sig_table.num_rows >= 2:
+            linker, trained = linkage_model.train(
+                backend, sig_table, seed=policy.training_seed, tell=tell
+            )
+            tell("scoring candidate pairs")
+            pairs = linkage_model.predict(linker, threshold=cut)
+            model_json = linkage_model.dumps(trained)
+            neutral = trained.neutral_levels
+        else:
+            neutral = ()
+            pairs = pa.table(
+                {
+                    "unique_id_l": pa.array([], pa.int64()),
+                    "unique_id_r": pa.array([], pa.int64()),
+                    "match_weight": pa.array([], pa.float64()),
+                    "match_probability": pa.array([], pa.float64()),
+                }
+            )
+            model_json = "{}"
+    finally:
+        backend.close()
+    tell(f"clustering {pairs.num_rows:,} pairs with {len(stored)} supervisor decisions")
+    clusters, strength = _clusters(record_ids, node_of, sig_table.num_rows, pairs, stored, cut)
+    result = pa.table(
+        {
+            "contact_id": pa.array(record_ids, pa.int64()),
+            "cluster_id": pa.array(clusters, pa.int64()),
+            "match_probability": pa.array(strength, pa.float64(), mask=np.isnan(strength)),
+        }
+    )
+    accuracy = _accuracy(result, truth)
+    finished_at = ctx.now()
+    with ctx.db.transaction() as session:
+        run_id = repo.add_run(
+            session=session,
+            engine=chosen_engine,
+            started_at=started_at,
+            finished_at=finished_at,
+            started_by=actor.user_id,
+            threshold=cut,
+            records=records.num_rows,
+            signatures=sig_table.num_rows,
+            pairs=pairs.num_rows,
+            clusters=len(group_sizes(clusters)),
+            decisions=len(stored),
+            model_json=model_json,
+            precision=None if accuracy is None else accuracy.precision,
+            recall=None if accuracy is None else accuracy.recall,
+        )
+        tell("storing clusters")
+        repo.replace_clusters(session=session, run_id=run_id, clusters=result)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.COMBINATION,
+            record_type="identity_run",
+            record_id=run_id,
+        )
+    return LinkageReport(
+        run_id,
+        chosen_engine,
+        records.num_rows,
+        sig_table.num_rows,
+        pairs.num_rows,
+        len(group_sizes(clusters)),
+        len(stored),
+        time.perf_counter() - clock,
+        accuracy,
+        neutral,
+    )
+
+
+def _clusters(
+    record_ids: np.ndarray,
+    node_of: np.ndarray,
+    signature_count: int,
+    pairs: pa.Table,
+    stored: Sequence[repo.DecisionRecord],
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cluster id (smallest contact id in it) and the strongest link of each record.
+
+    Records named in a decision get a node of their own (a copy of their signature's links,
+    joined to it for certain unless a decision says otherwise), so that a supervisor can part
+    two records with identical details."""
+    left = pairs.column("unique_id_l").to_numpy().astype(np.int64)
+    right = pairs.column("unique_id_r").to_numpy().astype(np.int64)
+    probability = pairs.column("match_probability").to_numpy().astype(np.float64)
+    position = {int(c): i for i, c in enumerate(record_ids.tolist())}
+    decided = sorted({c for d in stored for c in (d.left_contact_id, d.right_contact_id)})
+    nodes = signature_count
+    own_node: dict[int, int] = {}
+    extra_left: list[np.ndarray] = []
+    extra_right: list[np.ndarray] = []
+    extra_probability: list[np.ndarray] = []
+    node_of = node_of.copy()
+    for contact in decided:
+        index = position.get(contact)
+        if index is None:
+            continue
+        own_node[contact] = nodes
+        signature = int(node_of[index])
+        node_of[index] = nodes
+        if signature >= 0:
+            touching = (left == signature) | (right == signature)
+            others = np.where(left[touching] == signature, right[touching], left[touching])
+            extra_left.append(np.full(len(others) + 1, nodes, dtype=np.int64))
+            extra_right.append(np.append(others, signature))
+            extra_probability.append(np.append(probability[touching], 1.0))
+        nodes += 1
+    # Records not linked at all are people of their own.
+    lonely = np.flatnonzero(node_of < 0)
+    node_of[lonely] = np.arange(nodes, nodes + len(lonely))
+    nodes += len(lonely)
+    if extra_left:
+        left = np.concatenate([left, *extra_left])
+        right = np.concatenate([right, *extra_right])
+        probability = np.concatenate([probability, *extra_probability])
+    decisions = [
+        Decision(own_node[d.left_contact_id], own_node[d.right_contact_id], d.same_person)
+        for d in stored
+        if d.left_contact_id in own_node and d.right_contact_id in own_node
+    ]
+    labels = cluster(nodes, left, right, probability, threshold=threshold, decisions=decisions)
+    record_labels = labels[node_of]
+    # Name each cluster by its smallest contact id.
+    order = np.lexsort((record_ids, record_labels))
+    sorted_labels = record_labels[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = sorted_labels[1:] != sorted_labels[:-1]
+    first_contact = record_ids[order][starts]
+    group = np.cumsum(starts) - 1
+    cluster_ids = np.empty(len(order), dtype=np.int64)
+    cluster_ids[order] = first_contact[group]
+    strength = np.full(nodes, np.nan)
+    kept = probability >= threshold
+    for side in (left[kept], right[kept]):
+        np.fmax.at(strength, side, probability[kept])
+    return cluster_ids, strength[node_of]
+
+
+def _accuracy(result: pa.Table, truth: pa.Table) -> PairwiseAccuracy | None:
+    """Pairwise precision and recall against a ground truth, over the records it covers."""
+    if truth.num_rows == 0:
+        return None
+    joined = result.join(truth, "contact_id", join_type="inner")
+    if joined.num_rows == 0:
+        return None
+    cluster_sizes = joined.group_by("cluster_id").aggregate([("contact_id", "count")])
+    truth_sizes = joined.group_by("true_person_id").aggregate([("contact_id", "count")])
+    cells = joined.group_by(["cluster_id", "true_person_id"]).aggregate([("contact_id", "count")])
+    return pairwise_accuracy(
+        cluster_sizes.column("contact_id_count").to_pylist(),
+        truth_sizes.column("contact_id_count").to_pylist(),
+        cells.column("contact_id_count").to_pylist(),
+    )
+
+
+def recent_runs(ctx: AppContext) -> list[repo.RunRecord]:
+    """The latest runs, newest first (with their measured accuracy, if they had a ground
+    truth)."""
+    with ctx.db.transaction() as session:
+        return repo.runs(session=session)
+
+
+# --- supervisors' decisions ----------------------------------------------------------------
+
+
+def decide(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    left_contact_id: int,
+    right_contact_id: int,
+    same_person: bool,
+    reason: str,
+) -> int:
+    """Record that two contacts are (or are not) the same person; later runs keep it."""
+    problems: list[FieldProblem] = []
+    if left_contact_id == right_contact_id:
+        problems.append(FieldProblem("right_contact_id", "choose two different contacts"))
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "say why (it is kept with the decision)"))
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.db.transaction() as session:
+        found = repo.contacts_exist(
+            session=session, contact_ids=[left_contact_id, right_contact_id]
+        )
+        for contact in (left_contact_id, right_contact_id):
+            if contact not in found:
+                raise NotFound("contact", contact)
+        earlier = repo.decisions(session=session)
+        _check_consistent(earlier, left_contact_id, right_contact_id, same_person)
+        decision_id = repo.add_decision(
+            session=session,
+            left_contact_id=left_contact_id,
+            right_contact_id=right_contact_id,
+            same_person=same_person,
+            reason=reason.strip(),
+            decided_by=actor.user_id,
+            decided_at=ctx.now(),
+        )
+        for contact in (left_contact_id, right_contact_id):
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.ALTERATION,
+                record_type="contact",
+                record_id=contact,
+                justification=(
+                    f"identity decision {decision_id}: "
+                    f"{'same person as' if same_person else 'not the same person as'} contact "
+                    f"{right_contact_id if contact == left_contact_id else left_contact_id}"
+                ),
+            )
+    return decision_id
+
+
+def _check_consistent(
+    earlier: Sequence[repo.DecisionRecord], left: int, right: int, same: bool
+) -> None:
+    """Refuse a decision that contradicts the earlier ones (directly or through others)."""
+    contacts = sorted(
+        {c for d in earlier for c in (d.left_contact_id, d.right_contact_id)} | {left, right}
+    )
+    node = {c: i for i, c in enumerate(contacts)}
+    decisions = [
+        Decision(node[d.left_contact_id], node[d.right_contact_id], d.same_person) for d in earlier
+    ]
+    decisions.append(Decision(node[left], node[right], same))
+    empty = np.array([], dtype=np.int64)
+    try:
+        cluster(len(contacts), empty, empty, np.array([]), threshold=1.0, decisions=decisions)
+    except ValueError as error:
+        raise ValidationFailed.one(
+            "same_person", "this contradicts earlier decisions about these contacts"
+        ) from error
+
+
+# --- the online check ----------------------------------------------------------------------
+
+
+_models: dict[int, MatchModel] = {}
+
+
+def _model(session: Session) -> MatchModel | None:
+    """The latest run's trained model (parsed once per run)."""
+    run = repo.latest_run(session=session)
+    if run is None or run.model_json == "{}":
+        return None
+    if run.id not in _models:
+        _models[run.id] = linkage_model.match_model_from_splink(json.loads(run.model_json))
+    return _models[run.id]
+
+
+def caller_record(
+    *,
+    given_name: str | None,
+    family_name: str | None,
+    date_of_birth: date | None,
+    telephone: str | None,
+    postcode: str | None,
+) -> LinkageRecord:
+    """The caller's details as compared (unreadable numbers and postcodes left out)."""
+    return LinkageRecord(
+        clean_name(given_name),
+        clean_name(family_name),
+        date_of_birth,
+        _or_none(normalise_telephone, telephone),
+        _or_none(normalise_postcode, postcode),
+    )
+
+
+def _or_none(convert: Callable[[str], str], value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return convert(value)
+    except ValueError:
+        return None
+
+
+def likely_matches_in(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, linked_person_id: int | None
+) -> tuple[list[LikelyMatch], str | None]:
+    """The people the caller may be, best first, and a note when no trained model exists."""
+    model = _model(session)
+    if model is None:
+        return [], "No identity model yet: an administrator runs `watchhouse identity link`."
+    if not (caller.family_name or caller.date_of_birth or caller.telephone):
+        return [], None
+    policy = ctx.policy.identity
+    family_variants = []
+    if caller.family_name:
+        family_variants = sorted(
+            {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
+        )
+    candidates = repo.candidate_people(
+        session=session,
+        telephone=caller.telephone,
+        family_names=family_variants,
+        date_of_birth=caller.date_of_birth,
+        limit=policy.candidate_lookup_limit,
+    )
+    if linked_person_id is not None and linked_person_id not in candidates:
+        candidates.append(linked_person_id)
+    records = repo.candidate_records(
+        session=session, person_ids=candidates, per_person=policy.records_per_candidate
+    )
+    by_person: dict[int, list[repo.CandidateRecord]] = {}
+    for record in records:
+        by_person.setdefault(record.person_id, []).append(record)
+    scored = []
+    for person_id, appearances in by_person.items():
+        explained = best_score(
+            model,
+            caller,
+            (
+                caller_record(
+                    given_name=a.given_name,
+                    family_name=a.family_name,
+                    date_of_birth=a.date_of_birth,
+                    telephone=a.telephone,
+                    postcode=a.postcode,
+                )
+                for a in appearances
+            ),
+        )
+        if explained is None:
+            continue
+        if (
+            explained.probability < policy.minimum_probability_shown
+            and person_id != linked_person_id
+        ):
+            continue
+        scored.append((explained, person_id, appearances))
+    scored.sort(key=lambda item: -item[0].match_weight)
+    shown = scored[: policy.candidates_shown]
+    matches = []
+    for explained, person_id, appearances in shown:
+        person = places.person(session=session, person_id=person_id)
+        if person is None:
+            continue
+        contact_ids = [a.contact_id for a in appearances if a.contact_id is not None]
+        seen = [a.presented_at for a in appearances if a.presented_at is not None]
+        flags = contact_repo.earlier_flags(session=session, contact_ids=contact_ids)
+        matches.append(
+            LikelyMatch(
+                person=person,
+                probability=explained.probability,
+                match_weight=explained.match_weight,
+                evidence=explained.parts,
+                last_contact_at=max(seen) if seen else None,
+                recent_contacts=len(contact_ids),
+                flags=tuple(dict.fromkeys(f.flag for f in flags)),
+                is_linked=person_id == linked_person_id,
+            )
+        )
+    return matches, None
+
+
+def confirm_caller(ctx: AppContext, *, actor: Actor, contact_id: int, person_id: int | None) -> int:
+    """The handler confirms who the caller is: one of the people offered (`person_id`), or a
+    new person made from the caller's details (`None`). Returns the person's id."""
+    with ctx.db.transaction() as session:
+        on_record = contact_repo.caller_on_record(session=session, contact_id=contact_id)
+        if person_id is None:
+            given = on_record.caller
+            if not given.family_name.strip():
+                raise ValidationFailed.one(
+                    "family_name", "the contact has no family name to make a new person from"
+                )
+            person = places.add_person(
+                session=session,
+                given_name=given.given_name.strip(),
+                family_name=given.family_name.strip(),
+                date_of_birth=given.date_of_birth,
+                now=ctx.now(),
+            )
+            operation = Operation.COLLECTION
+        else:
+            found = places.person(session=session, person_id=person_id)
+            if found is None:
+                raise NotFound("person", person_id)
+            person = found
+            operation = Operation.COMBINATION
+        contact_repo.set_person(session=session, contact_id=contact_id, person_id=person.id)
+        if on_record.telephone_number_id is not None:
+            places.link_person_telephone(
+                session=session, person_id=person.id, number_id=on_record.telephone_number_id
+            )
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=operation,
+            record_type="person",
+            record_id=person.id,
+            justification=f"contact {contact_id} confirmed as this person by the handler",
+        )
+    return person.id
