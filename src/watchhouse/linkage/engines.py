@@ -75,12 +75,14 @@ class SparkEngine:
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.default.parallelism", "8")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.local.dir", self._scratch.name)
             .config("spark.jars", similarity_jar_location())
             .config("spark.driver.memory", "4g")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate()
         )
+        self.session.sparkContext.setLogLevel("ERROR")
         self.session.sparkContext.setCheckpointDir(self._scratch.name)
         self.api = SparkAPI(spark_session=self.session)  # type: ignore[no-untyped-call]
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from watchhouse.domain.identity import COMPARISONS, Comparison, Level, MatchModel
@@ -76,11 +77,15 @@ def _splink_level(level: Level) -> ComparisonLevelCreator:
     )
 
 
-def _splink_comparison(comparison: Comparison) -> cl.CustomComparison:
+def _splink_levels(comparison: Comparison) -> list[ComparisonLevelCreator | dict[str, Any]]:
     levels: list[ComparisonLevelCreator | dict[str, Any]] = [cll.NullLevel(comparison.columns[0])]
     levels.extend(_splink_level(level) for level in comparison.levels)
     levels.append(cll.ElseLevel())
-    return cl.CustomComparison(levels, output_column_name=comparison.name)
+    return levels
+
+
+def _splink_comparison(comparison: Comparison) -> cl.CustomComparison:
+    return cl.CustomComparison(_splink_levels(comparison), output_column_name=comparison.name)
 
 
 def settings() -> SettingsCreator:
@@ -123,9 +128,35 @@ def train(
 
 
 def load(engine: Engine, records: pa.Table, splink_json: dict[str, Any]) -> Linker:
-    """A linker over these records with an already trained model."""
+    """A linker over these records with an already trained model, on any engine: the model's
+    m and u values are put on the comparisons defined here, so that a model trained on DuckDB
+    runs on Spark (splink's own JSON holds SQL in the dialect it was trained on)."""
     _quiet()
-    return Linker(engine.register(records, "identity_records"), splink_json, log_level=None)
+    by_name = {c["output_column_name"]: c for c in splink_json["comparisons"]}
+    comparisons: list[ComparisonCreator | dict[str, Any]] = []
+    for comparison in COMPARISONS:
+        stored = by_name[comparison.name]["comparison_levels"]
+        levels = _splink_levels(comparison)
+        if len(levels) != len(stored):
+            raise ValueError(f"the stored model does not fit the {comparison.name} comparison")
+        for level_creator, level in zip(levels, stored, strict=True):
+            if isinstance(level_creator, ComparisonLevelCreator) and not level.get("is_null_level"):
+                level_creator.configure(
+                    m_probability=level["m_probability"], u_probability=level["u_probability"]
+                )
+        comparisons.append(cl.CustomComparison(levels, output_column_name=comparison.name))
+    trained = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[block_on(*b) for b in PREDICTION_BLOCKS],
+        probability_two_random_records_match=float(
+            splink_json["probability_two_random_records_match"]
+        ),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+    return Linker(engine.register(records, "identity_records"), trained, log_level=None)
 
 
 def _untrained_levels_neutral(

@@ -28,9 +28,11 @@ from watchhouse.domain.identity import (
     best_score,
     clean_name,
     pairwise_accuracy,
+    score,
 )
-from watchhouse.domain.records import LikelyMatch
+from watchhouse.domain.records import LikelyMatch, PersonView
 from watchhouse.domain.roles import Actor
+from watchhouse.domain.thrive import VulnerabilityFlag
 from watchhouse.linkage import model as linkage_model
 from watchhouse.linkage.clustering import Decision, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
@@ -283,32 +285,82 @@ def decide(
     reason: str,
 ) -> int:
     """Record that two contacts are (or are not) the same person; later runs keep it."""
-    problems: list[FieldProblem] = []
     if left_contact_id == right_contact_id:
-        problems.append(FieldProblem("right_contact_id", "choose two different contacts"))
-    if not reason.strip():
-        problems.append(FieldProblem("reason", "say why (it is kept with the decision)"))
-    if problems:
+        problems = [FieldProblem("right_contact_id", "choose two different contacts")]
+        if not reason.strip():
+            problems.append(FieldProblem("reason", "say why (it is kept with the decision)"))
         raise ValidationFailed(problems)
+    return _record_decisions(
+        ctx,
+        actor=actor,
+        contact_id=left_contact_id,
+        others=[right_contact_id],
+        same_person=same_person,
+        reason=reason,
+    )[0]
+
+
+def split_off(ctx: AppContext, *, actor: Actor, contact_id: int, reason: str) -> list[int]:
+    """Record that a contact is not the same person as any other record in its cluster (the
+    latest run's), and take it out of that cluster now; later runs keep it apart."""
     with ctx.db.transaction() as session:
-        found = repo.contacts_exist(
-            session=session, contact_ids=[left_contact_id, right_contact_id]
+        cluster_id = repo.clusters_of(session=session, contact_ids=[contact_id]).get(contact_id)
+        members = (
+            []
+            if cluster_id is None
+            else repo.cluster_contacts(session=session, cluster_id=cluster_id)
         )
-        for contact in (left_contact_id, right_contact_id):
+    others = [m for m in members if m != contact_id]
+    if not others:
+        raise ValidationFailed.one(
+            "contact_id",
+            "this contact is not linked to any other record; there is nothing to split",
+        )
+    return _record_decisions(
+        ctx, actor=actor, contact_id=contact_id, others=others, same_person=False, reason=reason
+    )
+
+
+def _record_decisions(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    contact_id: int,
+    others: Sequence[int],
+    same_person: bool,
+    reason: str,
+) -> list[int]:
+    """Decisions between one contact and others, checked against the earlier ones, stored
+    and logged in one transaction; the latest clusters are updated to match."""
+    if not reason.strip():
+        raise ValidationFailed.one("reason", "say why (it is kept with the decision)")
+    with ctx.db.transaction() as session:
+        wanted = [contact_id, *others]
+        found = repo.contacts_exist(session=session, contact_ids=wanted)
+        for contact in wanted:
             if contact not in found:
                 raise NotFound("contact", contact)
         earlier = repo.decisions(session=session)
-        _check_consistent(earlier, left_contact_id, right_contact_id, same_person)
-        decision_id = repo.add_decision(
-            session=session,
-            left_contact_id=left_contact_id,
-            right_contact_id=right_contact_id,
-            same_person=same_person,
-            reason=reason.strip(),
-            decided_by=actor.user_id,
-            decided_at=ctx.now(),
-        )
-        for contact in (left_contact_id, right_contact_id):
+        _check_consistent(earlier, [(contact_id, other, same_person) for other in others])
+        made = [
+            repo.add_decision(
+                session=session,
+                left_contact_id=contact_id,
+                right_contact_id=other,
+                same_person=same_person,
+                reason=reason.strip(),
+                decided_by=actor.user_id,
+                decided_at=ctx.now(),
+            )
+            for other in others
+        ]
+        if same_person:
+            repo.merge_clusters(session=session, contact_ids=wanted)
+        else:
+            repo.move_to_own_cluster(session=session, contact_id=contact_id)
+        words = "same person as" if same_person else "not the same person as"
+        listed = ", ".join(str(o) for o in others[:20]) + (" ..." if len(others) > 20 else "")
+        for contact in (contact_id, *others[:1]):
             log_access(
                 ctx,
                 session=session,
@@ -316,27 +368,24 @@ def decide(
                 operation=Operation.ALTERATION,
                 record_type="contact",
                 record_id=contact,
-                justification=(
-                    f"identity decision {decision_id}: "
-                    f"{'same person as' if same_person else 'not the same person as'} contact "
-                    f"{right_contact_id if contact == left_contact_id else left_contact_id}"
-                ),
+                justification=f"identity decision: contact {contact_id} {words} {listed}",
             )
-    return decision_id
+    return made
 
 
 def _check_consistent(
-    earlier: Sequence[repo.DecisionRecord], left: int, right: int, same: bool
+    earlier: Sequence[repo.DecisionRecord], new: Sequence[tuple[int, int, bool]]
 ) -> None:
-    """Refuse a decision that contradicts the earlier ones (directly or through others)."""
+    """Refuse decisions that contradict the earlier ones (directly or through others)."""
     contacts = sorted(
-        {c for d in earlier for c in (d.left_contact_id, d.right_contact_id)} | {left, right}
+        {c for d in earlier for c in (d.left_contact_id, d.right_contact_id)}
+        | {c for left, right, _same in new for c in (left, right)}
     )
     node = {c: i for i, c in enumerate(contacts)}
     decisions = [
         Decision(node[d.left_contact_id], node[d.right_contact_id], d.same_person) for d in earlier
     ]
-    decisions.append(Decision(node[left], node[right], same))
+    decisions.extend(Decision(node[left], node[right], same) for left, right, same in new)
     empty = np.array([], dtype=np.int64)
     try:
         cluster(len(contacts), empty, empty, np.array([]), threshold=1.0, decisions=decisions)
@@ -353,13 +402,16 @@ _models: dict[int, MatchModel] = {}
 
 
 def _model(session: Session) -> MatchModel | None:
-    """The latest run's trained model (parsed once per run)."""
-    run = repo.latest_run(session=session)
-    if run is None or run.model_json == "{}":
+    """The latest run's trained model (read and parsed once per run)."""
+    run_id = repo.latest_run_id(session=session)
+    if run_id is None:
         return None
-    if run.id not in _models:
-        _models[run.id] = linkage_model.match_model_from_splink(json.loads(run.model_json))
-    return _models[run.id]
+    if run_id not in _models:
+        stored = json.loads(repo.run_model_json(session=session, run_id=run_id))
+        if not stored:
+            return None
+        _models[run_id] = linkage_model.match_model_from_splink(stored)
+    return _models[run_id]
 
 
 def caller_record(
@@ -389,10 +441,25 @@ def _or_none(convert: Callable[[str], str], value: str | None) -> str | None:
         return None
 
 
+def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
+    """A stored appearance as compared (numbers are stored in E.164 already)."""
+    return LinkageRecord(
+        clean_name(record.given_name),
+        clean_name(record.family_name),
+        record.date_of_birth,
+        record.telephone,
+        _or_none(normalise_postcode, record.postcode),
+    )
+
+
 def likely_matches_in(
     ctx: AppContext, session: Session, *, caller: LinkageRecord, linked_person_id: int | None
 ) -> tuple[list[LikelyMatch], str | None]:
-    """The people the caller may be, best first, and a note when no trained model exists."""
+    """The people the caller may be, best first, and a note when no trained model exists.
+
+    People sharing the caller's number, date of birth or family name are looked up by index,
+    scored first on their person record, and the most likely of them again on their recent
+    contacts as recorded."""
     model = _model(session)
     if model is None:
         return [], "No identity model yet: an administrator runs `watchhouse identity link`."
@@ -413,28 +480,29 @@ def likely_matches_in(
     )
     if linked_person_id is not None and linked_person_id not in candidates:
         candidates.append(linked_person_id)
-    records = repo.candidate_records(
-        session=session, person_ids=candidates, per_person=policy.records_per_candidate
+    people = {
+        r.person_id: r
+        for r in repo.candidate_people_records(session=session, person_ids=candidates)
+    }
+    first_pass = sorted(
+        people,
+        key=lambda person: -score(model, caller, _as_compared(people[person])).match_weight,
     )
-    by_person: dict[int, list[repo.CandidateRecord]] = {}
-    for record in records:
-        by_person.setdefault(record.person_id, []).append(record)
+    shortlist = first_pass[: 2 * policy.candidates_shown]
+    if (
+        linked_person_id is not None
+        and linked_person_id in people
+        and linked_person_id not in shortlist
+    ):
+        shortlist.append(linked_person_id)
+    appearances: dict[int, list[repo.CandidateRecord]] = {p: [people[p]] for p in shortlist}
+    for record in repo.recent_contact_records(
+        session=session, person_ids=shortlist, per_person=policy.records_per_candidate
+    ):
+        appearances[record.person_id].append(record)
     scored = []
-    for person_id, appearances in by_person.items():
-        explained = best_score(
-            model,
-            caller,
-            (
-                caller_record(
-                    given_name=a.given_name,
-                    family_name=a.family_name,
-                    date_of_birth=a.date_of_birth,
-                    telephone=a.telephone,
-                    postcode=a.postcode,
-                )
-                for a in appearances
-            ),
-        )
+    for person_id, records in appearances.items():
+        explained = best_score(model, caller, (_as_compared(r) for r in records))
         if explained is None:
             continue
         if (
@@ -442,26 +510,33 @@ def likely_matches_in(
             and person_id != linked_person_id
         ):
             continue
-        scored.append((explained, person_id, appearances))
+        scored.append((explained, person_id, records))
     scored.sort(key=lambda item: -item[0].match_weight)
     shown = scored[: policy.candidates_shown]
+    contact_ids = [r.contact_id for _e, _p, records in shown for r in records if r.contact_id]
+    flags_by_contact: dict[int, list[VulnerabilityFlag]] = {}
+    for flag in contact_repo.earlier_flags(session=session, contact_ids=contact_ids):
+        flags_by_contact.setdefault(flag.contact_id, []).append(flag.flag)
     matches = []
-    for explained, person_id, appearances in shown:
-        person = places.person(session=session, person_id=person_id)
-        if person is None:
-            continue
-        contact_ids = [a.contact_id for a in appearances if a.contact_id is not None]
-        seen = [a.presented_at for a in appearances if a.presented_at is not None]
-        flags = contact_repo.earlier_flags(session=session, contact_ids=contact_ids)
+    for explained, person_id, records in shown:
+        person = people[person_id]
+        recent = [r for r in records if r.contact_id is not None]
+        seen = [r.presented_at for r in recent if r.presented_at is not None]
+        flags = [f for r in recent for f in flags_by_contact.get(r.contact_id or 0, [])]
         matches.append(
             LikelyMatch(
-                person=person,
+                person=PersonView(
+                    person_id,
+                    person.given_name or "",
+                    person.family_name or "",
+                    person.date_of_birth,
+                ),
                 probability=explained.probability,
                 match_weight=explained.match_weight,
                 evidence=explained.parts,
                 last_contact_at=max(seen) if seen else None,
-                recent_contacts=len(contact_ids),
-                flags=tuple(dict.fromkeys(f.flag for f in flags)),
+                recent_contacts=len(recent),
+                flags=tuple(dict.fromkeys(flags)),
                 is_linked=person_id == linked_person_id,
             )
         )

@@ -3,12 +3,12 @@ clusters, supervisors' decisions, and the candidate people for the online check.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pyarrow as pa
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
@@ -258,6 +258,18 @@ def latest_run(*, session: Session) -> RunRecord | None:
     return None if row is None else _run_record(row)
 
 
+def latest_run_id(*, session: Session) -> int | None:
+    """The id of the most recent run, or None."""
+    return session.scalar(select(func.max(IdentityRunRow.id)))
+
+
+def run_model_json(*, session: Session, run_id: int) -> str:
+    """The trained model a run stored."""
+    return (
+        session.scalar(select(IdentityRunRow.model_json).where(IdentityRunRow.id == run_id)) or "{}"
+    )
+
+
 def runs(*, session: Session, limit: int = 20) -> list[RunRecord]:
     """The most recent runs, newest first."""
     rows = session.scalars(select(IdentityRunRow).order_by(IdentityRunRow.id.desc()).limit(limit))
@@ -290,21 +302,49 @@ def cluster_contacts(*, session: Session, cluster_id: int, limit: int = 500) -> 
     )
 
 
-def people_of_contacts(*, session: Session, contact_ids: Iterable[int]) -> set[int]:
-    """The person records these contacts are linked to."""
-    ids = list(contact_ids)
-    found: set[int] = set()
-    for start in range(0, len(ids), _IN_CHUNK):
-        found.update(
-            p
-            for p in session.scalars(
-                select(ContactRow.person_id).where(
-                    ContactRow.id.in_(ids[start : start + _IN_CHUNK])
-                )
+def merge_clusters(*, session: Session, contact_ids: Sequence[int]) -> None:
+    """Put the clusters of these contacts together now (named by their smallest contact)."""
+    clusters = clusters_of(session=session, contact_ids=contact_ids)
+    if len(set(clusters.values())) < 2:
+        return
+    members = [
+        c
+        for cluster in set(clusters.values())
+        for c in cluster_contacts(session=session, cluster_id=cluster, limit=1_000_000)
+    ]
+    target = min(members)
+    session.execute(
+        update(IdentityClusterRow)
+        .where(IdentityClusterRow.cluster_id.in_(set(clusters.values())))
+        .values(cluster_id=target)
+    )
+
+
+def move_to_own_cluster(*, session: Session, contact_id: int) -> None:
+    """Take a contact out of its cluster now (the rest keep a cluster named by their
+    smallest contact)."""
+    cluster = clusters_of(session=session, contact_ids=[contact_id]).get(contact_id)
+    if cluster is None:
+        return
+    rest = [
+        c
+        for c in cluster_contacts(session=session, cluster_id=cluster, limit=1_000_000)
+        if c != contact_id
+    ]
+    session.execute(
+        update(IdentityClusterRow)
+        .where(IdentityClusterRow.contact_id == contact_id)
+        .values(cluster_id=contact_id, match_probability=None)
+    )
+    if rest:
+        session.execute(
+            update(IdentityClusterRow)
+            .where(
+                IdentityClusterRow.cluster_id == cluster,
+                IdentityClusterRow.contact_id != contact_id,
             )
-            if p is not None
+            .values(cluster_id=min(rest))
         )
-    return found
 
 
 def candidate_people(
@@ -348,45 +388,73 @@ def candidate_people(
     return list(dict.fromkeys(found))
 
 
-def candidate_records(
-    *, session: Session, person_ids: Sequence[int], per_person: int
+def candidate_people_records(
+    *, session: Session, person_ids: Sequence[int]
 ) -> list[CandidateRecord]:
-    """For each person: the person record (with a number they were reached on) and their most
-    recent contacts, as recorded."""
+    """The person record of each of these people, with the first number they were reached on
+    (one query)."""
     if not person_ids:
         return []
-    people = session.scalars(select(PersonRow).where(PersonRow.id.in_(list(person_ids)))).all()
-    numbers = dict(
-        session.execute(
-            select(PersonTelephoneRow.person_id, func.min(TelephoneNumberRow.number))
-            .join(
-                TelephoneNumberRow, TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id
-            )
-            .where(PersonTelephoneRow.person_id.in_(list(person_ids)))
-            .group_by(PersonTelephoneRow.person_id)
-        ).tuples()
+    first_number = (
+        select(func.min(TelephoneNumberRow.number))
+        .join(PersonTelephoneRow, PersonTelephoneRow.telephone_number_id == TelephoneNumberRow.id)
+        .where(PersonTelephoneRow.person_id == PersonRow.id)
+        .correlate(PersonRow)
+        .scalar_subquery()
     )
-    records = [
-        CandidateRecord(
-            p.id, None, p.given_name, p.family_name, p.date_of_birth, numbers.get(p.id), None, None
-        )
-        for p in people
+    rows = session.execute(
+        select(
+            PersonRow.id,
+            PersonRow.given_name,
+            PersonRow.family_name,
+            PersonRow.date_of_birth,
+            first_number,
+        ).where(PersonRow.id.in_(list(person_ids)))
+    )
+    return [
+        CandidateRecord(person, None, given, family, born, number, None, None)
+        for person, given, family, born, number in rows
     ]
-    for person_id in person_ids:
-        rows = session.execute(
-            select(
-                ContactRow.id,
-                ContactRow.caller_given_name,
-                ContactRow.caller_family_name,
-                ContactRow.caller_date_of_birth,
-                TelephoneNumberRow.number,
-                ContactRow.caller_postcode,
-                ContactRow.presented_at,
-            )
-            .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == ContactRow.telephone_number_id)
-            .where(ContactRow.person_id == person_id)
-            .order_by(ContactRow.presented_at.desc())
-            .limit(per_person)
-        ).all()
-        records.extend(CandidateRecord(person_id, *row) for row in rows)
-    return records
+
+
+def recent_contact_records(
+    *, session: Session, person_ids: Sequence[int], per_person: int
+) -> list[CandidateRecord]:
+    """The most recent contacts of each of these people, as recorded (one query)."""
+    if not person_ids:
+        return []
+    recency = (
+        func.row_number()
+        .over(partition_by=ContactRow.person_id, order_by=ContactRow.presented_at.desc())
+        .label("recency")
+    )
+    recent = (
+        select(
+            ContactRow.person_id,
+            ContactRow.id,
+            ContactRow.caller_given_name,
+            ContactRow.caller_family_name,
+            ContactRow.caller_date_of_birth,
+            ContactRow.telephone_number_id,
+            ContactRow.caller_postcode,
+            ContactRow.presented_at,
+            recency,
+        )
+        .where(ContactRow.person_id.in_(list(person_ids)))
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            recent.c.person_id,
+            recent.c.id,
+            recent.c.caller_given_name,
+            recent.c.caller_family_name,
+            recent.c.caller_date_of_birth,
+            TelephoneNumberRow.number,
+            recent.c.caller_postcode,
+            recent.c.presented_at,
+        )
+        .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == recent.c.telephone_number_id)
+        .where(recent.c.recency <= per_person)
+    )
+    return [CandidateRecord(*row) for row in rows]

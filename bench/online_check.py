@@ -1,0 +1,200 @@
+"""Benchmark: the online check at the point of contact, with millions of contacts stored and
+20 handlers at once.
+
+    uv run python bench/online_check.py [--months 24] [--scale 3.2] [--database sqlite|URL]
+                                         [--handlers 20] [--seconds 120] [--think 2.0]
+
+Target (issue 4): the online check (likely people for the caller + repeat-contact rules +
+earlier vulnerability flags) answers in under 50 ms at the 95th percentile with 5 million
+contacts stored, on SQLite and on PostgreSQL, with 20 concurrent handlers.
+
+What is timed: `watchhouse.services.contacts.get_contact`, the call behind the handler's
+contact screen: the contact, its history, the repeat rules per person, number and address,
+the open problem-solving plans, earlier flags, the likely matches scored with the trained
+model, and the access-log entry for the consultation (a write), in one transaction.
+
+Steps: the default profile is generated into a fresh store (`--months` from 2023-01-01 at
+`--scale`: 24 months at 3.2 is about 5 million contacts), the identity linkage is run once
+(the online check needs its trained model), then `--handlers` threads each open a random
+contact that names its caller, think for an exponentially distributed time (mean `--think`
+seconds: far busier than a real control room, where a handler takes a call every few
+minutes), and repeat, for `--seconds`. Baseline side by side: one handler alone, back to back,
+on the same store.
+
+`--database` is `sqlite` (a fresh file) or a PostgreSQL server URL, on which a fresh database
+is created and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from watchhouse.config import Settings
+from watchhouse.db.migrate import upgrade
+from watchhouse.db.repositories import users
+from watchhouse.db.tables import ContactRow
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.services import contacts, identity
+from watchhouse.services.context import AppContext, build_context
+from watchhouse.services.synth import SynthRequest, synth_to_database
+
+TARGET_P95_MS = 50.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def build(ctx: AppContext, months: int, scale: float) -> tuple[Actor, list[int]]:
+    """Fill the store, train the identity model, and return a handler and contacts to open."""
+    end = date(2023 + months // 12, 1 + months % 12, 1)
+    began = time.perf_counter()
+    rows = synth_to_database(
+        ctx, SynthRequest(start=date(2023, 1, 1), end=end, scale=scale, seed=8)
+    )
+    print(f"generated {rows['contacts']:,} contacts in {time.perf_counter() - began:.0f} s")
+    with ctx.db.transaction() as session:
+        admin = users.add_user(
+            session=session,
+            username="bench-admin",
+            display_name="Bench admin",
+            role=Role.ADMINISTRATOR,
+            password_hash="x",
+            now=ctx.now(),
+        )
+        handler = users.add_user(
+            session=session,
+            username="bench-handler",
+            display_name="Bench handler",
+            role=Role.CALL_HANDLER,
+            password_hash="x",
+            now=ctx.now(),
+        )
+        ids = list(
+            session.scalars(select(ContactRow.id).where(ContactRow.caller_family_name.is_not(None)))
+        )
+    began = time.perf_counter()
+    report = identity.link_identities(
+        ctx, actor=Actor(admin.id, admin.username, admin.display_name, Role.ADMINISTRATOR)
+    )
+    print(
+        f"identity linkage: {report.records:,} records in {time.perf_counter() - began:.0f} s "
+        f"(precision {report.accuracy.precision:.4f}, recall {report.accuracy.recall:.4f})"
+        if report.accuracy
+        else f"identity linkage: {report.records:,} records"
+    )
+    actor = Actor(handler.id, handler.username, handler.display_name, Role.CALL_HANDLER)
+    return actor, random.Random(5).sample(ids, min(20_000, len(ids)))
+
+
+def one_check(ctx: AppContext, actor: Actor, contact_id: int) -> float:
+    """Open one contact as the handler's screen does; milliseconds taken."""
+    began = time.perf_counter()
+    contacts.get_contact(ctx, actor=actor, contact_id=contact_id, justification="caller on line")
+    return (time.perf_counter() - began) * 1000
+
+
+def alone(ctx: AppContext, actor: Actor, chosen: list[int], count: int) -> list[float]:
+    """One handler, back to back."""
+    return [one_check(ctx, actor, contact_id) for contact_id in chosen[:count]]
+
+
+def together(
+    ctx: AppContext, actor: Actor, chosen: list[int], handlers: int, seconds: float, think: float
+) -> list[float]:
+    """Many handlers at once, each thinking between calls."""
+    timings: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def handler(number: int) -> None:
+        rng = random.Random(number)
+        while time.perf_counter() < stop:
+            took = one_check(ctx, actor, rng.choice(chosen))
+            with lock:
+                timings.append(took)
+            time.sleep(rng.expovariate(1 / think))
+
+    threads = [threading.Thread(target=handler, args=(n,)) for n in range(handlers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def describe(label: str, timings: list[float]) -> str:
+    """Median, 95th and 99th percentiles."""
+    return (
+        f"{label:38}{len(timings):>7,}{statistics.median(timings):>9.1f}"
+        f"{percentile(timings, 0.95):>9.1f}{percentile(timings, 0.99):>9.1f}"
+    )
+
+
+def main() -> int:
+    """Build, measure, compare, print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--scale", type=float, default=3.2)
+    parser.add_argument("--database", default="sqlite")
+    parser.add_argument("--handlers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--think", type=float, default=2.0)
+    args = parser.parse_args()
+    print(
+        f"$ uv run python bench/online_check.py --months {args.months} --scale {args.scale} "
+        f"--database {'sqlite' if args.database == 'sqlite' else '<postgresql url>'} "
+        f"--handlers {args.handlers} --seconds {args.seconds:g} --think {args.think:g}"
+    )
+    print(f"python {platform.python_version()}, {platform.machine()}, {date.today()}")
+    with tempfile.TemporaryDirectory(prefix="watchhouse-bench-") as tmp:
+        server = None
+        if args.database == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        else:
+            server = create_engine(args.database, isolation_level="AUTOCOMMIT")
+            name = f"watchhouse_bench_{uuid.uuid4().hex[:8]}"
+            with server.connect() as connection:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+            url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
+        try:
+            upgrade(url)
+            ctx = build_context(Settings(data_dir=Path(tmp), database_url=url))
+            actor, chosen = build(ctx, args.months, args.scale)
+            alone(ctx, actor, chosen[-50:], 50)  # warm the caches
+            single = alone(ctx, actor, chosen, 300)
+            busy = together(ctx, actor, chosen, args.handlers, args.seconds, args.think)
+            print()
+            print(f"{'':38}{'checks':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+            print(describe("baseline: one handler, back to back", single))
+            print(describe(f"{args.handlers} handlers, think {args.think:g} s", busy))
+            ratio = percentile(busy, 0.95) / percentile(single, 0.95)
+            print(f"p95 with {args.handlers} handlers / p95 alone: {ratio:.2f}")
+            verdict = "meets" if percentile(busy, 0.95) < TARGET_P95_MS else "MISSES"
+            print(f"target p95 under {TARGET_P95_MS:.0f} ms: {verdict}")
+            ctx.db.dispose()
+        finally:
+            if server is not None:
+                with server.connect() as connection:
+                    connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                server.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
