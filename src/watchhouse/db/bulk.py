@@ -183,6 +183,10 @@ def insert_arrow(*, session: Session, table_name: str, data: pa.Table) -> None:
     if data.num_rows == 0:
         return
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _check_columns(table_name, data.column_names)
+        _copy_postgresql(session=session, table_name=table_name, data=data, tell=lambda _rows: None)
+        return
     columns = []
     for name in data.column_names:
         column = data.column(name)
@@ -222,8 +226,9 @@ def insert_arrow_staged(
     into scratch SQLite files (Arrow straight to SQLite with ADBC) while this thread copies the
     previous part into the store with one INSERT ... SELECT, which runs in C without the GIL.
     Each part is one ATTACH for the rest of the transaction (SQLite allows 10), so a table is
-    staged in at most a few parts; with none to spare, and on PostgreSQL, rows go through
-    `insert_rows`. Rows are written in the order of `cluster_on` when given (a random key's
+    staged in at most a few parts; with none to spare, rows go through `insert_rows`. On
+    PostgreSQL rows are COPYed in (through `insert_rows` when conflicts are to be skipped).
+    Rows are written in the order of `cluster_on` when given (a random key's
     index then grows from one end instead of at random pages). `progress` is told the rows
     handled after each part.
     """
@@ -234,6 +239,8 @@ def insert_arrow_staged(
     if cluster_on is not None:
         data = data.take(_ascending(data.column(cluster_on)))
     connection = session.connection().connection.dbapi_connection
+    if session.get_bind().dialect.name == "postgresql" and not ignore_conflicts_on:
+        return _copy_postgresql(session=session, table_name=table_name, data=data, tell=tell)
     spare = _spare_attachments(connection) if isinstance(connection, sqlite3.Connection) else 0
     if spare == 0:
         added = 0
@@ -281,6 +288,25 @@ def insert_arrow_staged(
         finally:
             stager.stop()
     return added
+
+
+def _copy_postgresql(
+    *, session: Session, table_name: str, data: pa.Table, tell: Callable[[int], None]
+) -> int:
+    """PostgreSQL: COPY the rows in (several times faster than executemany)."""
+    names = ", ".join(data.column_names)
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
+            for start in range(0, data.num_rows, STAGE_ROWS):
+                part = data.slice(start, STAGE_ROWS)
+                columns = [part.column(name).to_pylist() for name in part.column_names]
+                for row in zip(*columns, strict=True):
+                    copy.write_row(row)
+                tell(part.num_rows)
+    finally:
+        cursor.close()
+    return int(data.num_rows)
 
 
 def detach_stages(connection: sqlite3.Connection) -> None:
