@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from watchhouse.domain.values import Settlement
 from watchhouse.policy import load_policy
 from watchhouse.services import accounts, reference
 from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services.synth import SynthRequest, synth_to_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -74,18 +76,35 @@ def _actor(ctx: AppContext, username: str, password: str, role: Role, name: str)
     return Actor(user.id, user.username, user.display_name, user.role)
 
 
-@pytest.fixture
-def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
-    """A migrated SQLite file, the default policy and the REAL clock."""
+@contextmanager
+def open_live_ctx(tmp_path: Path, force: SynthRequest | None = None) -> Iterator[AppContext]:
+    """A migrated SQLite file, the default policy and the REAL clock; with `force`, a small
+    synthetic force is loaded first (it brings its own neighbourhoods, 'central' among them)."""
     url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
     upgrade(url)
     db = Database(url)
     settings = Settings(environment="test", data_dir=tmp_path, database_url=url)
     ctx = AppContext(settings=settings, db=db, policy=load_policy(), clock=system_clock)
-    reference.add_neighbourhood(ctx, code="central", name="Central", settlement=Settlement.URBAN)
-    reference.add_neighbourhood(ctx, code="moor", name="Moor", settlement=Settlement.RURAL)
-    yield ctx
-    db.dispose()
+    if force is not None:
+        synth_to_database(ctx, force)
+    known = {n.code for n in reference.neighbourhoods(ctx)}
+    for code, name, settlement in (
+        ("central", "Central", Settlement.URBAN),
+        ("moor", "Moor", Settlement.RURAL),
+    ):
+        if code not in known:
+            reference.add_neighbourhood(ctx, code=code, name=name, settlement=settlement)
+    try:
+        yield ctx
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    """A migrated SQLite file, the default policy and the REAL clock."""
+    with open_live_ctx(tmp_path) as ctx:
+        yield ctx
 
 
 @pytest.fixture

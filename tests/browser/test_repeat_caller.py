@@ -1,13 +1,17 @@
 """Issue 4 in a real browser: a caller with four calls this week, and an open plan already.
 
 The handler takes the caller's fifth call through the screens and must see, before assessing,
-the repeat-caller banner, the caller's earlier contacts and the neighbourhood team's open
-problem-solving plan.
+the repeat-caller banner, the caller's earlier contacts, the neighbourhood team's open
+problem-solving plan, and who the caller probably is: the person on record, with the trained
+linkage model's probability. The handler confirms that person as the caller.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,10 +20,11 @@ from playwright.sync_api import expect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts, plans
-from watchhouse.services.context import system_clock
+from watchhouse.services import accounts, contacts, identity, plans
+from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services.synth import SynthRequest
 
-from .conftest import CHROMIUM, HANDLER, LiveApp
+from .conftest import CHROMIUM, HANDLER, LiveApp, open_live_ctx
 from .test_first_ring_to_arrival import sign_in
 
 pytestmark = [
@@ -30,10 +35,36 @@ pytestmark = [
 ]
 
 NUMBER = "07700 900321"
+BORN = date(1984, 6, 12)
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+def _user(live: LiveApp, username: str, role: Role) -> Actor:
+    user = accounts.add_user(
+        live.ctx,
+        username=username,
+        display_name=f"{role.label} {username}",
+        role=role,
+        password=f"{username}-pass-123",
+    )
+    return Actor(user.id, user.username, user.display_name, user.role)
+
+
+@pytest.fixture
+def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    """The live store with four weeks of a small synthetic force, ending a month ago, for the
+    linkage model to learn from."""
+    today = system_clock().date()
+    force = SynthRequest(
+        start=today - timedelta(days=60), end=today - timedelta(days=32), scale=0.02, seed=5
+    )
+    with open_live_ctx(tmp_path, force) as ctx:
+        yield ctx
 
 
 def _earlier_calls(live: LiveApp) -> None:
-    """Four calls over the last days (the last yesterday), then last night's batch."""
+    """Joanne Marsh's four calls over the last days (the last yesterday), last night's repeat
+    batch, and the identity linkage."""
     now = system_clock()
     for days_ago in (5, 3, 2, 1):
         moment = now - timedelta(days=days_ago)
@@ -43,6 +74,9 @@ def _earlier_calls(live: LiveApp) -> None:
             actor=live.handler,
             new=NewContact(
                 channel=Channel.NON_EMERGENCY_101,
+                caller_given_name="Joanne",
+                caller_family_name="Marsh",
+                date_of_birth=BORN,
                 telephone=NUMBER,
                 summary="Youths kicking the door again",
                 location_description="7 Mill Lane",
@@ -50,21 +84,15 @@ def _earlier_calls(live: LiveApp) -> None:
                 neighbourhood_code="central",
             ),
         )
-    user = accounts.add_user(
-        live.ctx,
-        username="sgt",
-        display_name="Sgt Sam",
-        role=Role.SUPERVISOR,
-        password="supervisor-pass",
-    )
-    supervisor = Actor(user.id, user.username, user.display_name, user.role)
+    supervisor = _user(live, "sgt", Role.SUPERVISOR)
     # The batch runs for the force's local day on which the fourth call was made.
     yesterday: date = (now - timedelta(days=1)).astimezone(ZoneInfo("Europe/London")).date()
     opened = plans.run_daily_batch(live.ctx, actor=supervisor, day=yesterday)
     assert opened.plans_opened, "last night's batch should open a plan"
+    identity.link_identities(live.ctx, actor=_user(live, "admin", Role.ADMINISTRATOR))
 
 
-def test_fifth_call_shows_the_banner_the_history_and_the_open_plan(
+def test_fifth_call_shows_the_banner_the_likely_person_and_the_open_plan(
     live_app: LiveApp,
     new_page,
     screenshot,  # type: ignore[no-untyped-def]
@@ -74,12 +102,47 @@ def test_fifth_call_shows_the_banner_the_history_and_the_open_plan(
     sign_in(handler, *HANDLER)
     handler.get_by_role("link", name="New contact", exact=True).click()
     handler.get_by_label("101", exact=True).check()
+    handler.get_by_label("Given name").fill("Jo")
+    handler.get_by_label("Family name").fill("Marsh")
     handler.get_by_label("Telephone").fill(NUMBER)
     handler.get_by_label("Summary").fill("They are back at the door")
     handler.get_by_role("button", name="Record contact and assess").click()
+
     banner = handler.locator("#repeat-banner")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("This telephone number: 5 contacts in 7 days")
     expect(handler.locator("#open-plan")).to_contain_text("Open problem-solving plan")
     expect(handler.get_by_role("heading", name="Earlier contacts 4")).to_be_visible()
+
+    who = handler.locator("#who")
+    expect(who.get_by_role("heading", name="Who is the caller?")).to_be_visible()
+    known = who.locator(".candidate").filter(
+        has=handler.get_by_role("heading", name="Joanne Marsh", exact=True)
+    )
+    expect(known).to_be_visible()
+    expect(known.locator(".probability")).to_contain_text("likely the same person")
+    expect(known.locator(".probability strong")).to_have_text(
+        # a percentage with one decimal, or 'over 99.9%'
+        re.compile(r"^(over )?\d{1,3}\.\d%$")
+    )
+    expect(known).to_contain_text("12 Jun 1984")
+    expect(known.locator(".evidence")).to_contain_text("telephone: same")
+    expect(known.locator(".evidence")).to_contain_text("given name: same formal name (a nickname)")
     screenshot(handler, "handler-repeat-caller")
+
+    known.get_by_role("button", name="This is the caller: Joanne Marsh").click()
+    expect(handler).to_have_url(re.compile(r"/contacts/\d+#who$"))
+    known = handler.locator("#who .candidate").filter(
+        has=handler.get_by_role("heading", name="Joanne Marsh", exact=True)
+    )
+    expect(known.locator(".linked-tag")).to_have_text("Linked to this contact")
+    expect(known.get_by_role("button", name="This is the caller: Joanne Marsh")).to_have_count(0)
+    expect(handler.locator("#repeat-banner")).to_contain_text("This person: 5 contacts in 7 days")
+    screenshot(handler, "handler-confirmed-caller")
+
+    handler.set_viewport_size(PHONE_VIEWPORT)
+    fits = handler.evaluate(
+        "() => document.querySelector('#who').getBoundingClientRect().right <= window.innerWidth"
+    )
+    assert fits, "the 'Who is the caller?' panel must fit a phone's width"
+    screenshot(handler, "handler-confirmed-caller-phone")

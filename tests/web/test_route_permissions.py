@@ -213,3 +213,10 @@ def test_dispatch_event_stream_refuses_exactly_the_roles_without_the_queue(
 def test_signed_out_visitor_may_only_sign_in():
     public = {action for _, _, action in ENDPOINTS if can(None, action)}
     assert public == {Action.SIGN_IN}
+
+
+def test_identity_routes_declare_their_own_actions():
+    declared = {(method, path): action for method, path, action in ENDPOINTS}
+    assert declared[("POST", "/contacts/{contact_id}/caller")] == Action.CONFIRM_CALLER
+    assert declared[("POST", "/people/{person_id}/identity-decisions")] == Action.DECIDE_IDENTITY
+    assert declared[("GET", "/people/{person_id}")] == Action.VIEW_PERSON

@@ -168,7 +168,11 @@ def get_contact(
             postcode=given.postcode or (view.location.postcode if view.location else None),
         )
         matches, note = identity.likely_matches_in(
-            ctx, session, caller=caller, linked_person_id=on_record.person_id
+            ctx,
+            session,
+            caller=caller,
+            linked_person_id=on_record.person_id,
+            contact_id=contact_id,
         )
         view = replace(
             view,

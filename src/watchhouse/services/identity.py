@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -453,16 +453,22 @@ def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
 
 
 def likely_matches_in(
-    ctx: AppContext, session: Session, *, caller: LinkageRecord, linked_person_id: int | None
+    ctx: AppContext,
+    session: Session,
+    *,
+    caller: LinkageRecord,
+    linked_person_id: int | None,
+    contact_id: int | None = None,
 ) -> tuple[list[LikelyMatch], str | None]:
     """The people the caller may be, best first, and a note when no trained model exists.
 
     People sharing the caller's number, date of birth or family name are looked up by index,
     scored first on their person record, and the most likely of them again on their recent
-    contacts as recorded."""
+    contacts as recorded. The contact on the line (`contact_id`) is never evidence for itself:
+    it is left out, and so is the person record made from it when it is their only one."""
     model = _model(session)
     if model is None:
-        return [], "No identity model yet: an administrator runs `watchhouse identity link`."
+        return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
     if not (caller.family_name or caller.date_of_birth or caller.telephone):
         return [], None
     policy = ctx.policy.identity
@@ -497,9 +503,15 @@ def likely_matches_in(
         shortlist.append(linked_person_id)
     appearances: dict[int, list[repo.CandidateRecord]] = {p: [people[p]] for p in shortlist}
     for record in repo.recent_contact_records(
-        session=session, person_ids=shortlist, per_person=policy.records_per_candidate
+        session=session, person_ids=shortlist, per_person=policy.records_per_candidate + 1
     ):
-        appearances[record.person_id].append(record)
+        if record.contact_id != contact_id:
+            appearances[record.person_id].append(record)
+    for person_id, records in appearances.items():
+        recent = sorted(records[1:], key=lambda r: r.presented_at or datetime.min, reverse=True)
+        records[1:] = recent[: policy.records_per_candidate]
+        if len(records) == 1 and person_id == linked_person_id:
+            records.clear()  # a person made from this very call: nothing else to go on
     scored = []
     for person_id, records in appearances.items():
         explained = best_score(model, caller, (_as_compared(r) for r in records))

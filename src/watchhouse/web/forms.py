@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import TypeVar
@@ -21,6 +23,7 @@ from watchhouse.domain.thrive import (
 from watchhouse.domain.values import Channel
 
 E = TypeVar("E", bound=Enum)
+CONTACT_REFERENCE = re.compile(r"^[Cc]?0*(\d{1,12})$")
 
 LEVEL_PARTS = ("threat", "harm", "risk", "investigation", "vulnerability")
 
@@ -179,3 +182,57 @@ def read_access_query(params: Mapping[str, str], zone: str) -> AccessQuery:
         if until is None
         else local_to_utc(datetime.combine(until + timedelta(days=1), time()), zone),
     )
+
+
+@dataclass(frozen=True)
+class IdentityDecisionForm:
+    """A supervisor's decision as typed: two contacts, same person or not, and why."""
+
+    left_contact_id: int
+    right_contact_id: int
+    same_person: bool
+    reason: str
+
+
+def read_contact_reference(reader: FormReader, name: str, label: str) -> int | None:
+    """A contact given as its reference (C0000042) or its number (42)."""
+    raw = reader.text(name).replace(" ", "")
+    if not raw:
+        reader.problems.append(FieldProblem(name, f"give the {label}'s reference, e.g. C0000042"))
+        return None
+    match = CONTACT_REFERENCE.match(raw)
+    if match is None or int(match.group(1)) == 0:
+        reader.problems.append(
+            FieldProblem(name, f"{raw!r} is not a contact reference (C followed by digits)")
+        )
+        return None
+    return int(match.group(1))
+
+
+def read_identity_decision(form: Mapping[str, object]) -> IdentityDecisionForm:
+    """Two contacts, whether they are the same person, and the reason (every problem named)."""
+    reader = FormReader(form)
+    left = read_contact_reference(reader, "left_contact_id", "first contact")
+    right = read_contact_reference(reader, "right_contact_id", "second contact")
+    decision = reader.text("same_person")
+    if decision not in ("same", "different"):
+        reader.problems.append(
+            FieldProblem("same_person", "say whether they are the same person or not")
+        )
+    reason = reader.text("reason")
+    if not reason and reader.problems:
+        # The service says this too; said here as well so that every problem shows at once.
+        reader.problems.append(FieldProblem("reason", "say why (it is kept with the decision)"))
+    reader.raise_if_problems()
+    assert left is not None and right is not None
+    return IdentityDecisionForm(left, right, decision == "same", reason)
+
+
+def read_person_choice(form: Mapping[str, object]) -> int | None:
+    """The person the handler confirmed as the caller; None (blank) for a new person."""
+    raw = FormReader(form).text("person_id")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationFailed.one("person_id", "choose one of the people offered")
+    return int(raw)

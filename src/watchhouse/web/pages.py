@@ -21,7 +21,7 @@ from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import access, accounts, contacts, incidents, people, reference
+from watchhouse.services import access, accounts, contacts, incidents, reference
 from watchhouse.web.forms import (
     ACCESS_FILTERS,
     FormReader,
@@ -177,12 +177,13 @@ async def take_contact(request: Request) -> Response:
     return _see_other(f"/contacts/{taken.contact_id}")
 
 
-def _contact_page(
+def contact_screen(
     request: Request,
     contact_id: int,
     problems: ValidationFailed | None = None,
     values: dict[str, object] | None = None,
 ) -> Response:
+    """The contact screen (422 with the problems marked when a form on it was refused)."""
     ctx = context_of(request)
     view = contacts.get_contact(
         ctx,
@@ -221,7 +222,7 @@ def _contact_page(
 @router.get("/contacts/{contact_id}", dependencies=[Depends(require(Action.VIEW_CONTACT))])
 async def contact_page(request: Request, contact_id: int) -> Response:
     """Everything about a contact on one screen: caller, history, THRIVE, grade."""
-    return _contact_page(request, contact_id)
+    return contact_screen(request, contact_id)
 
 
 @router.post("/contacts/{contact_id}/thrive", dependencies=[Depends(require(Action.ASSESS_THRIVE))])
@@ -238,7 +239,7 @@ async def assess(request: Request, contact_id: int) -> Response:
             notes=notes,
         )
     except ValidationFailed as exc:
-        return _contact_page(request, contact_id, exc, dict(form))
+        return contact_screen(request, contact_id, exc, dict(form))
     return _see_other(f"/contacts/{contact_id}#grade")
 
 
@@ -250,7 +251,7 @@ async def grade(request: Request, contact_id: int) -> Response:
     try:
         chosen = Grade(int(reader.text("grade") or "0"))
     except ValueError:
-        return _contact_page(request, contact_id, ValidationFailed.one("grade", "choose a grade"))
+        return contact_screen(request, contact_id, ValidationFailed.one("grade", "choose a grade"))
     try:
         contacts.grade_contact(
             context_of(request),
@@ -260,7 +261,7 @@ async def grade(request: Request, contact_id: int) -> Response:
             departure_reason=reader.text("departure_reason"),
         )
     except ValidationFailed as exc:
-        return _contact_page(request, contact_id, exc, dict(form))
+        return contact_screen(request, contact_id, exc, dict(form))
     return _see_other(f"/contacts/{contact_id}#outcome")
 
 
@@ -284,7 +285,7 @@ async def resolve(request: Request, contact_id: int) -> Response:
             agency_code=reader.text("agency_code"),
         )
     except ValidationFailed as exc:
-        return _contact_page(request, contact_id, exc, dict(reader.form))
+        return contact_screen(request, contact_id, exc, dict(reader.form))
     return _see_other(f"/contacts/{contact_id}#outcome")
 
 
@@ -304,18 +305,6 @@ async def update_referral(request: Request, referral_id: int) -> Response:
         outcome=reader.text("outcome"),
     )
     return _see_other(f"/incidents/{incident_id}")
-
-
-@router.get("/people/{person_id}", dependencies=[Depends(require(Action.VIEW_PERSON))])
-async def person_page(request: Request, person_id: int) -> Response:
-    """A person and their contacts; a logged consultation."""
-    found = people.get_person(
-        context_of(request),
-        actor=actor_of(request),
-        person_id=person_id,
-        justification=_justification(request, f"viewing person {person_id}"),
-    )
-    return render(request, "person.html", person=found.person, history=found.contacts)
 
 
 def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:

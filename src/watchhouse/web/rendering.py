@@ -34,6 +34,17 @@ def duration(value: timedelta | None) -> str:
     return f"{sign}{minutes}m {secs:02d}s"
 
 
+def percent(probability: float) -> str:
+    """A probability as a percentage with one decimal, never rounded up to a certain 100% or
+    down to an impossible 0%."""
+    shown = f"{probability * 100:.1f}"
+    if shown == "100.0" and probability < 1:
+        return "over 99.9%"
+    if shown == "0.0" and probability > 0:
+        return "under 0.1%"
+    return f"{shown}%"
+
+
 def iso_utc(value: datetime | None) -> str:
     """ISO 8601 in UTC for scripts (data attributes)."""
     return "" if value is None else value.isoformat()
@@ -62,6 +73,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
             "local": local,
             "duration": duration,
             "iso_utc": iso_utc,
+            "percent": percent,
             "allowed": allowed,
             **values,
         },
