@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Literal
 
@@ -37,15 +38,25 @@ class LinkageRecord:
     telephone: str | None = None
     postcode: str | None = None
 
-    @property
+    @cached_property
     def given_forms(self) -> frozenset[str]:
         """The given name and the formal names it may stand for."""
         return given_name_forms(self.given_name)
 
-    @property
+    @cached_property
     def date_text(self) -> str | None:
         """The date of birth as YYYY-MM-DD, for digit-level comparison."""
         return self.date_of_birth.isoformat() if self.date_of_birth else None
+
+    @cached_property
+    def postcode_sector(self) -> str | None:
+        """The postcode's sector ('AB1 2')."""
+        return postcode_sector(self.postcode)
+
+    @cached_property
+    def postcode_district(self) -> str | None:
+        """The postcode's district ('AB1')."""
+        return postcode_district(self.postcode)
 
 
 @dataclass(frozen=True)
@@ -147,12 +158,6 @@ def postcode_district(postcode: str | None) -> str | None:
 def _value(record: LinkageRecord, column: str) -> object:
     if column == "given_forms":
         return record.given_forms or None
-    if column == "date_text":
-        return record.date_text
-    if column == "postcode_sector":
-        return postcode_sector(record.postcode)
-    if column == "postcode_district":
-        return postcode_district(record.postcode)
     return getattr(record, column)
 
 

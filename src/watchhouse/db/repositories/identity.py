@@ -367,13 +367,17 @@ def candidate_people(
                     TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id,
                 )
                 .where(TelephoneNumberRow.number == telephone)
+                .order_by(PersonTelephoneRow.person_id.desc())
                 .limit(limit)
             )
         )
     if date_of_birth:
         found.extend(
             session.scalars(
-                select(PersonRow.id).where(PersonRow.date_of_birth == date_of_birth).limit(limit)
+                select(PersonRow.id)
+                .where(PersonRow.date_of_birth == date_of_birth)
+                .order_by(PersonRow.id.desc())
+                .limit(limit)
             )
         )
     if family_names:
