@@ -22,7 +22,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": _GATE_TIMEOUT_SECONDS, "check_same_thread": False}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _detach_stages)
         _WriteGate().watch(engine)
@@ -41,6 +43,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_GATE_TIMEOUT_SECONDS = 30
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
@@ -63,7 +66,8 @@ class _WriteGate:
         event.listen(engine, "before_cursor_execute", self._before_execute)
         for name in ("commit", "rollback"):
             event.listen(engine, name, self._release_connection)
-        for name in ("reset", "checkin", "invalidate"):
+        event.listen(engine, "reset", self._release_on_reset)
+        for name in ("checkin", "invalidate"):
             event.listen(engine, name, self._release_record)
 
     def _before_execute(self, connection: Any, *args: Any) -> None:
@@ -71,11 +75,16 @@ class _WriteGate:
         info = connection.info
         if info.get("watchhouse_writing") or not statement.lstrip()[:7].upper().startswith(_WRITES):
             return
-        self._gate.acquire()
-        info["watchhouse_writing"] = True
+        # Never wait forever: after SQLite's own busy timeout, go on and let SQLite decide.
+        if self._gate.acquire(timeout=_GATE_TIMEOUT_SECONDS):
+            info["watchhouse_writing"] = True
 
     def _release_connection(self, connection: Any, *_args: Any) -> None:
         self._release(connection.info)
+
+    def _release_on_reset(self, _dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
+        if record is not None:
+            self._release(record.info)
 
     def _release_record(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
         if record is not None:

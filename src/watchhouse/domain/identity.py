@@ -14,8 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
