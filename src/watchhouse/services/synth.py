@@ -1,22 +1,19 @@
 """Generate the synthetic force into the configured database or into Parquet files.
 
-Memory stays flat over long ranges only if the allocators give back what each month freed:
-glibc keeps freed memory inside its heap (the heap grew by about 160 MiB over ten years
-without `malloc_trim`), and Arrow's default pool (mimalloc) keeps more than jemalloc does.
-Both remedies are measured in bench/README.md; neither changes what is generated.
+After each month the freed memory is handed back to the system (glibc's `malloc_trim`):
+without it glibc's heap kept what every month freed and grew by about 160 MiB over ten
+years at full scale, though the live data did not grow (bench/README.md). It changes nothing
+that is generated.
 """
 
 from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import pyarrow as pa
 
 from watchhouse.db import bulk
 from watchhouse.io.synth_parquet import ParquetSink
@@ -55,26 +52,9 @@ _MALLOC_TRIM = _find_malloc_trim()
 
 
 def release_freed_memory() -> None:
-    """Give the memory a finished period freed back to the system, not keep it in the heap."""
-    pa.default_memory_pool().release_unused()
+    """Hand the memory a finished period freed back to the system instead of keeping it."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
-
-
-@contextmanager
-def generation_memory_pool() -> Iterator[None]:
-    """Arrow allocates from jemalloc while generating, if this pyarrow has it; then as before."""
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:
-        yield
-        return
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pool)
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
 
 
 def periods(request: SynthRequest) -> int:
@@ -95,10 +75,9 @@ def synth_to_parquet(
         settle_incidents=request.settle_incidents,
     )
     total = periods(request)
-    with generation_memory_pool(), ParquetSink(directory) as sink:
+    with ParquetSink(directory) as sink:
         for done, tables in enumerate(force, start=1):
             sink.write(tables)
-            del tables
             release_freed_memory()
             if progress:
                 progress(done, total)
@@ -111,7 +90,7 @@ def synth_to_database(
     """Load the synthetic force into the store in one transaction: all of it or nothing."""
     rows: dict[str, int] = {}
     total = periods(request)
-    with generation_memory_pool(), ctx.db.transaction() as session:
+    with ctx.db.transaction() as session:
         if bulk.count_rows(session=session, table_name="synthetic_ground_truth"):
             raise RuntimeError(
                 "the store already holds a synthetic force; generate into a fresh database"
@@ -135,7 +114,6 @@ def synth_to_database(
                 if name in tables:
                     bulk.insert_arrow(session=session, table_name=name, data=tables[name])
                     rows[name] = rows.get(name, 0) + tables[name].num_rows
-            del tables
             release_freed_memory()
             if progress:
                 progress(done, total)

@@ -110,8 +110,6 @@ class SyntheticForce:
             if period == 0:
                 tables = {**reference, **tables}
             yield tables
-            # Not held while the next period is built: the two would be in memory together.
-            del tables
 
     def _reference(self, at: datetime) -> dict[str, pa.Table]:
         pop, st = self.population, self.state
