@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from watchhouse.synth import population as population_module
 from watchhouse.synth.names import NICKNAMES
 from watchhouse.synth.population import build_population
 from watchhouse.synth.profile import load_profile
@@ -256,3 +257,16 @@ def test_population_size_and_ages(main_force: Generated) -> None:
     callers = np.unique(main_force.col("synthetic_ground_truth", "true_person_id") - 1)
     assert population.age_on(callers, date(2025, 1, 1)).min() >= 16
     assert np.mean(population.person_mobile != "") > 0.7
+
+
+def test_landlines_stay_distinct_when_households_outnumber_the_drama_range():
+    """Above a million households (about scale 2.1) no two households share a landline."""
+    profile = load_profile("default")
+    scale = (
+        1.05 * population_module.LANDLINE_SPACE * profile.people_per_household / profile.population
+    )
+    population = build_population(profile, scale=scale, seed=3)
+    numbers = population.household_landline[population.household_landline != ""]
+    assert population.households > population_module.LANDLINE_SPACE
+    assert len(numbers) == len(set(numbers.tolist()))
+    assert all(len(n) == 11 for n in numbers[:1000].tolist())

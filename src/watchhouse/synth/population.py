@@ -115,6 +115,9 @@ class Population:
         return days // 365
 
 
+LANDLINE_SPACE = 10**6
+
+
 def _digits(
     rng: np.random.Generator, count: int, prefix: str, width: int, below: int | None = None
 ) -> np.ndarray:
@@ -158,7 +161,12 @@ def build_population(profile: SynthProfile, *, scale: float, seed: int) -> Popul
         [f"{n} {STREETS[s]}" for n, s in zip(house.tolist(), street.tolist(), strict=True)],
         dtype=object,
     )
-    landline = _digits(rng, households, "01632", 6)
+    # Ofcom's drama area 01632 has a million six-digit numbers; a bigger force (above about
+    # scale 2.1) takes seven-digit numbers after 0163 so no two households share one.
+    if households <= LANDLINE_SPACE:
+        landline = _digits(rng, households, "01632", 6)
+    else:
+        landline = _digits(rng, households, "0163", 7)
     landline[rng.random(households) >= profile.landline_share] = ""
     household = rng.integers(0, households, people)
     household_family = rng.integers(0, len(FAMILY), households)
