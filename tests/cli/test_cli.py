@@ -162,6 +162,9 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
             connection.execute("SELECT count(*) FROM synthetic_ground_truth").fetchone()[0] > 1000
         )
         assert connection.execute("SELECT count(*) FROM contacts").fetchone()[0] > 1000
+        # Handlers are offered likely people from the start: the first linkage has run.
+        assert connection.execute("SELECT count(*) FROM identity_runs").fetchone()[0] == 1
+        assert connection.execute("SELECT count(*) FROM identity_clusters").fetchone()[0] > 1000
     # The demo starts afresh each time.
     again = invoke("demo", "--no-serve")
     assert again.exit_code == 0, again.output

@@ -10,7 +10,7 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade, Settlement
-from watchhouse.services import accounts, contacts, incidents, reference
+from watchhouse.services import accounts, contacts, identity, incidents, reference
 from watchhouse.services.context import AppContext
 from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
 
@@ -103,7 +103,8 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     """Fill an empty store with the demo force; refuses a store that already has users.
 
     A few months of the synthetic force (2% of the default profile) give the history; a
-    user of every role and a handful of live incidents make it ready to explore.
+    user of every role, a handful of live incidents and a first identity linkage make it
+    ready to explore.
     """
     if ctx.settings.environment == "production":
         raise RuntimeError("the demo force cannot be built in production")
@@ -243,4 +244,6 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         agency_code="other",
         note="Passed to the council's highways team",
     )
+    # The first identity linkage, so that handlers are offered the people a caller may be.
+    identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
     return logins
