@@ -135,6 +135,16 @@ def test_merges_and_splits_by_a_supervisor_survive_reruns(force, actors):
     clusters = _clusters(force)
     assert clusters[caller[-1]] == caller[-1], "a split takes effect at once"
     assert len(split) == len(together)  # one decision for each record it was linked with
+    with force.db.transaction() as session:
+        altered = session.scalars(
+            select(AccessLogRow.record_id).where(
+                AccessLogRow.operation == "alteration",
+                AccessLogRow.username == supervisor.username,
+            )
+        ).all()
+    # Every contact whose linkage a decision changed is logged: both of the merge, and the
+    # split contact with each record it was parted from.
+    assert sorted(altered) == sorted(str(c) for c in (caller[0], stranger, caller[-1], *together))
     for _ in range(2):
         report = identity.link_identities(force, actor=admin)
         clusters = _clusters(force)

@@ -360,7 +360,9 @@ def _record_decisions(
             repo.move_to_own_cluster(session=session, contact_id=contact_id)
         words = "same person as" if same_person else "not the same person as"
         listed = ", ".join(str(o) for o in others[:20]) + (" ..." if len(others) > 20 else "")
-        for contact in (contact_id, *others[:1]):
+        # Every contact whose linkage the decision changes is logged as altered.
+        for contact in (contact_id, *others):
+            named = listed if contact == contact_id else str(contact_id)
             log_access(
                 ctx,
                 session=session,
@@ -368,7 +370,7 @@ def _record_decisions(
                 operation=Operation.ALTERATION,
                 record_type="contact",
                 record_id=contact,
-                justification=f"identity decision: contact {contact_id} {words} {listed}",
+                justification=f"identity decision: {words} contact {named}",
             )
     return made
 
