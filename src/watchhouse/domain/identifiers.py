@@ -28,3 +28,19 @@ def normalise_postcode(raw: str) -> str:
     if not match:
         raise ValueError(f"{raw!r} is not a UK postcode")
     return f"{match.group(1)} {match.group(2)}"
+
+
+def telephone_or_none(raw: str | None) -> str | None:
+    """A number in E.164 form, or None when there is none or it is not a number."""
+    try:
+        return normalise_telephone(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def postcode_or_none(raw: str | None) -> str | None:
+    """A UK postcode normalised, or None when there is none or it is not a postcode."""
+    try:
+        return normalise_postcode(raw) if raw else None
+    except ValueError:
+        return None

@@ -88,15 +88,23 @@ def _splink_comparison(comparison: Comparison) -> cl.CustomComparison:
     return cl.CustomComparison(_splink_levels(comparison), output_column_name=comparison.name)
 
 
-def settings() -> SettingsCreator:
-    """splink settings for deduplicating person records."""
+def settings(
+    comparisons: list[ComparisonCreator | dict[str, Any]] | None = None,
+    prior: float | None = None,
+) -> SettingsCreator:
+    """splink settings for deduplicating person records (untrained unless the comparisons
+    carry m and u and the prior is given)."""
+    extra: dict[str, Any] = {}
+    if prior is not None:
+        extra["probability_two_random_records_match"] = prior
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[_splink_comparison(c) for c in COMPARISONS],
+        comparisons=comparisons or [_splink_comparison(c) for c in COMPARISONS],
         blocking_rules_to_generate_predictions=[block_on(*b) for b in PREDICTION_BLOCKS],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
+        **extra,
     )
 
 
@@ -145,17 +153,7 @@ def load(engine: Engine, records: pa.Table, splink_json: dict[str, Any]) -> Link
                     m_probability=level["m_probability"], u_probability=level["u_probability"]
                 )
         comparisons.append(cl.CustomComparison(levels, output_column_name=comparison.name))
-    trained = SettingsCreator(
-        link_type="dedupe_only",
-        unique_id_column_name="unique_id",
-        comparisons=comparisons,
-        blocking_rules_to_generate_predictions=[block_on(*b) for b in PREDICTION_BLOCKS],
-        probability_two_random_records_match=float(
-            splink_json["probability_two_random_records_match"]
-        ),
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
-    )
+    trained = settings(comparisons, float(splink_json["probability_two_random_records_match"]))
     return Linker(engine.register(records, "identity_records"), trained, log_level=None)
 
 

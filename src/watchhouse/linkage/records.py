@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from watchhouse.domain.identifiers import normalise_postcode, normalise_telephone
+from watchhouse.domain.identifiers import postcode_or_none, telephone_or_none
 from watchhouse.domain.identity import (
     clean_name,
     given_name_forms,
@@ -36,16 +36,6 @@ def _each_distinct(
     return converted.take(encoded.indices)
 
 
-def _or_none(convert: Callable[[str], str]) -> Callable[[str], str | None]:
-    def safely(value: str) -> str | None:
-        try:
-            return convert(value)
-        except ValueError:
-            return None
-
-    return safely
-
-
 def normalise(raw: pa.Table) -> pa.Table:
     """Records as compared: one row per input record, with `record_id` kept.
 
@@ -62,8 +52,8 @@ def normalise(raw: pa.Table) -> pa.Table:
             "given_name": _each_distinct(raw.column("given_name"), clean_name),
             "family_name": _each_distinct(raw.column("family_name"), clean_name),
             "date_text": pc.strftime(pc.cast(dates, pa.timestamp("s")), format="%Y-%m-%d"),
-            "telephone": _each_distinct(raw.column("telephone"), _or_none(normalise_telephone)),
-            "postcode": _each_distinct(raw.column("postcode"), _or_none(normalise_postcode)),
+            "telephone": _each_distinct(raw.column("telephone"), telephone_or_none),
+            "postcode": _each_distinct(raw.column("postcode"), postcode_or_none),
         }
     )
 

@@ -20,7 +20,7 @@ from watchhouse.db.repositories import identity as repo
 from watchhouse.db.repositories import places
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
-from watchhouse.domain.identifiers import normalise_postcode, normalise_telephone
+from watchhouse.domain.identifiers import postcode_or_none, telephone_or_none
 from watchhouse.domain.identity import (
     LinkageRecord,
     MatchModel,
@@ -429,18 +429,9 @@ def caller_record(
         clean_name(given_name),
         clean_name(family_name),
         date_of_birth,
-        _or_none(normalise_telephone, telephone),
-        _or_none(normalise_postcode, postcode),
+        telephone_or_none(telephone),
+        postcode_or_none(postcode),
     )
-
-
-def _or_none(convert: Callable[[str], str], value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return convert(value)
-    except ValueError:
-        return None
 
 
 def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
@@ -450,7 +441,7 @@ def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
         clean_name(record.family_name),
         record.date_of_birth,
         record.telephone,
-        _or_none(normalise_postcode, record.postcode),
+        postcode_or_none(record.postcode),
     )
 
 

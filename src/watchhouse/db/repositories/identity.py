@@ -252,12 +252,6 @@ def _run_record(row: IdentityRunRow) -> RunRecord:
     )
 
 
-def latest_run(*, session: Session) -> RunRecord | None:
-    """The most recent run, or None."""
-    row = session.scalar(select(IdentityRunRow).order_by(IdentityRunRow.id.desc()).limit(1))
-    return None if row is None else _run_record(row)
-
-
 def latest_run_id(*, session: Session) -> int | None:
     """The id of the most recent run, or None."""
     return session.scalar(select(func.max(IdentityRunRow.id)))
