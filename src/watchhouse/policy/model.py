@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,8 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
+from watchhouse.domain.investigations import PlanRules, ReviewRules
+from watchhouse.domain.outcomes import OutcomeRules, OutcomeType
 from watchhouse.domain.repeats import RepeatRule
 from watchhouse.domain.values import Channel, Grade
+from watchhouse.domain.victims import VictimsCodeRules
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.toml")
 
@@ -144,6 +147,87 @@ class IdentityPolicy(_Strict):
     candidate_lookup_limit: int = Field(ge=1, le=1000)
 
 
+OutcomeCode = Annotated[int, Field(ge=1, le=22)]
+
+
+class InvestigationsPolicy(_Strict):
+    """Investigation plans, supervisor reviews, the crime admin bureau and outcome rules."""
+
+    offence_list: str = Field(min_length=1)
+    plan_due_hours: float = Field(gt=0, le=24 * 90)
+    min_lines_of_enquiry: int = Field(ge=0, le=20)
+    min_evidence_items: int = Field(ge=0, le=20)
+    min_text_length: int = Field(ge=1, le=500)
+    require_victim_needs: bool
+    first_review_days: float = Field(gt=0, le=365)
+    review_interval_days: float = Field(gt=0, le=365)
+    bureau_task_working_days: int = Field(ge=0, le=60)
+    worklist_limit: int = Field(ge=1, le=1000)
+    outcomes_needing_rationale: list[OutcomeCode]
+    outcomes_needing_override_for_domestic_abuse: list[OutcomeCode]
+
+    def plan_rules(self) -> PlanRules:
+        """When a plan is due and what makes it adequate, as a domain value."""
+        return PlanRules(
+            due_hours=self.plan_due_hours,
+            min_lines_of_enquiry=self.min_lines_of_enquiry,
+            min_evidence_items=self.min_evidence_items,
+            min_text_length=self.min_text_length,
+            require_victim_needs=self.require_victim_needs,
+        )
+
+    def review_rules(self) -> ReviewRules:
+        """Supervisor review intervals as a domain value."""
+        return ReviewRules(self.first_review_days, self.review_interval_days)
+
+    def outcome_rules(self) -> OutcomeRules:
+        """Outcome rules as a domain value."""
+        return OutcomeRules(
+            rationale_required=frozenset(OutcomeType(c) for c in self.outcomes_needing_rationale),
+            domestic_abuse_needs_override=frozenset(
+                OutcomeType(c) for c in self.outcomes_needing_override_for_domestic_abuse
+            ),
+        )
+
+
+class VictimsCodePolicy(_Strict):
+    """The Victims' Code deadlines in working days, the working day, and enhanced rights."""
+
+    update_working_days: int = Field(ge=0, le=60)
+    enhanced_update_working_days: int = Field(ge=0, le=60)
+    support_referral_working_days: int = Field(ge=0, le=60)
+    vps_offer_working_days: int = Field(ge=0, le=60)
+    working_day_ends: time
+    bank_holiday_region: Literal["ENG", "WLS", "SCT", "NIR"]
+    most_serious_crime_groups: list[str]
+    most_serious_crime_types: list[str]
+    domestic_abuse_is_most_serious: bool
+    hate_crime_is_most_serious: bool
+    adult_age: int = Field(ge=1, le=25)
+
+    @model_validator(mode="after")
+    def _enhanced_no_slower(self) -> VictimsCodePolicy:
+        if self.enhanced_update_working_days > self.update_working_days:
+            raise ValueError(
+                "enhanced_update_working_days must not be more than update_working_days"
+            )
+        return self
+
+    def rules(self) -> VictimsCodeRules:
+        """The Victims' Code rules as a domain value."""
+        return VictimsCodeRules(
+            update_working_days=self.update_working_days,
+            enhanced_update_working_days=self.enhanced_update_working_days,
+            support_referral_working_days=self.support_referral_working_days,
+            vps_offer_working_days=self.vps_offer_working_days,
+            most_serious_crime_groups=frozenset(self.most_serious_crime_groups),
+            most_serious_crime_types=frozenset(self.most_serious_crime_types),
+            domestic_abuse_is_most_serious=self.domestic_abuse_is_most_serious,
+            hate_crime_is_most_serious=self.hate_crime_is_most_serious,
+            adult_age=self.adult_age,
+        )
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -177,6 +261,8 @@ class Policy(_Strict):
     problem_solving: ProblemSolvingPolicy
     domestic_abuse: DomesticAbusePolicy
     identity: IdentityPolicy
+    investigations: InvestigationsPolicy
+    victims_code: VictimsCodePolicy
 
     @field_validator("grades")
     @classmethod
