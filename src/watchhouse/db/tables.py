@@ -302,9 +302,38 @@ class CrimeRow(Base):
         String(40), default="watchhouse", server_default="watchhouse"
     )
     external_ref: Mapped[str | None] = mapped_column(String(80))
+    # Recorded in watchhouse (the synthetic force and imports leave these empty). Ids added to
+    # existing tables carry no foreign key constraint: SQLite can add one only by rebuilding the
+    # table, which fails on a populated store; the services check them instead.
+    contact_id: Mapped[int | None] = mapped_column(Integer)  # contacts.id
+    offence_code: Mapped[str | None] = mapped_column(String(80))
+    how_reported: Mapped[str | None] = mapped_column(String(20))
+    hate_crime: Mapped[bool | None] = mapped_column(Boolean)
+    summary: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    awaiting_allocation: Mapped[bool | None] = mapped_column(Boolean)
+    allocated_to: Mapped[int | None] = mapped_column(Integer)  # users.id
+    supervisor_id: Mapped[int | None] = mapped_column(Integer)  # users.id
+    allocated_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    # Kept up to date by the services so that worklists are index look-ups.
+    plan_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_victim_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_rationale: Mapped[str | None] = mapped_column(Text)
+    outcome_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    outcome_override_reason: Mapped[str | None] = mapped_column(Text)
+    victim_supports_action: Mapped[bool | None] = mapped_column(Boolean)
+    victim_withdrawal: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         CheckConstraint("outcome_code between 0 and 22", name="outcome_range"),
         UniqueConstraint("source", "external_ref", name="uq_crimes_source_external_ref"),
+        Index("ix_crimes_investigator_open", "allocated_to", "outcome_code"),
+        Index("ix_crimes_investigator_updates", "allocated_to", "next_victim_update_due_at"),
+        Index("ix_crimes_supervisor_open", "supervisor_id", "outcome_code"),
+        Index("ix_crimes_supervisor_updates", "supervisor_id", "next_victim_update_due_at"),
+        Index("ix_crimes_awaiting_allocation", "awaiting_allocation", "recorded_at"),
     )
 
 
@@ -316,6 +345,19 @@ class InvestigationPlanRow(Base):
     crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     adequate: Mapped[bool] = mapped_column(Boolean)
+    # Written in watchhouse: the structured plan, its automatic check and the supervisor's.
+    written_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lines_of_enquiry: Mapped[list[str] | None] = mapped_column(JSON)
+    evidence_to_secure: Mapped[list[str] | None] = mapped_column(JSON)
+    safeguarding_actions: Mapped[list[str] | None] = mapped_column(JSON)
+    suspect_strategy: Mapped[str | None] = mapped_column(Text)
+    victim_needs: Mapped[str | None] = mapped_column(Text)
+    gaps: Mapped[list[str] | None] = mapped_column(JSON)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    check_adequate: Mapped[bool | None] = mapped_column(Boolean)
+    check_note: Mapped[str | None] = mapped_column(Text)
 
 
 class SupervisorReviewRow(Base):
@@ -325,6 +367,9 @@ class SupervisorReviewRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    direction: Mapped[str | None] = mapped_column(Text)
 
 
 class VictimContactRow(Base):
@@ -336,6 +381,15 @@ class VictimContactRow(Base):
     event: Mapped[str] = mapped_column(String(40))
     event_at: Mapped[datetime] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recorded in watchhouse: which victim, which key event, by when, and how it was given.
+    victim_id: Mapped[int | None] = mapped_column(Integer, index=True)  # crime_victims.id
+    crime_event_id: Mapped[int | None] = mapped_column(Integer)  # crime_events.id
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enhanced: Mapped[bool | None] = mapped_column(Boolean)
+    required: Mapped[bool | None] = mapped_column(Boolean)
+    method: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(Integer)  # users.id
 
 
 class StopSearchRow(Base):
@@ -517,3 +571,10 @@ class IdentityDecisionRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Victims, suspects, key events and crime admin bureau tasks live in their own module (this one
+# is long enough); importing it here puts them in Base.metadata wherever the tables are used.
+from watchhouse.db import investigation_tables as _investigation_tables  # noqa: E402
+
+__all__ = ["Base", "_investigation_tables"]

@@ -1,0 +1,87 @@
+"""ORM tables of investigations: victims, suspects, key events and crime admin bureau tasks.
+
+They extend the crimes in db/tables.py; db/tables.py imports this module so that the tables
+are part of `Base.metadata` wherever the schema is used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from watchhouse.db.tables import Base
+from watchhouse.db.types import UTCDateTime
+
+
+class CrimeVictimRow(Base):
+    """A victim of a crime: the needs assessment, update preferences, support referral, VPS."""
+
+    __tablename__ = "crime_victims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    persistently_targeted: Mapped[bool | None] = mapped_column(Boolean)
+    vulnerable: Mapped[bool | None] = mapped_column(Boolean)
+    intimidated: Mapped[bool | None] = mapped_column(Boolean)
+    enhanced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    enhanced_grounds: Mapped[list[str] | None] = mapped_column(JSON)
+    wants_updates: Mapped[bool | None] = mapped_column(Boolean)
+    update_method: Mapped[str | None] = mapped_column(String(20))
+    update_contact: Mapped[str | None] = mapped_column(String(200))
+    needs_notes: Mapped[str | None] = mapped_column(Text)
+    support_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    support_referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    support_declined: Mapped[bool | None] = mapped_column(Boolean)
+    vps_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vps_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vps_decision: Mapped[str | None] = mapped_column(String(10))
+    vps_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CrimeSuspectRow(Base):
+    """A suspect: a named person, or a description of someone not yet identified."""
+
+    __tablename__ = "crime_suspects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    identified: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CrimeEventRow(Base):
+    """A key event in an investigation (arrest, charge, bail, ... outcome)."""
+
+    __tablename__ = "crime_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CrimeAdminTaskRow(Base):
+    """A task asked of the crime admin bureau: paperwork lifted off the investigator."""
+
+    __tablename__ = "crime_admin_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crimes.id"), index=True)
+    task: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_crime_admin_tasks_queue", "done_at", "due_at"),)
