@@ -49,6 +49,14 @@ TABLE: dict[Action, str] = {
     Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
     Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
+    Action.RECORD_CRIME:      ".  .  Y  Y  Y  .  .  .  .",
+    Action.VIEW_CRIME:        ".  .  .  Y  Y  .  Y  .  .",
+    Action.INVESTIGATE:       ".  .  .  Y  Y  .  .  .  .",
+    Action.ALLOCATE_CRIME:    ".  .  .  .  Y  .  .  .  .",
+    Action.SUPERVISE_INVESTIGATION: ".  .  .  .  Y  .  .  .  .",
+    Action.VIEW_INVESTIGATOR_WORKLIST: ".  .  .  Y  Y  .  .  .  .",
+    Action.VIEW_SUPERVISOR_WORKLIST: ".  .  .  .  Y  .  .  .  .",
+    Action.WORK_BUREAU_TASKS: ".  .  .  Y  Y  .  .  .  .",
 }
 # fmt: on
 
@@ -109,3 +117,8 @@ def test_only_the_administrator_can_manage_users() -> None:
 def test_the_administrator_cannot_see_personal_data() -> None:
     for action in (Action.VIEW_CONTACT, Action.VIEW_PERSON, Action.VIEW_INCIDENT):
         assert can(Role.ADMINISTRATOR, action) is False
+
+
+def test_only_supervisors_review_investigations_and_allocate_crimes() -> None:
+    for action in (Action.SUPERVISE_INVESTIGATION, Action.ALLOCATE_CRIME):
+        assert {r for r in Role if can(r, action)} == {Role.SUPERVISOR}

@@ -33,6 +33,21 @@ _DISPATCHING = frozenset(
 
 _PLANNING = frozenset({Action.VIEW_REPEAT_CALLERS, Action.VIEW_PLANS, Action.MANAGE_PLANS})
 
+# Investigators run their crimes; crime admin bureau staff hold the investigator role too (the
+# bureau's worklist and tasks are WORK_BUREAU_TASKS), so no separate role is needed.
+_INVESTIGATING = frozenset(
+    {
+        Action.RECORD_CRIME,
+        Action.VIEW_CRIME,
+        Action.INVESTIGATE,
+        Action.VIEW_INVESTIGATOR_WORKLIST,
+        Action.WORK_BUREAU_TASKS,
+    }
+)
+_SUPERVISING_INVESTIGATIONS = frozenset(
+    {Action.ALLOCATE_CRIME, Action.SUPERVISE_INVESTIGATION, Action.VIEW_SUPERVISOR_WORKLIST}
+)
+
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
     Role.DISPATCHER: _EVERY_SIGNED_IN | _DISPATCHING,
@@ -43,13 +58,17 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_CONTACT,
         Action.RECORD_ARRIVAL,
         Action.ASSESS_RISK,
+        Action.RECORD_CRIME,
     },
     Role.INVESTIGATOR: _EVERY_SIGNED_IN
+    | _INVESTIGATING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
     Role.SUPERVISOR: _EVERY_SIGNED_IN
     | _HANDLING
     | _DISPATCHING
     | _PLANNING
+    | _INVESTIGATING
+    | _SUPERVISING_INVESTIGATIONS
     | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
@@ -61,6 +80,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_CONTACT,
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
+        Action.VIEW_CRIME,
     },
     Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},

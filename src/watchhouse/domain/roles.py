@@ -51,6 +51,14 @@ class Action(StrEnum):
     LINK_IDENTITIES = "link_identities"
     DECIDE_IDENTITY = "decide_identity"
     CONFIRM_CALLER = "confirm_caller"
+    RECORD_CRIME = "record_crime"
+    VIEW_CRIME = "view_crime"
+    INVESTIGATE = "investigate"
+    ALLOCATE_CRIME = "allocate_crime"
+    SUPERVISE_INVESTIGATION = "supervise_investigation"
+    VIEW_INVESTIGATOR_WORKLIST = "view_investigator_worklist"
+    VIEW_SUPERVISOR_WORKLIST = "view_supervisor_worklist"
+    WORK_BUREAU_TASKS = "work_bureau_tasks"
 
 
 @dataclass(frozen=True)
