@@ -9,10 +9,12 @@ import pytest
 from support import KNIFE
 from watchhouse.db.repositories import incidents as incident_repo
 from watchhouse.db.repositories import plans as plan_repo
+from watchhouse.domain.investigation_records import BureauTask, HowReported, NewCrime
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import contacts
+from watchhouse.domain.victims import KeyEvent
+from watchhouse.services import contacts, crimes, investigations
 from watchhouse.services.context import AppContext
 
 
@@ -26,6 +28,10 @@ class ExistingRecords:
     plan_id: int
     action_id: int
     referral_id: int
+    crime_id: int = 0
+    victim_id: int = 0
+    update_id: int = 0
+    task_id: int = 0
 
 
 @pytest.fixture
@@ -81,6 +87,52 @@ def existing_records(
             referred_by=handler.user_id,
             now=ctx.now(),
         )
+    crime_id = crimes.record_crime(
+        ctx,
+        actor=actors[Role.OFFICER],
+        new=NewCrime(
+            offence_code="common_assault",
+            summary="Threatened with a knife",
+            how_reported=HowReported.INCIDENT,
+            incident_id=incident_id,
+            victim_is_caller=True,
+        ),
+    )
+    investigations.allocate(
+        ctx,
+        actor=actors[Role.SUPERVISOR],
+        crime_id=crime_id,
+        investigator_id=actors[Role.INVESTIGATOR].user_id,
+        supervisor_id=None,
+        team="",
+    )
+    crimes.record_event(
+        ctx,
+        actor=actors[Role.INVESTIGATOR],
+        crime_id=crime_id,
+        kind=KeyEvent.ARREST,
+        occurred_at=None,
+        note="",
+    )
+    task_id = investigations.ask_bureau(
+        ctx,
+        actor=actors[Role.INVESTIGATOR],
+        crime_id=crime_id,
+        task=BureauTask.RECORDS_CHECK,
+        detail="PNC check",
+    )
+    crime = crimes.get_crime(
+        ctx, actor=actors[Role.INVESTIGATOR], crime_id=crime_id, justification="set-up"
+    )
     return ExistingRecords(
-        taken.contact_id, incident_id, view.person.id, plan_id, action_id, referral_id
+        taken.contact_id,
+        incident_id,
+        view.person.id,
+        plan_id,
+        action_id,
+        referral_id,
+        crime_id,
+        crime.victims[0].id,
+        crime.updates[0].id,
+        task_id,
     )

@@ -85,6 +85,10 @@ def _fill_path(path: str, records) -> str:
         "plan_id": records.plan_id,
         "action_id": records.action_id,
         "referral_id": records.referral_id,
+        "crime_id": records.crime_id,
+        "victim_id": records.victim_id,
+        "update_id": records.update_id,
+        "task_id": records.task_id,
     }
 
     def one(match: re.Match[str]) -> str:
