@@ -199,9 +199,15 @@ def tasks_for_crime(*, session: Session, crime_id: int) -> tuple[TaskView, ...]:
 
 
 def bureau_worklist(
-    *, session: Session, now: datetime, limit: int, recent_days: int = 7
+    *,
+    session: Session,
+    now: datetime,
+    limit: int,
+    recent_days: int = 7,
+    turnaround_sample: int = 100,
 ) -> BureauWorklist:
-    """Open bureau tasks by due date, with the turnaround of those done recently."""
+    """Open bureau tasks by due date; how many were done in the last `recent_days` days and
+    how many of those on time; the median turnaround of the latest `turnaround_sample` done."""
     open_ = CrimeAdminTaskRow.done_at.is_(None)
     rows = session.execute(
         select(CrimeAdminTaskRow, CrimeRow.crime_type)
@@ -216,22 +222,30 @@ def bureau_worklist(
             func.coalesce(func.sum(case((CrimeAdminTaskRow.due_at < now, 1), else_=0)), 0),
         ).where(open_)
     ).one()
-    done = session.execute(
+    recent = CrimeAdminTaskRow.done_at >= now - timedelta(days=recent_days)
+    done, on_time = session.execute(
         select(
-            CrimeAdminTaskRow.requested_at, CrimeAdminTaskRow.done_at, CrimeAdminTaskRow.due_at
-        ).where(CrimeAdminTaskRow.done_at >= now - timedelta(days=recent_days))
+            func.count(),
+            func.coalesce(
+                func.sum(case((CrimeAdminTaskRow.done_at <= CrimeAdminTaskRow.due_at, 1), else_=0)),
+                0,
+            ),
+        ).where(recent)
+    ).one()
+    latest = session.execute(
+        select(CrimeAdminTaskRow.requested_at, CrimeAdminTaskRow.done_at)
+        .where(recent)
+        .order_by(CrimeAdminTaskRow.done_at.desc())
+        .limit(turnaround_sample)
     ).all()
-    finished = [(r, d, due) for r, d, due in done if d is not None]
-    hours = [(d - r).total_seconds() / 3600 for r, d, _ in finished]
+    hours = [(d - r).total_seconds() / 3600 for r, d in latest if d is not None]
     return BureauWorklist(
         open_tasks=_task_views(session, [(t, c) for t, c in rows]),
         open_total=int(total),
         overdue_total=int(late),
-        done_recently=len(finished),
+        done_recently=int(done),
         median_turnaround_hours=statistics.median(hours) if hours else None,
-        on_time_share=(
-            sum(1 for _, d, due in finished if d <= due) / len(finished) if finished else None
-        ),
+        on_time_share=int(on_time) / int(done) if done else None,
     )
 
 
