@@ -49,7 +49,7 @@ def test_an_outcome_cannot_be_recorded_as_a_key_event(client_as, existing_record
 
 def test_the_worklists_through_the_api(client_as, existing_records):
     mine = client_as(Role.INVESTIGATOR).client.get("/api/worklists/investigator").json()
-    plans = [s for s in mine["sections"] if s["title"] == "Plans due"][0]
+    plans = next(s for s in mine["sections"] if s["title"] == "Plans due")
     assert [i["crime_id"] for i in plans["items"]] == [existing_records.crime_id]
     supervision = client_as(Role.SUPERVISOR).client.get("/api/worklists/supervisor").json()
     assert {s["title"] for s in supervision["sections"]} >= {"Reviews due", "Plans to check"}
