@@ -12,6 +12,7 @@ from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, Thri
 from watchhouse.domain.values import Channel, Grade, Settlement
 from watchhouse.services import accounts, contacts, identity, incidents, reference
 from watchhouse.services.context import AppContext
+from watchhouse.services.demo_crimes import build_demo_crimes
 from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
 
 DEMO_SCALE = 0.02
@@ -160,6 +161,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
             _assessment(Level.MEDIUM, Engagement.SCHEDULED_ATTENDANCE),
         )
         _attend_and_close(ctx, dispatcher, incident_id, then + timedelta(hours=days * 3))
+    harassment = incident_id
     collision = _graded_contact(
         _at(ctx, now - timedelta(minutes=24)),
         handler,
@@ -177,7 +179,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     incidents.deploy(
         _at(ctx, now - timedelta(minutes=20)), actor=dispatcher, incident_id=collision, unit="RP21"
     )
-    _graded_contact(
+    domestic = _graded_contact(
         _at(ctx, now - timedelta(minutes=35)),
         handler,
         NewContact(
@@ -199,7 +201,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
             engagement=Engagement.PROMPT_ATTENDANCE,
         ),
     )
-    _graded_contact(
+    shed = _graded_contact(
         _at(ctx, now - timedelta(hours=5)),
         handler,
         NewContact(
@@ -243,6 +245,9 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         outcome=Closure.REFERRED_TO_PARTNER,
         agency_code="other",
         note="Passed to the council's highways team",
+    )
+    build_demo_crimes(
+        ctx, actors, harassment_incident=harassment, domestic_incident=domestic, shed_incident=shed
     )
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
