@@ -60,9 +60,20 @@ NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 DAY = 86400.0
 INVESTIGATORS, SUPERVISORS = 400, 40
 WORKLIST_INDEXES = {
-    "ix_crimes_investigator_open": ("crimes", "allocated_to, outcome_code"),
+    "ix_crimes_investigator_plans": (
+        "crimes",
+        "allocated_to, outcome_code, plan_written_at, plan_due_at",
+    ),
     "ix_crimes_investigator_updates": ("crimes", "allocated_to, next_victim_update_due_at"),
-    "ix_crimes_supervisor_open": ("crimes", "supervisor_id, outcome_code"),
+    "ix_crimes_supervisor_reviews": ("crimes", "supervisor_id, outcome_code, next_review_due_at"),
+    "ix_crimes_supervisor_plan_checks": (
+        "crimes",
+        "supervisor_id, outcome_code, plan_checked_at, plan_written_at",
+    ),
+    "ix_crimes_supervisor_plans": (
+        "crimes",
+        "supervisor_id, outcome_code, plan_written_at, plan_due_at",
+    ),
     "ix_crimes_supervisor_updates": ("crimes", "supervisor_id, next_victim_update_due_at"),
     "ix_crimes_awaiting_allocation": ("crimes", "awaiting_allocation, recorded_at"),
     "ix_crime_admin_tasks_queue": ("crime_admin_tasks", "done_at, due_at"),

@@ -329,9 +329,33 @@ class CrimeRow(Base):
     __table_args__ = (
         CheckConstraint("outcome_code between 0 and 22", name="outcome_range"),
         UniqueConstraint("source", "external_ref", name="uq_crimes_source_external_ref"),
-        Index("ix_crimes_investigator_open", "allocated_to", "outcome_code"),
+        # One index per part of a worklist: equality on the person, the open outcome and
+        # the part's condition, then its deadline in order (bench/worklists.py).
+        Index(
+            "ix_crimes_investigator_plans",
+            "allocated_to",
+            "outcome_code",
+            "plan_written_at",
+            "plan_due_at",
+        ),
         Index("ix_crimes_investigator_updates", "allocated_to", "next_victim_update_due_at"),
-        Index("ix_crimes_supervisor_open", "supervisor_id", "outcome_code"),
+        Index(
+            "ix_crimes_supervisor_reviews", "supervisor_id", "outcome_code", "next_review_due_at"
+        ),
+        Index(
+            "ix_crimes_supervisor_plan_checks",
+            "supervisor_id",
+            "outcome_code",
+            "plan_checked_at",
+            "plan_written_at",
+        ),
+        Index(
+            "ix_crimes_supervisor_plans",
+            "supervisor_id",
+            "outcome_code",
+            "plan_written_at",
+            "plan_due_at",
+        ),
         Index("ix_crimes_supervisor_updates", "supervisor_id", "next_victim_update_due_at"),
         Index("ix_crimes_awaiting_allocation", "awaiting_allocation", "recorded_at"),
     )

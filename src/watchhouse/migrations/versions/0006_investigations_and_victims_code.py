@@ -188,7 +188,9 @@ def upgrade() -> None:
             "ix_crimes_awaiting_allocation", ["awaiting_allocation", "recorded_at"], unique=False
         )
         batch_op.create_index(
-            "ix_crimes_investigator_open", ["allocated_to", "outcome_code"], unique=False
+            "ix_crimes_investigator_plans",
+            ["allocated_to", "outcome_code", "plan_written_at", "plan_due_at"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_crimes_investigator_updates",
@@ -196,7 +198,19 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            "ix_crimes_supervisor_open", ["supervisor_id", "outcome_code"], unique=False
+            "ix_crimes_supervisor_reviews",
+            ["supervisor_id", "outcome_code", "next_review_due_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_crimes_supervisor_plan_checks",
+            ["supervisor_id", "outcome_code", "plan_checked_at", "plan_written_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_crimes_supervisor_plans",
+            ["supervisor_id", "outcome_code", "plan_written_at", "plan_due_at"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_crimes_supervisor_updates",
@@ -281,9 +295,11 @@ def downgrade() -> None:
 
     with op.batch_alter_table("crimes", schema=None) as batch_op:
         batch_op.drop_index("ix_crimes_supervisor_updates")
-        batch_op.drop_index("ix_crimes_supervisor_open")
+        batch_op.drop_index("ix_crimes_supervisor_plans")
+        batch_op.drop_index("ix_crimes_supervisor_plan_checks")
+        batch_op.drop_index("ix_crimes_supervisor_reviews")
         batch_op.drop_index("ix_crimes_investigator_updates")
-        batch_op.drop_index("ix_crimes_investigator_open")
+        batch_op.drop_index("ix_crimes_investigator_plans")
         batch_op.drop_index("ix_crimes_awaiting_allocation")
         batch_op.drop_column("victim_withdrawal")
         batch_op.drop_column("victim_supports_action")
