@@ -3,7 +3,8 @@ the updates they make due, support referrals and the Victim Personal Statement."
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -111,7 +112,7 @@ def _check_new_crime(ctx: AppContext, new: NewCrime) -> None:
 
 
 def _provisional_enhanced(
-    ctx: AppContext, row: CrimeRow, date_of_birth: object, answers: NeedsAnswers | None = None
+    ctx: AppContext, row: CrimeRow, date_of_birth: date | None, answers: NeedsAnswers | None = None
 ) -> tuple[str, ...]:
     zone = ctx.policy.force.timezone
     grounds = enhanced_grounds(
@@ -123,7 +124,7 @@ def _provisional_enhanced(
             persistently_targeted=bool(answers and answers.persistently_targeted),
             vulnerable=bool(answers and answers.vulnerable),
             intimidated=bool(answers and answers.intimidated),
-            date_of_birth=date_of_birth,  # type: ignore[arg-type]
+            date_of_birth=date_of_birth,
             offence_date=to_local(row.recorded_at, zone).date(),
         ),
         ctx.policy.victims_code.rules(),
@@ -236,13 +237,11 @@ def get_crime(
     with ctx.db.transaction() as session:
         view = crime_repo.crime_view(session=session, crime_id=crime_id)
         log(ctx, session, actor, Operation.CONSULTATION, crime_id, justification=justification)
-        return CrimeView(
-            **{
-                **view.__dict__,
-                "plan": inv_repo.current_plan(session=session, crime_id=crime_id),
-                "reviews": inv_repo.reviews(session=session, crime_id=crime_id),
-                "tasks": inv_repo.tasks_for_crime(session=session, crime_id=crime_id),
-            }
+        return replace(
+            view,
+            plan=inv_repo.current_plan(session=session, crime_id=crime_id),
+            reviews=inv_repo.reviews(session=session, crime_id=crime_id),
+            tasks=inv_repo.tasks_for_crime(session=session, crime_id=crime_id),
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from watchhouse.db.repositories import crimes as crime_repo
 from watchhouse.db.repositories import investigations as inv_repo
 from watchhouse.db.repositories import users as user_repo
@@ -32,8 +34,8 @@ from watchhouse.services.crimes import add_key_event, log
 WORKLIST = "worklist"
 
 
-def _open_crime(session: object, crime_id: int) -> None:
-    row = crime_repo.crime_row(session=session, crime_id=crime_id)  # type: ignore[arg-type]
+def _open_crime(session: Session, crime_id: int) -> None:
+    row = crime_repo.crime_row(session=session, crime_id=crime_id)
     if row.outcome_code != 0:
         raise Conflict("this crime has an outcome; its investigation is finished")
 

@@ -269,7 +269,10 @@ def _section(
     limit: int,
     detail: str,
     join_victims: bool = False,
+    deadline: bool = True,
 ) -> WorkSection:
+    """One part of a worklist; `deadline` False when the date shown is not a deadline (so
+    nothing in the part is overdue)."""
     base = select(CrimeRow.id, CrimeRow.crime_type, CrimeRow.domestic_abuse, due)
     counts = select(func.count(), func.coalesce(func.sum(case((due < now, 1), else_=0)), 0))
     if join_victims:
@@ -282,10 +285,10 @@ def _section(
     rows = session.execute(base.where(where).order_by(due, CrimeRow.id).limit(limit)).all()
     total, late = session.execute(counts.where(where)).one()
     items = tuple(
-        WorkItem(int(i), str(t), bool(da), d, d is not None and d < now, detail)
+        WorkItem(int(i), str(t), bool(da), d, deadline and d is not None and d < now, detail)
         for i, t, da, d in rows
     )
-    return WorkSection(title, items, int(total), int(late))
+    return WorkSection(title, items, int(total), int(late) if deadline else 0)
 
 
 def investigator_sections(
@@ -380,6 +383,7 @@ def supervisor_sections(
             now=now,
             limit=limit,
             detail="check the plan's quality",
+            deadline=False,
         ),
         _section(
             session,
@@ -407,5 +411,6 @@ def supervisor_sections(
             now=now,
             limit=limit,
             detail="allocate to an investigator",
+            deadline=False,
         ),
     )
