@@ -49,6 +49,12 @@ TABLE: dict[Action, str] = {
     Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
     Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
+    Action.MANAGE_TEAMS:      ".  .  .  .  .  .  .  .  Y",
+    Action.MANAGE_AUDITS:     ".  .  .  .  .  .  Y  .  .",
+    Action.CONDUCT_AUDIT:     ".  .  .  .  .  .  Y  .  .",
+    Action.VIEW_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
+    Action.ACKNOWLEDGE_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
+    Action.VIEW_AUDIT_TRENDS: ".  .  .  .  Y  .  Y  Y  .",
 }
 # fmt: on
 
@@ -109,3 +115,13 @@ def test_only_the_administrator_can_manage_users() -> None:
 def test_the_administrator_cannot_see_personal_data() -> None:
     for action in (Action.VIEW_CONTACT, Action.VIEW_PERSON, Action.VIEW_INCIDENT):
         assert can(Role.ADMINISTRATOR, action) is False
+
+
+def test_only_the_auditor_draws_samples_and_scores_records() -> None:
+    for action in (Action.MANAGE_AUDITS, Action.CONDUCT_AUDIT):
+        assert {r for r in Role if can(r, action)} == {Role.AUDITOR}
+
+
+def test_audit_feedback_goes_to_supervisors_only() -> None:
+    for action in (Action.VIEW_AUDIT_FEEDBACK, Action.ACKNOWLEDGE_AUDIT_FEEDBACK):
+        assert {r for r in Role if can(r, action)} == {Role.SUPERVISOR}

@@ -32,6 +32,10 @@ _DISPATCHING = frozenset(
 )
 
 _PLANNING = frozenset({Action.VIEW_REPEAT_CALLERS, Action.VIEW_PLANS, Action.MANAGE_PLANS})
+_AUDITING = frozenset({Action.MANAGE_AUDITS, Action.CONDUCT_AUDIT, Action.VIEW_AUDIT_TRENDS})
+_AUDIT_FEEDBACK = frozenset(
+    {Action.VIEW_AUDIT_FEEDBACK, Action.ACKNOWLEDGE_AUDIT_FEEDBACK, Action.VIEW_AUDIT_TRENDS}
+)
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
@@ -50,11 +54,13 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _HANDLING
     | _DISPATCHING
     | _PLANNING
+    | _AUDIT_FEEDBACK
     | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
     Role.AUDITOR: _EVERY_SIGNED_IN
+    | _AUDITING
     | {
         Action.VIEW_ACCESS_LOG,
         Action.EXPORT_ACCESS_LOG,
@@ -62,8 +68,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
-    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
+    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE, Action.VIEW_AUDIT_TRENDS},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN
+    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS},
 }
 
 

@@ -51,6 +51,12 @@ class Action(StrEnum):
     LINK_IDENTITIES = "link_identities"
     DECIDE_IDENTITY = "decide_identity"
     CONFIRM_CALLER = "confirm_caller"
+    MANAGE_TEAMS = "manage_teams"
+    MANAGE_AUDITS = "manage_audits"
+    CONDUCT_AUDIT = "conduct_audit"
+    VIEW_AUDIT_FEEDBACK = "view_audit_feedback"
+    ACKNOWLEDGE_AUDIT_FEEDBACK = "acknowledge_audit_feedback"
+    VIEW_AUDIT_TRENDS = "view_audit_trends"
 
 
 @dataclass(frozen=True)
