@@ -234,7 +234,7 @@ def test_trends_average_scores_and_pass_rates_by_team_and_month():
             ScoredAudit("2024-04", "Control A", 0.8, True),
         ]
     )
-    assert [(c.period, c.team, c.audits, c.mean_score, c.pass_rate) for c in cells] == [
+    assert [(c.period, c.group, c.audits, c.mean_score, c.pass_rate) for c in cells] == [
         ("2024-04", "Control A", 1, 0.8, 1.0),
         ("2024-05", "Control A", 2, 0.75, 0.5),
         ("2024-05", "no team", 1, 0.9, 1.0),

@@ -311,37 +311,37 @@ def draw_sample(
 
 @dataclass(frozen=True)
 class ScoredAudit:
-    """One scored audit as the trends see it."""
+    """One scored audit as the trends see it: its month and its group (team or area)."""
 
     period: str
-    team: str
+    group: str
     score: float
     passed: bool
 
 
 @dataclass(frozen=True)
 class TrendCell:
-    """Audits of one team in one month: how many, the mean score and the pass rate."""
+    """Audits of one group (team or area) in one month: count, mean score and pass rate."""
 
     period: str
-    team: str
+    group: str
     audits: int
     mean_score: float
     pass_rate: float
 
 
 def trend_table(scored: Iterable[ScoredAudit]) -> list[TrendCell]:
-    """Audit scores by team per month, by month then team."""
+    """Audit scores by group (team or area) per month, by month then group."""
     groups: dict[tuple[str, str], list[ScoredAudit]] = defaultdict(list)
     for audit in scored:
-        groups[(audit.period, audit.team)].append(audit)
+        groups[(audit.period, audit.group)].append(audit)
     return [
         TrendCell(
             period,
-            team,
+            group,
             len(found),
             sum(a.score for a in found) / len(found),
             sum(a.passed for a in found) / len(found),
         )
-        for (period, team), found in sorted(groups.items())
+        for (period, group), found in sorted(groups.items())
     ]
