@@ -69,10 +69,22 @@ def force(ctx, actors, password_hashes):
     h1, h2, h3 = (_user(ctx, hashes, f"handler{n}", Role.CALL_HANDLER) for n in (1, 2, 3))
     sup_a = actors[Role.SUPERVISOR]
     sup_b = _user(ctx, hashes, "sergeant_b", Role.SUPERVISOR)
-    teams.add_team(ctx, actor=admin, code="control-a", name="Control A", kind="control_room",
-                   supervisor=sup_a.username)  # fmt: skip
-    teams.add_team(ctx, actor=admin, code="control-b", name="Control B", kind="control_room",
-                   supervisor=sup_b.username)  # fmt: skip
+    teams.add_team(
+        ctx,
+        actor=admin,
+        code="control-a",
+        name="Control A",
+        kind="control_room",
+        supervisor=sup_a.username,
+    )
+    teams.add_team(
+        ctx,
+        actor=admin,
+        code="control-b",
+        name="Control B",
+        kind="control_room",
+        supervisor=sup_b.username,
+    )
     teams.assign(ctx, actor=admin, username=h1.username, team_code="control-a")
     teams.assign(ctx, actor=admin, username=h2.username, team_code="control-b")
     may = {h.username: _contacts(ctx, h, n) for h, n in ((h1, 5), (h2, 2), (h3, 4))}
@@ -155,8 +167,9 @@ def test_a_rule_the_record_type_cannot_use_is_refused(ctx, actors, force):
         _draw(ctx, actors[Role.AUDITOR], per="team", count=3)
     assert caught.value.problems[0].field == "per"
     with pytest.raises(ValidationFailed) as caught:
-        audits.draw(ctx, actor=actors[Role.AUDITOR], template_code="thrive_quality",
-                    period="May", seed=-1)  # fmt: skip
+        audits.draw(
+            ctx, actor=actors[Role.AUDITOR], template_code="thrive_quality", period="May", seed=-1
+        )
     assert {p.field for p in caught.value.problems} == {"period", "seed"}
 
 
@@ -170,9 +183,10 @@ def test_every_record_opened_for_audit_is_a_logged_consultation(ctx, actors, for
     logged = search_access_log(
         ctx,
         actor=auditor,
-        query=AccessQuery(username="auditor", operation=Operation.CONSULTATION,
-                          record_type="contact"),
-    )  # fmt: skip
+        query=AccessQuery(
+            username="auditor", operation=Operation.CONSULTATION, record_type="contact"
+        ),
+    )
     assert sorted(int(e.record_id) for e in logged) == sorted(i.record_id for i in drawn.items)
     assert all(e.justification and drawn.sample.reference in e.justification for e in logged)
 
@@ -182,15 +196,22 @@ def test_opening_a_record_of_another_sample_is_not_found_and_not_logged(ctx, act
     first = _draw(ctx, auditor, seed=1)
     second = _draw(ctx, auditor, seed=2)
     with pytest.raises(NotFound):
-        audits.open_item(ctx, actor=auditor, sample_id=second.sample.id,
-                         item_id=first.items[0].id + 1000)  # fmt: skip
+        audits.open_item(
+            ctx, actor=auditor, sample_id=second.sample.id, item_id=first.items[0].id + 1000
+        )
     assert search_access_log(ctx, actor=auditor, query=AccessQuery(username="auditor")) == []
 
 
 def _score_all(ctx, auditor, drawn, answers=ALL_YES, finding=""):
     for item in drawn.items:
-        audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id,
-                          answers=answers, finding=finding)  # fmt: skip
+        audits.score_item(
+            ctx,
+            actor=auditor,
+            sample_id=drawn.sample.id,
+            item_id=item.id,
+            answers=answers,
+            finding=finding,
+        )
 
 
 def test_feedback_reaches_the_supervisor_of_the_handlers_team_and_no_other(ctx, actors, force):
@@ -214,8 +235,9 @@ def test_supervisor_acknowledges_their_own_teams_finding_once(ctx, actors, force
     finding = audit_feedback.feedback(ctx, actor=force["sup_a"])[0]
     with pytest.raises(NotFound):
         audit_feedback.acknowledge(ctx, actor=force["sup_b"], finding_id=finding.id)
-    audit_feedback.acknowledge(ctx, actor=force["sup_a"], finding_id=finding.id,
-                               response="discussed at debrief")  # fmt: skip
+    audit_feedback.acknowledge(
+        ctx, actor=force["sup_a"], finding_id=finding.id, response="discussed at debrief"
+    )
     with pytest.raises(Conflict):
         audit_feedback.acknowledge(ctx, actor=force["sup_a"], finding_id=finding.id)
     after = audit_feedback.feedback(ctx, actor=force["sup_a"])
@@ -227,8 +249,7 @@ def test_supervisor_acknowledges_their_own_teams_finding_once(ctx, actors, force
 def test_feedback_follows_the_handler_to_their_new_team(ctx, actors, force):
     auditor = actors[Role.AUDITOR]
     drawn = _draw(ctx, auditor)
-    teams.assign(ctx, actor=actors[Role.ADMINISTRATOR], username="handler3",
-                 team_code="control-b")  # fmt: skip
+    teams.assign(ctx, actor=actors[Role.ADMINISTRATOR], username="handler3", team_code="control-b")
     _score_all(ctx, auditor, drawn)
     assert {f.subject for f in audit_feedback.feedback(ctx, actor=force["sup_b"])} == {
         "handler2",
@@ -241,15 +262,28 @@ def test_a_failed_audit_needs_a_finding_and_a_record_is_scored_once(ctx, actors,
     drawn = _draw(ctx, auditor)
     item = drawn.items[0]
     with pytest.raises(ValidationFailed) as caught:
-        audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id,
-                          answers={**ALL_YES, "overall": "0", "risk": "no"}, finding=" ")  # fmt: skip
+        audits.score_item(
+            ctx,
+            actor=auditor,
+            sample_id=drawn.sample.id,
+            item_id=item.id,
+            answers={**ALL_YES, "overall": "0", "risk": "no"},
+            finding=" ",
+        )
     assert caught.value.problems[0].field == "finding"
-    result = audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id,
-                               answers=ALL_YES, finding="")  # fmt: skip
+    result = audits.score_item(
+        ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id, answers=ALL_YES, finding=""
+    )
     assert (result.score, result.passed, result.finding) == (1.0, True, "meets the standard")
     with pytest.raises(Conflict):
-        audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id,
-                          answers=ALL_YES, finding="")  # fmt: skip
+        audits.score_item(
+            ctx,
+            actor=auditor,
+            sample_id=drawn.sample.id,
+            item_id=item.id,
+            answers=ALL_YES,
+            finding="",
+        )
 
 
 def test_trends_by_team_per_month_count_people_without_a_team_as_no_team(ctx, actors, force):
@@ -257,8 +291,14 @@ def test_trends_by_team_per_month_count_people_without_a_team_as_no_team(ctx, ac
     drawn = _draw(ctx, auditor)
     for item in drawn.items:
         answers = ALL_YES if item.stratum != "handler2" else {**ALL_YES, "harm": "no"}
-        audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id,
-                          answers=answers, finding="harm missed")  # fmt: skip
+        audits.score_item(
+            ctx,
+            actor=auditor,
+            sample_id=drawn.sample.id,
+            item_id=item.id,
+            answers=answers,
+            finding="harm missed",
+        )
     cells = {(c.period, c.group): c for c in audit_feedback.trends(ctx, by="team")}
     assert set(cells) == {("2024-05", "Control A"), ("2024-05", "Control B"), ("2024-05", NO_TEAM)}
     assert (cells[("2024-05", "Control A")].audits, cells[("2024-05", "Control A")].pass_rate) == (
@@ -270,10 +310,21 @@ def test_trends_by_team_per_month_count_people_without_a_team_as_no_team(ctx, ac
 
 
 def _incident(session, contact_id: int, officer: int, at: datetime, video: bool) -> int:
-    row = IncidentRow(contact_id=contact_id, grade=2, suggested_grade=2, graded_by=officer,
-                      settlement="urban", created_at=at, updated_at=at, status="attended",
-                      deployed_at=at, deployed_by=officer, arrived_at=at + timedelta(minutes=20),
-                      body_worn_video=video, arrival_recorded_by=officer)  # fmt: skip
+    row = IncidentRow(
+        contact_id=contact_id,
+        grade=2,
+        suggested_grade=2,
+        graded_by=officer,
+        settlement="urban",
+        created_at=at,
+        updated_at=at,
+        status="attended",
+        deployed_at=at,
+        deployed_by=officer,
+        arrived_at=at + timedelta(minutes=20),
+        body_worn_video=video,
+        arrival_recorded_by=officer,
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -289,20 +340,33 @@ def test_body_worn_video_audit_samples_attended_incidents_by_officer(ctx, actors
             for n, cid in enumerate(contact_ids)
         ]
     auditor = actors[Role.AUDITOR]
-    drawn = audits.draw(ctx, actor=auditor, template_code="body_worn_video", period="2024-05",
-                        seed=3)  # fmt: skip
+    drawn = audits.draw(
+        ctx, actor=auditor, template_code="body_worn_video", period="2024-05", seed=3
+    )
     assert [i.stratum for i in drawn.items] == ["officer"] * 3
     assert {i.record_id for i in drawn.items} <= set(incident_ids)
-    opened = audits.open_item(ctx, actor=auditor, sample_id=drawn.sample.id,
-                              item_id=drawn.items[0].id)  # fmt: skip
+    opened = audits.open_item(
+        ctx, actor=auditor, sample_id=drawn.sample.id, item_id=drawn.items[0].id
+    )
     assert any(f.label == "Body-worn video" for f in opened.record.fields)
-    logged = search_access_log(ctx, actor=auditor,
-                               query=AccessQuery(username="auditor", record_type="incident"))  # fmt: skip
+    logged = search_access_log(
+        ctx, actor=auditor, query=AccessQuery(username="auditor", record_type="incident")
+    )
     assert [int(e.record_id) for e in logged] == [drawn.items[0].record_id]
-    audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=drawn.items[0].id,
-                      answers={"activated": "no", "recorded_from_arrival": "no", "announced": "no",
-                               "reason_if_not": "no", "footage_retained": "not_applicable"},
-                      finding="no video")  # fmt: skip
+    audits.score_item(
+        ctx,
+        actor=auditor,
+        sample_id=drawn.sample.id,
+        item_id=drawn.items[0].id,
+        answers={
+            "activated": "no",
+            "recorded_from_arrival": "no",
+            "announced": "no",
+            "reason_if_not": "no",
+            "footage_retained": "not_applicable",
+        },
+        finding="no video",
+    )
     (seen,) = audit_feedback.feedback(ctx, actor=force["sup_a"])
     assert (seen.subject, seen.reference) == ("officer", drawn.items[0].reference)
 
@@ -312,17 +376,31 @@ def test_domestic_abuse_assessments_are_sampled_by_assessor(ctx, actors, force):
     with ctx.db.transaction() as session:
         incident_id = _incident(session, force["may"]["handler1"][0], officer.user_id, MAY, True)
         for n in range(4):
-            session.add(DomesticAbuseAssessmentRow(
-                incident_id=incident_id, instrument="dash_2009", assessed_at=MAY + timedelta(hours=n),
-                answers={"q01": "yes"}, yes_count=1, scored_level="standard",
-                final_level="standard", assessed_by=officer.user_id))  # fmt: skip
+            session.add(
+                DomesticAbuseAssessmentRow(
+                    incident_id=incident_id,
+                    instrument="dash_2009",
+                    assessed_at=MAY + timedelta(hours=n),
+                    answers={"q01": "yes"},
+                    yes_count=1,
+                    scored_level="standard",
+                    final_level="standard",
+                    assessed_by=officer.user_id,
+                )
+            )
     auditor = actors[Role.AUDITOR]
-    drawn = audits.draw(ctx, actor=auditor, template_code="domestic_abuse_assessment_quality",
-                        period="2024-05", seed=9)  # fmt: skip
+    drawn = audits.draw(
+        ctx,
+        actor=auditor,
+        template_code="domestic_abuse_assessment_quality",
+        period="2024-05",
+        seed=9,
+    )
     assert len(drawn.items) == 3 and {i.stratum for i in drawn.items} == {"officer"}
     audits.open_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=drawn.items[0].id)
-    logged = search_access_log(ctx, actor=auditor,
-                               query=AccessQuery(username="auditor", record_type="risk_assessment"))  # fmt: skip
+    logged = search_access_log(
+        ctx, actor=auditor, query=AccessQuery(username="auditor", record_type="risk_assessment")
+    )
     assert len(logged) == 1
 
 
@@ -330,30 +408,48 @@ def test_crimes_are_sampled_by_allocated_team_and_feedback_reaches_its_superviso
     ctx, actors, force
 ):
     admin = actors[Role.ADMINISTRATOR]
-    teams.add_team(ctx, actor=admin, code="cid", name="CID", kind="investigation",
-                   supervisor="sergeant_b")  # fmt: skip
+    teams.add_team(
+        ctx, actor=admin, code="cid", name="CID", kind="investigation", supervisor="sergeant_b"
+    )
     with ctx.db.transaction() as session:
         for n in range(7):
-            session.add(CrimeRow(crime_type="Burglary", crime_group="Burglary",
-                                 recorded_at=MAY + timedelta(hours=n),
-                                 allocated_team="CID" if n < 6 else "Response"))  # fmt: skip
+            session.add(
+                CrimeRow(
+                    crime_type="Burglary",
+                    crime_group="Burglary",
+                    recorded_at=MAY + timedelta(hours=n),
+                    allocated_team="CID" if n < 6 else "Response",
+                )
+            )
     auditor = actors[Role.AUDITOR]
-    drawn = audits.draw(ctx, actor=auditor, template_code="crime_recording", period="2024-05",
-                        seed=1, count=2)  # fmt: skip
+    drawn = audits.draw(
+        ctx, actor=auditor, template_code="crime_recording", period="2024-05", seed=1, count=2
+    )
     assert [i.stratum for i in drawn.items] == ["CID", "CID", "Response"]
     assert [i.team for i in drawn.items] == ["CID", "CID", None]
     cid = drawn.items[0]
     opened = audits.open_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=cid.id)
     assert opened.record.title == "Burglary"
-    audits.score_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=cid.id,
-                      answers={"correct_classification": "yes", "recorded_promptly": "yes",
-                               "all_crimes_recorded": "yes", "victim_recorded": "no",
-                               "linked_incident": "no", "domestic_abuse_flag": "yes"},
-                      finding="victim and incident missing")  # fmt: skip
+    audits.score_item(
+        ctx,
+        actor=auditor,
+        sample_id=drawn.sample.id,
+        item_id=cid.id,
+        answers={
+            "correct_classification": "yes",
+            "recorded_promptly": "yes",
+            "all_crimes_recorded": "yes",
+            "victim_recorded": "no",
+            "linked_incident": "no",
+            "domestic_abuse_flag": "yes",
+        },
+        finding="victim and incident missing",
+    )
     (seen,) = [f for f in audit_feedback.feedback(ctx, actor=force["sup_b"]) if f.team == "CID"]
     assert seen.reference == cid.reference and seen.subject is None
-    logged = search_access_log(ctx, actor=auditor,
-                               query=AccessQuery(username="auditor", record_type="crime"))  # fmt: skip
+    logged = search_access_log(
+        ctx, actor=auditor, query=AccessQuery(username="auditor", record_type="crime")
+    )
     assert [int(e.record_id) for e in logged] == [cid.record_id]
 
 
@@ -386,6 +482,7 @@ def test_a_bad_or_taken_template_is_refused_and_nothing_is_stored(ctx, actors):
         audits.define_template(ctx, actor=auditor, definition=MY_TEMPLATE.replace("0.5", "5"))
     assert "pass_mark" in caught.value.problems[0].reason
     with pytest.raises(ValidationFailed, match="already used"):
-        audits.define_template(ctx, actor=auditor,
-                               definition=MY_TEMPLATE.replace("call_closure", "thrive_quality"))  # fmt: skip
+        audits.define_template(
+            ctx, actor=auditor, definition=MY_TEMPLATE.replace("call_closure", "thrive_quality")
+        )
     assert {t.origin for t in audits.list_templates(ctx)} == {"shipped"}
