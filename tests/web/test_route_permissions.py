@@ -85,6 +85,10 @@ def _fill_path(path: str, records) -> str:
         "plan_id": records.plan_id,
         "action_id": records.action_id,
         "referral_id": records.referral_id,
+        "template_code": records.template_code,
+        "sample_id": records.sample_id,
+        "item_id": records.item_id,
+        "finding_id": records.finding_id,
     }
 
     def one(match: re.Match[str]) -> str:

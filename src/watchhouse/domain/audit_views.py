@@ -156,3 +156,16 @@ class FeedbackItem:
     def reference(self) -> str:
         """The record's reference."""
         return record_reference(self.record_type, self.record_id)
+
+
+@dataclass(frozen=True)
+class RecordAudit:
+    """One audit of a record (a record can be sampled by several templates)."""
+
+    item_id: int
+    sample_id: int
+    template_name: str
+    score: float
+    passed: bool
+    finding: str
+    raised_at: datetime

@@ -28,6 +28,7 @@ from watchhouse.domain.audit import (
 from watchhouse.domain.audit_views import (
     AuditRecord,
     AuditResultView,
+    RecordAudit,
     RecordField,
     SampleItem,
     SampleSummary,
@@ -358,3 +359,13 @@ def score_item(
         result = audits.result_for_item(session=session, item_id=item.id)
         assert result is not None
         return result
+
+
+def findings_about(
+    ctx: AppContext, *, record_type: RecordType, record_id: int
+) -> list[RecordAudit]:
+    """Every audit of a record with its finding (the record itself is not read)."""
+    with ctx.db.transaction() as session:
+        return audits.audits_of_record(
+            session=session, record_type=record_type, record_id=record_id
+        )

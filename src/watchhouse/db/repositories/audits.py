@@ -24,6 +24,7 @@ from watchhouse.domain.audit_views import (
     AuditResultView,
     FeedbackItem,
     PopulationRecord,
+    RecordAudit,
     SampleItem,
     SampleSummary,
 )
@@ -460,18 +461,21 @@ def scored_audits(
     ]
 
 
-def findings_for_record(
+def audits_of_record(
     *, session: Session, record_type: RecordType, record_id: int
-) -> list[tuple[str, float, bool, str, datetime]]:
-    """Audit findings about one record: template, score, passed, text, when."""
+) -> list[RecordAudit]:
+    """Every audit of one record, oldest first."""
     rows = session.execute(
         select(
+            AuditSampleItemRow.id,
+            AuditSampleItemRow.sample_id,
             AuditTemplateRow.name,
             AuditResultRow.score,
             AuditResultRow.passed,
             AuditFindingRow.text,
             AuditFindingRow.raised_at,
         )
+        .select_from(AuditFindingRow)
         .join(AuditResultRow, AuditResultRow.id == AuditFindingRow.result_id)
         .join(AuditSampleItemRow, AuditSampleItemRow.id == AuditResultRow.item_id)
         .join(AuditSampleRow, AuditSampleRow.id == AuditSampleItemRow.sample_id)
@@ -480,6 +484,6 @@ def findings_for_record(
             AuditFindingRow.record_type == record_type.value,
             AuditFindingRow.record_id == record_id,
         )
-        .order_by(AuditFindingRow.raised_at)
+        .order_by(AuditFindingRow.raised_at, AuditFindingRow.id)
     ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [RecordAudit(*row) for row in rows]
