@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from watchhouse.db.audit_tables import AuditSampleRow
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.db.tables import (
-    AuditSampleRow,
     ContactRow,
     CrimeRow,
     DomesticAbuseAssessmentRow,

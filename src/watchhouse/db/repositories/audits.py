@@ -9,16 +9,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from watchhouse.db.tables import (
+from watchhouse.db.audit_tables import (
     AuditFindingRow,
     AuditResultRow,
     AuditSampleItemRow,
     AuditSampleRow,
     AuditTemplateRow,
-    NeighbourhoodRow,
-    TeamRow,
-    UserRow,
 )
+from watchhouse.db.tables import NeighbourhoodRow, TeamRow, UserRow
 from watchhouse.domain.audit import RecordType, SampleRule, ScoredAudit
 from watchhouse.domain.audit_views import (
     AuditResultView,
