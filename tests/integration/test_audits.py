@@ -167,6 +167,9 @@ def test_a_rule_the_record_type_cannot_use_is_refused(ctx, actors, force):
         _draw(ctx, actors[Role.AUDITOR], per="team", count=3)
     assert caught.value.problems[0].field == "per"
     with pytest.raises(ValidationFailed) as caught:
+        _draw(ctx, actors[Role.AUDITOR], count=0)
+    assert caught.value.problems[0].field == "count"
+    with pytest.raises(ValidationFailed) as caught:
         audits.draw(
             ctx, actor=actors[Role.AUDITOR], template_code="thrive_quality", period="May", seed=-1
         )

@@ -179,7 +179,9 @@ def draw(
     with ctx.db.transaction() as session:
         template_id, template = _stored_template_id(ctx, session, template_code)
         rule = check_rule(
-            template.record_type, per or template.sample_per, count or template.sample_count
+            template.record_type,
+            per or template.sample_per,
+            template.sample_count if count is None else count,
         )
         existing = audits.find_sample(
             session=session, template_id=template_id, period=period, rule=rule, seed=seed
