@@ -17,8 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
+from watchhouse.cli_audits import audits_app
 from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
+from watchhouse.cli_teams import teams_app
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
 from watchhouse.domain.clock import format_local
@@ -41,6 +43,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(identity_app, name="identity")
+app.add_typer(teams_app, name="teams")
+app.add_typer(audits_app, name="audits")
 console = Console()
 err = Console(stderr=True)
 

@@ -165,6 +165,17 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
         # Handlers are offered likely people from the start: the first linkage has run.
         assert connection.execute("SELECT count(*) FROM identity_runs").fetchone()[0] == 1
         assert connection.execute("SELECT count(*) FROM identity_clusters").fetchone()[0] > 1000
+        # Every handler, synthetic ones too, is in a team whose supervisor gets audit feedback.
+        assert (
+            connection.execute(
+                "SELECT count(*) FROM users u JOIN teams t ON t.id = u.team_id "
+                "JOIN users s ON s.id = t.supervisor_id "
+                "WHERE u.role_code = 'call_handler' AND s.username = 'supervisor'"
+            ).fetchone()[0]
+            == connection.execute(
+                "SELECT count(*) FROM users WHERE role_code = 'call_handler'"
+            ).fetchone()[0]
+        )
     # The demo starts afresh each time.
     again = invoke("demo", "--no-serve")
     assert again.exit_code == 0, again.output

@@ -57,6 +57,12 @@ TABLE: dict[Action, str] = {
     Action.VIEW_INVESTIGATOR_WORKLIST: ".  .  .  Y  Y  .  .  .  .",
     Action.VIEW_SUPERVISOR_WORKLIST: ".  .  .  .  Y  .  .  .  .",
     Action.WORK_BUREAU_TASKS: ".  .  .  Y  Y  .  .  .  .",
+    Action.MANAGE_TEAMS:      ".  .  .  .  .  .  .  .  Y",
+    Action.MANAGE_AUDITS:     ".  .  .  .  .  .  Y  .  .",
+    Action.CONDUCT_AUDIT:     ".  .  .  .  .  .  Y  .  .",
+    Action.VIEW_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
+    Action.ACKNOWLEDGE_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
+    Action.VIEW_AUDIT_TRENDS: ".  .  .  .  Y  .  Y  Y  .",
 }
 # fmt: on
 
@@ -121,4 +127,14 @@ def test_the_administrator_cannot_see_personal_data() -> None:
 
 def test_only_supervisors_review_investigations_and_allocate_crimes() -> None:
     for action in (Action.SUPERVISE_INVESTIGATION, Action.ALLOCATE_CRIME):
+        assert {r for r in Role if can(r, action)} == {Role.SUPERVISOR}
+
+
+def test_only_the_auditor_draws_samples_and_scores_records() -> None:
+    for action in (Action.MANAGE_AUDITS, Action.CONDUCT_AUDIT):
+        assert {r for r in Role if can(r, action)} == {Role.AUDITOR}
+
+
+def test_audit_feedback_goes_to_supervisors_only() -> None:
+    for action in (Action.VIEW_AUDIT_FEEDBACK, Action.ACKNOWLEDGE_AUDIT_FEEDBACK):
         assert {r for r in Role if can(r, action)} == {Role.SUPERVISOR}

@@ -14,7 +14,7 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
 from watchhouse.domain.victims import KeyEvent
-from watchhouse.services import contacts, crimes, investigations
+from watchhouse.services import audit_feedback, audits, contacts, crimes, investigations, teams
 from watchhouse.services.context import AppContext
 
 
@@ -32,6 +32,10 @@ class ExistingRecords:
     victim_id: int = 0
     update_id: int = 0
     task_id: int = 0
+    template_code: str = "thrive_quality"
+    sample_id: int = 0
+    item_id: int = 0
+    finding_id: int = 0
 
 
 @pytest.fixture
@@ -124,6 +128,7 @@ def existing_records(
     crime = crimes.get_crime(
         ctx, actor=actors[Role.INVESTIGATOR], crime_id=crime_id, justification="set-up"
     )
+    sample_id, item_id, finding_id = _audited(ctx, actors)
     return ExistingRecords(
         taken.contact_id,
         incident_id,
@@ -135,4 +140,38 @@ def existing_records(
         crime.victims[0].id,
         crime.updates[0].id,
         task_id,
+        sample_id=sample_id,
+        item_id=item_id,
+        finding_id=finding_id,
     )
+
+
+def _audited(ctx: AppContext, actors: dict[Role, Actor]) -> tuple[int, int, int]:
+    """The handler's team, a THRIVE quality sample of the month with the call scored, and the
+    finding fed back to the supervisor: (sample, item, finding)."""
+    admin, auditor = actors[Role.ADMINISTRATOR], actors[Role.AUDITOR]
+    teams.add_team(
+        ctx,
+        actor=admin,
+        code="control-a",
+        name="Control A",
+        kind="control_room",
+        supervisor="supervisor",
+    )
+    teams.assign(ctx, actor=admin, username="call_handler", team_code="control-a")
+    period = ctx.now().strftime("%Y-%m")
+    drawn = audits.draw(ctx, actor=auditor, template_code="thrive_quality", period=period, seed=1)
+    item = drawn.items[0]
+    answers = {
+        q.id: "yes" for q in audits.get_template(ctx, code="thrive_quality").template.questions
+    }
+    audits.score_item(
+        ctx,
+        actor=auditor,
+        sample_id=drawn.sample.id,
+        item_id=item.id,
+        answers={**answers, "overall": "4"},
+        finding="",
+    )
+    (finding,) = audit_feedback.feedback(ctx, actor=actors[Role.SUPERVISOR])
+    return drawn.sample.id, item.id, finding.id

@@ -89,6 +89,10 @@ def _fill_path(path: str, records) -> str:
         "victim_id": records.victim_id,
         "update_id": records.update_id,
         "task_id": records.task_id,
+        "template_code": records.template_code,
+        "sample_id": records.sample_id,
+        "item_id": records.item_id,
+        "finding_id": records.finding_id,
     }
 
     def one(match: re.Match[str]) -> str:

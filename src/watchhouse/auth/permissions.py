@@ -32,6 +32,10 @@ _DISPATCHING = frozenset(
 )
 
 _PLANNING = frozenset({Action.VIEW_REPEAT_CALLERS, Action.VIEW_PLANS, Action.MANAGE_PLANS})
+_AUDITING = frozenset({Action.MANAGE_AUDITS, Action.CONDUCT_AUDIT, Action.VIEW_AUDIT_TRENDS})
+_AUDIT_FEEDBACK = frozenset(
+    {Action.VIEW_AUDIT_FEEDBACK, Action.ACKNOWLEDGE_AUDIT_FEEDBACK, Action.VIEW_AUDIT_TRENDS}
+)
 
 # Investigators run their crimes; crime admin bureau staff hold the investigator role too (the
 # bureau's worklist and tasks are WORK_BUREAU_TASKS), so no separate role is needed.
@@ -69,11 +73,13 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _PLANNING
     | _INVESTIGATING
     | _SUPERVISING_INVESTIGATIONS
+    | _AUDIT_FEEDBACK
     | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
     Role.AUDITOR: _EVERY_SIGNED_IN
+    | _AUDITING
     | {
         Action.VIEW_ACCESS_LOG,
         Action.EXPORT_ACCESS_LOG,
@@ -82,8 +88,9 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_PERSON,
         Action.VIEW_CRIME,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
-    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
+    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE, Action.VIEW_AUDIT_TRENDS},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN
+    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS},
 }
 
 

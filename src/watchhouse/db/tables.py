@@ -59,6 +59,19 @@ class UserRow(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", use_alter=True), index=True)
+
+
+class TeamRow(Base):
+    """A team (control room, response, investigation, neighbourhood...) and its supervisor."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class UserSessionRow(Base):
@@ -602,3 +615,7 @@ class IdentityDecisionRow(Base):
 from watchhouse.db import investigation_tables as _investigation_tables  # noqa: E402
 
 __all__ = ["Base", "_investigation_tables"]
+
+# The audit regime's tables live in their own module; importing it here puts them on
+# Base.metadata wherever the tables are used (migrations, tests, repositories).
+import watchhouse.db.audit_tables  # noqa: E402, F401

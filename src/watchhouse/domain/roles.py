@@ -59,6 +59,12 @@ class Action(StrEnum):
     VIEW_INVESTIGATOR_WORKLIST = "view_investigator_worklist"
     VIEW_SUPERVISOR_WORKLIST = "view_supervisor_worklist"
     WORK_BUREAU_TASKS = "work_bureau_tasks"
+    MANAGE_TEAMS = "manage_teams"
+    MANAGE_AUDITS = "manage_audits"
+    CONDUCT_AUDIT = "conduct_audit"
+    VIEW_AUDIT_FEEDBACK = "view_audit_feedback"
+    ACKNOWLEDGE_AUDIT_FEEDBACK = "acknowledge_audit_feedback"
+    VIEW_AUDIT_TRENDS = "view_audit_trends"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade, Settlement
-from watchhouse.services import accounts, contacts, identity, incidents, reference
+from watchhouse.services import accounts, contacts, identity, incidents, reference, teams
 from watchhouse.services.context import AppContext
 from watchhouse.services.demo_crimes import build_demo_crimes
 from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
@@ -100,6 +100,25 @@ def _attend_and_close(ctx: AppContext, dispatcher: Actor, incident_id: int, at: 
     )
 
 
+def _demo_teams(ctx: AppContext, admin: Actor) -> None:
+    """Teams under the demo supervisor, so that audit feedback has somewhere to go: the
+    control room (every handler and dispatcher, synthetic ones too), response, and CID (the
+    name the synthetic crimes are allocated to)."""
+    for code, name, kind in (
+        ("control-room", "Control room", "control_room"),
+        ("response", "Response", "response"),
+        ("cid", "CID", "investigation"),
+    ):
+        teams.add_team(ctx, actor=admin, code=code, name=name, kind=kind, supervisor="supervisor")
+    members = {"handler": "control-room", "dispatcher": "control-room", "officer": "response"}
+    members["investigator"] = "cid"
+    for username in teams.memberships(ctx):
+        if username.startswith(("synth.h", "synth.d")):
+            members[username] = "control-room"
+    for username, code in members.items():
+        teams.assign(ctx, actor=admin, username=username, team_code=code)
+
+
 def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLogin]:
     """Fill an empty store with the demo force; refuses a store that already has users.
 
@@ -137,6 +156,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         )
         logins.append(DemoLogin(username, demo_password(username), role))
         actors[role] = Actor(user.id, user.username, user.display_name, role)
+    _demo_teams(ctx, actors[Role.ADMINISTRATOR])
     handler, dispatcher = actors[Role.CALL_HANDLER], actors[Role.DISPATCHER]
     now = ctx.now()
     caller = {

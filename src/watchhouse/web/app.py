@@ -15,12 +15,15 @@ from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, Validatio
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.web import (
     api,
+    audits,
+    audits_api,
     identity,
     investigations,
     investigations_api,
     pages,
     plans,
     risk,
+    teams,
 )
 from watchhouse.web.rendering import render
 from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
@@ -101,6 +104,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(plans.router)
     app.include_router(risk.router)
     app.include_router(investigations.router)
+    app.include_router(teams.router)
+    app.include_router(audits.router)
+    app.include_router(audits_api.router)
     app.include_router(api.router)
     app.include_router(investigations_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

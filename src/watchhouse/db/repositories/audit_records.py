@@ -1,0 +1,287 @@
+"""The records audits sample: who could be sampled in a period, and one record as audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+
+from watchhouse.db.tables import (
+    ContactRow,
+    CrimeRow,
+    DomesticAbuseAssessmentRow,
+    IncidentRow,
+    InvestigationPlanRow,
+    LocationRow,
+    SupervisorReviewRow,
+    TeamRow,
+    ThriveAssessmentRow,
+    UserRow,
+    VictimContactRow,
+)
+from watchhouse.domain.audit import RecordType
+from watchhouse.domain.audit_views import PopulationRecord
+from watchhouse.domain.errors import NotFound
+
+Raw = list[tuple[str, object]]
+
+
+def population(
+    *, session: Session, record_type: RecordType, start: datetime, end: datetime
+) -> list[PopulationRecord]:
+    """Every record of a type in [start, end) with whose work it is, their team and the area."""
+    if record_type == RecordType.CRIME:
+        return _crime_population(session, start, end)
+    subject: ColumnElement[int | None] | InstrumentedAttribute[int | None]
+    if record_type == RecordType.CONTACT:
+        subject = ContactRow.handler_id
+        query = (
+            select(
+                ContactRow.id,
+                ContactRow.presented_at,
+                ContactRow.handler_id,
+                LocationRow.neighbourhood_id,
+            )
+            .outerjoin(LocationRow, LocationRow.id == ContactRow.location_id)
+            .where(
+                ContactRow.presented_at >= start,
+                ContactRow.presented_at < end,
+                ContactRow.abandoned.is_(False),
+            )
+        )
+    elif record_type == RecordType.INCIDENT:
+        subject = func.coalesce(IncidentRow.arrival_recorded_by, IncidentRow.deployed_by)
+        query = (
+            select(
+                IncidentRow.id,
+                IncidentRow.created_at,
+                subject,
+                LocationRow.neighbourhood_id,
+            )
+            .outerjoin(LocationRow, LocationRow.id == IncidentRow.location_id)
+            .where(
+                IncidentRow.created_at >= start,
+                IncidentRow.created_at < end,
+                IncidentRow.arrived_at.is_not(None),
+            )
+        )
+    else:
+        subject = DomesticAbuseAssessmentRow.assessed_by
+        query = (
+            select(
+                DomesticAbuseAssessmentRow.id,
+                DomesticAbuseAssessmentRow.assessed_at,
+                DomesticAbuseAssessmentRow.assessed_by,
+                LocationRow.neighbourhood_id,
+            )
+            .join(IncidentRow, IncidentRow.id == DomesticAbuseAssessmentRow.incident_id)
+            .outerjoin(LocationRow, LocationRow.id == IncidentRow.location_id)
+            .where(
+                DomesticAbuseAssessmentRow.assessed_at >= start,
+                DomesticAbuseAssessmentRow.assessed_at < end,
+            )
+        )
+    worker = aliased(UserRow)
+    rows = session.execute(
+        query.add_columns(worker.username, worker.team_id).outerjoin(worker, worker.id == subject)
+    ).all()
+    return [
+        PopulationRecord(
+            record_id=rid,
+            record_at=at,
+            stratum=username,
+            subject_user_id=subject,
+            team_id=team_id,
+            neighbourhood_id=area,
+        )
+        for rid, at, subject, area, username, team_id in rows
+    ]
+
+
+def _crime_population(session: Session, start: datetime, end: datetime) -> list[PopulationRecord]:
+    """Crimes recorded in the period, by allocated team (matched to a team by code or name)."""
+    teams = {
+        key: team_id
+        for team_id, code, name in session.execute(
+            select(TeamRow.id, TeamRow.code, TeamRow.name).order_by(TeamRow.id.desc())
+        )
+        for key in (code, name)
+    }
+    rows = session.execute(
+        select(
+            CrimeRow.id, CrimeRow.recorded_at, CrimeRow.allocated_team, LocationRow.neighbourhood_id
+        )
+        .outerjoin(LocationRow, LocationRow.id == CrimeRow.location_id)
+        .where(CrimeRow.recorded_at >= start, CrimeRow.recorded_at < end)
+    ).all()
+    return [
+        PopulationRecord(
+            record_id=rid,
+            record_at=at,
+            stratum=team,
+            subject_user_id=None,
+            team_id=teams.get(team) if team else None,
+            neighbourhood_id=area,
+        )
+        for rid, at, team, area in rows
+    ]
+
+
+# --- one record as the auditor sees it ----------------------------------------------------
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(UserRow.username).where(UserRow.id == user_id))
+
+
+def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
+    row = session.get(ContactRow, record_id)
+    if row is None:
+        raise NotFound("contact", record_id)
+    location = session.get(LocationRow, row.location_id) if row.location_id else None
+    fields: Raw = [
+        ("Channel", row.channel),
+        ("Presented", row.presented_at),
+        ("Answered", row.answered_at),
+        ("Handler", _username(session, row.handler_id)),
+        (
+            "Caller",
+            row.caller_name
+            or " ".join(p for p in (row.caller_given_name, row.caller_family_name) if p),
+        ),
+        ("Location", location.description if location else None),
+        ("What was reported", row.summary),
+        ("Status", row.status),
+    ]
+    thrive = session.scalar(
+        select(ThriveAssessmentRow)
+        .where(ThriveAssessmentRow.contact_id == record_id)
+        .order_by(ThriveAssessmentRow.assessed_at.desc(), ThriveAssessmentRow.id.desc())
+        .limit(1)
+    )
+    if thrive is not None:
+        fields += [
+            ("THRIVE assessed", thrive.assessed_at),
+            ("Threat / harm / risk", f"{thrive.threat} / {thrive.harm} / {thrive.risk}"),
+            ("Investigation / vulnerability", f"{thrive.investigation} / {thrive.vulnerability}"),
+            ("Engagement", thrive.engagement),
+            ("Emergency indicators", ", ".join(thrive.indicators) or "none"),
+            ("Vulnerability flags", ", ".join(thrive.vulnerability_flags or []) or "none"),
+            *((f"Note: {part}", text) for part, text in sorted(thrive.notes.items()) if text),
+            ("Suggested grade", thrive.suggested_grade),
+            ("Reasons for the suggestion", "; ".join(thrive.suggestion_reasons)),
+        ]
+    else:
+        fields.append(("THRIVE", "no assessment recorded"))
+    incident = session.scalar(select(IncidentRow).where(IncidentRow.contact_id == record_id))
+    if incident is not None:
+        fields += [
+            ("Grade given", incident.grade),
+            ("Reason for departing from the suggestion", incident.departure_reason),
+        ]
+    return f"Contact {row.channel}", fields
+
+
+def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
+    row = session.get(IncidentRow, record_id)
+    if row is None:
+        raise NotFound("incident", record_id)
+    video = {True: "recorded", False: "not recorded", None: "not stated"}[row.body_worn_video]
+    return f"Grade {row.grade} incident", [
+        ("Created", row.created_at),
+        ("Grade (suggested)", f"{row.grade} ({row.suggested_grade})"),
+        ("Status", row.status),
+        ("Deployed", row.deployed_at),
+        ("Unit", row.deployed_unit),
+        ("Arrived", row.arrived_at),
+        ("Arrival recorded by", _username(session, row.arrival_recorded_by)),
+        ("Body-worn video", video),
+        ("Closed", row.closed_at),
+        ("Closure", row.closure),
+        ("Closure note", row.closure_note),
+    ]
+
+
+def _assessment(session: Session, record_id: int) -> tuple[str, Raw]:
+    row = session.get(DomesticAbuseAssessmentRow, record_id)
+    if row is None:
+        raise NotFound("domestic abuse assessment", record_id)
+    yes = sum(1 for a in row.answers.values() if a == "yes")
+    return f"{row.instrument} assessment", [
+        ("Incident", f"I{row.incident_id:07d}"),
+        ("Assessed", row.assessed_at),
+        ("Assessed by", _username(session, row.assessed_by)),
+        ("Status", row.status),
+        ("Refused", "yes" if row.refused else "no"),
+        ("Reason for refusal", row.refusal_reason),
+        ("Questions answered", f"{len(row.answers)} ({yes} yes)"),
+        ("Yes count", row.yes_count),
+        ("Scored level", row.scored_level),
+        ("Final level", row.final_level),
+        ("Professional judgement", row.judgement_rationale),
+    ]
+
+
+def _crime(session: Session, record_id: int) -> tuple[str, Raw]:
+    row = session.get(CrimeRow, record_id)
+    if row is None:
+        raise NotFound("crime", record_id)
+    plans = session.execute(
+        select(InvestigationPlanRow.written_at, InvestigationPlanRow.adequate)
+        .where(InvestigationPlanRow.crime_id == record_id)
+        .order_by(InvestigationPlanRow.written_at)
+    ).all()
+    reviews = session.scalars(
+        select(SupervisorReviewRow.reviewed_at)
+        .where(SupervisorReviewRow.crime_id == record_id)
+        .order_by(SupervisorReviewRow.reviewed_at)
+    ).all()
+    updates = session.execute(
+        select(VictimContactRow.event, VictimContactRow.event_at, VictimContactRow.contacted_at)
+        .where(VictimContactRow.crime_id == record_id)
+        .order_by(VictimContactRow.event_at)
+    ).all()
+    fields: Raw = [
+        ("Crime type", row.crime_type),
+        ("Crime group", row.crime_group),
+        ("Recorded", row.recorded_at),
+        ("Domestic abuse", "yes" if row.domestic_abuse else "no"),
+        ("Incident", f"I{row.incident_id:07d}" if row.incident_id else None),
+        ("Allocated", row.allocated_at),
+        ("Allocated team", row.allocated_team),
+        ("Outcome", row.outcome_code or "pending"),
+        ("Outcome recorded", row.outcome_at),
+    ]
+    fields += [
+        (f"Plan {n}", f"{at:%Y-%m-%d %H:%M} UTC, adequate: {ok}")
+        for n, (at, ok) in enumerate(plans, 1)
+    ] or [("Plan", "none")]
+    fields += [(f"Supervisor review {n}", at) for n, at in enumerate(reviews, 1)] or [
+        ("Supervisor review", "none")
+    ]
+    fields += [
+        (
+            f"Victim update: {event}",
+            f"event {event_at:%Y-%m-%d %H:%M} UTC; "
+            + (f"told {contacted:%Y-%m-%d %H:%M} UTC" if contacted else "not yet told"),
+        )
+        for event, event_at, contacted in updates
+    ]
+    return row.crime_type, fields
+
+
+READERS: dict[RecordType, Callable[[Session, int], tuple[str, Raw]]] = {
+    RecordType.CONTACT: _contact,
+    RecordType.INCIDENT: _incident,
+    RecordType.DOMESTIC_ABUSE_ASSESSMENT: _assessment,
+    RecordType.CRIME: _crime,
+}
+
+
+def record(*, session: Session, record_type: RecordType, record_id: int) -> tuple[str, Raw]:
+    """A record's title and labelled raw values (times as aware datetimes), or NotFound."""
+    return READERS[record_type](session, record_id)

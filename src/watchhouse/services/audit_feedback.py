@@ -1,0 +1,70 @@
+"""Audit results fed back to supervisors, their acknowledgement, and the trends by team."""
+
+from __future__ import annotations
+
+from watchhouse.db.repositories import audits
+from watchhouse.domain.access import Operation
+from watchhouse.domain.audit import TrendCell, parse_period, trend_table
+from watchhouse.domain.audit_views import FeedbackItem
+from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.services.access import log_access
+from watchhouse.services.context import AppContext
+
+TREND_GROUPS = ("team", "area")
+
+
+def feedback(ctx: AppContext, *, actor: Actor) -> list[FeedbackItem]:
+    """Findings about the work of the teams the actor supervises; a logged consultation."""
+    with ctx.db.transaction() as session:
+        found = audits.feedback(session=session, supervisor_id=actor.user_id)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            record_type="audit_feedback",
+            record_id=f"{len(found)} findings",
+            justification="supervisor's audit feedback",
+        )
+    return found
+
+
+def acknowledge(ctx: AppContext, *, actor: Actor, finding_id: int, response: str = "") -> None:
+    """The supervisor acknowledges a finding about their team, with what they did about it."""
+    with ctx.db.transaction() as session:
+        supervisor, done = audits.finding_supervisor(session=session, finding_id=finding_id)
+        if supervisor != actor.user_id:
+            # Another team's findings are not for this supervisor to see or to close.
+            raise NotFound("audit finding", finding_id)
+        if done:
+            raise Conflict("this finding has already been acknowledged")
+        audits.acknowledge(
+            session=session,
+            finding_id=finding_id,
+            by=actor.user_id,
+            response=response.strip() or None,
+            now=ctx.now(),
+        )
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            record_type="audit_finding",
+            record_id=finding_id,
+        )
+
+
+def trends(
+    ctx: AppContext, *, by: str = "team", template_code: str = "", since: str = ""
+) -> list[TrendCell]:
+    """Audit scores by team (or area) per month; people without a team count as 'no team'."""
+    if by not in TREND_GROUPS:
+        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
+    since_period = parse_period(since) if since.strip() else None
+    with ctx.db.transaction() as session:
+        scored = audits.scored_audits(
+            session=session, by=by, template_code=template_code or None, since_period=since_period
+        )
+    return trend_table(scored)

@@ -1,0 +1,115 @@
+"""`watchhouse audits` end to end on a small synthetic force in a temporary data directory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from watchhouse import cli
+
+pytestmark = pytest.mark.integration
+
+Invoke = Callable[..., Result]
+SAMPLE = (
+    "audits",
+    "sample",
+    "--template",
+    "thrive_quality",
+    "--month",
+    "2024-05",
+    "--per",
+    "handler",
+    "--count",
+    "3",
+    "--seed",
+    "7",
+    "--as-user",
+    "aud",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from the developer's shell reaches Settings."""
+    for name in list(os.environ):
+        if name.startswith("WATCHHOUSE_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def invoke(tmp_path: Path) -> Invoke:
+    """Run the CLI with WATCHHOUSE_DATA_DIR=tmp_path."""
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(tmp_path)})
+
+    return run
+
+
+@pytest.fixture
+def force(invoke: Invoke) -> None:
+    """May 2024 of the synthetic force at 1% scale, an auditor and a call handler."""
+    made = invoke("synth", "--start", "2024-05-01", "--end", "2024-06-01", "--scale", "0.01")
+    assert made.exit_code == 0, made.output
+    for username, role in (("aud", "auditor"), ("han", "call_handler")):
+        added = invoke(
+            "users",
+            "add",
+            username,
+            "--role",
+            role,
+            "--name",
+            username,
+            "--password",
+            "longenough123",
+        )
+        assert added.exit_code == 0, added.output
+
+
+def _records(output: str) -> list[str]:
+    return [line.split("│")[1].strip() for line in output.splitlines() if line.startswith("│ C")]
+
+
+def test_sampling_again_with_the_same_seed_prints_the_same_sample_and_adds_nothing(
+    invoke, force, tmp_path
+):
+    first = invoke(*SAMPLE)
+    assert first.exit_code == 0, first.output
+    drawn = _records(first.stdout)
+    handlers = {
+        line.split("│")[2].strip() for line in first.stdout.splitlines() if line.startswith("│ C")
+    }
+    assert len(drawn) == 3 * len(handlers) and len(set(drawn)) == len(drawn)
+    assert "drawn now" in first.stdout
+    again = invoke(*SAMPLE)
+    assert again.exit_code == 0, again.output
+    assert _records(again.stdout) == drawn
+    assert "nothing added" in " ".join(again.stdout.split())
+    with sqlite3.connect(tmp_path / "watchhouse.sqlite3") as connection:
+        assert connection.execute("SELECT count(*) FROM audit_samples").fetchone() == (1,)
+        assert connection.execute("SELECT count(*) FROM audit_sample_items").fetchone() == (
+            len(drawn),
+        )
+    other = invoke(*SAMPLE[:-3], "8", "--as-user", "aud")
+    assert _records(other.stdout) != drawn
+
+
+def test_a_call_handler_may_not_draw_a_sample(invoke, force):
+    refused = invoke(*SAMPLE[:-1], "han")
+    assert refused.exit_code == 1
+    assert "may not draw audit samples" in " ".join(refused.stderr.split())
+
+
+def test_a_bad_month_is_refused_naming_it(invoke, force):
+    args = list(SAMPLE)
+    args[args.index("2024-05")] = "May-24"
+    refused = invoke(*args)
+    assert refused.exit_code == 2
+    assert "period: give a month as YYYY-MM, not 'May-24'" in " ".join(refused.stderr.split())

@@ -1,0 +1,188 @@
+"""The auditor's, supervisor's and administrator's audit pages, used through the forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from watchhouse.domain.access import AccessQuery, Operation
+from watchhouse.domain.roles import Role
+from watchhouse.services.access import search_access_log
+
+pytestmark = pytest.mark.web
+
+VULNERABILITY_ANSWERS = {
+    "a_indicators_explored": "yes",
+    "a_recorded_correctly": "no",
+    "a_others_considered": "partly",
+    "a_history_checked": "yes",
+    "a_response_protects": "yes",
+    "a_referral": "not_applicable",
+}
+
+
+def _draw(auditor, month: str, template: str = "vulnerability_identification", seed: str = "7"):
+    return auditor.client.post(
+        "/audits/samples",
+        data={"csrf_token": auditor.csrf, "template": template, "period": month, "seed": seed},
+    )
+
+
+def test_auditor_draws_opens_and_scores_a_record_through_the_forms(
+    existing_records, client_as, ctx
+):
+    auditor = client_as(Role.AUDITOR)
+    month = ctx.now().strftime("%Y-%m")
+    drawn = _draw(auditor, month)
+    assert drawn.status_code == 303
+    sample_url = drawn.headers["location"]
+    again = _draw(auditor, month)
+    assert again.headers["location"] == sample_url  # the same draw is not stored twice
+    sample = auditor.client.get(sample_url)
+    assert sample.status_code == 200
+    assert f"C{existing_records.contact_id:07d}" in sample.text
+    assert "3 per handler" in sample.text and "to do" in sample.text
+    (item_url,) = re.findall(rf'href="({sample_url}/items/\d+)"', sample.text)
+
+    page = auditor.client.get(item_url)
+    assert page.status_code == 200
+    assert "Man with a knife in the street" in page.text  # the record beside the questions
+    assert "Was each vulnerability found recorded with the right flag?" in page.text
+    assert "Other audits of this record" in page.text  # the THRIVE quality audit
+    logged = search_access_log(
+        ctx,
+        actor=None,
+        query=AccessQuery(
+            username="auditor", operation=Operation.CONSULTATION, record_type="contact"
+        ),
+    )
+    assert [e.record_id for e in logged] == [str(existing_records.contact_id)]
+
+    missing = auditor.client.post(
+        item_url, data={"csrf_token": auditor.csrf, "a_indicators_explored": "yes"}
+    )
+    assert missing.status_code == 422
+    assert "answer this question" in missing.text
+    assert 'value="yes" checked' in missing.text  # what was ticked is kept
+
+    no_finding = auditor.client.post(
+        item_url, data={"csrf_token": auditor.csrf, **VULNERABILITY_ANSWERS}
+    )
+    assert no_finding.status_code == 422
+    assert "say what fell short" in no_finding.text
+
+    scored = auditor.client.post(
+        item_url,
+        data={"csrf_token": auditor.csrf, **VULNERABILITY_ANSWERS, "finding": "flag missing"},
+    )
+    assert scored.status_code == 303 and scored.headers["location"] == sample_url
+    done = auditor.client.get(item_url)
+    assert "fail" in done.text and "flag missing" in done.text
+    assert "recorded_correctly" in done.text  # the critical question that failed
+
+
+def test_bad_draws_are_refused_with_each_field_named(existing_records, client_as):
+    auditor = client_as(Role.AUDITOR)
+    bad = auditor.client.post(
+        "/audits/samples",
+        data={
+            "csrf_token": auditor.csrf,
+            "template": "thrive_quality",
+            "period": "May",
+            "seed": "x",
+        },
+    )
+    assert bad.status_code == 422
+    assert "give a whole number" in bad.text
+    wrong = _draw(auditor, "13-2024", template="thrive_quality")
+    assert wrong.status_code == 422 and "YYYY-MM" in wrong.text
+    assert 'value="13-2024"' in wrong.text
+
+
+def test_auditor_defines_a_template_from_toml_and_a_bad_one_says_where(existing_records, client_as):
+    auditor = client_as(Role.AUDITOR)
+    definition = auditor.client.get("/audits/templates/thrive_quality/definition")
+    assert definition.status_code == 200
+    text = definition.text.replace('"thrive_quality"', '"thrive_quality_v2"').replace(
+        'name = "THRIVE quality"', 'name = "THRIVE quality (2025)"'
+    )
+    saved = auditor.client.post(
+        "/audits/templates", data={"csrf_token": auditor.csrf, "definition": text}
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/audits/templates/thrive_quality_v2"
+    page = auditor.client.get(saved.headers["location"])
+    assert "THRIVE quality (2025)" in page.text and "auditor" in page.text
+
+    broken = text.replace("pass_mark = 0.8", "pass_mark = 8")
+    refused = auditor.client.post(
+        "/audits/templates", data={"csrf_token": auditor.csrf, "definition": broken}
+    )
+    assert refused.status_code == 422
+    assert "pass_mark" in refused.text and "less than or equal to 1" in refused.text
+    assert "pass_mark = 8" in refused.text  # the text is kept to correct
+
+
+def test_supervisor_sees_the_finding_for_their_team_and_acknowledges_it(
+    existing_records, client_as
+):
+    supervisor = client_as(Role.SUPERVISOR)
+    page = supervisor.client.get("/audits/feedback")
+    assert page.status_code == 200
+    assert f"C{existing_records.contact_id:07d}" in page.text
+    assert "THRIVE quality" in page.text and "meets the standard" in page.text
+    done = supervisor.client.post(
+        f"/audits/feedback/{existing_records.finding_id}/acknowledgement",
+        data={"csrf_token": supervisor.csrf, "response": "praised at briefing"},
+    )
+    assert done.status_code == 303
+    after = supervisor.client.get("/audits/feedback").text
+    assert "praised at briefing" in after and "Acknowledge</button>" not in after
+
+
+def test_trends_show_scores_by_team_per_month(existing_records, client_as, ctx):
+    analyst = client_as(Role.ANALYST)
+    page = analyst.client.get("/audits/trends")
+    assert page.status_code == 200
+    month = ctx.now().strftime("%Y-%m")
+    assert f">{month}<" in page.text
+    assert "Control A" in page.text and "100% · pass 100% · n=1" in page.text
+    by_area = analyst.client.get("/audits/trends", params={"by": "area"})
+    assert "Central" in by_area.text
+    assert analyst.client.get("/audits/trends", params={"by": "shoe"}).status_code == 422
+
+
+def test_administrator_adds_a_team_and_moves_a_user_into_it(existing_records, client_as):
+    admin = client_as(Role.ADMINISTRATOR)
+    token = {"csrf_token": admin.csrf}
+    added = admin.client.post(
+        "/admin/teams",
+        data={
+            **token,
+            "code": "resp-1",
+            "name": "Response 1",
+            "kind": "response",
+            "supervisor": "",
+        },
+    )
+    assert added.status_code == 303
+    moved = admin.client.post(
+        "/admin/teams/members", data={**token, "username": "officer", "member_team": "resp-1"}
+    )
+    assert moved.status_code == 303
+    named = admin.client.post(
+        "/admin/teams/supervisor", data={**token, "team": "resp-1", "supervisor": "supervisor"}
+    )
+    assert named.status_code == 303
+    page = admin.client.get("/admin/teams").text
+    assert re.search(r"<td>officer</td><td>Officer</td><td>resp-1</td>", page)
+    assert re.search(r"<td>analyst</td><td>Analyst</td><td>no team</td>", page)
+    refused = admin.client.post(
+        "/admin/teams", data={**token, "code": "resp-1", "name": "Again", "kind": "response"}
+    )
+    assert refused.status_code == 422 and "already taken" in refused.text
+    bad_kind = admin.client.post(
+        "/admin/teams", data={**token, "code": "x", "name": "X", "kind": "cavalry"}
+    )
+    assert bad_kind.status_code == 422 and "one of control_room" in bad_kind.text
