@@ -49,6 +49,8 @@ TABLE: dict[Action, str] = {
     Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
     Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
+    Action.VIEW_BOARD:        ".  .  .  .  Y  .  .  Y  .",
+    Action.DRILL_DOWN:        ".  .  .  .  Y  .  .  Y  .",
 }
 # fmt: on
 

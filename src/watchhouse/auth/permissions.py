@@ -33,6 +33,10 @@ _DISPATCHING = frozenset(
 
 _PLANNING = frozenset({Action.VIEW_REPEAT_CALLERS, Action.VIEW_PLANS, Action.MANAGE_PLANS})
 
+# The performance board (aggregates) and its drill-down to the records behind a measure (a
+# logged consultation of personal data). Chief officers hold the analyst role.
+_PERFORMANCE = frozenset({Action.VIEW_BOARD, Action.DRILL_DOWN})
+
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
     Role.DISPATCHER: _EVERY_SIGNED_IN | _DISPATCHING,
@@ -50,6 +54,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _HANDLING
     | _DISPATCHING
     | _PLANNING
+    | _PERFORMANCE
     | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
@@ -62,7 +67,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
+    Role.ANALYST: _EVERY_SIGNED_IN | _PERFORMANCE | {Action.VIEW_QUEUE},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
 }
 

@@ -51,6 +51,8 @@ class Action(StrEnum):
     LINK_IDENTITIES = "link_identities"
     DECIDE_IDENTITY = "decide_identity"
     CONFIRM_CALLER = "confirm_caller"
+    VIEW_BOARD = "view_board"
+    DRILL_DOWN = "drill_down"
 
 
 @dataclass(frozen=True)

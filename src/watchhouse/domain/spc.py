@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 LIMIT_FACTOR = 2.66
 RANGE_LIMIT_FACTOR = 3.268
@@ -162,7 +163,7 @@ def _trends(
     found: list[tuple[list[int], int]] = []
     run: list[int] = present[:1]
     way = 0
-    for previous, index in zip(present, present[1:], strict=False):
+    for previous, index in pairwise(present):
         before, now = values[previous], values[index]
         assert before is not None and now is not None
         step = 1 if now > before else -1 if now < before else 0

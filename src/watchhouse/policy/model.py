@@ -14,6 +14,7 @@ from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
 from watchhouse.domain.repeats import RepeatRule
+from watchhouse.domain.spc import SpcRules
 from watchhouse.domain.values import Channel, Grade
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.toml")
@@ -144,6 +145,36 @@ class IdentityPolicy(_Strict):
     candidate_lookup_limit: int = Field(ge=1, le=1000)
 
 
+class BoardPolicy(_Strict):
+    """The performance board and pack: headline measures, chart window and the XmR rules."""
+
+    headline_measures: list[str] = Field(min_length=1)
+    history_months: int = Field(ge=13, le=120)
+    xmr_baseline_points: int = Field(ge=0, le=120)
+    xmr_min_points: int = Field(ge=2, le=60)
+    run_length: int = Field(ge=2, le=30)
+    trend_length: int = Field(ge=3, le=30)
+    two_of_three: bool
+    drill_down_limit: int = Field(ge=1, le=5000)
+
+    @field_validator("headline_measures")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        repeated = sorted({key for key in value if value.count(key) > 1})
+        if repeated:
+            raise ValueError(f"headline measures are listed more than once: {repeated}")
+        return value
+
+    def spc_rules(self) -> SpcRules:
+        """The special-cause rules as the domain reads them."""
+        return SpcRules(
+            run_length=self.run_length,
+            trend_length=self.trend_length,
+            two_of_three=self.two_of_three,
+            min_points=self.xmr_min_points,
+        )
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -177,6 +208,7 @@ class Policy(_Strict):
     problem_solving: ProblemSolvingPolicy
     domestic_abuse: DomesticAbusePolicy
     identity: IdentityPolicy
+    board: BoardPolicy
 
     @field_validator("grades")
     @classmethod
