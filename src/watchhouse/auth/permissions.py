@@ -50,7 +50,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _HANDLING
     | _DISPATCHING
     | _PLANNING
-    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_MEASURES},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -62,7 +62,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
+    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE, Action.VIEW_MEASURES},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
 }
 

@@ -51,6 +51,7 @@ class Action(StrEnum):
     LINK_IDENTITIES = "link_identities"
     DECIDE_IDENTITY = "decide_identity"
     CONFIRM_CALLER = "confirm_caller"
+    VIEW_MEASURES = "view_measures"
 
 
 @dataclass(frozen=True)
