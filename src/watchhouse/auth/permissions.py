@@ -55,7 +55,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _DISPATCHING
     | _PLANNING
     | _PERFORMANCE
-    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_MEASURES},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -67,7 +67,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | _PERFORMANCE | {Action.VIEW_QUEUE},
+    Role.ANALYST: _EVERY_SIGNED_IN | _PERFORMANCE | {Action.VIEW_QUEUE, Action.VIEW_MEASURES},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
 }
 

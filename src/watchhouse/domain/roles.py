@@ -53,6 +53,7 @@ class Action(StrEnum):
     CONFIRM_CALLER = "confirm_caller"
     VIEW_BOARD = "view_board"
     DRILL_DOWN = "drill_down"
+    VIEW_MEASURES = "view_measures"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from watchhouse.analytics.model import Target
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
@@ -174,6 +176,48 @@ class BoardPolicy(_Strict):
             min_points=self.xmr_min_points,
         )
 
+class MeasureTargetPolicy(_Strict):
+    """One measure's target; `value` may be left out where an existing key sets it (999, 101)."""
+
+    value: float | None = Field(default=None, ge=0)
+    approach_margin: float = Field(ge=0)
+
+
+# Targets that other sections already set: measure key -> where the value comes from.
+DERIVED_TARGETS = {
+    "contact.999_answered_within_10s": "emergency_answer.standard_share",
+    "contact.101_mean_answer_seconds": "non_emergency_answer.answer_target_seconds",
+    "contact.101_abandonment_rate": "non_emergency_answer.max_abandonment_share",
+}
+
+
+class MeasuresPolicy(_Strict):
+    """The performance measures: the engine, the rules some measures need, and targets."""
+
+    engine: Literal["duckdb", "spark"]
+    first_review_days: int = Field(ge=1, le=365)
+    victim_update_working_days: int = Field(ge=1, le=60)
+    victim_update_working_days_enhanced: int = Field(ge=1, le=60)
+    enhanced_crime_groups: list[str]
+    targets: dict[str, MeasureTargetPolicy]
+
+    @field_validator("targets")
+    @classmethod
+    def _known_measures(
+        cls, value: dict[str, MeasureTargetPolicy]
+    ) -> dict[str, MeasureTargetPolicy]:
+        from watchhouse.analytics.catalogue import catalogue
+
+        known = {d.key: d for d in catalogue()}
+        for key, target in value.items():
+            if key not in known:
+                raise ValueError(f"no measure {key!r} (see `watchhouse measures --list`)")
+            if known[key].higher_is_better is None:
+                raise ValueError(f"{key} is neither better high nor low, so it has no target")
+            if target.value is None and key not in DERIVED_TARGETS:
+                raise ValueError(f"{key} needs a value")
+        return value
+
 
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
@@ -209,6 +253,7 @@ class Policy(_Strict):
     domestic_abuse: DomesticAbusePolicy
     identity: IdentityPolicy
     board: BoardPolicy
+    measures: MeasuresPolicy
 
     @field_validator("grades")
     @classmethod
@@ -246,6 +291,24 @@ class Policy(_Strict):
         return AnswerBands(
             self.emergency_answer.standard_seconds, self.emergency_answer.long_seconds
         )
+
+    def measure_targets(self, better: Mapping[str, bool | None]) -> dict[str, Target]:
+        """Each measure's target; `better` says, per measure, whether higher is better."""
+        derived = {
+            "contact.999_answered_within_10s": self.emergency_answer.standard_share,
+            "contact.101_mean_answer_seconds": self.non_emergency_answer.answer_target_seconds,
+            "contact.101_abandonment_rate": self.non_emergency_answer.max_abandonment_share,
+        }
+        result = {}
+        for key, target in self.measures.targets.items():
+            value = target.value if target.value is not None else derived[key]
+            result[key] = Target(
+                measure=key,
+                value=value,
+                higher_is_better=bool(better.get(key)),
+                approach_margin=target.approach_margin,
+            )
+        return result
 
     def partner_name(self, code: str) -> str:
         """The display name of a partner agency code."""
