@@ -53,11 +53,11 @@ def report(
         except ValidationFailed as exc:
             err.print(f"[red]nothing written[/red]: {exc}")
             raise typer.Exit(2) from exc
-    console.print(f"HTML: {files.html}")
+    console.print(f"HTML: {files.html}", soft_wrap=True)
     if files.pdf_problem:
-        err.print(f"[red]no PDF[/red]: {files.pdf_problem}")
+        err.print(f"[red]no PDF[/red]: {files.pdf_problem}", soft_wrap=True)
         raise typer.Exit(1)
     if files.pdf:
-        console.print(f"PDF:  {files.pdf}")
+        console.print(f"PDF:  {files.pdf}", soft_wrap=True)
     if files.blocked_requests:
         err.print(f"[yellow]refused to fetch[/yellow]: {', '.join(files.blocked_requests)}")

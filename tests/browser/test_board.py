@@ -45,7 +45,10 @@ def test_analyst_opens_the_board_sees_charts_and_drills_down_to_logged_records(
     screenshot,  # type: ignore[no-untyped-def]
 ) -> None:
     analyst = accounts.add_user(
-        live_app.ctx, username=ANALYST[0], display_name="Ana Lyst", role=Role.ANALYST,
+        live_app.ctx,
+        username=ANALYST[0],
+        display_name="Ana Lyst",
+        role=Role.ANALYST,
         password=ANALYST[1],
     )
     page = new_page()
@@ -56,8 +59,9 @@ def test_analyst_opens_the_board_sees_charts_and_drills_down_to_logged_records(
     page.get_by_role("link", name="Performance board").click()
     expect(page.get_by_role("heading", name="Performance board: ", exact=False)).to_be_visible()
     page.goto("/board?month=2024-05")
-    expect(page.locator("html")).to_have_attribute("data-charts-drawn", str(len(
-        live_app.ctx.policy.board.headline_measures)))
+    expect(page.locator("html")).to_have_attribute(
+        "data-charts-drawn", str(len(live_app.ctx.policy.board.headline_measures))
+    )
     first_chart = page.locator(".measure-tile .chart").first
     expect(first_chart.locator("svg.main-svg").first).to_be_visible()
     points = first_chart.locator(".scatterlayer .trace").first.locator("path.point")

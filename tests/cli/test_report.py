@@ -24,14 +24,18 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(tmp_path)})
 
     for user, role in (("erin", "analyst"), ("hal", "call_handler")):
-        added = run("users", "add", user, "--role", role, "--name", user, "--password", "longenough1")
+        added = run(
+            "users", "add", user, "--role", role, "--name", user, "--password", "longenough1"
+        )
         assert added.exit_code == 0, added.output
     return run
 
 
 def test_report_writes_the_html_pack_into_the_directory_given(invoke, tmp_path):
     out = tmp_path / "packs"
-    result = invoke("report", "--month", "2024-05", "--as-user", "erin", "--out", str(out), "--no-pdf")
+    result = invoke(
+        "report", "--month", "2024-05", "--as-user", "erin", "--out", str(out), "--no-pdf"
+    )
     assert result.exit_code == 0, result.output
     written = out / "performance-pack-2024-05.html"
     assert written.exists()
@@ -39,7 +43,9 @@ def test_report_writes_the_html_pack_into_the_directory_given(invoke, tmp_path):
 
 
 def test_report_without_chromium_writes_the_html_and_fails_with_the_reason(invoke, tmp_path):
-    result = invoke("report", "--month", "2024-05", "--as-user", "erin", "--chromium", "/nowhere/chromium")
+    result = invoke(
+        "report", "--month", "2024-05", "--as-user", "erin", "--chromium", "/nowhere/chromium"
+    )
     assert result.exit_code == 1
     assert (tmp_path / "reports" / "performance-pack-2024-05.html").exists()
     assert "apt install chromium" in result.output

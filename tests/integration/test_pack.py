@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.services import measures, pack
@@ -50,9 +51,11 @@ def test_pack_html_is_self_contained_with_commentary_and_definitions(ctx, analys
     assert "* plotly.js v" in html  # inlined, not linked
     assert "May 2024" in html
     for definition in measures.measure_catalogue():
-        assert definition.title in html
-        assert definition.definition in html
-    assert html.count('class="chart-data"') == len(ctx.policy.board.headline_measures)
+        assert str(escape(definition.title)) in html
+        assert str(escape(definition.definition)) in html
+    assert html.count('<script type="application/json" class="chart-data"') == len(
+        ctx.policy.board.headline_measures
+    )
     assert "within normal variation" in html or "special-cause" in html or "too few points" in html
 
 

@@ -184,9 +184,13 @@ def xmr_chart(
     *,
     rules: SpcRules,
     baseline: tuple[int, int] | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
 ) -> XmRChart:
     """An XmR chart of the values (in time order), with limits from the baseline points
-    (`baseline` = (first, end) indexes, end exclusive; None for every point)."""
+    (`baseline` = (first, end) indexes, end exclusive; None for every point). Limits beyond
+    what the measure can take (`floor`, `ceiling`: 0 for a time, 0 and 1 for a share) are
+    drawn at that bound."""
     if len(values) != len(labels):
         raise ValueError(f"{len(values)} values but {len(labels)} labels")
     first, end = baseline if baseline is not None else (0, len(values))
@@ -205,6 +209,10 @@ def xmr_chart(
         mean_range = sum(usable) / len(usable)
         upper = centre + LIMIT_FACTOR * mean_range
         lower = centre - LIMIT_FACTOR * mean_range
+        if ceiling is not None:
+            upper = min(upper, ceiling)
+        if floor is not None:
+            lower = max(lower, floor)
         range_limit = RANGE_LIMIT_FACTOR * mean_range
         _apply_rules(values, flags, rules, centre, upper, lower, mean_range)
     points = tuple(

@@ -176,6 +176,7 @@ class BoardPolicy(_Strict):
             min_points=self.xmr_min_points,
         )
 
+
 class MeasureTargetPolicy(_Strict):
     """One measure's target; `value` may be left out where an existing key sets it (999, 101)."""
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from watchhouse.analytics.catalogue import PEEL_AREAS as CATALOGUE_PEEL_AREAS
 from watchhouse.analytics.catalogue import (
     Cut,
     MeasureDefinition,
@@ -30,17 +31,7 @@ from watchhouse.services.context import AppContext
 BOARD_PERIODS = (Period.MONTH, Period.WEEK)
 
 # The inspectorate's PEEL areas (2023 to 2025), in the order HMICFRS reports them.
-PEEL_AREAS: tuple[tuple[str, str], ...] = (
-    ("service_to_victims_of_crime", "Providing a service to victims of crime"),
-    ("police_powers_and_treating_the_public_fairly", "Police powers and treating the public fairly"),
-    ("preventing_and_deterring_crime", "Preventing and deterring crime"),
-    ("responding_to_the_public", "Responding to the public"),
-    ("investigating_crime", "Investigating crime"),
-    ("protecting_vulnerable_people", "Protecting vulnerable people"),
-    ("managing_offenders_and_suspects", "Managing offenders and suspects"),
-    ("building_the_workforce", "Building, supporting and protecting the workforce"),
-    ("leadership_and_force_management", "Leadership and force management"),
-)
+PEEL_AREAS: tuple[tuple[str, str], ...] = tuple(CATALOGUE_PEEL_AREAS.items())
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -193,6 +184,8 @@ def _trend(
         [short_label(period, s) for s in starts],
         rules=board.spc_rules(),
         baseline=_baseline(values, board.xmr_baseline_points),
+        floor=0.0,
+        ceiling=1.0 if definition.unit == "share" else None,
     )
     variation = latest_variation(chart, higher_is_better=definition.higher_is_better)
     current = values[-1]
@@ -466,4 +459,3 @@ def peel_view(ctx: AppContext, *, actor: Actor, month: date | None = None) -> li
             rows.append(PeelMeasure(definition=d, value=value, target=target, status=status))
         result.append(PeelArea(key=key, title=title, measures=tuple(rows)))
     return result
-

@@ -47,7 +47,9 @@ def _colour(direction: int, higher_is_better: bool | None) -> str:
     return IMPROVEMENT if good else CONCERN
 
 
-def _limit_line(name: str, value: float, count: int, scale: float, dash: str, colour: str) -> go.Scatter:
+def _limit_line(
+    name: str, value: float, count: int, scale: float, dash: str, colour: str
+) -> go.Scatter:
     return go.Scatter(
         x=list(range(count)),
         y=[value * scale] * count,
@@ -93,9 +95,7 @@ def xmr_figure(
         traces.append(_limit_line("upper limit", chart.upper, count, scale, "dash", "#888"))
         traces.append(_limit_line("lower limit", chart.lower, count, scale, "dash", "#888"))
     if trend.target is not None:
-        traces.append(
-            _limit_line("target", trend.target.value, len(xs), scale, "dot", TARGET)
-        )
+        traces.append(_limit_line("target", trend.target.value, len(xs), scale, "dot", TARGET))
     step = max(1, len(labels) // 8)
     figure = go.Figure(traces)
     figure.update_layout(
@@ -126,16 +126,18 @@ def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
     xs = list(range(len(labels)))
     ys = [None if p.moving_range is None else p.moving_range * scale for p in chart.points]
     traces = [
-        go.Scatter(
-            x=xs, y=ys, mode="lines+markers", name="moving range", line={"color": COMMON}
-        )
+        go.Scatter(x=xs, y=ys, mode="lines+markers", name="moving range", line={"color": COMMON})
     ]
     if chart.mean_moving_range is not None and chart.upper_range_limit is not None:
         traces.append(
-            _limit_line("mean moving range", chart.mean_moving_range, len(xs), scale, "solid", "#222")
+            _limit_line(
+                "mean moving range", chart.mean_moving_range, len(xs), scale, "solid", "#222"
+            )
         )
         traces.append(
-            _limit_line("upper range limit", chart.upper_range_limit, len(xs), scale, "dash", "#888")
+            _limit_line(
+                "upper range limit", chart.upper_range_limit, len(xs), scale, "dash", "#888"
+            )
         )
     step = max(1, len(labels) // 8)
     figure = go.Figure(traces)

@@ -19,6 +19,7 @@ from watchhouse.domain.clock import format_local
 from watchhouse.domain.commentary import format_value
 from watchhouse.domain.roles import Actor
 from watchhouse.services import board, charts, measures
+from watchhouse.services.board import Board, PeelArea
 from watchhouse.services.context import AppContext
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,8 +52,8 @@ class Pack:
     force_name: str
     month: date
     generated: str
-    board: board.Board
-    peel: tuple[board.PeelArea, ...]
+    board: Board
+    peel: tuple[PeelArea, ...]
     definitions: tuple[tuple[MeasureDefinition, Target | None], ...]
     figures: dict[str, str]
 
@@ -135,7 +136,9 @@ def html_to_pdf(html: Path, pdf: Path, *, chromium: Path = CHROMIUM) -> tuple[st
     return tuple(blocked)
 
 
-def _print(html: Path, pdf: Path, chromium: Path, blocked: list[str], sync_playwright: object) -> None:
+def _print(
+    html: Path, pdf: Path, chromium: Path, blocked: list[str], sync_playwright: object
+) -> None:
     with sync_playwright() as playwright:  # type: ignore[operator]
         browser = playwright.chromium.launch(
             executable_path=str(chromium), args=list(CHROMIUM_ARGS)
@@ -192,4 +195,3 @@ def write_pack(
     except PdfFailed as exc:
         return PackFiles(html_path, None, str(exc), ())
     return PackFiles(html_path, pdf_path, None, blocked)
-

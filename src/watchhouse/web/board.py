@@ -23,8 +23,7 @@ TEMPLATES.env.globals["measure_value"] = format_value
 # Plotly draws with inline styles (plotly/plotly.js#2355), so the board pages allow inline
 # styles; scripts still come only from this server.
 BOARD_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"
 )
 
 
