@@ -167,9 +167,9 @@ def test_baseline_of_the_first_points():
 
 
 def test_limits_beyond_what_the_measure_can_take_are_drawn_at_the_bound():
-    shares = [0.95, 0.99, 0.93, 0.99, 0.94, 0.99]  # mean 0.965, mean moving range 0.054
+    shares = [0.95, 0.99, 0.93, 0.99, 0.94, 0.99]  # mean 0.965, mean moving range 0.052
     result = xmr_chart(shares, list("abcdef"), rules=RULES, floor=0.0, ceiling=1.0)
-    assert result.upper == 1.0  # 0.965 + 2.66 x 0.054 = 1.10964, above 100%
-    assert result.lower == pytest.approx(0.965 - 2.66 * 0.054)
+    assert result.upper == 1.0  # 0.965 + 2.66 x 0.052 = 1.10332, above 100%
+    assert result.lower == pytest.approx(0.82668)
     times = [2.0, 30.0, 3.0, 28.0, 2.0, 31.0]
     assert xmr_chart(times, list("abcdef"), rules=RULES, floor=0.0).lower == 0.0
