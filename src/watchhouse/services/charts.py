@@ -13,7 +13,7 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from watchhouse.domain.spc import XmRChart
+from watchhouse.domain.spc import XmRChart, XmRPoint
 from watchhouse.services.board import MeasureTrend
 
 IMPROVEMENT, CONCERN, NEITHER, COMMON = "#1f5fad", "#d46a00", "#6a3d9a", "#5f6b7a"
@@ -36,6 +36,13 @@ def _scale(unit: str) -> tuple[float, str]:
     if unit == "minutes":
         return 1.0, " min"
     return 1.0, ""
+
+
+def _shown(chart: XmRChart) -> list[XmRPoint]:
+    """The points from the first with a value (months before the data began are not drawn)."""
+    points = list(chart.points)
+    first = next((i for i, p in enumerate(points) if p.value is not None), 0)
+    return points[first:]
 
 
 def _colour(direction: int, higher_is_better: bool | None) -> str:
@@ -67,14 +74,15 @@ def xmr_figure(
     target, and special-cause points coloured by whether they are better or worse."""
     chart: XmRChart = trend.chart
     scale, suffix = _scale(str(trend.definition.unit))
-    labels = [p.label for p in chart.points]
+    points = _shown(chart)
+    labels = [p.label for p in points]
     xs = list(range(len(labels)))
-    ys = [None if p.value is None else p.value * scale for p in chart.points]
-    colours = [_colour(p.direction, trend.definition.higher_is_better) for p in chart.points]
+    ys = [None if p.value is None else p.value * scale for p in points]
+    colours = [_colour(p.direction, trend.definition.higher_is_better) for p in points]
     hover = [
         f"{p.label}: {'no data' if y is None else f'{y:,.1f}{suffix}'}"
         + ("" if not p.signals else "<br>special cause: " + ", ".join(s.label for s in p.signals))
-        for p, y in zip(chart.points, ys, strict=True)
+        for p, y in zip(points, ys, strict=True)
     ]
     traces: list[go.Scatter] = [
         go.Scatter(
@@ -122,9 +130,10 @@ def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
     """The moving range chart: each point's difference from the one before and its limit."""
     chart = trend.chart
     scale, suffix = _scale(str(trend.definition.unit))
-    labels = [p.label for p in chart.points]
+    points = _shown(chart)
+    labels = [p.label for p in points]
     xs = list(range(len(labels)))
-    ys = [None if p.moving_range is None else p.moving_range * scale for p in chart.points]
+    ys = [None if p.moving_range is None else p.moving_range * scale for p in points]
     traces = [
         go.Scatter(x=xs, y=ys, mode="lines+markers", name="moving range", line={"color": COMMON})
     ]
