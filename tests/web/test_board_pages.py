@@ -64,7 +64,7 @@ def test_measure_page_lists_neighbourhoods_with_links_to_their_records(force, cl
     assert "start=2024-05-01" in links[0]
 
 
-def test_opening_the_records_behind_a_value_is_logged(force, client_as):
+def test_opening_the_records_behind_a_value_is_logged(force, client_as, actors):
     key = force.policy.board.headline_measures[0]
     analyst = client_as(Role.ANALYST)
     response = analyst.client.get(f"/board/records?key={key}&period=month&start=2024-05-01")
@@ -74,7 +74,7 @@ def test_opening_the_records_behind_a_value_is_logged(force, client_as):
     assert rows > 0
     logged = search_access_log(
         force,
-        actor=None,  # type: ignore[arg-type]
+        actor=actors[Role.AUDITOR],
         query=AccessQuery(username="analyst", operation=Operation.CONSULTATION, limit=5000),
     )
     assert len(logged) >= rows
@@ -94,3 +94,12 @@ def test_plotly_js_comes_from_the_installed_package(client_as):
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.text.startswith("/**\n* plotly.js v")
     assert "max-age" in response.headers["cache-control"]
+
+
+def test_with_too_few_months_the_board_suggests_charting_by_week(client_as):
+    monthly = client_as(Role.ANALYST).client.get("/board?month=2024-05")
+    assert 'id="few-months"' in monthly.text
+    assert "period=week" in monthly.text
+    weekly = client_as(Role.ANALYST).client.get("/board?month=2024-05&period=week")
+    assert weekly.status_code == 200
+    assert 'id="few-months"' not in weekly.text

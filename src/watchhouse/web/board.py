@@ -86,6 +86,7 @@ async def measure_page(
             trend=trend,
             month=chosen,
             start=when,
+            start_name=board.period_name(every, when),
             areas=areas,
             xmr=charts.figure_json(charts.xmr_figure(trend, height=340, legend=True)),
             ranges=charts.figure_json(charts.moving_range_figure(trend)),
