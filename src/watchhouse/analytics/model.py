@@ -140,8 +140,8 @@ class MeasureParams:
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)
 
 
-SqlBuilder = Callable[[MeasureParams, Cut], str]
-"""Builds a measure's record-level SQL for one cut; it never runs it."""
+SqlBuilder = Callable[[MeasureParams], str]
+"""Builds a measure's record-level SQL; it never runs it."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,9 @@ class MeasureSpec:
 
     `build` returns SQL (DuckDB dialect, the one place it is translated is analytics/dialect.py)
     selecting one row per record with the columns: `record_id`, `day` (the local date the record
-    falls on), `cut_value` (text, NULL for the force), and `num`/`den` (SHARE, integers 0/1),
-    or `x` (MEAN and QUANTILE, an integer in `scale` units), or nothing more (COUNT).
+    falls on), one text column per cut the measure supports, named after the cut (never NULL),
+    and `num`/`den` (SHARE, integers 0/1), or `x` (MEAN and QUANTILE, an integer in `scale`
+    units), or nothing more (COUNT).
     """
 
     definition: MeasureDefinition
