@@ -49,7 +49,7 @@ TABLE: dict[Action, str] = {
     Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
     Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
-    Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  .",
+    Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  Y",
 }
 # fmt: on
 

@@ -56,6 +56,7 @@ class MeasureEngine:
         for name, sql in FACTS.items():
             self.materialise(name, sql)
         self._tables = tables
+        self._derived: dict[str, str] = {}
         self._workdays_as_of: date | None = None
 
     def load(self, name: str, table: pa.Table) -> None:
@@ -75,6 +76,13 @@ class MeasureEngine:
         else:
             frame = self._spark.sql(to_dialect(sql, "spark")).cache()
             frame.createOrReplaceTempView(name)
+
+    def _derive(self, spec: MeasureSpec, params: MeasureParams) -> None:
+        """Build the policy-dependent tables a measure reads, unless already built alike."""
+        for name, sql in spec.derived(params) if spec.derived else ():
+            if self._derived.get(name) != sql:
+                self.materialise(name, sql)
+                self._derived[name] = sql
 
     def _prepare(self, params: MeasureParams, periods: Sequence[PeriodSpan]) -> None:
         """Load the calendar of the periods asked for, and the working days up to the snapshot."""
@@ -116,6 +124,7 @@ class MeasureEngine:
         for spec in specs:
             here = [cut for cut in cuts if cut in spec.definition.cuts]
             if here:
+                self._derive(spec, params)
                 raw = self.run_arrow(aggregate_sql(spec, params, here))
                 parts.append(_tidy(spec, here, raw))
         return pa.concat_tables(parts)
@@ -149,6 +158,7 @@ class MeasureEngine:
         """The records behind one value (id, local day, cut value and what was counted)."""
         span = span_at(period, period_start)
         self._prepare(params, [span])
+        self._derive(spec, params)
         rows = self.run(records_sql(spec, params, cut, cut_value, limit))
         names = ["record_id", "day", "cut_value", *_record_fields(spec.kind)]
         return [dict(zip(names, row, strict=True)) for row in rows]

@@ -160,6 +160,9 @@ class MeasureSpec:
     build: SqlBuilder
     scale: float = 1.0  # divide x by this to get the unit (e.g. 1e6 for microseconds->seconds)
     quantile: float | None = None
+    # Tables the SQL reads that depend on the policy: (name, SQL) built once per engine and
+    # kept until the SQL changes (the repeat-caller windows, which are costly to count).
+    derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None
 
     @property
     def key(self) -> str:

@@ -71,6 +71,7 @@ def measure(
     build: Callable[[MeasureParams], str],
     scale: float = 1.0,
     quantile: float | None = None,
+    derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None,
 ) -> MeasureSpec:
     """A measure's specification: its catalogue entry and its SQL with the cut columns."""
     columns = "".join(f", {expression} AS {cut.value}" for cut, expression in cuts.items())
@@ -97,4 +98,5 @@ def measure(
         build=sql,
         scale=scale,
         quantile=quantile,
+        derived=derived,
     )

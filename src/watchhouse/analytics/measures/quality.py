@@ -57,23 +57,37 @@ def _crossed(alias: str, params: MeasureParams) -> str:
     return f"({rules})"
 
 
-def _recognised(params: MeasureParams) -> str:
-    """Repeat callers (by who the caller is: their identity-linkage cluster, else the person
-    record) and whether the handler's screen recognised them (by person record or number)."""
+def _repeat_windows(params: MeasureParams) -> tuple[tuple[str, str], ...]:
+    """Each counted contact with, per rule, how many contacts of the same caller, person record
+    and number fall in the rule's window up to it (built once per engine and policy)."""
     channels = ", ".join(f"'{c}'" for c in params.repeat_channels)
     abandoned = "" if params.repeat_count_abandoned else "AND NOT abandoned"
     recognised = f"{_crossed('person', params)} OR {_crossed('phone', params)}"
-    return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
-       {flag(recognised)} AS num, 1 AS den
+    return (
+        (
+            "repeat_contact_facts",
+            f"""
+SELECT id, presented_day, hood, channel, {_crossed("caller", params)} AS repeat_caller,
+       {recognised} AS recognised
 FROM (
-  SELECT *, {_window_counts("caller", "caller", params)},
+  SELECT id, presented_day, hood, channel, {_window_counts("caller", "caller", params)},
          {_window_counts("person_id", "person", params)},
          {_window_counts("telephone_number_id", "phone", params)}
   FROM contact_facts
   WHERE channel IN ({channels}) {abandoned}
-) f
-WHERE {_crossed("caller", params)}"""
+) w""",
+        ),
+    )
+
+
+def _recognised(params: MeasureParams) -> str:
+    """Repeat callers (by who the caller is: their identity-linkage cluster, else the person
+    record) and whether the handler's screen recognised them (by person record or number)."""
+    return f"""
+SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
+       {flag("f.recognised")} AS num, 1 AS den
+FROM repeat_contact_facts f
+WHERE f.repeat_caller"""
 
 
 def _plans_opened(params: MeasureParams) -> str:
@@ -152,6 +166,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         record_type="contacts",
         kind=Kind.SHARE,
         build=_recognised,
+        derived=_repeat_windows,
         definition="""Of the contacts presented in the period that came from a repeat caller, the
         share the handler's screen recognised as one. A contact is from a repeat caller when, at
         the moment it was presented, the caller's contacts on the counted channels (the policy's
