@@ -164,9 +164,7 @@ class Force:
 
     def victim_update(self, crime_id: int, event: datetime, told: datetime | None) -> int:
         """A key decision in a crime, and when the victim was told (None: not yet)."""
-        return self._add(
-            "victim_contacts", crime_id=crime_id, event_at=event, contacted_at=told
-        )
+        return self._add("victim_contacts", crime_id=crime_id, event_at=event, contacted_at=told)
 
     def problem_plan(
         self, opened: datetime, review_due: datetime, closed: datetime | None = None
@@ -233,7 +231,9 @@ class Force:
         (found,) = self.values(key, start=month, end=month, **kwargs)
         return found.value
 
-    def all_values(self, *, start: date, end: date, engine: str, as_of: datetime) -> list[MeasureValue]:
+    def all_values(
+        self, *, start: date, end: date, engine: str, as_of: datetime
+    ) -> list[MeasureValue]:
         """Every measure, period and cut."""
         params = MeasureParams(as_of_us=int(as_of.timestamp() * 1_000_000))
         with self.engine(engine) as runner:

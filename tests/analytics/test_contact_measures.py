@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from measure_support import Force, utc
 
+from measure_support import Force, utc
 from watchhouse.analytics.catalogue import Cut, Period
 
 pytestmark = pytest.mark.unit
@@ -108,9 +108,7 @@ def test_contact_just_before_midnight_utc_in_summer_is_the_next_local_day() -> N
     force = Force()
     force.contact(utc(2024, 3, 31, 0, 30), wait=5)
     force.contact(utc(2024, 3, 31, 23, 30), wait=5)
-    march, april = force.values(
-        "contact.demand", start=date(2024, 3, 1), end=date(2024, 4, 30)
-    )
+    march, april = force.values("contact.demand", start=date(2024, 3, 1), end=date(2024, 4, 30))
     assert (march.period_label, march.value) == ("2024-03", 1.0)
     assert (april.period_label, april.value) == ("2024-04", 1.0)
     days = force.values(
