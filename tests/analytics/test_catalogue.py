@@ -94,7 +94,7 @@ def test_force_file_overrides_a_target(tmp_path: Path) -> None:
 def test_target_for_an_unknown_measure_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "force.toml"
     path.write_text('[measures.targets."contact.nonsense"]\nvalue = 1\napproach_margin = 0\n')
-    with pytest.raises(PolicyError, match="contact.nonsense"):
+    with pytest.raises(PolicyError, match=r"contact\.nonsense"):
         load_policy(path)
 
 
