@@ -51,7 +51,7 @@ TABLE: dict[Action, str] = {
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
     Action.VIEW_BOARD:        ".  .  .  .  Y  .  .  Y  .",
     Action.DRILL_DOWN:        ".  .  .  .  Y  .  .  Y  .",
-    Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  .",
+    Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  Y",
 }
 # fmt: on
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from watchhouse.analytics.measures import contact
+from watchhouse.analytics.measures import (
+    attendance,
+    contact,
+    domestic_abuse,
+    investigations,
+    proactive,
+    quality,
+)
 from watchhouse.analytics.model import (
     Cut,
     Kind,
@@ -68,7 +75,14 @@ class UnknownMeasure(KeyError):
 @cache
 def specs() -> tuple[MeasureSpec, ...]:
     """Every measure with how it is computed, in catalogue order."""
-    found = (*contact.MEASURES,)
+    found = (
+        *contact.MEASURES,
+        *quality.MEASURES,
+        *attendance.MEASURES,
+        *domestic_abuse.MEASURES,
+        *investigations.MEASURES,
+        *proactive.MEASURES,
+    )
     keys = [s.key for s in found]
     if len(keys) != len(set(keys)):
         raise RuntimeError("measure keys must be unique")

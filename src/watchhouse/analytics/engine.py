@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from watchhouse.analytics.dialect import ENGINES, EngineName, to_dialect
+from watchhouse.analytics.measures.facts import FACTS
 from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, MeasureValue, Period
 from watchhouse.analytics.periods import (
     PeriodSpan,
@@ -52,7 +53,10 @@ class MeasureEngine:
             self._spark = _spark_session()
         for name, table in tables.items():
             self.load(name, table)
+        for name, sql in FACTS.items():
+            self.materialise(name, sql)
         self._tables = tables
+        self._derived: dict[str, str] = {}
         self._workdays_as_of: date | None = None
 
     def load(self, name: str, table: pa.Table) -> None:
@@ -62,8 +66,23 @@ class MeasureEngine:
             self._duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
             self._duck.unregister("_incoming")
         else:
-            frame = self._spark.createDataFrame(table.to_pandas(), schema=_spark_schema(table))
+            frame = self._spark.createDataFrame(table, schema=_spark_schema(table))
             frame.createOrReplaceTempView(name)
+
+    def materialise(self, name: str, sql: str) -> None:
+        """Keep a query's result as a table for the measures (facts are built once)."""
+        if self._duck is not None:
+            self._duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        else:
+            frame = self._spark.sql(to_dialect(sql, "spark")).cache()
+            frame.createOrReplaceTempView(name)
+
+    def _derive(self, spec: MeasureSpec, params: MeasureParams) -> None:
+        """Build the policy-dependent tables a measure reads, unless already built alike."""
+        for name, sql in spec.derived(params) if spec.derived else ():
+            if self._derived.get(name) != sql:
+                self.materialise(name, sql)
+                self._derived[name] = sql
 
     def _prepare(self, params: MeasureParams, periods: Sequence[PeriodSpan]) -> None:
         """Load the calendar of the periods asked for, and the working days up to the snapshot."""
@@ -80,6 +99,36 @@ class MeasureEngine:
             return self._duck.execute(text).fetchall()
         return [tuple(r) for r in self._spark.sql(text).collect()]
 
+    def run_arrow(self, sql: str) -> pa.Table:
+        """Run one query and return its result as an Arrow table."""
+        text = to_dialect(sql, self.name)
+        if self._duck is not None:
+            return self._duck.sql(text).to_arrow_table()
+        return self._spark.sql(text).toArrow()
+
+    def compute_table(
+        self,
+        specs: Sequence[MeasureSpec],
+        params: MeasureParams,
+        *,
+        periods: Sequence[Period],
+        cuts: Sequence[Cut],
+        start: date,
+        end: date,
+    ) -> pa.Table:
+        """Every measure for every period kind and cut asked for, as one Arrow table with a row
+        per (measure, period, period_start, cut, cut_value) that has records (see RESULT)."""
+        wanted = [s for p in periods for s in spans(p, start, end)]
+        self._prepare(params, wanted)
+        parts = [RESULT.empty_table()]
+        for spec in specs:
+            here = [cut for cut in cuts if cut in spec.definition.cuts]
+            if here:
+                self._derive(spec, params)
+                raw = self.run_arrow(aggregate_sql(spec, params, here))
+                parts.append(_tidy(spec, here, raw))
+        return pa.concat_tables(parts)
+
     def compute(
         self,
         specs: Sequence[MeasureSpec],
@@ -92,16 +141,8 @@ class MeasureEngine:
     ) -> list[MeasureValue]:
         """Every measure for every period kind and cut asked for, over the periods that start
         within [start, end]; a period with no records has value None."""
-        wanted = {p: spans(p, start, end) for p in periods}
-        self._prepare(params, [s for group in wanted.values() for s in group])
-        values: list[MeasureValue] = []
-        for spec in specs:
-            for cut in cuts:
-                if cut not in spec.definition.cuts:
-                    continue
-                rows = self.run(aggregate_sql(spec, params, cut))
-                values.extend(_values(spec, cut, wanted, rows))
-        return values
+        table = self.compute_table(specs, params, periods=periods, cuts=cuts, start=start, end=end)
+        return fill(table, specs, periods=periods, cuts=cuts, start=start, end=end)
 
     def records(
         self,
@@ -117,6 +158,7 @@ class MeasureEngine:
         """The records behind one value (id, local day, cut value and what was counted)."""
         span = span_at(period, period_start)
         self._prepare(params, [span])
+        self._derive(spec, params)
         rows = self.run(records_sql(spec, params, cut, cut_value, limit))
         names = ["record_id", "day", "cut_value", *_record_fields(spec.kind)]
         return [dict(zip(names, row, strict=True)) for row in rows]
@@ -144,35 +186,49 @@ def _record_fields(kind: Kind) -> list[str]:
     return []
 
 
-def aggregate_sql(spec: MeasureSpec, params: MeasureParams, cut: Cut) -> str:
-    """The measure's records aggregated by (period, period_start, cut_value) over `calendar`."""
-    records = spec.build(params, cut)
+def _sets(prefix: str, cuts: Sequence[Cut], source: str) -> str:
+    """GROUPING SETS over `prefix` alone (the force) and `prefix` with each other cut."""
+    sets = [
+        f"({prefix})" if cut == Cut.FORCE else f"({prefix}, {source}.{cut.value})" for cut in cuts
+    ]
+    return f"GROUPING SETS ({', '.join(sets)})"
+
+
+def aggregate_sql(spec: MeasureSpec, params: MeasureParams, cuts: Sequence[Cut]) -> str:
+    """The measure's records aggregated by period and by each cut (one grouping set per cut),
+    over the `calendar` table of the periods asked for, in one query."""
+    records = spec.build(params)
+    named = [cut for cut in cuts if cut != Cut.FORCE]
     if spec.kind == Kind.QUANTILE:
+        cut_select = "".join(f", r.{cut.value}" for cut in named)
         return f"""
 WITH records AS ({records})
-SELECT k.period, k.period_start, r.cut_value,
-       quantile_cont(r.x, {spec.quantile}) AS value, CAST(NULL AS BIGINT) AS num, COUNT(r.x) AS den
+SELECT k.period, k.period_start{cut_select},
+       quantile_cont(r.x, {spec.quantile}) AS value, CAST(NULL AS DOUBLE) AS num,
+       CAST(COUNT(r.x) AS DOUBLE) AS den
 FROM records r JOIN calendar k ON k.day = r.day
 WHERE r.x IS NOT NULL
-GROUP BY k.period, k.period_start, r.cut_value"""
+GROUP BY {_sets("k.period, k.period_start", cuts, "r")}"""
     if spec.kind == Kind.SHARE:
         daily = "SUM(r.num) AS num, SUM(r.den) AS den"
     elif spec.kind == Kind.MEAN:
         daily = "SUM(r.x) AS num, COUNT(r.x) AS den"
     else:
         daily = "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den"
+    daily_cuts = "".join(f", r.{cut.value}" for cut in named)
+    outer_cuts = "".join(f", d.{cut.value}" for cut in named)
     # Additive measures are summed by day first, so the calendar join meets a small table.
     return f"""
 WITH records AS ({records}),
 daily AS (
-  SELECT r.day, r.cut_value, {daily}
-  FROM records r WHERE r.day IN (SELECT day FROM calendar)
-  GROUP BY r.day, r.cut_value
+  SELECT r.day{daily_cuts}, {daily}
+  FROM records r JOIN (SELECT DISTINCT day FROM calendar) kd ON kd.day = r.day
+  GROUP BY {_sets("r.day", cuts, "r")}
 )
-SELECT k.period, k.period_start, d.cut_value, CAST(NULL AS DOUBLE) AS value,
-       SUM(d.num) AS num, SUM(d.den) AS den
+SELECT k.period, k.period_start{outer_cuts}, CAST(NULL AS DOUBLE) AS value,
+       CAST(SUM(d.num) AS DOUBLE) AS num, CAST(SUM(d.den) AS DOUBLE) AS den
 FROM daily d JOIN calendar k ON k.day = d.day
-GROUP BY k.period, k.period_start, d.cut_value"""
+GROUP BY k.period, k.period_start{outer_cuts}"""
 
 
 def records_sql(
@@ -181,65 +237,119 @@ def records_sql(
     """The records behind one value: those of one cut value on the days in `calendar`."""
     fields = "".join(f", r.{name}" for name in _record_fields(spec.kind))
     if cut == Cut.FORCE or cut_value is None:
-        match = ""
+        shown, match = "CAST(NULL AS VARCHAR)", ""
     else:
-        match = " AND r.cut_value = '" + cut_value.replace("'", "''") + "'"
+        shown = f"r.{cut.value}"
+        match = f" AND r.{cut.value} = '" + cut_value.replace("'", "''") + "'"
     return f"""
-WITH records AS ({spec.build(params, cut)})
-SELECT r.record_id, r.day, r.cut_value{fields}
+WITH records AS ({spec.build(params)})
+SELECT r.record_id, r.day, {shown} AS cut_value{fields}
 FROM records r WHERE r.day IN (SELECT day FROM calendar){match}
 ORDER BY r.day, r.record_id
 LIMIT {int(limit)}"""
 
 
-def _values(
-    spec: MeasureSpec, cut: Cut, wanted: Mapping[Period, list[PeriodSpan]], rows: Sequence[Row]
-) -> list[MeasureValue]:
-    """Turn engine rows into values, one per expected period and cut value (None if empty)."""
-    found: dict[tuple[str, date, str | None], Row] = {}
-    cut_values: set[str | None] = set()
-    for row in rows:
-        found[(row[0], row[1], row[2])] = row
-        cut_values.add(None if cut == Cut.FORCE else row[2])
-    if cut == Cut.FORCE:
-        cut_values = {None}
-    result = []
-    for period, group in wanted.items():
-        for span in group:
-            for cut_value in sorted(cut_values, key=lambda v: (v is None, v or "")):
-                value, numerator, denominator = _value(
-                    spec, found.get((period.value, span.start, cut_value))
-                )
-                result.append(
-                    MeasureValue(
-                        measure=spec.key,
-                        period=period,
-                        period_start=span.start,
-                        period_label=span.label,
-                        cut=cut,
-                        cut_value=cut_value,
-                        value=value,
-                        numerator=numerator,
-                        denominator=denominator,
-                    )
-                )
-    return result
+RESULT = pa.schema(
+    [
+        ("measure", pa.string()),
+        ("period", pa.string()),
+        ("period_start", pa.date32()),
+        ("cut", pa.string()),
+        ("cut_value", pa.string()),
+        ("value", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+    ]
+)
+"""The engine's result: one row per period and cut value with records."""
 
 
-def _value(spec: MeasureSpec, row: Row | None) -> tuple[float | None, float | None, float | None]:
-    if row is None:
-        return None, None, None
-    raw_value, num, den = row[3], row[4], row[5]
+def _tidy(spec: MeasureSpec, cuts: Sequence[Cut], raw: pa.Table) -> pa.Table:
+    """An aggregate query's rows in RESULT's shape; the row's cut is its one non-NULL cut
+    column (none: the force), and values are in the measure's unit."""
+    rows = raw.num_rows
+    named = [cut for cut in cuts if cut != Cut.FORCE]
+    cut = pa.array([Cut.FORCE.value] * rows, pa.string())
+    cut_value = pa.nulls(rows, pa.string())
+    for candidate in named:
+        column = raw.column(candidate.value).cast(pa.string())
+        valid = pc.is_valid(column)
+        cut = pc.if_else(valid, candidate.value, cut)
+        cut_value = pc.if_else(valid, column, cut_value)
+    num = raw.column("num").cast(pa.float64())
+    den = raw.column("den").cast(pa.float64())
+    nothing = pa.nulls(rows, pa.float64())
     if spec.kind == Kind.QUANTILE:
-        if not den:
-            return None, None, None
-        return float(raw_value) / spec.scale, None, float(den)
-    if spec.kind == Kind.COUNT:
-        return (None, None, None) if not num else (float(num), float(num), None)
-    if not den:
-        return None, None, None
-    numerator = float(num) / spec.scale
-    return numerator / float(den), numerator, float(den)
+        value = pc.divide(raw.column("value").cast(pa.float64()), spec.scale)
+        numerator, denominator = nothing, den
+    elif spec.kind == Kind.COUNT:
+        value, numerator, denominator = num, num, nothing
+    else:
+        numerator = pc.divide(num, spec.scale) if spec.scale != 1 else num
+        denominator = den
+        value = pc.if_else(pc.greater(den, 0), pc.divide(numerator, den), nothing)
+    return pa.Table.from_arrays(
+        [
+            pa.array([spec.key] * rows, pa.string()),
+            raw.column("period").cast(pa.string()),
+            raw.column("period_start").cast(pa.date32()),
+            cut,
+            cut_value,
+            value,
+            numerator,
+            denominator,
+        ],
+        schema=RESULT,
+    )
+
+
+def fill(
+    table: pa.Table,
+    specs: Sequence[MeasureSpec],
+    *,
+    periods: Sequence[Period],
+    cuts: Sequence[Cut],
+    start: date,
+    end: date,
+) -> list[MeasureValue]:
+    """Values for every expected period of every measure and cut value seen, in order: a
+    period without records has value None (an empty month is None, not 0)."""
+    found: dict[tuple[str, str, str, date, str | None], tuple[Any, Any, Any]] = {}
+    seen: dict[tuple[str, str], set[str | None]] = {}
+    columns = table.to_pydict()
+    for i in range(table.num_rows):
+        key = (columns["measure"][i], columns["cut"][i])
+        where = (*key, columns["period"][i], columns["period_start"][i], columns["cut_value"][i])
+        found[where] = (columns["value"][i], columns["numerator"][i], columns["denominator"][i])
+        seen.setdefault(key, set()).add(columns["cut_value"][i])
+    wanted = {p: spans(p, start, end) for p in periods}
+    result = []
+    for spec in specs:
+        for cut in cuts:
+            if cut not in spec.definition.cuts:
+                continue
+            cut_values = {None} if cut == Cut.FORCE else seen.get((spec.key, cut.value), set())
+            for period, group in wanted.items():
+                for span in group:
+                    for cut_value in sorted(cut_values, key=lambda v: v or ""):
+                        value, numerator, denominator = found.get(
+                            (spec.key, cut.value, period.value, span.start, cut_value),
+                            (None, None, None),
+                        )
+                        result.append(
+                            MeasureValue(
+                                measure=spec.key,
+                                period=period,
+                                period_start=span.start,
+                                period_label=span.label,
+                                cut=cut,
+                                cut_value=cut_value,
+                                value=value,
+                                numerator=numerator,
+                                denominator=denominator,
+                            )
+                        )
+    return result
 
 
 def _workdays_for(tables: Mapping[str, pa.Table], as_of: date) -> pa.Table:

@@ -140,8 +140,8 @@ class MeasureParams:
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)
 
 
-SqlBuilder = Callable[[MeasureParams, Cut], str]
-"""Builds a measure's record-level SQL for one cut; it never runs it."""
+SqlBuilder = Callable[[MeasureParams], str]
+"""Builds a measure's record-level SQL; it never runs it."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,9 @@ class MeasureSpec:
 
     `build` returns SQL (DuckDB dialect, the one place it is translated is analytics/dialect.py)
     selecting one row per record with the columns: `record_id`, `day` (the local date the record
-    falls on), `cut_value` (text, NULL for the force), and `num`/`den` (SHARE, integers 0/1),
-    or `x` (MEAN and QUANTILE, an integer in `scale` units), or nothing more (COUNT).
+    falls on), one text column per cut the measure supports, named after the cut (never NULL),
+    and `num`/`den` (SHARE, integers 0/1), or `x` (MEAN and QUANTILE, an integer in `scale`
+    units), or nothing more (COUNT).
     """
 
     definition: MeasureDefinition
@@ -159,6 +160,9 @@ class MeasureSpec:
     build: SqlBuilder
     scale: float = 1.0  # divide x by this to get the unit (e.g. 1e6 for microseconds->seconds)
     quantile: float | None = None
+    # Tables the SQL reads that depend on the policy: (name, SQL) built once per engine and
+    # kept until the SQL changes (the repeat-caller windows, which are costly to count).
+    derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None
 
     @property
     def key(self) -> str:

@@ -68,7 +68,8 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_PERSON,
     },
     Role.ANALYST: _EVERY_SIGNED_IN | _PERFORMANCE | {Action.VIEW_QUEUE, Action.VIEW_MEASURES},
-    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN
+    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.VIEW_MEASURES},
 }
 
 

@@ -1,9 +1,14 @@
-"""SQL pieces the measures share: the joins that give each record its neighbourhood, channel
-and grade, and a helper that builds a measure's specification."""
+"""What the measures share: the cut columns of each fact table, and a helper that builds a
+measure's specification from its words and its SQL.
+
+A measure's SQL selects one row per record from a fact table (see facts.py) with `record_id`,
+`day` (the local date the record falls on), the marker `/*cuts*/` where the measure's cut
+columns go (one column per cut, named after it), and `num`/`den` (SHARE) or `x` (MEAN and
+QUANTILE) or nothing more (COUNT)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from watchhouse.analytics.model import (
     Cut,
@@ -11,48 +16,30 @@ from watchhouse.analytics.model import (
     MeasureDefinition,
     MeasureParams,
     MeasureSpec,
-    SqlBuilder,
     Unit,
 )
 
 US_PER_SECOND = 1_000_000
 US_PER_MINUTE = 60 * US_PER_SECOND
 US_PER_DAY = 86_400 * US_PER_SECOND
-
-NO_CUT = "CAST(NULL AS VARCHAR)"
-UNKNOWN = "unknown"
-
-CONTACTS = """contacts c
-LEFT JOIN locations l ON l.id = c.location_id
-LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
-LEFT JOIN incidents i ON i.contact_id = c.id"""
+CUTS_MARKER = "/*cuts*/"
 
 CONTACT_CUTS: dict[Cut, str] = {
-    Cut.NEIGHBOURHOOD: f"COALESCE(n.code, '{UNKNOWN}')",
-    Cut.CHANNEL: "c.channel",
-    Cut.GRADE: "COALESCE(CAST(i.grade AS VARCHAR), 'ungraded')",
+    Cut.NEIGHBOURHOOD: "f.hood",
+    Cut.CHANNEL: "f.channel",
+    Cut.GRADE: "f.grade_text",
 }
-
-INCIDENTS = """incidents i
-JOIN contacts c ON c.id = i.contact_id
-LEFT JOIN locations l ON l.id = COALESCE(i.location_id, c.location_id)
-LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id"""
-
-INCIDENT_CUTS: dict[Cut, str] = {
-    Cut.NEIGHBOURHOOD: f"COALESCE(n.code, '{UNKNOWN}')",
-    Cut.CHANNEL: "c.channel",
-    Cut.GRADE: "CAST(i.grade AS VARCHAR)",
+INCIDENT_CUTS: dict[Cut, str] = dict(CONTACT_CUTS)
+CRIME_CUTS: dict[Cut, str] = {
+    Cut.NEIGHBOURHOOD: "f.hood",
+    Cut.GRADE: "f.grade_text",
+    Cut.CRIME_GROUP: "f.crime_group",
 }
 
 
-def cut_column(cut: Cut, options: Mapping[Cut, str]) -> str:
-    """The SQL for a record's cut value, or a clear error for a cut the measure lacks."""
-    if cut == Cut.FORCE:
-        return NO_CUT
-    try:
-        return options[cut]
-    except KeyError:
-        raise ValueError(f"this measure cannot be cut by {cut.value}") from None
+def without(cuts: Mapping[Cut, str], *dropped: Cut) -> dict[Cut, str]:
+    """These cuts but the ones dropped."""
+    return {k: v for k, v in cuts.items() if k not in dropped}
 
 
 def flag(condition: str) -> str:
@@ -60,15 +47,13 @@ def flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-def grade_target_us(
-    params: MeasureParams, grade: str = "i.grade", settlement: str = "i.settlement"
-) -> str:
-    """The attendance target of the record's grade and settlement in microseconds (NULL if none)."""
+def grade_target_us(params: MeasureParams) -> str:
+    """The attendance target of an incident fact's grade and settlement in microseconds."""
     whens = " ".join(
-        f"WHEN {grade} = {g} AND {settlement} = '{s}' THEN {int(minutes * US_PER_MINUTE)}"
+        f"WHEN f.grade = {g} AND f.settlement = '{s}' THEN {int(minutes * US_PER_MINUTE)}"
         for (g, s), minutes in sorted(params.grade_targets_minutes.items())
     )
-    return f"CASE {whens} ELSE NULL END"
+    return f"(CASE {whens} ELSE NULL END)"
 
 
 def measure(
@@ -79,16 +64,24 @@ def measure(
     peel_area: str,
     unit: Unit,
     higher_is_better: bool | None,
-    cuts: Mapping[Cut, str] | frozenset[Cut],
+    cuts: Mapping[Cut, str],
     record_type: str,
     definition: str,
     kind: Kind,
-    build: SqlBuilder,
+    build: Callable[[MeasureParams], str],
     scale: float = 1.0,
     quantile: float | None = None,
+    derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None,
 ) -> MeasureSpec:
-    """A measure's specification: its catalogue entry and how it is computed."""
-    text = " ".join(definition.split())
+    """A measure's specification: its catalogue entry and its SQL with the cut columns."""
+    columns = "".join(f", {expression} AS {cut.value}" for cut, expression in cuts.items())
+
+    def sql(params: MeasureParams) -> str:
+        text = build(params)
+        if CUTS_MARKER not in text:
+            raise RuntimeError(f"{key}: the SQL has no {CUTS_MARKER} marker")
+        return text.replace(CUTS_MARKER, columns)
+
     return MeasureSpec(
         definition=MeasureDefinition(
             key=key,
@@ -99,10 +92,11 @@ def measure(
             higher_is_better=higher_is_better,
             cuts=frozenset({Cut.FORCE, *cuts}),
             record_type=record_type,
-            definition=text,
+            definition=" ".join(definition.split()),
         ),
         kind=kind,
-        build=build,
+        build=sql,
         scale=scale,
         quantile=quantile,
+        derived=derived,
     )

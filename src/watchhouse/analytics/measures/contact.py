@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from watchhouse.analytics.measures.common import (
     CONTACT_CUTS,
-    CONTACTS,
+    CUTS_MARKER,
     US_PER_MINUTE,
     US_PER_SECOND,
-    cut_column,
     flag,
     measure,
+    without,
 )
 from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
 
 GROUP = "Contact"
 PEEL = "responding_to_the_public"
-ANSWER_CUTS: dict[Cut, str] = {k: v for k, v in CONTACT_CUTS.items() if k != Cut.CHANNEL}
-WAIT = "(c.answered_us - c.presented_us)"
+ANSWER_CUTS = without(CONTACT_CUTS, Cut.CHANNEL)
+WAIT = "(f.answered_us - f.presented_us)"
+FINISHED = "f.answered_us IS NOT NULL OR f.abandoned"
+ANSWERED = "f.answered_us IS NOT NULL"
 
 
 def _share(channel: str, population: str, meets: str) -> SqlBuilder:
     """A share of one channel's contacts: `population` chooses them, `meets` the numerator."""
 
-    def build(params: MeasureParams, cut: Cut) -> str:
+    def build(params: MeasureParams) -> str:
         condition = meets.format(
             standard=int(params.standard_seconds * US_PER_SECOND),
             long=int(params.long_seconds * US_PER_SECOND),
         )
         return f"""
-SELECT c.id AS record_id, c.presented_day AS day, {cut_column(cut, CONTACT_CUTS)} AS cut_value,
+SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
        {flag(condition)} AS num, 1 AS den
-FROM {CONTACTS}
-WHERE c.channel = '{channel}' AND ({population})"""
+FROM contact_facts f
+WHERE f.channel = '{channel}' AND ({population})"""
 
     return build
 
@@ -39,24 +41,20 @@ WHERE c.channel = '{channel}' AND ({population})"""
 def _wait(channel: str) -> SqlBuilder:
     """The wait from presentation to answer of one channel's answered contacts (microseconds)."""
 
-    def build(params: MeasureParams, cut: Cut) -> str:
+    def build(params: MeasureParams) -> str:
         return f"""
-SELECT c.id AS record_id, c.presented_day AS day, {cut_column(cut, CONTACT_CUTS)} AS cut_value,
-       {WAIT} AS x
-FROM {CONTACTS}
-WHERE c.channel = '{channel}' AND c.answered_us IS NOT NULL"""
+SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER}, {WAIT} AS x
+FROM contact_facts f
+WHERE f.channel = '{channel}' AND f.answered_us IS NOT NULL"""
 
     return build
 
 
-def _demand(params: MeasureParams, cut: Cut) -> str:
+def _demand(params: MeasureParams) -> str:
     return f"""
-SELECT c.id AS record_id, c.presented_day AS day, {cut_column(cut, CONTACT_CUTS)} AS cut_value
-FROM {CONTACTS}"""
+SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER}
+FROM contact_facts f"""
 
-
-FINISHED = "c.answered_us IS NOT NULL OR c.abandoned"
-ANSWERED = "c.answered_us IS NOT NULL"
 
 MEASURES: tuple[MeasureSpec, ...] = (
     measure(
@@ -69,7 +67,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", FINISHED, f"c.answered_us IS NOT NULL AND {WAIT} < {{standard}}"),
+        build=_share("999", FINISHED, f"f.answered_us IS NOT NULL AND {WAIT} < {{standard}}"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
         the share answered in under the policy's standard (10 seconds by default), timed from the
         call being presented to the force to the handler answering. Abandoned calls ARE in the
@@ -182,7 +180,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", FINISHED, "c.abandoned"),
+        build=_share("999", FINISHED, "f.abandoned"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
         the share abandoned (the caller hung up before a handler answered).""",
     ),
@@ -212,7 +210,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("101", FINISHED, "c.abandoned"),
+        build=_share("101", FINISHED, "f.abandoned"),
         definition="""Of the 101 calls presented in the period that were answered or abandoned,
         the share abandoned before a handler answered.""",
     ),
