@@ -11,7 +11,7 @@ in this process; an analyst's browser session is opened once. Then, side by side
 `--runs` times (median reported):
 
 - **board, snapshot built**: `GET /board?month=2024-12` end to end over HTTP (session check,
-  the six headline measures over 24 months from the measures engine, XmR charts, commentary,
+  the eight headline measures over 24 months from the measures engine, XmR charts, commentary,
   Plotly figures, the page), the store unchanged since the last view, so the measures
   snapshot and its engine are reused;
 - **board, cold**: the same request right after a new 101 call was taken (untimed): the store
