@@ -104,7 +104,7 @@ def xmr_figure(
         traces.append(_limit_line("lower limit", chart.lower, count, scale, "dash", "#888"))
     if trend.target is not None:
         traces.append(_limit_line("target", trend.target.value, len(xs), scale, "dot", TARGET))
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 6))  # about six labels
     figure = go.Figure(traces)
     figure.update_layout(
         height=height,
@@ -148,7 +148,7 @@ def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
                 "upper range limit", chart.upper_range_limit, len(xs), scale, "dash", "#888"
             )
         )
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 6))  # about six labels
     figure = go.Figure(traces)
     figure.update_layout(
         height=height,
