@@ -214,7 +214,8 @@ def main() -> int:
         base_median = statistics.median(home)
         print(_line("home page (baseline)", home))
         print(_line("board, snapshot built", warm, base_median))
-        print(_line("board, cold (store changed)", cold, base_median))
+        if cold:
+            print(_line("board, cold (store changed)", cold, base_median))
         if drawn:
             print(_line("board drawn in Chromium", drawn, base_median))
         target = statistics.median(warm) < 1.0

@@ -1,5 +1,9 @@
 """Plotly figures of a measure's XmR chart, as JSON the board page and the pack both draw.
 
+The figures are plotly.js figure specifications (`data` traces and a `layout`) written as
+plain dictionaries: building them through plotly's Python graph objects validated every
+property and cost about 25 ms a chart, a fifth of the board's own time.
+
 Colours follow the NHS "Making Data Count" convention UK analysts know: blue for a
 special-cause improvement, orange for a concern, purple for special cause in a measure that is
 neither better up nor down, grey for common cause.
@@ -7,17 +11,20 @@ neither better up nor down, grey for common cause.
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Any
 
 import plotly
-import plotly.graph_objects as go
-import plotly.io as pio
 
 from watchhouse.domain.spc import XmRChart, XmRPoint
 from watchhouse.services.board import MeasureTrend
 
 IMPROVEMENT, CONCERN, NEITHER, COMMON = "#1f5fad", "#d46a00", "#6a3d9a", "#5f6b7a"
 TARGET = "#1b7a3a"
+
+Figure = dict[str, Any]
 
 
 def plotly_js_path() -> Path:
@@ -38,6 +45,11 @@ def _scale(unit: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+def _number(value: float | None, scale: float) -> float | None:
+    """A value to draw, or None for a gap (nothing, or not a finite number)."""
+    return None if value is None or not math.isfinite(value) else value * scale
+
+
 def _shown(chart: XmRChart) -> list[XmRPoint]:
     """The points from the first with a value (months before the data began are not drawn)."""
     points = list(chart.points)
@@ -54,10 +66,14 @@ def _colour(direction: int, higher_is_better: bool | None) -> str:
     return IMPROVEMENT if good else CONCERN
 
 
+def _scatter(**properties: Any) -> dict[str, Any]:
+    return {"type": "scatter", **properties}
+
+
 def _limit_line(
     name: str, value: float, count: int, scale: float, dash: str, colour: str
-) -> go.Scatter:
-    return go.Scatter(
+) -> dict[str, Any]:
+    return _scatter(
         x=list(range(count)),
         y=[value * scale] * count,
         mode="lines",
@@ -69,7 +85,7 @@ def _limit_line(
 
 def xmr_figure(
     trend: MeasureTrend, *, height: int = 230, width: int | None = None, legend: bool = False
-) -> go.Figure:
+) -> Figure:
     """The individuals chart of a measure: points, centre line, natural process limits,
     target, and special-cause points coloured by whether they are better or worse."""
     chart: XmRChart = trend.chart
@@ -77,15 +93,15 @@ def xmr_figure(
     points = _shown(chart)
     labels = [p.label for p in points]
     xs = list(range(len(labels)))
-    ys = [None if p.value is None else p.value * scale for p in points]
+    ys = [_number(p.value, scale) for p in points]
     colours = [_colour(p.direction, trend.definition.higher_is_better) for p in points]
     hover = [
         f"{p.label}: {'no data' if y is None else f'{y:,.1f}{suffix}'}"
         + ("" if not p.signals else "<br>special cause: " + ", ".join(s.label for s in p.signals))
         for p, y in zip(points, ys, strict=True)
     ]
-    traces: list[go.Scatter] = [
-        go.Scatter(
+    traces: list[dict[str, Any]] = [
+        _scatter(
             x=xs,
             y=ys,
             mode="lines+markers",
@@ -105,8 +121,7 @@ def xmr_figure(
     if trend.target is not None:
         traces.append(_limit_line("target", trend.target.value, len(xs), scale, "dot", TARGET))
     step = max(1, -(-len(labels) // 6))  # about six labels
-    figure = go.Figure(traces)
-    figure.update_layout(
+    layout = dict(
         height=height,
         width=width,
         margin={"l": 50, "r": 10, "t": 10, "b": 40},
@@ -123,19 +138,19 @@ def xmr_figure(
         },
         yaxis={"ticksuffix": suffix, "gridcolor": "#e5e5e5", "zeroline": False},
     )
-    return figure
+    return {"data": traces, "layout": {k: v for k, v in layout.items() if v is not None}}
 
 
-def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
+def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> Figure:
     """The moving range chart: each point's difference from the one before and its limit."""
     chart = trend.chart
     scale, suffix = _scale(str(trend.definition.unit))
     points = _shown(chart)
     labels = [p.label for p in points]
     xs = list(range(len(labels)))
-    ys = [None if p.moving_range is None else p.moving_range * scale for p in points]
+    ys = [_number(p.moving_range, scale) for p in points]
     traces = [
-        go.Scatter(x=xs, y=ys, mode="lines+markers", name="moving range", line={"color": COMMON})
+        _scatter(x=xs, y=ys, mode="lines+markers", name="moving range", line={"color": COMMON})
     ]
     if chart.mean_moving_range is not None and chart.upper_range_limit is not None:
         traces.append(
@@ -149,8 +164,7 @@ def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
             )
         )
     step = max(1, -(-len(labels) // 6))  # about six labels
-    figure = go.Figure(traces)
-    figure.update_layout(
+    layout = dict(
         height=height,
         margin={"l": 50, "r": 10, "t": 10, "b": 40},
         showlegend=False,
@@ -159,10 +173,9 @@ def moving_range_figure(trend: MeasureTrend, *, height: int = 180) -> go.Figure:
         xaxis={"tickmode": "array", "tickvals": xs[::step], "ticktext": labels[::step]},
         yaxis={"ticksuffix": suffix, "gridcolor": "#e5e5e5", "rangemode": "tozero"},
     )
-    return figure
+    return {"data": traces, "layout": layout}
 
 
-def figure_json(figure: go.Figure) -> str:
+def figure_json(figure: Figure) -> str:
     """A figure as JSON safe to place inside a <script type="application/json"> element."""
-    text: str = pio.to_json(figure, validate=False, pretty=False) or "{}"
-    return text.replace("</", "<\\/")
+    return json.dumps(figure, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
