@@ -62,9 +62,8 @@ class MeasureEngine:
     def load(self, name: str, table: pa.Table) -> None:
         """Make a table available to the SQL under a name (replacing any of that name)."""
         if self._duck is not None:
-            self._duck.register("_incoming", table)
-            self._duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-            self._duck.unregister("_incoming")
+            # A view over the Arrow table (no copy): the facts are built from it once.
+            self._duck.register(name, table)
         else:
             frame = self._spark.createDataFrame(table, schema=_spark_schema(table))
             frame.createOrReplaceTempView(name)
