@@ -83,7 +83,8 @@ def _number(value: float | None) -> str:
 
 def _list(definitions: tuple[MeasureDefinition, ...]) -> None:
     table = Table(title="Measures")
-    for column in ("key", "title", "group", "unit", "cuts"):
+    table.add_column("key", no_wrap=True)
+    for column in ("title", "group", "unit", "cuts"):
         table.add_column(column)
     for d in definitions:
         cuts = ", ".join(c.value for c in Cut if c in d.cuts)

@@ -17,7 +17,7 @@ from watchhouse.services.synth import SynthRequest, synth_to_parquet
 
 pytestmark = pytest.mark.spark
 
-AS_OF_US = int(1_712_000_000 * 1_000_000)  # 1 April 2024, about 19:33 UTC
+AS_OF_US = 1_712_000_000 * 1_000_000  # 1 April 2024, about 19:33 UTC
 
 
 @pytest.fixture(scope="module")

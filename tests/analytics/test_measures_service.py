@@ -4,6 +4,7 @@ the catalogue, clear refusals, and drill-down logged as consultations."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -38,11 +39,11 @@ def _call(ctx: AppContext, actor: Actor, *, at: datetime, wait: float | None, ho
 
 @pytest.fixture
 def may_calls(
-    ctx: AppContext, actors: dict[Role, Actor], neighbourhoods: dict[str, str], clock: object
+    ctx: AppContext, actors: dict[Role, Actor], neighbourhoods: dict[str, str], clock: Any
 ) -> list[int]:
     """Four 999 calls in May 2024: answered in 4 s, 9.9 s and 10 s (central), and one abandoned
     call (moor)."""
-    ctx.clock = lambda: datetime(2024, 6, 3, 8, 0, tzinfo=UTC)  # type: ignore[method-assign]
+    clock.set(datetime(2024, 6, 3, 8, 0, tzinfo=UTC))
     handler = actors[Role.CALL_HANDLER]
     return [
         _call(ctx, handler, at=MAY, wait=4, hood="central"),
@@ -147,3 +148,29 @@ def test_drill_down_lists_the_records_and_logs_a_consultation_of_each(
         if e.operation == "consultation" and e.record_type == "contact"
     )
     assert consulted == sorted(may_calls[:3])
+
+
+def test_snapshot_holds_no_names_numbers_or_free_text(
+    ctx: AppContext, may_calls: list[int]
+) -> None:
+    import pyarrow.parquet as pq
+
+    snapshot = measures.take_snapshot(ctx)
+    files = {p.stem for p in snapshot.directory.glob("*.parquet")}
+    assert "contacts" in files and "people" not in files and "telephone_numbers" not in files
+    columns = set(pq.read_schema(snapshot.directory / "contacts.parquet").names)
+    assert not columns & {"caller_name", "caller_given_name", "caller_telephone", "summary"}
+    assert pq.read_metadata(snapshot.directory / "contacts.parquet").num_rows == 4
+
+
+def test_drill_down_refuses_a_day_no_period_starts_on(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int]
+) -> None:
+    with pytest.raises(ValidationFailed, match="no month period starts on 2024-05-02"):
+        measures.drill_down(
+            ctx,
+            actor=actors[Role.ANALYST],
+            measure="contact.demand",
+            period=Period.MONTH,
+            period_start=date(2024, 5, 2),
+        )

@@ -62,9 +62,8 @@ class MeasureEngine:
     def load(self, name: str, table: pa.Table) -> None:
         """Make a table available to the SQL under a name (replacing any of that name)."""
         if self._duck is not None:
-            self._duck.register("_incoming", table)
-            self._duck.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-            self._duck.unregister("_incoming")
+            # A view over the Arrow table (no copy): the facts are built from it once.
+            self._duck.register(name, table)
         else:
             frame = self._spark.createDataFrame(table, schema=_spark_schema(table))
             frame.createOrReplaceTempView(name)
@@ -121,12 +120,36 @@ class MeasureEngine:
         wanted = [s for p in periods for s in spans(p, start, end)]
         self._prepare(params, wanted)
         parts = [RESULT.empty_table()]
+        done: set[str] = set()
         for spec in specs:
             here = [cut for cut in cuts if cut in spec.definition.cuts]
-            if here:
-                self._derive(spec, params)
-                raw = self.run_arrow(aggregate_sql(spec, params, here))
-                parts.append(_tidy(spec, here, raw))
+            if not here or spec.key in done:
+                continue
+            self._derive(spec, params)
+            # Percentiles of the same records (median and 90th) come from one query.
+            batch = [spec]
+            if spec.kind == Kind.QUANTILE:
+                records = spec.build(params)
+                batch += [
+                    other
+                    for other in specs
+                    if other.key != spec.key
+                    and other.key not in done
+                    and other.kind == Kind.QUANTILE
+                    and other.definition.cuts == spec.definition.cuts
+                    and other.build(params) == records
+                ]
+            raw = self.run_arrow(aggregate_sql(spec, params, here, also=batch[1:]))
+            for index, member in enumerate(batch):
+                value = raw.column(f"value_{index}" if index else "value")
+                parts.append(
+                    _tidy(
+                        member,
+                        here,
+                        raw.set_column(raw.column_names.index("value"), "value", value),
+                    )
+                )
+                done.add(member.key)
         return pa.concat_tables(parts)
 
     def compute(
@@ -194,17 +217,28 @@ def _sets(prefix: str, cuts: Sequence[Cut], source: str) -> str:
     return f"GROUPING SETS ({', '.join(sets)})"
 
 
-def aggregate_sql(spec: MeasureSpec, params: MeasureParams, cuts: Sequence[Cut]) -> str:
+def aggregate_sql(
+    spec: MeasureSpec,
+    params: MeasureParams,
+    cuts: Sequence[Cut],
+    *,
+    also: Sequence[MeasureSpec] = (),
+) -> str:
     """The measure's records aggregated by period and by each cut (one grouping set per cut),
-    over the `calendar` table of the periods asked for, in one query."""
+    over the `calendar` table of the periods asked for, in one query. Percentile measures over
+    the same records (`also`) add their values as value_1, value_2, ..."""
     records = spec.build(params)
     named = [cut for cut in cuts if cut != Cut.FORCE]
     if spec.kind == Kind.QUANTILE:
         cut_select = "".join(f", r.{cut.value}" for cut in named)
+        more = "".join(
+            f", quantile_cont(r.x, {other.quantile}) AS value_{n}"
+            for n, other in enumerate(also, start=1)
+        )
         return f"""
 WITH records AS ({records})
 SELECT k.period, k.period_start{cut_select},
-       quantile_cont(r.x, {spec.quantile}) AS value, CAST(NULL AS DOUBLE) AS num,
+       quantile_cont(r.x, {spec.quantile}) AS value{more}, CAST(NULL AS DOUBLE) AS num,
        CAST(COUNT(r.x) AS DOUBLE) AS den
 FROM records r JOIN calendar k ON k.day = r.day
 WHERE r.x IS NOT NULL

@@ -40,6 +40,7 @@ SNAPSHOT_DIR = "measures-snapshot"
 _FINGERPRINT_FILE = "fingerprint.json"
 _LOCK = threading.Lock()
 _ENGINES: dict[tuple[str, str, str], MeasureEngine] = {}
+_KEPT = 4  # engines kept loaded at once (one per data directory and engine name)
 # The access log names a record type in the singular, as every other service does.
 _LOGGED_AS = {
     "contacts": "contact",
@@ -150,8 +151,10 @@ def _engine(ctx: AppContext, snapshot: Snapshot, engine: str) -> MeasureEngine:
     key = (str(snapshot.directory), snapshot.fingerprint, name)
     found = _ENGINES.get(key)
     if found is None:
-        for stale in [k for k in _ENGINES if k[0] == key[0] and k[2] == name]:
-            _ENGINES.pop(stale).close()
+        stale = [k for k in _ENGINES if k[0] == key[0] and k[2] == name]
+        stale += [k for k in _ENGINES if k not in stale][: max(0, len(_ENGINES) - _KEPT + 1)]
+        for old in stale:
+            _ENGINES.pop(old).close()
         data = input_tables.read_tables(snapshot.directory, timezone=ctx.policy.force.timezone)
         found = _ENGINES[key] = MeasureEngine(data, engine=name)
     return found

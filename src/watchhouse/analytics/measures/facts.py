@@ -18,8 +18,7 @@ SELECT c.id, c.channel, c.presented_us, c.presented_day, c.answered_us,
        i.id AS incident_id,
        t.contact_id IS NOT NULL AS has_thrive,
        pr.incident_id IS NOT NULL AS has_referral,
-       COALESCE('c' || CAST(ic.cluster_id AS VARCHAR), 'p' || CAST(c.person_id AS VARCHAR))
-         AS caller
+       COALESCE(2 * ic.cluster_id, 2 * c.person_id + 1) AS caller
 FROM contacts c
 LEFT JOIN locations l ON l.id = c.location_id
 LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id

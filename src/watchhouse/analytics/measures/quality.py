@@ -42,40 +42,42 @@ FROM incident_facts f"""
 
 def _window_counts(key: str, alias: str, params: MeasureParams) -> str:
     """For each rule, how many contacts with the same `key` fall in its window up to this one
-    (the window is (presented - days, presented], as domain/repeats.py counts)."""
-    return ", ".join(
-        f"""CASE WHEN {key} IS NULL THEN 0 ELSE COUNT(*) OVER (PARTITION BY {key}
-            ORDER BY presented_us
-            RANGE BETWEEN {w.within_days * US_PER_DAY - 1} PRECEDING AND CURRENT ROW) END
+    (the window is (presented - days, presented], as domain/repeats.py counts), for the
+    contacts that have the key: a subquery to join on the contact id."""
+    channels = ", ".join(f"'{c}'" for c in params.repeat_channels)
+    abandoned = "" if params.repeat_count_abandoned else "AND NOT abandoned"
+    counts = ", ".join(
+        f"""COUNT(*) OVER (PARTITION BY {key} ORDER BY presented_us
+            RANGE BETWEEN {w.within_days * US_PER_DAY - 1} PRECEDING AND CURRENT ROW)
             AS {alias}_{n}"""
         for n, w in enumerate(params.repeat_windows)
     )
+    return f"""(SELECT id, {counts} FROM contact_facts
+        WHERE {key} IS NOT NULL AND channel IN ({channels}) {abandoned})"""
 
 
 def _crossed(alias: str, params: MeasureParams) -> str:
-    rules = " OR ".join(f"{alias}_{n} > {w.more_than}" for n, w in enumerate(params.repeat_windows))
+    rules = " OR ".join(
+        f"COALESCE({alias}.{alias}_{n}, 0) > {w.more_than}"
+        for n, w in enumerate(params.repeat_windows)
+    )
     return f"({rules})"
 
 
 def _repeat_windows(params: MeasureParams) -> tuple[tuple[str, str], ...]:
-    """Each counted contact with, per rule, how many contacts of the same caller, person record
-    and number fall in the rule's window up to it (built once per engine and policy)."""
-    channels = ", ".join(f"'{c}'" for c in params.repeat_channels)
-    abandoned = "" if params.repeat_count_abandoned else "AND NOT abandoned"
+    """Each counted contact of a repeat caller (by who the caller is) with whether the screen's
+    counts (by person record or number) crossed a rule too (built once per engine and policy)."""
     recognised = f"{_crossed('person', params)} OR {_crossed('phone', params)}"
     return (
         (
             "repeat_contact_facts",
             f"""
-SELECT id, presented_day, hood, channel, {_crossed("caller", params)} AS repeat_caller,
-       {recognised} AS recognised
-FROM (
-  SELECT id, presented_day, hood, channel, {_window_counts("caller", "caller", params)},
-         {_window_counts("person_id", "person", params)},
-         {_window_counts("telephone_number_id", "phone", params)}
-  FROM contact_facts
-  WHERE channel IN ({channels}) {abandoned}
-) w""",
+SELECT f.id, f.presented_day, f.hood, f.channel, {recognised} AS recognised
+FROM contact_facts f
+JOIN {_window_counts("caller", "caller", params)} caller ON caller.id = f.id
+LEFT JOIN {_window_counts("person_id", "person", params)} person ON person.id = f.id
+LEFT JOIN {_window_counts("telephone_number_id", "phone", params)} phone ON phone.id = f.id
+WHERE {_crossed("caller", params)}""",
         ),
     )
 
@@ -86,8 +88,7 @@ def _recognised(params: MeasureParams) -> str:
     return f"""
 SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
        {flag("f.recognised")} AS num, 1 AS den
-FROM repeat_contact_facts f
-WHERE f.repeat_caller"""
+FROM repeat_contact_facts f"""
 
 
 def _plans_opened(params: MeasureParams) -> str:
