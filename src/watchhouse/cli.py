@@ -20,6 +20,8 @@ from watchhouse.auth.permissions import can
 from watchhouse.cli_audits import audits_app
 from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
+from watchhouse.cli_measures import measures_command
+from watchhouse.cli_report import report
 from watchhouse.cli_teams import teams_app
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
@@ -45,6 +47,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(identity_app, name="identity")
 app.add_typer(teams_app, name="teams")
 app.add_typer(audits_app, name="audits")
+app.command("measures")(measures_command)
+app.command("report")(report)
 console = Console()
 err = Console(stderr=True)
 

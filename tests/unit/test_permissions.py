@@ -63,6 +63,9 @@ TABLE: dict[Action, str] = {
     Action.VIEW_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
     Action.ACKNOWLEDGE_AUDIT_FEEDBACK: ".  .  .  .  Y  .  .  .  .",
     Action.VIEW_AUDIT_TRENDS: ".  .  .  .  Y  .  Y  Y  .",
+    Action.VIEW_BOARD:        ".  .  .  .  Y  .  .  Y  .",
+    Action.DRILL_DOWN:        ".  .  .  .  Y  .  .  Y  .",
+    Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  Y",
 }
 # fmt: on
 

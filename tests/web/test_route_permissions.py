@@ -228,3 +228,12 @@ def test_identity_routes_declare_their_own_actions():
     assert declared[("POST", "/contacts/{contact_id}/caller")] == Action.CONFIRM_CALLER
     assert declared[("POST", "/people/{person_id}/identity-decisions")] == Action.DECIDE_IDENTITY
     assert declared[("GET", "/people/{person_id}")] == Action.VIEW_PERSON
+
+
+def test_board_routes_declare_their_own_actions():
+    declared = {(method, path): action for method, path, action in ENDPOINTS}
+    assert declared[("GET", "/board")] == Action.VIEW_BOARD
+    assert declared[("GET", "/board/measure")] == Action.VIEW_BOARD
+    assert declared[("GET", "/board/peel")] == Action.VIEW_BOARD
+    assert declared[("GET", "/board/plotly.min.js")] == Action.VIEW_BOARD
+    assert declared[("GET", "/board/records")] == Action.DRILL_DOWN

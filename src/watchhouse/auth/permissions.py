@@ -52,6 +52,10 @@ _SUPERVISING_INVESTIGATIONS = frozenset(
     {Action.ALLOCATE_CRIME, Action.SUPERVISE_INVESTIGATION, Action.VIEW_SUPERVISOR_WORKLIST}
 )
 
+# The performance board (aggregates) and its drill-down to the records behind a measure (a
+# logged consultation of personal data). Chief officers hold the analyst role.
+_PERFORMANCE = frozenset({Action.VIEW_BOARD, Action.DRILL_DOWN})
+
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
     Role.DISPATCHER: _EVERY_SIGNED_IN | _DISPATCHING,
@@ -74,7 +78,8 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _INVESTIGATING
     | _SUPERVISING_INVESTIGATIONS
     | _AUDIT_FEEDBACK
-    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
+    | _PERFORMANCE
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_MEASURES},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -88,9 +93,11 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_PERSON,
         Action.VIEW_CRIME,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE, Action.VIEW_AUDIT_TRENDS},
+    Role.ANALYST: _EVERY_SIGNED_IN
+    | _PERFORMANCE
+    | {Action.VIEW_QUEUE, Action.VIEW_MEASURES, Action.VIEW_AUDIT_TRENDS},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN
-    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS},
+    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS, Action.VIEW_MEASURES},
 }
 
 

@@ -65,6 +65,9 @@ class Action(StrEnum):
     VIEW_AUDIT_FEEDBACK = "view_audit_feedback"
     ACKNOWLEDGE_AUDIT_FEEDBACK = "acknowledge_audit_feedback"
     VIEW_AUDIT_TRENDS = "view_audit_trends"
+    VIEW_BOARD = "view_board"
+    DRILL_DOWN = "drill_down"
+    VIEW_MEASURES = "view_measures"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,12 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from watchhouse.analytics.model import Target
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
 from watchhouse.domain.investigations import PlanRules, ReviewRules
 from watchhouse.domain.outcomes import OutcomeRules, OutcomeType
 from watchhouse.domain.repeats import RepeatRule
+from watchhouse.domain.spc import SpcRules
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.domain.victims import VictimsCodeRules
 
@@ -228,6 +231,79 @@ class VictimsCodePolicy(_Strict):
         )
 
 
+class BoardPolicy(_Strict):
+    """The performance board and pack: headline measures, chart window and the XmR rules."""
+
+    headline_measures: list[str] = Field(min_length=1)
+    history_months: int = Field(ge=13, le=120)
+    xmr_baseline_points: int = Field(ge=0, le=120)
+    xmr_min_points: int = Field(ge=2, le=60)
+    run_length: int = Field(ge=2, le=30)
+    trend_length: int = Field(ge=3, le=30)
+    two_of_three: bool
+    drill_down_limit: int = Field(ge=1, le=5000)
+
+    @field_validator("headline_measures")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        repeated = sorted({key for key in value if value.count(key) > 1})
+        if repeated:
+            raise ValueError(f"headline measures are listed more than once: {repeated}")
+        return value
+
+    def spc_rules(self) -> SpcRules:
+        """The special-cause rules as the domain reads them."""
+        return SpcRules(
+            run_length=self.run_length,
+            trend_length=self.trend_length,
+            two_of_three=self.two_of_three,
+            min_points=self.xmr_min_points,
+        )
+
+
+class MeasureTargetPolicy(_Strict):
+    """One measure's target; `value` may be left out where an existing key sets it (999, 101)."""
+
+    value: float | None = Field(default=None, ge=0)
+    approach_margin: float = Field(ge=0)
+
+
+# Targets that other sections already set: measure key -> where the value comes from.
+DERIVED_TARGETS = {
+    "contact.999_answered_within_10s": "emergency_answer.standard_share",
+    "contact.101_mean_answer_seconds": "non_emergency_answer.answer_target_seconds",
+    "contact.101_abandonment_rate": "non_emergency_answer.max_abandonment_share",
+}
+
+
+class MeasuresPolicy(_Strict):
+    """The performance measures: the engine, the rules some measures need, and targets."""
+
+    engine: Literal["duckdb", "spark"]
+    first_review_days: int = Field(ge=1, le=365)
+    victim_update_working_days: int = Field(ge=1, le=60)
+    victim_update_working_days_enhanced: int = Field(ge=1, le=60)
+    enhanced_crime_groups: list[str]
+    targets: dict[str, MeasureTargetPolicy]
+
+    @field_validator("targets")
+    @classmethod
+    def _known_measures(
+        cls, value: dict[str, MeasureTargetPolicy]
+    ) -> dict[str, MeasureTargetPolicy]:
+        from watchhouse.analytics.catalogue import catalogue
+
+        known = {d.key: d for d in catalogue()}
+        for key, target in value.items():
+            if key not in known:
+                raise ValueError(f"no measure {key!r} (see `watchhouse measures --list`)")
+            if known[key].higher_is_better is None:
+                raise ValueError(f"{key} is neither better high nor low, so it has no target")
+            if target.value is None and key not in DERIVED_TARGETS:
+                raise ValueError(f"{key} needs a value")
+        return value
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -263,6 +339,8 @@ class Policy(_Strict):
     identity: IdentityPolicy
     investigations: InvestigationsPolicy
     victims_code: VictimsCodePolicy
+    board: BoardPolicy
+    measures: MeasuresPolicy
 
     @field_validator("grades")
     @classmethod
@@ -300,6 +378,24 @@ class Policy(_Strict):
         return AnswerBands(
             self.emergency_answer.standard_seconds, self.emergency_answer.long_seconds
         )
+
+    def measure_targets(self, better: Mapping[str, bool | None]) -> dict[str, Target]:
+        """Each measure's target; `better` says, per measure, whether higher is better."""
+        derived = {
+            "contact.999_answered_within_10s": self.emergency_answer.standard_share,
+            "contact.101_mean_answer_seconds": self.non_emergency_answer.answer_target_seconds,
+            "contact.101_abandonment_rate": self.non_emergency_answer.max_abandonment_share,
+        }
+        result = {}
+        for key, target in self.measures.targets.items():
+            value = target.value if target.value is not None else derived[key]
+            result[key] = Target(
+                measure=key,
+                value=value,
+                higher_is_better=bool(better.get(key)),
+                approach_margin=target.approach_margin,
+            )
+        return result
 
     def partner_name(self, code: str) -> str:
         """The display name of a partner agency code."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import imports as repo
 from watchhouse.domain.access import Operation
@@ -82,28 +84,56 @@ def export_parquet(
                 recipient=recipient.strip() or DEFAULT_RECIPIENT,
             )
             session.flush()
-            grand_total = sum(repo.count_rows(session=session, table_name=n) for n in names)
-            done = 0
-            for name, path in zip(names, paths, strict=True):
-                kinds = {
-                    column: kind
-                    for column, kind in repo.column_kinds(name).items()
+            columns = {
+                name: [
+                    column
+                    for column in repo.column_kinds(name)
                     if column not in EXCLUDED_COLUMNS.get(name, frozenset())
-                }
-                with parquet.ParquetTableWriter(path, kinds) as writer:
-                    for rows in repo.stream_table(
-                        session=session, table_name=name, columns=list(kinds), chunk_rows=chunk_rows
-                    ):
-                        writer.write(rows)
-                        done += len(rows)
-                        if progress:
-                            progress(done, grand_total)
-                written.append(ExportedTable(name, writer.rows, path))
+                ]
+                for name in names
+            }
+            written = write_tables(
+                session=session,
+                directory=directory,
+                columns=columns,
+                progress=progress,
+                chunk_rows=chunk_rows,
+            )
             parquet.publish(paths)
     except BaseException:
         parquet.discard(paths)
         raise
     return ExportResult(directory, written)
+
+
+def write_tables(
+    *,
+    session: Session,
+    directory: Path,
+    columns: Mapping[str, Sequence[str]],
+    progress: ExportProgress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> list[ExportedTable]:
+    """Write these columns of each table to `<directory>/<table>.parquet.partial` from the
+    session's read (publish or discard them with io.parquet); used by the export and by the
+    measures' snapshot."""
+    grand_total = sum(repo.count_rows(session=session, table_name=n) for n in columns)
+    done = 0
+    written: list[ExportedTable] = []
+    for name, wanted in columns.items():
+        path = directory / f"{name}.parquet"
+        kinds = repo.column_kinds(name)
+        chosen = {column: kinds[column] for column in wanted if column in kinds}
+        with parquet.ParquetTableWriter(path, chosen) as writer:
+            for rows in repo.stream_table(
+                session=session, table_name=name, columns=list(chosen), chunk_rows=chunk_rows
+            ):
+                writer.write(rows)
+                done += len(rows)
+                if progress:
+                    progress(done, grand_total)
+        written.append(ExportedTable(name, writer.rows, path))
+    return written
 
 
 def _chosen(tables: Sequence[str] | None) -> list[str]:

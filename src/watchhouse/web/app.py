@@ -17,6 +17,7 @@ from watchhouse.web import (
     api,
     audits,
     audits_api,
+    board,
     identity,
     investigations,
     investigations_api,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(teams.router)
     app.include_router(audits.router)
     app.include_router(audits_api.router)
+    app.include_router(board.router)
     app.include_router(api.router)
     app.include_router(investigations_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

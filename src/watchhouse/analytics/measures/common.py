@@ -1,0 +1,102 @@
+"""What the measures share: the cut columns of each fact table, and a helper that builds a
+measure's specification from its words and its SQL.
+
+A measure's SQL selects one row per record from a fact table (see facts.py) with `record_id`,
+`day` (the local date the record falls on), the marker `/*cuts*/` where the measure's cut
+columns go (one column per cut, named after it), and `num`/`den` (SHARE) or `x` (MEAN and
+QUANTILE) or nothing more (COUNT)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from watchhouse.analytics.model import (
+    Cut,
+    Kind,
+    MeasureDefinition,
+    MeasureParams,
+    MeasureSpec,
+    Unit,
+)
+
+US_PER_SECOND = 1_000_000
+US_PER_MINUTE = 60 * US_PER_SECOND
+US_PER_DAY = 86_400 * US_PER_SECOND
+CUTS_MARKER = "/*cuts*/"
+
+CONTACT_CUTS: dict[Cut, str] = {
+    Cut.NEIGHBOURHOOD: "f.hood",
+    Cut.CHANNEL: "f.channel",
+    Cut.GRADE: "f.grade_text",
+}
+INCIDENT_CUTS: dict[Cut, str] = dict(CONTACT_CUTS)
+CRIME_CUTS: dict[Cut, str] = {
+    Cut.NEIGHBOURHOOD: "f.hood",
+    Cut.GRADE: "f.grade_text",
+    Cut.CRIME_GROUP: "f.crime_group",
+}
+
+
+def without(cuts: Mapping[Cut, str], *dropped: Cut) -> dict[Cut, str]:
+    """These cuts but the ones dropped."""
+    return {k: v for k, v in cuts.items() if k not in dropped}
+
+
+def flag(condition: str) -> str:
+    """1 when the condition holds, else 0."""
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def grade_target_us(params: MeasureParams) -> str:
+    """The attendance target of an incident fact's grade and settlement in microseconds."""
+    whens = " ".join(
+        f"WHEN f.grade = {g} AND f.settlement = '{s}' THEN {int(minutes * US_PER_MINUTE)}"
+        for (g, s), minutes in sorted(params.grade_targets_minutes.items())
+    )
+    return f"(CASE {whens} ELSE NULL END)"
+
+
+def measure(
+    *,
+    key: str,
+    title: str,
+    group: str,
+    peel_area: str,
+    unit: Unit,
+    higher_is_better: bool | None,
+    cuts: Mapping[Cut, str],
+    record_type: str,
+    definition: str,
+    kind: Kind,
+    build: Callable[[MeasureParams], str],
+    scale: float = 1.0,
+    quantile: float | None = None,
+    derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None,
+) -> MeasureSpec:
+    """A measure's specification: its catalogue entry and its SQL with the cut columns."""
+    columns = "".join(f", {expression} AS {cut.value}" for cut, expression in cuts.items())
+
+    def sql(params: MeasureParams) -> str:
+        text = build(params)
+        if CUTS_MARKER not in text:
+            raise RuntimeError(f"{key}: the SQL has no {CUTS_MARKER} marker")
+        return text.replace(CUTS_MARKER, columns)
+
+    return MeasureSpec(
+        definition=MeasureDefinition(
+            key=key,
+            title=title,
+            group=group,
+            peel_area=peel_area,
+            unit=unit,
+            higher_is_better=higher_is_better,
+            cuts=frozenset({Cut.FORCE, *cuts}),
+            record_type=record_type,
+            definition=" ".join(definition.split()),
+        ),
+        kind=kind,
+        build=sql,
+        scale=scale,
+        quantile=quantile,
+        derived=derived,
+    )

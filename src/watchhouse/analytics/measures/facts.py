@@ -1,0 +1,61 @@
+"""Fact tables built once when an engine loads a snapshot: each record with its neighbourhood,
+channel, grade and the flags the measures count, so no measure repeats a join.
+
+Cut values are never NULL here ("unknown" for no neighbourhood, "ungraded" for no incident):
+in the measures' grouping sets a NULL cut column means "not cut by this"."""
+
+from __future__ import annotations
+
+UNKNOWN = "unknown"
+UNGRADED = "ungraded"
+
+FACTS: dict[str, str] = {
+    "contact_facts": f"""
+SELECT c.id, c.channel, c.presented_us, c.presented_day, c.answered_us,
+       COALESCE(c.abandoned, FALSE) AS abandoned, c.person_id, c.telephone_number_id,
+       COALESCE(n.code, '{UNKNOWN}') AS hood,
+       COALESCE(CAST(i.grade AS VARCHAR), '{UNGRADED}') AS grade_text,
+       i.id AS incident_id,
+       t.contact_id IS NOT NULL AS has_thrive,
+       pr.incident_id IS NOT NULL AS has_referral,
+       COALESCE(2 * ic.cluster_id, 2 * c.person_id + 1) AS caller
+FROM contacts c
+LEFT JOIN locations l ON l.id = c.location_id
+LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
+LEFT JOIN incidents i ON i.contact_id = c.id
+LEFT JOIN (SELECT DISTINCT contact_id FROM thrive_assessments) t ON t.contact_id = c.id
+LEFT JOIN (SELECT DISTINCT incident_id FROM partner_referrals) pr ON pr.incident_id = i.id
+LEFT JOIN identity_clusters ic ON ic.contact_id = c.id""",
+    "incident_facts": f"""
+SELECT i.id, i.grade, CAST(i.grade AS VARCHAR) AS grade_text, i.settlement,
+       i.created_us, i.created_day, i.arrived_us, i.arrived_day,
+       COALESCE(i.body_worn_video, FALSE) AS body_worn_video,
+       c.channel, COALESCE(n.code, '{UNKNOWN}') AS hood,
+       (da.incident_id IS NOT NULL OR dc.incident_id IS NOT NULL) AS domestic_abuse,
+       done.incident_id IS NOT NULL AS risk_assessed
+FROM incidents i
+JOIN contacts c ON c.id = i.contact_id
+LEFT JOIN locations l ON l.id = COALESCE(i.location_id, c.location_id)
+LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
+LEFT JOIN (SELECT DISTINCT incident_id FROM domestic_abuse_assessments) da
+  ON da.incident_id = i.id
+LEFT JOIN (SELECT DISTINCT incident_id FROM crimes WHERE domestic_abuse) dc
+  ON dc.incident_id = i.id
+LEFT JOIN (SELECT DISTINCT incident_id FROM domestic_abuse_assessments
+           WHERE COALESCE(status, 'complete') = 'complete' AND NOT COALESCE(refused, FALSE)) done
+  ON done.incident_id = i.id""",
+    "crime_facts": f"""
+SELECT cr.id, cr.crime_group, cr.recorded_day, cr.allocated_us, cr.allocated_day,
+       cr.outcome_code, cr.outcome_us, cr.outcome_day,
+       COALESCE(cr.domestic_abuse, FALSE) AS domestic_abuse,
+       COALESCE(n.code, '{UNKNOWN}') AS hood,
+       COALESCE(CAST(i.grade AS VARCHAR), '{UNGRADED}') AS grade_text,
+       p.crime_id IS NOT NULL AS has_plan, r.first_us AS first_review_us
+FROM crimes cr
+LEFT JOIN incidents i ON i.id = cr.incident_id
+LEFT JOIN locations l ON l.id = cr.location_id
+LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
+LEFT JOIN (SELECT DISTINCT crime_id FROM investigation_plans) p ON p.crime_id = cr.id
+LEFT JOIN (SELECT crime_id, MIN(reviewed_us) AS first_us FROM supervisor_reviews
+           GROUP BY crime_id) r ON r.crime_id = cr.id""",
+}

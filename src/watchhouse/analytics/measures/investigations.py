@@ -1,0 +1,192 @@
+"""Investigations and outcomes: charge rate and outcome mix, plans, supervision, victims."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from watchhouse.analytics.measures.common import (
+    CRIME_CUTS,
+    CUTS_MARKER,
+    US_PER_DAY,
+    flag,
+    measure,
+)
+from watchhouse.analytics.model import Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+
+GROUP = "Investigations and outcomes"
+PEEL = "investigating_crime"
+
+OUTCOME_GROUPS: dict[str, tuple[str, tuple[int, ...], str]] = {
+    "out_of_court": (
+        "Outcomes out of court",
+        (2, 3, 6, 7, 8),
+        "a caution (youth or adult), a penalty notice, a cannabis or khat warning or a "
+        "community resolution (outcomes 2, 3, 6, 7 and 8)",
+    ),
+    "evidential_difficulties": (
+        "Outcomes of evidential difficulties",
+        (14, 15, 16),
+        "evidential difficulties, whether or not the suspect was identified or the victim "
+        "supports action (outcomes 14, 15 and 16)",
+    ),
+    "no_suspect": (
+        "Investigations complete, no suspect identified",
+        (18,),
+        "investigation complete with no suspect identified (outcome 18)",
+    ),
+    "other": (
+        "Other outcomes",
+        (4, 5, 9, 10, 11, 12, 13, 17, 19, 20, 21, 22),
+        "any other outcome (4, 5, 9 to 13, 17 and 19 to 22)",
+    ),
+}
+
+
+def _outcome(codes: tuple[int, ...]) -> SqlBuilder:
+    """Crimes given an outcome (1 to 22) in the period; `codes` make the numerator."""
+
+    def build(params: MeasureParams) -> str:
+        listed = ", ".join(str(c) for c in codes)
+        return f"""
+SELECT f.id AS record_id, f.outcome_day AS day {CUTS_MARKER},
+       {flag(f"f.outcome_code IN ({listed})")} AS num, 1 AS den
+FROM crime_facts f
+WHERE f.outcome_code BETWEEN 1 AND 22 AND f.outcome_us IS NOT NULL"""
+
+    return build
+
+
+def _plan_present(params: MeasureParams) -> str:
+    return f"""
+SELECT f.id AS record_id, f.recorded_day AS day {CUTS_MARKER},
+       {flag("f.has_plan")} AS num, 1 AS den
+FROM crime_facts f"""
+
+
+def _first_review(params: MeasureParams) -> str:
+    deadline = f"(f.allocated_us + {params.first_review_days * US_PER_DAY})"
+    return f"""
+SELECT f.id AS record_id, f.allocated_day AS day {CUTS_MARKER},
+       {flag(f"f.first_review_us IS NOT NULL AND f.first_review_us <= {deadline}")} AS num,
+       1 AS den
+FROM crime_facts f
+WHERE f.allocated_us IS NOT NULL
+  AND (f.first_review_us IS NOT NULL OR {deadline} < {params.as_of_us})"""
+
+
+def _local_day(params: MeasureParams) -> str:
+    moment = datetime.fromtimestamp(params.as_of_us / 1_000_000, UTC)
+    return moment.astimezone(ZoneInfo(params.timezone)).date().isoformat()
+
+
+def _victim_updates(params: MeasureParams) -> str:
+    groups = ", ".join("'" + g.replace("'", "''") + "'" for g in params.enhanced_crime_groups)
+    enhanced = "f.domestic_abuse" + (f" OR f.crime_group IN ({groups})" if groups else "")
+    allowed = (
+        f"CASE WHEN {enhanced} THEN {params.victim_update_working_days_enhanced} "
+        f"ELSE {params.victim_update_working_days} END"
+    )
+    told = f"vc.contacted_us IS NOT NULL AND wc.workday_index - we.workday_index <= {allowed}"
+    return f"""
+SELECT vc.id AS record_id, vc.event_day AS day {CUTS_MARKER}, {flag(told)} AS num, 1 AS den
+FROM victim_contacts vc
+JOIN crime_facts f ON f.id = vc.crime_id
+JOIN workdays we ON we.day = vc.event_day
+LEFT JOIN workdays wc ON wc.day = vc.contacted_day
+CROSS JOIN (SELECT workday_index AS today FROM workdays
+            WHERE day = DATE '{_local_day(params)}') t
+WHERE vc.contacted_us IS NOT NULL OR t.today - we.workday_index > {allowed}"""
+
+
+def _outcome_measure(slug: str) -> MeasureSpec:
+    title, codes, words = OUTCOME_GROUPS[slug]
+    return measure(
+        key=f"investigations.outcome_{slug}",
+        title=title,
+        group=GROUP,
+        peel_area=PEEL,
+        unit=Unit.SHARE,
+        higher_is_better=None,
+        cuts=CRIME_CUTS,
+        record_type="crimes",
+        kind=Kind.SHARE,
+        build=_outcome(codes),
+        definition=f"""Part of the outcome mix: of the crimes given an outcome (1 to 22) in the
+        period, the share whose outcome is {words}. Outcome 0 (not yet assigned) is outside
+        every rate.""",
+    )
+
+
+MEASURES: tuple[MeasureSpec, ...] = (
+    measure(
+        key="investigations.charge_rate",
+        title="Charge or summons rate",
+        group=GROUP,
+        peel_area=PEEL,
+        unit=Unit.SHARE,
+        higher_is_better=True,
+        cuts=CRIME_CUTS,
+        record_type="crimes",
+        kind=Kind.SHARE,
+        build=_outcome((1,)),
+        definition="""Of the crimes given a Home Office outcome (1 to 22) in the period (the
+        period is that of the outcome), the share charged or summonsed (outcome 1). Outcome 0
+        (not yet assigned) is outside every rate: an open investigation is neither in the
+        numerator nor the denominator. Cut by crime group for the rate of each group.""",
+    ),
+    _outcome_measure("out_of_court"),
+    _outcome_measure("evidential_difficulties"),
+    _outcome_measure("no_suspect"),
+    _outcome_measure("other"),
+    measure(
+        key="investigations.plan_present",
+        title="Crimes with an investigation plan",
+        group=GROUP,
+        peel_area=PEEL,
+        unit=Unit.SHARE,
+        higher_is_better=True,
+        cuts=CRIME_CUTS,
+        record_type="crimes",
+        kind=Kind.SHARE,
+        build=_plan_present,
+        definition="""Of the crimes recorded in the period, the share with an investigation plan
+        written (at any time up to the snapshot).""",
+    ),
+    measure(
+        key="investigations.first_review_on_time",
+        title="Supervisor's first review on time",
+        group=GROUP,
+        peel_area=PEEL,
+        unit=Unit.SHARE,
+        higher_is_better=True,
+        cuts=CRIME_CUTS,
+        record_type="crimes",
+        kind=Kind.SHARE,
+        build=_first_review,
+        definition="""Of the crimes allocated for investigation in the period, the share whose
+        first supervisor review came within the policy's first_review_days of allocation (7
+        days by default). A crime not yet reviewed counts against once that time has passed,
+        and is left out until then. The period is that of the allocation.""",
+    ),
+    measure(
+        key="investigations.victim_updates_on_time",
+        title="Victims told of key decisions on time",
+        group=GROUP,
+        peel_area="service_to_victims_of_crime",
+        unit=Unit.SHARE,
+        higher_is_better=True,
+        cuts=CRIME_CUTS,
+        record_type="victim_contacts",
+        kind=Kind.SHARE,
+        build=_victim_updates,
+        definition="""Of the key decisions in victims' investigations (arrest, charge, bail,
+        release, no further action and the like) made in the period, the share the victim was
+        told of within the Victims' Code time: the policy's victim_update_working_days (5 by
+        default) or, for victims with enhanced rights, victim_update_working_days_enhanced (1);
+        enhanced rights here are domestic abuse crimes and the policy's enhanced_crime_groups.
+        Working days are Monday to Friday except England's bank holidays, counted by local date
+        from the day of the decision. A decision not yet told counts against once the time has
+        passed (at the snapshot), and is left out until then.""",
+    ),
+)

@@ -1,0 +1,145 @@
+"""The store tables the measures read, and how they are prepared for any engine.
+
+The measures read Parquet files named after the store's tables (a snapshot of the store, or the
+synthetic force written straight to Parquet). Only the columns below are read: no names, dates of
+birth, numbers, notes or free text. Every timestamp column `<c>` becomes two columns, so no engine
+has to know about time zones: `<c>_us`, microseconds since 1970 UTC (durations are differences of
+these), and `<c>_day`, the local date in the force's time zone (periods are built from these).
+A missing table or column is read as empty or NULL, so an older snapshot still works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+INT, TEXT, BOOL, TS = "int", "text", "bool", "ts"
+
+# table -> column -> kind
+INPUT_COLUMNS: dict[str, dict[str, str]] = {
+    "neighbourhoods": {"id": INT, "code": TEXT, "settlement": TEXT},
+    "locations": {"id": INT, "neighbourhood_id": INT, "settlement": TEXT},
+    "contacts": {
+        "id": INT,
+        "channel": TEXT,
+        "presented_at": TS,
+        "answered_at": TS,
+        "abandoned": BOOL,
+        "person_id": INT,
+        "telephone_number_id": INT,
+        "location_id": INT,
+        "status": TEXT,
+    },
+    "thrive_assessments": {"id": INT, "contact_id": INT, "assessed_at": TS},
+    "incidents": {
+        "id": INT,
+        "contact_id": INT,
+        "grade": INT,
+        "settlement": TEXT,
+        "location_id": INT,
+        "created_at": TS,
+        "arrived_at": TS,
+        "body_worn_video": BOOL,
+        "status": TEXT,
+        "closure": TEXT,
+    },
+    "partner_referrals": {"id": INT, "incident_id": INT, "agency_code": TEXT, "referred_at": TS},
+    "problem_solving_plans": {
+        "id": INT,
+        "basis": TEXT,
+        "neighbourhood_id": INT,
+        "opened_at": TS,
+        "status": TEXT,
+        "review_due_at": TS,
+        "closed_at": TS,
+    },
+    "domestic_abuse_assessments": {
+        "id": INT,
+        "incident_id": INT,
+        "assessed_at": TS,
+        "refused": BOOL,
+        "final_level": TEXT,
+        "status": TEXT,
+    },
+    "marac_referrals": {"id": INT, "assessment_id": INT, "referred_at": TS, "repeat_case": BOOL},
+    "crimes": {
+        "id": INT,
+        "incident_id": INT,
+        "crime_group": TEXT,
+        "recorded_at": TS,
+        "location_id": INT,
+        "domestic_abuse": BOOL,
+        "allocated_at": TS,
+        "outcome_code": INT,
+        "outcome_at": TS,
+    },
+    "investigation_plans": {"id": INT, "crime_id": INT, "written_at": TS},
+    "supervisor_reviews": {"id": INT, "crime_id": INT, "reviewed_at": TS},
+    "victim_contacts": {"id": INT, "crime_id": INT, "event_at": TS, "contacted_at": TS},
+    "stop_searches": {"id": INT, "searched_at": TS, "neighbourhood_id": INT, "led_to_arrest": BOOL},
+    "identity_clusters": {"contact_id": INT, "cluster_id": INT},
+}
+
+_RAW_TYPES = {
+    INT: pa.int64(),
+    TEXT: pa.string(),
+    BOOL: pa.bool_(),
+    TS: pa.timestamp("us", tz="UTC"),
+}
+
+
+def snapshot_columns() -> dict[str, list[str]]:
+    """The store columns a snapshot needs, table by table."""
+    return {table: list(columns) for table, columns in INPUT_COLUMNS.items()}
+
+
+def read_tables(directory: Path, *, timezone: str) -> dict[str, pa.Table]:
+    """Read `<directory>/<table>.parquet` for every input table and prepare it."""
+    tables: dict[str, pa.Table] = {}
+    for name, columns in INPUT_COLUMNS.items():
+        path = directory / f"{name}.parquet"
+        raw: pa.Table | None = None
+        if path.exists():
+            present = set(pq.read_schema(path).names)
+            raw = pq.read_table(path, columns=[c for c in columns if c in present])
+        tables[name] = prepare(raw, columns, timezone=timezone)
+    return tables
+
+
+def prepare(raw: pa.Table | None, columns: Mapping[str, str], *, timezone: str) -> pa.Table:
+    """The engine-ready form of one table: timestamps as `_us` and local `_day` columns."""
+    rows = 0 if raw is None else raw.num_rows
+    arrays: list[pa.Array] = []
+    names: list[str] = []
+    for column, kind in columns.items():
+        wanted = _RAW_TYPES[kind]
+        if raw is not None and column in raw.column_names:
+            values = raw.column(column).combine_chunks().cast(wanted)
+        else:
+            values = pa.nulls(rows, type=wanted)
+        if kind == TS:
+            arrays.append(values.cast(pa.int64()))
+            names.append(f"{_stem(column)}_us")
+            local = pc.local_timestamp(values.cast(pa.timestamp("us", tz=timezone)))
+            arrays.append(local.cast(pa.date32()))
+            names.append(f"{_stem(column)}_day")
+        else:
+            arrays.append(values)
+            names.append(column)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _stem(column: str) -> str:
+    return column.removesuffix("_at")
+
+
+def from_tables(raw: Mapping[str, pa.Table], *, timezone: str) -> dict[str, pa.Table]:
+    """Prepare tables already in memory (tests, benchmarks) as `read_tables` would."""
+    return {
+        name: prepare(raw.get(name), columns, timezone=timezone)
+        for name, columns in INPUT_COLUMNS.items()
+    }

@@ -1,0 +1,461 @@
+"""The performance board: headline measures with targets, trends, XmR charts, the same period
+last year, the PEEL view, and drill-down from a measure to its neighbourhoods and records.
+
+Aggregates come from services.measures (no personal data); the records behind a value come
+from services.measures.drill_down, which logs the consultation of each record.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from watchhouse.analytics.catalogue import PEEL_AREAS as CATALOGUE_PEEL_AREAS
+from watchhouse.analytics.catalogue import (
+    Cut,
+    MeasureDefinition,
+    Period,
+    Target,
+    target_status,
+)
+from watchhouse.domain.clock import to_local
+from watchhouse.domain.commentary import MeasureFacts, commentary, headline
+from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
+from watchhouse.services import measures, reference
+from watchhouse.services.context import AppContext
+
+BOARD_PERIODS = (Period.MONTH, Period.WEEK)
+
+# The inspectorate's PEEL areas (2023 to 2025), in the order HMICFRS reports them.
+PEEL_AREAS: tuple[tuple[str, str], ...] = tuple(CATALOGUE_PEEL_AREAS.items())
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: date) -> date:
+    """The last day of the month that starts on `first`."""
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def period_end(period: Period, start: date) -> date:
+    """The last day (inclusive) of the period that starts on `start`."""
+    if period is Period.DAY:
+        return start
+    if period is Period.WEEK:
+        return start + timedelta(days=6)
+    if period is Period.MONTH:
+        return month_end(start)
+    if period is Period.QUARTER:
+        return add_months(start, 3) - timedelta(days=1)
+    return add_months(start, 12) - timedelta(days=1)
+
+
+def parse_month(text: str, *, field: str = "month") -> date:
+    """A YYYY-MM month as its first day, or a clear error naming the field."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise ValidationFailed.one(field, f"give a month as YYYY-MM, not {text!r}") from exc
+
+
+def default_month(ctx: AppContext) -> date:
+    """The last complete month before today (in the force's time zone)."""
+    today = to_local(ctx.now(), ctx.policy.force.timezone).date()
+    return add_months(today, -1)
+
+
+def _window(period: Period, month: date, months: int) -> list[date]:
+    """The period starts the board charts for `month`, oldest first."""
+    if period is Period.MONTH:
+        return [add_months(month, -back) for back in range(months - 1, -1, -1)]
+    # weeks (Monday to Sunday): up to the last week that ends within the month
+    last_day = month_end(month)
+    last_sunday = last_day - timedelta(days=(last_day.weekday() + 1) % 7)
+    last = last_sunday - timedelta(days=6)
+    count = round(months * 52 / 12)
+    return [last - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+
+
+def _year_before(period: Period, start: date) -> date:
+    return add_months(start, -12) if period is Period.MONTH else start - timedelta(weeks=52)
+
+
+def period_name(period: Period, start: date) -> str:
+    """How the commentary names a period: 'May 2024', 'the week of 6 May 2024'."""
+    if period is Period.MONTH:
+        return f"{calendar.month_name[start.month]} {start.year}"
+    if period is Period.WEEK:
+        return f"the week of {start.day} {calendar.month_name[start.month]} {start.year}"
+    return start.isoformat()
+
+
+def short_label(period: Period, start: date) -> str:
+    """A chart axis label: 'May 2024' or '06 May'."""
+    if period is Period.MONTH:
+        return f"{calendar.month_abbr[start.month]} {start.year}"
+    return start.strftime("%d %b %Y")
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureTrend:
+    """One measure on the board: its history, this period, last year, target and reading."""
+
+    definition: MeasureDefinition
+    starts: tuple[date, ...]
+    values: tuple[float | None, ...]
+    current: float | None
+    previous: float | None
+    last_year: float | None
+    target: Target | None
+    status: str
+    chart: XmRChart
+    variation: Variation
+    commentary: str
+    period: Period
+
+    @property
+    def key(self) -> str:
+        """The measure's catalogue key."""
+        return self.definition.key
+
+    @property
+    def current_start(self) -> date:
+        """The first day of the period the board reports."""
+        return self.starts[-1]
+
+
+@dataclass(frozen=True)
+class Board:
+    """The headline measures for one month, with one sentence that sums them up."""
+
+    month: date
+    period: Period
+    trends: tuple[MeasureTrend, ...]
+    headline: str
+
+    @property
+    def month_name(self) -> str:
+        """'May 2024'."""
+        return period_name(Period.MONTH, self.month)
+
+
+def _baseline(values: Sequence[float | None], points: int) -> tuple[int, int] | None:
+    present = [i for i, v in enumerate(values) if v is not None]
+    if points <= 0 or len(present) <= points:
+        return None
+    return (0, present[points - 1] + 1)
+
+
+def _definitions(keys: Sequence[str], *, field: str) -> list[MeasureDefinition]:
+    known = {d.key: d for d in measures.measure_catalogue()}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise ValidationFailed.one(field, f"unknown measures {unknown}; see docs/measures.md")
+    return [known[key] for key in keys]
+
+
+def _trend(
+    ctx: AppContext,
+    definition: MeasureDefinition,
+    starts: list[date],
+    by_start: dict[date, float | None],
+    target: Target | None,
+    period: Period,
+) -> MeasureTrend:
+    board = ctx.policy.board
+    values = [by_start.get(start) for start in starts]
+    chart = xmr_chart(
+        values,
+        [short_label(period, s) for s in starts],
+        rules=board.spc_rules(),
+        baseline=_baseline(values, board.xmr_baseline_points),
+        floor=0.0,
+        ceiling=1.0 if definition.unit == "share" else None,
+    )
+    variation = latest_variation(chart, higher_is_better=definition.higher_is_better)
+    current = values[-1]
+    previous = values[-2] if len(values) > 1 else None
+    last_year = by_start.get(_year_before(period, starts[-1]))
+    status = "no target" if target is None else target_status(current, target)
+    facts = MeasureFacts(
+        title=definition.title,
+        unit=str(definition.unit),
+        period_name=period_name(period, starts[-1]),
+        same_period_name=f"Same {period.value} last year",
+        current=current,
+        previous=previous,
+        last_year=last_year,
+        variation=variation,
+        target=None if target is None else target.value,
+        target_status=None if target is None else status,
+    )
+    return MeasureTrend(
+        definition=definition,
+        starts=tuple(starts),
+        values=tuple(values),
+        current=current,
+        previous=previous,
+        last_year=last_year,
+        target=target,
+        status=status,
+        chart=chart,
+        variation=variation,
+        commentary=commentary(facts),
+        period=period,
+    )
+
+
+def trends(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    keys: Sequence[str],
+    month: date,
+    period: Period = Period.MONTH,
+) -> list[MeasureTrend]:
+    """The trend, XmR chart and commentary of each measure up to `month`."""
+    if period not in BOARD_PERIODS:
+        raise ValidationFailed.one("period", "the board charts months or weeks")
+    definitions = _definitions(keys, field="measures")
+    starts = _window(period, month, ctx.policy.board.history_months)
+    values = measures.compute_measures(
+        ctx,
+        actor=actor,
+        measures=[d.key for d in definitions],
+        period=period,
+        cut=Cut.FORCE,
+        start=starts[0],
+        end=period_end(period, starts[-1]),
+    )
+    found: dict[str, dict[date, float | None]] = {d.key: {} for d in definitions}
+    for value in values:
+        if value.measure in found and value.cut is Cut.FORCE:
+            found[value.measure][value.period_start] = value.value
+    goals = measures.targets(ctx)
+    return [_trend(ctx, d, starts, found[d.key], goals.get(d.key), period) for d in definitions]
+
+
+def _facts_of(trend: MeasureTrend) -> MeasureFacts:
+    return MeasureFacts(
+        title=trend.definition.title,
+        unit=str(trend.definition.unit),
+        period_name="",
+        same_period_name="",
+        current=trend.current,
+        previous=trend.previous,
+        last_year=trend.last_year,
+        variation=trend.variation,
+        target=None if trend.target is None else trend.target.value,
+        target_status=None if trend.target is None else trend.status,
+    )
+
+
+def board(
+    ctx: AppContext, *, actor: Actor, month: date | None = None, period: Period = Period.MONTH
+) -> Board:
+    """The board's first page: the policy's headline measures for a month (default: the last
+    complete month)."""
+    chosen = month or default_month(ctx)
+    found = trends(
+        ctx,
+        actor=actor,
+        keys=ctx.policy.board.headline_measures,
+        month=chosen,
+        period=period,
+    )
+    return Board(
+        month=chosen,
+        period=period,
+        trends=tuple(found),
+        headline=headline([_facts_of(t) for t in found]),
+    )
+
+
+def measure_trend(
+    ctx: AppContext, *, actor: Actor, key: str, month: date, period: Period = Period.MONTH
+) -> MeasureTrend:
+    """One measure's trend (any measure in the catalogue, not only the headline ones)."""
+    (found,) = trends(ctx, actor=actor, keys=[key], month=month, period=period)
+    return found
+
+
+# --- drill-down -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaValue:
+    """A measure's value in one neighbourhood, with its target status."""
+
+    code: str
+    name: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+
+
+def neighbourhoods(
+    ctx: AppContext, *, actor: Actor, key: str, period: Period, start: date
+) -> list[AreaValue]:
+    """The measure in each neighbourhood for one period, worst first when it has a direction."""
+    (definition,) = _definitions([key], field="measure")
+    if Cut.NEIGHBOURHOOD not in definition.cuts:
+        return []
+    values = measures.compute_measures(
+        ctx,
+        actor=actor,
+        measures=[key],
+        period=period,
+        cut=Cut.NEIGHBOURHOOD,
+        start=start,
+        end=period_end(period, start),
+    )
+    names = {n.code: n.name for n in reference.neighbourhoods(ctx)}
+    target = measures.targets(ctx).get(key)
+    rows = [
+        AreaValue(
+            code=v.cut_value or "",
+            name=names.get(v.cut_value or "", v.cut_value or "not recorded"),
+            value=v.value,
+            numerator=v.numerator,
+            denominator=v.denominator,
+            status="no target" if target is None else target_status(v.value, target),
+        )
+        for v in values
+        if v.cut is Cut.NEIGHBOURHOOD and v.period_start == start
+    ]
+    if definition.higher_is_better is None:
+        return sorted(rows, key=lambda r: r.name)
+    sign = 1 if definition.higher_is_better else -1
+    return sorted(rows, key=lambda r: (r.value is None, sign * (r.value or 0.0), r.name))
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """The records behind one value, as columns and rows (the consultation is logged)."""
+
+    definition: MeasureDefinition
+    period: Period
+    start: date
+    neighbourhood: str | None
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    limit: int
+
+    @property
+    def truncated(self) -> bool:
+        """True when the list stopped at the limit."""
+        return len(self.rows) >= self.limit
+
+
+def records(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    key: str,
+    period: Period,
+    start: date,
+    neighbourhood: str | None = None,
+) -> RecordList:
+    """The records behind a measure's value for a period (force-wide or one neighbourhood);
+    services.measures.drill_down logs the consultation of each record."""
+    (definition,) = _definitions([key], field="measure")
+    limit = ctx.policy.board.drill_down_limit
+    found = measures.drill_down(
+        ctx,
+        actor=actor,
+        measure=key,
+        period=period,
+        period_start=start,
+        cut=Cut.NEIGHBOURHOOD if neighbourhood else Cut.FORCE,
+        cut_value=neighbourhood or None,
+        limit=limit,
+    )
+    columns: list[str] = []
+    for row in found:
+        columns.extend(name for name in row if name not in columns)
+    return RecordList(
+        definition=definition,
+        period=period,
+        start=start,
+        neighbourhood=neighbourhood or None,
+        columns=tuple(columns),
+        rows=tuple(tuple(row.get(c) for c in columns) for row in found),
+        limit=limit,
+    )
+
+
+# --- the PEEL view --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeelMeasure:
+    """A measure under a PEEL area: this month's value against its target."""
+
+    definition: MeasureDefinition
+    value: float | None
+    target: Target | None
+    status: str
+
+
+@dataclass(frozen=True)
+class PeelArea:
+    """One of the inspectorate's areas and how its measures stand against their targets."""
+
+    key: str
+    title: str
+    measures: tuple[PeelMeasure, ...]
+
+    def count(self, status: str) -> int:
+        """How many of the area's measures have this status ('meets', 'approaches', ...)."""
+        return sum(1 for m in self.measures if m.status == status)
+
+
+def peel_view(ctx: AppContext, *, actor: Actor, month: date | None = None) -> list[PeelArea]:
+    """Every measure in the catalogue for a month, grouped under the PEEL areas."""
+    chosen = month or default_month(ctx)
+    catalogue = measures.measure_catalogue()
+    values = measures.compute_measures(
+        ctx,
+        actor=actor,
+        measures=[d.key for d in catalogue],
+        period=Period.MONTH,
+        cut=Cut.FORCE,
+        start=chosen,
+        end=month_end(chosen),
+    )
+    current: dict[str, float | None] = {
+        v.measure: v.value for v in values if v.cut is Cut.FORCE and v.period_start == chosen
+    }
+    goals = measures.targets(ctx)
+    areas = list(PEEL_AREAS)
+    for d in catalogue:  # an area the list above does not know yet still shows
+        if d.peel_area not in {key for key, _ in areas}:
+            areas.append((d.peel_area, d.peel_area.replace("_", " ").capitalize()))
+    result = []
+    for key, title in areas:
+        rows = []
+        for d in catalogue:
+            if d.peel_area != key:
+                continue
+            target = goals.get(d.key)
+            value = current.get(d.key)
+            status = "no target" if target is None else target_status(value, target)
+            rows.append(PeelMeasure(definition=d, value=value, target=target, status=status))
+        result.append(PeelArea(key=key, title=title, measures=tuple(rows)))
+    return result
