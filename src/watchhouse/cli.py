@@ -19,6 +19,7 @@ from rich.table import Table
 from watchhouse.auth.permissions import can
 from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
+from watchhouse.cli_planning import forecast, staffing
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
 from watchhouse.domain.clock import format_local
@@ -41,6 +42,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(identity_app, name="identity")
+app.command("forecast")(forecast)
+app.command("staffing")(staffing)
 console = Console()
 err = Console(stderr=True)
 

@@ -49,6 +49,8 @@ TABLE: dict[Action, str] = {
     Action.LINK_IDENTITIES:   ".  .  .  .  .  .  .  .  Y",
     Action.DECIDE_IDENTITY:   ".  .  .  .  Y  .  .  .  .",
     Action.CONFIRM_CALLER:    "Y  .  .  .  Y  .  .  .  .",
+    Action.VIEW_PLANNING:     ".  .  .  .  Y  .  .  Y  Y",
+    Action.MAKE_PLANNING:     ".  .  .  .  .  .  .  Y  Y",
 }
 # fmt: on
 

@@ -32,6 +32,8 @@ _DISPATCHING = frozenset(
 )
 
 _PLANNING = frozenset({Action.VIEW_REPEAT_CALLERS, Action.VIEW_PLANS, Action.MANAGE_PLANS})
+# Demand forecasts and staffing plans hold no personal data: counts per interval only.
+_RESOURCING = frozenset({Action.VIEW_PLANNING, Action.MAKE_PLANNING})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
@@ -50,7 +52,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _HANDLING
     | _DISPATCHING
     | _PLANNING
-    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY},
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_PLANNING},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -62,8 +64,10 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
     },
-    Role.ANALYST: _EVERY_SIGNED_IN | {Action.VIEW_QUEUE},
-    Role.ADMINISTRATOR: _EVERY_SIGNED_IN | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
+    Role.ANALYST: _EVERY_SIGNED_IN | _RESOURCING | {Action.VIEW_QUEUE},
+    Role.ADMINISTRATOR: _EVERY_SIGNED_IN
+    | _RESOURCING
+    | {Action.MANAGE_USERS, Action.LINK_IDENTITIES},
 }
 
 

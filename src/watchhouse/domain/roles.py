@@ -51,6 +51,8 @@ class Action(StrEnum):
     LINK_IDENTITIES = "link_identities"
     DECIDE_IDENTITY = "decide_identity"
     CONFIRM_CALLER = "confirm_caller"
+    VIEW_PLANNING = "view_planning"
+    MAKE_PLANNING = "make_planning"
 
 
 @dataclass(frozen=True)

@@ -105,20 +105,27 @@ class CoverSolution:
         return 0.0 if self.cost <= 0 else max(self.cost - self.lower_bound, 0.0) / self.cost
 
 
-def _rounded(need: Floats, cover: Floats, costs: Floats, relaxed: Floats) -> Floats:
-    """The relaxation rounded down, repaired greedily (most uncovered per cost), then pruned."""
-    counts = np.floor(relaxed + 1e-9)
+def _prune(counts: Floats, need: Floats, cover: Floats, costs: Floats) -> Floats:
     given = counts @ cover
-    while np.any(given < need):
-        short = given < need
-        column = int(np.argmax((cover[:, short] > 0).sum(axis=1) / costs))
-        counts[column] += 1
-        given += cover[column]
-    for column in np.argsort(-costs):
+    for column in np.argsort(-costs, kind="stable"):
         while counts[column] > 0 and np.all(given - cover[column] >= need):
             counts[column] -= 1
             given -= cover[column]
     return counts
+
+
+def _rounded(need: Floats, cover: Floats, costs: Floats, relaxed: Floats) -> Floats:
+    """The cheaper of two roundings of the relaxation, each pruned of columns not needed:
+    rounded up; and rounded down then repaired greedily (most uncovered per cost)."""
+    up = _prune(np.ceil(relaxed - 1e-9), need, cover, costs)
+    down = np.floor(relaxed + 1e-9)
+    given = down @ cover
+    while np.any(given < need):
+        column = int(np.argmax((cover[:, given < need] > 0).sum(axis=1) / costs))
+        down[column] += 1
+        given += cover[column]
+    down = _prune(down, need, cover, costs)
+    return up if costs @ up <= costs @ down else down
 
 
 def solve_cover(
@@ -132,7 +139,7 @@ def solve_cover(
     """Whole numbers of each column (shift) so cover >= requirement at least cost.
 
     HiGHS (scipy.optimize.milp) solves the integer programme within the time limit; the
-    linear relaxation rounded and repaired is kept if HiGHS has nothing better by then.
+    linear relaxation rounded up and pruned is kept if HiGHS has nothing better by then.
     """
     need = np.asarray(requirement, dtype=np.float64)
     dense = np.asarray(cover, dtype=np.float64)
