@@ -13,7 +13,7 @@ from watchhouse import __version__
 from watchhouse.config import Settings
 from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.services.context import AppContext, build_context
-from watchhouse.web import api, identity, pages, plans, risk
+from watchhouse.web import api, identity, pages, planning, plans, risk
 from watchhouse.web.rendering import render
 from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
 
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(identity.router)
     app.include_router(plans.router)
     app.include_router(risk.router)
+    app.include_router(planning.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
