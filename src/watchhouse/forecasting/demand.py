@@ -232,7 +232,13 @@ def _profile(history: ChannelHistory, options: ForecastOptions, bank: set[date])
     slot = (local.hour * 60 + local.minute) // options.interval_minutes
     table = np.zeros((7, slots))
     np.add.at(table, (kinds, slot), history.counts[keep])
-    table += 1e-3  # a slot never seen busy still gets a sliver of the day
+    # Shrink each day's shape towards the all-days shape (lightly smoothed) by a few contacts'
+    # worth per slot, so a quiet channel's profile is not just its noise; busy channels keep
+    # their own shape almost exactly.
+    overall = table.sum(axis=0) + 1e-3
+    overall = (np.roll(overall, 1) + overall + np.roll(overall, -1)) / 3
+    prior = 4.0 * slots * overall / overall.sum()
+    table = table + prior
     shares: Floats = table / table.sum(axis=1, keepdims=True)
     return shares
 
