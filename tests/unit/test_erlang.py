@@ -46,8 +46,9 @@ def test_fifteen_handlers_are_needed_for_ninety_percent_in_twenty_seconds() -> N
     assert int(got) == 15
 
 
-def test_erlang_b_recursion_matches_the_factorial_formula_at_small_sizes() -> None:
-    load, n = 3.7, 6
+@pytest.mark.parametrize("n", [2, 3, 6, 9])  # below the load (recursion) and above (log space)
+def test_erlang_b_matches_the_factorial_formula_at_small_sizes(n: int) -> None:
+    load = 3.7
     terms = [load**k / np.prod(np.arange(1, k + 1)) for k in range(n + 1)]
     assert float(erlang_b(n, load)) == pytest.approx(terms[-1] / sum(terms), rel=1e-12)
 

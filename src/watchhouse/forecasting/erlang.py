@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammainc, gammaln
+from scipy.special import gammainc, gammaincc, gammaln
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -73,15 +73,35 @@ def offered_load(contacts: ArrayLike, *, interval_seconds: float, aht_seconds: f
     return counts * (aht_seconds / interval_seconds)
 
 
-def erlang_b(handlers: ArrayLike, load: ArrayLike) -> Floats:
-    """Blocking probability of n handlers with no queue (Erlang B), by the stable recursion."""
-    n, a = np.broadcast_arrays(_handlers(handlers), _floats("load", load))
-    blocking = np.ones(n.shape, dtype=np.float64)
-    top = int(n.max(initial=0))
-    for k in range(1, top + 1):
-        step = a * blocking
-        blocking = np.where(k <= n, step / (k + step), blocking)
+def _erlang_b_at_or_above_load(n: Floats, a: Floats) -> Floats:
+    """Erlang B for n >= A > 0 in log space: Poisson(A) pmf(n) / cdf(n), with the cdf as the
+    regularised upper gamma Q(n+1, A), which is at least about 1/2 here (no underflow)."""
+    log_b = n * np.log(a) - a - gammaln(n + 1.0) - np.log(gammaincc(n + 1.0, a))
+    blocking: Floats = np.exp(log_b)
     return blocking
+
+
+def erlang_b(handlers: ArrayLike, load: ArrayLike) -> Floats:
+    """Blocking probability of n handlers with no queue (Erlang B), with no factorials.
+
+    In log space where n >= A (the staffing range); below it by the stable recursion
+    B(k) = A B(k-1) / (k + A B(k-1)), whose values stay in [0, 1].
+    """
+    n, a = np.broadcast_arrays(_handlers(handlers), _floats("load", load))
+    shape = n.shape
+    n, a = n.ravel(), a.ravel()
+    blocking = np.where(a > 0, 1.0, np.where(n > 0, 0.0, 1.0))
+    high = (a > 0) & (n >= a)
+    blocking[high] = _erlang_b_at_or_above_load(n[high], a[high])
+    low = np.flatnonzero((a > 0) & (n < a))
+    if low.size:
+        nl, al = n[low], a[low]
+        value = np.ones(low.size)
+        for k in range(1, int(nl.max()) + 1):
+            step = al * value
+            value = np.where(k <= nl, step / (k + step), value)
+        blocking[low] = value
+    return blocking.reshape(shape)
 
 
 def is_stable(handlers: ArrayLike, load: ArrayLike) -> NDArray[np.bool_]:
@@ -172,19 +192,18 @@ def required_handlers_c(
     a, aht, t = a.ravel(), aht.ravel(), t.ravel()
     required = np.zeros(a.shape, dtype=np.int64)
     active = np.flatnonzero(a > 0)
-    blocking = np.ones(active.shape, dtype=np.float64)
-    k = 0
+    # Start at the first stable size (and the occupancy cap), then add handlers one at a time.
+    n = np.maximum(np.floor(a[active]) + 1.0, np.ceil(a[active] / occupancy_cap - 1e-12))
+    blocking = _erlang_b_at_or_above_load(n, a[active])
     while active.size:
-        k += 1
         la = a[active]
-        step = la * blocking
-        blocking = step / (k + step)
-        n = np.full(la.shape, float(k))
         waiting = _erlang_c_from_b(n, la, blocking)
         level = _service_level_c(n, la, waiting, aht[active], t[active])
-        met = (n > la) & (level >= target_share) & (la / n <= occupancy_cap)
-        required[active[met]] = k
-        active, blocking = active[~met], blocking[~met]
+        met = level >= target_share
+        required[active[met]] = n[met]
+        active, n, blocking = active[~met], n[~met] + 1.0, blocking[~met]
+        step = a[active] * blocking
+        blocking = step / (n + step)
     return required.reshape(shape)
 
 
