@@ -94,7 +94,7 @@ def _grid(
     return [first + timedelta(days=k) for k in range(days)], index
 
 
-def _roster(
+def roster_channel(
     ctx: AppContext,
     channel: str,
     staff: np.ndarray,
@@ -103,6 +103,8 @@ def _roster(
     step: list[int],
     total: int,
 ) -> tuple[np.ndarray, list[repo.TourRecord], list[float], list[float], float]:
+    """Rosters for one channel, one repeating week per block of weeks: cover per interval,
+    tours, full-time equivalents and cost per week, and the worst gap to the bound."""
     planning = ctx.policy.planning
     per_day = 24 * 60 // planning.interval_minutes
     days, index = _grid(starts, ZoneInfo(ctx.policy.force.timezone), planning.interval_minutes)
@@ -148,9 +150,11 @@ def _roster(
     return cover[index], tours, ftes, costs, worst_gap
 
 
-def _simulate(
+def simulation_check(
     ctx: AppContext, target: StaffingTarget, contacts: np.ndarray, need: Requirement
 ) -> tuple[np.ndarray, list[dict[str, float]]]:
+    """Simulate the plan's first days: the simulated service level per interval (NaN after)
+    and the intervals where it and the formula differ by more than the policy's tolerance."""
     planning = ctx.policy.planning
     count = min(contacts.size, planning.simulation_days * 24 * 60 // planning.interval_minutes)
     assert target.target_seconds is not None
@@ -229,13 +233,13 @@ def make_plan(
         simulated = np.full(contacts.size, np.nan)
         found: list[dict[str, float]] = []
         if request.simulate and target.method != "workload":
-            simulated, found = _simulate(ctx, target, contacts, need)
+            simulated, found = simulation_check(ctx, target, contacts, need)
             step[0] += 1
             progress(f"simulating {channel}", step[0], total)
         cover: np.ndarray = np.full(contacts.size, np.nan)
         ftes, costs, gap = [0.0], [0.0], 0.0
         if request.roster:
-            cover, channel_tours, ftes, costs, gap = _roster(
+            cover, channel_tours, ftes, costs, gap = roster_channel(
                 ctx, channel, need.staff, starts, progress, step, total
             )
             tours.extend(channel_tours)
