@@ -14,8 +14,10 @@ recent weeks of history, one per day of the week (bank holidays use Sunday's). T
 - Bank holidays (England and Wales, from `holidays`): the history's bank holidays are measured
   against the same weekday around them, divided out before fitting and put back on the
   forecast. Planner-supplied events multiply the days they cover by their uplift.
-- Prediction intervals: the daily model's interval, spread by the profile, widened by the
-  Poisson noise of each interval (normal approximation, never below 0).
+- Prediction intervals: the daily model's interval, calibrated by the backtest (its half-width
+  scaled so that it would have covered `level`% of the backtest days; the reported coverage is
+  the model's own, before this), spread by the profile and widened by the Poisson noise of
+  each interval (normal approximation, never below 0).
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ class ModelScore:
 
     model: str
     mase: float
-    coverage: float
+    coverage: float  # of the model's own prediction intervals, before calibration
+    widen: float = 1.0  # factor on the interval's half-width that would have covered `level`
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,9 @@ def _scores(
             hi = rows[f"{model}-hi-{level}"].to_numpy() * adjust
             mase = float(np.mean(np.abs(actual - predicted)) / scale)
             coverage = float(np.mean((actual >= lo) & (actual <= hi)))
-            scores.append(ModelScore(model, mase, coverage))
+            half = np.maximum((hi - lo) / 2, 1e-9)
+            widen = float(np.quantile(np.abs(actual - predicted) / half, level / 100))
+            scores.append(ModelScore(model, mase, coverage, float(np.clip(widen, 0.5, 20.0))))
         out[str(channel)] = tuple(scores)
     return out
 
@@ -309,24 +314,39 @@ def forecast_demand(
     )
     scores = _scores(cv, train, factors, options.level)
     say("forecasting")
-    forecast = engine.forecast(df=frame, h=h, level=[options.level])
+    chosen = {c: min(scores[c], key=lambda s: s.mase) for c in daily}
+    forecast = pd.concat(  # each channel by its chosen model only
+        StatsForecast(
+            models=[m for m in _models(annual) if m.alias == model],  # type: ignore[attr-defined]
+            freq="D",
+            n_jobs=1,
+        ).forecast(
+            df=frame[frame["unique_id"].isin([c for c in daily if chosen[c].model == model])],
+            h=h,
+            level=[options.level],
+        )
+        for model in sorted({s.model for s in chosen.values()})
+    )
     z = NormalDist().inv_cdf(0.5 + options.level / 200)
     results = []
     for history in histories:
         channel = history.channel
-        chosen = min(scores[channel], key=lambda s: s.mase).model
+        best = chosen[channel]
         rows = forecast[forecast["unique_id"] == channel].sort_values("ds")
         if [d.date() for d in rows["ds"]] != ahead:
             raise ForecastInputError(f"{channel}: history does not end on the same day as others")
         multiplier = _day_factors(channel, ahead, bank, factor[channel], events)
-        mean = np.maximum(rows[chosen].to_numpy(), 0.0) * multiplier
-        width = rows[f"{chosen}-hi-{options.level}"] - rows[f"{chosen}-lo-{options.level}"]
-        sd = width.to_numpy() * multiplier / (2 * z)
+        mean = np.maximum(rows[best.model].to_numpy(), 0.0) * multiplier
+        width = rows[f"{best.model}-hi-{options.level}"] - rows[f"{best.model}-lo-{options.level}"]
+        # The model's band, widened (or narrowed) by what the backtest showed it needed.
+        sd = width.to_numpy() * multiplier * best.widen / (2 * z)
         starts, m, lo, hi = _spread(
             ahead, mean, sd, _profile(history, options, bank), options, bank, z
         )
         results.append(
-            ChannelForecast(channel, chosen, scores[channel], factor[channel], starts, m, lo, hi)
+            ChannelForecast(
+                channel, best.model, scores[channel], factor[channel], starts, m, lo, hi
+            )
         )
     return results
 

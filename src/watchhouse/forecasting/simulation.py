@@ -212,12 +212,18 @@ def disagreements(
     *,
     tolerance: float,
     min_contacts: float = 1.0,
+    z: float = 2.0,
 ) -> list[Disagreement]:
-    """Intervals (with at least min_contacts on average) where |simulated - formula| > tolerance."""
+    """Intervals (with at least min_contacts on average) where formula and simulation differ
+    by more than the tolerance, beyond z standard errors of the simulated share (so a quiet
+    interval's sampling noise is not reported as a disagreement)."""
     formula = np.asarray(formula_service_level, dtype=np.float64)
     if formula.shape != simulated.service_level.shape:
         raise SimulationInputError("one formula service level per simulated interval is needed")
-    gap = np.abs(simulated.service_level - formula)
+    level = simulated.service_level
+    simulated_contacts = np.maximum(simulated.contacts * simulated.replications, 1.0)
+    noise = z * np.sqrt(np.clip(level * (1 - level), 0.0, 0.25) / simulated_contacts)
+    gap = np.abs(level - formula) - noise
     flagged = np.flatnonzero((gap > tolerance) & (simulated.contacts >= min_contacts))
     return [
         Disagreement(int(i), float(formula[i]), float(simulated.service_level[i])) for i in flagged
