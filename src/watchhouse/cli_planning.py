@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from watchhouse.auth.permissions import can
 from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.forecasting.demand import PlannedEvent
@@ -130,6 +131,11 @@ def forecast(
     except ValidationFailed as exc:
         err.print(f"[red]no forecast[/red]: {'; '.join(p.reason for p in exc.problems)}")
         raise typer.Exit(2) from exc
+    zone = ctx.policy.force.timezone
+
+    def local(moment: datetime) -> str:
+        return format_local(moment, zone, "%d %b %Y %H:%M")
+
     table = Table(
         "channel",
         "model",
@@ -138,9 +144,9 @@ def forecast(
         "coverage",
         "bank holidays",
         "contacts",
-        title=f"forecast run {result.run_id}: {result.first_interval:%d %b %Y} to "
-        f"{result.last_interval:%d %b %Y} (history {result.history_from:%d %b %Y} to "
-        f"{result.history_to:%d %b %Y})",
+        title=f"forecast run {result.run_id}: {local(result.first_interval)} to "
+        f"{local(result.last_interval)} (history {local(result.history_from)} to "
+        f"{local(result.history_to)})",
     )
     for channel, info in result.channels.items():
         scores = {s["model"]: s for s in info["scores"]}  # type: ignore[attr-defined]
@@ -155,13 +161,15 @@ def forecast(
             f"{info['expected_total']:,.0f}",
         )
     console.print(table)
-    console.print(f"{result.seconds:.1f} s; MASE below 1 beats last week's same day on average")
+    console.print(
+        f"{result.seconds:.1f} s. MASE: the backtest's mean error over the in-sample error of "
+        "last week's same day; lower is better; compare with the baseline's."
+    )
 
 
 def _print_plan(report: PlanReport, baseline: PlanReport | None) -> None:
     table = Table(
         "channel",
-        "target",
         "handlers mean/peak",
         "service level",
         "abandoned",
@@ -179,7 +187,6 @@ def _print_plan(report: PlanReport, baseline: PlanReport | None) -> None:
             fte += f" ({delta:+.1f})"
         table.add_row(
             channel,
-            p.target,
             f"{p.mean_handlers:.1f} / {p.peak_handlers}",
             "" if p.service_level is None else f"{p.service_level:.1%}",
             f"{p.abandonment:.1%}",
@@ -189,8 +196,11 @@ def _print_plan(report: PlanReport, baseline: PlanReport | None) -> None:
             str(len(p.disagreements)),
         )
     console.print(table)
+    for channel, p in report.channels.items():
+        patience = "" if p.patience_seconds is None else f", patience {p.patience_seconds:.0f} s"
+        console.print(f"{channel}: {p.target} (handling {p.aht_seconds:.0f} s{patience})")
     if baseline is not None:
-        console.print(f"(in brackets: the change from the policy's plan {baseline.plan_id})")
+        console.print(f"(FTE in brackets: the change from the policy's plan {baseline.plan_id})")
 
 
 def staffing(
