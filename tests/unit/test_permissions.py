@@ -66,6 +66,8 @@ TABLE: dict[Action, str] = {
     Action.VIEW_BOARD:        ".  .  .  .  Y  .  .  Y  .",
     Action.DRILL_DOWN:        ".  .  .  .  Y  .  .  Y  .",
     Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  Y",
+    Action.VIEW_PLANNING:     ".  .  .  .  Y  .  .  Y  Y",
+    Action.MAKE_PLANNING:     ".  .  .  .  .  .  .  Y  Y",
 }
 # fmt: on
 

@@ -376,7 +376,7 @@ GROUP BY k.period, k.period_start{outer_cuts}"""
 
 
 def _any_valid(table: pa.Table, cuts: Sequence[Cut]) -> pa.ChunkedArray:
-    result = pa.chunked_array([pa.array([False] * table.num_rows)])
+    result = pa.chunked_array([pa.array([False] * table.num_rows, type=pa.bool_())])
     for cut in cuts:
         result = pc.or_(result, pc.is_valid(table.column(cut.value)))
     return result

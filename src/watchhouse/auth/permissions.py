@@ -55,6 +55,8 @@ _SUPERVISING_INVESTIGATIONS = frozenset(
 # The performance board (aggregates) and its drill-down to the records behind a measure (a
 # logged consultation of personal data). Chief officers hold the analyst role.
 _PERFORMANCE = frozenset({Action.VIEW_BOARD, Action.DRILL_DOWN})
+# Demand forecasts and staffing plans hold no personal data: counts per interval only.
+_RESOURCING = frozenset({Action.VIEW_PLANNING, Action.MAKE_PLANNING})
 
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.CALL_HANDLER: _EVERY_SIGNED_IN | _HANDLING | {Action.VIEW_INCIDENT},
@@ -79,7 +81,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _SUPERVISING_INVESTIGATIONS
     | _AUDIT_FEEDBACK
     | _PERFORMANCE
-    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_MEASURES},
+    | {Action.ASSESS_RISK, Action.DECIDE_IDENTITY, Action.VIEW_MEASURES, Action.VIEW_PLANNING},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
     | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
@@ -95,8 +97,10 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     },
     Role.ANALYST: _EVERY_SIGNED_IN
     | _PERFORMANCE
+    | _RESOURCING
     | {Action.VIEW_QUEUE, Action.VIEW_MEASURES, Action.VIEW_AUDIT_TRENDS},
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN
+    | _RESOURCING
     | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS, Action.VIEW_MEASURES},
 }
 

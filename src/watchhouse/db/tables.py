@@ -612,10 +612,26 @@ class IdentityDecisionRow(Base):
 
 # Victims, suspects, key events and crime admin bureau tasks live in their own module (this one
 # is long enough); importing it here puts them in Base.metadata wherever the tables are used.
-from watchhouse.db import investigation_tables as _investigation_tables  # noqa: E402
-
-__all__ = ["Base", "_investigation_tables"]
-
 # The audit regime's tables live in their own module; importing it here puts them on
 # Base.metadata wherever the tables are used (migrations, tests, repositories).
 import watchhouse.db.audit_tables  # noqa: E402, F401
+from watchhouse.db import investigation_tables as _investigation_tables  # noqa: E402
+
+# Demand forecasts and staffing plans, likewise.
+from watchhouse.db.planning_tables import (  # noqa: E402
+    ForecastIntervalRow,
+    ForecastRunRow,
+    RosterShiftRow,
+    StaffingIntervalRow,
+    StaffingPlanRow,
+)
+
+__all__ = [
+    "Base",
+    "ForecastIntervalRow",
+    "ForecastRunRow",
+    "RosterShiftRow",
+    "StaffingIntervalRow",
+    "StaffingPlanRow",
+    "_investigation_tables",
+]

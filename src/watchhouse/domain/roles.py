@@ -68,6 +68,8 @@ class Action(StrEnum):
     VIEW_BOARD = "view_board"
     DRILL_DOWN = "drill_down"
     VIEW_MEASURES = "view_measures"
+    VIEW_PLANNING = "view_planning"
+    MAKE_PLANNING = "make_planning"
 
 
 @dataclass(frozen=True)

@@ -305,6 +305,89 @@ class MeasuresPolicy(_Strict):
         return value
 
 
+class PlanningChannelPolicy(_Strict):
+    """How one channel's staffing requirement is worked out ([planning.channels.<channel>]).
+
+    erlang_c: queue, no abandonment (999); erlang_a: callers abandon with exponential patience
+    (101); chat: Erlang C for concurrent sessions, divided by the chats one handler runs at
+    once; workload: no answer target, handlers = load / max_occupancy (online reports).
+    Missing targets for 999 and 101 come from [emergency_answer] and [non_emergency_answer].
+    """
+
+    method: Literal["erlang_c", "erlang_a", "chat", "workload"]
+    target_seconds: float | None = Field(default=None, gt=0)
+    service_level: float | None = Field(default=None, gt=0, lt=1)
+    max_abandonment: float | None = Field(default=None, gt=0, le=1)
+    aht_seconds: float | None = Field(default=None, gt=0)
+    patience_seconds: float | None = Field(default=None, gt=0)
+    max_concurrent_chats: int = Field(default=1, ge=1, le=10)
+    max_occupancy: float = Field(default=1.0, gt=0, le=1)
+    shrinkage: float = Field(ge=0, lt=1)
+    minimum_handlers: int = Field(default=0, ge=0)
+
+
+class ShiftPolicy(_Strict):
+    """A shift type rosters may use ([[planning.shifts]])."""
+
+    name: str = Field(min_length=1)
+    hours: float = Field(gt=0, le=16)
+    days_per_week: int = Field(ge=1, le=7)
+    break_minutes: int = Field(ge=0, le=120)
+    cost_per_hour: float = Field(gt=0)
+    earliest_start_hour: int = Field(default=0, ge=0, le=23)
+    latest_start_hour: int = Field(default=23, ge=0, le=23)
+    start_step_minutes: int = Field(default=60, ge=15, le=240)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftPolicy:
+        if self.latest_start_hour < self.earliest_start_hour:
+            raise ValueError("latest_start_hour must not be before earliest_start_hour")
+        if self.break_minutes >= self.hours * 60:
+            raise ValueError("break_minutes must be shorter than the shift")
+        return self
+
+
+class PlanningPolicy(_Strict):
+    """Demand forecasts, staffing requirements, simulation checks and rosters ([planning])."""
+
+    interval_minutes: Literal[15, 30]
+    horizon_weeks: int = Field(ge=1, le=12)
+    history_days: int = Field(ge=56, le=3700)
+    prediction_level: int = Field(ge=50, le=99)
+    backtest_windows: int = Field(ge=1, le=10)
+    profile_weeks: int = Field(ge=1, le=52)
+    history_weeks_for_handling: int = Field(ge=1, le=52)
+    simulation_replications: int = Field(ge=1, le=500)
+    simulation_tolerance: float = Field(gt=0, lt=1)
+    simulation_days: int = Field(ge=1, le=14)
+    roster_weeks_per_pattern: int = Field(ge=1, le=12)
+    roster_time_limit_seconds: float = Field(ge=0, le=600)
+    roster_mip_gap: float = Field(gt=0, lt=1)
+    min_rest_hours: float = Field(ge=0, le=24)
+    max_consecutive_days: int = Field(ge=1, le=7)
+    full_time_weekly_hours: float = Field(gt=0, le=60)
+    channels: dict[Channel, PlanningChannelPolicy] = Field(min_length=1)
+    shifts: list[ShiftPolicy] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rest_rule(self) -> PlanningPolicy:
+        for shift in self.shifts:
+            if 24 - shift.hours < self.min_rest_hours:
+                raise ValueError(
+                    f"shift {shift.name}: {shift.hours} h leaves less than min_rest_hours rest"
+                )
+            if shift.days_per_week > self.max_consecutive_days:
+                raise ValueError(f"shift {shift.name}: more days than max_consecutive_days")
+            if (shift.hours * 60) % self.interval_minutes:
+                raise ValueError(f"shift {shift.name}: hours must be whole intervals")
+        answer_standards = (Channel.EMERGENCY_999, Channel.NON_EMERGENCY_101)
+        for channel, rule in self.channels.items():
+            needs_target = rule.method in ("erlang_c", "chat") and channel not in answer_standards
+            if needs_target and (rule.target_seconds is None or rule.service_level is None):
+                raise ValueError(f"channel {channel}: set target_seconds and service_level")
+        return self
+
+
 class SecurityPolicy(_Strict):
     """Sign-in lock-out and session lifetime."""
 
@@ -342,6 +425,7 @@ class Policy(_Strict):
     victims_code: VictimsCodePolicy
     board: BoardPolicy
     measures: MeasuresPolicy
+    planning: PlanningPolicy
 
     @field_validator("grades")
     @classmethod

@@ -22,6 +22,7 @@ from watchhouse.web import (
     investigations,
     investigations_api,
     pages,
+    planning,
     plans,
     risk,
     teams,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(audits.router)
     app.include_router(audits_api.router)
     app.include_router(board.router)
+    app.include_router(planning.router)
     app.include_router(api.router)
     app.include_router(investigations_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

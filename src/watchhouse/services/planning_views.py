@@ -1,0 +1,86 @@
+"""Read-only views of stored forecasts and staffing plans for the planning page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from watchhouse.db.repositories import planning as repo
+from watchhouse.domain.errors import NotFound
+from watchhouse.services.context import AppContext
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class PlanningView:
+    """What the planning page shows: the runs and plans to choose from, the chosen ones, and
+    the chart series (JSON-ready)."""
+
+    runs: list[repo.ForecastRunRecord]
+    plans: list[repo.PlanRecord]
+    run: repo.ForecastRunRecord | None
+    plan: repo.PlanRecord | None
+    tours: list[dict[str, object]]
+    charts: dict[str, dict[str, list[object]]]
+
+
+def _time(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def planning_view(
+    ctx: AppContext, *, forecast_run_id: int | None, plan_id: int | None
+) -> PlanningView:
+    """The chosen (or latest) forecast run and staffing plan, with their series per channel."""
+    zone = ZoneInfo(ctx.policy.force.timezone)
+    with ctx.db.transaction() as session:
+        plan = repo.plan(session=session, plan_id=plan_id)
+        if plan_id is not None and plan is None:
+            raise NotFound("staffing plan", plan_id)
+        if forecast_run_id is None and plan is not None:
+            forecast_run_id = plan.forecast_run_id
+        run = repo.forecast_run(session=session, run_id=forecast_run_id)
+        if forecast_run_id is not None and run is None:
+            raise NotFound("forecast run", forecast_run_id)
+        if plan is not None and run is not None and plan.forecast_run_id != run.id:
+            plan = None  # a plan is shown only with the forecast it was made from
+        series = {} if run is None else repo.forecast_intervals(session=session, run_id=run.id)
+        staffed = {} if plan is None else repo.plan_intervals(session=session, plan_id=plan.id)
+        tours = [] if plan is None else repo.plan_tours(session=session, plan_id=plan.id)
+        runs = repo.recent_forecast_runs(session=session)
+        plans = repo.recent_plans(session=session)
+    charts: dict[str, dict[str, list[object]]] = {}
+    for channel, (starts, expected, lower, upper) in series.items():
+        chart: dict[str, list[object]] = {
+            "time": [s.astimezone(zone).strftime("%Y-%m-%d %H:%M") for s in starts],
+            "expected": [round(v, 2) for v in expected],
+            "lower": [round(v, 2) for v in lower],
+            "upper": [round(v, 2) for v in upper],
+        }
+        rows = staffed.get(channel, [])
+        if rows:
+            chart["handlers"] = [r[1] for r in rows]
+            chart["staff"] = [round(r[2], 2) for r in rows]
+            chart["rostered"] = [r[3] for r in rows]
+        charts[channel] = chart
+    first_weeks = {t.week_start for t in tours}
+    shown = min(first_weeks) if first_weeks else None
+    return PlanningView(
+        runs=runs,
+        plans=[p for p in plans if run is None or p.forecast_run_id == run.id],
+        run=run,
+        plan=plan,
+        tours=[
+            {
+                "channel": t.channel,
+                "shift": t.shift,
+                "start": _time(t.start_minute),
+                "days": ", ".join(_DAYS[(t.first_day + d) % 7] for d in range(t.days)),
+                "people": t.people,
+            }
+            for t in tours
+            if t.week_start == shown
+        ],
+        charts=charts,
+    )

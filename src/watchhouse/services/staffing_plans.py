@@ -1,0 +1,303 @@
+"""Staffing plans from a stored forecast: the requirement per interval (Erlang C / A, chat
+concurrency, workload), a simulation check of the first days, weekly rosters, and what-ifs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from watchhouse.db.repositories import planning as repo
+from watchhouse.domain.errors import FieldProblem, ValidationFailed
+from watchhouse.domain.roles import Actor
+from watchhouse.forecasting.rostering import RestRules, RosterInputError, ShiftType, weekly_roster
+from watchhouse.forecasting.simulation import disagreements, simulate_plan
+from watchhouse.forecasting.staffing import Requirement, StaffingTarget, requirement
+from watchhouse.services.context import AppContext
+from watchhouse.services.planning import (
+    PlanRequest,
+    Progress,
+    _quiet,
+    forecast_or_fail,
+    staffing_target,
+)
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """One channel's plan in numbers a planner asks for."""
+
+    channel: str
+    target: str
+    aht_seconds: float
+    patience_seconds: float | None
+    mean_handlers: float
+    peak_handlers: int
+    service_level: float | None  # expected, weighted by contacts (None: no answer target)
+    abandonment: float
+    full_time_equivalent: float  # mean over the rostered weeks
+    peak_week_full_time_equivalent: float
+    cost: float
+    roster_gap: float  # worst week: share by which the cost may exceed the optimum
+    disagreements: list[dict[str, float]]
+
+    def as_summary(self) -> dict[str, object]:
+        """The plan as stored with it (JSON)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """A stored staffing plan and its per-channel results."""
+
+    plan_id: int
+    forecast_run_id: int
+    label: str
+    channels: dict[str, ChannelPlan]
+    seconds: float
+
+
+def shift_types(ctx: AppContext) -> list[ShiftType]:
+    """The policy's shift types as roster values."""
+    return [
+        ShiftType(
+            name=s.name,
+            hours=s.hours,
+            days_per_week=s.days_per_week,
+            break_minutes=s.break_minutes,
+            cost_per_hour=s.cost_per_hour,
+            earliest_start_hour=s.earliest_start_hour,
+            latest_start_hour=s.latest_start_hour,
+            start_step_minutes=s.start_step_minutes,
+        )
+        for s in ctx.policy.planning.shifts
+    ]
+
+
+def _grid(
+    starts: list[datetime], zone: ZoneInfo, interval_minutes: int
+) -> tuple[list[date], np.ndarray]:
+    """Each interval's (local day, slot) as one index into a day x slot grid."""
+    per_day = 24 * 60 // interval_minutes
+    local = [s.astimezone(zone) for s in starts]
+    first = local[0].date()
+    index = np.array(
+        [
+            (t.date() - first).days * per_day + (t.hour * 60 + t.minute) // interval_minutes
+            for t in local
+        ]
+    )
+    days = (local[-1].date() - first).days + 1
+    return [first + timedelta(days=k) for k in range(days)], index
+
+
+def roster_channel(
+    ctx: AppContext,
+    channel: str,
+    staff: np.ndarray,
+    starts: list[datetime],
+    progress: Progress,
+    step: list[int],
+    total: int,
+) -> tuple[np.ndarray, list[repo.TourRecord], list[float], list[float], float]:
+    """Rosters for one channel, one repeating week per block of weeks: cover per interval,
+    tours, full-time equivalents and cost per week, and the worst gap to the bound."""
+    planning = ctx.policy.planning
+    per_day = 24 * 60 // planning.interval_minutes
+    days, index = _grid(starts, ZoneInfo(ctx.policy.force.timezone), planning.interval_minutes)
+    grid = np.zeros(len(days) * per_day)
+    np.maximum.at(grid, index, np.ceil(staff - 1e-9))
+    cover = np.zeros_like(grid)
+    rules = RestRules(
+        planning.min_rest_hours, planning.max_consecutive_days, planning.full_time_weekly_hours
+    )
+    tours: list[repo.TourRecord] = []
+    ftes, costs, worst_gap = [], [], 0.0
+    week = 7 * per_day
+    block = planning.roster_weeks_per_pattern
+    weeks = len(days) // 7
+    for first in range(0, weeks, block):
+        span = range(first, min(first + block, weeks))
+        # One repeating week per block: it must cover the busiest of its weeks, slot by slot.
+        need = np.max([grid[w * week : (w + 1) * week] for w in span], axis=0)
+        try:
+            roster = weekly_roster(
+                need,
+                interval_minutes=planning.interval_minutes,
+                shifts=shift_types(ctx),
+                rules=rules,
+                time_limit_seconds=planning.roster_time_limit_seconds,
+                mip_gap=planning.roster_mip_gap,
+            )
+        except RosterInputError as exc:
+            raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
+        worst_gap = max(worst_gap, roster.gap)
+        for w in span:
+            cover[w * week : (w + 1) * week] = roster.cover
+            ftes.append(roster.full_time_equivalent)
+            costs.append(roster.cost)
+            tours.extend(
+                repo.TourRecord(
+                    channel, days[w * 7], t.shift, t.start_minute, t.first_day, t.days, t.people
+                )
+                for t in roster.tours
+            )
+        step[0] += 1
+        progress(f"rostering {channel} weeks {first + 1}-{span[-1] + 1}", step[0], total)
+    return cover[index], tours, ftes, costs, worst_gap
+
+
+def simulation_check(
+    ctx: AppContext, target: StaffingTarget, contacts: np.ndarray, need: Requirement
+) -> tuple[np.ndarray, list[dict[str, float]]]:
+    """Simulate the plan's first days: the simulated service level per interval (NaN after)
+    and the intervals where it and the formula differ by more than the policy's tolerance."""
+    planning = ctx.policy.planning
+    count = min(contacts.size, planning.simulation_days * 24 * 60 // planning.interval_minutes)
+    assert target.target_seconds is not None
+    servers = need.handlers[:count] * (
+        target.max_concurrent_chats if target.method == "chat" else 1
+    )
+    result = simulate_plan(
+        contacts[:count],
+        servers,
+        interval_seconds=planning.interval_minutes * 60,
+        aht_seconds=target.aht_seconds,
+        target_seconds=target.target_seconds,
+        patience_seconds=target.patience_seconds if target.method == "erlang_a" else None,
+        replications=planning.simulation_replications,
+        seed=1,
+    )
+    found = disagreements(
+        need.service_level[:count], result, tolerance=planning.simulation_tolerance
+    )
+    simulated = np.full(contacts.size, np.nan)
+    simulated[:count] = result.service_level
+    return simulated, [
+        {"interval": d.interval, "formula": round(d.formula, 4), "simulated": round(d.simulated, 4)}
+        for d in found
+    ]
+
+
+def make_plan(
+    ctx: AppContext, *, actor: Actor | None, request: PlanRequest, progress: Progress = _quiet
+) -> PlanReport:
+    """Work out, check, roster and store a staffing plan from a stored forecast."""
+    began = time.perf_counter()
+    run = forecast_or_fail(ctx, run_id=request.forecast_run_id)
+    with ctx.db.transaction() as session:
+        series = repo.forecast_intervals(session=session, run_id=run.id)
+    wanted = list(request.channels) if request.channels else sorted(series)
+    unknown = [c for c in [*wanted, *request.demand_factors, *request.changes] if c not in series]
+    if unknown:
+        raise ValidationFailed(
+            [FieldProblem("channel", f"{c} is not in forecast run {run.id}") for c in unknown]
+        )
+    rules = ctx.policy.planning.channels
+    weeks = len(series[wanted[0]][0]) * run.interval_minutes // (7 * 24 * 60)
+    sims = sum(rules[c].method != "workload" for c in wanted) if request.simulate else 0  # type: ignore[index]
+    blocks = -(-weeks // ctx.policy.planning.roster_weeks_per_pattern)
+    total = len(wanted) + sims + (len(wanted) * blocks if request.roster else 0)
+    step = [0]
+    plans: dict[str, ChannelPlan] = {}
+    rows: list[tuple[object, ...]] = []
+    tours: list[repo.TourRecord] = []
+    targets: dict[str, object] = {}
+    for channel in wanted:
+        starts, expected, _, _ = series[channel]
+        contacts = np.asarray(expected) * request.demand_factors.get(channel, 1.0)
+        rule = rules[channel]  # type: ignore[index]
+        target = staffing_target(
+            ctx,
+            channel=channel,
+            rule=rule,
+            change=request.changes.get(channel),
+            history_end=run.history_to,
+        )
+        targets[channel] = {
+            "description": target.describe(),
+            "method": target.method,
+            "aht_seconds": round(target.aht_seconds, 1),
+            "patience_seconds": None
+            if target.patience_seconds is None
+            else round(target.patience_seconds, 1),
+            "shrinkage": target.shrinkage,
+            "demand_factor": request.demand_factors.get(channel, 1.0),
+        }
+        need = requirement(contacts, target=target, interval_minutes=run.interval_minutes)
+        step[0] += 1
+        progress(f"requirement for {channel}", step[0], total)
+        simulated = np.full(contacts.size, np.nan)
+        found: list[dict[str, float]] = []
+        if request.simulate and target.method != "workload":
+            simulated, found = simulation_check(ctx, target, contacts, need)
+            step[0] += 1
+            progress(f"simulating {channel}", step[0], total)
+        cover: np.ndarray = np.full(contacts.size, np.nan)
+        ftes, costs, gap = [0.0], [0.0], 0.0
+        if request.roster:
+            cover, channel_tours, ftes, costs, gap = roster_channel(
+                ctx, channel, need.staff, starts, progress, step, total
+            )
+            tours.extend(channel_tours)
+        weights = np.maximum(contacts, 1e-12)
+        has_level = target.method != "workload"
+        plans[channel] = ChannelPlan(
+            channel=channel,
+            target=target.describe(),
+            aht_seconds=round(target.aht_seconds, 1),
+            patience_seconds=None
+            if target.patience_seconds is None
+            else round(target.patience_seconds, 1),
+            mean_handlers=round(float(need.handlers.mean()), 2),
+            peak_handlers=int(need.handlers.max(initial=0)),
+            service_level=round(float(np.sum(need.service_level * weights) / weights.sum()), 4)
+            if has_level
+            else None,
+            abandonment=round(float(np.sum(need.abandonment * weights) / weights.sum()), 4),
+            full_time_equivalent=round(float(np.mean(ftes)), 2),
+            peak_week_full_time_equivalent=round(float(np.max(ftes)), 2),
+            cost=round(float(np.sum(costs)), 1),
+            roster_gap=round(gap, 4),
+            disagreements=found,
+        )
+        rows.extend(
+            (
+                channel,
+                int(s.timestamp()),
+                int(h),
+                float(st),
+                None if np.isnan(c) else int(c),
+                None if np.isnan(sl) else float(sl),
+                float(ab),
+                None if np.isnan(sim) else float(sim),
+            )
+            for s, h, st, c, sl, ab, sim in zip(
+                starts,
+                need.handlers,
+                need.staff,
+                cover,
+                need.service_level,
+                need.abandonment,
+                simulated,
+                strict=True,
+            )
+        )
+    seconds = time.perf_counter() - began
+    with ctx.db.transaction() as session:
+        plan_id = repo.add_plan(
+            session=session,
+            forecast_run_id=run.id,
+            created_at=ctx.now(),
+            created_by=None if actor is None else actor.user_id,
+            label=request.label,
+            targets=targets,
+            summary={c: p.as_summary() for c, p in plans.items()},
+            seconds=seconds,
+            intervals=rows,
+            tours=tours,
+        )
+    return PlanReport(plan_id, run.id, request.label, plans, seconds)

@@ -1,0 +1,34 @@
+// The planning page's charts: forecast with its band, and staff required against cover.
+(function () {
+  "use strict";
+  var source = document.getElementById("planning-data");
+  if (!source || typeof Plotly === "undefined") { return; }
+  var charts = JSON.parse(source.textContent);
+  var layout = function (title, yTitle) {
+    return {
+      title: { text: title }, height: 340, margin: { t: 40, r: 20, b: 40, l: 60 },
+      xaxis: { type: "date" }, yaxis: { title: { text: yTitle }, rangemode: "tozero" },
+      legend: { orientation: "h" }
+    };
+  };
+  Object.keys(charts).forEach(function (channel) {
+    var c = charts[channel];
+    var forecast = document.getElementById("forecast-" + channel);
+    if (forecast) {
+      Plotly.newPlot(forecast, [
+        { x: c.time, y: c.upper, mode: "lines", line: { width: 0 }, name: "upper", showlegend: false },
+        { x: c.time, y: c.lower, mode: "lines", line: { width: 0 }, fill: "tonexty",
+          fillcolor: "rgba(11,79,138,0.2)", name: "prediction interval" },
+        { x: c.time, y: c.expected, mode: "lines", line: { color: "#0b4f8a" }, name: "expected contacts" }
+      ], layout("Contacts per interval", "contacts"), { responsive: true });
+    }
+    var cover = document.getElementById("cover-" + channel);
+    if (cover && c.staff) {
+      Plotly.newPlot(cover, [
+        { x: c.time, y: c.handlers, mode: "lines", line: { shape: "hv", color: "#c25100" }, name: "handlers needed" },
+        { x: c.time, y: c.staff, mode: "lines", line: { shape: "hv", color: "#b00020" }, name: "staff needed (with shrinkage)" },
+        { x: c.time, y: c.rostered, mode: "lines", line: { shape: "hv", color: "#2a6f2a" }, name: "rostered" }
+      ], layout("Requirement against rostered cover", "people"), { responsive: true });
+    }
+  });
+}());

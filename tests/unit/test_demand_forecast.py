@@ -1,0 +1,130 @@
+"""Demand forecasts: better than the seasonal naive baseline on history with a known pattern."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from watchhouse.forecasting.demand import (
+    BASELINE,
+    ChannelForecast,
+    ChannelHistory,
+    ForecastInputError,
+    ForecastOptions,
+    PlannedEvent,
+    bank_holidays,
+    forecast_demand,
+    interval_starts,
+)
+
+pytestmark = pytest.mark.unit
+
+ZONE = "Europe/London"
+FIRST = date(2023, 1, 2)
+BANK_HOLIDAY_FACTOR = 0.7
+
+
+def _expected(starts: np.ndarray, per_day: float) -> np.ndarray:
+    """A known pattern: intraday peak mid-afternoon, busy weekends, a summer high, holidays low."""
+    local = pd.to_datetime(starts, unit="s", utc=True).tz_convert(ZONE)
+    hour = local.hour + local.minute / 60
+    intraday = 1 + 0.8 * np.cos(2 * np.pi * (hour - 15) / 24)
+    weekly = np.where(local.weekday >= 5, 1.3, 1.0)
+    annual = 1 + 0.25 * np.cos(2 * np.pi * (local.dayofyear - 196) / 365.25)
+    bank = bank_holidays(FIRST, FIRST + timedelta(days=4 * 365))
+    holiday = np.where(np.isin(local.date, list(bank)), BANK_HOLIDAY_FACTOR, 1.0)
+    slots = len(starts) / ((starts[-1] - starts[0] + 1800) / 86400)
+    return per_day / slots * intraday * weekly * annual * holiday
+
+
+def _history(days: int, per_day: float, seed: int) -> tuple[ChannelHistory, np.ndarray]:
+    starts = interval_starts(FIRST, days, interval_minutes=30, timezone=ZONE)
+    mean = _expected(starts, per_day)
+    counts = np.random.default_rng(seed).poisson(mean).astype(float)
+    return ChannelHistory("999", starts, counts), mean
+
+
+OPTIONS = ForecastOptions(interval_minutes=30, horizon_days=28, timezone=ZONE, backtest_windows=2)
+
+
+@pytest.fixture(scope="module")
+def known_pattern() -> tuple[ChannelHistory, ChannelHistory, np.ndarray]:
+    """Three years of history and the four weeks after it (actuals and their true mean)."""
+    full, mean = _history(3 * 365 + 28, per_day=900, seed=7)
+    cut = full.starts.size - interval_starts(FIRST, 28, interval_minutes=30, timezone=ZONE).size
+    history = ChannelHistory("999", full.starts[:cut], full.counts[:cut])
+    actual = ChannelHistory("999", full.starts[cut:], full.counts[cut:])
+    return history, actual, mean[cut:]
+
+
+@pytest.fixture(scope="module")
+def plain(known_pattern: tuple[ChannelHistory, ChannelHistory, np.ndarray]) -> ChannelForecast:
+    """The forecast of the known pattern with no planned events."""
+    [forecast] = forecast_demand([known_pattern[0]], options=OPTIONS)
+    return forecast
+
+
+def test_forecast_beats_seasonal_naive_on_a_known_pattern(
+    known_pattern: tuple[ChannelHistory, ChannelHistory, np.ndarray], plain: ChannelForecast
+) -> None:
+    history, actual, _ = known_pattern
+    forecast = plain
+    assert forecast.starts.tolist() == actual.starts.tolist()
+    week = 7 * 48
+    naive = np.tile(history.counts[-week:], 4)  # the baseline: the same slot last week
+    model_error = np.mean(np.abs(actual.counts - forecast.mean))
+    naive_error = np.mean(np.abs(actual.counts - naive))
+    print(f"{forecast.model}: MAE {model_error:.2f} against seasonal naive {naive_error:.2f}")
+    assert model_error < 0.85 * naive_error
+    assert forecast.model != BASELINE
+    assert forecast.score(forecast.model).mase < forecast.score(BASELINE).mase
+
+
+def test_prediction_intervals_cover_about_their_level(
+    known_pattern: tuple[ChannelHistory, ChannelHistory, np.ndarray], plain: ChannelForecast
+) -> None:
+    _, actual, _ = known_pattern
+    forecast = plain
+    inside = (actual.counts >= forecast.lower) & (actual.counts <= forecast.upper)
+    assert 0.7 <= inside.mean() <= 0.95
+    chosen = forecast.score(forecast.model)
+    assert 0.5 <= chosen.coverage <= 1.0
+
+
+def test_bank_holidays_are_learnt_from_history_and_put_back(
+    plain: ChannelForecast,
+) -> None:
+    assert plain.bank_holiday_factor == pytest.approx(BANK_HOLIDAY_FACTOR, abs=0.08)
+
+
+def test_planned_event_uplifts_only_its_days_and_channels(
+    known_pattern: tuple[ChannelHistory, ChannelHistory, np.ndarray], plain: ChannelForecast
+) -> None:
+    history, actual, _ = known_pattern
+
+    days = pd.to_datetime(actual.starts, unit="s", utc=True).tz_convert(ZONE).date
+    festival = days[len(days) // 2]
+    events = [
+        PlannedEvent("festival", festival, festival, 1.5),
+        PlannedEvent("chat outage", festival, festival, 3.0, channels=frozenset({"live_chat"})),
+    ]
+    [uplifted] = forecast_demand([history], options=OPTIONS, events=events)
+    on = days == festival
+    assert np.allclose(uplifted.mean[on], plain.mean[on] * 1.5)
+    assert np.allclose(uplifted.mean[~on], plain.mean[~on])
+
+
+def test_too_little_history_is_refused_with_how_much_is_needed() -> None:
+    short, _ = _history(30, per_day=100, seed=1)
+    with pytest.raises(ForecastInputError, match="need at least 56 whole days"):
+        forecast_demand([short], options=OPTIONS)
+
+
+def test_gaps_in_the_history_are_refused() -> None:
+    full, _ = _history(60, per_day=100, seed=1)
+    gappy = ChannelHistory("101", np.delete(full.starts, 10), np.delete(full.counts, 10))
+    with pytest.raises(ForecastInputError, match="101: interval starts must be consecutive"):
+        forecast_demand([gappy], options=OPTIONS)
