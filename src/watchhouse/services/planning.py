@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -33,7 +33,7 @@ from watchhouse.services.context import AppContext
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     """A progress report nobody listens to."""
 
 
@@ -113,7 +113,7 @@ def make_forecast(
     actor: Actor | None,
     horizon_weeks: int | None = None,
     events: Sequence[PlannedEvent] = (),
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> ForecastReport:
     """Forecast every planned channel from the stored history and store the run."""
     began = time.perf_counter()
@@ -306,8 +306,3 @@ def forecast_or_fail(ctx: AppContext, *, run_id: int | None) -> repo.ForecastRun
             "(none stored yet: run `watchhouse forecast`)" if run_id is None else run_id,
         )
     return record
-
-
-def week_blocks(first_day: date, days: int) -> list[date]:
-    """The start of each 7-day roster block from the forecast's first day."""
-    return [first_day + timedelta(days=7 * k) for k in range(days // 7)]

@@ -20,8 +20,8 @@ from watchhouse.services.context import AppContext
 from watchhouse.services.planning import (
     PlanRequest,
     Progress,
-    _quiet,
     forecast_or_fail,
+    no_progress,
     staffing_target,
 )
 
@@ -183,7 +183,7 @@ def simulation_check(
 
 
 def make_plan(
-    ctx: AppContext, *, actor: Actor | None, request: PlanRequest, progress: Progress = _quiet
+    ctx: AppContext, *, actor: Actor | None, request: PlanRequest, progress: Progress = no_progress
 ) -> PlanReport:
     """Work out, check, roster and store a staffing plan from a stored forecast."""
     began = time.perf_counter()

@@ -18,7 +18,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 PLOTLY_JS = Path(plotly.__file__).with_name("package_data") / "plotly.min.js"
 # plotly.js sets some element styles as attributes, which a style-src without 'unsafe-inline'
-# blocks; only this page relaxes it (scripts stay 'self' only).
+# blocks (tests/browser/test_planning_charts.py sees the refusals without it); only this page
+# relaxes it, and scripts stay 'self' only.
 PLANNING_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"
 )

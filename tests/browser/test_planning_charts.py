@@ -1,0 +1,120 @@
+"""The analyst's planning page in a real browser: the Plotly charts draw, from the locally
+served plotly.js, with no request leaving the machine and nothing refused by the page's CSP."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from watchhouse.db.repositories import planning as repo
+from watchhouse.domain.roles import Role
+from watchhouse.services import accounts
+from watchhouse.services.context import AppContext
+
+from .conftest import CHROMIUM, LiveApp
+from .test_first_ring_to_arrival import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
+    ),
+]
+
+FIRST = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday
+
+
+def _store_plan(ctx: AppContext) -> None:
+    """One week of hourly 999 forecast and a plan with a roster."""
+    starts = [int((FIRST + timedelta(hours=h)).timestamp()) for h in range(7 * 24)]
+    expected = [12.0 + 8 * ((h % 24) in range(10, 22)) for h in range(7 * 24)]
+    with ctx.db.transaction() as session:
+        run_id = repo.add_forecast_run(
+            session=session,
+            created_at=FIRST,
+            created_by=None,
+            interval_minutes=60,
+            history=(FIRST - timedelta(days=365), FIRST),
+            demand_factors={},
+            events=[],
+            summary={
+                "999": {
+                    "model": "MSTL",
+                    "bank_holiday_factor": 1.0,
+                    "expected_total": sum(expected),
+                    "scores": [
+                        {"model": "MSTL", "mase": 0.7, "coverage": 0.8},
+                        {"model": "SeasonalNaive", "mase": 1.1, "coverage": 0.9},
+                    ],
+                }
+            },
+            seconds=1.0,
+            intervals=[
+                ("999", starts, expected, [e * 0.8 for e in expected], [e * 1.2 for e in expected])
+            ],
+        )
+        repo.add_plan(
+            session=session,
+            forecast_run_id=run_id,
+            created_at=FIRST,
+            created_by=None,
+            label="policy",
+            targets={},
+            summary={
+                "999": {
+                    "target": "90% answered within 10 s",
+                    "mean_handlers": 5.0,
+                    "peak_handlers": 7,
+                    "service_level": 0.93,
+                    "abandonment": 0.0,
+                    "full_time_equivalent": 40.0,
+                    "peak_week_full_time_equivalent": 40.0,
+                    "disagreements": [],
+                }
+            },
+            seconds=1.0,
+            intervals=[("999", s, 5, 7.7, 8, 0.93, 0.0, None) for s in starts],
+            tours=[repo.TourRecord("999", date(2026, 6, 1), "8-hour", 420, 0, 5, 4)],
+        )
+
+
+def test_analyst_sees_forecast_and_cover_charts_drawn_from_local_plotly(
+    live_app: LiveApp, new_page: Any, screenshot: Any
+) -> None:
+    accounts.add_user(
+        live_app.ctx,
+        username="analyst",
+        display_name="Ana Analyst",
+        role=Role.ANALYST,
+        password="analyst-pass-123",
+    )
+    _store_plan(live_app.ctx)
+    page = new_page()
+    hosts: set[str] = set()
+    problems: list[str] = []
+    page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    sign_in(page, "analyst", "analyst-pass-123")
+    page.get_by_role("link", name="Planning").click()
+    expect(page.get_by_role("heading", name="Staffing plan 1: policy")).to_be_visible()
+    expect(page.locator("#forecast-999 .main-svg").first).to_be_visible()
+    expect(page.locator("#cover-999 .main-svg").first).to_be_visible()
+    expect(page.locator("#cover-999")).to_contain_text("rostered")
+    screenshot(page, "planning")
+    assert hosts == {urlparse(live_app.url).netloc}
+    assert problems == []  # no script error, no CSP refusal
+    assert [u for u in failed if not u.endswith("/favicon.ico")] == []
