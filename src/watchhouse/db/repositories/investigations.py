@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -163,39 +165,50 @@ def task_row(*, session: Session, task_id: int) -> CrimeAdminTaskRow:
     return row
 
 
-def _task_views(
-    session: Session, rows: list[tuple[CrimeAdminTaskRow, str]]
-) -> tuple[TaskView, ...]:
-    names = user_names(
-        session=session, user_ids=[u for t, _ in rows for u in (t.requested_by, t.done_by)]
-    )
+_TASK_COLUMNS = (
+    CrimeAdminTaskRow.id,
+    CrimeAdminTaskRow.crime_id,
+    CrimeRow.crime_type,
+    CrimeAdminTaskRow.task,
+    CrimeAdminTaskRow.detail,
+    CrimeAdminTaskRow.requested_at,
+    CrimeAdminTaskRow.requested_by,
+    CrimeAdminTaskRow.due_at,
+    CrimeAdminTaskRow.done_at,
+    CrimeAdminTaskRow.done_by,
+    CrimeAdminTaskRow.result,
+)
+
+
+def _task_views(session: Session, rows: Sequence[Sequence[Any]]) -> tuple[TaskView, ...]:
+    names = user_names(session=session, user_ids=[u for r in rows for u in (r[6], r[9])])
     return tuple(
         TaskView(
-            t.id,
-            t.crime_id,
-            crime_type,
-            t.task,
-            t.detail,
-            t.requested_at,
-            names.get(t.requested_by or 0),
-            t.due_at,
-            t.done_at,
-            names.get(t.done_by or 0),
-            t.result,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            names.get(r[6] or 0),
+            r[7],
+            r[8],
+            names.get(r[9] or 0),
+            r[10],
         )
-        for t, crime_type in rows
+        for r in rows
     )
 
 
 def tasks_for_crime(*, session: Session, crime_id: int) -> tuple[TaskView, ...]:
     """The bureau tasks asked for a crime."""
     rows = session.execute(
-        select(CrimeAdminTaskRow, CrimeRow.crime_type)
+        select(*_TASK_COLUMNS)
         .join(CrimeRow, CrimeRow.id == CrimeAdminTaskRow.crime_id)
         .where(CrimeAdminTaskRow.crime_id == crime_id)
         .order_by(CrimeAdminTaskRow.id)
     ).all()
-    return _task_views(session, [(t, c) for t, c in rows])
+    return _task_views(session, rows)
 
 
 def bureau_worklist(
@@ -210,7 +223,7 @@ def bureau_worklist(
     how many of those on time; the median turnaround of the latest `turnaround_sample` done."""
     open_ = CrimeAdminTaskRow.done_at.is_(None)
     rows = session.execute(
-        select(CrimeAdminTaskRow, CrimeRow.crime_type)
+        select(*_TASK_COLUMNS)
         .join(CrimeRow, CrimeRow.id == CrimeAdminTaskRow.crime_id)
         .where(open_)
         .order_by(CrimeAdminTaskRow.due_at, CrimeAdminTaskRow.id)
@@ -240,7 +253,7 @@ def bureau_worklist(
     ).all()
     hours = [(d - r).total_seconds() / 3600 for r, d in latest if d is not None]
     return BureauWorklist(
-        open_tasks=_task_views(session, [(t, c) for t, c in rows]),
+        open_tasks=_task_views(session, rows),
         open_total=int(total),
         overdue_total=int(late),
         done_recently=int(done),
