@@ -547,17 +547,21 @@ def _spark_session() -> Any:
     if not _SPARK_SCRATCH:
         _SPARK_SCRATCH.append(tempfile.TemporaryDirectory(prefix="watchhouse-measures-spark-"))
     scratch = _SPARK_SCRATCH[0].name
+    # One Spark session serves the process: the identity linkage (linkage/engines.py) may start
+    # it or reuse this one, so it is started the same way, with splink's similarity functions.
+    from splink.backends.spark import similarity_jar_location
+
     session = (
         SparkSession.builder.master(f"local[{os.cpu_count() or 1}]")
-        .appName("watchhouse-measures")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .appName("watchhouse")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.default.parallelism", "8")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.local.dir", scratch)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.driver.memory", "2g")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
