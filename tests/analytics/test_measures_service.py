@@ -174,3 +174,17 @@ def test_drill_down_refuses_a_day_no_period_starts_on(
             period=Period.MONTH,
             period_start=date(2024, 5, 2),
         )
+
+
+def test_a_young_snapshot_is_reused_when_the_policy_allows(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int], clock: Any
+) -> None:
+    ctx.policy = ctx.policy.model_copy(
+        update={"measures": ctx.policy.measures.model_copy(update={"snapshot_reuse_seconds": 300})}
+    )
+    first = measures.take_snapshot(ctx)
+    _call(ctx, actors[Role.CALL_HANDLER], at=MAY + timedelta(days=1), wait=3, hood="moor")
+    clock.advance(seconds=299)
+    assert measures.take_snapshot(ctx).fingerprint == first.fingerprint
+    clock.advance(seconds=2)
+    assert measures.take_snapshot(ctx).fingerprint != first.fingerprint

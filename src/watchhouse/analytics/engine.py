@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 
 from watchhouse.analytics.dialect import ENGINES, EngineName, to_dialect
 from watchhouse.analytics.measures.facts import FACTS
-from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, MeasureValue, Period
+from watchhouse.analytics.model import (
+    Additive,
+    Cut,
+    Kind,
+    MeasureParams,
+    MeasureSpec,
+    MeasureValue,
+    Period,
+)
 from watchhouse.analytics.periods import (
     PeriodSpan,
     calendar_table,
@@ -121,16 +129,19 @@ class MeasureEngine:
         self._prepare(params, wanted)
         parts = [RESULT.empty_table()]
         done: set[str] = set()
+        for batch in _additive_batches(specs, params, cuts):
+            parts.extend(self._run_batch(batch, params, cuts))
+            done.update(spec.key for spec, _ in batch)
         for spec in specs:
             here = [cut for cut in cuts if cut in spec.definition.cuts]
             if not here or spec.key in done:
                 continue
             self._derive(spec, params)
             # Percentiles of the same records (median and 90th) come from one query.
-            batch = [spec]
+            alike = [spec]
             if spec.kind == Kind.QUANTILE:
                 records = spec.build(params)
-                batch += [
+                alike += [
                     other
                     for other in specs
                     if other.key != spec.key
@@ -139,8 +150,8 @@ class MeasureEngine:
                     and other.definition.cuts == spec.definition.cuts
                     and other.build(params) == records
                 ]
-            raw = self.run_arrow(aggregate_sql(spec, params, here, also=batch[1:]))
-            for index, member in enumerate(batch):
+            raw = self.run_arrow(aggregate_sql(spec, params, here, also=alike[1:]))
+            for index, member in enumerate(alike):
                 value = raw.column(f"value_{index}" if index else "value")
                 parts.append(
                     _tidy(
@@ -151,6 +162,41 @@ class MeasureEngine:
                 )
                 done.add(member.key)
         return pa.concat_tables(parts)
+
+    def _run_batch(
+        self,
+        batch: Sequence[tuple[MeasureSpec, Additive]],
+        params: MeasureParams,
+        cuts: Sequence[Cut],
+    ) -> list[pa.Table]:
+        """Additive measures on one source and day, from one query; a table per measure."""
+        union = [c for c in cuts if any(c in spec.definition.cuts for spec, _ in batch)]
+        raw = self.run_arrow(batch_sql(batch, union))
+        named = [c for c in union if c != Cut.FORCE]
+        tables = []
+        for index, (spec, _) in enumerate(batch):
+            mine = [c for c in union if c in spec.definition.cuts]
+            keep = pc.is_valid(raw.column(f"n{index}"))
+            if spec.kind != Kind.COUNT:
+                keep = pc.and_(keep, pc.greater(pc.fill_null(raw.column(f"d{index}"), 0), 0))
+            if Cut.FORCE not in mine:
+                keep = pc.and_(keep, _any_valid(raw, [c for c in named if c in mine]))
+            for other in named:
+                if other not in mine:
+                    keep = pc.and_(keep, pc.is_null(raw.column(other.value)))
+            rows = raw.filter(keep)
+            shaped = pa.table(
+                {
+                    "period": rows.column("period"),
+                    "period_start": rows.column("period_start"),
+                    **{c.value: rows.column(c.value) for c in named if c in mine},
+                    "value": pa.nulls(rows.num_rows, pa.float64()),
+                    "num": rows.column(f"n{index}"),
+                    "den": rows.column(f"d{index}"),
+                }
+            )
+            tables.append(_tidy(spec, mine, shaped))
+        return tables
 
     def compute(
         self,
@@ -263,6 +309,77 @@ SELECT k.period, k.period_start{outer_cuts}, CAST(NULL AS DOUBLE) AS value,
        CAST(SUM(d.num) AS DOUBLE) AS num, CAST(SUM(d.den) AS DOUBLE) AS den
 FROM daily d JOIN calendar k ON k.day = d.day
 GROUP BY k.period, k.period_start{outer_cuts}"""
+
+
+def _additive_batches(
+    specs: Sequence[MeasureSpec], params: MeasureParams, cuts: Sequence[Cut]
+) -> list[list[tuple[MeasureSpec, Additive]]]:
+    """The additive measures grouped by source and day (and alike cut columns)."""
+    groups: dict[tuple[str, str], list[tuple[MeasureSpec, Additive]]] = {}
+    columns: dict[tuple[str, str], dict[Cut, str]] = {}
+    for spec in specs:
+        if spec.additive is None or spec.kind == Kind.QUANTILE or spec.derived is not None:
+            continue
+        if not any(cut in spec.definition.cuts for cut in cuts):
+            continue
+        parts = spec.additive(params)
+        key = (parts.source, parts.day)
+        known = columns.setdefault(key, {})
+        if any(known.get(cut, expr) != expr for cut, expr in spec.cut_columns):
+            continue  # cut columns that differ: this measure runs on its own
+        known.update(spec.cut_columns)
+        groups.setdefault(key, []).append((spec, parts))
+    return list(groups.values())
+
+
+def batch_sql(batch: Sequence[tuple[MeasureSpec, Additive]], cuts: Sequence[Cut]) -> str:
+    """Several additive measures on one source: one scan, their sums side by side (n0, d0,
+    n1, d1, ...) by period and by each cut."""
+    source, day = batch[0][1].source, batch[0][1].day
+    expressions = dict(c for spec, _ in batch for c in spec.cut_columns)
+    named = [cut for cut in cuts if cut != Cut.FORCE]
+    picked = "".join(f", {expressions[cut]} AS {cut.value}" for cut in named)
+    flags = "".join(
+        f", ({parts.where}) AS w{i}, {parts.value} AS v{i}" for i, (_, parts) in enumerate(batch)
+    )
+    sums = []
+    for i, (spec, _) in enumerate(batch):
+        if spec.kind == Kind.SHARE:
+            sums.append(f"SUM(CASE WHEN s.w{i} THEN s.v{i} END) AS n{i}")
+            sums.append(f"SUM(CASE WHEN s.w{i} THEN 1 END) AS d{i}")
+        elif spec.kind == Kind.MEAN:
+            sums.append(f"SUM(CASE WHEN s.w{i} THEN s.v{i} END) AS n{i}")
+            sums.append(f"COUNT(CASE WHEN s.w{i} THEN s.v{i} END) AS d{i}")
+        else:
+            sums.append(f"SUM(CASE WHEN s.w{i} THEN 1 END) AS n{i}")
+            sums.append(f"CAST(NULL AS BIGINT) AS d{i}")
+    totals = "".join(
+        f", CAST(SUM(d.n{i}) AS DOUBLE) AS n{i}, CAST(SUM(d.d{i}) AS DOUBLE) AS d{i}"
+        for i in range(len(batch))
+    )
+    daily_cuts = "".join(f", s.{cut.value}" for cut in named)
+    outer_cuts = "".join(f", d.{cut.value}" for cut in named)
+    return f"""
+WITH s AS (
+  SELECT {day} AS day{picked}{flags}
+  FROM {source}
+  JOIN (SELECT DISTINCT day FROM calendar) kd ON kd.day = {day}
+),
+daily AS (
+  SELECT s.day{daily_cuts}, {", ".join(sums)}
+  FROM s
+  GROUP BY {_sets("s.day", cuts, "s")}
+)
+SELECT k.period, k.period_start{outer_cuts}{totals}
+FROM daily d JOIN calendar k ON k.day = d.day
+GROUP BY k.period, k.period_start{outer_cuts}"""
+
+
+def _any_valid(table: pa.Table, cuts: Sequence[Cut]) -> pa.ChunkedArray:
+    result = pa.chunked_array([pa.array([False] * table.num_rows)])
+    for cut in cuts:
+        result = pc.or_(result, pc.is_valid(table.column(cut.value)))
+    return result
 
 
 def records_sql(
@@ -430,17 +547,21 @@ def _spark_session() -> Any:
     if not _SPARK_SCRATCH:
         _SPARK_SCRATCH.append(tempfile.TemporaryDirectory(prefix="watchhouse-measures-spark-"))
     scratch = _SPARK_SCRATCH[0].name
+    # One Spark session serves the process: the identity linkage (linkage/engines.py) may start
+    # it or reuse this one, so it is started the same way, with splink's similarity functions.
+    from splink.backends.spark import similarity_jar_location
+
     session = (
         SparkSession.builder.master(f"local[{os.cpu_count() or 1}]")
-        .appName("watchhouse-measures")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .appName("watchhouse")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.default.parallelism", "8")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.local.dir", scratch)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.driver.memory", "2g")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -140,6 +140,18 @@ class MeasureParams:
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)
 
 
+@dataclass(frozen=True)
+class Additive:
+    """A measure that is a sum over the rows of one source: the rows `where` picks, each
+    adding `value` (SHARE: the 0/1 numerator, its denominator 1; MEAN: x; COUNT: unused).
+    Measures on the same source and day can then share one scan (see analytics/engine.py)."""
+
+    source: str  # e.g. "contact_facts f"
+    day: str  # e.g. "f.presented_day"
+    where: str
+    value: str = "1"
+
+
 SqlBuilder = Callable[[MeasureParams], str]
 """Builds a measure's record-level SQL; it never runs it."""
 
@@ -163,6 +175,10 @@ class MeasureSpec:
     # Tables the SQL reads that depend on the policy: (name, SQL) built once per engine and
     # kept until the SQL changes (the repeat-caller windows, which are costly to count).
     derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None
+    # For measures that are plain sums over one source: its parts, so measures on the same
+    # source share one query; `build` must select the same records.
+    additive: Callable[[MeasureParams], Additive] | None = None
+    cut_columns: tuple[tuple[Cut, str], ...] = ()
 
     @property
     def key(self) -> str:

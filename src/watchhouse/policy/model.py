@@ -196,6 +196,7 @@ class MeasuresPolicy(_Strict):
     """The performance measures: the engine, the rules some measures need, and targets."""
 
     engine: Literal["duckdb", "spark"]
+    snapshot_reuse_seconds: float = Field(ge=0, le=86_400)
     first_review_days: int = Field(ge=1, le=365)
     victim_update_working_days: int = Field(ge=1, le=60)
     victim_update_working_days_enhanced: int = Field(ge=1, le=60)

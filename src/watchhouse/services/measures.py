@@ -107,7 +107,8 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
 
 def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
     """The snapshot under the data directory, written again when missing or when the store has
-    changed since (row counts, largest ids, last incident update, last access-log entry)."""
+    changed since (row counts, largest ids, last incident update, last access-log entry),
+    unless it is younger than the policy's snapshot_reuse_seconds (0 by default)."""
     root = Path(ctx.settings.data_dir) / SNAPSHOT_DIR
     wanted = input_tables.snapshot_columns()
     with ctx.db.transaction() as session:
@@ -115,8 +116,12 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
             snapshot_repo.store_fingerprint(session=session, tables=list(wanted)), sort_keys=True
         )
         existing = _read_snapshot(root)
-        if existing is not None and existing.fingerprint == fingerprint and not force:
-            return existing
+        if existing is not None and not force:
+            age = (ctx.now() - existing.taken_at).total_seconds()
+            if existing.fingerprint == fingerprint or (
+                0 <= age < ctx.policy.measures.snapshot_reuse_seconds
+            ):
+                return existing
         taken_at = ctx.now()
         scratch = root.with_name(f"{SNAPSHOT_DIR}.partial-{uuid.uuid4().hex[:8]}")
         scratch.mkdir(parents=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from watchhouse.analytics.measures.common import (
-    CUTS_MARKER,
     INCIDENT_CUTS,
     US_PER_MINUTE,
     flag,
@@ -11,7 +12,7 @@ from watchhouse.analytics.measures.common import (
     measure,
     without,
 )
-from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+from watchhouse.analytics.model import Additive, Cut, Kind, MeasureParams, MeasureSpec, Unit
 
 GROUP = "Attendance"
 PEEL = "responding_to_the_public"
@@ -19,34 +20,35 @@ NO_GRADE = without(INCIDENT_CUTS, Cut.GRADE)
 ELAPSED = "(f.arrived_us - f.created_us)"
 
 
-def _within_target(where: str) -> SqlBuilder:
+def _within_target(where: str) -> Callable[[MeasureParams], Additive]:
     """Incidents chosen by `where`, counted once attended or once their target has passed."""
 
-    def build(params: MeasureParams) -> str:
+    def parts(params: MeasureParams) -> Additive:
         target = grade_target_us(params)
-        return f"""
-SELECT f.id AS record_id, f.created_day AS day {CUTS_MARKER},
-       {flag(f"f.arrived_us IS NOT NULL AND {ELAPSED} <= {target}")} AS num, 1 AS den
-FROM incident_facts f
-WHERE ({where}) AND {target} IS NOT NULL
-  AND (f.arrived_us IS NOT NULL OR f.created_us + {target} < {params.as_of_us})"""
+        return Additive(
+            "incident_facts f",
+            "f.created_day",
+            f"""({where}) AND {target} IS NOT NULL
+  AND (f.arrived_us IS NOT NULL OR f.created_us + {target} < {params.as_of_us})""",
+            flag(f"f.arrived_us IS NOT NULL AND {ELAPSED} <= {target}"),
+        )
 
-    return build
-
-
-def _attendance_time(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.created_day AS day {CUTS_MARKER}, {ELAPSED} AS x
-FROM incident_facts f
-WHERE f.grade IN (1, 2) AND f.arrived_us IS NOT NULL"""
+    return parts
 
 
-def _body_worn_video(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.arrived_day AS day {CUTS_MARKER},
-       {flag("f.body_worn_video")} AS num, 1 AS den
-FROM incident_facts f
-WHERE f.arrived_us IS NOT NULL"""
+def _attendance_time(params: MeasureParams) -> Additive:
+    return Additive(
+        "incident_facts f",
+        "f.created_day",
+        "f.grade IN (1, 2) AND f.arrived_us IS NOT NULL",
+        ELAPSED,
+    )
+
+
+def _body_worn_video(params: MeasureParams) -> Additive:
+    return Additive(
+        "incident_facts f", "f.arrived_day", "f.arrived_us IS NOT NULL", flag("f.body_worn_video")
+    )
 
 
 NEVER_ATTENDED = """An incident not attended counts against the target once its target has
@@ -66,7 +68,7 @@ def _grade_measure(key: str, title: str, where: str, scope: str) -> MeasureSpec:
         cuts=NO_GRADE,
         record_type="incidents",
         kind=Kind.SHARE,
-        build=_within_target(where),
+        additive=_within_target(where),
         definition=f"""Of the {scope} created in the period, the share where the first officer
         arrived within the grade's attendance target from the policy, timed from the incident's
         creation. {NEVER_ATTENDED}""",
@@ -109,7 +111,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=INCIDENT_CUTS,
         record_type="incidents",
         kind=Kind.QUANTILE,
-        build=_attendance_time,
+        additive=_attendance_time,
         scale=US_PER_MINUTE,
         quantile=0.5,
         definition="""The median time, in minutes, from creation to the first officer's arrival
@@ -126,7 +128,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=INCIDENT_CUTS,
         record_type="incidents",
         kind=Kind.QUANTILE,
-        build=_attendance_time,
+        additive=_attendance_time,
         scale=US_PER_MINUTE,
         quantile=0.9,
         definition="""The 90th percentile of the time, in minutes, from creation to the first
@@ -143,7 +145,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=INCIDENT_CUTS,
         record_type="incidents",
         kind=Kind.SHARE,
-        build=_body_worn_video,
+        additive=_body_worn_video,
         definition="""Of the attendances in the period (incidents where an officer arrived; the
         period is that of the arrival), the share where the officer recorded switching on
         body-worn video. An arrival with no answer recorded counts as not switched on.""",

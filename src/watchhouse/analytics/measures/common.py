@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from watchhouse.analytics.model import (
+    Additive,
     Cut,
     Kind,
     MeasureDefinition,
@@ -68,16 +69,23 @@ def measure(
     record_type: str,
     definition: str,
     kind: Kind,
-    build: Callable[[MeasureParams], str],
+    build: Callable[[MeasureParams], str] | None = None,
     scale: float = 1.0,
     quantile: float | None = None,
     derived: Callable[[MeasureParams], tuple[tuple[str, str], ...]] | None = None,
+    additive: Callable[[MeasureParams], Additive] | None = None,
 ) -> MeasureSpec:
     """A measure's specification: its catalogue entry and its SQL with the cut columns."""
     columns = "".join(f", {expression} AS {cut.value}" for cut, expression in cuts.items())
+    if build is None:
+        if additive is None:
+            raise RuntimeError(f"{key}: give the SQL or its additive parts")
+        parts = additive
+        build = lambda params: additive_sql(kind, parts(params))  # noqa: E731
+    records = build
 
     def sql(params: MeasureParams) -> str:
-        text = build(params)
+        text = records(params)
         if CUTS_MARKER not in text:
             raise RuntimeError(f"{key}: the SQL has no {CUTS_MARKER} marker")
         return text.replace(CUTS_MARKER, columns)
@@ -99,4 +107,20 @@ def measure(
         scale=scale,
         quantile=quantile,
         derived=derived,
+        additive=additive,
+        cut_columns=tuple(cuts.items()),
     )
+
+
+def additive_sql(kind: Kind, parts: Additive) -> str:
+    """The records of an additive measure, for the single-measure path and drill-down."""
+    if kind == Kind.SHARE:
+        values = f", {parts.value} AS num, 1 AS den"
+    elif kind in (Kind.MEAN, Kind.QUANTILE):
+        values = f", {parts.value} AS x"
+    else:
+        values = ""
+    return f"""
+SELECT f.id AS record_id, {parts.day} AS day {CUTS_MARKER}{values}
+FROM {parts.source}
+WHERE {parts.where}"""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from watchhouse.analytics.measures.common import (
     CONTACT_CUTS,
-    CUTS_MARKER,
     US_PER_MINUTE,
     US_PER_SECOND,
     flag,
     measure,
     without,
 )
-from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+from watchhouse.analytics.model import Additive, Cut, Kind, MeasureParams, MeasureSpec, Unit
 
 GROUP = "Contact"
 PEEL = "responding_to_the_public"
@@ -21,39 +22,40 @@ FINISHED = "f.answered_us IS NOT NULL OR f.abandoned"
 ANSWERED = "f.answered_us IS NOT NULL"
 
 
-def _share(channel: str, population: str, meets: str) -> SqlBuilder:
+def _share(channel: str, population: str, meets: str) -> Callable[[MeasureParams], Additive]:
     """A share of one channel's contacts: `population` chooses them, `meets` the numerator."""
 
-    def build(params: MeasureParams) -> str:
+    def parts(params: MeasureParams) -> Additive:
         condition = meets.format(
             standard=int(params.standard_seconds * US_PER_SECOND),
             long=int(params.long_seconds * US_PER_SECOND),
         )
-        return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
-       {flag(condition)} AS num, 1 AS den
-FROM contact_facts f
-WHERE f.channel = '{channel}' AND ({population})"""
+        return Additive(
+            "contact_facts f",
+            "f.presented_day",
+            f"f.channel = '{channel}' AND ({population})",
+            flag(condition),
+        )
 
-    return build
+    return parts
 
 
-def _wait(channel: str) -> SqlBuilder:
+def _wait(channel: str) -> Callable[[MeasureParams], Additive]:
     """The wait from presentation to answer of one channel's answered contacts (microseconds)."""
 
-    def build(params: MeasureParams) -> str:
-        return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER}, {WAIT} AS x
-FROM contact_facts f
-WHERE f.channel = '{channel}' AND f.answered_us IS NOT NULL"""
+    def parts(params: MeasureParams) -> Additive:
+        return Additive(
+            "contact_facts f",
+            "f.presented_day",
+            f"f.channel = '{channel}' AND f.answered_us IS NOT NULL",
+            WAIT,
+        )
 
-    return build
+    return parts
 
 
-def _demand(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER}
-FROM contact_facts f"""
+def _demand(params: MeasureParams) -> Additive:
+    return Additive("contact_facts f", "f.presented_day", "TRUE")
 
 
 MEASURES: tuple[MeasureSpec, ...] = (
@@ -67,7 +69,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", FINISHED, f"f.answered_us IS NOT NULL AND {WAIT} < {{standard}}"),
+        additive=_share("999", FINISHED, f"f.answered_us IS NOT NULL AND {WAIT} < {{standard}}"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
         the share answered in under the policy's standard (10 seconds by default), timed from the
         call being presented to the force to the handler answering. Abandoned calls ARE in the
@@ -85,7 +87,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        build=_wait("999"),
+        additive=_wait("999"),
         scale=US_PER_SECOND,
         definition="""The mean time, in seconds, from presentation to answer of the 999 calls
         presented in the period and answered. Abandoned calls have no answer time and are left
@@ -101,7 +103,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.QUANTILE,
-        build=_wait("999"),
+        additive=_wait("999"),
         scale=US_PER_SECOND,
         quantile=0.5,
         definition="""The median time, in seconds, from presentation to answer of the 999 calls
@@ -118,7 +120,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.QUANTILE,
-        build=_wait("999"),
+        additive=_wait("999"),
         scale=US_PER_SECOND,
         quantile=0.9,
         definition="""The 90th percentile of the time, in seconds, from presentation to answer of
@@ -135,7 +137,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", ANSWERED, f"{WAIT} < {{standard}}"),
+        additive=_share("999", ANSWERED, f"{WAIT} < {{standard}}"),
         definition="""The Home Office's first band: of the 999 calls presented in the period and
         answered, the share answered in under the standard (10 s by default). As published, the
         three bands are shares of answered calls, so abandoned calls are not in them (unlike the
@@ -151,7 +153,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", ANSWERED, f"{WAIT} >= {{standard}} AND {WAIT} < {{long}}"),
+        additive=_share("999", ANSWERED, f"{WAIT} >= {{standard}} AND {WAIT} < {{long}}"),
         definition="""The Home Office's second band: of the 999 calls presented in the period and
         answered, the share answered in the standard (10 s) or more but under the long wait
         (60 s by default). Exactly 10 s falls in this band.""",
@@ -166,7 +168,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", ANSWERED, f"{WAIT} >= {{long}}"),
+        additive=_share("999", ANSWERED, f"{WAIT} >= {{long}}"),
         definition="""The Home Office's third band: of the 999 calls presented in the period and
         answered, the share answered in the long wait (60 s by default) or more.""",
     ),
@@ -180,7 +182,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("999", FINISHED, "f.abandoned"),
+        additive=_share("999", FINISHED, "f.abandoned"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
         the share abandoned (the caller hung up before a handler answered).""",
     ),
@@ -194,7 +196,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        build=_wait("101"),
+        additive=_wait("101"),
         scale=US_PER_SECOND,
         definition="""The mean time, in seconds, from presentation to answer of the 101 calls
         presented in the period and answered. Abandoned calls are left out (see the 101
@@ -210,7 +212,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_share("101", FINISHED, "f.abandoned"),
+        additive=_share("101", FINISHED, "f.abandoned"),
         definition="""Of the 101 calls presented in the period that were answered or abandoned,
         the share abandoned before a handler answered.""",
     ),
@@ -224,7 +226,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        build=_wait("live_chat"),
+        additive=_wait("live_chat"),
         scale=US_PER_SECOND,
         definition="""The mean time, in seconds, that live chats started in the period waited
         before a handler joined them. Chats the public left before a handler joined are left
@@ -240,7 +242,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=ANSWER_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        build=_wait("online_report"),
+        additive=_wait("online_report"),
         scale=US_PER_MINUTE,
         definition="""The mean time, in minutes, from an online report being submitted in the
         period to a handler picking it up. Reports not yet picked up are left out.""",
@@ -255,7 +257,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CONTACT_CUTS,
         record_type="contacts",
         kind=Kind.COUNT,
-        build=_demand,
+        additive=_demand,
         definition="""The number of contacts presented in the period on every channel, abandoned
         ones included; cut by channel it is the demand by channel.""",
     ),

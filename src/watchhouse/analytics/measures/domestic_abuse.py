@@ -8,19 +8,17 @@ from watchhouse.analytics.measures.common import (
     flag,
     measure,
 )
-from watchhouse.analytics.model import Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+from watchhouse.analytics.model import Additive, Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
 
 GROUP = "Domestic abuse"
 PEEL = "protecting_vulnerable_people"
 FINISHED = "COALESCE(d.status, 'complete') = 'complete'"
 
 
-def _completed(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.created_day AS day {CUTS_MARKER},
-       {flag("f.risk_assessed")} AS num, 1 AS den
-FROM incident_facts f
-WHERE f.domestic_abuse"""
+def _completed(params: MeasureParams) -> Additive:
+    return Additive(
+        "incident_facts f", "f.created_day", "f.domestic_abuse", flag("f.risk_assessed")
+    )
 
 
 def _assessments(meets: str, where: str) -> SqlBuilder:
@@ -74,7 +72,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=INCIDENT_CUTS,
         record_type="incidents",
         kind=Kind.SHARE,
-        build=_completed,
+        additive=_completed,
         definition="""Of the domestic abuse incidents created in the period (incidents with a
         risk assessment started, or linked to a crime flagged as domestic abuse), the share with
         a DASH (or DARA) assessment completed with the victim's answers. An assessment the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from watchhouse.analytics.measures.common import (
     flag,
     measure,
 )
-from watchhouse.analytics.model import Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+from watchhouse.analytics.model import Additive, Kind, MeasureParams, MeasureSpec, Unit
 
 GROUP = "Investigations and outcomes"
 PEEL = "investigating_crime"
@@ -43,36 +44,34 @@ OUTCOME_GROUPS: dict[str, tuple[str, tuple[int, ...], str]] = {
 }
 
 
-def _outcome(codes: tuple[int, ...]) -> SqlBuilder:
+def _outcome(codes: tuple[int, ...]) -> Callable[[MeasureParams], Additive]:
     """Crimes given an outcome (1 to 22) in the period; `codes` make the numerator."""
 
-    def build(params: MeasureParams) -> str:
+    def parts(params: MeasureParams) -> Additive:
         listed = ", ".join(str(c) for c in codes)
-        return f"""
-SELECT f.id AS record_id, f.outcome_day AS day {CUTS_MARKER},
-       {flag(f"f.outcome_code IN ({listed})")} AS num, 1 AS den
-FROM crime_facts f
-WHERE f.outcome_code BETWEEN 1 AND 22 AND f.outcome_us IS NOT NULL"""
+        return Additive(
+            "crime_facts f",
+            "f.outcome_day",
+            "f.outcome_code BETWEEN 1 AND 22 AND f.outcome_us IS NOT NULL",
+            flag(f"f.outcome_code IN ({listed})"),
+        )
 
-    return build
-
-
-def _plan_present(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.recorded_day AS day {CUTS_MARKER},
-       {flag("f.has_plan")} AS num, 1 AS den
-FROM crime_facts f"""
+    return parts
 
 
-def _first_review(params: MeasureParams) -> str:
+def _plan_present(params: MeasureParams) -> Additive:
+    return Additive("crime_facts f", "f.recorded_day", "TRUE", flag("f.has_plan"))
+
+
+def _first_review(params: MeasureParams) -> Additive:
     deadline = f"(f.allocated_us + {params.first_review_days * US_PER_DAY})"
-    return f"""
-SELECT f.id AS record_id, f.allocated_day AS day {CUTS_MARKER},
-       {flag(f"f.first_review_us IS NOT NULL AND f.first_review_us <= {deadline}")} AS num,
-       1 AS den
-FROM crime_facts f
-WHERE f.allocated_us IS NOT NULL
-  AND (f.first_review_us IS NOT NULL OR {deadline} < {params.as_of_us})"""
+    return Additive(
+        "crime_facts f",
+        "f.allocated_day",
+        f"""f.allocated_us IS NOT NULL
+  AND (f.first_review_us IS NOT NULL OR {deadline} < {params.as_of_us})""",
+        flag(f"f.first_review_us IS NOT NULL AND f.first_review_us <= {deadline}"),
+    )
 
 
 def _local_day(params: MeasureParams) -> str:
@@ -111,7 +110,7 @@ def _outcome_measure(slug: str) -> MeasureSpec:
         cuts=CRIME_CUTS,
         record_type="crimes",
         kind=Kind.SHARE,
-        build=_outcome(codes),
+        additive=_outcome(codes),
         definition=f"""Part of the outcome mix: of the crimes given an outcome (1 to 22) in the
         period, the share whose outcome is {words}. Outcome 0 (not yet assigned) is outside
         every rate.""",
@@ -129,7 +128,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CRIME_CUTS,
         record_type="crimes",
         kind=Kind.SHARE,
-        build=_outcome((1,)),
+        additive=_outcome((1,)),
         definition="""Of the crimes given a Home Office outcome (1 to 22) in the period (the
         period is that of the outcome), the share charged or summonsed (outcome 1). Outcome 0
         (not yet assigned) is outside every rate: an open investigation is neither in the
@@ -149,7 +148,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CRIME_CUTS,
         record_type="crimes",
         kind=Kind.SHARE,
-        build=_plan_present,
+        additive=_plan_present,
         definition="""Of the crimes recorded in the period, the share with an investigation plan
         written (at any time up to the snapshot).""",
     ),
@@ -163,7 +162,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CRIME_CUTS,
         record_type="crimes",
         kind=Kind.SHARE,
-        build=_first_review,
+        additive=_first_review,
         definition="""Of the crimes allocated for investigation in the period, the share whose
         first supervisor review came within the policy's first_review_days of allocation (7
         days by default). A crime not yet reviewed counts against once that time has passed,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from watchhouse.analytics.measures.common import (
     CONTACT_CUTS,
     CUTS_MARKER,
@@ -12,7 +14,7 @@ from watchhouse.analytics.measures.common import (
     without,
 )
 from watchhouse.analytics.measures.facts import UNKNOWN
-from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, SqlBuilder, Unit
+from watchhouse.analytics.model import Additive, Cut, Kind, MeasureParams, MeasureSpec, Unit
 
 GROUP = "First contact quality"
 RESPONDING = "responding_to_the_public"
@@ -22,22 +24,15 @@ INCIDENT_NO_GRADE = without(INCIDENT_CUTS, Cut.GRADE)
 PLAN_CUTS = {Cut.NEIGHBOURHOOD: f"COALESCE(n.code, '{UNKNOWN}')"}
 
 
-def _thrive(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
-       {flag("f.has_thrive")} AS num, 1 AS den
-FROM contact_facts f
-WHERE NOT f.abandoned"""
+def _thrive(params: MeasureParams) -> Additive:
+    return Additive("contact_facts f", "f.presented_day", "NOT f.abandoned", flag("f.has_thrive"))
 
 
-def _grade_share(grade: int) -> SqlBuilder:
-    def build(params: MeasureParams) -> str:
-        return f"""
-SELECT f.id AS record_id, f.created_day AS day {CUTS_MARKER},
-       {flag(f"f.grade = {grade}")} AS num, 1 AS den
-FROM incident_facts f"""
+def _grade_share(grade: int) -> Callable[[MeasureParams], Additive]:
+    def parts(params: MeasureParams) -> Additive:
+        return Additive("incident_facts f", "f.created_day", "TRUE", flag(f"f.grade = {grade}"))
 
-    return build
+    return parts
 
 
 def _window_counts(key: str, alias: str, params: MeasureParams) -> str:
@@ -112,12 +107,13 @@ SELECT pr.id AS record_id, pr.referred_day AS day {CUTS_MARKER}
 FROM partner_referrals pr JOIN incident_facts f ON f.id = pr.incident_id"""
 
 
-def _resolved_by_referral(params: MeasureParams) -> str:
-    return f"""
-SELECT f.id AS record_id, f.presented_day AS day {CUTS_MARKER},
-       {flag("f.has_referral")} AS num, 1 AS den
-FROM contact_facts f
-WHERE f.channel = '101' AND NOT f.abandoned"""
+def _resolved_by_referral(params: MeasureParams) -> Additive:
+    return Additive(
+        "contact_facts f",
+        "f.presented_day",
+        "f.channel = '101' AND NOT f.abandoned",
+        flag("f.has_referral"),
+    )
 
 
 def _grade(grade: int, name: str) -> MeasureSpec:
@@ -131,7 +127,7 @@ def _grade(grade: int, name: str) -> MeasureSpec:
         cuts=INCIDENT_NO_GRADE,
         record_type="incidents",
         kind=Kind.SHARE,
-        build=_grade_share(grade),
+        additive=_grade_share(grade),
         definition=f"""Of the incidents created (graded) in the period, the share given grade
         {grade} ({name}); the four grade shares make the grade mix and add up to 1.""",
     )
@@ -148,7 +144,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CONTACT_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_thrive,
+        additive=_thrive,
         definition="""Of the contacts presented in the period that were not abandoned, the share
         with at least one THRIVE assessment recorded (at any time up to the snapshot).""",
     ),
@@ -233,7 +229,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts={Cut.NEIGHBOURHOOD: "f.hood"},
         record_type="contacts",
         kind=Kind.SHARE,
-        build=_resolved_by_referral,
+        additive=_resolved_by_referral,
         definition="""Of the 101 calls presented in the period that were not abandoned, the share
         whose incident was referred to a partner agency.""",
     ),
