@@ -8,6 +8,7 @@ The pack holds aggregates only (no personal data), so writing it logs nothing.
 from __future__ import annotations
 
 import calendar
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -128,8 +129,12 @@ def html_to_pdf(html: Path, pdf: Path, *, chromium: Path = CHROMIUM) -> tuple[st
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
+    # Playwright's sync API refuses a thread with a running event loop (a web server's, or
+    # another Playwright session's), so the printing has a thread of its own.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-pdf") as worker:
+        printing = worker.submit(_print, html, pdf, chromium, blocked, sync_playwright)
     try:
-        _print(html, pdf, chromium, blocked, sync_playwright)
+        printing.result()
     except PlaywrightError as exc:
         pdf.unlink(missing_ok=True)
         raise PdfFailed(f"Chromium could not print the pack: {exc}") from exc
