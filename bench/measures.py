@@ -90,6 +90,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="a directory of Parquet tables to reuse")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--duckdb-only", action="store_true", help="time DuckDB alone (no baseline, no check)"
+    )
     args = parser.parse_args()
     scratch = None
     data = args.data
@@ -110,8 +113,16 @@ def main() -> None:
     for _ in range(args.runs):
         duck, seconds = engine_run(prepared, params)
         duck_times.append(seconds)
+        if args.duckdb_only:
+            continue
         panda, seconds = pandas_run(prepared, params)
         panda_times.append(seconds)
+    if args.duckdb_only:
+        print(
+            f"read {read_seconds:.2f} s; DuckDB median {statistics.median(duck_times):.2f} s "
+            f"over {args.runs} runs {[round(t, 2) for t in duck_times]}"
+        )
+        return
     assert duck is not None and panda is not None
     worst = largest_difference(duck, panda)
     d, p = statistics.median(duck_times), statistics.median(panda_times)
