@@ -52,7 +52,9 @@ def sample(
     seed: Annotated[int, typer.Option(help="same seed, same sample")],
     per: Annotated[
         str | None,
-        typer.Option(help="handler, officer, assessor or team; 'all' for simple random"),
+        typer.Option(
+            help="handler, officer, assessor, team or investigator; 'all' for simple random"
+        ),
     ] = None,
     count: Annotated[int | None, typer.Option(help="records per stratum")] = None,
     as_user: AsUser = None,

@@ -456,6 +456,134 @@ def test_crimes_are_sampled_by_allocated_team_and_feedback_reaches_its_superviso
     assert [int(e.record_id) for e in logged] == [cid.record_id]
 
 
+PLAN_ANSWERS = {
+    "plan_in_time": "yes",
+    "lines_of_enquiry": "yes",
+    "evidence_secured": "partly",
+    "safeguarding": "yes",
+    "suspect_strategy": "not_applicable",
+    "victim_needs": "yes",
+    "supervisor_review": "no",
+    "overall": "3",
+}
+
+
+def _crimes(ctx, count: int, **values) -> list[int]:
+    with ctx.db.transaction() as session:
+        rows = [
+            CrimeRow(
+                crime_type="Burglary",
+                crime_group="Burglary",
+                recorded_at=MAY + timedelta(hours=n),
+                **values,
+            )
+            for n in range(count)
+        ]
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows]
+
+
+def _plan_audit(ctx, auditor, seed: int = 5, **rule):
+    return audits.draw(
+        ctx,
+        actor=auditor,
+        template_code="investigation_plan_quality",
+        period="2024-05",
+        seed=seed,
+        **rule,
+    )
+
+
+def test_crimes_are_sampled_per_allocated_investigator_as_the_documented_draw(
+    ctx, actors, force, password_hashes
+):
+    admin = actors[Role.ADMINISTRATOR]
+    teams.add_team(
+        ctx, actor=admin, code="cid", name="CID", kind="investigation", supervisor="sergeant_b"
+    )
+    dc1 = _user(ctx, password_hashes, "dc_one", Role.INVESTIGATOR)
+    dc2 = _user(ctx, password_hashes, "dc_two", Role.INVESTIGATOR)
+    teams.assign(ctx, actor=admin, username="dc_one", team_code="cid")
+    mine = {
+        "dc_one": _crimes(ctx, 6, allocated_to=dc1.user_id, allocated_team="Response"),
+        "dc_two": _crimes(ctx, 2, allocated_to=dc2.user_id, allocated_team="CID"),
+    }
+    _crimes(ctx, 3, allocated_team="CID")  # awaiting an investigator: no one's work yet
+    auditor = actors[Role.AUDITOR]
+    drawn = _plan_audit(ctx, auditor, count=3)
+    # Investigation plan quality is drawn per investigator unless told otherwise.
+    assert drawn.sample.rule == SampleRule("investigator", 3)
+    assert drawn.sample.population == 8
+    expected = draw_sample(
+        [Candidate(who, rid) for who, ids in mine.items() for rid in ids],
+        rule=SampleRule("investigator", 3),
+        template_code="investigation_plan_quality",
+        period="2024-05",
+        seed=5,
+    )
+    assert [(i.stratum, i.record_id) for i in drawn.items] == [
+        (c.stratum, c.record_id) for c in expected
+    ]
+    assert [i.stratum for i in drawn.items] == ["dc_one"] * 3 + ["dc_two"] * 2
+    assert all(i.subject == i.stratum for i in drawn.items)
+    # The investigator's team when they have one, else the team the crime is allocated to.
+    assert [i.team for i in drawn.items] == ["CID"] * 5
+    again = _plan_audit(ctx, auditor, count=3)
+    assert not again.created and [i.id for i in again.items] == [i.id for i in drawn.items]
+    by_team = _plan_audit(ctx, auditor, per="team", count=3)
+    assert by_team.created and {i.stratum for i in by_team.items} == {"CID", "Response"}
+    assert by_team.sample.population == 11
+
+
+def test_a_crimes_finding_goes_to_its_supervisor_else_the_investigators_team_else_its_team(
+    ctx, actors, force, password_hashes
+):
+    admin = actors[Role.ADMINISTRATOR]
+    sup_a, sup_b = force["sup_a"], force["sup_b"]
+    sup_c = _user(ctx, password_hashes, "ds_crime", Role.SUPERVISOR)
+    teams.add_team(
+        ctx, actor=admin, code="cid", name="CID", kind="investigation", supervisor="sergeant_b"
+    )
+    teams.add_team(ctx, actor=admin, code="leaderless", name="Leaderless", kind="investigation")
+    dc1 = _user(ctx, password_hashes, "dc_one", Role.INVESTIGATOR)
+    dc2 = _user(ctx, password_hashes, "dc_two", Role.INVESTIGATOR)
+    teams.assign(ctx, actor=admin, username="dc_one", team_code="control-a")
+    teams.assign(ctx, actor=admin, username="dc_two", team_code="leaderless")
+    (own,) = _crimes(
+        ctx, 1, allocated_to=dc1.user_id, supervisor_id=sup_c.user_id, allocated_team="CID"
+    )
+    (teams_,) = _crimes(ctx, 1, allocated_to=dc1.user_id, allocated_team="CID")
+    (allocated,) = _crimes(ctx, 1, allocated_to=dc2.user_id, allocated_team="CID")
+    auditor = actors[Role.AUDITOR]
+    drawn = _plan_audit(ctx, auditor)
+    assert {i.record_id for i in drawn.items} == {own, teams_, allocated}
+    for item in drawn.items:
+        audits.score_item(
+            ctx,
+            actor=auditor,
+            sample_id=drawn.sample.id,
+            item_id=item.id,
+            answers=PLAN_ANSWERS,
+            finding="no supervisor review of the plan",
+        )
+
+    def seen(supervisor):
+        return {f.record_id for f in audit_feedback.feedback(ctx, actor=supervisor)}
+
+    assert seen(sup_c) == {own}  # the crime's own supervisor first
+    assert seen(sup_a) == {teams_}  # then the supervisor of the investigator's team
+    assert seen(sup_b) == {allocated}  # dc_two's team has none: the allocated team's
+    finding = audit_feedback.feedback(ctx, actor=sup_c)[0]
+    with pytest.raises(NotFound):
+        audit_feedback.acknowledge(ctx, actor=sup_b, finding_id=finding.id)
+    audit_feedback.acknowledge(ctx, actor=sup_c, finding_id=finding.id, response="spoke to DC")
+    # Naming a supervisor on the crime later sends its finding to them.
+    with ctx.db.transaction() as session:
+        session.get(CrimeRow, teams_).supervisor_id = sup_c.user_id
+    assert seen(sup_c) == {own, teams_} and seen(sup_a) == set()
+
+
 MY_TEMPLATE = """
 code = "call_closure"
 name = "Call closure"

@@ -186,3 +186,32 @@ def test_administrator_adds_a_team_and_moves_a_user_into_it(existing_records, cl
         "/admin/teams", data={**token, "code": "x", "name": "X", "kind": "cavalry"}
     )
     assert bad_kind.status_code == 422 and "one of control_room" in bad_kind.text
+
+
+def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
+    existing_records, client_as, ctx
+):
+    auditor = client_as(Role.AUDITOR)
+    drawn = _draw(auditor, ctx.now().strftime("%Y-%m"), template="investigation_plan_quality")
+    assert drawn.status_code == 303
+    sample_url = drawn.headers["location"]
+    sample = auditor.client.get(sample_url).text
+    assert "5 per investigator" in sample and "investigator" in sample
+    (item_url,) = re.findall(rf'href="({sample_url}/items/\d+)"', sample)
+    page = auditor.client.get(item_url)
+    crime_url = f"/crimes/{existing_records.crime_id}"
+    assert f'<a href="{crime_url}">Open the full record</a>' in page.text
+
+    def consulted():
+        return search_access_log(
+            ctx,
+            actor=None,
+            query=AccessQuery(
+                username="auditor", operation=Operation.CONSULTATION, record_type="crime"
+            ),
+        )
+
+    assert len(consulted()) == 1  # opened for audit
+    crime = auditor.client.get(crime_url)
+    assert crime.status_code == 200 and "Threatened with a knife" in crime.text
+    assert [e.record_id for e in consulted()] == [str(existing_records.crime_id)] * 2

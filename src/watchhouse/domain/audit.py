@@ -3,8 +3,8 @@
 Sampling is reproducible by seed. The algorithm, so that anyone can redo a draw by hand:
 
 1. The population is the set of records of the template's record type in the period, each
-   with its stratum (the handler, officer, assessor or team whose work it is), or one stratum
-   "all" for a simple random sample.
+   with its stratum (the handler, officer, assessor, or for crimes the allocated team or the
+   allocated investigator, whose work it is), or one stratum "all" for a simple random sample.
 2. Strata are taken in sorted order; within a stratum the record ids are sorted.
 3. Each stratum gets its own numpy ``Generator`` (PCG64), seeded with the entropy
    ``[sha256("watchhouse-audit|<template>|<period>|<seed>"), sha256(<stratum>)]`` (the first
@@ -49,18 +49,28 @@ class RecordType(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-# Whose work each record type is, which is what a stratified sample is drawn per.
-STRATUM_OF: Mapping[RecordType, str] = {
-    RecordType.CONTACT: "handler",
-    RecordType.INCIDENT: "officer",
-    RecordType.DOMESTIC_ABUSE_ASSESSMENT: "assessor",
-    RecordType.CRIME: "team",
+TEAM = "team"
+INVESTIGATOR = "investigator"
+
+# Whose work each record type is, which is what a stratified sample is drawn per. A crime is
+# the work of the team it is allocated to and of the investigator allocated to it.
+STRATA_OF: Mapping[RecordType, tuple[str, ...]] = {
+    RecordType.CONTACT: ("handler",),
+    RecordType.INCIDENT: ("officer",),
+    RecordType.DOMESTIC_ABUSE_ASSESSMENT: ("assessor",),
+    RecordType.CRIME: (TEAM, INVESTIGATOR),
 }
 
 
-def strata_for(record_type: RecordType) -> tuple[str, str]:
+def strata_for(record_type: RecordType) -> tuple[str, ...]:
     """The ways a record type can be sampled: per its worker (or team), or across all."""
-    return (STRATUM_OF[record_type], ALL)
+    return (*STRATA_OF[record_type], ALL)
+
+
+def every_stratum() -> tuple[str, ...]:
+    """Every way any record type can be sampled, each once, "all" last (for forms and help)."""
+    found = dict.fromkeys(s for strata in STRATA_OF.values() for s in strata)
+    return (*found, ALL)
 
 
 class AnswerKind(StrEnum):

@@ -2,7 +2,9 @@
 
 Every record opened for audit is a logged consultation (services/access.py), in the same
 transaction as the read. Results are fed back to the supervisor of the team whose work it
-was (services/audit_feedback.py shows them).
+was (services/audit_feedback.py shows them). A crime's result goes to the crime's own
+supervisor when one is named, else to the supervisor of the investigator's team, else to the
+supervisor of the team the crime is allocated to.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ ACCESS_RECORD: dict[RecordType, str] = {
 LINKS: dict[RecordType, str] = {
     RecordType.CONTACT: "/contacts/{id}",
     RecordType.INCIDENT: "/incidents/{id}",
+    RecordType.CRIME: "/crimes/{id}",
 }
 MAX_SEED = 2**31 - 1
 
@@ -194,7 +197,7 @@ def draw(
             )
         start, end = period_bounds(period, ctx.policy.force.timezone)
         records = audit_records.population(
-            session=session, record_type=template.record_type, start=start, end=end
+            session=session, record_type=template.record_type, start=start, end=end, per=rule.per
         )
         eligible = [r for r in records if rule.per == ALL or r.stratum is not None]
         chosen = draw_sample(
@@ -297,14 +300,25 @@ def open_item(ctx: AppContext, *, actor: Actor, sample_id: int, item_id: int) ->
 
 
 def _feedback_team(session: Session, item: SampleItem, drawn_team: int | None) -> int | None:
-    """The team whose supervisor receives the finding: the worker's team now, else as drawn."""
+    """The team whose supervisor receives the finding: the worker's team now, else as drawn.
+
+    For a crime: the allocated investigator's team now if it has a supervisor, else the team
+    the crime is allocated to if that has one (else whichever team is known). The crime's own
+    supervisor, when named, comes before both: the feedback query reads crimes.supervisor_id.
+    """
     subject, _ = audits.subject_of_item(session=session, item_id=item.id)
-    if subject is not None:
-        current = teams.team_of_users(session=session, user_ids={subject}).get(subject)
+    current = (
+        teams.team_of_users(session=session, user_ids={subject}).get(subject)
+        if subject is not None
+        else None
+    )
+    if item.record_type != RecordType.CRIME:
         return current if current is not None else drawn_team
-    if item.record_type == RecordType.CRIME:
-        return teams.team_id_for_name(session=session, name=item.stratum) or drawn_team
-    return drawn_team
+    allocated = audit_records.crime_allocated_team(session=session, crime_id=item.record_id)
+    allocated_id = teams.team_id_for_name(session=session, name=allocated) if allocated else None
+    known = list(dict.fromkeys(t for t in (current, allocated_id, drawn_team) if t is not None))
+    supervised = teams.supervisors_of(session=session, team_ids=set(known))
+    return next((t for t in known if supervised.get(t) is not None), known[0] if known else None)
 
 
 def score_item(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from watchhouse.domain.audit import ALL, RecordType, strata_for
+from watchhouse.domain.audit import ALL, RecordType, every_stratum, strata_for
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import audit_feedback, audits
@@ -35,6 +35,7 @@ def _audits_page(
         templates=audits.list_templates(ctx),
         samples=audits.recent_samples(ctx),
         strata={t.value: strata_for(t) for t in RecordType},
+        per_choices=[p for p in every_stratum() if p != ALL],
         problems=problems or {},
         values=values,
     )

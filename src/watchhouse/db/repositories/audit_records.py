@@ -21,7 +21,7 @@ from watchhouse.db.tables import (
     UserRow,
     VictimContactRow,
 )
-from watchhouse.domain.audit import RecordType
+from watchhouse.domain.audit import INVESTIGATOR, RecordType
 from watchhouse.domain.audit_views import PopulationRecord
 from watchhouse.domain.errors import NotFound
 
@@ -29,11 +29,15 @@ Raw = list[tuple[str, object]]
 
 
 def population(
-    *, session: Session, record_type: RecordType, start: datetime, end: datetime
+    *, session: Session, record_type: RecordType, start: datetime, end: datetime, per: str = ""
 ) -> list[PopulationRecord]:
-    """Every record of a type in [start, end) with whose work it is, their team and the area."""
+    """Every record of a type in [start, end) with whose work it is, their team and the area.
+
+    ``per`` matters only for crimes: "investigator" gives each crime's allocated investigator
+    as its stratum (None if unallocated), anything else its allocated team.
+    """
     if record_type == RecordType.CRIME:
-        return _crime_population(session, start, end)
+        return _crime_population(session, start, end, by_investigator=per == INVESTIGATOR)
     subject: ColumnElement[int | None] | InstrumentedAttribute[int | None]
     if record_type == RecordType.CONTACT:
         subject = ContactRow.handler_id
@@ -100,8 +104,13 @@ def population(
     ]
 
 
-def _crime_population(session: Session, start: datetime, end: datetime) -> list[PopulationRecord]:
-    """Crimes recorded in the period, by allocated team (matched to a team by code or name)."""
+def _crime_population(
+    session: Session, start: datetime, end: datetime, *, by_investigator: bool
+) -> list[PopulationRecord]:
+    """Crimes recorded in the period: the work of the allocated investigator, by their
+    username, or of the allocated team (matched to a team by code or name). The team counted
+    is the investigator's when drawn per investigator (else the allocated team), and the
+    allocated team when drawn per team."""
     teams = {
         key: team_id
         for team_id, code, name in session.execute(
@@ -109,24 +118,40 @@ def _crime_population(session: Session, start: datetime, end: datetime) -> list[
         )
         for key in (code, name)
     }
+    investigator = aliased(UserRow)
     rows = session.execute(
         select(
-            CrimeRow.id, CrimeRow.recorded_at, CrimeRow.allocated_team, LocationRow.neighbourhood_id
+            CrimeRow.id,
+            CrimeRow.recorded_at,
+            CrimeRow.allocated_team,
+            CrimeRow.allocated_to,
+            investigator.username,
+            investigator.team_id,
+            LocationRow.neighbourhood_id,
         )
         .outerjoin(LocationRow, LocationRow.id == CrimeRow.location_id)
+        .outerjoin(investigator, investigator.id == CrimeRow.allocated_to)
         .where(CrimeRow.recorded_at >= start, CrimeRow.recorded_at < end)
     ).all()
-    return [
-        PopulationRecord(
-            record_id=rid,
-            record_at=at,
-            stratum=team,
-            subject_user_id=None,
-            team_id=teams.get(team) if team else None,
-            neighbourhood_id=area,
+    found = []
+    for rid, at, team, user_id, username, user_team, area in rows:
+        allocated = teams.get(team) if team else None
+        found.append(
+            PopulationRecord(
+                record_id=rid,
+                record_at=at,
+                stratum=username if by_investigator else team,
+                subject_user_id=user_id if username is not None else None,
+                team_id=(user_team or allocated) if by_investigator else allocated,
+                neighbourhood_id=area,
+            )
         )
-        for rid, at, team, area in rows
-    ]
+    return found
+
+
+def crime_allocated_team(*, session: Session, crime_id: int) -> str | None:
+    """The team a crime is allocated to, as the crime names it (None if not allocated)."""
+    return session.scalar(select(CrimeRow.allocated_team).where(CrimeRow.id == crime_id))
 
 
 # --- one record as the auditor sees it ----------------------------------------------------
@@ -253,6 +278,8 @@ def _crime(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Incident", f"I{row.incident_id:07d}" if row.incident_id else None),
         ("Allocated", row.allocated_at),
         ("Allocated team", row.allocated_team),
+        ("Investigator", _username(session, row.allocated_to)),
+        ("Supervisor", _username(session, row.supervisor_id)),
         ("Outcome", row.outcome_code or "pending"),
         ("Outcome recorded", row.outcome_at),
     ]

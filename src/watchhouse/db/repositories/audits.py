@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from watchhouse.db.audit_tables import (
@@ -16,7 +16,7 @@ from watchhouse.db.audit_tables import (
     AuditSampleRow,
     AuditTemplateRow,
 )
-from watchhouse.db.tables import NeighbourhoodRow, TeamRow, UserRow
+from watchhouse.db.tables import CrimeRow, NeighbourhoodRow, TeamRow, UserRow
 from watchhouse.domain.audit import RecordType, SampleRule, ScoredAudit
 from watchhouse.domain.audit_views import (
     AuditResultView,
@@ -345,8 +345,22 @@ def result_for_item(*, session: Session, item_id: int) -> AuditResultView | None
     )
 
 
+def _crime_of_finding() -> ColumnElement[bool]:
+    """Join condition: the crime a finding is about (none for other record types)."""
+    return and_(
+        AuditFindingRow.record_type == RecordType.CRIME.value,
+        CrimeRow.id == AuditFindingRow.record_id,
+    )
+
+
+def _finding_supervisor() -> ColumnElement[int | None]:
+    """Who a finding is for: a crime's own supervisor, else the finding's team's supervisor."""
+    return func.coalesce(CrimeRow.supervisor_id, TeamRow.supervisor_id)
+
+
 def feedback(*, session: Session, supervisor_id: int, limit: int = 500) -> list[FeedbackItem]:
-    """Findings for the teams this user supervises: unacknowledged first, newest first."""
+    """Findings for the teams (and crimes) this user supervises: unacknowledged first, newest
+    first."""
     subject, auditor, acknowledger = aliased(UserRow), aliased(UserRow), aliased(UserRow)
     rows = session.execute(
         select(
@@ -363,11 +377,12 @@ def feedback(*, session: Session, supervisor_id: int, limit: int = 500) -> list[
         .join(AuditSampleItemRow, AuditSampleItemRow.id == AuditResultRow.item_id)
         .join(AuditSampleRow, AuditSampleRow.id == AuditSampleItemRow.sample_id)
         .join(AuditTemplateRow, AuditTemplateRow.id == AuditSampleRow.template_id)
-        .join(TeamRow, TeamRow.id == AuditFindingRow.team_id)
+        .outerjoin(TeamRow, TeamRow.id == AuditFindingRow.team_id)
+        .outerjoin(CrimeRow, _crime_of_finding())
         .join(auditor, auditor.id == AuditResultRow.auditor_id)
         .outerjoin(subject, subject.id == AuditFindingRow.subject_user_id)
         .outerjoin(acknowledger, acknowledger.id == AuditFindingRow.acknowledged_by)
-        .where(TeamRow.supervisor_id == supervisor_id)
+        .where(_finding_supervisor() == supervisor_id)
         .order_by(
             AuditFindingRow.acknowledged_at.is_not(None),
             AuditFindingRow.raised_at.desc(),
@@ -399,11 +414,12 @@ def feedback(*, session: Session, supervisor_id: int, limit: int = 500) -> list[
 
 
 def finding_supervisor(*, session: Session, finding_id: int) -> tuple[int | None, bool]:
-    """The supervisor of the finding's team now, and whether it is already acknowledged."""
+    """Who the finding is for now (see ``feedback``), and whether it is already acknowledged."""
     found = session.execute(
-        select(TeamRow.supervisor_id, AuditFindingRow.acknowledged_at)
+        select(_finding_supervisor(), AuditFindingRow.acknowledged_at)
         .select_from(AuditFindingRow)
         .outerjoin(TeamRow, TeamRow.id == AuditFindingRow.team_id)
+        .outerjoin(CrimeRow, _crime_of_finding())
         .where(AuditFindingRow.id == finding_id)
     ).first()
     if found is None:

@@ -109,6 +109,16 @@ def team_of_users(*, session: Session, user_ids: set[int]) -> dict[int, int | No
     return {uid: tid for uid, tid in rows}
 
 
+def supervisors_of(*, session: Session, team_ids: set[int]) -> dict[int, int | None]:
+    """The supervisor (a user id, None if none is named) of each of some teams."""
+    if not team_ids:
+        return {}
+    rows = session.execute(
+        select(TeamRow.id, TeamRow.supervisor_id).where(TeamRow.id.in_(sorted(team_ids)))
+    ).all()
+    return {tid: sid for tid, sid in rows}
+
+
 def members(*, session: Session) -> dict[str, str | None]:
     """Each user's team code (None: no team), by username."""
     rows = session.execute(
