@@ -238,6 +238,12 @@ def main() -> int:
         help="SQLite only: build the store in this directory and keep it; if it is already "
         "built there, measure it again without building",
     )
+    parser.add_argument(
+        "--keep-database",
+        metavar="NAME",
+        help="PostgreSQL only: build the store in this database on the server and keep it; if "
+        "it is already built there, measure it again without building",
+    )
     args = parser.parse_args()
     print(
         f"$ uv run python bench/online_check.py --months {args.months} --scale {args.scale} "
@@ -248,16 +254,23 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="watchhouse-bench-") as scratch:
         tmp = str(args.store) if args.store else scratch
         server = None
+        built = args.store is not None and (Path(tmp) / "bench.sqlite3").exists()
         if args.database == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         else:
             server = create_engine(args.database, isolation_level="AUTOCOMMIT")
-            name = f"watchhouse_bench_{uuid.uuid4().hex[:8]}"
+            name = args.keep_database or f"watchhouse_bench_{uuid.uuid4().hex[:8]}"
             with server.connect() as connection:
-                connection.execute(text(f"CREATE DATABASE {name}"))
+                built = bool(
+                    connection.scalar(
+                        text("SELECT count(*) FROM pg_database WHERE datname = :name"),
+                        {"name": name},
+                    )
+                )
+                if not built:
+                    connection.execute(text(f"CREATE DATABASE {name}"))
             url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
         try:
-            built = args.store is not None and (Path(tmp) / "bench.sqlite3").exists()
             Path(tmp).mkdir(parents=True, exist_ok=True)
             upgrade(url)
             ctx = build_context(Settings(data_dir=Path(tmp), database_url=url))
@@ -284,8 +297,9 @@ def main() -> int:
             ctx.db.dispose()
         finally:
             if server is not None:
-                with server.connect() as connection:
-                    connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                if not args.keep_database:
+                    with server.connect() as connection:
+                        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 server.dispose()
     return 0
 
