@@ -50,7 +50,7 @@ from sqlalchemy.engine import make_url
 
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
-from watchhouse.db.repositories import contacts as contact_repo
+from watchhouse.db.repositories import repeats as repeat_repo
 from watchhouse.db.repositories import users
 from watchhouse.db.tables import ContactRow
 from watchhouse.domain.roles import Actor, Role
@@ -198,7 +198,7 @@ def daily_batch(ctx: AppContext, months: int) -> tuple[float, int, float, int]:
             moment = session.scalar(
                 select(ContactRow.presented_at).where(ContactRow.id == contact_id)
             )
-            contact_repo.repeat_contact_times(
+            repeat_repo.repeat_contact_times(
                 session=session,
                 contact_id=contact_id,
                 since=moment - longest,

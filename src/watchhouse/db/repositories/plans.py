@@ -210,7 +210,12 @@ def address_key(*, session: Session, location_id: int | None) -> str | None:
     row = session.get(LocationRow, location_id)
     if row is None or not row.postcode:
         return None
-    return f"{row.postcode}|{row.description}".lower()
+    return address_key_of(row.postcode, row.description)
+
+
+def address_key_of(postcode: str, description: str) -> str:
+    """The key an address with this postcode and text is counted by."""
+    return f"{postcode}|{description}".lower()
 
 
 def open_plans_for_contact_id(*, session: Session, contact_id: int) -> list[PlanView]:
