@@ -251,6 +251,9 @@ def best_score(
     return max(scores, key=lambda s: s.match_weight) if scores else None
 
 
+_RECORDED = frozenset(LinkageRecord.__dataclass_fields__)
+
+
 class CallerScorer:
     """Scores one caller against many records, as `score` and `best_score` do, comparing each
     distinct value of an attribute with the caller's once (candidates share family names,
@@ -258,6 +261,8 @@ class CallerScorer:
 
     def __init__(self, model: MatchModel, caller: LinkageRecord) -> None:
         """Prepare the model's log weights and the caller's values."""
+        if any(c.name not in _RECORDED for c in COMPARISONS):
+            raise ValueError("each comparison must be named after a recorded value")
         self.model = model
         self.caller = caller
         prior = model.prior_probability
@@ -265,17 +270,19 @@ class CallerScorer:
         self._weights = tuple(
             tuple(math.log2(f) for f in model.bayes_factors[c.name]) for c in COMPARISONS
         )
-        self._levels: list[dict[tuple[object, ...], int]] = [{} for _ in COMPARISONS]
+        # Each comparison is named after the recorded value all its columns derive from.
+        self._known: tuple[tuple[Comparison, str, dict[object, int]], ...] = tuple(
+            (comparison, comparison.name, {}) for comparison in COMPARISONS
+        )
 
     def levels(self, record: LinkageRecord) -> tuple[int, ...]:
         """The level of each comparison for the caller and this record."""
         found = []
-        for index, comparison in enumerate(COMPARISONS):
-            key = tuple(getattr(record, column) for column in comparison.columns)
-            known = self._levels[index]
-            level = known.get(key)
+        for comparison, field, known in self._known:
+            value = getattr(record, field)
+            level = known.get(value)
             if level is None:
-                level = known[key] = comparison_level(comparison, self.caller, record)
+                level = known[value] = comparison_level(comparison, self.caller, record)
             found.append(level)
         return tuple(found)
 

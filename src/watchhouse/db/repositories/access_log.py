@@ -27,7 +27,7 @@ def append(
     recipient: str | None = None,
 ) -> None:
     """Add one entry; entries are never changed or removed."""
-    session.execute(
+    session.connection().execute(
         _APPEND,
         {
             "at": at,

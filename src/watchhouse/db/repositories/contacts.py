@@ -220,15 +220,19 @@ def earlier_contacts(
     if person_id is None and telephone_number_id is None:
         return []
     statement = _earlier_statement(person_id is not None, telephone_number_id is not None, limit)
-    rows = session.execute(
-        statement,
-        {
-            "person_id": person_id,
-            "number_id": telephone_number_id,
-            "contact_id": contact_id,
-            "before": before,
-        },
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            statement,
+            {
+                "person_id": person_id,
+                "number_id": telephone_number_id,
+                "contact_id": contact_id,
+                "before": before,
+            },
+        )
+        .all()
+    )
     result = []
     for earlier, channel, at, summary, status, person, number, grade in rows:
         reasons = []
@@ -308,7 +312,7 @@ _LATEST_THRIVE = (
 
 def latest_thrive(*, session: Session, contact_id: int) -> ThriveRecord | None:
     """The most recent THRIVE assessment of a contact."""
-    found = session.execute(_LATEST_THRIVE, {"contact_id": contact_id}).first()
+    found = session.connection().execute(_LATEST_THRIVE, {"contact_id": contact_id}).first()
     if found is None:
         return None
     (
@@ -417,7 +421,7 @@ def contact_screen(
 ) -> tuple[ContactView, CallerOnRecord]:
     """Everything about a contact for one screen (the contact, its caller, number, place and
     handler read in one query), and the caller's details as given; the history if asked."""
-    found = session.execute(_SCREEN, {"contact_id": contact_id}).first()
+    found = session.connection().execute(_SCREEN, {"contact_id": contact_id}).first()
     if found is None:
         raise NotFound("contact", contact_id)
     row: tuple[Any, ...] = tuple(found)
@@ -503,7 +507,7 @@ def earlier_flags(*, session: Session, contact_ids: Sequence[int]) -> list[Earli
     """Vulnerability flags recorded on these contacts, newest first."""
     if not contact_ids:
         return []
-    rows = session.execute(_FLAGS, {"contact_ids": list(contact_ids)}).all()
+    rows = session.connection().execute(_FLAGS, {"contact_ids": list(contact_ids)}).all()
     return [
         EarlierFlag(VulnerabilityFlag(flag), contact_id, at)
         for contact_id, at, flags in rows

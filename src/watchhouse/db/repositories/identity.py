@@ -259,7 +259,7 @@ _LATEST_RUN = select(func.max(IdentityRunRow.id))
 
 def latest_run_id(*, session: Session) -> int | None:
     """The id of the most recent run, or None."""
-    return session.scalar(_LATEST_RUN)
+    return session.connection().scalar(_LATEST_RUN)
 
 
 def run_model_json(*, session: Session, run_id: int) -> str:
@@ -364,7 +364,7 @@ def candidate_people(
     statement = _candidates_statement(
         bool(telephone), bool(date_of_birth), bool(family_names), also is not None, limit
     )
-    rows = session.execute(
+    rows = session.connection().execute(
         statement,
         {
             "telephone": telephone,
@@ -442,7 +442,7 @@ def recent_contact_records(
     """The most recent contacts of each of these people, as recorded (one query)."""
     if not person_ids:
         return []
-    rows = session.execute(
+    rows = session.connection().execute(
         _RECENT_CONTACTS, {"person_ids": list(person_ids), "per_person": per_person}
     )
     return [CandidateRecord(*row) for row in rows]

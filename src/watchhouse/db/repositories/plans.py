@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
@@ -142,24 +143,34 @@ def open_plans_for_contact(
     address_key: str | None,
 ) -> list[PlanView]:
     """Open plans about this caller, their number or their address."""
-    conditions = []
-    if person_id is not None:
-        conditions.append(ProblemSolvingPlanRow.person_id == person_id)
-    if telephone_number_id is not None:
-        conditions.append(ProblemSolvingPlanRow.telephone_number_id == telephone_number_id)
-    if address_key:
-        conditions.append(
-            (ProblemSolvingPlanRow.basis == "address")
-            & (ProblemSolvingPlanRow.subject_key == address_key)
-        )
-    if not conditions:
+    shape = (person_id is not None, telephone_number_id is not None, bool(address_key))
+    if not any(shape):
         return []
     rows = session.scalars(
-        select(ProblemSolvingPlanRow).where(
-            ProblemSolvingPlanRow.status == "open", or_(*conditions)
-        )
+        _open_plans_statement(*shape),
+        {"person_id": person_id, "number_id": telephone_number_id, "address_key": address_key},
     )
     return [_view(session, row, with_actions=False) for row in rows]
+
+
+@lru_cache(maxsize=8)
+def _open_plans_statement(
+    by_person: bool, by_number: bool, by_address: bool
+) -> Select[ProblemSolvingPlanRow]:
+    """Built once per shape: the online check runs it on every contact opened."""
+    conditions: list[ColumnElement[bool]] = []
+    if by_person:
+        conditions.append(ProblemSolvingPlanRow.person_id == bindparam("person_id"))
+    if by_number:
+        conditions.append(ProblemSolvingPlanRow.telephone_number_id == bindparam("number_id"))
+    if by_address:
+        conditions.append(
+            (ProblemSolvingPlanRow.basis == "address")
+            & (ProblemSolvingPlanRow.subject_key == bindparam("address_key"))
+        )
+    return select(ProblemSolvingPlanRow).where(
+        ProblemSolvingPlanRow.status == "open", or_(*conditions)
+    )
 
 
 def add_action(*, session: Session, plan_id: int, text: str, by: int, now: datetime) -> None:

@@ -91,7 +91,7 @@ def repeat_times(
     if not bases:
         return result
     postcode, description = address or ("", "")
-    rows = session.execute(
+    rows = session.connection().execute(
         _repeat_statement(bases, include_abandoned),
         {
             "since": since,
