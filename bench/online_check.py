@@ -318,6 +318,11 @@ def main() -> int:
         help="also measure the online check of this commit (e.g. 2bf02b3, before the online "
         "check was made faster) on the same store, alternating with this code's",
     )
+    parser.add_argument(
+        "--background-checkpoint",
+        action="store_true",
+        help="SQLite: checkpoint the write-ahead log from a background thread (this code only)",
+    )
     parser.add_argument("--child-part", choices=("alone", "together"), help=argparse.SUPPRESS)
     parser.add_argument("--child-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -351,9 +356,15 @@ def main() -> int:
         try:
             Path(tmp).mkdir(parents=True, exist_ok=True)
             upgrade(url)
-            ctx = build_context(Settings(data_dir=Path(tmp), database_url=url))
+            ctx = build_context(
+                Settings(
+                    data_dir=Path(tmp),
+                    database_url=url,
+                    sqlite_background_checkpoint=args.background_checkpoint,
+                )
+            )
             actor, chosen = reuse(ctx) if built else build(ctx, args.months, args.scale)
-            ctx.db.dispose()
+            ctx.db.engine.dispose()  # no connection held while the baseline runs
             source = None
             if args.baseline_ref:
                 source = Path(scratch) / "baseline"
