@@ -362,15 +362,15 @@ def candidate_people(
     if not (telephone or date_of_birth or family_names or also is not None):
         return []
     statement = _candidates_statement(
-        bool(telephone), bool(date_of_birth), bool(family_names), also is not None, limit
+        bool(telephone), bool(date_of_birth), len(family_names), also is not None, limit
     )
     rows = session.connection().execute(
         statement,
         {
             "telephone": telephone,
             "date_of_birth": date_of_birth,
-            "family_names": list(family_names),
             "also": also,
+            **{f"family_name_{n}": name for n, name in enumerate(family_names)},
         },
     )
     return [
@@ -381,7 +381,7 @@ def candidate_people(
 
 @lru_cache(maxsize=32)
 def _candidates_statement(
-    by_telephone: bool, by_birth: bool, by_family: bool, with_also: bool, limit: int
+    by_telephone: bool, by_birth: bool, family_names: int, with_also: bool, limit: int
 ) -> Select[Any]:
     """Built once per shape: the online check runs it for every caller."""
     lookups: list[Select[Any]] = []
@@ -403,12 +403,23 @@ def _candidates_statement(
             .order_by(PersonRow.id.desc())
             .limit(limit)
         )
-    if by_family:
-        lookups.append(
+    if family_names:
+        # The most recent `limit` people with any of these spellings: the most recent `limit`
+        # of each (one ordered index range each), then the most recent `limit` of those.
+        each = [
             select(PersonRow.id.label("person_id"))
-            .where(PersonRow.family_name.in_(bindparam("family_names", expanding=True)))
+            .where(PersonRow.family_name == bindparam(f"family_name_{n}"))
             .order_by(PersonRow.id.desc())
             .limit(limit)
+            .subquery()
+            for n in range(family_names)
+        ]
+        by_spelling = [select(one.c.person_id) for one in each]
+        spellings = (
+            by_spelling[0] if len(by_spelling) == 1 else union_all(*by_spelling)
+        ).subquery()
+        lookups.append(
+            select(spellings.c.person_id).order_by(spellings.c.person_id.desc()).limit(limit)
         )
     # Each lookup keeps its own ORDER BY and LIMIT inside a subquery (SQLite allows neither
     # on a member of a compound select).
