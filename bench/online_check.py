@@ -204,8 +204,10 @@ def child(args: argparse.Namespace) -> int:
     """Measure one part on a built store and print the timings as JSON (baseline runs)."""
     url = args.child_url
     data_dir = Path(make_url(url).database or ".").parent if url.startswith("sqlite") else None
+    # The parent has migrated the store; the baseline commit may not know its latest revision.
     ctx = build_context(
-        Settings(data_dir=data_dir or Path(tempfile.gettempdir()), database_url=url)
+        Settings(data_dir=data_dir or Path(tempfile.gettempdir()), database_url=url),
+        migrate=False,
     )
     actor, chosen = reuse(ctx)
     timings = measure_part(ctx, actor, chosen, args.child_part, args)
