@@ -33,9 +33,12 @@ is created and dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,7 +53,6 @@ from sqlalchemy.engine import make_url
 
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
-from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import users
 from watchhouse.db.tables import ContactRow
 from watchhouse.domain.roles import Actor, Role
@@ -125,23 +127,26 @@ def reuse(ctx: AppContext) -> tuple[Actor, list[int]]:
     return actor, random.Random(5).sample(ids, min(20_000, len(ids)))
 
 
-def one_check(ctx: AppContext, actor: Actor, contact_id: int) -> float:
-    """Open one contact as the handler's screen does; milliseconds taken."""
-    began = time.perf_counter()
+Timing = tuple[float, float]  # (wall ms, this thread's CPU ms) of one check
+
+
+def one_check(ctx: AppContext, actor: Actor, contact_id: int) -> Timing:
+    """Open one contact as the handler's screen does; wall and CPU milliseconds taken."""
+    began, cpu = time.perf_counter(), time.thread_time()
     contacts.get_contact(ctx, actor=actor, contact_id=contact_id, justification="caller on line")
-    return (time.perf_counter() - began) * 1000
+    return (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
 
 
-def alone(ctx: AppContext, actor: Actor, chosen: list[int], count: int) -> list[float]:
+def alone(ctx: AppContext, actor: Actor, chosen: list[int], count: int) -> list[Timing]:
     """One handler, back to back."""
     return [one_check(ctx, actor, contact_id) for contact_id in chosen[:count]]
 
 
 def together(
     ctx: AppContext, actor: Actor, chosen: list[int], handlers: int, seconds: float, think: float
-) -> list[float]:
+) -> list[Timing]:
     """Many handlers at once, each thinking between calls."""
-    timings: list[float] = []
+    timings: list[Timing] = []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -161,8 +166,60 @@ def together(
     return timings
 
 
+def measure_part(
+    ctx: AppContext, actor: Actor, chosen: list[int], part: str, args: argparse.Namespace
+) -> list[Timing]:
+    """One handler back to back (300 checks, after 50 to warm the caches), or the handlers
+    together."""
+    if part == "alone":
+        alone(ctx, actor, chosen[-50:], 50)
+        return alone(ctx, actor, chosen, 300)
+    return together(ctx, actor, chosen, args.handlers, args.seconds, args.think)
+
+
+def baseline_part(args: argparse.Namespace, source: Path, url: str, part: str) -> list[Timing]:
+    """The same part measured on the same store by the code at `--baseline-ref`, in a child
+    process whose `watchhouse` package is that commit's."""
+    command = [
+        sys.executable,
+        __file__,
+        "--child-part",
+        part,
+        "--child-url",
+        url,
+        "--handlers",
+        str(args.handlers),
+        "--seconds",
+        str(args.seconds),
+        "--think",
+        str(args.think),
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(source / "src")}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    line = [row for row in done.stdout.splitlines() if row.startswith("TIMINGS ")][-1]
+    return [(wall, cpu) for wall, cpu in json.loads(line.removeprefix("TIMINGS "))]
+
+
+def child(args: argparse.Namespace) -> int:
+    """Measure one part on a built store and print the timings as JSON (baseline runs)."""
+    url = args.child_url
+    data_dir = Path(make_url(url).database or ".").parent if url.startswith("sqlite") else None
+    # The parent has migrated the store; the baseline commit may not know its latest revision.
+    ctx = build_context(
+        Settings(data_dir=data_dir or Path(tempfile.gettempdir()), database_url=url),
+        migrate=False,
+    )
+    actor, chosen = reuse(ctx)
+    timings = measure_part(ctx, actor, chosen, args.child_part, args)
+    ctx.db.dispose()
+    print("TIMINGS " + json.dumps(timings))
+    return 0
+
+
 def daily_batch(ctx: AppContext, months: int) -> tuple[float, int, float, int]:
     """The daily batch for the last generated day, and the contact-by-contact baseline."""
+    from watchhouse.db.repositories import repeats as repeat_repo
+
     end = date(2023 + months // 12, 1 + months % 12, 1)
     day = date.fromordinal(end.toordinal() - 1)
     with ctx.db.transaction() as session:
@@ -198,7 +255,7 @@ def daily_batch(ctx: AppContext, months: int) -> tuple[float, int, float, int]:
             moment = session.scalar(
                 select(ContactRow.presented_at).where(ContactRow.id == contact_id)
             )
-            contact_repo.repeat_contact_times(
+            repeat_repo.repeat_contact_times(
                 session=session,
                 contact_id=contact_id,
                 since=moment - longest,
@@ -215,12 +272,25 @@ def _day_bounds(ctx: AppContext, day: date) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def describe(label: str, timings: list[float]) -> str:
-    """Median, 95th and 99th percentiles."""
+def describe(label: str, timings: list[Timing]) -> str:
+    """Checks; wall median, 95th and 99th percentiles; CPU median and 95th percentile."""
+    wall = [t[0] for t in timings]
+    cpu = [t[1] for t in timings]
     return (
-        f"{label:38}{len(timings):>7,}{statistics.median(timings):>9.1f}"
-        f"{percentile(timings, 0.95):>9.1f}{percentile(timings, 0.99):>9.1f}"
+        f"{label:44}{len(timings):>7,}{statistics.median(wall):>9.1f}"
+        f"{percentile(wall, 0.95):>9.1f}{percentile(wall, 0.99):>9.1f}"
+        f"{statistics.median(cpu):>10.2f}{percentile(cpu, 0.95):>10.2f}"
     )
+
+
+def p95(timings: list[Timing], column: int = 0) -> float:
+    """The 95th percentile of wall (0) or CPU (1) milliseconds."""
+    return percentile([t[column] for t in timings], 0.95)
+
+
+def median(timings: list[Timing], column: int = 0) -> float:
+    """The median of wall (0) or CPU (1) milliseconds."""
+    return statistics.median(t[column] for t in timings)
 
 
 def main() -> int:
@@ -238,7 +308,28 @@ def main() -> int:
         help="SQLite only: build the store in this directory and keep it; if it is already "
         "built there, measure it again without building",
     )
+    parser.add_argument(
+        "--keep-database",
+        metavar="NAME",
+        help="PostgreSQL only: build the store in this database on the server and keep it; if "
+        "it is already built there, measure it again without building",
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        metavar="COMMIT",
+        help="also measure the online check of this commit (e.g. 2bf02b3, before the online "
+        "check was made faster) on the same store, alternating with this code's",
+    )
+    parser.add_argument(
+        "--background-checkpoint",
+        action="store_true",
+        help="SQLite: checkpoint the write-ahead log from a background thread (this code only)",
+    )
+    parser.add_argument("--child-part", choices=("alone", "together"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_part:
+        return child(args)
     print(
         f"$ uv run python bench/online_check.py --months {args.months} --scale {args.scale} "
         f"--database {'sqlite' if args.database == 'sqlite' else '<postgresql url>'} "
@@ -248,30 +339,87 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="watchhouse-bench-") as scratch:
         tmp = str(args.store) if args.store else scratch
         server = None
+        built = args.store is not None and (Path(tmp) / "bench.sqlite3").exists()
         if args.database == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         else:
             server = create_engine(args.database, isolation_level="AUTOCOMMIT")
-            name = f"watchhouse_bench_{uuid.uuid4().hex[:8]}"
+            name = args.keep_database or f"watchhouse_bench_{uuid.uuid4().hex[:8]}"
             with server.connect() as connection:
-                connection.execute(text(f"CREATE DATABASE {name}"))
+                built = bool(
+                    connection.scalar(
+                        text("SELECT count(*) FROM pg_database WHERE datname = :name"),
+                        {"name": name},
+                    )
+                )
+                if not built:
+                    connection.execute(text(f"CREATE DATABASE {name}"))
             url = make_url(args.database).set(database=name).render_as_string(hide_password=False)
         try:
-            built = args.store is not None and (Path(tmp) / "bench.sqlite3").exists()
             Path(tmp).mkdir(parents=True, exist_ok=True)
             upgrade(url)
-            ctx = build_context(Settings(data_dir=Path(tmp), database_url=url))
+            ctx = build_context(
+                Settings(
+                    data_dir=Path(tmp),
+                    database_url=url,
+                    sqlite_background_checkpoint=args.background_checkpoint,
+                )
+            )
             actor, chosen = reuse(ctx) if built else build(ctx, args.months, args.scale)
-            alone(ctx, actor, chosen[-50:], 50)  # warm the caches
-            single = alone(ctx, actor, chosen, 300)
-            busy = together(ctx, actor, chosen, args.handlers, args.seconds, args.think)
+            if server is not None:
+                # Fresh planner statistics, as after any bulk load (this server runs no
+                # autovacuum, and without them PostgreSQL plans the lookups blind).
+                began = time.perf_counter()
+                with ctx.db.engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        text("ANALYZE")
+                    )
+                print(f"ANALYZE in {time.perf_counter() - began:.0f} s")
+            ctx.db.engine.dispose()  # no connection held while the baseline runs
+            source = None
+            if args.baseline_ref:
+                source = Path(scratch) / "baseline"
+                source.mkdir()
+                archive = subprocess.run(
+                    ["git", "archive", args.baseline_ref, "src"],
+                    check=True,
+                    capture_output=True,
+                    cwd=Path(__file__).resolve().parent.parent,
+                ).stdout
+                subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+            results: dict[str, list[Timing]] = {}
+            for part in ("alone", "together"):
+                if source is not None:
+                    results[f"old {part}"] = baseline_part(args, source, url, part)
+                results[part] = measure_part(ctx, actor, chosen, part, args)
+            single, busy = results["alone"], results["together"]
             print()
-            print(f"{'':38}{'checks':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-            print(describe("baseline: one handler, back to back", single))
-            print(describe(f"{args.handlers} handlers, think {args.think:g} s", busy))
-            ratio = percentile(busy, 0.95) / percentile(single, 0.95)
+            print(
+                f"{'':44}{'checks':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+                f"{'CPU p50':>10}{'CPU p95':>10}"
+            )
+            together_label = f"{args.handlers} handlers, think {args.think:g} s"
+            if source is not None:
+                print(
+                    describe(
+                        f"{args.baseline_ref}: one handler, back to back", results["old alone"]
+                    )
+                )
+                print(describe(f"{args.baseline_ref}: {together_label}", results["old together"]))
+            print(describe("this code: one handler, back to back", single))
+            print(describe(f"this code: {together_label}", busy))
+            ratio = p95(busy) / p95(single)
             print(f"p95 with {args.handlers} handlers / p95 alone: {ratio:.2f}")
-            verdict = "meets" if percentile(busy, 0.95) < TARGET_P95_MS else "MISSES"
+            if source is not None:
+                old_single, old_busy = results["old alone"], results["old together"]
+                print(
+                    f"this code / {args.baseline_ref}: CPU per check (median, one handler) "
+                    f"{median(single, 1) / median(old_single, 1):.2f}, "
+                    f"wall p50 alone {median(single) / median(old_single):.2f}, "
+                    f"wall p95 alone {p95(single) / p95(old_single):.2f}, "
+                    f"wall p95 with {args.handlers} handlers {p95(busy) / p95(old_busy):.2f}"
+                )
+            verdict = "meets" if p95(busy) < TARGET_P95_MS else "MISSES"
             print(f"target p95 under {TARGET_P95_MS:.0f} ms: {verdict}")
             batch_seconds, crossings, naive_seconds, checked = daily_batch(ctx, args.months)
             print(
@@ -284,8 +432,9 @@ def main() -> int:
             ctx.db.dispose()
         finally:
             if server is not None:
-                with server.connect() as connection:
-                    connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                if not args.keep_database:
+                    with server.connect() as connection:
+                        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 server.dispose()
     return 0
 

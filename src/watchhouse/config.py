@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secure_cookies: bool = False
+    # SQLite only: checkpoint the write-ahead log from a background thread instead of inside
+    # whichever request's commit fills it (see db/engine.py and bench/README.md).
+    sqlite_background_checkpoint: bool = False
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

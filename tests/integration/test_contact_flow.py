@@ -267,3 +267,46 @@ def test_vulnerability_flags_recorded_with_thrive_show_on_the_next_contact(ctx, 
         (VulnerabilityFlag.MENTAL_HEALTH, first),
         (VulnerabilityFlag.HOMELESS, first),
     }
+
+
+def test_repeats_are_counted_apart_for_the_person_the_number_and_the_address(
+    ctx, actors, neighbourhoods, clock
+):
+    """The live check reads the three bases in one query: each must count only its own."""
+    from datetime import date
+
+    from watchhouse.domain.repeats import RepeatBasis
+
+    handler = actors[Role.CALL_HANDLER]
+
+    def call(**given: object) -> int:
+        details: dict[str, object] = {"channel": Channel.NON_EMERGENCY_101, "summary": "Noise"}
+        details.update(given)
+        taken = contacts.take_contact(ctx, actor=handler, new=NewContact(**details))
+        clock.advance(hours=5)
+        return taken.contact_id
+
+    ann = {
+        "caller_given_name": "Ann",
+        "caller_family_name": "Lee",
+        "date_of_birth": date(1970, 5, 6),
+    }
+    home = {
+        "location_description": "3 Park Road",
+        "postcode": "WH1 4AB",
+        "neighbourhood_code": "central",
+    }
+    call(**ann, telephone="07700 900701", **home)
+    call(**ann, telephone="07700 900701", **home)
+    call(**ann, telephone="07700 900702")  # the person only
+    call(caller_given_name="Tom", caller_family_name="Fox", telephone="07700 900701")  # number
+    call(telephone="07700 900703", **{**home, "location_description": "3 PARK ROAD"})  # address
+    last = call(**ann, telephone="07700 900701", **home)
+
+    view = contacts.get_contact(ctx, actor=handler, contact_id=last, justification="t")
+    found = {(f.basis, f.rule.within.days, f.count) for f in view.repeat_findings}
+    assert found == {
+        (RepeatBasis.PERSON, 7, 4),
+        (RepeatBasis.TELEPHONE, 7, 4),
+        (RepeatBasis.ADDRESS, 7, 4),
+    }

@@ -285,3 +285,47 @@ def test_confirming_the_caller_relinks_the_contact_and_is_logged(force, actors):
     }
     with pytest.raises(NotFound, match="person 99999999 not found"):
         identity.confirm_caller(force, actor=handler, contact_id=caller[0], person_id=99_999_999)
+
+
+def test_candidates_by_family_name_are_the_most_recent_of_every_spelling_together(ctx, clock):
+    """The lookup reads each spelling apart; together they must still be the most recently
+    recorded `limit` people, as one lookup over all spellings gave."""
+    from watchhouse.db.repositories import identity as identity_repo
+    from watchhouse.db.repositories import places
+
+    spellings = ["Okafor", "OKAFOR", "okafor"]
+    with ctx.db.transaction() as session:
+        made = [
+            places.add_person(
+                session=session,
+                given_name="Ada",
+                family_name=spellings[number % 3 if number % 5 else 0],
+                date_of_birth=None,
+                now=ctx.now(),
+            ).id
+            for number in range(40)
+        ]
+        places.add_person(
+            session=session,
+            given_name="Ada",
+            family_name="Okafur",
+            date_of_birth=None,
+            now=ctx.now(),
+        )
+        found = identity_repo.candidate_people(
+            session=session,
+            telephone=None,
+            family_names=spellings,
+            date_of_birth=None,
+            limit=20,
+        )
+        only_one = identity_repo.candidate_people(
+            session=session,
+            telephone=None,
+            family_names=["OKAFOR"],
+            date_of_birth=None,
+            limit=5,
+        )
+    assert [c.person_id for c in found] == sorted(made)[-20:]
+    upper = [p for n, p in enumerate(made) if n % 5 and n % 3 == 1]
+    assert [c.person_id for c in only_one] == sorted(upper)[-5:]

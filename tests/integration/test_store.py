@@ -354,3 +354,44 @@ def test_migrations_go_down_to_base_and_up_again(fresh_url):
 
 def test_autogenerate_finds_no_difference_between_tables_and_migrated_schema(ctx):
     assert _schema_differences(ctx.db.engine) == []
+
+
+def test_with_background_checkpoints_requests_never_checkpoint_and_the_thread_does(tmp_path):
+    """SQLite, `sqlite_background_checkpoint`: pooled connections have automatic checkpoints
+    off, and what is committed still reaches the database file itself (copied from the
+    write-ahead log by the thread)."""
+    import sqlite3
+    import time
+
+    from watchhouse.db.engine import Database
+
+    path = tmp_path / "checkpoint.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", background_checkpoint=True)
+
+    def people_in_the_file_itself() -> int:
+        # immutable=1 reads the database file and ignores the write-ahead log.
+        reader = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return int(reader.execute("SELECT count(*) FROM people").fetchone()[0])
+        finally:
+            reader.close()
+
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        with db.transaction() as session:
+            for number in range(200):
+                session.add(
+                    PersonRow(
+                        family_name=f"Name{number}",
+                        given_name="A",
+                        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+                    )
+                )
+        deadline = time.monotonic() + 30
+        while people_in_the_file_itself() < 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert people_in_the_file_itself() == 200
+    finally:
+        db.dispose()

@@ -11,8 +11,10 @@ import pytest
 from watchhouse.domain.identity import (
     COMPARISONS,
     NULL_LEVEL,
+    CallerScorer,
     LinkageRecord,
     MatchModel,
+    best_score,
     clean_name,
     comparison_level,
     given_name_forms,
@@ -167,6 +169,53 @@ def test_more_agreement_never_lowers_the_probability():
     assert (
         score(_model(), caller, stronger).probability > score(_model(), caller, weaker).probability
     )
+
+
+def _records() -> list[LinkageRecord]:
+    """Records that share values with each other and with the caller, and some that do not."""
+    given = ["bob", "robert", "rob", "roberta", "bobby", None]
+    family = ["hamilton", "hamiltan", "hambleton", "smith", None]
+    born = [date(1980, 3, 4), date(1980, 4, 3), date(1980, 3, 5), date(1990, 1, 1), None]
+    numbers = ["+447700900123", "+447700900999", None]
+    postcodes = ["WH3 6JP", "WH3 6JQ", "WH3 7AA", "WH1 1AA", None]
+    return [
+        LinkageRecord(
+            given[i % len(given)],
+            family[(i // 2) % len(family)],
+            born[(i // 3) % len(born)],
+            numbers[(i // 5) % len(numbers)],
+            postcodes[(i // 7) % len(postcodes)],
+        )
+        for i in range(400)
+    ]
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        LinkageRecord("bob", "hamilton", date(1980, 3, 4), "+447700900123", "WH3 6JP"),
+        LinkageRecord(None, "smith", None, None, None),
+        LinkageRecord("roberta", None, date(1990, 1, 1), "+447700900999", None),
+    ],
+)
+def test_the_online_scorer_gives_exactly_what_score_gives(caller):
+    model = _model()
+    scorer = CallerScorer(model, caller)
+    for record in _records():
+        expected = score(model, caller, record)
+        assert scorer.weight(record) == expected.match_weight
+        assert scorer.explain(record) == expected
+
+
+def test_the_online_scorer_picks_the_same_best_record_as_best_score():
+    model = _model()
+    caller = LinkageRecord("bob", "hamilton", date(1980, 3, 4), "+447700900123", "WH3 6JP")
+    scorer = CallerScorer(model, caller)
+    records = _records()
+    for start in range(0, len(records), 7):
+        group = records[start : start + 7]
+        assert scorer.best(group) == best_score(model, caller, group)
+    assert scorer.best([]) is None
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from watchhouse.db import bulk
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, background_checkpoint: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout (and, if asked, no
+    automatic checkpoints: see `_Checkpointer`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -26,6 +28,8 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"timeout": _GATE_TIMEOUT_SECONDS, "check_same_thread": False}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if background_checkpoint:
+            event.listen(engine, "connect", _no_autocheckpoint)
         event.listen(engine, "checkin", _detach_stages)
         _WriteGate().watch(engine)
         return engine
@@ -41,6 +45,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
+class _Checkpointer:
+    """Copies the SQLite write-ahead log into the database from a thread of its own.
+
+    By default SQLite checkpoints inside whichever commit takes the log past 1,000 pages, so
+    that one request waits for the copy and its fsync. With `background_checkpoint`, request
+    connections never checkpoint and this thread runs a PASSIVE checkpoint (it never blocks
+    readers or writers) every `every` seconds on its own connection."""
+
+    def __init__(self, path: str, every: float = 1.0) -> None:
+        """Start the thread."""
+        self._path = path
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, timeout=_GATE_TIMEOUT_SECONDS)
+        try:
+            while not self._stop.wait(self._every):
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """Stop the thread (after one last checkpoint)."""
+        self._stop.set()
+        self._thread.join()
 
 
 _GATE_TIMEOUT_SECONDS = 30
@@ -103,10 +144,15 @@ def _detach_stages(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """The store: hands out one transaction per unit of work, committed or rolled back whole."""
 
-    def __init__(self, url: str) -> None:
-        """Connect lazily to the database at the URL."""
+    def __init__(self, url: str, *, background_checkpoint: bool = False) -> None:
+        """Connect lazily to the database at the URL; on a SQLite file, `background_checkpoint`
+        moves the write-ahead log's checkpoints out of the requests into a thread."""
         self.url = url
-        self.engine = make_engine(url)
+        parsed = make_url(url)
+        file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        wanted = background_checkpoint and bool(file) and file != ":memory:"
+        self.engine = make_engine(url, background_checkpoint=wanted)
+        self._checkpointer = _Checkpointer(str(file)) if wanted else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -133,5 +179,8 @@ class Database:
             connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections (and stop the checkpoint thread, if any)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -38,6 +39,7 @@ def telephone_or_none(raw: str | None) -> str | None:
         return None
 
 
+@lru_cache(maxsize=65_536)
 def postcode_or_none(raw: str | None) -> str | None:
     """A UK postcode normalised, or None when there is none or it is not a postcode."""
     try:

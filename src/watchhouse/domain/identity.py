@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -129,6 +129,7 @@ NULL_LEVEL = -1
 ELSE_LABEL = "different"
 
 
+@lru_cache(maxsize=65_536)
 def clean_name(raw: str | None) -> str | None:
     """A name as compared: lower case, accents and punctuation dropped, spaces single."""
     if raw is None:
@@ -248,6 +249,75 @@ def best_score(
     """The best score of the caller against any of a person's records (None if it has none)."""
     scores = [score(model, caller, record) for record in records]
     return max(scores, key=lambda s: s.match_weight) if scores else None
+
+
+_RECORDED = frozenset(LinkageRecord.__dataclass_fields__)
+
+
+class CallerScorer:
+    """Scores one caller against many records, as `score` and `best_score` do, comparing each
+    distinct value of an attribute with the caller's once (candidates share family names,
+    dates of birth and numbers with the caller and with each other)."""
+
+    def __init__(self, model: MatchModel, caller: LinkageRecord) -> None:
+        """Prepare the model's log weights and the caller's values."""
+        if any(c.name not in _RECORDED for c in COMPARISONS):
+            raise ValueError("each comparison must be named after a recorded value")
+        self.model = model
+        self.caller = caller
+        prior = model.prior_probability
+        self._prior_weight = math.log2(prior / (1 - prior))
+        self._weights = tuple(
+            tuple(math.log2(f) for f in model.bayes_factors[c.name]) for c in COMPARISONS
+        )
+        # Each comparison is named after the recorded value all its columns derive from.
+        self._known: tuple[tuple[Comparison, str, dict[object, int]], ...] = tuple(
+            (comparison, comparison.name, {}) for comparison in COMPARISONS
+        )
+
+    def levels(self, record: LinkageRecord) -> tuple[int, ...]:
+        """The level of each comparison for the caller and this record."""
+        found = []
+        for comparison, field, known in self._known:
+            value = getattr(record, field)
+            level = known.get(value)
+            if level is None:
+                level = known[value] = comparison_level(comparison, self.caller, record)
+            found.append(level)
+        return tuple(found)
+
+    def weight(self, record: LinkageRecord) -> float:
+        """The match weight of the caller and this record (as `score(...).match_weight`)."""
+        weight = self._prior_weight
+        for index, level in enumerate(self.levels(record)):
+            if level != NULL_LEVEL:
+                weight += self._weights[index][level]
+        return weight
+
+    def explain(self, record: LinkageRecord) -> MatchExplanation:
+        """The full score of the caller and this record (as `score`)."""
+        weight = self._prior_weight
+        parts: list[tuple[str, str, float]] = []
+        for index, level in enumerate(self.levels(record)):
+            comparison = COMPARISONS[index]
+            if level == NULL_LEVEL:
+                parts.append((comparison.name, "not recorded", 0.0))
+                continue
+            part = self._weights[index][level]
+            label = comparison.levels[level].label if level < len(comparison.levels) else ELSE_LABEL
+            parts.append((comparison.name, label, part))
+            weight += part
+        return MatchExplanation(weight, probability_from_weight(weight), tuple(parts))
+
+    def best(self, records: Iterable[LinkageRecord]) -> MatchExplanation | None:
+        """The best score against any of these records (as `best_score`)."""
+        best: LinkageRecord | None = None
+        best_weight = -math.inf
+        for record in records:
+            weight = self.weight(record)
+            if best is None or weight > best_weight:
+                best, best_weight = record, weight
+        return None if best is None else self.explain(best)
 
 
 def probability_from_weight(weight: float) -> float:

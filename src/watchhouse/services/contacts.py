@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from watchhouse.db.repositories import contacts, incidents, places, plans
+from watchhouse.db.repositories import contacts, incidents, places, plans, repeats
 from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
@@ -157,15 +157,15 @@ def get_contact(
 ) -> ContactView:
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
-        view = contacts.contact_view(session=session, contact_id=contact_id)
-        on_record = contacts.caller_on_record(session=session, contact_id=contact_id)
+        view, on_record = contacts.contact_screen(session=session, contact_id=contact_id)
         given = on_record.caller
+        place = view.location
         caller = identity.caller_record(
             given_name=given.given_name,
             family_name=given.family_name,
             date_of_birth=given.date_of_birth,
             telephone=view.telephone,
-            postcode=given.postcode or (view.location.postcode if view.location else None),
+            postcode=given.postcode or (place.postcode if place else None),
         )
         matches, note = identity.likely_matches_in(
             ctx,
@@ -174,10 +174,18 @@ def get_contact(
             linked_person_id=on_record.person_id,
             contact_id=contact_id,
         )
+        address = (place.postcode, place.description) if place and place.postcode else None
         view = replace(
             view,
-            repeat_findings=tuple(_repeats(ctx, session, view)),
-            open_plans=tuple(plans.open_plans_for_contact_id(session=session, contact_id=view.id)),
+            repeat_findings=tuple(_repeats(ctx, session, view, on_record, address)),
+            open_plans=tuple(
+                plans.open_plans_for_contact(
+                    session=session,
+                    person_id=on_record.person_id,
+                    telephone_number_id=on_record.telephone_number_id,
+                    address_key=None if address is None else plans.address_key_of(*address),
+                )
+            ),
             likely_matches=tuple(matches),
             matching_note=note,
         )
@@ -193,14 +201,22 @@ def get_contact(
     return view
 
 
-def _repeats(ctx: AppContext, session: Session, view: ContactView) -> list[RepeatFinding]:
+def _repeats(
+    ctx: AppContext,
+    session: Session,
+    view: ContactView,
+    on_record: contacts.CallerOnRecord,
+    address: tuple[str, str] | None,
+) -> list[RepeatFinding]:
     """Repeat-contact thresholds crossed at the time of this contact (policy rules)."""
     policy = ctx.policy.repeat_contacts
     rules = policy.domain_rules()
     longest = max(rule.within for rule in rules)
-    times = contacts.repeat_contact_times(
+    times = repeats.repeat_times(
         session=session,
-        contact_id=view.id,
+        person_id=on_record.person_id,
+        telephone_number_id=on_record.telephone_number_id,
+        address=address,
         since=view.presented_at - longest,
         until=view.presented_at,
         channels=policy.channels,

@@ -37,4 +37,5 @@ def build_context(settings: Settings, *, migrate: bool = True) -> AppContext:
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)
-    return AppContext(settings=settings, db=Database(url), policy=policy)
+    database = Database(url, background_checkpoint=settings.sqlite_background_checkpoint)
+    return AppContext(settings=settings, db=database, policy=policy)

@@ -22,13 +22,12 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.identifiers import postcode_or_none, telephone_or_none
 from watchhouse.domain.identity import (
+    CallerScorer,
     LinkageRecord,
     MatchModel,
     PairwiseAccuracy,
-    best_score,
     clean_name,
     pairwise_accuracy,
-    score,
 )
 from watchhouse.domain.records import LikelyMatch, PersonView
 from watchhouse.domain.roles import Actor
@@ -470,23 +469,20 @@ def likely_matches_in(
         family_variants = sorted(
             {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
         )
-    candidates = repo.candidate_people(
-        session=session,
-        telephone=caller.telephone,
-        family_names=family_variants,
-        date_of_birth=caller.date_of_birth,
-        limit=policy.candidate_lookup_limit,
-    )
-    if linked_person_id is not None and linked_person_id not in candidates:
-        candidates.append(linked_person_id)
     people = {
         r.person_id: r
-        for r in repo.candidate_people_records(session=session, person_ids=candidates)
+        for r in repo.candidate_people(
+            session=session,
+            telephone=caller.telephone,
+            family_names=family_variants,
+            date_of_birth=caller.date_of_birth,
+            limit=policy.candidate_lookup_limit,
+            also=linked_person_id,
+        )
     }
-    first_pass = sorted(
-        people,
-        key=lambda person: -score(model, caller, _as_compared(people[person])).match_weight,
-    )
+    scorer = CallerScorer(model, caller)
+    compared = {person: _as_compared(record) for person, record in people.items()}
+    first_pass = sorted(people, key=lambda person: -scorer.weight(compared[person]))
     shortlist = first_pass[: 2 * policy.candidates_shown]
     if (
         linked_person_id is not None
@@ -507,7 +503,9 @@ def likely_matches_in(
             records.clear()  # a person made from this very call: nothing else to go on
     scored = []
     for person_id, records in appearances.items():
-        explained = best_score(model, caller, (_as_compared(r) for r in records))
+        explained = scorer.best(
+            compared[person_id] if r.contact_id is None else _as_compared(r) for r in records
+        )
         if explained is None:
             continue
         if (

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from watchhouse.db.repositories import contacts
+from watchhouse.db.repositories import repeats
 from watchhouse.domain.access import Operation
 from watchhouse.domain.repeats import RepeatBasis, RepeatRule
 from watchhouse.domain.roles import Actor
@@ -37,7 +37,7 @@ def daily_repeats(ctx: AppContext, *, actor: Actor, day: date) -> list[RepeatCro
     found: list[RepeatCrossing] = []
     with ctx.db.transaction() as session:
         for basis in RepeatBasis:
-            for count in contacts.repeat_counts(
+            for count in repeats.repeat_counts(
                 session=session,
                 basis=basis,
                 day_start=day_start,

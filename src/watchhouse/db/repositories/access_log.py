@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import AccessLogRow
 from watchhouse.domain.access import AccessEntry, AccessQuery, Operation
+
+_APPEND = insert(cast(Table, AccessLogRow.__table__))
 
 
 def append(
@@ -24,17 +27,18 @@ def append(
     recipient: str | None = None,
 ) -> None:
     """Add one entry; entries are never changed or removed."""
-    session.add(
-        AccessLogRow(
-            at=at,
-            user_id=user_id,
-            username=username,
-            operation=operation.value,
-            record_type=record_type,
-            record_id=record_id,
-            justification=justification,
-            recipient=recipient,
-        )
+    session.connection().execute(
+        _APPEND,
+        {
+            "at": at,
+            "user_id": user_id,
+            "username": username,
+            "operation": operation.value,
+            "record_type": record_type,
+            "record_id": record_id,
+            "justification": justification,
+            "recipient": recipient,
+        },
     )
 
 

@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from watchhouse.db.repositories import incidents, places
+from watchhouse.db.repositories import incidents
 from watchhouse.db.tables import (
     ContactRow,
     IncidentRow,
     LocationRow,
+    NeighbourhoodRow,
+    PersonRow,
+    TelephoneNumberRow,
     ThriveAssessmentRow,
     UserRow,
 )
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import ContactSummary, ContactView, EarlierFlag, ThriveRecord
-from watchhouse.domain.repeats import RepeatBasis
+from watchhouse.domain.records import (
+    ContactSummary,
+    ContactView,
+    EarlierFlag,
+    LocationView,
+    PersonView,
+    ThriveRecord,
+)
 from watchhouse.domain.thrive import (
     EmergencyIndicator,
     Engagement,
@@ -29,7 +45,7 @@ from watchhouse.domain.thrive import (
     ThriveAssessment,
     VulnerabilityFlag,
 )
-from watchhouse.domain.values import Channel, Grade
+from watchhouse.domain.values import Channel, Grade, Settlement
 
 
 @dataclass(frozen=True)
@@ -55,19 +71,30 @@ class CallerOnRecord:
 
 def caller_on_record(*, session: Session, contact_id: int) -> CallerOnRecord:
     """The caller's details on a contact, or NotFound."""
-    row = contact_row(session=session, contact_id=contact_id)
-    return CallerOnRecord(
-        row.id,
-        row.person_id,
-        row.telephone_number_id,
-        CallerAsGiven(
-            row.caller_given_name or "",
-            row.caller_family_name or "",
-            row.caller_date_of_birth,
-            row.caller_telephone or "",
-            row.caller_postcode or "",
-        ),
-    )
+    row = session.execute(
+        select(
+            ContactRow.person_id,
+            ContactRow.telephone_number_id,
+            *_CALLER_COLUMNS,
+        ).where(ContactRow.id == contact_id)
+    ).first()
+    if row is None:
+        raise NotFound("contact", contact_id)
+    return CallerOnRecord(contact_id, row[0], row[1], _caller(row[2:]))
+
+
+_CALLER_COLUMNS = (
+    ContactRow.caller_given_name,
+    ContactRow.caller_family_name,
+    ContactRow.caller_date_of_birth,
+    ContactRow.caller_telephone,
+    ContactRow.caller_postcode,
+)
+
+
+def _caller(values: Sequence[Any]) -> CallerAsGiven:
+    given, family, born, telephone, postcode = values
+    return CallerAsGiven(given or "", family or "", born, telephone or "", postcode or "")
 
 
 def set_person(*, session: Session, contact_id: int, person_id: int) -> None:
@@ -150,6 +177,36 @@ def handler_name(*, session: Session, user_id: int | None) -> str | None:
     return None if row is None else row.display_name
 
 
+@lru_cache(maxsize=16)
+def _earlier_statement(by_person: bool, by_number: bool, limit: int) -> Select[*tuple[Any, ...]]:
+    """Built once per shape: the online check runs it on every contact opened."""
+    conditions = []
+    if by_person:
+        conditions.append(ContactRow.person_id == bindparam("person_id"))
+    if by_number:
+        conditions.append(ContactRow.telephone_number_id == bindparam("number_id"))
+    return (
+        select(
+            ContactRow.id,
+            ContactRow.channel,
+            ContactRow.presented_at,
+            ContactRow.summary,
+            ContactRow.status,
+            ContactRow.person_id,
+            ContactRow.telephone_number_id,
+            IncidentRow.grade,
+        )
+        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
+        .where(
+            or_(*conditions),
+            ContactRow.id != bindparam("contact_id"),
+            ContactRow.presented_at <= bindparam("before"),
+        )
+        .order_by(ContactRow.presented_at.desc())
+        .limit(limit)
+    )
+
+
 def earlier_contacts(
     *,
     session: Session,
@@ -160,34 +217,36 @@ def earlier_contacts(
     limit: int = 50,
 ) -> list[ContactSummary]:
     """Contacts before this one from the same person or the same telephone number."""
-    conditions = []
-    if person_id is not None:
-        conditions.append(ContactRow.person_id == person_id)
-    if telephone_number_id is not None:
-        conditions.append(ContactRow.telephone_number_id == telephone_number_id)
-    if not conditions:
+    if person_id is None and telephone_number_id is None:
         return []
-    rows = session.execute(
-        select(ContactRow, IncidentRow.grade)
-        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
-        .where(or_(*conditions), ContactRow.id != contact_id, ContactRow.presented_at <= before)
-        .order_by(ContactRow.presented_at.desc())
-        .limit(limit)
-    ).all()
+    statement = _earlier_statement(person_id is not None, telephone_number_id is not None, limit)
+    rows = (
+        session.connection()
+        .execute(
+            statement,
+            {
+                "person_id": person_id,
+                "number_id": telephone_number_id,
+                "contact_id": contact_id,
+                "before": before,
+            },
+        )
+        .all()
+    )
     result = []
-    for contact, grade in rows:
+    for earlier, channel, at, summary, status, person, number, grade in rows:
         reasons = []
-        if person_id is not None and contact.person_id == person_id:
+        if person_id is not None and person == person_id:
             reasons.append("same person")
-        if telephone_number_id is not None and contact.telephone_number_id == telephone_number_id:
+        if telephone_number_id is not None and number == telephone_number_id:
             reasons.append("same telephone number")
         result.append(
             ContactSummary(
-                id=contact.id,
-                channel=Channel(contact.channel),
-                presented_at=contact.presented_at,
-                summary=contact.summary,
-                status=contact.status,
+                id=earlier,
+                channel=Channel(channel),
+                presented_at=at,
+                summary=summary,
+                status=status,
                 grade=None if grade is None else Grade(grade),
                 matched_by=", ".join(reasons),
             )
@@ -227,35 +286,68 @@ def add_thrive(
     return row.id
 
 
+_LATEST_THRIVE = (
+    select(
+        ThriveAssessmentRow.id,
+        ThriveAssessmentRow.assessed_at,
+        UserRow.display_name,
+        ThriveAssessmentRow.threat,
+        ThriveAssessmentRow.harm,
+        ThriveAssessmentRow.risk,
+        ThriveAssessmentRow.investigation,
+        ThriveAssessmentRow.vulnerability,
+        ThriveAssessmentRow.engagement,
+        ThriveAssessmentRow.indicators,
+        ThriveAssessmentRow.vulnerability_flags,
+        ThriveAssessmentRow.notes,
+        ThriveAssessmentRow.suggested_grade,
+        ThriveAssessmentRow.suggestion_reasons,
+    )
+    .join(UserRow, UserRow.id == ThriveAssessmentRow.assessed_by)
+    .where(ThriveAssessmentRow.contact_id == bindparam("contact_id"))
+    .order_by(ThriveAssessmentRow.id.desc())
+    .limit(1)
+)
+
+
 def latest_thrive(*, session: Session, contact_id: int) -> ThriveRecord | None:
     """The most recent THRIVE assessment of a contact."""
-    found = session.execute(
-        select(ThriveAssessmentRow, UserRow.display_name)
-        .join(UserRow, UserRow.id == ThriveAssessmentRow.assessed_by)
-        .where(ThriveAssessmentRow.contact_id == contact_id)
-        .order_by(ThriveAssessmentRow.id.desc())
-        .limit(1)
-    ).first()
+    found = session.connection().execute(_LATEST_THRIVE, {"contact_id": contact_id}).first()
     if found is None:
         return None
-    row, assessor = found
+    (
+        assessment_id,
+        assessed_at,
+        assessor,
+        threat,
+        harm,
+        risk,
+        investigation,
+        vulnerability,
+        engagement,
+        indicators,
+        flags,
+        notes,
+        suggested,
+        reasons,
+    ) = found
     assessment = ThriveAssessment(
-        threat=Level(row.threat),
-        harm=Level(row.harm),
-        risk=Level(row.risk),
-        investigation=Level(row.investigation),
-        vulnerability=Level(row.vulnerability),
-        engagement=Engagement(row.engagement),
-        indicators=frozenset(EmergencyIndicator(i) for i in row.indicators),
-        vulnerabilities=frozenset(VulnerabilityFlag(v) for v in row.vulnerability_flags or []),
+        threat=Level(threat),
+        harm=Level(harm),
+        risk=Level(risk),
+        investigation=Level(investigation),
+        vulnerability=Level(vulnerability),
+        engagement=Engagement(engagement),
+        indicators=frozenset(EmergencyIndicator(i) for i in indicators),
+        vulnerabilities=frozenset(VulnerabilityFlag(v) for v in flags or []),
     )
     return ThriveRecord(
-        id=row.id,
-        assessed_at=row.assessed_at,
+        id=assessment_id,
+        assessed_at=assessed_at,
         assessed_by=assessor,
         assessment=assessment,
-        notes=dict(row.notes),
-        suggestion=GradeSuggestion(Grade(row.suggested_grade), tuple(row.suggestion_reasons)),
+        notes=dict(notes),
+        suggestion=GradeSuggestion(Grade(suggested), tuple(reasons)),
     )
 
 
@@ -282,153 +374,142 @@ def person_contacts(*, session: Session, person_id: int, limit: int = 200) -> li
     ]
 
 
+_SCREEN = (
+    select(
+        ContactRow.id,
+        ContactRow.channel,
+        ContactRow.presented_at,
+        ContactRow.answered_at,
+        ContactRow.ended_at,
+        ContactRow.abandoned,
+        UserRow.display_name,
+        ContactRow.caller_name,
+        ContactRow.summary,
+        ContactRow.status,
+        ContactRow.person_id,
+        PersonRow.id,
+        PersonRow.given_name,
+        PersonRow.family_name,
+        PersonRow.date_of_birth,
+        ContactRow.telephone_number_id,
+        TelephoneNumberRow.number,
+        LocationRow.id,
+        LocationRow.description,
+        LocationRow.postcode,
+        NeighbourhoodRow.name,
+        LocationRow.settlement,
+        IncidentRow.id,
+        *_CALLER_COLUMNS,
+    )
+    .outerjoin(UserRow, UserRow.id == ContactRow.handler_id)
+    .outerjoin(PersonRow, PersonRow.id == ContactRow.person_id)
+    .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == ContactRow.telephone_number_id)
+    .outerjoin(LocationRow, LocationRow.id == ContactRow.location_id)
+    .outerjoin(NeighbourhoodRow, NeighbourhoodRow.id == LocationRow.neighbourhood_id)
+    .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
+    .where(ContactRow.id == bindparam("contact_id"))
+)
+
+
 def contact_view(*, session: Session, contact_id: int, with_history: bool = True) -> ContactView:
     """Everything about a contact for one screen; the caller's history only if asked."""
-    row = contact_row(session=session, contact_id=contact_id)
-    incident_id = incidents.incident_id_for_contact(session=session, contact_id=contact_id)
+    return contact_screen(session=session, contact_id=contact_id, with_history=with_history)[0]
+
+
+def contact_screen(
+    *, session: Session, contact_id: int, with_history: bool = True
+) -> tuple[ContactView, CallerOnRecord]:
+    """Everything about a contact for one screen (the contact, its caller, number, place and
+    handler read in one query), and the caller's details as given; the history if asked."""
+    found = session.connection().execute(_SCREEN, {"contact_id": contact_id}).first()
+    if found is None:
+        raise NotFound("contact", contact_id)
+    row: tuple[Any, ...] = tuple(found)
+    (
+        _id,
+        channel,
+        presented_at,
+        answered_at,
+        ended_at,
+        abandoned,
+        handler,
+        caller_name,
+        summary,
+        status,
+        person_id,
+        person_found,
+        given_name,
+        family_name,
+        born,
+        number_id,
+        number,
+        location_found,
+        description,
+        postcode,
+        neighbourhood,
+        settlement,
+        incident_id,
+    ) = row[:23]
     history = (
         earlier_contacts(
             session=session,
-            contact_id=row.id,
-            person_id=row.person_id,
-            telephone_number_id=row.telephone_number_id,
-            before=row.presented_at,
+            contact_id=contact_id,
+            person_id=person_id,
+            telephone_number_id=number_id,
+            before=presented_at,
         )
         if with_history
         else []
     )
-    return ContactView(
-        id=row.id,
-        channel=Channel(row.channel),
-        presented_at=row.presented_at,
-        answered_at=row.answered_at,
-        ended_at=row.ended_at,
-        abandoned=row.abandoned,
-        handler=handler_name(session=session, user_id=row.handler_id),
-        caller_name=row.caller_name or "",
-        person=places.person(session=session, person_id=row.person_id),
-        telephone=places.telephone_number(session=session, number_id=row.telephone_number_id),
-        location=places.location(session=session, location_id=row.location_id),
-        summary=row.summary,
-        status=row.status,
+    view = ContactView(
+        id=contact_id,
+        channel=Channel(channel),
+        presented_at=presented_at,
+        answered_at=answered_at,
+        ended_at=ended_at,
+        abandoned=abandoned,
+        handler=handler,
+        caller_name=caller_name or "",
+        person=None
+        if person_found is None
+        else PersonView(person_found, given_name, family_name, born),
+        telephone=number,
+        location=None
+        if location_found is None
+        else LocationView(
+            location_found, description, postcode, neighbourhood, Settlement(settlement)
+        ),
+        summary=summary,
+        status=status,
         thrive=latest_thrive(session=session, contact_id=contact_id),
         incident=None
         if incident_id is None
-        else incidents.incident(session=session, incident_id=incident_id),
+        else incidents.incident(session=session, incident_id=incident_id, summary=summary),
         earlier_contacts=tuple(history),
         earlier_flags=tuple(earlier_flags(session=session, contact_ids=[c.id for c in history])),
     )
+    return view, CallerOnRecord(contact_id, person_id, number_id, _caller(row[23:]))
+
+
+_FLAGS = (
+    select(
+        ThriveAssessmentRow.contact_id,
+        ContactRow.presented_at,
+        ThriveAssessmentRow.vulnerability_flags,
+    )
+    .join(ContactRow, ContactRow.id == ThriveAssessmentRow.contact_id)
+    .where(ThriveAssessmentRow.contact_id.in_(bindparam("contact_ids", expanding=True)))
+    .order_by(ContactRow.presented_at.desc())
+)
 
 
 def earlier_flags(*, session: Session, contact_ids: Sequence[int]) -> list[EarlierFlag]:
     """Vulnerability flags recorded on these contacts, newest first."""
     if not contact_ids:
         return []
-    rows = session.execute(
-        select(
-            ThriveAssessmentRow.contact_id,
-            ContactRow.presented_at,
-            ThriveAssessmentRow.vulnerability_flags,
-        )
-        .join(ContactRow, ContactRow.id == ThriveAssessmentRow.contact_id)
-        .where(ThriveAssessmentRow.contact_id.in_(contact_ids))
-        .order_by(ContactRow.presented_at.desc())
-    ).all()
+    rows = session.connection().execute(_FLAGS, {"contact_ids": list(contact_ids)}).all()
     return [
         EarlierFlag(VulnerabilityFlag(flag), contact_id, at)
         for contact_id, at, flags in rows
         for flag in flags or []
-    ]
-
-
-def repeat_contact_times(
-    *,
-    session: Session,
-    contact_id: int,
-    since: datetime,
-    until: datetime,
-    channels: Sequence[Channel],
-    include_abandoned: bool,
-) -> dict[RepeatBasis, list[datetime]]:
-    """When the same person, number and address made contacts in (since, until], this one
-    included, among the channels that count."""
-    row = contact_row(session=session, contact_id=contact_id)
-    base = select(ContactRow.presented_at).where(
-        ContactRow.presented_at > since,
-        ContactRow.presented_at <= until,
-        ContactRow.channel.in_([c.value for c in channels]),
-    )
-    if not include_abandoned:
-        base = base.where(ContactRow.abandoned.is_(False))
-    result: dict[RepeatBasis, list[datetime]] = {}
-    if row.person_id is not None:
-        result[RepeatBasis.PERSON] = list(
-            session.scalars(base.where(ContactRow.person_id == row.person_id))
-        )
-    if row.telephone_number_id is not None:
-        result[RepeatBasis.TELEPHONE] = list(
-            session.scalars(base.where(ContactRow.telephone_number_id == row.telephone_number_id))
-        )
-    place = session.get(LocationRow, row.location_id) if row.location_id else None
-    if place is not None and place.postcode:
-        same_address = select(LocationRow.id).where(
-            LocationRow.postcode == place.postcode,
-            func.lower(LocationRow.description) == place.description.lower(),
-        )
-        result[RepeatBasis.ADDRESS] = list(
-            session.scalars(base.where(ContactRow.location_id.in_(same_address)))
-        )
-    return result
-
-
-@dataclass(frozen=True)
-class RepeatCount:
-    """Contacts counted for one person, number or address, one count per rule window."""
-
-    basis: RepeatBasis
-    key: int | str
-    counts: tuple[int, ...]
-    last_contact: datetime
-
-
-def repeat_counts(
-    *,
-    session: Session,
-    basis: RepeatBasis,
-    day_start: datetime,
-    day_end: datetime,
-    windows: Sequence[timedelta],
-    channels: Sequence[Channel],
-    include_abandoned: bool,
-) -> list[RepeatCount]:
-    """For everyone with a counted contact in [day_start, day_end): their contacts in each
-    window ending at day_end. One grouped query per basis."""
-    longest = max(windows)
-    key: ColumnElement[Any]
-    if basis == RepeatBasis.ADDRESS:
-        key = func.lower(LocationRow.postcode + "|" + LocationRow.description)
-    elif basis == RepeatBasis.PERSON:
-        key = ContactRow.__table__.c.person_id
-    else:
-        key = ContactRow.__table__.c.telephone_number_id
-    sums = [
-        func.sum(case((ContactRow.presented_at > day_end - window, 1), else_=0))
-        for window in windows
-    ]
-    statement = select(key, func.max(ContactRow.presented_at), *sums).where(
-        ContactRow.presented_at > day_end - longest,
-        ContactRow.presented_at < day_end,
-        ContactRow.channel.in_([c.value for c in channels]),
-        key.is_not(None),
-    )
-    if basis == RepeatBasis.ADDRESS:
-        statement = statement.join(LocationRow, LocationRow.id == ContactRow.location_id).where(
-            LocationRow.postcode.is_not(None)
-        )
-    if not include_abandoned:
-        statement = statement.where(ContactRow.abandoned.is_(False))
-    statement = statement.group_by(key).having(func.max(ContactRow.presented_at) >= day_start)
-    return [
-        RepeatCount(basis, row[0], tuple(int(c or 0) for c in row[2:]), row[1])
-        for row in session.execute(statement)
     ]

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
@@ -252,9 +254,12 @@ def _run_record(row: IdentityRunRow) -> RunRecord:
     )
 
 
+_LATEST_RUN = select(func.max(IdentityRunRow.id))
+
+
 def latest_run_id(*, session: Session) -> int | None:
     """The id of the most recent run, or None."""
-    return session.scalar(select(func.max(IdentityRunRow.id)))
+    return session.connection().scalar(_LATEST_RUN)
 
 
 def run_model_json(*, session: Session, run_id: int) -> str:
@@ -348,51 +353,80 @@ def candidate_people(
     family_names: Sequence[str],
     date_of_birth: date | None,
     limit: int,
-) -> list[int]:
-    """People who share the caller's number, family name or date of birth (indexed lookups
-    only), at most `limit` of each kind."""
-    found: list[int] = []
-    if telephone:
-        found.extend(
-            session.scalars(
-                select(PersonTelephoneRow.person_id)
-                .join(
-                    TelephoneNumberRow,
-                    TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id,
-                )
-                .where(TelephoneNumberRow.number == telephone)
-                .order_by(PersonTelephoneRow.person_id.desc())
-                .limit(limit)
+    also: int | None = None,
+) -> list[CandidateRecord]:
+    """The person records of the people who share the caller's number, family name or date of
+    birth (indexed lookups only, at most `limit` of each kind, the most recently recorded
+    first), and of person `also` if given, each with the first number they were reached on;
+    in order of person id, in one query."""
+    if not (telephone or date_of_birth or family_names or also is not None):
+        return []
+    statement = _candidates_statement(
+        bool(telephone), bool(date_of_birth), len(family_names), also is not None, limit
+    )
+    rows = session.connection().execute(
+        statement,
+        {
+            "telephone": telephone,
+            "date_of_birth": date_of_birth,
+            "also": also,
+            **{f"family_name_{n}": name for n, name in enumerate(family_names)},
+        },
+    )
+    return [
+        CandidateRecord(person, None, given, family, born, number, None, None)
+        for person, given, family, born, number in rows
+    ]
+
+
+@lru_cache(maxsize=32)
+def _candidates_statement(
+    by_telephone: bool, by_birth: bool, family_names: int, with_also: bool, limit: int
+) -> Select[Any]:
+    """Built once per shape: the online check runs it for every caller."""
+    lookups: list[Select[Any]] = []
+    if by_telephone:
+        lookups.append(
+            select(PersonTelephoneRow.person_id.label("person_id"))
+            .join(
+                TelephoneNumberRow,
+                TelephoneNumberRow.id == PersonTelephoneRow.telephone_number_id,
             )
+            .where(TelephoneNumberRow.number == bindparam("telephone"))
+            .order_by(PersonTelephoneRow.person_id.desc())
+            .limit(limit)
         )
-    if date_of_birth:
-        found.extend(
-            session.scalars(
-                select(PersonRow.id)
-                .where(PersonRow.date_of_birth == date_of_birth)
-                .order_by(PersonRow.id.desc())
-                .limit(limit)
-            )
+    if by_birth:
+        lookups.append(
+            select(PersonRow.id.label("person_id"))
+            .where(PersonRow.date_of_birth == bindparam("date_of_birth"))
+            .order_by(PersonRow.id.desc())
+            .limit(limit)
         )
     if family_names:
-        found.extend(
-            session.scalars(
-                select(PersonRow.id)
-                .where(PersonRow.family_name.in_(list(family_names)))
-                .order_by(PersonRow.id.desc())
-                .limit(limit)
-            )
+        # The most recent `limit` people with any of these spellings: the most recent `limit`
+        # of each (one ordered index range each), then the most recent `limit` of those.
+        each = [
+            select(PersonRow.id.label("person_id"))
+            .where(PersonRow.family_name == bindparam(f"family_name_{n}"))
+            .order_by(PersonRow.id.desc())
+            .limit(limit)
+            .subquery()
+            for n in range(family_names)
+        ]
+        by_spelling = [select(one.c.person_id) for one in each]
+        spellings = (
+            by_spelling[0] if len(by_spelling) == 1 else union_all(*by_spelling)
+        ).subquery()
+        lookups.append(
+            select(spellings.c.person_id).order_by(spellings.c.person_id.desc()).limit(limit)
         )
-    return list(dict.fromkeys(found))
-
-
-def candidate_people_records(
-    *, session: Session, person_ids: Sequence[int]
-) -> list[CandidateRecord]:
-    """The person record of each of these people, with the first number they were reached on
-    (one query)."""
-    if not person_ids:
-        return []
+    # Each lookup keeps its own ORDER BY and LIMIT inside a subquery (SQLite allows neither
+    # on a member of a compound select).
+    members: list[Select[Any]] = [select(lookup.subquery().c.person_id) for lookup in lookups]
+    if with_also:
+        members.append(select(bindparam("also", type_=Integer).label("person_id")))
+    wanted = members[0] if len(members) == 1 else union_all(*members)
     first_number = (
         select(func.min(TelephoneNumberRow.number))
         .join(PersonTelephoneRow, PersonTelephoneRow.telephone_number_id == TelephoneNumberRow.id)
@@ -400,19 +434,17 @@ def candidate_people_records(
         .correlate(PersonRow)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(
             PersonRow.id,
             PersonRow.given_name,
             PersonRow.family_name,
             PersonRow.date_of_birth,
             first_number,
-        ).where(PersonRow.id.in_(list(person_ids)))
+        )
+        .where(PersonRow.id.in_(wanted))
+        .order_by(PersonRow.id)
     )
-    return [
-        CandidateRecord(person, None, given, family, born, number, None, None)
-        for person, given, family, born, number in rows
-    ]
 
 
 def recent_contact_records(
@@ -421,6 +453,13 @@ def recent_contact_records(
     """The most recent contacts of each of these people, as recorded (one query)."""
     if not person_ids:
         return []
+    rows = session.connection().execute(
+        _RECENT_CONTACTS, {"person_ids": list(person_ids), "per_person": per_person}
+    )
+    return [CandidateRecord(*row) for row in rows]
+
+
+def _recent_contacts_statement() -> Select[Any]:
     recency = (
         func.row_number()
         .over(partition_by=ContactRow.person_id, order_by=ContactRow.presented_at.desc())
@@ -438,10 +477,10 @@ def recent_contact_records(
             ContactRow.presented_at,
             recency,
         )
-        .where(ContactRow.person_id.in_(list(person_ids)))
+        .where(ContactRow.person_id.in_(bindparam("person_ids", expanding=True)))
         .subquery()
     )
-    rows = session.execute(
+    return (
         select(
             recent.c.person_id,
             recent.c.id,
@@ -453,6 +492,8 @@ def recent_contact_records(
             recent.c.presented_at,
         )
         .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == recent.c.telephone_number_id)
-        .where(recent.c.recency <= per_person)
+        .where(recent.c.recency <= bindparam("per_person", type_=Integer))
     )
-    return [CandidateRecord(*row) for row in rows]
+
+
+_RECENT_CONTACTS = _recent_contacts_statement()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories.places import location
@@ -66,13 +66,16 @@ def add_incident(
     return row.id
 
 
+_REFERRALS = (
+    select(PartnerReferralRow)
+    .where(PartnerReferralRow.incident_id == bindparam("incident_id"))
+    .order_by(PartnerReferralRow.id)
+)
+
+
 def referrals(*, session: Session, incident_id: int) -> tuple[ReferralView, ...]:
     """Partner referrals made for an incident."""
-    rows = session.scalars(
-        select(PartnerReferralRow)
-        .where(PartnerReferralRow.incident_id == incident_id)
-        .order_by(PartnerReferralRow.id)
-    )
+    rows = session.scalars(_REFERRALS, {"incident_id": incident_id})
     return tuple(
         ReferralView(r.id, r.agency_code, r.note, r.referred_at, r.status, r.outcome) for r in rows
     )
@@ -152,11 +155,29 @@ def _view(
     )
 
 
-def incident(*, session: Session, incident_id: int) -> IncidentView:
-    """An incident with its location, summary and referrals."""
-    row = incident_row(session=session, incident_id=incident_id)
-    summary = session.scalar(select(ContactRow.summary).where(ContactRow.id == row.contact_id))
-    return _view(session, row, summary or "")
+_INCIDENT = (
+    select(IncidentRow, LocationRow, NeighbourhoodRow.name)
+    .outerjoin(LocationRow, LocationRow.id == IncidentRow.location_id)
+    .outerjoin(NeighbourhoodRow, NeighbourhoodRow.id == LocationRow.neighbourhood_id)
+    .where(IncidentRow.id == bindparam("incident_id"))
+)
+
+
+def incident(*, session: Session, incident_id: int, summary: str | None = None) -> IncidentView:
+    """An incident with its location, summary (the contact's, read unless given) and
+    referrals."""
+    found = session.execute(_INCIDENT, {"incident_id": incident_id}).first()
+    if found is None:
+        raise NotFound("incident", incident_id)
+    row, loc, neighbourhood = found
+    if summary is None:
+        summary = session.scalar(select(ContactRow.summary).where(ContactRow.id == row.contact_id))
+    where = None
+    if loc is not None:
+        where = LocationView(
+            loc.id, loc.description, loc.postcode, neighbourhood, Settlement(loc.settlement)
+        )
+    return _view(session, row, summary or "", where)
 
 
 def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> list[IncidentView]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
@@ -142,24 +143,34 @@ def open_plans_for_contact(
     address_key: str | None,
 ) -> list[PlanView]:
     """Open plans about this caller, their number or their address."""
-    conditions = []
-    if person_id is not None:
-        conditions.append(ProblemSolvingPlanRow.person_id == person_id)
-    if telephone_number_id is not None:
-        conditions.append(ProblemSolvingPlanRow.telephone_number_id == telephone_number_id)
-    if address_key:
-        conditions.append(
-            (ProblemSolvingPlanRow.basis == "address")
-            & (ProblemSolvingPlanRow.subject_key == address_key)
-        )
-    if not conditions:
+    shape = (person_id is not None, telephone_number_id is not None, bool(address_key))
+    if not any(shape):
         return []
     rows = session.scalars(
-        select(ProblemSolvingPlanRow).where(
-            ProblemSolvingPlanRow.status == "open", or_(*conditions)
-        )
+        _open_plans_statement(*shape),
+        {"person_id": person_id, "number_id": telephone_number_id, "address_key": address_key},
     )
     return [_view(session, row, with_actions=False) for row in rows]
+
+
+@lru_cache(maxsize=8)
+def _open_plans_statement(
+    by_person: bool, by_number: bool, by_address: bool
+) -> Select[ProblemSolvingPlanRow]:
+    """Built once per shape: the online check runs it on every contact opened."""
+    conditions: list[ColumnElement[bool]] = []
+    if by_person:
+        conditions.append(ProblemSolvingPlanRow.person_id == bindparam("person_id"))
+    if by_number:
+        conditions.append(ProblemSolvingPlanRow.telephone_number_id == bindparam("number_id"))
+    if by_address:
+        conditions.append(
+            (ProblemSolvingPlanRow.basis == "address")
+            & (ProblemSolvingPlanRow.subject_key == bindparam("address_key"))
+        )
+    return select(ProblemSolvingPlanRow).where(
+        ProblemSolvingPlanRow.status == "open", or_(*conditions)
+    )
 
 
 def add_action(*, session: Session, plan_id: int, text: str, by: int, now: datetime) -> None:
@@ -210,7 +221,12 @@ def address_key(*, session: Session, location_id: int | None) -> str | None:
     row = session.get(LocationRow, location_id)
     if row is None or not row.postcode:
         return None
-    return f"{row.postcode}|{row.description}".lower()
+    return address_key_of(row.postcode, row.description)
+
+
+def address_key_of(postcode: str, description: str) -> str:
+    """The key an address with this postcode and text is counted by."""
+    return f"{postcode}|{description}".lower()
 
 
 def open_plans_for_contact_id(*, session: Session, contact_id: int) -> list[PlanView]:
