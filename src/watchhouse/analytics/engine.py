@@ -32,6 +32,15 @@ from watchhouse.analytics.periods import (
     spans,
     working_days_table,
 )
+from watchhouse.analytics.results import RESULT, fill, tidy
+from watchhouse.analytics.sql import (
+    additive_batches,
+    aggregate_sql,
+    any_valid,
+    batch_sql,
+    record_fields,
+    records_sql,
+)
 
 Row = tuple[Any, ...]
 
@@ -129,7 +138,7 @@ class MeasureEngine:
         self._prepare(params, wanted)
         parts = [RESULT.empty_table()]
         done: set[str] = set()
-        for batch in _additive_batches(specs, params, cuts):
+        for batch in additive_batches(specs, params, cuts):
             parts.extend(self._run_batch(batch, params, cuts))
             done.update(spec.key for spec, _ in batch)
         for spec in specs:
@@ -154,7 +163,7 @@ class MeasureEngine:
             for index, member in enumerate(alike):
                 value = raw.column(f"value_{index}" if index else "value")
                 parts.append(
-                    _tidy(
+                    tidy(
                         member,
                         here,
                         raw.set_column(raw.column_names.index("value"), "value", value),
@@ -180,7 +189,7 @@ class MeasureEngine:
             if spec.kind != Kind.COUNT:
                 keep = pc.and_(keep, pc.greater(pc.fill_null(raw.column(f"d{index}"), 0), 0))
             if Cut.FORCE not in mine:
-                keep = pc.and_(keep, _any_valid(raw, [c for c in named if c in mine]))
+                keep = pc.and_(keep, any_valid(raw, [c for c in named if c in mine]))
             for other in named:
                 if other not in mine:
                     keep = pc.and_(keep, pc.is_null(raw.column(other.value)))
@@ -195,7 +204,7 @@ class MeasureEngine:
                     "den": rows.column(f"d{index}"),
                 }
             )
-            tables.append(_tidy(spec, mine, shaped))
+            tables.append(tidy(spec, mine, shaped))
         return tables
 
     def compute(
@@ -229,7 +238,7 @@ class MeasureEngine:
         self._prepare(params, [span])
         self._derive(spec, params)
         rows = self.run(records_sql(spec, params, cut, cut_value, limit))
-        names = ["record_id", "day", "cut_value", *_record_fields(spec.kind)]
+        names = ["record_id", "day", "cut_value", *record_fields(spec.kind)]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def close(self) -> None:
@@ -245,262 +254,6 @@ class MeasureEngine:
     def __exit__(self, *_exc: object) -> None:
         """Close on leaving."""
         self.close()
-
-
-def _record_fields(kind: Kind) -> list[str]:
-    if kind == Kind.SHARE:
-        return ["num", "den"]
-    if kind in (Kind.MEAN, Kind.QUANTILE):
-        return ["x"]
-    return []
-
-
-def _sets(prefix: str, cuts: Sequence[Cut], source: str) -> str:
-    """GROUPING SETS over `prefix` alone (the force) and `prefix` with each other cut."""
-    sets = [
-        f"({prefix})" if cut == Cut.FORCE else f"({prefix}, {source}.{cut.value})" for cut in cuts
-    ]
-    return f"GROUPING SETS ({', '.join(sets)})"
-
-
-def aggregate_sql(
-    spec: MeasureSpec,
-    params: MeasureParams,
-    cuts: Sequence[Cut],
-    *,
-    also: Sequence[MeasureSpec] = (),
-) -> str:
-    """The measure's records aggregated by period and by each cut (one grouping set per cut),
-    over the `calendar` table of the periods asked for, in one query. Percentile measures over
-    the same records (`also`) add their values as value_1, value_2, ..."""
-    records = spec.build(params)
-    named = [cut for cut in cuts if cut != Cut.FORCE]
-    if spec.kind == Kind.QUANTILE:
-        cut_select = "".join(f", r.{cut.value}" for cut in named)
-        more = "".join(
-            f", quantile_cont(r.x, {other.quantile}) AS value_{n}"
-            for n, other in enumerate(also, start=1)
-        )
-        return f"""
-WITH records AS ({records})
-SELECT k.period, k.period_start{cut_select},
-       quantile_cont(r.x, {spec.quantile}) AS value{more}, CAST(NULL AS DOUBLE) AS num,
-       CAST(COUNT(r.x) AS DOUBLE) AS den
-FROM records r JOIN calendar k ON k.day = r.day
-WHERE r.x IS NOT NULL
-GROUP BY {_sets("k.period, k.period_start", cuts, "r")}"""
-    if spec.kind == Kind.SHARE:
-        daily = "SUM(r.num) AS num, SUM(r.den) AS den"
-    elif spec.kind == Kind.MEAN:
-        daily = "SUM(r.x) AS num, COUNT(r.x) AS den"
-    else:
-        daily = "COUNT(*) AS num, CAST(NULL AS BIGINT) AS den"
-    daily_cuts = "".join(f", r.{cut.value}" for cut in named)
-    outer_cuts = "".join(f", d.{cut.value}" for cut in named)
-    # Additive measures are summed by day first, so the calendar join meets a small table.
-    return f"""
-WITH records AS ({records}),
-daily AS (
-  SELECT r.day{daily_cuts}, {daily}
-  FROM records r JOIN (SELECT DISTINCT day FROM calendar) kd ON kd.day = r.day
-  GROUP BY {_sets("r.day", cuts, "r")}
-)
-SELECT k.period, k.period_start{outer_cuts}, CAST(NULL AS DOUBLE) AS value,
-       CAST(SUM(d.num) AS DOUBLE) AS num, CAST(SUM(d.den) AS DOUBLE) AS den
-FROM daily d JOIN calendar k ON k.day = d.day
-GROUP BY k.period, k.period_start{outer_cuts}"""
-
-
-def _additive_batches(
-    specs: Sequence[MeasureSpec], params: MeasureParams, cuts: Sequence[Cut]
-) -> list[list[tuple[MeasureSpec, Additive]]]:
-    """The additive measures grouped by source and day (and alike cut columns)."""
-    groups: dict[tuple[str, str], list[tuple[MeasureSpec, Additive]]] = {}
-    columns: dict[tuple[str, str], dict[Cut, str]] = {}
-    for spec in specs:
-        if spec.additive is None or spec.kind == Kind.QUANTILE or spec.derived is not None:
-            continue
-        if not any(cut in spec.definition.cuts for cut in cuts):
-            continue
-        parts = spec.additive(params)
-        key = (parts.source, parts.day)
-        known = columns.setdefault(key, {})
-        if any(known.get(cut, expr) != expr for cut, expr in spec.cut_columns):
-            continue  # cut columns that differ: this measure runs on its own
-        known.update(spec.cut_columns)
-        groups.setdefault(key, []).append((spec, parts))
-    return list(groups.values())
-
-
-def batch_sql(batch: Sequence[tuple[MeasureSpec, Additive]], cuts: Sequence[Cut]) -> str:
-    """Several additive measures on one source: one scan, their sums side by side (n0, d0,
-    n1, d1, ...) by period and by each cut."""
-    source, day = batch[0][1].source, batch[0][1].day
-    expressions = dict(c for spec, _ in batch for c in spec.cut_columns)
-    named = [cut for cut in cuts if cut != Cut.FORCE]
-    picked = "".join(f", {expressions[cut]} AS {cut.value}" for cut in named)
-    flags = "".join(
-        f", ({parts.where}) AS w{i}, {parts.value} AS v{i}" for i, (_, parts) in enumerate(batch)
-    )
-    sums = []
-    for i, (spec, _) in enumerate(batch):
-        if spec.kind == Kind.SHARE:
-            sums.append(f"SUM(CASE WHEN s.w{i} THEN s.v{i} END) AS n{i}")
-            sums.append(f"SUM(CASE WHEN s.w{i} THEN 1 END) AS d{i}")
-        elif spec.kind == Kind.MEAN:
-            sums.append(f"SUM(CASE WHEN s.w{i} THEN s.v{i} END) AS n{i}")
-            sums.append(f"COUNT(CASE WHEN s.w{i} THEN s.v{i} END) AS d{i}")
-        else:
-            sums.append(f"SUM(CASE WHEN s.w{i} THEN 1 END) AS n{i}")
-            sums.append(f"CAST(NULL AS BIGINT) AS d{i}")
-    totals = "".join(
-        f", CAST(SUM(d.n{i}) AS DOUBLE) AS n{i}, CAST(SUM(d.d{i}) AS DOUBLE) AS d{i}"
-        for i in range(len(batch))
-    )
-    daily_cuts = "".join(f", s.{cut.value}" for cut in named)
-    outer_cuts = "".join(f", d.{cut.value}" for cut in named)
-    return f"""
-WITH s AS (
-  SELECT {day} AS day{picked}{flags}
-  FROM {source}
-  JOIN (SELECT DISTINCT day FROM calendar) kd ON kd.day = {day}
-),
-daily AS (
-  SELECT s.day{daily_cuts}, {", ".join(sums)}
-  FROM s
-  GROUP BY {_sets("s.day", cuts, "s")}
-)
-SELECT k.period, k.period_start{outer_cuts}{totals}
-FROM daily d JOIN calendar k ON k.day = d.day
-GROUP BY k.period, k.period_start{outer_cuts}"""
-
-
-def _any_valid(table: pa.Table, cuts: Sequence[Cut]) -> pa.ChunkedArray:
-    result = pa.chunked_array([pa.array([False] * table.num_rows, type=pa.bool_())])
-    for cut in cuts:
-        result = pc.or_(result, pc.is_valid(table.column(cut.value)))
-    return result
-
-
-def records_sql(
-    spec: MeasureSpec, params: MeasureParams, cut: Cut, cut_value: str | None, limit: int
-) -> str:
-    """The records behind one value: those of one cut value on the days in `calendar`."""
-    fields = "".join(f", r.{name}" for name in _record_fields(spec.kind))
-    if cut == Cut.FORCE or cut_value is None:
-        shown, match = "CAST(NULL AS VARCHAR)", ""
-    else:
-        shown = f"r.{cut.value}"
-        match = f" AND r.{cut.value} = '" + cut_value.replace("'", "''") + "'"
-    return f"""
-WITH records AS ({spec.build(params)})
-SELECT r.record_id, r.day, {shown} AS cut_value{fields}
-FROM records r WHERE r.day IN (SELECT day FROM calendar){match}
-ORDER BY r.day, r.record_id
-LIMIT {int(limit)}"""
-
-
-RESULT = pa.schema(
-    [
-        ("measure", pa.string()),
-        ("period", pa.string()),
-        ("period_start", pa.date32()),
-        ("cut", pa.string()),
-        ("cut_value", pa.string()),
-        ("value", pa.float64()),
-        ("numerator", pa.float64()),
-        ("denominator", pa.float64()),
-    ]
-)
-"""The engine's result: one row per period and cut value with records."""
-
-
-def _tidy(spec: MeasureSpec, cuts: Sequence[Cut], raw: pa.Table) -> pa.Table:
-    """An aggregate query's rows in RESULT's shape; the row's cut is its one non-NULL cut
-    column (none: the force), and values are in the measure's unit."""
-    rows = raw.num_rows
-    named = [cut for cut in cuts if cut != Cut.FORCE]
-    cut = pa.array([Cut.FORCE.value] * rows, pa.string())
-    cut_value = pa.nulls(rows, pa.string())
-    for candidate in named:
-        column = raw.column(candidate.value).cast(pa.string())
-        valid = pc.is_valid(column)
-        cut = pc.if_else(valid, candidate.value, cut)
-        cut_value = pc.if_else(valid, column, cut_value)
-    num = raw.column("num").cast(pa.float64())
-    den = raw.column("den").cast(pa.float64())
-    nothing = pa.nulls(rows, pa.float64())
-    if spec.kind == Kind.QUANTILE:
-        value = pc.divide(raw.column("value").cast(pa.float64()), spec.scale)
-        numerator, denominator = nothing, den
-    elif spec.kind == Kind.COUNT:
-        value, numerator, denominator = num, num, nothing
-    else:
-        numerator = pc.divide(num, spec.scale) if spec.scale != 1 else num
-        denominator = den
-        value = pc.if_else(pc.greater(den, 0), pc.divide(numerator, den), nothing)
-    return pa.Table.from_arrays(
-        [
-            pa.array([spec.key] * rows, pa.string()),
-            raw.column("period").cast(pa.string()),
-            raw.column("period_start").cast(pa.date32()),
-            cut,
-            cut_value,
-            value,
-            numerator,
-            denominator,
-        ],
-        schema=RESULT,
-    )
-
-
-def fill(
-    table: pa.Table,
-    specs: Sequence[MeasureSpec],
-    *,
-    periods: Sequence[Period],
-    cuts: Sequence[Cut],
-    start: date,
-    end: date,
-) -> list[MeasureValue]:
-    """Values for every expected period of every measure and cut value seen, in order: a
-    period without records has value None (an empty month is None, not 0)."""
-    found: dict[tuple[str, str, str, date, str | None], tuple[Any, Any, Any]] = {}
-    seen: dict[tuple[str, str], set[str | None]] = {}
-    columns = table.to_pydict()
-    for i in range(table.num_rows):
-        key = (columns["measure"][i], columns["cut"][i])
-        where = (*key, columns["period"][i], columns["period_start"][i], columns["cut_value"][i])
-        found[where] = (columns["value"][i], columns["numerator"][i], columns["denominator"][i])
-        seen.setdefault(key, set()).add(columns["cut_value"][i])
-    wanted = {p: spans(p, start, end) for p in periods}
-    result = []
-    for spec in specs:
-        for cut in cuts:
-            if cut not in spec.definition.cuts:
-                continue
-            cut_values = {None} if cut == Cut.FORCE else seen.get((spec.key, cut.value), set())
-            for period, group in wanted.items():
-                for span in group:
-                    for cut_value in sorted(cut_values, key=lambda v: v or ""):
-                        value, numerator, denominator = found.get(
-                            (spec.key, cut.value, period.value, span.start, cut_value),
-                            (None, None, None),
-                        )
-                        result.append(
-                            MeasureValue(
-                                measure=spec.key,
-                                period=period,
-                                period_start=span.start,
-                                period_label=span.label,
-                                cut=cut,
-                                cut_value=cut_value,
-                                value=value,
-                                numerator=numerator,
-                                denominator=denominator,
-                            )
-                        )
-    return result
 
 
 def _workdays_for(tables: Mapping[str, pa.Table], as_of: date) -> pa.Table:
