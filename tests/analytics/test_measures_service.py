@@ -188,3 +188,26 @@ def test_a_young_snapshot_is_reused_when_the_policy_allows(
     assert measures.take_snapshot(ctx).fingerprint == first.fingerprint
     clock.advance(seconds=2)
     assert measures.take_snapshot(ctx).fingerprint != first.fingerprint
+
+
+def test_investigation_measures_judge_on_time_by_the_worklists_rules(ctx: AppContext) -> None:
+    """The measures take review and Victims' Code deadlines from [investigations] and
+    [victims_code], so a force that changes them changes the worklists and the board alike."""
+    policy = ctx.policy.model_copy(
+        update={
+            "investigations": ctx.policy.investigations.model_copy(update={"first_review_days": 3}),
+            "victims_code": ctx.policy.victims_code.model_copy(
+                update={
+                    "update_working_days": 4,
+                    "enhanced_update_working_days": 2,
+                    "most_serious_crime_groups": ["Robbery"],
+                }
+            ),
+        }
+    )
+    changed = AppContext(settings=ctx.settings, db=ctx.db, policy=policy, clock=ctx.clock)
+    params = measures.measure_params(changed, as_of=MAY)
+    assert params.first_review_days == 3
+    assert params.victim_update_working_days == 4
+    assert params.victim_update_working_days_enhanced == 2
+    assert params.enhanced_crime_groups == ("Robbery",)

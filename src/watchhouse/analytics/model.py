@@ -134,7 +134,7 @@ class MeasureParams:
         "walk_in",
     )
     repeat_count_abandoned: bool = False
-    first_review_days: int = 7
+    first_review_days: float = 7
     victim_update_working_days: int = 5
     victim_update_working_days_enhanced: int = 1
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)

@@ -281,10 +281,6 @@ class MeasuresPolicy(_Strict):
 
     engine: Literal["duckdb", "spark"]
     snapshot_reuse_seconds: float = Field(ge=0, le=86_400)
-    first_review_days: int = Field(ge=1, le=365)
-    victim_update_working_days: int = Field(ge=1, le=60)
-    victim_update_working_days_enhanced: int = Field(ge=1, le=60)
-    enhanced_crime_groups: list[str]
     targets: dict[str, MeasureTargetPolicy]
 
     @field_validator("targets")

@@ -86,7 +86,6 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
         )
         if minutes is not None
     }
-    m = policy.measures
     return MeasureParams(
         as_of_us=int(as_of.timestamp() * 1_000_000),
         timezone=policy.force.timezone,
@@ -98,10 +97,10 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
         ),
         repeat_channels=tuple(c.value for c in policy.repeat_contacts.channels),
         repeat_count_abandoned=policy.repeat_contacts.count_abandoned,
-        first_review_days=m.first_review_days,
-        victim_update_working_days=m.victim_update_working_days,
-        victim_update_working_days_enhanced=m.victim_update_working_days_enhanced,
-        enhanced_crime_groups=tuple(m.enhanced_crime_groups),
+        first_review_days=policy.investigations.first_review_days,
+        victim_update_working_days=policy.victims_code.update_working_days,
+        victim_update_working_days_enhanced=policy.victims_code.enhanced_update_working_days,
+        enhanced_crime_groups=tuple(policy.victims_code.most_serious_crime_groups),
     )
 
 

@@ -64,7 +64,7 @@ def _plan_present(params: MeasureParams) -> Additive:
 
 
 def _first_review(params: MeasureParams) -> Additive:
-    deadline = f"(f.allocated_us + {params.first_review_days * US_PER_DAY})"
+    deadline = f"(f.allocated_us + {round(params.first_review_days * US_PER_DAY)})"
     return Additive(
         "crime_facts f",
         "f.allocated_day",
@@ -163,10 +163,11 @@ MEASURES: tuple[MeasureSpec, ...] = (
         record_type="crimes",
         kind=Kind.SHARE,
         additive=_first_review,
-        definition="""Of the crimes allocated for investigation in the period, the share whose
-        first supervisor review came within the policy's first_review_days of allocation (7
-        days by default). A crime not yet reviewed counts against once that time has passed,
-        and is left out until then. The period is that of the allocation.""",
+        definition="""Of the crimes allocated for investigation in the period, the share whose first
+        supervisor review came within [investigations] first_review_days of allocation (7 days
+        by default), the rule the supervisor's worklist uses. A crime not yet reviewed counts
+        against once that time has passed, and is left out until then. The period is that of the
+        allocation.""",
     ),
     measure(
         key="investigations.victim_updates_on_time",
@@ -181,9 +182,9 @@ MEASURES: tuple[MeasureSpec, ...] = (
         build=_victim_updates,
         definition="""Of the key decisions in victims' investigations (arrest, charge, bail,
         release, no further action and the like) made in the period, the share the victim was
-        told of within the Victims' Code time: the policy's victim_update_working_days (5 by
-        default) or, for victims with enhanced rights, victim_update_working_days_enhanced (1);
-        enhanced rights here are domestic abuse crimes and the policy's enhanced_crime_groups.
+        told of within the Victims' Code time: [victims_code] update_working_days (5 by default)
+        or, for victims with enhanced rights, enhanced_update_working_days (1); enhanced rights
+        here are domestic abuse crimes and [victims_code] most_serious_crime_groups.
         Working days are Monday to Friday except England's bank holidays, counted by local date
         from the day of the decision. A decision not yet told counts against once the time has
         passed (at the snapshot), and is left out until then.""",
