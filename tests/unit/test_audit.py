@@ -205,6 +205,13 @@ def test_rules_a_record_type_does_not_support_are_refused():
     assert {p.field for p in caught.value.problems} == {"per", "count"}
 
 
+def test_crimes_sample_per_investigator_and_no_other_record_type_does():
+    assert check_rule(RecordType.CRIME, "investigator", 5).label == "5 per investigator"
+    with pytest.raises(ValidationFailed) as caught:
+        check_rule(RecordType.CONTACT, "investigator", 3)
+    assert "Contact records sample per handler or all" in caught.value.problems[0].reason
+
+
 # --- periods and trends --------------------------------------------------------------------
 
 

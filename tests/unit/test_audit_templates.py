@@ -54,6 +54,12 @@ def test_every_template_the_issue_names_is_shipped():
     )
     assert found["body_worn_video"].record_type == RecordType.INCIDENT
     assert found["victims_code_compliance"].record_type == RecordType.CRIME
+    # Plans and victims' updates are the investigator's work; recording is the team's.
+    assert {c: found[c].sample_per for c in found if found[c].record_type == RecordType.CRIME} == {
+        "crime_recording": "team",
+        "investigation_plan_quality": "investigator",
+        "victims_code_compliance": "investigator",
+    }
     assert set(shipped_template_texts()) == set(found)
 
 

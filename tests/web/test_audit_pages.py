@@ -6,11 +6,23 @@ import re
 
 import pytest
 
+from watchhouse.db.tables import CrimeRow
 from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.roles import Role
 from watchhouse.services.access import search_access_log
 
 pytestmark = pytest.mark.web
+
+PLAN_ANSWERS = {
+    "plan_in_time": "yes",
+    "lines_of_enquiry": "yes",
+    "evidence_secured": "partly",
+    "safeguarding": "yes",
+    "suspect_strategy": "not_applicable",
+    "victim_needs": "yes",
+    "supervisor_review": "no",
+    "overall": "3",
+}
 
 VULNERABILITY_ANSWERS = {
     "a_indicators_explored": "yes",
@@ -189,7 +201,7 @@ def test_administrator_adds_a_team_and_moves_a_user_into_it(existing_records, cl
 
 
 def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
-    existing_records, client_as, ctx
+    existing_records, client_as, ctx, actors
 ):
     auditor = client_as(Role.AUDITOR)
     drawn = _draw(auditor, ctx.now().strftime("%Y-%m"), template="investigation_plan_quality")
@@ -215,3 +227,15 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
     crime = auditor.client.get(crime_url)
     assert crime.status_code == 200 and "Threatened with a knife" in crime.text
     assert [e.record_id for e in consulted()] == [str(existing_records.crime_id)] * 2
+
+    # The crime's own supervisor gets the finding, with the crime linked.
+    with ctx.db.transaction() as session:
+        row = session.get(CrimeRow, existing_records.crime_id)
+        row.supervisor_id = actors[Role.SUPERVISOR].user_id
+    answers = {f"a_{q}": a for q, a in PLAN_ANSWERS.items()}
+    scored = auditor.client.post(
+        item_url, data={"csrf_token": auditor.csrf, **answers, "finding": "no review yet"}
+    )
+    assert scored.status_code == 303
+    feedback = client_as(Role.SUPERVISOR).client.get("/audits/feedback").text
+    assert f'<a href="{crime_url}">CR{existing_records.crime_id:07d}</a>' in feedback

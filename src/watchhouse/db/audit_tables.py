@@ -98,7 +98,8 @@ class AuditResultRow(Base):
 
 class AuditFindingRow(Base):
     """What the audit found about a record, fed back to the supervisor of the team whose work
-    it was, until they acknowledge it."""
+    it was (for a crime, the crime's own supervisor when one is named), until they
+    acknowledge it."""
 
     __tablename__ = "audit_findings"
     id: Mapped[int] = mapped_column(primary_key=True)

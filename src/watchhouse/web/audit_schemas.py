@@ -17,7 +17,9 @@ class SampleIn(_In):
     template: str = Field(examples=["thrive_quality"])
     month: str = Field(examples=["2024-05"], description="the month to sample, YYYY-MM")
     seed: int = Field(ge=0, le=2**31 - 1, description="the same seed draws the same sample")
-    per: str | None = Field(None, description="handler, officer, assessor, team or all")
+    per: str | None = Field(
+        None, description="handler, officer, assessor, team, investigator or all"
+    )
     count: int | None = Field(None, ge=1, le=1000, description="records per stratum")
 
 
