@@ -21,6 +21,7 @@ from watchhouse.domain.repeats import RepeatRule
 from watchhouse.domain.spc import SpcRules
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.domain.victims import VictimsCodeRules
+from watchhouse.policy.files import describe_invalid
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.toml")
 
@@ -500,14 +501,6 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def _describe(error: ValidationError, source: str) -> str:
-    lines = [f"policy file {source} is not valid:"]
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {key}: {item['msg']}")
-    return "\n".join(lines)
-
-
 def load_policy(path: Path | None = None) -> Policy:
     """Load the default policy, overlaid with the force's file if given; refuse it if invalid."""
     with DEFAULT_POLICY_PATH.open("rb") as handle:
@@ -529,4 +522,4 @@ def load_policy(path: Path | None = None) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(_describe(exc, source)) from exc
+        raise PolicyError(describe_invalid(exc, f"policy file {source} is not valid:")) from exc

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from watchhouse.domain.audit import (
     AnswerKind,
@@ -19,6 +19,8 @@ from watchhouse.domain.audit import (
     RecordType,
     strata_for,
 )
+from watchhouse.policy.files import StrictModel as _Strict
+from watchhouse.policy.files import describe_invalid
 
 TEMPLATES_DIR = Path(__file__).parent
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,59}$"
@@ -26,10 +28,6 @@ CODE_PATTERN = r"^[a-z][a-z0-9_]{1,59}$"
 
 class AuditTemplateError(ValueError):
     """An audit template that cannot be used, naming where, the key and the reason."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class _Question(_Strict):
@@ -90,11 +88,8 @@ def parse_template(text: str, *, source: str) -> AuditTemplate:
     try:
         data = _TemplateFile.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"audit template {source} is not valid:"]
-        for item in exc.errors():
-            where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-            lines.append(f"  {where}: {item['msg']}")
-        raise AuditTemplateError("\n".join(lines)) from exc
+        heading = f"audit template {source} is not valid:"
+        raise AuditTemplateError(describe_invalid(exc, heading)) from exc
     return AuditTemplate(
         code=data.code,
         name=data.name,

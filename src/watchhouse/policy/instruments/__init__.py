@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from watchhouse.domain.risk import Instrument, Question, QuestionGroup, RiskLevel
+from watchhouse.policy.files import StrictModel as _Strict
+from watchhouse.policy.files import read_checked_file
 
 INSTRUMENTS_DIR = Path(__file__).parent
 
 
 class InstrumentError(ValueError):
     """An instrument file that cannot be used, with the key and the reason."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class _Question(_Strict):
@@ -60,16 +57,7 @@ class _InstrumentFile(_Strict):
 
 def load_instrument(path: Path) -> Instrument:
     """Read and check an instrument file."""
-    try:
-        with path.open("rb") as handle:
-            data = _InstrumentFile.model_validate(tomllib.load(handle))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InstrumentError(f"instrument {path} cannot be read: {exc}") from exc
-    except ValidationError as exc:
-        lines = [f"instrument {path} is not valid:"]
-        for item in exc.errors():
-            lines.append(f"  {'.'.join(str(p) for p in item['loc'])}: {item['msg']}")
-        raise InstrumentError("\n".join(lines)) from exc
+    data = read_checked_file(path, _InstrumentFile, what="instrument", error=InstrumentError)
     return Instrument(
         code=data.code,
         name=data.name,

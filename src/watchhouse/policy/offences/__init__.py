@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from watchhouse.domain.offences import Offence, OffenceList
+from watchhouse.policy.files import StrictModel as _Strict
+from watchhouse.policy.files import read_checked_file
 
 OFFENCES_DIR = Path(__file__).parent
 
 
 class OffenceListError(ValueError):
     """An offence list file that cannot be used, with the key and the reason."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class _Offence(_Strict):
@@ -43,16 +40,7 @@ class _OffenceFile(_Strict):
 
 def load_offence_list(path: Path) -> OffenceList:
     """Read and check an offence list file."""
-    try:
-        with path.open("rb") as handle:
-            data = _OffenceFile.model_validate(tomllib.load(handle))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise OffenceListError(f"offence list {path} cannot be read: {exc}") from exc
-    except ValidationError as exc:
-        lines = [f"offence list {path} is not valid:"]
-        for item in exc.errors():
-            lines.append(f"  {'.'.join(str(p) for p in item['loc'])}: {item['msg']}")
-        raise OffenceListError("\n".join(lines)) from exc
+    data = read_checked_file(path, _OffenceFile, what="offence list", error=OffenceListError)
     return OffenceList(
         data.code, data.name, tuple(Offence(o.code, o.name, o.group) for o in data.offences)
     )
