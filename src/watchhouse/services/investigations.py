@@ -4,6 +4,7 @@ outcome, crime admin bureau tasks, and the three worklists."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -268,30 +269,24 @@ def complete_bureau_task(ctx: AppContext, *, actor: Actor, task_id: int, result:
 
 def investigator_worklist(ctx: AppContext, *, actor: Actor) -> Worklist:
     """The signed-in investigator's plans due, victim updates, support referrals and VPS offers."""
-    with ctx.db.transaction() as session:
-        sections = inv_repo.investigator_sections(
-            session=session,
-            user_id=actor.user_id,
-            now=ctx.now(),
-            limit=ctx.policy.investigations.worklist_limit,
-        )
-        log(
-            ctx,
-            session,
-            actor,
-            Operation.CONSULTATION,
-            f"investigator {actor.user_id}",
-            record_type=WORKLIST,
-            justification="own worklist",
-        )
-    return Worklist("My investigations", sections)
+    return _own_worklist(ctx, actor, "investigator", "My investigations")
 
 
 def supervisor_worklist(ctx: AppContext, *, actor: Actor) -> Worklist:
     """The signed-in supervisor's reviews due, plans to check, overdue plans and updates, and
     crimes waiting to be allocated."""
+    return _own_worklist(ctx, actor, "supervisor", "Supervision")
+
+
+def _own_worklist(
+    ctx: AppContext, actor: Actor, role: Literal["investigator", "supervisor"], title: str
+) -> Worklist:
+    """One person's own worklist, read and logged as a consultation in one transaction."""
+    sections_for = (
+        inv_repo.investigator_sections if role == "investigator" else inv_repo.supervisor_sections
+    )
     with ctx.db.transaction() as session:
-        sections = inv_repo.supervisor_sections(
+        sections = sections_for(
             session=session,
             user_id=actor.user_id,
             now=ctx.now(),
@@ -302,11 +297,11 @@ def supervisor_worklist(ctx: AppContext, *, actor: Actor) -> Worklist:
             session,
             actor,
             Operation.CONSULTATION,
-            f"supervisor {actor.user_id}",
+            f"{role} {actor.user_id}",
             record_type=WORKLIST,
             justification="own worklist",
         )
-    return Worklist("Supervision", sections)
+    return Worklist(title, sections)
 
 
 def bureau_worklist(ctx: AppContext, *, actor: Actor) -> BureauWorklist:
