@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import shutil
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from watchhouse.analytics import tables as input_tables
 from watchhouse.analytics.catalogue import (
@@ -28,13 +32,14 @@ from watchhouse.analytics.catalogue import (
 from watchhouse.analytics.dialect import ENGINES, EngineName
 from watchhouse.analytics.engine import MeasureEngine
 from watchhouse.analytics.model import MeasureParams, MeasureSpec, RepeatWindow
+from watchhouse.config import Settings
 from watchhouse.db.repositories import snapshot as snapshot_repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.io import parquet
 from watchhouse.services.access import log_access
-from watchhouse.services.context import AppContext
+from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.export import write_tables
 
 SNAPSHOT_DIR = "measures-snapshot"
@@ -127,15 +132,9 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
     the measured tables have changed since (row counts, largest ids, the last incident update,
     the last linkage run, the last logged change to a measured record); consultations, sign-ins
     and the tables the measures never read change nothing here."""
-    root = Path(ctx.settings.data_dir) / SNAPSHOT_DIR
-    wanted = input_tables.snapshot_columns()
+    root = _root(ctx)
     with _WRITE_LOCK, ctx.db.transaction() as session:
-        fingerprint = json.dumps(
-            snapshot_repo.store_fingerprint(
-                session=session, tables=list(wanted), changed_record_types=CHANGED_RECORD_TYPES
-            ),
-            sort_keys=True,
-        )
+        fingerprint = _fingerprint(session)
         existing = _read_snapshot(root)
         if existing is not None and not force and existing.fingerprint == fingerprint:
             return existing
@@ -143,6 +142,7 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
         scratch = root.with_name(f"{SNAPSHOT_DIR}.partial-{uuid.uuid4().hex[:8]}")
         scratch.mkdir(parents=True)
         try:
+            wanted = input_tables.snapshot_columns()
             written = write_tables(session=session, directory=scratch, columns=wanted)
             parquet.publish([t.path for t in written])
             (scratch / _FINGERPRINT_FILE).write_text(
@@ -154,9 +154,44 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
         old = root.with_name(f"{SNAPSHOT_DIR}.old-{uuid.uuid4().hex[:8]}")
         if root.exists():
             root.rename(old)
-        scratch.rename(root)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            scratch.rename(root)
+        except OSError:  # another process published one in between: theirs stands
+            shutil.rmtree(scratch, ignore_errors=True)
+            found = _read_snapshot(root)
+            if found is None:
+                raise
+            return found
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
     return Snapshot(root, taken_at, fingerprint)
+
+
+def _fingerprint(session: Session) -> str:
+    found = snapshot_repo.store_fingerprint(
+        session=session,
+        tables=list(input_tables.snapshot_columns()),
+        changed_record_types=CHANGED_RECORD_TYPES,
+    )
+    return json.dumps(found, sort_keys=True)
+
+
+def _store_changed(ctx: AppContext) -> bool:
+    """True when the store no longer matches the snapshot on disk (or there is none)."""
+    existing = _read_snapshot(_root(ctx))
+    with ctx.db.transaction() as session:
+        return existing is None or existing.fingerprint != _fingerprint(session)
+
+
+def _snapshot_in_child(settings: Settings, taken_at: str) -> None:
+    """Run in a child process: write the snapshot at a low priority (see `_refresh`)."""
+    os.nice(10)
+    ctx = build_context(settings, migrate=False)
+    moment = datetime.fromisoformat(taken_at)
+    try:
+        take_snapshot(replace(ctx, clock=lambda: moment))
+    finally:
+        ctx.db.dispose()
 
 
 def snapshot_on_disk(ctx: AppContext) -> Snapshot | None:
@@ -255,16 +290,38 @@ def wait_for_refresh(ctx: AppContext, *, timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
+def forget_engines() -> None:
+    """Close every loaded engine (benchmarks, and tests that start from nothing)."""
+    with _LOCK:
+        while _ENGINES:
+            _ENGINES.popitem()[1].engine.close()
+
+
 def _refresh(ctx: AppContext, key: tuple[str, str], name: EngineName) -> None:
+    """Check the store; if it has changed, write the snapshot in a child process (its work
+    would otherwise hold this process's GIL for a minute and slow every page), then load it."""
     try:
-        snapshot = take_snapshot(ctx)
         checked_at = ctx.now()
+        if _store_changed(ctx):
+            spawn = multiprocessing.get_context("spawn")
+            child = spawn.Process(
+                target=_snapshot_in_child,
+                args=(ctx.settings, checked_at.isoformat()),
+                name="watchhouse-measures-snapshot",
+            )
+            child.start()
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError(f"the snapshot's process ended with code {child.exitcode}")
+        snapshot = _read_snapshot(_root(ctx))
+        if snapshot is None:
+            raise RuntimeError("no snapshot was written")
         with _LOCK:
             loaded = _ENGINES.get(key)
             if loaded is not None and _same(loaded.snapshot, snapshot):
                 loaded.checked_at = max(loaded.checked_at, checked_at)
                 return
-        engine = _load(ctx, snapshot, name)  # the slow part, while the old one is served
+        engine = _load(ctx, snapshot, name)  # while the old one is still served
         with _LOCK:
             _keep(key, _Loaded(snapshot, engine, checked_at))
     except Exception:  # a failed refresh leaves the old snapshot served; the next view retries
