@@ -156,6 +156,7 @@ def test_drill_down_lists_the_records_and_logs_a_consultation_of_each(
 def test_snapshot_holds_no_names_numbers_or_free_text(
     ctx: AppContext, may_calls: list[int]
 ) -> None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     snapshot = measures.take_snapshot(ctx)
@@ -164,6 +165,9 @@ def test_snapshot_holds_no_names_numbers_or_free_text(
     columns = set(pq.read_schema(snapshot.directory / "contacts.parquet").names)
     assert not columns & {"caller_name", "caller_given_name", "caller_telephone", "summary"}
     assert pq.read_metadata(snapshot.directory / "contacts.parquet").num_rows == 4
+    prepared = pa.ipc.open_file(snapshot.directory / "contacts.prepared.arrow").read_all()
+    assert prepared.num_rows == 4 and "presented_day" in prepared.column_names
+    assert not set(prepared.column_names) & {"caller_name", "caller_telephone", "summary"}
 
 
 def test_drill_down_refuses_a_day_no_period_starts_on(

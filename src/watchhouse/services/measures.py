@@ -145,6 +145,7 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
             wanted = input_tables.snapshot_columns()
             written = write_tables(session=session, directory=scratch, columns=wanted)
             parquet.publish([t.path for t in written])
+            input_tables.write_prepared(scratch, timezone=ctx.policy.force.timezone)
             (scratch / _FINGERPRINT_FILE).write_text(
                 json.dumps({"taken_at": taken_at.isoformat(), "fingerprint": fingerprint})
             )
