@@ -12,8 +12,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from watchhouse import cli
-from watchhouse.config import DEFAULT_SECRET
-from watchhouse.config import Settings
+from watchhouse.config import DEFAULT_SECRET, Settings
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.spc import Variation
 from watchhouse.services import accounts, board
@@ -182,9 +181,7 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
         )
     # The board has enough months for its monthly XmR charts: limits, not "too few points".
     demo_ctx = build_context(Settings(data_dir=tmp_path / "demo"), migrate=False)
-    analyst = next(
-        u for u in accounts.list_users(demo_ctx) if u.username == "analyst"
-    )
+    analyst = next(u for u in accounts.list_users(demo_ctx) if u.username == "analyst")
     shown = board.board(
         demo_ctx, actor=Actor(analyst.id, analyst.username, analyst.display_name, analyst.role)
     )
