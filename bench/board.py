@@ -14,9 +14,17 @@ in this process; an analyst's browser session is opened once. Then, side by side
   the eight headline measures over 24 months from the measures engine, XmR charts, commentary,
   Plotly figures, the page), the store unchanged since the last view, so the measures
   snapshot and its engine are reused;
-- **board, cold**: the same request right after a new 101 call was taken (untimed): the store
-  has changed, so the snapshot is written again and loaded before the measures run; this is
-  what the first view after any change costs;
+- **board after a new call** (a measured table changed) and **board after a consultation**
+  (only the access log changed): the same request right after a new 101 call was taken, or a
+  contact was opened (untimed), with `[measures] snapshot_reuse_seconds` set to 0 so that every
+  view starts a check of the store in the background (the worst case: the default, 300 s,
+  checks at most every five minutes). The board serves the snapshot it has, so these time what
+  a user waits while a refresh may be running behind the page;
+- **refresh after a new call** and **check after a consultation**: how long that background
+  work took until the new figures were served (`services.measures.wait_for_refresh`), that is
+  how old the board's figures can get beyond `snapshot_reuse_seconds`;
+- **first view, no snapshot** (`--cold-runs`): the snapshot directory removed and the engine
+  dropped, so the view must wait for a whole snapshot: what only a new store ever pays;
 - **home page (baseline)**: `GET /` end to end, the fixed cost of any signed-in page;
 - **board drawn in Chromium**: Debian's Chromium (headless) opens the board until every chart
   is drawn (`<html data-charts-drawn>`), plotly.js already in its cache, snapshot built.
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -43,7 +52,7 @@ from watchhouse.db.migrate import upgrade
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts
+from watchhouse.services import accounts, contacts, measures
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.synth import SynthRequest, synth_to_database
 
@@ -138,6 +147,30 @@ def _new_call(ctx: AppContext, handler: Actor) -> Callable[[], None]:
     return take
 
 
+def _consultation(ctx: AppContext, handler: Actor) -> Callable[[], None]:
+    def consult() -> None:
+        contacts.get_contact(ctx, actor=handler, contact_id=1, justification="bench: a look")
+
+    return consult
+
+
+def _refresh_times(ctx: AppContext, runs: int, change: Callable[[], None]) -> list[float]:
+    """Each run: change the store, start a check (as a view of the board would), time it."""
+    found = []
+    for _ in range(runs):
+        change()
+        began = time.perf_counter()
+        measures.refresh_in_background(ctx).join()
+        found.append(time.perf_counter() - began)
+    return found
+
+
+def _without_snapshot(ctx: AppContext) -> None:
+    measures.wait_for_refresh(ctx)
+    measures.forget_engines()
+    shutil.rmtree(Path(ctx.settings.data_dir) / measures.SNAPSHOT_DIR)
+
+
 def _browser_times(base: str, username: str, password: str, runs: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
@@ -165,7 +198,7 @@ def _line(name: str, values: list[float], baseline: float | None = None) -> str:
     median = statistics.median(values)
     ratio = "" if baseline is None else f" ({median / baseline:.1f}x the home page)"
     runs = ", ".join(f"{v * 1000:.0f}" for v in values)
-    return f"{name:<28} median {median * 1000:8.1f} ms{ratio}   runs (ms): {runs}"
+    return f"{name:<30} median {median * 1000:8.1f} ms{ratio}   runs (ms): {runs}"
 
 
 def main() -> int:
@@ -195,14 +228,22 @@ def main() -> int:
         board_url = f"{base}/board?month={MONTH}"
         try:
             first = _get(board_url, session.token)
-            print(f"first request (snapshot written if missing or stale): {first * 1000:.0f} ms")
+            print(f"first request (snapshot written if missing): {first * 1000:.0f} ms")
+            began = time.perf_counter()
+            measures.wait_for_refresh(ctx)  # a snapshot from before was checked behind the page
+            print(f"then its check in the background: {time.perf_counter() - began:.1f} s")
             home = _times(args.runs, lambda: _get(f"{base}/", session.token))
             warm = _times(args.runs, lambda: _get(board_url, session.token))
-            cold = _times(
-                args.runs if args.cold_runs is None else args.cold_runs,
-                lambda: _get(board_url, session.token),
-                before=_new_call(ctx, handler),
-            )
+            reuse = ctx.policy.measures.model_copy(update={"snapshot_reuse_seconds": 0})
+            ctx.policy = ctx.policy.model_copy(update={"measures": reuse})
+            view = lambda: _get(board_url, session.token)  # noqa: E731
+            after_call = _times(args.runs, view, before=_new_call(ctx, handler))
+            after_look = _times(args.runs, view, before=_consultation(ctx, handler))
+            measures.wait_for_refresh(ctx)
+            refreshes = _refresh_times(ctx, 2, _new_call(ctx, handler))
+            checks = _refresh_times(ctx, args.runs, _consultation(ctx, handler))
+            cold_runs = args.runs if args.cold_runs is None else args.cold_runs
+            cold = _times(cold_runs, view, before=lambda: _without_snapshot(ctx))
             _get(board_url, session.token)
             drawn = (
                 []
@@ -214,12 +255,18 @@ def main() -> int:
         base_median = statistics.median(home)
         print(_line("home page (baseline)", home))
         print(_line("board, snapshot built", warm, base_median))
+        print(_line("board after a new call", after_call, base_median))
+        print(_line("board after a consultation", after_look, base_median))
+        print(_line("refresh after a new call", refreshes))
+        print(_line("check after a consultation", checks))
         if cold:
-            print(_line("board, cold (store changed)", cold, base_median))
+            print(_line("first view, no snapshot", cold, base_median))
         if drawn:
             print(_line("board drawn in Chromium", drawn, base_median))
-        target = statistics.median(warm) < 1.0
-        print(f"target (< 1 s, snapshot built): {'met' if target else 'MISSED'}")
+        target = max(statistics.median(v) for v in (warm, after_call, after_look)) < 1.0
+        print(
+            f"target (< 1 s, snapshot built, after a change too): {'met' if target else 'MISSED'}"
+        )
     return 0
 
 

@@ -20,7 +20,7 @@ from watchhouse.auth.permissions import can
 from watchhouse.cli_audits import audits_app
 from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
-from watchhouse.cli_measures import measures_command
+from watchhouse.cli_measures import measures_command, snapshot_command
 from watchhouse.cli_planning import forecast, staffing
 from watchhouse.cli_report import report
 from watchhouse.cli_teams import teams_app
@@ -49,6 +49,7 @@ app.add_typer(identity_app, name="identity")
 app.add_typer(teams_app, name="teams")
 app.add_typer(audits_app, name="audits")
 app.command("measures")(measures_command)
+app.command("snapshot")(snapshot_command)
 app.command("report")(report)
 app.command("forecast")(forecast)
 app.command("staffing")(staffing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -191,3 +192,27 @@ def measures_command(
         err.print(f"[red]nothing done[/red]: {exc}")
         raise typer.Exit(1) from exc
     _print(values, output)
+
+
+def snapshot_command(
+    force: Annotated[
+        bool, typer.Option("--force", help="write the snapshot even if nothing has changed")
+    ] = False,
+) -> None:
+    """Check the store and write the measures' snapshot again if a measured table has changed
+    (for cron: the board then never waits for one)."""
+    ctx = _context()
+    began = time.perf_counter()
+    before = service.snapshot_on_disk(ctx)
+    try:
+        taken = service.take_snapshot(ctx, force=force)
+    except RuntimeError as exc:
+        err.print(f"[red]nothing done[/red]: {exc}")
+        raise typer.Exit(1) from exc
+    seconds = time.perf_counter() - began
+    rewritten = before is None or before.taken_at != taken.taken_at
+    what = "written" if rewritten else "unchanged (the measured tables have not changed)"
+    console.print(
+        f"snapshot {what}: {taken.directory}, figures as at {taken.taken_at.isoformat()}"
+        f" ({seconds:.1f} s)"
+    )

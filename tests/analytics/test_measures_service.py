@@ -4,19 +4,22 @@ the catalogue, clear refusals, and drill-down logged as consultations."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from watchhouse.analytics.catalogue import Cut, Period
-from watchhouse.domain.access import AccessQuery
+from watchhouse.db.repositories import contacts as contacts_repo
+from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
 from watchhouse.services import measures
-from watchhouse.services.access import search_access_log
-from watchhouse.services.contacts import take_contact
+from watchhouse.services.access import log_access, search_access_log
+from watchhouse.services.accounts import add_user, sign_in
+from watchhouse.services.contacts import get_contact, take_contact
 from watchhouse.services.context import AppContext
 
 pytestmark = pytest.mark.integration
@@ -153,6 +156,7 @@ def test_drill_down_lists_the_records_and_logs_a_consultation_of_each(
 def test_snapshot_holds_no_names_numbers_or_free_text(
     ctx: AppContext, may_calls: list[int]
 ) -> None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     snapshot = measures.take_snapshot(ctx)
@@ -161,6 +165,9 @@ def test_snapshot_holds_no_names_numbers_or_free_text(
     columns = set(pq.read_schema(snapshot.directory / "contacts.parquet").names)
     assert not columns & {"caller_name", "caller_given_name", "caller_telephone", "summary"}
     assert pq.read_metadata(snapshot.directory / "contacts.parquet").num_rows == 4
+    prepared = pa.ipc.open_file(snapshot.directory / "contacts.prepared.arrow").read_all()
+    assert prepared.num_rows == 4 and "presented_day" in prepared.column_names
+    assert not set(prepared.column_names) & {"caller_name", "caller_telephone", "summary"}
 
 
 def test_drill_down_refuses_a_day_no_period_starts_on(
@@ -176,18 +183,106 @@ def test_drill_down_refuses_a_day_no_period_starts_on(
         )
 
 
-def test_a_young_snapshot_is_reused_when_the_policy_allows(
+def _demand(ctx: AppContext, actor: Actor) -> measures.MeasuredValues:
+    """May's demand as the board reads it: from the snapshot it has, never waiting."""
+    return measures.measures_as_at(
+        ctx,
+        actor=actor,
+        measures=["contact.demand"],
+        start=date(2024, 5, 1),
+        end=date(2024, 5, 31),
+        fresh=False,
+    )
+
+
+def test_consultations_and_sign_ins_alone_leave_the_snapshot_as_it_was(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int]
+) -> None:
+    first = measures.take_snapshot(ctx)
+    get_contact(
+        ctx, actor=actors[Role.CALL_HANDLER], contact_id=may_calls[0], justification="call back"
+    )
+    measures.drill_down(
+        ctx,
+        actor=actors[Role.ANALYST],
+        measure="contact.demand",
+        period=Period.MONTH,
+        period_start=date(2024, 5, 1),
+    )
+    add_user(
+        ctx, username="newcomer", display_name="New", role=Role.ANALYST, password="pw-12345678"
+    )
+    sign_in(ctx, username="newcomer", password="pw-12345678")
+    again = measures.take_snapshot(ctx)
+    assert (again.taken_at, again.fingerprint) == (first.taken_at, first.fingerprint)
+
+
+def test_a_logged_change_to_a_measured_row_in_place_is_seen(
     ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int], clock: Any
 ) -> None:
-    ctx.policy = ctx.policy.model_copy(
-        update={"measures": ctx.policy.measures.model_copy(update={"snapshot_reuse_seconds": 300})}
-    )
+    import pyarrow.parquet as pq
+
     first = measures.take_snapshot(ctx)
+    clock.advance(seconds=5)
+    with ctx.db.transaction() as session:  # as a service does: row changed, change logged
+        contacts_repo.set_status(session=session, contact_id=may_calls[0], status="resolved")
+        log_access(
+            ctx,
+            session=session,
+            actor=actors[Role.CALL_HANDLER],
+            operation=Operation.ALTERATION,
+            record_type="contact",
+            record_id=may_calls[0],
+        )
+    again = measures.take_snapshot(ctx)
+    assert again.fingerprint != first.fingerprint and again.taken_at > first.taken_at
+    stored = pq.read_table(again.directory / "contacts.parquet").to_pylist()
+    assert {r["id"]: r["status"] for r in stored}[may_calls[0]] == "resolved"
+
+
+def test_board_serves_the_snapshot_it_has_and_refreshes_in_the_background(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int], clock: Any
+) -> None:
+    analyst = actors[Role.ANALYST]
+    before = _demand(ctx, analyst)
+    assert [v.value for v in before.values] == [4.0]
     _call(ctx, actors[Role.CALL_HANDLER], at=MAY + timedelta(days=1), wait=3, hood="moor")
-    clock.advance(seconds=299)
-    assert measures.take_snapshot(ctx).fingerprint == first.fingerprint
-    clock.advance(seconds=2)
-    assert measures.take_snapshot(ctx).fingerprint != first.fingerprint
+    clock.advance(seconds=299)  # checked under 300 s ago (the default): served as it is
+    assert [v.value for v in _demand(ctx, analyst).values] == [4.0]
+    measures.wait_for_refresh(ctx, timeout=60)
+    assert [v.value for v in _demand(ctx, analyst).values] == [4.0]
+    clock.advance(seconds=2)  # now older: still served at once, refreshed behind the page
+    stale = _demand(ctx, analyst)
+    assert [v.value for v in stale.values] == [4.0] and stale.as_at == before.as_at
+    measures.wait_for_refresh(ctx, timeout=60)
+    after = _demand(ctx, analyst)
+    assert [v.value for v in after.values] == [5.0]
+    assert after.as_at == clock.moment
+
+
+def test_a_store_with_no_snapshot_makes_one_before_the_board_shows(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int]
+) -> None:
+    assert not (Path(ctx.settings.data_dir) / measures.SNAPSHOT_DIR).exists()
+    shown = _demand(ctx, actors[Role.ANALYST])
+    assert [v.value for v in shown.values] == [4.0]
+    assert (Path(ctx.settings.data_dir) / measures.SNAPSHOT_DIR / "contacts.parquet").exists()
+
+
+def test_the_cli_path_sees_a_change_at_once_even_when_the_board_would_wait(
+    ctx: AppContext, actors: dict[Role, Actor], may_calls: list[int]
+) -> None:
+    analyst = actors[Role.ANALYST]
+    assert [v.value for v in _demand(ctx, analyst).values] == [4.0]
+    _call(ctx, actors[Role.CALL_HANDLER], at=MAY + timedelta(days=1), wait=3, hood="moor")
+    fresh = measures.compute_measures(
+        ctx,
+        actor=analyst,
+        measures=["contact.demand"],
+        start=date(2024, 5, 1),
+        end=date(2024, 5, 31),
+    )
+    assert [v.value for v in fresh] == [5.0]
 
 
 def test_investigation_measures_judge_on_time_by_the_worklists_rules(ctx: AppContext) -> None:

@@ -12,8 +12,11 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from watchhouse import cli
-from watchhouse.config import DEFAULT_SECRET
-from watchhouse.domain.roles import Role
+from watchhouse.config import DEFAULT_SECRET, Settings
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.spc import Variation
+from watchhouse.services import accounts, board
+from watchhouse.services.context import build_context
 from watchhouse.services.demo import USERS, demo_password
 
 pytestmark = pytest.mark.integration
@@ -176,6 +179,17 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
                 "SELECT count(*) FROM users WHERE role_code = 'call_handler'"
             ).fetchone()[0]
         )
+    # The board has enough months for its monthly XmR charts: limits, not "too few points".
+    demo_ctx = build_context(Settings(data_dir=tmp_path / "demo"), migrate=False)
+    analyst = next(u for u in accounts.list_users(demo_ctx) if u.username == "analyst")
+    shown = board.board(
+        demo_ctx, actor=Actor(analyst.id, analyst.username, analyst.display_name, analyst.role)
+    )
+    least = demo_ctx.policy.board.xmr_min_points
+    for trend in shown.trends:
+        assert sum(v is not None for v in trend.values) >= least, trend.key
+        assert trend.variation is not Variation.TOO_FEW, trend.key
+    demo_ctx.db.dispose()
     # The demo starts afresh each time.
     again = invoke("demo", "--no-serve")
     assert again.exit_code == 0, again.output

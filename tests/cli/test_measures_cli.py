@@ -151,3 +151,34 @@ def test_unknown_key_unsupported_cut_and_bad_date_are_refused_clearly(store: Pat
 def test_a_call_handler_may_not_view_measures(store: Path) -> None:
     code, _, err = _run(store, "--as-user", "handler")
     assert code == 1 and "may not view measures" in " ".join(err.split())
+
+
+def _snapshot(store: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        cli.app, ["snapshot", *args], env={"WATCHHOUSE_DATA_DIR": str(store), "COLUMNS": "200"}
+    )
+    return result.exit_code, result.stdout
+
+
+def test_snapshot_command_writes_once_then_only_when_a_measured_table_changes(
+    store: Path,
+) -> None:
+    import pyarrow.parquet as pq
+
+    code, out = _snapshot(store)
+    assert code == 0 and "snapshot written" in out, out
+    contacts = store / "measures-snapshot" / "contacts.parquet"
+    assert pq.read_metadata(contacts).num_rows == 3
+    code, out = _snapshot(store)
+    assert code == 0 and "snapshot unchanged" in out, out
+    ctx = build_context(Settings(data_dir=store))
+    handler = accounts.sign_in(ctx, username="handler", password="handler-password-1").actor
+    take_contact(
+        ctx, actor=handler, new=NewContact(channel=Channel.NON_EMERGENCY_101, summary="later")
+    )
+    ctx.db.dispose()
+    code, out = _snapshot(store)
+    assert code == 0 and "snapshot written" in out, out
+    assert pq.read_metadata(contacts).num_rows == 4
+    code, out = _snapshot(store, "--force")
+    assert code == 0 and "snapshot written" in out, out

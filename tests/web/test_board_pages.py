@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -103,3 +104,33 @@ def test_with_too_few_months_the_board_suggests_charting_by_week(client_as):
     weekly = client_as(Role.ANALYST).client.get("/board?month=2024-05&period=week")
     assert weekly.status_code == 200
     assert 'id="few-months"' not in weekly.text
+
+
+def test_board_says_how_old_its_figures_are_and_does_not_wait_for_a_new_call(
+    force, client_as, actors, clock
+):
+    from watchhouse.domain.records import NewContact
+    from watchhouse.domain.values import Channel
+    from watchhouse.services import measures
+    from watchhouse.services.contacts import take_contact
+
+    analyst = client_as(Role.ANALYST).client
+    first = analyst.get("/board?month=2024-05")
+    local = clock.moment.astimezone(ZoneInfo(force.policy.force.timezone))
+    assert f"Figures as at {local:%H:%M} on {local:%d %b %Y}." in first.text
+    taken = (force.settings.data_dir / measures.SNAPSHOT_DIR / "fingerprint.json").read_text()
+    take_contact(
+        force,
+        actor=actors[Role.CALL_HANDLER],
+        new=NewContact(channel=Channel.NON_EMERGENCY_101, summary="a new call"),
+    )
+    again = analyst.get("/board?month=2024-05")
+    assert f"Figures as at {local:%H:%M}" in again.text
+    measures.wait_for_refresh(force)
+    assert (force.settings.data_dir / measures.SNAPSHOT_DIR / "fingerprint.json").read_text() == (
+        taken
+    ), "the snapshot checked under snapshot_reuse_seconds ago is served, not rewritten"
+    later = clock.advance(minutes=6).astimezone(ZoneInfo(force.policy.force.timezone))
+    assert f"Figures as at {local:%H:%M}" in analyst.get("/board?month=2024-05").text
+    measures.wait_for_refresh(force)
+    assert f"Figures as at {later:%H:%M}" in analyst.get("/board?month=2024-05").text

@@ -97,16 +97,57 @@ def snapshot_columns() -> dict[str, list[str]]:
     return {table: list(columns) for table, columns in INPUT_COLUMNS.items()}
 
 
-def read_tables(directory: Path, *, timezone: str) -> dict[str, pa.Table]:
-    """Read `<directory>/<table>.parquet` for every input table and prepare it."""
+PREPARED_SUFFIX = ".prepared.arrow"
+_ZONE_KEY = b"watchhouse.timezone"
+
+
+def write_prepared(directory: Path, *, timezone: str) -> None:
+    """Prepare every input table once and keep it beside its Parquet file as an uncompressed
+    Arrow IPC file (`<table>.prepared.arrow`, marked with the zone its local days are in), so
+    `read_tables` maps it into memory instead of decoding and converting again."""
+    for name, columns in INPUT_COLUMNS.items():
+        raw = _read_raw(directory, name, columns)
+        prepared = prepare(raw, columns, timezone=timezone)
+        prepared = prepared.replace_schema_metadata({_ZONE_KEY: timezone.encode()})
+        partial = directory / f"{name}{PREPARED_SUFFIX}.partial"
+        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, prepared.schema) as out:
+            out.write_table(prepared)
+        partial.replace(directory / f"{name}{PREPARED_SUFFIX}")
+
+
+def _read_prepared(directory: Path, name: str, timezone: str) -> pa.Table | None:
+    path = directory / f"{name}{PREPARED_SUFFIX}"
+    if not path.exists():
+        return None
+    table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    if (table.schema.metadata or {}).get(_ZONE_KEY) != timezone.encode():
+        return None  # prepared for another zone: prepare again from the Parquet
+    table = table.replace_schema_metadata(None)
+    if table.schema != prepare(None, INPUT_COLUMNS[name], timezone=timezone).schema:
+        return None  # prepared by a version that read other columns
+    return table
+
+
+def _read_raw(directory: Path, name: str, columns: Mapping[str, str]) -> pa.Table | None:
+    path = directory / f"{name}.parquet"
+    if not path.exists():
+        return None
+    present = set(pq.read_schema(path).names)
+    return pq.read_table(path, columns=[c for c in columns if c in present])
+
+
+def read_tables(
+    directory: Path, *, timezone: str, use_prepared: bool = True
+) -> dict[str, pa.Table]:
+    """Every input table of `<directory>`, engine-ready: the prepared Arrow file where the
+    snapshot has one for this zone (see `write_prepared`), else `<table>.parquet` prepared."""
     tables: dict[str, pa.Table] = {}
     for name, columns in INPUT_COLUMNS.items():
-        path = directory / f"{name}.parquet"
-        raw: pa.Table | None = None
-        if path.exists():
-            present = set(pq.read_schema(path).names)
-            raw = pq.read_table(path, columns=[c for c in columns if c in present])
-        tables[name] = prepare(raw, columns, timezone=timezone)
+        found = _read_prepared(directory, name, timezone) if use_prepared else None
+        if found is not None:
+            tables[name] = found
+            continue
+        tables[name] = prepare(_read_raw(directory, name, columns), columns, timezone=timezone)
     return tables
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from watchhouse.analytics.catalogue import PEEL_AREAS as CATALOGUE_PEEL_AREAS
 from watchhouse.analytics.catalogue import (
@@ -127,6 +127,7 @@ class MeasureTrend:
     variation: Variation
     commentary: str
     period: Period
+    as_at: datetime | None = None  # the store as it stood then (the snapshot's last check)
 
     @property
     def key(self) -> str:
@@ -147,6 +148,7 @@ class Board:
     period: Period
     trends: tuple[MeasureTrend, ...]
     headline: str
+    as_at: datetime | None = None  # "figures as at": when the store was last seen to match
 
     @property
     def month_name(self) -> str:
@@ -176,6 +178,7 @@ def _trend(
     by_start: dict[date, float | None],
     target: Target | None,
     period: Period,
+    as_at: datetime | None = None,
 ) -> MeasureTrend:
     board = ctx.policy.board
     values = [by_start.get(start) for start in starts]
@@ -217,6 +220,7 @@ def _trend(
         variation=variation,
         commentary=commentary(facts),
         period=period,
+        as_at=as_at,
     )
 
 
@@ -227,13 +231,15 @@ def trends(
     keys: Sequence[str],
     month: date,
     period: Period = Period.MONTH,
+    fresh: bool = True,
 ) -> list[MeasureTrend]:
-    """The trend, XmR chart and commentary of each measure up to `month`."""
+    """The trend, XmR chart and commentary of each measure up to `month`; unless `fresh`, from
+    the snapshot already taken (see services.measures.measures_as_at), so nobody waits."""
     if period not in BOARD_PERIODS:
         raise ValidationFailed.one("period", "the board charts months or weeks")
     definitions = _definitions(keys, field="measures")
     starts = _window(period, month, ctx.policy.board.history_months)
-    values = measures.compute_measures(
+    measured = measures.measures_as_at(
         ctx,
         actor=actor,
         measures=[d.key for d in definitions],
@@ -241,13 +247,17 @@ def trends(
         cut=Cut.FORCE,
         start=starts[0],
         end=period_end(period, starts[-1]),
+        fresh=fresh,
     )
     found: dict[str, dict[date, float | None]] = {d.key: {} for d in definitions}
-    for value in values:
+    for value in measured.values:
         if value.measure in found and value.cut is Cut.FORCE:
             found[value.measure][value.period_start] = value.value
     goals = measures.targets(ctx)
-    return [_trend(ctx, d, starts, found[d.key], goals.get(d.key), period) for d in definitions]
+    return [
+        _trend(ctx, d, starts, found[d.key], goals.get(d.key), period, measured.as_at)
+        for d in definitions
+    ]
 
 
 def _facts_of(trend: MeasureTrend) -> MeasureFacts:
@@ -266,10 +276,15 @@ def _facts_of(trend: MeasureTrend) -> MeasureFacts:
 
 
 def board(
-    ctx: AppContext, *, actor: Actor, month: date | None = None, period: Period = Period.MONTH
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    month: date | None = None,
+    period: Period = Period.MONTH,
+    fresh: bool = True,
 ) -> Board:
     """The board's first page: the policy's headline measures for a month (default: the last
-    complete month)."""
+    complete month); `fresh=False` serves the snapshot already taken (the web board)."""
     chosen = month or default_month(ctx)
     found = trends(
         ctx,
@@ -277,20 +292,28 @@ def board(
         keys=ctx.policy.board.headline_measures,
         month=chosen,
         period=period,
+        fresh=fresh,
     )
     return Board(
         month=chosen,
         period=period,
         trends=tuple(found),
         headline=headline([_facts_of(t) for t in found]),
+        as_at=found[0].as_at if found else None,
     )
 
 
 def measure_trend(
-    ctx: AppContext, *, actor: Actor, key: str, month: date, period: Period = Period.MONTH
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    key: str,
+    month: date,
+    period: Period = Period.MONTH,
+    fresh: bool = True,
 ) -> MeasureTrend:
     """One measure's trend (any measure in the catalogue, not only the headline ones)."""
-    (found,) = trends(ctx, actor=actor, keys=[key], month=month, period=period)
+    (found,) = trends(ctx, actor=actor, keys=[key], month=month, period=period, fresh=fresh)
     return found
 
 
@@ -310,13 +333,13 @@ class AreaValue:
 
 
 def neighbourhoods(
-    ctx: AppContext, *, actor: Actor, key: str, period: Period, start: date
+    ctx: AppContext, *, actor: Actor, key: str, period: Period, start: date, fresh: bool = True
 ) -> list[AreaValue]:
     """The measure in each neighbourhood for one period, worst first when it has a direction."""
     (definition,) = _definitions([key], field="measure")
     if Cut.NEIGHBOURHOOD not in definition.cuts:
         return []
-    values = measures.compute_measures(
+    values = measures.measures_as_at(
         ctx,
         actor=actor,
         measures=[key],
@@ -324,7 +347,8 @@ def neighbourhoods(
         cut=Cut.NEIGHBOURHOOD,
         start=start,
         end=period_end(period, start),
-    )
+        fresh=fresh,
+    ).values
     names = {n.code: n.name for n in reference.neighbourhoods(ctx)}
     target = measures.targets(ctx).get(key)
     rows = [
@@ -371,6 +395,7 @@ def records(
     period: Period,
     start: date,
     neighbourhood: str | None = None,
+    fresh: bool = True,
 ) -> RecordList:
     """The records behind a measure's value for a period (force-wide or one neighbourhood);
     services.measures.drill_down logs the consultation of each record."""
@@ -385,6 +410,7 @@ def records(
         cut=Cut.NEIGHBOURHOOD if neighbourhood else Cut.FORCE,
         cut_value=neighbourhood or None,
         limit=limit,
+        fresh=fresh,
     )
     columns: list[str] = []
     for row in found:
@@ -426,11 +452,13 @@ class PeelArea:
         return sum(1 for m in self.measures if m.status == status)
 
 
-def peel_view(ctx: AppContext, *, actor: Actor, month: date | None = None) -> list[PeelArea]:
+def peel_view(
+    ctx: AppContext, *, actor: Actor, month: date | None = None, fresh: bool = True
+) -> list[PeelArea]:
     """Every measure in the catalogue for a month, grouped under the PEEL areas."""
     chosen = month or default_month(ctx)
     catalogue = measures.measure_catalogue()
-    values = measures.compute_measures(
+    values = measures.measures_as_at(
         ctx,
         actor=actor,
         measures=[d.key for d in catalogue],
@@ -438,7 +466,8 @@ def peel_view(ctx: AppContext, *, actor: Actor, month: date | None = None) -> li
         cut=Cut.FORCE,
         start=chosen,
         end=month_end(chosen),
-    )
+        fresh=fresh,
+    ).values
     current: dict[str, float | None] = {
         v.measure: v.value for v in values if v.cut is Cut.FORCE and v.period_start == chosen
     }

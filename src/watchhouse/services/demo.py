@@ -15,9 +15,12 @@ from watchhouse.services.context import AppContext
 from watchhouse.services.demo_crimes import build_demo_crimes
 from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
 
-DEMO_SCALE = 0.02
+DEMO_SCALE = 0.01
 DEMO_SEED = 2024
-DEMO_HISTORY_DAYS = 92
+# Whole months of history before the current one: the board's monthly XmR charts need
+# [board] xmr_min_points (6) and take their limits from the first xmr_baseline_points (12),
+# and the same month last year must be there; so 15 months, at a small scale to stay quick.
+DEMO_HISTORY_MONTHS = 15
 
 NEIGHBOURHOODS = [
     ("central", "Central", Settlement.URBAN),
@@ -52,6 +55,11 @@ class DemoLogin:
 def demo_password(username: str) -> str:
     """The demo password of a demo user (demo only; never in production)."""
     return f"{username}-demo-pass"
+
+
+def _months_before(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _at(ctx: AppContext, moment: datetime) -> AppContext:
@@ -122,9 +130,9 @@ def _demo_teams(ctx: AppContext, admin: Actor) -> None:
 def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLogin]:
     """Fill an empty store with the demo force; refuses a store that already has users.
 
-    A few months of the synthetic force (2% of the default profile) give the history; a
-    user of every role, a handful of live incidents and a first identity linkage make it
-    ready to explore.
+    Fifteen months of the synthetic force (1% of the default profile) give the history, so
+    the board's monthly charts have their limits; a user of every role, a handful of live
+    incidents and a first identity linkage make it ready to explore.
     """
     if ctx.settings.environment == "production":
         raise RuntimeError("the demo force cannot be built in production")
@@ -135,7 +143,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         ctx,
         SynthRequest(
             profile="default",
-            start=today - timedelta(days=DEMO_HISTORY_DAYS),
+            start=_months_before(today.replace(day=1), DEMO_HISTORY_MONTHS),
             end=today,
             scale=DEMO_SCALE,
             seed=DEMO_SEED,

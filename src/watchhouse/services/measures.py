@@ -4,13 +4,18 @@ DuckDB (or Spark), targets from the policy, and the records behind a value (logg
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing
+import os
 import shutil
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from watchhouse.analytics import tables as input_tables
 from watchhouse.analytics.catalogue import (
@@ -27,20 +32,25 @@ from watchhouse.analytics.catalogue import (
 from watchhouse.analytics.dialect import ENGINES, EngineName
 from watchhouse.analytics.engine import MeasureEngine
 from watchhouse.analytics.model import MeasureParams, MeasureSpec, RepeatWindow
+from watchhouse.config import Settings
 from watchhouse.db.repositories import snapshot as snapshot_repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.io import parquet
 from watchhouse.services.access import log_access
-from watchhouse.services.context import AppContext
+from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.export import write_tables
 
 SNAPSHOT_DIR = "measures-snapshot"
 _FINGERPRINT_FILE = "fingerprint.json"
-_LOCK = threading.Lock()
-_ENGINES: dict[tuple[str, str, str], MeasureEngine] = {}
+_LOCK = threading.Lock()  # held while an engine is used or swapped
+_WRITE_LOCK = threading.Lock()  # one snapshot written at a time in this process
+_REFRESHING_LOCK = threading.Lock()
+_ENGINES: dict[tuple[str, str], _Loaded] = {}  # (data directory, engine name) -> engine
+_REFRESHING: dict[tuple[str, str], threading.Thread] = {}
 _KEPT = 4  # engines kept loaded at once (one per data directory and engine name)
+_LOG = logging.getLogger(__name__)
 # The access log names a record type in the singular, as every other service does.
 _LOGGED_AS = {
     "contacts": "contact",
@@ -53,6 +63,19 @@ _LOGGED_AS = {
     "victim_contacts": "victim_contact",
     "stop_searches": "stop_search",
 }
+# Logged changes (not consultations) to these record types may change a measured row in place,
+# so the snapshot's change check looks for the last one.
+CHANGED_RECORD_TYPES = (
+    "contact",
+    "person",
+    "incident",
+    "partner_referral",
+    "problem_solving_plan",
+    "risk_assessment",
+    "crime",
+    "crime_victim",
+    "identity_run",
+)
 
 
 @dataclass(frozen=True)
@@ -105,40 +128,76 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
 
 
 def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
-    """The snapshot under the data directory, written again when missing or when the store has
-    changed since (row counts, largest ids, last incident update, last access-log entry),
-    unless it is younger than the policy's snapshot_reuse_seconds (0 by default)."""
-    root = Path(ctx.settings.data_dir) / SNAPSHOT_DIR
-    wanted = input_tables.snapshot_columns()
-    with ctx.db.transaction() as session:
-        fingerprint = json.dumps(
-            snapshot_repo.store_fingerprint(session=session, tables=list(wanted)), sort_keys=True
-        )
+    """The snapshot under the data directory, written again when missing, when `force`, or when
+    the measured tables have changed since (row counts, largest ids, the last incident update,
+    the last linkage run, the last logged change to a measured record); consultations, sign-ins
+    and the tables the measures never read change nothing here."""
+    root = _root(ctx)
+    with _WRITE_LOCK, ctx.db.transaction() as session:
+        fingerprint = _fingerprint(session)
         existing = _read_snapshot(root)
-        if existing is not None and not force:
-            age = (ctx.now() - existing.taken_at).total_seconds()
-            if existing.fingerprint == fingerprint or (
-                0 <= age < ctx.policy.measures.snapshot_reuse_seconds
-            ):
-                return existing
+        if existing is not None and not force and existing.fingerprint == fingerprint:
+            return existing
         taken_at = ctx.now()
         scratch = root.with_name(f"{SNAPSHOT_DIR}.partial-{uuid.uuid4().hex[:8]}")
         scratch.mkdir(parents=True)
         try:
+            wanted = input_tables.snapshot_columns()
             written = write_tables(session=session, directory=scratch, columns=wanted)
             parquet.publish([t.path for t in written])
+            input_tables.write_prepared(scratch, timezone=ctx.policy.force.timezone)
             (scratch / _FINGERPRINT_FILE).write_text(
                 json.dumps({"taken_at": taken_at.isoformat(), "fingerprint": fingerprint})
             )
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-    old = root.with_name(f"{SNAPSHOT_DIR}.old-{uuid.uuid4().hex[:8]}")
-    if root.exists():
-        root.rename(old)
-    scratch.rename(root)
-    shutil.rmtree(old, ignore_errors=True)
+        old = root.with_name(f"{SNAPSHOT_DIR}.old-{uuid.uuid4().hex[:8]}")
+        if root.exists():
+            root.rename(old)
+        try:
+            scratch.rename(root)
+        except OSError:  # another process published one in between: theirs stands
+            shutil.rmtree(scratch, ignore_errors=True)
+            found = _read_snapshot(root)
+            if found is None:
+                raise
+            return found
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
     return Snapshot(root, taken_at, fingerprint)
+
+
+def _fingerprint(session: Session) -> str:
+    found = snapshot_repo.store_fingerprint(
+        session=session,
+        tables=list(input_tables.snapshot_columns()),
+        changed_record_types=CHANGED_RECORD_TYPES,
+    )
+    return json.dumps(found, sort_keys=True)
+
+
+def _store_changed(ctx: AppContext) -> bool:
+    """True when the store no longer matches the snapshot on disk (or there is none)."""
+    existing = _read_snapshot(_root(ctx))
+    with ctx.db.transaction() as session:
+        return existing is None or existing.fingerprint != _fingerprint(session)
+
+
+def _snapshot_in_child(settings: Settings, taken_at: str) -> None:
+    """Run in a child process: write the snapshot at a low priority (see `_refresh`)."""
+    os.nice(10)
+    ctx = build_context(settings, migrate=False)
+    moment = datetime.fromisoformat(taken_at)
+    try:
+        take_snapshot(replace(ctx, clock=lambda: moment))
+    finally:
+        ctx.db.dispose()
+
+
+def snapshot_on_disk(ctx: AppContext) -> Snapshot | None:
+    """The snapshot under the data directory as it stands, without checking the store."""
+    return _read_snapshot(_root(ctx))
 
 
 def _read_snapshot(root: Path) -> Snapshot | None:
@@ -149,19 +208,125 @@ def _read_snapshot(root: Path) -> Snapshot | None:
     return Snapshot(root, datetime.fromisoformat(meta["taken_at"]), meta["fingerprint"])
 
 
-def _engine(ctx: AppContext, snapshot: Snapshot, engine: str) -> MeasureEngine:
-    """An engine with the snapshot loaded, kept for reuse until the snapshot changes."""
+@dataclass
+class _Loaded:
+    """An engine loaded with one snapshot, and when the store was last seen to match it."""
+
+    snapshot: Snapshot
+    engine: MeasureEngine
+    checked_at: datetime
+
+
+def _root(ctx: AppContext) -> Path:
+    return Path(ctx.settings.data_dir) / SNAPSHOT_DIR
+
+
+def _load(ctx: AppContext, snapshot: Snapshot, name: EngineName) -> MeasureEngine:
+    data = input_tables.read_tables(snapshot.directory, timezone=ctx.policy.force.timezone)
+    return MeasureEngine(data, engine=name)
+
+
+def _keep(key: tuple[str, str], loaded: _Loaded) -> None:
+    """Hold `loaded` as the engine for `key` (caller holds _LOCK), closing what it replaces."""
+    old = _ENGINES.pop(key, None)
+    if old is not None and old.engine is not loaded.engine:
+        old.engine.close()
+    while len(_ENGINES) >= _KEPT:
+        _ENGINES.pop(next(iter(_ENGINES))).engine.close()
+    _ENGINES[key] = loaded
+
+
+def _same(left: Snapshot, right: Snapshot) -> bool:
+    return left.fingerprint == right.fingerprint and left.taken_at == right.taken_at
+
+
+def _engine(ctx: AppContext, engine: str, *, fresh: bool) -> _Loaded:
+    """The engine for this data directory (caller holds _LOCK). `fresh`: the store is checked
+    and the snapshot written again first if it has changed. Otherwise the snapshot already
+    loaded (or on disk) is used at once, and when the store was last checked longer ago than
+    the policy's snapshot_reuse_seconds a refresh starts in the background; only a store with
+    no snapshot at all is made to wait for one."""
     name = _engine_name(engine)
-    key = (str(snapshot.directory), snapshot.fingerprint, name)
-    found = _ENGINES.get(key)
-    if found is None:
-        stale = [k for k in _ENGINES if k[0] == key[0] and k[2] == name]
-        stale += [k for k in _ENGINES if k not in stale][: max(0, len(_ENGINES) - _KEPT + 1)]
-        for old in stale:
-            _ENGINES.pop(old).close()
-        data = input_tables.read_tables(snapshot.directory, timezone=ctx.policy.force.timezone)
-        found = _ENGINES[key] = MeasureEngine(data, engine=name)
-    return found
+    key = (str(_root(ctx)), name)
+    loaded = _ENGINES.get(key)
+    if fresh or loaded is None:
+        on_disk = None if fresh else _read_snapshot(_root(ctx))
+        snapshot = on_disk or take_snapshot(ctx)
+        checked_at = ctx.now() if fresh else snapshot.taken_at
+        if loaded is not None and _same(loaded.snapshot, snapshot):
+            loaded.checked_at = max(loaded.checked_at, checked_at)
+        else:
+            loaded = _Loaded(snapshot, _load(ctx, snapshot, name), checked_at)
+            _keep(key, loaded)
+    if not fresh:
+        age = (ctx.now() - loaded.checked_at).total_seconds()
+        if age >= ctx.policy.measures.snapshot_reuse_seconds:
+            refresh_in_background(ctx, engine=name)
+    return loaded
+
+
+def refresh_in_background(ctx: AppContext, *, engine: str = "duckdb") -> threading.Thread:
+    """Check the store and, when it has changed, write the snapshot again and load it into a
+    new engine, in a background thread (one at a time per data directory); the board goes on
+    serving the loaded snapshot until the new one is ready."""
+    name = _engine_name(engine)
+    key = (str(_root(ctx)), name)
+    with _REFRESHING_LOCK:
+        running = _REFRESHING.get(key)
+        if running is not None and running.is_alive():
+            return running
+        thread = threading.Thread(
+            target=_refresh, args=(ctx, key, name), name=f"measures-refresh-{name}", daemon=True
+        )
+        _REFRESHING[key] = thread
+        thread.start()
+    return thread
+
+
+def wait_for_refresh(ctx: AppContext, *, timeout: float | None = None) -> None:
+    """Wait until any background refresh of this data directory's snapshot has finished."""
+    with _REFRESHING_LOCK:
+        running = [t for k, t in _REFRESHING.items() if k[0] == str(_root(ctx))]
+    for thread in running:
+        thread.join(timeout)
+
+
+def forget_engines() -> None:
+    """Close every loaded engine (benchmarks, and tests that start from nothing)."""
+    with _LOCK:
+        while _ENGINES:
+            _ENGINES.popitem()[1].engine.close()
+
+
+def _refresh(ctx: AppContext, key: tuple[str, str], name: EngineName) -> None:
+    """Check the store; if it has changed, write the snapshot in a child process (its work
+    would otherwise hold this process's GIL for a minute and slow every page), then load it."""
+    try:
+        checked_at = ctx.now()
+        if _store_changed(ctx):
+            spawn = multiprocessing.get_context("spawn")
+            child = spawn.Process(
+                target=_snapshot_in_child,
+                args=(ctx.settings, checked_at.isoformat()),
+                name="watchhouse-measures-snapshot",
+            )
+            child.start()
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError(f"the snapshot's process ended with code {child.exitcode}")
+        snapshot = _read_snapshot(_root(ctx))
+        if snapshot is None:
+            raise RuntimeError("no snapshot was written")
+        with _LOCK:
+            loaded = _ENGINES.get(key)
+            if loaded is not None and _same(loaded.snapshot, snapshot):
+                loaded.checked_at = max(loaded.checked_at, checked_at)
+                return
+        engine = _load(ctx, snapshot, name)  # while the old one is still served
+        with _LOCK:
+            _keep(key, _Loaded(snapshot, engine, checked_at))
+    except Exception:  # a failed refresh leaves the old snapshot served; the next view retries
+        _LOG.exception("the measures' snapshot could not be refreshed")
 
 
 def _engine_name(engine: str) -> EngineName:
@@ -180,6 +345,14 @@ def _chosen(measures: Sequence[str] | None) -> list[MeasureSpec]:
         raise ValidationFailed.one("measures", str(error)) from error
 
 
+@dataclass(frozen=True)
+class MeasuredValues:
+    """Measure values, and the moment the store was last seen to hold what they were read from."""
+
+    values: list[MeasureValue]
+    as_at: datetime
+
+
 def compute_measures(
     ctx: AppContext,
     *,
@@ -192,8 +365,35 @@ def compute_measures(
     engine: str = "duckdb",
 ) -> list[MeasureValue]:
     """The measures (all by default) for each period starting within [start, end] (inclusive),
-    cut as asked; aggregates only, no personal data. A measure that cannot be cut that way is
-    refused when named, and left out when all are asked for."""
+    cut as asked, from the store as it is now; aggregates only, no personal data. A measure that
+    cannot be cut that way is refused when named, and left out when all are asked for."""
+    return measures_as_at(
+        ctx,
+        actor=actor,
+        measures=measures,
+        period=period,
+        cut=cut,
+        start=start,
+        end=end,
+        engine=engine,
+        fresh=True,
+    ).values
+
+
+def measures_as_at(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    measures: Sequence[str] | None = None,
+    period: Period = Period.MONTH,
+    cut: Cut = Cut.FORCE,
+    start: date,
+    end: date,
+    engine: str = "duckdb",
+    fresh: bool = False,
+) -> MeasuredValues:
+    """As `compute_measures`, with the time the figures stand at; unless `fresh`, from the
+    snapshot already taken (refreshed in the background, see `_engine`), so nobody waits."""
     del actor  # aggregates only: nothing personal is consulted, so nothing is logged
     chosen = _chosen(measures)
     if end < start:
@@ -203,9 +403,8 @@ def compute_measures(
         if refused:
             raise ValidationFailed.one("cut", f"{', '.join(refused)} cannot be cut by {cut.value}")
     with _LOCK:
-        snapshot = take_snapshot(ctx)
-        runner = _engine(ctx, snapshot, engine)
-        return runner.compute(
+        loaded = _engine(ctx, engine, fresh=fresh)
+        values = loaded.engine.compute(
             chosen,
             measure_params(ctx, as_of=ctx.now()),
             periods=[period],
@@ -213,6 +412,7 @@ def compute_measures(
             start=start,
             end=end,
         )
+        return MeasuredValues(values, loaded.checked_at)
 
 
 def drill_down(
@@ -226,16 +426,17 @@ def drill_down(
     cut_value: str | None = None,
     limit: int = 200,
     justification: str | None = None,
+    fresh: bool = True,
 ) -> list[dict[str, object]]:
-    """The records behind one value (at most `limit`), each logged as a consultation."""
+    """The records behind one value (at most `limit`), each logged as a consultation; unless
+    `fresh`, from the snapshot the board is showing."""
     (chosen,) = _chosen([measure])
     if cut not in chosen.definition.cuts:
         raise ValidationFailed.one("cut", f"{measure} cannot be cut by {cut.value}")
     if limit < 1:
         raise ValidationFailed.one("limit", "ask for at least one record")
     with _LOCK:
-        snapshot = take_snapshot(ctx)
-        runner = _engine(ctx, snapshot, "duckdb")
+        runner = _engine(ctx, "duckdb", fresh=fresh).engine
         try:
             rows = runner.records(
                 chosen,

@@ -58,7 +58,9 @@ async def board_page(request: Request, month: str = "", period: str = "") -> Res
     """The headline measures for a month: value, target status, trend and XmR chart."""
     ctx, actor = context_of(request), actor_of(request)
     chosen, every = _month(request, month), _period(period)
-    found = await run_in_threadpool(board.board, ctx, actor=actor, month=chosen, period=every)
+    found = await run_in_threadpool(
+        board.board, ctx, actor=actor, month=chosen, period=every, fresh=False
+    )
     figures = {t.key: charts.figure_json(charts.xmr_figure(t)) for t in found.trends}
     return _page(render(request, "board.html", board=found, figures=figures))
 
@@ -73,11 +75,11 @@ async def measure_page(
     if not key:
         key = ctx.policy.board.headline_measures[0]
     trend = await run_in_threadpool(
-        board.measure_trend, ctx, actor=actor, key=key, month=chosen, period=every
+        board.measure_trend, ctx, actor=actor, key=key, month=chosen, period=every, fresh=False
     )
     when = _start(start) if start else trend.current_start
     areas = await run_in_threadpool(
-        board.neighbourhoods, ctx, actor=actor, key=key, period=every, start=when
+        board.neighbourhoods, ctx, actor=actor, key=key, period=every, start=when, fresh=False
     )
     return _page(
         render(
@@ -116,6 +118,7 @@ async def records_page(
         period=every,
         start=when,
         neighbourhood=neighbourhood or None,
+        fresh=False,
     )
     return _page(render(request, "board_records.html", found=found))
 
@@ -125,7 +128,7 @@ async def peel_page(request: Request, month: str = "") -> Response:
     """The measures under the inspectorate's PEEL areas: which meet, approach or miss."""
     ctx, actor = context_of(request), actor_of(request)
     chosen = _month(request, month)
-    areas = await run_in_threadpool(board.peel_view, ctx, actor=actor, month=chosen)
+    areas = await run_in_threadpool(board.peel_view, ctx, actor=actor, month=chosen, fresh=False)
     return _page(render(request, "board_peel.html", areas=areas, month=chosen))
 
 
