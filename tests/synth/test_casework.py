@@ -3,6 +3,7 @@ victim support referrals, the deadline of each victim update, and crime admin bu
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
@@ -110,11 +111,18 @@ def test_victims_have_enhanced_rights_and_support_referrals(main_force: Generate
     )
     enhanced = main_force.col("crime_victims", "enhanced")
     persons = main_force.col("crime_victims", "person_id")
-    for crime, person, rights in zip(crime_of.tolist(), persons.tolist(), enhanced, strict=True):
+    grounds = [json.loads(g) for g in main_force.col("crime_victims", "enhanced_grounds")]
+    vulnerable = main_force.col("crime_victims", "vulnerable").astype(bool)
+    for crime, person, rights, why, frail in zip(
+        crime_of.tolist(), persons.tolist(), enhanced, grounds, vulnerable, strict=True
+    ):
         domestic, group, victim = crimes[crime]
         assert person == victim
+        assert bool(rights) == bool(why)  # enhanced exactly when there is a ground
+        assert ("vulnerable" in why) == frail
         if domestic or group == "Sexual offences":
-            assert rights
+            assert rights and "most_serious_crime" in why
+    assert abs(vulnerable.mean() - profile.victim_vulnerable_share) < 0.03
     added = main_force.seconds("crime_victims", "added_at")
     due = main_force.seconds("crime_victims", "support_due_at")
     assert (due > added).all()

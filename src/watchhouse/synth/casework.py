@@ -34,6 +34,15 @@ MOST_SERIOUS_GROUPS = frozenset({"Sexual offences"})
 MOST_SERIOUS_TYPES = frozenset(
     {"Murder", "Attempted murder", "Stalking", "Controlling or coercive behaviour"}
 )
+GROUNDS = ("most_serious_crime", "persistently_targeted", "vulnerable", "intimidated")
+# Index b3 b2 b1 b0 (serious, targeted, vulnerable, intimidated) -> the JSON list of grounds.
+GROUND_LISTS = np.array(
+    [
+        json.dumps([g for bit, g in zip((8, 4, 2, 1), GROUNDS, strict=True) if n & bit])
+        for n in range(16)
+    ],
+    dtype=object,
+)
 BUREAU_TASKS = ("file_preparation", "cctv_request", "statement_typing", "records_check")
 BUREAU_TASK_WEIGHTS = (0.35, 0.3, 0.2, 0.15)
 
@@ -154,27 +163,11 @@ def casework(
     vulnerable = rng.random(m) < profile.victim_vulnerable_share
     intimidated = rng.random(m) < profile.victim_intimidated_share
     targeted = rng.random(m) < profile.victim_persistently_targeted_share
-    grounds = [
-        json.dumps(
-            [
-                name
-                for name, holds in (
-                    ("most_serious_crime", s),
-                    ("persistently_targeted", t),
-                    ("vulnerable", v),
-                    ("intimidated", i),
-                )
-                if holds
-            ]
-        )
-        for s, t, v, i in zip(
-            serious.tolist(),
-            targeted.tolist(),
-            vulnerable.tolist(),
-            intimidated.tolist(),
-            strict=True,
-        )
-    ]
+    # The grounds as JSON lists: one of 16 combinations, looked up rather than written per victim.
+    combination = (
+        serious.astype(np.int64) * 8 + targeted * 4 + vulnerable.astype(np.int64) * 2 + intimidated
+    )
+    grounds = GROUND_LISTS[combination].tolist()
     enhanced = serious | vulnerable | intimidated | targeted
     wants_updates = rng.random(m) >= profile.victim_no_updates_share
     support_due = working_deadlines(added, profile.support_referral_working_days)
