@@ -31,7 +31,8 @@ def frames(tables: Mapping[str, pa.Table]) -> Frames:
         frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         for column, kind in zip(table.column_names, table.schema.types, strict=True):
             if kind == pa.bool_():
-                frame[column] = frame[column].fillna(False).astype(bool)
+                frame[f"{column}_known"] = frame[column].notna()  # NULL is not False for all
+                frame[column] = frame[column].astype("boolean").fillna(False).astype(bool)
         result[name] = frame
     return result
 
@@ -84,6 +85,8 @@ def _facts(f: Frames) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
     cr["grade_text"] = cr["grade"].astype("string").fillna("ungraded")
     cr["has_plan"] = cr["id"].isin(f["investigation_plans"]["crime_id"])
+    first_plan = f["investigation_plans"].groupby("crime_id")["written_us"].min()
+    cr["plan_written_us"] = cr["plan_written_us"].fillna(cr["id"].map(first_plan))
     first = f["supervisor_reviews"].groupby("crime_id")["reviewed_us"].min()
     cr["first_review_us"] = cr["id"].map(first)
     return c, i, cr
@@ -364,7 +367,9 @@ def records(f: Frames, params: MeasureParams) -> dict[str, pd.DataFrame]:
         ),
         on="crime_id",
     )
-    enhanced = vc["domestic_abuse"] | vc["crime_group"].isin(params.enhanced_crime_groups)
+    by_crime = vc["domestic_abuse"] | vc["crime_group"].isin(params.enhanced_crime_groups)
+    enhanced = pd.Series(np.where(vc["enhanced_known"], vc["enhanced"], by_crime), index=vc.index)
+    required = ~vc["required_known"] | vc["required"]
     allowed = np.where(
         enhanced, params.victim_update_working_days_enhanced, params.victim_update_working_days
     )
@@ -372,8 +377,13 @@ def records(f: Frames, params: MeasureParams) -> dict[str, pd.DataFrame]:
     told = vc["contacted_day"].map(index)
     today = datetime.fromtimestamp(params.as_of_us / S, UTC).astimezone(ZoneInfo(params.timezone))
     now = index[today.date()]
-    due_vc = (vc["contacted_us"].notna() | (now - event > allowed)).fillna(False)
-    on_time = vc["contacted_us"].notna() & (told - event <= allowed)
+    stored = vc["due_us"].notna()
+    by_days_passed = (now - event > allowed).fillna(False)
+    by_days_in_time = (told - event <= allowed).fillna(False)
+    passed = np.where(stored, (vc["due_us"] < params.as_of_us).fillna(False), by_days_passed)
+    in_time = np.where(stored, (vc["contacted_us"] <= vc["due_us"]).fillna(False), by_days_in_time)
+    due_vc = required & (vc["contacted_us"].notna() | passed)
+    on_time = vc["contacted_us"].notna() & in_time
     share(
         "investigations.victim_updates_on_time",
         vc[due_vc],
@@ -381,6 +391,7 @@ def records(f: Frames, params: MeasureParams) -> dict[str, pd.DataFrame]:
         crime_cuts,
         on_time[due_vc],
     )
+    out.update(_casework(f, cr, crime_cuts, params, vc, due_vc & enhanced, on_time))
 
     ss = f["stop_searches"].merge(
         f["neighbourhoods"][["id", "code"]].rename(columns={"id": "neighbourhood_id"}),
@@ -446,3 +457,101 @@ def compute(
     combined = pd.concat(parts, ignore_index=True)
     combined["period_start"] = pd.to_datetime(combined["period_start"]).dt.date
     return pa.Table.from_pandas(combined, schema=RESULT, preserve_index=False)
+
+
+def _casework(
+    f: Frames,
+    cr: pd.DataFrame,
+    crime_cuts: Mapping[str, str],
+    params: MeasureParams,
+    vc: pd.DataFrame,
+    enhanced_due: pd.Series,
+    on_time: pd.Series,
+) -> dict[str, pd.DataFrame]:
+    """Plans on time and adequate, enhanced-rights updates, support referrals, the bureau and
+    the audits (analytics/measures/casework.py and audits.py), in pandas."""
+    out: dict[str, pd.DataFrame] = {}
+
+    def share(
+        key: str, frame: pd.DataFrame, day: str, cuts: Mapping[str, str], num: object
+    ) -> None:
+        flags = pd.Series(num, index=frame.index).fillna(False).astype(bool).astype(int)
+        out[key] = _rec(frame, day, cuts, num=flags.to_numpy(), den=1)
+
+    share(
+        "investigations.victim_updates_on_time_enhanced",
+        vc[enhanced_due],
+        "event_day",
+        crime_cuts,
+        on_time[enhanced_due],
+    )
+    due = cr["plan_due_us"].fillna(cr["allocated_us"] + round(params.plan_due_hours * 3600 * S))
+    written = cr["plan_written_us"]
+    pick = (cr["allocated_us"].notna() & (written.notna() | (due < params.as_of_us))).fillna(False)
+    share(
+        "investigations.plan_on_time",
+        cr[pick],
+        "allocated_day",
+        crime_cuts,
+        (written.notna() & (written <= due)).fillna(False)[pick],
+    )
+    facts = cr[["id", "hood", "grade_text", "crime_group"]].rename(columns={"id": "crime_id"})
+    plans = f["investigation_plans"].merge(facts, on="crime_id")
+    judged_known = plans["check_adequate_known"] | plans["adequate_known"]
+    judged = np.where(plans["check_adequate_known"], plans["check_adequate"], plans["adequate"])
+    pick = plans["written_us"].notna() & judged_known
+    share("investigations.plan_adequate", plans[pick], "written_day", crime_cuts, judged[pick])
+    victims = f["crime_victims"].merge(facts, on="crime_id")
+    referred, deadline = victims["support_referred_us"], victims["support_due_us"]
+    pick = (
+        deadline.notna()
+        & ~victims["support_declined"]
+        & (referred.notna() | (deadline < params.as_of_us)).fillna(False)
+    )
+    share(
+        "investigations.support_referrals_on_time",
+        victims[pick],
+        "added_day",
+        crime_cuts,
+        (referred.notna() & (referred <= deadline)).fillna(False)[pick],
+    )
+    tasks = f["crime_admin_tasks"].merge(facts, on="crime_id")
+    done, due_task = tasks["done_us"], tasks["due_us"]
+    pick = due_task.notna() & (done.notna() | (due_task < params.as_of_us)).fillna(False)
+    share(
+        "investigations.bureau_tasks_on_time",
+        tasks[pick],
+        "requested_day",
+        crime_cuts,
+        (done.notna() & (done <= due_task)).fillna(False)[pick],
+    )
+    finished = tasks[done.notna() & tasks["requested_us"].notna()]
+    out["investigations.bureau_median_turnaround_hours"] = _rec(
+        finished,
+        "done_day",
+        crime_cuts,
+        x=(finished["done_us"] - finished["requested_us"]).to_numpy(),
+    )
+
+    items = f["audit_sample_items"].rename(columns={"id": "item_id"})
+    results = f["audit_results"].merge(items, on="item_id")
+    results = results.merge(
+        f["neighbourhoods"][["id", "code"]].rename(columns={"id": "neighbourhood_id"}),
+        on="neighbourhood_id",
+        how="left",
+    ).merge(
+        f["teams"][["id", "code"]].rename(columns={"id": "team_id", "code": "team_code"}),
+        on="team_id",
+        how="left",
+    )
+    results["hood"] = results["code"].fillna("unknown")
+    results["team"] = results["team_code"].fillna("unknown")
+    results = results[results["score"].notna() & results["record_day"].notna()]
+    audit_cuts = {"neighbourhood": "hood", "team": "team"}
+    score = np.round(results["score"].to_numpy(dtype=float) * 1_000_000).astype(np.int64)
+    out["audits.mean_score"] = _rec(results, "record_day", audit_cuts, x=score)
+    share("audits.passed", results, "record_day", audit_cuts, results["passed"])
+    for kind in ("contact", "incident", "domestic_abuse_assessment", "crime"):
+        mine = (results["record_type"] == kind).to_numpy()
+        out[f"audits.{kind}_score"] = _rec(results[mine], "record_day", audit_cuts, x=score[mine])
+    return out

@@ -16,7 +16,13 @@ from watchhouse.analytics.engine import MeasureEngine
 from watchhouse.analytics.model import MeasureParams
 
 TS = pa.timestamp("us", tz="UTC")
-_TYPES = {tables.INT: pa.int64(), tables.TEXT: pa.string(), tables.BOOL: pa.bool_(), tables.TS: TS}
+_TYPES = {
+    tables.INT: pa.int64(),
+    tables.TEXT: pa.string(),
+    tables.BOOL: pa.bool_(),
+    tables.TS: TS,
+    tables.FLOAT: pa.float64(),
+}
 
 
 def utc(*parts: int) -> datetime:
@@ -140,6 +146,8 @@ class Force:
         incident_id: int | None = None,
         place: int | None = None,
         domestic_abuse: bool = False,
+        plan_due: datetime | None = None,
+        plan_written: datetime | None = None,
     ) -> int:
         """A recorded crime with its outcome code (0: not yet assigned)."""
         return self._add(
@@ -152,19 +160,112 @@ class Force:
             allocated_at=allocated,
             outcome_code=outcome,
             outcome_at=outcome_at,
+            plan_due_at=plan_due,
+            plan_written_at=plan_written,
         )
 
-    def plan(self, crime_id: int, at: datetime) -> int:
-        """An investigation plan for a crime."""
-        return self._add("investigation_plans", crime_id=crime_id, written_at=at)
+    def plan(
+        self,
+        crime_id: int,
+        at: datetime,
+        *,
+        adequate: bool | None = None,
+        checked_adequate: bool | None = None,
+    ) -> int:
+        """An investigation plan for a crime, with the automatic and the supervisor's check."""
+        return self._add(
+            "investigation_plans",
+            crime_id=crime_id,
+            written_at=at,
+            adequate=adequate,
+            check_adequate=checked_adequate,
+        )
 
     def review(self, crime_id: int, at: datetime) -> int:
         """A supervisor's review of a crime."""
         return self._add("supervisor_reviews", crime_id=crime_id, reviewed_at=at)
 
-    def victim_update(self, crime_id: int, event: datetime, told: datetime | None) -> int:
-        """A key decision in a crime, and when the victim was told (None: not yet)."""
-        return self._add("victim_contacts", crime_id=crime_id, event_at=event, contacted_at=told)
+    def victim_update(
+        self,
+        crime_id: int,
+        event: datetime,
+        told: datetime | None,
+        *,
+        due: datetime | None = None,
+        enhanced: bool | None = None,
+        required: bool | None = None,
+    ) -> int:
+        """A key decision in a crime, and when the victim was told (None: not yet); `due`,
+        `enhanced` and `required` as watchhouse stores them when it makes an update due."""
+        return self._add(
+            "victim_contacts",
+            crime_id=crime_id,
+            event_at=event,
+            contacted_at=told,
+            due_at=due,
+            enhanced=enhanced,
+            required=required,
+        )
+
+    def victim(
+        self,
+        crime_id: int,
+        added: datetime,
+        *,
+        support_due: datetime | None,
+        referred: datetime | None = None,
+        declined: bool | None = None,
+        enhanced: bool = False,
+    ) -> int:
+        """A victim of a crime with the victim support referral's deadline and when it went."""
+        return self._add(
+            "crime_victims",
+            crime_id=crime_id,
+            added_at=added,
+            enhanced=enhanced,
+            support_due_at=support_due,
+            support_referred_at=referred,
+            support_declined=declined,
+        )
+
+    def bureau_task(
+        self, crime_id: int, requested: datetime, *, due: datetime, done: datetime | None
+    ) -> int:
+        """A crime admin bureau task, when it was due and when it was done (None: not yet)."""
+        return self._add(
+            "crime_admin_tasks",
+            crime_id=crime_id,
+            task="cctv_request",
+            requested_at=requested,
+            due_at=due,
+            done_at=done,
+        )
+
+    def team(self, code: str) -> int:
+        """A team."""
+        return self._add("teams", code=code)
+
+    def audit(
+        self,
+        record_at: datetime,
+        *,
+        score: float,
+        passed: bool,
+        record_type: str = "contact",
+        team: int | None = None,
+        hood: int | None = None,
+    ) -> int:
+        """A sampled record and the auditor's score of it; returns the result's id."""
+        item = self._add(
+            "audit_sample_items",
+            record_type=record_type,
+            record_at=record_at,
+            team_id=team,
+            neighbourhood_id=hood,
+        )
+        return self._add(
+            "audit_results", item_id=item, score=score, passed=passed, audited_at=record_at
+        )
 
     def problem_plan(
         self, opened: datetime, review_due: datetime, closed: datetime | None = None

@@ -73,6 +73,8 @@ def shown(value: float | None, unit: Unit) -> str:
         return f"{value:,.1f} s"
     if unit == Unit.MINUTES:
         return f"{value:,.1f} min"
+    if unit == Unit.HOURS:
+        return f"{value:,.1f} h"
     return f"{value:,.0f}"
 
 

@@ -179,6 +179,22 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
                 "SELECT count(*) FROM users WHERE role_code = 'call_handler'"
             ).fetchone()[0]
         )
+        # The board's casework and audit measures have values: the synthetic crimes come with
+        # victims, deadlines and bureau tasks, and every month of the history is audited.
+        for table in ("crime_victims", "crime_admin_tasks"):
+            assert connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 100
+        assert (
+            connection.execute(
+                "SELECT count(*) FROM victim_contacts WHERE due_at IS NOT NULL"
+            ).fetchone()[0]
+            > 100
+        )
+        months = connection.execute(
+            "SELECT count(DISTINCT s.period) FROM audit_results r "
+            "JOIN audit_sample_items i ON i.id = r.item_id "
+            "JOIN audit_samples s ON s.id = i.sample_id"
+        ).fetchone()[0]
+        assert months >= 3
     # The board has enough months for its monthly XmR charts: limits, not "too few points".
     demo_ctx = build_context(Settings(data_dir=tmp_path / "demo"), migrate=False)
     analyst = next(u for u in accounts.list_users(demo_ctx) if u.username == "analyst")

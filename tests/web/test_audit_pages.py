@@ -212,7 +212,9 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
     (item_url,) = re.findall(rf'href="({sample_url}/items/\d+)"', sample)
     page = auditor.client.get(item_url)
     crime_url = f"/crimes/{existing_records.crime_id}"
-    assert f'<a href="{crime_url}">Open the full record</a>' in page.text
+    sample_id, item_id = re.findall(r"/audits/samples/(\d+)/items/(\d+)", item_url)[0]
+    from_audit = f"{crime_url}?audit_sample={sample_id}&audit_item={item_id}"
+    assert f'<a href="{from_audit.replace("&", "&amp;")}">Open the full record</a>' in page.text
 
     def consulted():
         return search_access_log(
@@ -224,9 +226,14 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
         )
 
     assert len(consulted()) == 1  # opened for audit
-    crime = auditor.client.get(crime_url)
+    crime = auditor.client.get(from_audit)
     assert crime.status_code == 200 and "Threatened with a knife" in crime.text
     assert [e.record_id for e in consulted()] == [str(existing_records.crime_id)] * 2
+    # The crime page's consultation is logged as the audit's, naming the sample.
+    reason = max(consulted(), key=lambda e: e.id).justification or ""
+    assert reason.startswith("Auditor duty: audit consultation: quality audit AS")
+    assert f"AS{int(sample_id):06d} (Investigation plan quality), crime" in reason
+    assert "investigating" not in reason
 
     # The crime's own supervisor gets the finding, with the crime linked.
     with ctx.db.transaction() as session:
@@ -239,3 +246,36 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
     assert scored.status_code == 303
     feedback = client_as(Role.SUPERVISOR).client.get("/audits/feedback").text
     assert f'<a href="{crime_url}">CR{existing_records.crime_id:07d}</a>' in feedback
+
+
+def test_crime_page_reason_is_an_audit_consultation_only_for_a_sample_that_holds_it(
+    existing_records, client_as, ctx
+):
+    """A sample and item that do not hold this crime (or none at all) do not make the
+    auditor's reason an audit's; an auditor's reason still says it is an audit consultation,
+    and an investigator's says they are investigating."""
+    auditor = client_as(Role.AUDITOR)
+    crime_id = existing_records.crime_id
+    drawn = _draw(auditor, ctx.now().strftime("%Y-%m"), template="investigation_plan_quality")
+    sample_id = int(drawn.headers["location"].rsplit("/", 1)[1])
+
+    def last_reason(username: str) -> str:
+        found = search_access_log(
+            ctx,
+            actor=None,
+            query=AccessQuery(
+                username=username, operation=Operation.CONSULTATION, record_type="crime"
+            ),
+        )
+        return max(found, key=lambda e: e.id).justification or ""
+
+    wrong_item = auditor.client.get(
+        f"/crimes/{crime_id}?audit_sample={sample_id}&audit_item=999999"
+    )
+    assert wrong_item.status_code == 200
+    assert last_reason("auditor") == f"Auditor duty: audit consultation of crime {crime_id}"
+    auditor.client.get(f"/crimes/{crime_id}")
+    assert last_reason("auditor") == f"Auditor duty: audit consultation of crime {crime_id}"
+    investigator = client_as(Role.INVESTIGATOR)
+    assert investigator.client.get(f"/crimes/{crime_id}").status_code == 200
+    assert last_reason("investigator") == f"Investigator duty: investigating crime {crime_id}"

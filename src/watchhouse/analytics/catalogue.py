@@ -6,6 +6,8 @@ from functools import cache
 
 from watchhouse.analytics.measures import (
     attendance,
+    audits,
+    casework,
     contact,
     domestic_abuse,
     investigations,
@@ -49,6 +51,7 @@ GROUPS = (
     "Domestic abuse",
     "Investigations and outcomes",
     "Proactive policing",
+    "Quality audits",
 )
 
 PEEL_AREAS = {
@@ -81,7 +84,9 @@ def specs() -> tuple[MeasureSpec, ...]:
         *attendance.MEASURES,
         *domestic_abuse.MEASURES,
         *investigations.MEASURES,
+        *casework.MEASURES,
         *proactive.MEASURES,
+        *audits.MEASURES,
     )
     keys = [s.key for s in found]
     if len(keys) != len(set(keys)):

@@ -11,7 +11,13 @@ from watchhouse.analytics.catalogue import GROUPS, PEEL_AREAS, Cut, catalogue
 
 BEGIN = "<!-- BEGIN GENERATED: the catalogue (analytics/docs.py) -->"
 END = "<!-- END GENERATED -->"
-_UNITS = {"share": "share (%)", "seconds": "seconds", "minutes": "minutes", "count": "count"}
+_UNITS = {
+    "share": "share (%)",
+    "seconds": "seconds",
+    "minutes": "minutes",
+    "count": "count",
+    "hours": "hours",
+}
 
 
 def catalogue_markdown() -> str:

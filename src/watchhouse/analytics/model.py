@@ -26,6 +26,7 @@ class Cut(StrEnum):
     CHANNEL = "channel"
     GRADE = "grade"
     CRIME_GROUP = "crime_group"  # investigations and outcomes only (charge rate by crime group)
+    TEAM = "team"  # quality audits only: the team whose work it was, as it stood when sampled
 
 
 class Unit(StrEnum):
@@ -35,6 +36,7 @@ class Unit(StrEnum):
     SECONDS = "seconds"
     MINUTES = "minutes"
     COUNT = "count"
+    HOURS = "hours"
 
 
 class Kind(StrEnum):
@@ -138,6 +140,7 @@ class MeasureParams:
     victim_update_working_days: int = 5
     victim_update_working_days_enhanced: int = 1
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)
+    plan_due_hours: float = 72  # for crimes stored without their own plan deadline
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 INT, TEXT, BOOL, TS = "int", "text", "bool", "ts"
+FLOAT = "float"
 
 # table -> column -> kind
 INPUT_COLUMNS: dict[str, dict[str, str]] = {
@@ -84,11 +85,47 @@ INPUT_COLUMNS: dict[str, dict[str, str]] = {
     "identity_clusters": {"contact_id": INT, "cluster_id": INT},
 }
 
+# The investigations, Victims' Code, crime admin bureau and audit columns (issue 6), kept
+# apart so they can be added to the tables above without touching them: deadlines and whether
+# things were done by them, codes and scores; no names, notes, answers or free text.
+INPUT_COLUMNS["crimes"] |= {"plan_due_at": TS, "plan_written_at": TS}
+INPUT_COLUMNS["investigation_plans"] |= {"adequate": BOOL, "check_adequate": BOOL}
+INPUT_COLUMNS["victim_contacts"] |= {"due_at": TS, "enhanced": BOOL, "required": BOOL}
+INPUT_COLUMNS |= {
+    "crime_victims": {
+        "id": INT,
+        "crime_id": INT,
+        "added_at": TS,
+        "enhanced": BOOL,
+        "support_due_at": TS,
+        "support_referred_at": TS,
+        "support_declined": BOOL,
+    },
+    "crime_admin_tasks": {
+        "id": INT,
+        "crime_id": INT,
+        "task": TEXT,
+        "requested_at": TS,
+        "due_at": TS,
+        "done_at": TS,
+    },
+    "teams": {"id": INT, "code": TEXT},
+    "audit_sample_items": {
+        "id": INT,
+        "record_type": TEXT,
+        "record_at": TS,
+        "team_id": INT,
+        "neighbourhood_id": INT,
+    },
+    "audit_results": {"id": INT, "item_id": INT, "score": FLOAT, "passed": BOOL, "audited_at": TS},
+}
+
 _RAW_TYPES = {
     INT: pa.int64(),
     TEXT: pa.string(),
     BOOL: pa.bool_(),
     TS: pa.timestamp("us", tz="UTC"),
+    FLOAT: pa.float64(),
 }
 
 

@@ -14,7 +14,8 @@ from watchhouse.domain.spc import Variation
 
 # Units as the measures catalogue names them (analytics.catalogue.Unit values).
 SHARE, SECONDS, MINUTES, COUNT = "share", "seconds", "minutes", "count"
-KNOWN_UNITS = frozenset({SHARE, SECONDS, MINUTES, COUNT})
+HOURS = "hours"
+KNOWN_UNITS = frozenset({SHARE, SECONDS, MINUTES, COUNT, HOURS})
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -27,6 +28,8 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value:,.1f} s"
     if unit == MINUTES:
         return f"{value:,.1f} min"
+    if unit == HOURS:
+        return f"{value:,.1f} h"
     if unit == COUNT:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     raise ValueError(f"unknown unit {unit!r}; expected one of {sorted(KNOWN_UNITS)}")
@@ -41,6 +44,8 @@ def format_change(current: float, before: float, unit: str) -> str:
         return f"{difference:+,.1f} s"
     if unit == MINUTES:
         return f"{difference:+,.1f} min"
+    if unit == HOURS:
+        return f"{difference:+,.1f} h"
     return f"{difference:+,.0f}" if float(difference).is_integer() else f"{difference:+,.1f}"
 
 

@@ -259,6 +259,39 @@ def _template_of(session: Session, summary: SampleSummary) -> AuditTemplate:
     return _parse(stored.code, stored.definition)
 
 
+def audit_link(
+    record_type: RecordType, record_id: int, *, sample_id: int, item_id: int
+) -> str | None:
+    """The record's own page, opened from an audit: the sample and item go with it, so the
+    page logs the consultation as the audit's (see `audit_consultation_reason`)."""
+    link = LINKS.get(record_type)
+    if link is None:
+        return None
+    return f"{link.format(id=record_id)}?audit_sample={sample_id}&audit_item={item_id}"
+
+
+def audit_consultation_reason(
+    ctx: AppContext, *, sample_id: int, item_id: int, record_type: RecordType, record_id: int
+) -> str | None:
+    """The access log's reason for a record opened from an audit: the audit it is part of;
+    None unless that item of that sample is this record."""
+    with ctx.db.transaction() as session:
+        try:
+            summary = audits.sample(session=session, sample_id=sample_id)
+        except NotFound:
+            return None
+        listed = audits.items(session=session, sample_id=sample_id)
+    if not any(
+        i.id == item_id and i.record_type == record_type and i.record_id == record_id
+        for i in listed
+    ):
+        return None
+    return (
+        f"audit consultation: quality audit {summary.reference} ({summary.template_name}), "
+        f"{record_type.value} {record_id}"
+    )
+
+
 def open_item(ctx: AppContext, *, actor: Actor, sample_id: int, item_id: int) -> ItemForAudit:
     """Open a sampled record beside the questions; a logged consultation of the record."""
     zone = ctx.policy.force.timezone
@@ -281,7 +314,7 @@ def open_item(ctx: AppContext, *, actor: Actor, sample_id: int, item_id: int) ->
             record_id=item.record_id,
             justification=f"quality audit {summary.reference}: {summary.template_name}",
         )
-        link = LINKS.get(item.record_type)
+        link = audit_link(item.record_type, item.record_id, sample_id=sample_id, item_id=item.id)
         return ItemForAudit(
             sample=summary,
             item=item,
@@ -291,7 +324,7 @@ def open_item(ctx: AppContext, *, actor: Actor, sample_id: int, item_id: int) ->
                 record_id=item.record_id,
                 title=title,
                 fields=tuple(RecordField(label, _shown(value, zone)) for label, value in raw),
-                link=link.format(id=item.record_id) if link else None,
+                link=link,
             ),
             result=audits.result_for_item(session=session, item_id=item.id),
             previous_id=listed[position - 1].id if position > 0 else None,

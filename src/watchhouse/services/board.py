@@ -25,7 +25,7 @@ from watchhouse.domain.commentary import MeasureFacts, commentary, headline
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
-from watchhouse.services import measures, reference
+from watchhouse.services import measures, reference, teams
 from watchhouse.services.context import AppContext
 
 BOARD_PERIODS = (Period.MONTH, Period.WEEK)
@@ -488,3 +488,66 @@ def peel_view(
             rows.append(PeelMeasure(definition=d, value=value, target=target, status=status))
         result.append(PeelArea(key=key, title=title, measures=tuple(rows)))
     return result
+
+
+# --- other breakdowns -----------------------------------------------------------------------
+
+# The cuts other than neighbourhood that the measure page breaks a value down by, when the
+# measure has them: the charge rate by crime group, audit scores by team.
+BREAKDOWN_CUTS: dict[Cut, str] = {Cut.CRIME_GROUP: "By crime group", Cut.TEAM: "By team"}
+NOT_RECORDED = "unknown"  # the measures' cut value for a record without one
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A measure's values for one period under one cut (crime group, team)."""
+
+    cut: Cut
+    title: str
+    rows: tuple[AreaValue, ...]
+
+
+def breakdowns(
+    ctx: AppContext, *, actor: Actor, key: str, period: Period, start: date
+) -> list[Breakdown]:
+    """The measure by each of its other cuts for one period, worst first when it has a
+    direction (teams by name)."""
+    (definition,) = _definitions([key], field="measure")
+    target = measures.targets(ctx).get(key)
+    team_names = (
+        {t.code: t.name for t in teams.list_teams(ctx)} if Cut.TEAM in definition.cuts else {}
+    )
+    found = []
+    for cut, title in BREAKDOWN_CUTS.items():
+        if cut not in definition.cuts:
+            continue
+        values = measures.compute_measures(
+            ctx,
+            actor=actor,
+            measures=[key],
+            period=period,
+            cut=cut,
+            start=start,
+            end=period_end(period, start),
+        )
+        rows = [
+            AreaValue(
+                code=v.cut_value or "",
+                name="not recorded"
+                if v.cut_value in (None, NOT_RECORDED)
+                else team_names.get(v.cut_value or "", v.cut_value or ""),
+                value=v.value,
+                numerator=v.numerator,
+                denominator=v.denominator,
+                status="no target" if target is None else target_status(v.value, target),
+            )
+            for v in values
+            if v.cut is cut and v.period_start == start
+        ]
+        if definition.higher_is_better is None:
+            rows.sort(key=lambda r: r.name)
+        else:
+            sign = 1 if definition.higher_is_better else -1
+            rows.sort(key=lambda r: (r.value is None, sign * (r.value or 0.0), r.name))
+        found.append(Breakdown(cut=cut, title=title, rows=tuple(rows)))
+    return found

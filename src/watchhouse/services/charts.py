@@ -42,6 +42,8 @@ def _scale(unit: str) -> tuple[float, str]:
         return 1.0, " s"
     if unit == "minutes":
         return 1.0, " min"
+    if unit == "hours":
+        return 1.0, " h"
     return 1.0, ""
 
 

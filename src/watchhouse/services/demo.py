@@ -12,6 +12,7 @@ from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, Thri
 from watchhouse.domain.values import Channel, Grade, Settlement
 from watchhouse.services import accounts, contacts, identity, incidents, reference, teams
 from watchhouse.services.context import AppContext
+from watchhouse.services.demo_audits import build_demo_audits
 from watchhouse.services.demo_crimes import build_demo_crimes
 from watchhouse.services.synth import Progress, SynthRequest, synth_to_database
 
@@ -276,6 +277,10 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     )
     build_demo_crimes(
         ctx, actors, harassment_incident=harassment, domestic_incident=domestic, shed_incident=shed
+    )
+    # A quality audit of each month, so the board's audit measures have values.
+    build_demo_audits(
+        ctx, actors[Role.AUDITOR], first=today - timedelta(days=DEMO_HISTORY_DAYS), last=today
     )
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])

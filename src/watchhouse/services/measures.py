@@ -62,6 +62,10 @@ _LOGGED_AS = {
     "crimes": "crime",
     "victim_contacts": "victim_contact",
     "stop_searches": "stop_search",
+    "investigation_plans": "investigation_plan",
+    "crime_victims": "crime_victim",
+    "crime_admin_tasks": "crime_admin_task",
+    "audit_results": "audit_result",
 }
 # Logged changes (not consultations) to these record types may change a measured row in place,
 # so the snapshot's change check looks for the last one.
@@ -124,6 +128,7 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
         victim_update_working_days=policy.victims_code.update_working_days,
         victim_update_working_days_enhanced=policy.victims_code.enhanced_update_working_days,
         enhanced_crime_groups=tuple(policy.victims_code.most_serious_crime_groups),
+        plan_due_hours=policy.investigations.plan_due_hours,
     )
 
 

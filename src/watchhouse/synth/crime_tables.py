@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from watchhouse.synth.casework import Casework
 from watchhouse.synth.crime import CrimeBatch, StopSearches, assess_domestic_abuse
 from watchhouse.synth.helpers import ids, table, ts
 from watchhouse.synth.profile import SynthProfile
@@ -84,11 +85,16 @@ def crime_tables(
     victim_record: np.ndarray,
     location: np.ndarray,
     domestic: np.ndarray,
+    work: Casework,
 ) -> tuple[dict[str, pa.Table], list[tuple[int, float]]]:
-    """Crimes with their plans, reviews and victim updates; also the arrests they led to."""
+    """Crimes with their plans, reviews, victims, victim updates and bureau tasks; also the
+    arrests they led to."""
     st = state
     crime_ids = st.take("crimes", len(crimes.incident_index))
     k = crimes.incident_index
+    plan_crime = np.asarray([i for i, _, _ in crimes.plans], dtype=np.int64)
+    plan_checked = np.full(len(k), np.nan)
+    plan_checked[plan_crime] = work.plan_checked
     tables = {
         "crimes": _table(
             "crimes",
@@ -106,6 +112,9 @@ def crime_tables(
                 "outcome_code": crimes.outcome,
                 "outcome_at": ts(crimes.outcome_at),
                 "source": ["synthetic"] * len(k),
+                "plan_due_at": ts(work.plan_due),
+                "plan_written_at": ts(work.plan_written),
+                "plan_checked_at": ts(plan_checked),
             },
         )
     }
@@ -116,6 +125,9 @@ def crime_tables(
             "crime_id": np.asarray([crime_ids[i] for i, _, _ in crimes.plans], dtype=np.int64),
             "written_at": ts(np.asarray([t for _, t, _ in crimes.plans], dtype=float)),
             "adequate": [a for _, _, a in crimes.plans],
+            "due_at": ts(work.plan_due[plan_crime]),
+            "checked_at": ts(work.plan_checked),
+            "check_adequate": pa.array(work.plan_check_adequate, type=pa.bool_()),
         },
     )
     tables["supervisor_reviews"] = _table(
@@ -124,6 +136,26 @@ def crime_tables(
             "id": st.take("supervisor_reviews", len(crimes.reviews)),
             "crime_id": np.asarray([crime_ids[i] for i, _ in crimes.reviews], dtype=np.int64),
             "reviewed_at": ts(np.asarray([t for _, t in crimes.reviews], dtype=float)),
+        },
+    )
+    victim_ids = st.take("crime_victims", len(work.victim_crime))
+    tables["crime_victims"] = _table(
+        "crime_victims",
+        {
+            "id": victim_ids,
+            "crime_id": crime_ids[work.victim_crime],
+            "person_id": victim_record[k][work.victim_crime],
+            "added_at": ts(work.victim_added),
+            "assessed_at": ts(work.victim_assessed),
+            "persistently_targeted": work.victim_targeted,
+            "vulnerable": work.victim_vulnerable,
+            "intimidated": work.victim_intimidated,
+            "enhanced": work.victim_enhanced,
+            "enhanced_grounds": work.victim_grounds,
+            "wants_updates": work.victim_wants_updates,
+            "support_due_at": ts(work.support_due),
+            "support_referred_at": ts(work.support_referred),
+            "support_declined": work.support_declined,
         },
     )
     tables["victim_contacts"] = _table(
@@ -138,6 +170,27 @@ def crime_tables(
             "contacted_at": ts(
                 np.asarray([c for _, _, _, c in crimes.victim_contacts], dtype=float)
             ),
+            "victim_id": ids(
+                victim_ids[np.maximum(work.update_victim, 0)]
+                if len(victim_ids)
+                else np.zeros(len(work.update_victim), dtype=np.int64),
+                work.update_victim < 0,
+            ),
+            "due_at": ts(work.update_due),
+            "enhanced": work.update_enhanced,
+            "required": work.update_required,
+        },
+    )
+    tables["crime_admin_tasks"] = _table(
+        "crime_admin_tasks",
+        {
+            "id": st.take("crime_admin_tasks", len(work.task_crime)),
+            "crime_id": crime_ids[work.task_crime],
+            "task": work.task_kind.tolist(),
+            "detail": [""] * len(work.task_crime),
+            "requested_at": ts(work.task_requested),
+            "due_at": ts(work.task_due),
+            "done_at": ts(work.task_done),
         },
     )
     arrests = [(int(crime_ids[i]), at) for i, at in crimes.arrests]

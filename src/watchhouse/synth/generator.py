@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from watchhouse.synth.arrivals import demand_shape
+from watchhouse.synth.casework import casework
 from watchhouse.synth.contacts import (
     NUMBER_LANDLINE,
     NUMBER_MOBILE,
@@ -508,8 +509,16 @@ class SyntheticForce:
                 rng,
             )
         )
+        work = casework(
+            profile,
+            crimes,
+            record[graded_idx][crimes.incident_index] >= 0,
+            domestic[crimes.incident_index],
+            horizon,
+            self._rng(period, 5),
+        )
         crime_part, crime_arrests = crime_tables(
-            st, crimes, incident_ids, record[graded_idx], location[graded_idx], domestic
+            st, crimes, incident_ids, record[graded_idx], location[graded_idx], domestic, work
         )
         tables.update(crime_part)
         stops = stop_and_search(

@@ -81,6 +81,23 @@ class SynthProfile(_Strict):
     plan_share: float = Field(ge=0, le=1)
     plan_adequate_share: float = Field(ge=0, le=1)
     review_on_time_share: float = Field(ge=0, le=1)
+    # Casework (synth/casework.py): deadlines as the default policy sets them, and how often
+    # the work is done by them.
+    plan_due_hours: float = Field(72, gt=0)
+    plan_checked_share: float = Field(0.6, ge=0, le=1)
+    plan_check_agrees_share: float = Field(0.9, ge=0, le=1)
+    victim_vulnerable_share: float = Field(0.1, ge=0, le=1)
+    victim_intimidated_share: float = Field(0.05, ge=0, le=1)
+    victim_persistently_targeted_share: float = Field(0.04, ge=0, le=1)
+    victim_no_updates_share: float = Field(0.08, ge=0, le=1)
+    update_working_days: int = Field(5, ge=0)
+    enhanced_update_working_days: int = Field(1, ge=0)
+    support_referral_working_days: int = Field(2, ge=0)
+    support_declined_share: float = Field(0.3, ge=0, le=1)
+    support_on_time_share: float = Field(0.8, ge=0, le=1)
+    bureau_task_share: float = Field(0.35, ge=0, le=1)
+    bureau_task_working_days: int = Field(3, ge=0)
+    bureau_median_turnaround_hours: float = Field(30, gt=0)
     stop_searches_per_year: float = Field(ge=0)
     stop_search_arrest_share: float = Field(ge=0, le=1)
 

@@ -170,10 +170,21 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("outcome_code", pa.int64()),
             ("outcome_at", TS),
             ("source", pa.string()),
+            ("plan_due_at", TS),
+            ("plan_written_at", TS),
+            ("plan_checked_at", TS),
         ]
     ),
     "investigation_plans": pa.schema(
-        [("id", pa.int64()), ("crime_id", pa.int64()), ("written_at", TS), ("adequate", pa.bool_())]
+        [
+            ("id", pa.int64()),
+            ("crime_id", pa.int64()),
+            ("written_at", TS),
+            ("adequate", pa.bool_()),
+            ("due_at", TS),
+            ("checked_at", TS),
+            ("check_adequate", pa.bool_()),
+        ]
     ),
     "supervisor_reviews": pa.schema(
         [("id", pa.int64()), ("crime_id", pa.int64()), ("reviewed_at", TS)]
@@ -185,6 +196,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("event", pa.string()),
             ("event_at", TS),
             ("contacted_at", TS),
+            ("victim_id", pa.int64()),
+            ("due_at", TS),
+            ("enhanced", pa.bool_()),
+            ("required", pa.bool_()),
         ]
     ),
     "stop_searches": pa.schema(
@@ -206,6 +221,35 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("crime_id", pa.int64()),
             ("stop_search_id", pa.int64()),
             ("neighbourhood_id", pa.int64()),
+        ]
+    ),
+    "crime_victims": pa.schema(
+        [
+            ("id", pa.int64()),
+            ("crime_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("added_at", TS),
+            ("assessed_at", TS),
+            ("persistently_targeted", pa.bool_()),
+            ("vulnerable", pa.bool_()),
+            ("intimidated", pa.bool_()),
+            ("enhanced", pa.bool_()),
+            ("enhanced_grounds", pa.string()),
+            ("wants_updates", pa.bool_()),
+            ("support_due_at", TS),
+            ("support_referred_at", TS),
+            ("support_declined", pa.bool_()),
+        ]
+    ),
+    "crime_admin_tasks": pa.schema(
+        [
+            ("id", pa.int64()),
+            ("crime_id", pa.int64()),
+            ("task", pa.string()),
+            ("detail", pa.string()),
+            ("requested_at", TS),
+            ("due_at", TS),
+            ("done_at", TS),
         ]
     ),
 }

@@ -81,6 +81,9 @@ async def measure_page(
     areas = await run_in_threadpool(
         board.neighbourhoods, ctx, actor=actor, key=key, period=every, start=when, fresh=False
     )
+    others = await run_in_threadpool(
+        board.breakdowns, ctx, actor=actor, key=key, period=every, start=when
+    )
     return _page(
         render(
             request,
@@ -90,6 +93,7 @@ async def measure_page(
             start=when,
             start_name=board.period_name(every, when),
             areas=areas,
+            breakdowns=others,
             xmr=charts.figure_json(charts.xmr_figure(trend, height=340, legend=True)),
             ranges=charts.figure_json(charts.moving_range_figure(trend)),
         )

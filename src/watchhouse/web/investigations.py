@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchhouse.auth.permissions import can
+from watchhouse.domain.audit import RecordType
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.investigation_records import BureauTask
 from watchhouse.domain.outcomes import OutcomeType
-from watchhouse.domain.roles import Action
+from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.victims import KeyEvent, UpdateMethod, VpsDecision
-from watchhouse.services import crimes, investigations
+from watchhouse.services import audits, crimes, investigations
 from watchhouse.web.crime_forms import (
     read_needs,
     read_new_crime,
@@ -42,8 +43,32 @@ def _problems(failed: ValidationFailed | None) -> dict[str, str]:
     return {p.field: p.reason for p in failed.problems} if failed else {}
 
 
+def _reason(request: Request, crime_id: int, audit_sample: int, audit_item: int) -> str:
+    """Why the crime is being consulted, for the access log: the audit it was opened from
+    (when the link names a sample and item that hold it), otherwise the viewer's duty."""
+    ctx, actor = context_of(request), actor_of(request)
+    if audit_sample and audit_item:
+        reason = audits.audit_consultation_reason(
+            ctx,
+            sample_id=audit_sample,
+            item_id=audit_item,
+            record_type=RecordType.CRIME,
+            record_id=crime_id,
+        )
+        if reason is not None:
+            return f"{actor.role.label} duty: {reason}"
+    if actor.role is Role.AUDITOR:
+        return f"{actor.role.label} duty: audit consultation of crime {crime_id}"
+    return f"{actor.role.label} duty: investigating crime {crime_id}"
+
+
 def _crime_page(
-    request: Request, crime_id: int, failed: ValidationFailed | None = None
+    request: Request,
+    crime_id: int,
+    failed: ValidationFailed | None = None,
+    *,
+    audit_sample: int = 0,
+    audit_item: int = 0,
 ) -> Response:
     ctx = context_of(request)
     actor = actor_of(request)
@@ -51,7 +76,7 @@ def _crime_page(
         ctx,
         actor=actor,
         crime_id=crime_id,
-        justification=f"{actor.role.label} duty: investigating crime {crime_id}",
+        justification=_reason(request, crime_id, audit_sample, audit_item),
     )
     investigators, supervisors = (
         investigations.staff(ctx, actor=actor)
@@ -128,9 +153,12 @@ async def record_crime(request: Request) -> Response:
 
 
 @router.get("/crimes/{crime_id}", dependencies=[Depends(require(Action.VIEW_CRIME))])
-async def crime_page(request: Request, crime_id: int) -> Response:
-    """The crime: victims, suspects, plan, reviews, key events, victim updates, outcome."""
-    return _crime_page(request, crime_id)
+async def crime_page(
+    request: Request, crime_id: int, audit_sample: int = 0, audit_item: int = 0
+) -> Response:
+    """The crime: victims, suspects, plan, reviews, key events, victim updates, outcome
+    (opened from an audit, the sample and item make the consultation the audit's)."""
+    return _crime_page(request, crime_id, audit_sample=audit_sample, audit_item=audit_item)
 
 
 @router.post(

@@ -50,12 +50,14 @@ SELECT cr.id, cr.crime_group, cr.recorded_day, cr.allocated_us, cr.allocated_day
        COALESCE(cr.domestic_abuse, FALSE) AS domestic_abuse,
        COALESCE(n.code, '{UNKNOWN}') AS hood,
        COALESCE(CAST(i.grade AS VARCHAR), '{UNGRADED}') AS grade_text,
-       p.crime_id IS NOT NULL AS has_plan, r.first_us AS first_review_us
+       p.crime_id IS NOT NULL AS has_plan, r.first_us AS first_review_us,
+       cr.plan_due_us, COALESCE(cr.plan_written_us, p.first_us) AS plan_written_us
 FROM crimes cr
 LEFT JOIN incidents i ON i.id = cr.incident_id
 LEFT JOIN locations l ON l.id = cr.location_id
 LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
-LEFT JOIN (SELECT DISTINCT crime_id FROM investigation_plans) p ON p.crime_id = cr.id
+LEFT JOIN (SELECT crime_id, MIN(written_us) AS first_us FROM investigation_plans
+           GROUP BY crime_id) p ON p.crime_id = cr.id
 LEFT JOIN (SELECT crime_id, MIN(reviewed_us) AS first_us FROM supervisor_reviews
            GROUP BY crime_id) r ON r.crime_id = cr.id""",
 }

@@ -79,14 +79,28 @@ def _local_day(params: MeasureParams) -> str:
     return moment.astimezone(ZoneInfo(params.timezone)).date().isoformat()
 
 
-def _victim_updates(params: MeasureParams) -> str:
+def victim_updates_sql(params: MeasureParams, *, enhanced_only: bool = False) -> str:
+    """The victim updates owed in the period, each 1 when the victim was told on time."""
     groups = ", ".join("'" + g.replace("'", "''") + "'" for g in params.enhanced_crime_groups)
-    enhanced = "f.domestic_abuse" + (f" OR f.crime_group IN ({groups})" if groups else "")
+    by_crime = "f.domestic_abuse" + (f" OR f.crime_group IN ({groups})" if groups else "")
+    # The victim's own rights when the update was made due in watchhouse, else the crime's.
+    enhanced = f"COALESCE(vc.enhanced, {by_crime})"
     allowed = (
         f"CASE WHEN {enhanced} THEN {params.victim_update_working_days_enhanced} "
         f"ELSE {params.victim_update_working_days} END"
     )
-    told = f"vc.contacted_us IS NOT NULL AND wc.workday_index - we.workday_index <= {allowed}"
+    # The deadline watchhouse stored (the worklists' rule) when there is one, else the count of
+    # working days by local date.
+    in_time = (
+        "CASE WHEN vc.due_us IS NOT NULL THEN vc.contacted_us <= vc.due_us "
+        f"ELSE wc.workday_index - we.workday_index <= {allowed} END"
+    )
+    passed = (
+        f"CASE WHEN vc.due_us IS NOT NULL THEN vc.due_us < {params.as_of_us} "
+        f"ELSE t.today - we.workday_index > {allowed} END"
+    )
+    told = f"vc.contacted_us IS NOT NULL AND {in_time}"
+    only = f" AND {enhanced}" if enhanced_only else ""
     return f"""
 SELECT vc.id AS record_id, vc.event_day AS day {CUTS_MARKER}, {flag(told)} AS num, 1 AS den
 FROM victim_contacts vc
@@ -95,7 +109,7 @@ JOIN workdays we ON we.day = vc.event_day
 LEFT JOIN workdays wc ON wc.day = vc.contacted_day
 CROSS JOIN (SELECT workday_index AS today FROM workdays
             WHERE day = DATE '{_local_day(params)}') t
-WHERE vc.contacted_us IS NOT NULL OR t.today - we.workday_index > {allowed}"""
+WHERE COALESCE(vc.required, TRUE) AND (vc.contacted_us IS NOT NULL OR {passed}){only}"""
 
 
 def _outcome_measure(slug: str) -> MeasureSpec:
@@ -179,7 +193,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         cuts=CRIME_CUTS,
         record_type="victim_contacts",
         kind=Kind.SHARE,
-        build=_victim_updates,
+        build=victim_updates_sql,
         definition="""Of the key decisions in victims' investigations (arrest, charge, bail,
         release, no further action and the like) made in the period, the share the victim was
         told of within the Victims' Code time: [victims_code] update_working_days (5 by default)
@@ -187,6 +201,9 @@ MEASURES: tuple[MeasureSpec, ...] = (
         here are domestic abuse crimes and [victims_code] most_serious_crime_groups.
         Working days are Monday to Friday except England's bank holidays, counted by local date
         from the day of the decision. A decision not yet told counts against once the time has
-        passed (at the snapshot), and is left out until then.""",
+        passed (at the snapshot), and is left out until then. Where watchhouse made the update
+        due, the victim's own rights and the deadline it stored are used (the rule of the
+        worklists: the end of the working day, an event after working hours counting from the
+        next); an update the victim asked not to receive is left out.""",
     ),
 )
