@@ -13,7 +13,13 @@ import numpy as np
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Actor
-from watchhouse.forecasting.rostering import RestRules, RosterInputError, ShiftType, weekly_roster
+from watchhouse.forecasting.rostering import (
+    RestRules,
+    Roster,
+    RosterInputError,
+    ShiftType,
+    weekly_roster,
+)
 from watchhouse.forecasting.simulation import disagreements, simulate_plan
 from watchhouse.forecasting.staffing import Requirement, StaffingTarget, requirement
 from watchhouse.services.context import AppContext
@@ -119,21 +125,25 @@ def roster_channel(
     week = 7 * per_day
     block = planning.roster_weeks_per_pattern
     weeks = len(days) // 7
+    solved: dict[bytes, Roster] = {}  # a pattern week identical to one solved is not solved again
     for first in range(0, weeks, block):
         span = range(first, min(first + block, weeks))
         # One repeating week per block: it must cover the busiest of its weeks, slot by slot.
         need = np.max([grid[w * week : (w + 1) * week] for w in span], axis=0)
-        try:
-            roster = weekly_roster(
-                need,
-                interval_minutes=planning.interval_minutes,
-                shifts=shift_types(ctx),
-                rules=rules,
-                time_limit_seconds=planning.roster_time_limit_seconds,
-                mip_gap=planning.roster_mip_gap,
-            )
-        except RosterInputError as exc:
-            raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
+        key = np.ceil(need - 1e-9).astype(np.int64).tobytes()
+        if key not in solved:
+            try:
+                solved[key] = weekly_roster(
+                    need,
+                    interval_minutes=planning.interval_minutes,
+                    shifts=shift_types(ctx),
+                    rules=rules,
+                    time_limit_seconds=planning.roster_time_limit_seconds,
+                    mip_gap=planning.roster_mip_gap,
+                )
+            except RosterInputError as exc:
+                raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
+        roster = solved[key]
         worst_gap = max(worst_gap, roster.gap)
         for w in span:
             cover[w * week : (w + 1) * week] = roster.cover
