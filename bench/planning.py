@@ -205,8 +205,9 @@ def main() -> None:
             chosen = f.score(f.model)
             lines.append(
                 f"  {f.channel:13} {f.model:8} MASE {chosen.mase:.3f} (seasonal naive "
-                f"{baseline.mase:.3f}), coverage {chosen.coverage:.0%} (naive "
-                f"{baseline.coverage:.0%}); {target.describe()}; handlers mean "
+                f"{baseline.mase:.3f}), daily model's coverage {chosen.coverage:.0%} (naive "
+                f"{baseline.coverage:.0%}), band {f.interval_coverage:.1%} of held-out "
+                f"intervals (c {f.calibration:.2f}); {target.describe()}; handlers mean "
                 f"{need.handlers.mean():.1f} peak {need.handlers.max()}; FTE {np.mean(ftes):.1f}; "
                 f"roster gap {gap:.1%}; simulation flags {len(flags)}"
             )
