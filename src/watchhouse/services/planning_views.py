@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import NotFound
 from watchhouse.services.context import AppContext
+from watchhouse.services.plan_actuals import ChannelAgainstPlan, plan_against_actual
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -26,6 +27,7 @@ class PlanningView:
     baseline: repo.PlanRecord | None = None
     comparison: list[dict[str, object]] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)  # the policy's planned channels
+    against_actual: list[ChannelAgainstPlan] = field(default_factory=list)
 
 
 def _time(minute: int) -> str:
@@ -116,6 +118,19 @@ def planning_view(
             chart["staff_before"] = [round(r[2], 2) for r in earlier]
             chart["rostered_before"] = [r[3] for r in earlier]
         charts[channel] = chart
+    against = (
+        []
+        if run is None
+        else [
+            c for c in plan_against_actual(ctx, run=run, series=series, staffed=staffed) if c.days
+        ]
+    )
+    for c in against:
+        charts[c.channel]["daily"] = {  # type: ignore[assignment]
+            "day": [d.day.isoformat() for d in c.days],
+            "forecast": [d.forecast for d in c.days],
+            "actual": [d.actual for d in c.days],
+        }
     first_weeks = {t.week_start for t in tours}
     shown = min(first_weeks) if first_weeks else None
     return PlanningView(
@@ -138,4 +153,5 @@ def planning_view(
         baseline=baseline,
         comparison=[] if plan is None or baseline is None else _compare(plan, baseline),
         channels=[c.value for c in ctx.policy.planning.channels],
+        against_actual=against,
     )

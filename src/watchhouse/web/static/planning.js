@@ -35,5 +35,13 @@
       ]), layout(c.staff_before ? "Requirement against cover, before (dotted) and after" :
         "Requirement against rostered cover", "people"), { responsive: true });
     }
+    var daily = document.getElementById("daily-" + channel);
+    if (daily && c.daily) {
+      var days = layout("Forecast against actual contacts by day", "contacts");
+      Plotly.newPlot(daily, [
+        { x: c.daily.day, y: c.daily.forecast, mode: "lines+markers", line: { color: "#0b4f8a" }, name: "forecast" },
+        { x: c.daily.day, y: c.daily.actual, mode: "lines+markers", line: { color: "#2a6f2a" }, name: "actual" }
+      ], days, { responsive: true });
+    }
   });
 }());
