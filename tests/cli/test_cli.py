@@ -176,6 +176,14 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
                 "SELECT count(*) FROM users WHERE role_code = 'call_handler'"
             ).fetchone()[0]
         )
+        # The planning page has a stored forecast of every planned channel from the start.
+        assert connection.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] == 1
+        assert (
+            connection.execute("SELECT count(DISTINCT channel) FROM forecast_intervals").fetchone()[
+                0
+            ]
+            == 4
+        )
     # The demo starts afresh each time.
     again = invoke("demo", "--no-serve")
     assert again.exit_code == 0, again.output
