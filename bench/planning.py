@@ -9,14 +9,19 @@ existing directory given with --parquet). Timed, in one process:
 2. forecast: `forecast_demand` (rolling-origin backtest of MSTL, AutoETS and seasonal naive,
    the chosen model per channel, spread to intervals);
 3. staffing: the requirement per interval (Erlang C / A, chat concurrency, workload), the
-   simulation check of the first week, and the rosters (one pattern week per four weeks,
-   HiGHS given the policy's time limit, or --roster-seconds).
+   simulation check of the first week, and the rosters (one pattern week per four weeks:
+   quick covers, then HiGHS given the policy's time limit, or --roster-seconds).
+
+With --old-roster S, the same pattern weeks are rostered again the old way, side by side (not
+in the timed total): the relaxation rounded, then HiGHS alone for S seconds (10 was the old
+default), with cost, time and gap per channel against the best bound either run proved.
 
 Baseline, side by side: MSTL fitted directly on the 15-minute series (daily 96 and weekly 672
 seasonality) for one channel over its last --baseline-weeks weeks, the approach the daily
 fit replaces.
 
-    uv run python bench/planning.py [--parquet DIR] [--roster-seconds S] [--baseline-weeks 26]
+    uv run python bench/planning.py [--parquet DIR] [--roster-seconds S] [--old-roster 10]
+        [--baseline-weeks 26]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import platform
 import tempfile
 import time
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -38,8 +44,10 @@ from statsforecast import StatsForecast
 from statsforecast.models import MSTL, AutoETS
 
 from watchhouse.forecasting.demand import ChannelHistory, ForecastOptions, forecast_demand
+from watchhouse.forecasting.rostering import weekly_roster
 from watchhouse.forecasting.staffing import StaffingTarget, handling_estimates, requirement
 from watchhouse.policy import load_policy
+from watchhouse.services import staffing_plans
 from watchhouse.services.context import AppContext
 from watchhouse.services.staffing_plans import roster_channel, simulation_check
 from watchhouse.services.synth import SynthRequest, synth_to_parquet
@@ -83,10 +91,42 @@ def _history(path: Path, channels: list[str]) -> tuple[list[ChannelHistory], dic
     return histories, facts
 
 
+def _old_rosters(
+    ctx: AppContext,
+    policy: Any,
+    rostered: list[tuple[str, np.ndarray, list[datetime], float, float, float]],
+    seconds: float,
+) -> None:
+    """Roster the same weeks the old way (rounding, then HiGHS alone) and print both."""
+    old_planning = policy.planning.model_copy(update={"roster_time_limit_seconds": seconds})
+    old_ctx = cast(
+        AppContext, SimpleNamespace(policy=policy.model_copy(update={"planning": old_planning}))
+    )
+    solvers = vars(staffing_plans)  # the old way: no dives, so rounding then HiGHS alone
+    new_solver = solvers["weekly_roster"]
+    solvers["weekly_roster"] = partial(weekly_roster, dive_thresholds=())
+    try:
+        print(f"rosters side by side: old = rounding then HiGHS alone {seconds:g} s per week")
+        for channel, staff, starts, new_seconds, new_cost, new_gap in rostered:
+            began = time.perf_counter()
+            _, _, _, costs, old_gap = roster_channel(
+                old_ctx, channel, staff, starts, lambda *_: None, [0], 1
+            )
+            old_seconds, old_cost = time.perf_counter() - began, sum(costs)
+            print(
+                f"  {channel:13} new {new_seconds:5.1f} s cost {new_cost:8.1f} gap {new_gap:.1%}"
+                f" | old {old_seconds:5.1f} s cost {old_cost:8.1f} gap {old_gap:.1%}"
+                f" | new/old cost {new_cost / old_cost:.3f}"
+            )
+    finally:
+        solvers["weekly_roster"] = new_solver
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parquet", type=Path, help="an existing synthetic force in Parquet")
     parser.add_argument("--roster-seconds", type=float, help="HiGHS time limit per pattern week")
+    parser.add_argument("--old-roster", type=float, help="also roster the old way, S seconds")
     parser.add_argument("--baseline-weeks", type=int, default=26)
     args = parser.parse_args()
     policy = load_policy()
@@ -126,6 +166,7 @@ def main() -> None:
 
         began = time.perf_counter()
         lines = []
+        rostered: list[tuple[str, np.ndarray, list[datetime], float, float, float]] = []
         for f in forecasts:
             rule = planning.channels[f.channel]  # type: ignore[index]
             aht, patience = facts[f.channel]
@@ -153,15 +194,20 @@ def main() -> None:
             if target.method != "workload":
                 _, flags = simulation_check(ctx, target, f.mean, need)
             starts = [datetime.fromtimestamp(int(s), UTC) for s in f.starts]
-            _, _, ftes, _, gap = roster_channel(
+            roster_began = time.perf_counter()
+            _, _, ftes, costs, gap = roster_channel(
                 ctx, f.channel, need.staff, starts, lambda *_: None, [0], 1
+            )
+            rostered.append(
+                (f.channel, need.staff, starts, time.perf_counter() - roster_began, sum(costs), gap)
             )
             baseline = f.score("SeasonalNaive")
             chosen = f.score(f.model)
             lines.append(
                 f"  {f.channel:13} {f.model:8} MASE {chosen.mase:.3f} (seasonal naive "
-                f"{baseline.mase:.3f}), coverage {chosen.coverage:.0%} (naive "
-                f"{baseline.coverage:.0%}); {target.describe()}; handlers mean "
+                f"{baseline.mase:.3f}), daily model's coverage {chosen.coverage:.0%} (naive "
+                f"{baseline.coverage:.0%}), band {f.interval_coverage:.1%} of held-out "
+                f"intervals (c {f.calibration:.2f}); {target.describe()}; handlers mean "
                 f"{need.handlers.mean():.1f} peak {need.handlers.max()}; FTE {np.mean(ftes):.1f}; "
                 f"roster gap {gap:.1%}; simulation flags {len(flags)}"
             )
@@ -180,6 +226,9 @@ def main() -> None:
             + f"; total {total:.1f} s wall (target < 60 s), {cpu:.1f} s CPU in this process; "
             f"roster time limit {planning.roster_time_limit_seconds:g} s per pattern week"
         )
+
+        if args.old_roster is not None:
+            _old_rosters(ctx, policy, rostered, args.old_roster)
 
         if args.baseline_weeks:
             history = histories[0]

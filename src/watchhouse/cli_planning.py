@@ -141,7 +141,8 @@ def forecast(
         "model",
         "MASE",
         "baseline MASE",
-        "coverage",
+        "daily coverage",
+        "interval coverage",
         "bank holidays",
         "contacts",
         title=f"forecast run {result.run_id}: {local(result.first_interval)} to "
@@ -157,13 +158,17 @@ def forecast(
             f"{chosen['mase']:.3f}",
             f"{base['mase']:.3f}",
             f"{chosen['coverage']:.0%}",
+            "" if info.get("interval_coverage") is None else f"{info['interval_coverage']:.0%}",
             f"x{info['bank_holiday_factor']:.2f}",
             f"{info['expected_total']:,.0f}",
         )
     console.print(table)
     console.print(
         f"{result.seconds:.1f} s. MASE: the backtest's mean error over the in-sample error of "
-        "last week's same day; lower is better; compare with the baseline's."
+        "last week's same day; lower is better; compare with the baseline's. Coverage: the "
+        "share of backtest days inside the daily model's own "
+        f"{ctx.policy.planning.prediction_level}% interval, and of held-out backtest intervals "
+        "inside the stored, calibrated band."
     )
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
+from watchhouse.domain.values import Channel
 from watchhouse.services import accounts
 from watchhouse.services.context import AppContext
 
@@ -118,3 +119,48 @@ def test_analyst_sees_forecast_and_cover_charts_drawn_from_local_plotly(
     assert hosts == {urlparse(live_app.url).netloc}
     assert problems == []  # no script error, no CSP refusal
     assert [u for u in failed if not u.endswith("/favicon.ico")] == []
+
+
+def _quick_what_ifs(ctx: AppContext) -> None:
+    """Hourly intervals, rosters by quick covers only, 999 handling time fixed in policy."""
+    planning = ctx.policy.planning
+    channels = dict(planning.channels)
+    channels[Channel.EMERGENCY_999] = channels[Channel.EMERGENCY_999].model_copy(
+        update={"aht_seconds": 240.0}
+    )
+    planning = planning.model_copy(
+        update={"interval_minutes": 60, "roster_time_limit_seconds": 0, "channels": channels}
+    )
+    ctx.policy = ctx.policy.model_copy(update={"planning": planning})
+
+
+def test_analyst_asks_a_what_if_and_sees_before_and_after(
+    live_app: LiveApp, new_page: Any, screenshot: Any
+) -> None:
+    accounts.add_user(
+        live_app.ctx,
+        username="analyst",
+        display_name="Ana Analyst",
+        role=Role.ANALYST,
+        password="analyst-pass-123",
+    )
+    _store_plan(live_app.ctx)
+    _quick_what_ifs(live_app.ctx)
+    page = new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    sign_in(page, "analyst", "analyst-pass-123")
+    page.goto(f"{live_app.url}/planning")
+    page.get_by_label("Channel").select_option("999")
+    page.get_by_label("Answer within (seconds)").fill("soon")
+    page.get_by_role("button", name="Work it out").click()
+    expect(page.get_by_role("alert")).to_contain_text("must be a number of seconds")
+    expect(page.get_by_label("Answer within (seconds)")).to_have_value("soon")  # kept
+    page.get_by_label("Answer within (seconds)").fill("")
+    page.get_by_label("Demand change (%)").fill("+8")
+    page.get_by_role("button", name="Work it out").click()
+    expect(page.get_by_role("heading", name="What-if: what-if 999: demand +8%")).to_be_visible()
+    expect(page.locator("#what-if-answer")).to_contain_text("FTE")
+    expect(page.locator("#cover-999")).to_contain_text("rostered before")
+    screenshot(page, "planning-what-if")
+    assert problems == []

@@ -195,6 +195,14 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
             "JOIN audit_samples s ON s.id = i.sample_id"
         ).fetchone()[0]
         assert months >= 3
+        # The planning page has a stored forecast of every planned channel from the start.
+        assert connection.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] == 1
+        assert (
+            connection.execute("SELECT count(DISTINCT channel) FROM forecast_intervals").fetchone()[
+                0
+            ]
+            == 4
+        )
     # The board has enough months for its monthly XmR charts: limits, not "too few points".
     demo_ctx = build_context(Settings(data_dir=tmp_path / "demo"), migrate=False)
     analyst = next(u for u in accounts.list_users(demo_ctx) if u.username == "analyst")

@@ -36,6 +36,49 @@ def test_a_cheaper_long_shift_changes_the_optimum() -> None:
     assert solution.counts.tolist() == [0, 3]
 
 
+# Four intervals needing 1, 1, 3, 3 people; A covers 0, 1 and 3 (cost 3), B covers 0-1 (cost
+# 2), C covers 0-2 (cost 3), D covers 2-3 (cost 3). By hand, with d people on D: intervals 2 and
+# 3 need A >= 3 - d and C >= 3 - d, intervals 0-1 one of A, B, C. d = 3: 9 + B = 11; d = 2:
+# 6 + 3 + 3 = 12; d = 1: 15; d = 0: 18. The optimum is 3 D + 1 B = 11. The relaxation (A = C =
+# 0.5, D = 2.5, cost 10.5) rounds to C + 3 D = 12, and the dives on it reach 12 too.
+ROUNDING_TRAP = [[1, 1, 0, 1], [1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 1, 1]]
+
+
+def test_where_rounding_costs_more_the_integer_programme_finds_the_optimum_by_hand() -> None:
+    quick = solve_cover([1, 1, 3, 3], ROUNDING_TRAP, [3, 2, 3, 3], time_limit_seconds=0)
+    assert quick.cost == 12  # rounding and diving only: 1 C + 3 D
+    assert not quick.proven_optimal
+    assert quick.lower_bound == pytest.approx(10.5)
+    exact = solve_cover([1, 1, 3, 3], ROUNDING_TRAP, [3, 2, 3, 3], time_limit_seconds=5)
+    assert exact.counts.tolist() == [0, 1, 0, 3]
+    assert exact.cost == 11
+    assert exact.proven_optimal
+    assert exact.lower_bound == pytest.approx(11)  # the bound HiGHS proved, not the relaxation's
+    assert exact.gap == 0
+
+
+def test_dives_find_a_cheaper_week_than_rounding_the_relaxation() -> None:
+    rng = np.random.default_rng(3)
+    wave = 4 + 3 * np.sin(np.arange(672) / 96 * 2 * np.pi)
+    need = np.maximum(np.round(wave + rng.normal(0, 1, 672)), 1)
+    shifts = [EIGHT_HOURS, ShiftType("10h", 10, 4, 45, 1.0)]
+    rounded = weekly_roster(
+        need,
+        interval_minutes=15,
+        shifts=shifts,
+        rules=RULES,
+        time_limit_seconds=0,
+        dive_thresholds=(),
+    )
+    dived = weekly_roster(
+        need, interval_minutes=15, shifts=shifts, rules=RULES, time_limit_seconds=0
+    )
+    assert rounded.shortfall == 0
+    assert dived.shortfall == 0
+    assert dived.cost < rounded.cost
+    assert dived.lower_bound == pytest.approx(rounded.lower_bound)
+
+
 def test_an_interval_no_shift_can_cover_is_refused_by_name() -> None:
     with pytest.raises(RosterInputError, match="no shift covers interval 2"):
         solve_cover([1, 1, 1], [[1, 1, 0]], [1])

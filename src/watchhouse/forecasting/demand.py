@@ -14,10 +14,15 @@ recent weeks of history, one per day of the week (bank holidays use Sunday's). T
 - Bank holidays (England and Wales, from `holidays`): the history's bank holidays are measured
   against the same weekday around them, divided out before fitting and put back on the
   forecast. Planner-supplied events multiply the days they cover by their uplift.
-- Prediction intervals: the daily model's interval, calibrated by the backtest (its half-width
-  scaled so that it would have covered `level`% of the backtest days; the reported coverage is
-  the model's own, before this), spread by the profile and widened by the Poisson noise of
-  each interval (normal approximation, never below 0).
+- Prediction intervals, calibrated on the intervals themselves (split conformal): each
+  interval's spread is sqrt((daily sd x share)^2 + mean x dispersion), the daily model's
+  uncertainty spread by the profile plus the intraday noise, whose dispersion (variance over
+  mean, 1 for Poisson) is measured on the history around the profile; the band is mean +/- c x
+  spread, where c is the `level` quantile of |actual - mean| / spread over the rolling-origin
+  backtest's held-out intervals (the backtest's daily forecasts spread by a profile fitted
+  before each origin). The coverage reported per channel (`interval_coverage`) is cross-fitted:
+  each window scored with the c of the other windows (in-sample with one window). The daily
+  models' own coverage stays in `ModelScore.coverage`.
 """
 
 from __future__ import annotations
@@ -107,6 +112,8 @@ class ChannelForecast:
     mean: Floats
     lower: Floats
     upper: Floats
+    interval_coverage: float = float("nan")  # held-out backtest intervals inside the band
+    calibration: float = 1.0  # c: the band's half-width in spreads
 
     def score(self, model: str) -> ModelScore:
         """The backtest score of one candidate."""
@@ -228,10 +235,14 @@ def _scores(
     return out
 
 
-def _profile(history: ChannelHistory, options: ForecastOptions, bank: set[date]) -> Floats:
-    """Share of each day-kind's contacts by local slot: rows Monday..Sunday, columns slots."""
+def _profile(
+    history: ChannelHistory, options: ForecastOptions, bank: set[date], end: int | None = None
+) -> Floats:
+    """Share of each day-kind's contacts by local slot: rows Monday..Sunday, columns slots
+    (from the profile weeks before `end`, epoch seconds; default the end of the history)."""
     slots = 24 * 60 // options.interval_minutes
-    keep = history.starts >= history.starts[-1] - options.profile_weeks * 7 * 86400
+    last = int(history.starts[-1]) if end is None else end
+    keep = (history.starts >= last - options.profile_weeks * 7 * 86400) & (history.starts <= last)
     local = _local(history.starts[keep], options.timezone)
     kinds = np.where(np.isin(local.date, np.array(sorted(bank), dtype=object)), 6, local.weekday)
     slot = (local.hour * 60 + local.minute) // options.interval_minutes
@@ -256,8 +267,10 @@ def _spread(
     options: ForecastOptions,
     bank: set[date],
     z: float,
+    dispersion: float = 1.0,
 ) -> tuple[Ints, Floats, Floats, Floats]:
-    """Daily forecast -> intervals (UTC starts), DST-safe, with interval-level bands."""
+    """Daily forecast -> intervals (UTC starts), DST-safe, with interval-level bands of
+    z spreads either side (spread: see the module's docstring)."""
     first = pd.Timestamp(days[0]).tz_localize(options.timezone)
     end = pd.Timestamp(days[-1] + timedelta(days=1)).tz_localize(options.timezone)
     local = pd.date_range(first, end, freq=f"{options.interval_minutes}min", inclusive="left")
@@ -268,10 +281,74 @@ def _spread(
     share = profile[kinds, slot]
     share = share / np.bincount(index, weights=share)[index]  # shares of each day sum to 1
     interval_mean = mean[index] * share
-    spread = np.sqrt((sd[index] * share) ** 2 + interval_mean)
+    spread = np.sqrt((sd[index] * share) ** 2 + dispersion * interval_mean + 1e-9)
     lower = np.maximum(interval_mean - z * spread, 0.0)
     starts = (local.tz_convert("UTC").asi8 // 10**9).astype(np.int64)
     return starts, interval_mean, lower, interval_mean + z * spread
+
+
+def _dispersion(history: ChannelHistory, options: ForecastOptions, bank: set[date]) -> float:
+    """Intraday noise: variance over mean of the recent intervals around the profile's expected
+    count (each day's total times the profile share); 1 for Poisson, more when overdispersed."""
+    profile = _profile(history, options, bank)
+    keep = history.starts >= history.starts[-1] - options.profile_weeks * 7 * 86400
+    local = _local(history.starts[keep], options.timezone)
+    counts = history.counts[keep]
+    kinds = np.where(np.isin(local.date, np.array(sorted(bank), dtype=object)), 6, local.weekday)
+    slot = (local.hour * 60 + local.minute) // options.interval_minutes
+    _, day = np.unique(local.date, return_inverse=True)
+    share = profile[kinds, slot]
+    share = share / np.bincount(day, weights=share)[day]
+    expected = np.bincount(day, weights=counts)[day] * share
+    busy = expected > 0.5
+    if busy.sum() < 10:
+        return 1.0
+    ratio = float(np.sum((counts[busy] - expected[busy]) ** 2) / np.sum(expected[busy]))
+    return float(np.clip(ratio, 1.0, 50.0))
+
+
+def _calibrate(
+    history: ChannelHistory,
+    rows: pd.DataFrame,
+    model: str,
+    adjust: dict[date, float],
+    options: ForecastOptions,
+    bank: set[date],
+    z: float,
+    dispersion: float,
+) -> tuple[float, float]:
+    """(c, held-out coverage): the `level` quantile of the backtest intervals' |error| over
+    spread, and the share of each window's intervals inside c of the other windows."""
+    level = options.level
+    scores: list[Floats] = []
+    for _, window in rows.groupby("cutoff"):
+        window = window.sort_values("ds")
+        days = [d.date() for d in window["ds"]]
+        factor = np.array([adjust.get(d, 1.0) for d in days])
+        mean = np.maximum(window[model].to_numpy(), 0.0) * factor
+        width = (window[f"{model}-hi-{level}"] - window[f"{model}-lo-{level}"]).to_numpy()
+        sd = width * factor / (2 * z)
+        origin = pd.Timestamp(days[0]).tz_localize(options.timezone).value // 10**9
+        profile = _profile(history, options, bank, end=int(origin) - 1)
+        starts, m, _, hi = _spread(days, mean, sd, profile, options, bank, 1.0, dispersion)
+        at = np.searchsorted(history.starts, starts)
+        found = (at < history.starts.size) & (
+            history.starts[np.minimum(at, history.starts.size - 1)] == starts
+        )
+        actual = history.counts[at[found]]
+        spread = (hi - m)[found]
+        scores.append(np.abs(actual - m[found]) / spread)
+    if not scores or sum(s.size for s in scores) == 0:
+        return z, float("nan")
+    everything = np.concatenate(scores)
+    c = float(np.quantile(everything, level / 100))
+    if len(scores) == 1:
+        return c, float(np.mean(everything <= c))
+    held_out = []
+    for k, window_scores in enumerate(scores):
+        others = np.concatenate([s for j, s in enumerate(scores) if j != k])
+        held_out.append(window_scores <= np.quantile(others, level / 100))
+    return c, float(np.mean(np.concatenate(held_out)))
 
 
 def forecast_demand(
@@ -338,14 +415,33 @@ def forecast_demand(
         multiplier = _day_factors(channel, ahead, bank, factor[channel], events)
         mean = np.maximum(rows[best.model].to_numpy(), 0.0) * multiplier
         width = rows[f"{best.model}-hi-{options.level}"] - rows[f"{best.model}-lo-{options.level}"]
-        # The model's band, widened (or narrowed) by what the backtest showed it needed.
-        sd = width.to_numpy() * multiplier * best.widen / (2 * z)
+        sd = width.to_numpy() * multiplier / (2 * z)
+        dispersion = _dispersion(history, options, bank)
+        c, coverage = _calibrate(
+            history,
+            cv[cv["unique_id"] == channel],
+            best.model,
+            factors[channel],
+            options,
+            bank,
+            z,
+            dispersion,
+        )
         starts, m, lo, hi = _spread(
-            ahead, mean, sd, _profile(history, options, bank), options, bank, z
+            ahead, mean, sd, _profile(history, options, bank), options, bank, c, dispersion
         )
         results.append(
             ChannelForecast(
-                channel, best.model, scores[channel], factor[channel], starts, m, lo, hi
+                channel,
+                best.model,
+                scores[channel],
+                factor[channel],
+                starts,
+                m,
+                lo,
+                hi,
+                interval_coverage=coverage,
+                calibration=c,
             )
         )
     return results

@@ -10,7 +10,7 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade, Settlement
-from watchhouse.services import accounts, contacts, identity, incidents, reference, teams
+from watchhouse.services import accounts, contacts, identity, incidents, planning, reference, teams
 from watchhouse.services.context import AppContext
 from watchhouse.services.demo_audits import build_demo_audits
 from watchhouse.services.demo_crimes import build_demo_crimes
@@ -284,4 +284,13 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     )
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    _demo_forecast(ctx, actors[Role.ANALYST])
     return logins
+
+
+def _demo_forecast(ctx: AppContext, analyst: Actor) -> None:
+    """A stored demand forecast for the planning page, as long as the demo's history allows
+    (a backtest window of the horizon plus four weeks; none when the history is too short)."""
+    weeks = min(ctx.policy.planning.horizon_weeks, (DEMO_HISTORY_DAYS - 4 * 7 - 2) // 7)
+    if weeks >= 1:
+        planning.make_forecast(ctx, actor=analyst, horizon_weeks=weeks)

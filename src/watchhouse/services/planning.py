@@ -166,6 +166,10 @@ def make_forecast(
                 for s in f.scores
             ],
             "expected_total": round(float(f.mean.sum()), 1),
+            "interval_coverage": None
+            if np.isnan(f.interval_coverage)
+            else round(f.interval_coverage, 4),
+            "interval_calibration": round(f.calibration, 4),
         }
         for f in forecasts
     }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import NotFound
 from watchhouse.services.context import AppContext
+from watchhouse.services.plan_actuals import ChannelAgainstPlan, plan_against_actual
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -23,16 +24,55 @@ class PlanningView:
     plan: repo.PlanRecord | None
     tours: list[dict[str, object]]
     charts: dict[str, dict[str, list[object]]]
+    baseline: repo.PlanRecord | None = None
+    comparison: list[dict[str, object]] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # the policy's planned channels
+    against_actual: list[ChannelAgainstPlan] = field(default_factory=list)
 
 
 def _time(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+def _compare(plan: repo.PlanRecord, baseline: repo.PlanRecord) -> list[dict[str, object]]:
+    """Per channel in both plans: full-time staff and cost before and after, and the change."""
+    rows: list[dict[str, object]] = []
+    for channel, after in plan.summary.items():
+        before = baseline.summary.get(channel)
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        fte_before = float(before.get("full_time_equivalent", 0.0))
+        fte_after = float(after.get("full_time_equivalent", 0.0))
+        cost_before = float(before.get("cost", 0.0))
+        cost_after = float(after.get("cost", 0.0))
+        rows.append(
+            {
+                "channel": channel,
+                "target_before": before.get("target", ""),
+                "target_after": after.get("target", ""),
+                "fte_before": round(fte_before, 1),
+                "fte_after": round(fte_after, 1),
+                "fte_change": round(fte_after - fte_before, 1),
+                "cost_before": round(cost_before),
+                "cost_after": round(cost_after),
+                "cost_change": round(cost_after - cost_before),
+                "cost_change_share": None
+                if cost_before <= 0
+                else round((cost_after - cost_before) / cost_before, 4),
+            }
+        )
+    return rows
+
+
 def planning_view(
-    ctx: AppContext, *, forecast_run_id: int | None, plan_id: int | None
+    ctx: AppContext,
+    *,
+    forecast_run_id: int | None,
+    plan_id: int | None,
+    baseline_id: int | None = None,
 ) -> PlanningView:
-    """The chosen (or latest) forecast run and staffing plan, with their series per channel."""
+    """The chosen (or latest) forecast run and staffing plan, with their series per channel;
+    with a baseline plan of the same forecast, the two compared (before and after)."""
     zone = ZoneInfo(ctx.policy.force.timezone)
     with ctx.db.transaction() as session:
         plan = repo.plan(session=session, plan_id=plan_id)
@@ -50,6 +90,16 @@ def planning_view(
         tours = [] if plan is None else repo.plan_tours(session=session, plan_id=plan.id)
         runs = repo.recent_forecast_runs(session=session)
         plans = repo.recent_plans(session=session)
+        baseline = None
+        if baseline_id is not None:
+            baseline = repo.plan(session=session, plan_id=baseline_id)
+            if baseline is None:
+                raise NotFound("staffing plan", baseline_id)
+            if plan is None or baseline.forecast_run_id != plan.forecast_run_id:
+                baseline = None  # compared only with a plan from the same forecast
+        before = (
+            {} if baseline is None else repo.plan_intervals(session=session, plan_id=baseline.id)
+        )
     charts: dict[str, dict[str, list[object]]] = {}
     for channel, (starts, expected, lower, upper) in series.items():
         chart: dict[str, list[object]] = {
@@ -63,7 +113,24 @@ def planning_view(
             chart["handlers"] = [r[1] for r in rows]
             chart["staff"] = [round(r[2], 2) for r in rows]
             chart["rostered"] = [r[3] for r in rows]
+        earlier = before.get(channel, []) if channel in staffed else []
+        if earlier:
+            chart["staff_before"] = [round(r[2], 2) for r in earlier]
+            chart["rostered_before"] = [r[3] for r in earlier]
         charts[channel] = chart
+    against = (
+        []
+        if run is None
+        else [
+            c for c in plan_against_actual(ctx, run=run, series=series, staffed=staffed) if c.days
+        ]
+    )
+    for c in against:
+        charts[c.channel]["daily"] = {  # type: ignore[assignment]
+            "day": [d.day.isoformat() for d in c.days],
+            "forecast": [d.forecast for d in c.days],
+            "actual": [d.actual for d in c.days],
+        }
     first_weeks = {t.week_start for t in tours}
     shown = min(first_weeks) if first_weeks else None
     return PlanningView(
@@ -83,4 +150,8 @@ def planning_view(
             if t.week_start == shown
         ],
         charts=charts,
+        baseline=baseline,
+        comparison=[] if plan is None or baseline is None else _compare(plan, baseline),
+        channels=[c.value for c in ctx.policy.planning.channels],
+        against_actual=against,
     )

@@ -13,13 +13,20 @@ import numpy as np
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Actor
-from watchhouse.forecasting.rostering import RestRules, RosterInputError, ShiftType, weekly_roster
+from watchhouse.forecasting.rostering import (
+    RestRules,
+    Roster,
+    RosterInputError,
+    ShiftType,
+    weekly_roster,
+)
 from watchhouse.forecasting.simulation import disagreements, simulate_plan
 from watchhouse.forecasting.staffing import Requirement, StaffingTarget, requirement
 from watchhouse.services.context import AppContext
 from watchhouse.services.planning import (
     PlanRequest,
     Progress,
+    TargetChange,
     forecast_or_fail,
     no_progress,
     staffing_target,
@@ -119,21 +126,25 @@ def roster_channel(
     week = 7 * per_day
     block = planning.roster_weeks_per_pattern
     weeks = len(days) // 7
+    solved: dict[bytes, Roster] = {}  # a pattern week identical to one solved is not solved again
     for first in range(0, weeks, block):
         span = range(first, min(first + block, weeks))
         # One repeating week per block: it must cover the busiest of its weeks, slot by slot.
         need = np.max([grid[w * week : (w + 1) * week] for w in span], axis=0)
-        try:
-            roster = weekly_roster(
-                need,
-                interval_minutes=planning.interval_minutes,
-                shifts=shift_types(ctx),
-                rules=rules,
-                time_limit_seconds=planning.roster_time_limit_seconds,
-                mip_gap=planning.roster_mip_gap,
-            )
-        except RosterInputError as exc:
-            raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
+        key = np.ceil(need - 1e-9).astype(np.int64).tobytes()
+        if key not in solved:
+            try:
+                solved[key] = weekly_roster(
+                    need,
+                    interval_minutes=planning.interval_minutes,
+                    shifts=shift_types(ctx),
+                    rules=rules,
+                    time_limit_seconds=planning.roster_time_limit_seconds,
+                    mip_gap=planning.roster_mip_gap,
+                )
+            except RosterInputError as exc:
+                raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
+        roster = solved[key]
         worst_gap = max(worst_gap, roster.gap)
         for w in span:
             cover[w * week : (w + 1) * week] = roster.cover
@@ -301,3 +312,123 @@ def make_plan(
             tours=tours,
         )
     return PlanReport(plan_id, run.id, request.label, plans, seconds)
+
+
+@dataclass(frozen=True)
+class WhatIfRequest:
+    """A planner's what-if for one channel: a new answer target and / or a change in demand."""
+
+    channel: str
+    target_seconds: float | None = None
+    service_level: float | None = None  # share answered within the target, 0 to 1
+    max_abandonment: float | None = None  # share, 0 to 1
+    demand_change: float | None = None  # share, +0.08 for 8% more contacts
+    forecast_run_id: int | None = None
+
+    def label(self) -> str:
+        """The what-if in words, as the plan's label."""
+        parts = []
+        if self.demand_change is not None:
+            parts.append(f"demand {self.demand_change:+.0%}")
+        if self.target_seconds is not None:
+            parts.append(f"answer within {self.target_seconds:g} s")
+        if self.service_level is not None:
+            parts.append(f"{self.service_level:.0%} answered")
+        if self.max_abandonment is not None:
+            parts.append(f"under {self.max_abandonment:.0%} abandoned")
+        return f"what-if {self.channel}: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class WhatIfReport:
+    """The policy's plan and the what-if's, for one channel."""
+
+    baseline: PlanReport
+    changed: PlanReport
+
+
+def check_what_if(ctx: AppContext, what_if: WhatIfRequest) -> None:
+    """Refuse a what-if that names an unknown channel, asks nothing, or has values out of range,
+    naming each field."""
+    problems = []
+    channels = {c.value for c in ctx.policy.planning.channels}
+    if what_if.channel not in channels:
+        problems.append(FieldProblem("channel", f"choose one of {', '.join(sorted(channels))}"))
+    if what_if.target_seconds is not None and not 0 < what_if.target_seconds <= 3600:
+        problems.append(FieldProblem("answer_seconds", "must be more than 0 and at most 3600"))
+    if what_if.service_level is not None and not 0 < what_if.service_level < 1:
+        problems.append(FieldProblem("service_level", "must be more than 0% and under 100%"))
+    if what_if.max_abandonment is not None and not 0 < what_if.max_abandonment < 1:
+        problems.append(FieldProblem("abandonment", "must be more than 0% and under 100%"))
+    if what_if.demand_change is not None and not -0.9 <= what_if.demand_change <= 5:
+        problems.append(FieldProblem("demand_change", "must be from -90% to +500%"))
+    asked = (
+        what_if.target_seconds,
+        what_if.service_level,
+        what_if.max_abandonment,
+        what_if.demand_change,
+    )
+    if not problems and all(v is None for v in asked):
+        problems.append(FieldProblem("answer_seconds", "give a target or a demand change"))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _stored_baseline(ctx: AppContext, run_id: int, channel: str) -> PlanReport | None:
+    """The latest stored policy plan for this forecast that rostered the channel."""
+    with ctx.db.transaction() as session:
+        plans = repo.recent_plans(session=session, limit=50)
+    for record in plans:
+        found = record.summary.get(channel)
+        if record.forecast_run_id == run_id and record.label == "policy" and found:
+            values = dict(found)  # type: ignore[call-overload]
+            if float(values.get("cost", 0.0)) <= 0:
+                continue  # made without rosters: no cost to compare with
+            try:
+                plan = ChannelPlan(**values)
+            except TypeError:
+                continue  # stored by an older version, with other fields
+            return PlanReport(record.id, run_id, record.label, {channel: plan}, record.seconds)
+    return None
+
+
+def what_if(
+    ctx: AppContext,
+    *,
+    actor: Actor | None,
+    request: WhatIfRequest,
+    progress: Progress = no_progress,
+) -> WhatIfReport:
+    """Plan one channel under a what-if, beside the policy's plan (the stored one for the same
+    forecast when there is one, else made now), both rostered and stored."""
+    check_what_if(ctx, request)
+    run = forecast_or_fail(ctx, run_id=request.forecast_run_id)
+    baseline = _stored_baseline(ctx, run.id, request.channel)
+    if baseline is None:
+        baseline = make_plan(
+            ctx,
+            actor=actor,
+            request=PlanRequest(forecast_run_id=run.id, channels=[request.channel], simulate=False),
+            progress=progress,
+        )
+    change = TargetChange(
+        target_seconds=request.target_seconds,
+        service_level=request.service_level,
+        max_abandonment=request.max_abandonment,
+    )
+    changed = make_plan(
+        ctx,
+        actor=actor,
+        request=PlanRequest(
+            forecast_run_id=run.id,
+            label=request.label(),
+            demand_factors={}
+            if request.demand_change is None
+            else {request.channel: 1 + request.demand_change},
+            changes={request.channel: change},
+            simulate=False,
+            channels=[request.channel],
+        ),
+        progress=progress,
+    )
+    return WhatIfReport(baseline, changed)

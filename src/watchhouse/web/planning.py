@@ -7,12 +7,17 @@ from pathlib import Path
 
 import plotly
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Action
+from watchhouse.services import staffing_plans
 from watchhouse.services.planning_views import planning_view
+from watchhouse.services.staffing_plans import WhatIfRequest
+from watchhouse.web.forms import FormReader
 from watchhouse.web.rendering import render
-from watchhouse.web.security import context_of, require
+from watchhouse.web.security import actor_of, context_of, require
 
 router = APIRouter(default_response_class=HTMLResponse)
 
@@ -27,11 +32,17 @@ PLANNING_CSP = (
 
 @router.get("/planning", dependencies=[Depends(require(Action.VIEW_PLANNING))])
 async def planning_page(
-    request: Request, forecast: int | None = None, plan: int | None = None
+    request: Request,
+    forecast: int | None = None,
+    plan: int | None = None,
+    baseline: int | None = None,
 ) -> Response:
-    """Demand forecast, staff required against rostered cover, and the roster, per channel."""
-    view = planning_view(context_of(request), forecast_run_id=forecast, plan_id=plan)
-    response = render(request, "planning.html", view=view)
+    """Demand forecast, staff required against rostered cover, and the roster, per channel;
+    with `baseline`, the plan against that one (a what-if against the policy's plan)."""
+    view = planning_view(
+        context_of(request), forecast_run_id=forecast, plan_id=plan, baseline_id=baseline
+    )
+    response = render(request, "planning.html", view=view, problems={}, values={})
     response.headers["Content-Security-Policy"] = PLANNING_CSP
     return response
 
@@ -43,4 +54,66 @@ async def plotly_js() -> Response:
         PLOTLY_JS,
         media_type="text/javascript",
         headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+def _percent(reader: FormReader, name: str) -> float | None:
+    """An optional percentage field as a share (10 -> 0.10), its problem kept by name."""
+    raw = reader.text(name).removesuffix("%").strip()
+    if not raw:
+        return None
+    try:
+        return float(raw) / 100
+    except ValueError:
+        reader.problems.append(FieldProblem(name, "must be a number (a percentage)"))
+        return None
+
+
+def _number(reader: FormReader, name: str) -> float | None:
+    """An optional number field, its problem kept by name."""
+    raw = reader.text(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        reader.problems.append(FieldProblem(name, "must be a number of seconds"))
+        return None
+
+
+@router.post("/planning/what-if", dependencies=[Depends(require(Action.MAKE_PLANNING))])
+async def what_if(request: Request) -> Response:
+    """Plan one channel under a what-if (target and / or demand) beside the policy's plan."""
+    ctx, actor = context_of(request), actor_of(request)
+    form = await request.form()
+    reader = FormReader(form)
+    run = reader.text("forecast")
+    asked = WhatIfRequest(
+        channel=reader.text("channel", required=True),
+        target_seconds=_number(reader, "answer_seconds"),
+        service_level=_percent(reader, "service_level"),
+        max_abandonment=_percent(reader, "abandonment"),
+        demand_change=_percent(reader, "demand_change"),
+        forecast_run_id=int(run) if run.isdigit() else None,
+    )
+    try:
+        if reader.problems:
+            raise ValidationFailed(reader.problems)
+        found = await run_in_threadpool(staffing_plans.what_if, ctx, actor=actor, request=asked)
+    except ValidationFailed as exc:
+        kept = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+        view = planning_view(ctx, forecast_run_id=asked.forecast_run_id, plan_id=None)
+        response = render(
+            request,
+            "planning.html",
+            422,
+            view=view,
+            problems={p.field: p.reason for p in exc.problems},
+            values=kept,
+        )
+        response.headers["Content-Security-Policy"] = PLANNING_CSP
+        return response
+    return RedirectResponse(
+        f"/planning?plan={found.changed.plan_id}&baseline={found.baseline.plan_id}",
+        status_code=303,
     )

@@ -416,3 +416,37 @@ def plan_tours(*, session: Session, plan_id: int) -> list[TourRecord]:
         TourRecord(r.channel, r.week_start, r.shift, r.start_minute, r.first_day, r.days, r.people)
         for r in rows
     ]
+
+
+def answered_counts(
+    *,
+    session: Session,
+    channel: str,
+    start: datetime,
+    end: datetime,
+    interval_minutes: int,
+    target_seconds: float,
+) -> list[tuple[int, int, int]]:
+    """(interval start in epoch seconds, contacts, answered within the target) for one channel's
+    busy intervals in [start, end)."""
+    step = interval_minutes * 60
+    presented = _epoch(session, ContactRow.presented_at)
+    bucket = (presented // step) * step
+    in_time = case(
+        (
+            (ContactRow.answered_at.is_not(None))
+            & (_epoch(session, ContactRow.answered_at) - presented <= target_seconds),
+            1,
+        ),
+        else_=0,
+    )
+    query = (
+        select(bucket.label("bucket"), func.count(), func.sum(in_time))
+        .where(
+            ContactRow.channel == channel,
+            ContactRow.presented_at >= start,
+            ContactRow.presented_at < end,
+        )
+        .group_by("bucket")
+    )
+    return [(int(b), int(n), int(k or 0)) for b, n, k in session.execute(query)]

@@ -24,11 +24,24 @@
     }
     var cover = document.getElementById("cover-" + channel);
     if (cover && c.staff) {
-      Plotly.newPlot(cover, [
+      var before = !c.staff_before ? [] : [
+        { x: c.time, y: c.staff_before, mode: "lines", line: { shape: "hv", color: "#b00020", dash: "dot" }, name: "staff needed before" },
+        { x: c.time, y: c.rostered_before, mode: "lines", line: { shape: "hv", color: "#2a6f2a", dash: "dot" }, name: "rostered before" }
+      ];
+      Plotly.newPlot(cover, before.concat([
         { x: c.time, y: c.handlers, mode: "lines", line: { shape: "hv", color: "#c25100" }, name: "handlers needed" },
         { x: c.time, y: c.staff, mode: "lines", line: { shape: "hv", color: "#b00020" }, name: "staff needed (with shrinkage)" },
         { x: c.time, y: c.rostered, mode: "lines", line: { shape: "hv", color: "#2a6f2a" }, name: "rostered" }
-      ], layout("Requirement against rostered cover", "people"), { responsive: true });
+      ]), layout(c.staff_before ? "Requirement against cover, before (dotted) and after" :
+        "Requirement against rostered cover", "people"), { responsive: true });
+    }
+    var daily = document.getElementById("daily-" + channel);
+    if (daily && c.daily) {
+      var days = layout("Forecast against actual contacts by day", "contacts");
+      Plotly.newPlot(daily, [
+        { x: c.daily.day, y: c.daily.forecast, mode: "lines+markers", line: { color: "#0b4f8a" }, name: "forecast" },
+        { x: c.daily.day, y: c.daily.actual, mode: "lines+markers", line: { color: "#2a6f2a" }, name: "actual" }
+      ], days, { responsive: true });
     }
   });
 }());

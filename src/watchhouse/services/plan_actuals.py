@@ -1,0 +1,127 @@
+"""The stored plan against what happened: forecast and actual contacts by local day, their mean
+absolute percentage error, and the planned and actual share answered within the target.
+
+Counts only: no personal data is read, so nothing here goes to the access log."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from watchhouse.db.repositories import planning as repo
+from watchhouse.domain.values import Channel
+from watchhouse.services.context import AppContext
+
+
+@dataclass(frozen=True)
+class DayAgainstPlan:
+    """One whole local day of a channel: forecast and actual contacts, service levels."""
+
+    day: date
+    forecast: float
+    actual: int
+    planned_service_level: float | None  # expected by the plan, weighted by forecast contacts
+    actual_service_level: float | None  # answered within the target over contacts
+
+
+@dataclass(frozen=True)
+class ChannelAgainstPlan:
+    """A channel's days so far in the forecast window, and the error over them."""
+
+    channel: str
+    target_seconds: float | None
+    days: list[DayAgainstPlan]
+
+    @property
+    def mape(self) -> float | None:
+        """Mean absolute percentage error of the daily forecast (days with contacts)."""
+        errors = [abs(d.forecast - d.actual) / d.actual for d in self.days if d.actual > 0]
+        return sum(errors) / len(errors) if errors else None
+
+    @property
+    def forecast_total(self) -> float:
+        """Forecast contacts over the days compared."""
+        return sum(d.forecast for d in self.days)
+
+    @property
+    def actual_total(self) -> int:
+        """Actual contacts over the days compared."""
+        return sum(d.actual for d in self.days)
+
+
+def answer_target_seconds(ctx: AppContext, channel: str) -> float | None:
+    """The channel's answer target from policy (999 and 101 from the answer standards)."""
+    rule = next((r for c, r in ctx.policy.planning.channels.items() if c.value == channel), None)
+    if rule is not None and rule.target_seconds is not None:
+        return rule.target_seconds
+    if channel == Channel.EMERGENCY_999.value:
+        return float(ctx.policy.emergency_answer.standard_seconds)
+    if channel == Channel.NON_EMERGENCY_101.value:
+        return float(ctx.policy.non_emergency_answer.answer_target_seconds)
+    return None
+
+
+def plan_against_actual(
+    ctx: AppContext,
+    *,
+    run: repo.ForecastRunRecord,
+    series: dict[str, tuple[list[datetime], list[float], list[float], list[float]]],
+    staffed: dict[
+        str, list[tuple[datetime, int, float, int | None, float | None, float | None, float | None]]
+    ],
+) -> list[ChannelAgainstPlan]:
+    """Each channel's whole local days of the forecast that have passed, against the actuals."""
+    zone = ZoneInfo(ctx.policy.force.timezone)
+    now = ctx.now()
+    out = []
+    for channel, (starts, expected, _, _) in sorted(series.items()):
+        if not starts:
+            continue
+        step = timedelta(minutes=run.interval_minutes)
+        passed = [s for s in starts if s + step <= now]
+        if not passed:
+            out.append(ChannelAgainstPlan(channel, None, []))
+            continue
+        target = answer_target_seconds(ctx, channel)
+        with ctx.db.transaction() as session:
+            rows = repo.answered_counts(
+                session=session,
+                channel=channel,
+                start=starts[0],
+                end=passed[-1] + step,
+                interval_minutes=run.interval_minutes,
+                target_seconds=target if target is not None else 0.0,
+            )
+        actual = {b: (n, k) for b, n, k in rows}
+        levels = {r[0]: r[4] for r in staffed.get(channel, [])}
+        days: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])
+        for start, mean in zip(starts, expected, strict=True):
+            day = start.astimezone(zone).date()
+            bucket = days[day]
+            contacts, in_time = actual.get(int(start.timestamp()), (0, 0))
+            bucket[0] += mean
+            bucket[1] += contacts
+            bucket[2] += in_time
+            level = levels.get(start)
+            if level is not None:
+                bucket[3] += level * mean
+                bucket[4] += mean
+        whole = []
+        for day, (fc, n, k, weighted, weight) in sorted(days.items()):
+            if datetime.combine(day + timedelta(days=1), datetime.min.time(), zone) > now:
+                continue  # only whole local days that are over
+            whole.append(
+                DayAgainstPlan(
+                    day=day,
+                    forecast=round(fc, 1),
+                    actual=int(n),
+                    planned_service_level=None
+                    if weight <= 0 or target is None
+                    else weighted / weight,
+                    actual_service_level=None if n == 0 or target is None else k / n,
+                )
+            )
+        out.append(ChannelAgainstPlan(channel, target, whole))
+    return out
