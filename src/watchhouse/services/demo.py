@@ -140,11 +140,12 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     if accounts.list_users(ctx):
         raise RuntimeError("the store already has users; the demo needs an empty one")
     today = ctx.now().date()
+    history_start = _months_before(today.replace(day=1), DEMO_HISTORY_MONTHS)
     synth_to_database(
         ctx,
         SynthRequest(
             profile="default",
-            start=_months_before(today.replace(day=1), DEMO_HISTORY_MONTHS),
+            start=history_start,
             end=today,
             scale=DEMO_SCALE,
             seed=DEMO_SEED,
@@ -279,18 +280,16 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         ctx, actors, harassment_incident=harassment, domestic_incident=domestic, shed_incident=shed
     )
     # A quality audit of each month, so the board's audit measures have values.
-    build_demo_audits(
-        ctx, actors[Role.AUDITOR], first=today - timedelta(days=DEMO_HISTORY_DAYS), last=today
-    )
+    build_demo_audits(ctx, actors[Role.AUDITOR], first=history_start, last=today)
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
-    _demo_forecast(ctx, actors[Role.ANALYST])
+    _demo_forecast(ctx, actors[Role.ANALYST], history_days=(today - history_start).days)
     return logins
 
 
-def _demo_forecast(ctx: AppContext, analyst: Actor) -> None:
+def _demo_forecast(ctx: AppContext, analyst: Actor, *, history_days: int) -> None:
     """A stored demand forecast for the planning page, as long as the demo's history allows
     (a backtest window of the horizon plus four weeks; none when the history is too short)."""
-    weeks = min(ctx.policy.planning.horizon_weeks, (DEMO_HISTORY_DAYS - 4 * 7 - 2) // 7)
+    weeks = min(ctx.policy.planning.horizon_weeks, (history_days - 4 * 7 - 2) // 7)
     if weeks >= 1:
         planning.make_forecast(ctx, actor=analyst, horizon_weeks=weeks)
