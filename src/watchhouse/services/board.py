@@ -26,6 +26,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
 from watchhouse.services import measures, reference, teams
+from watchhouse.services.plan_actuals import LatestAgainstPlan, latest_against_actual
 from watchhouse.services.context import AppContext
 
 BOARD_PERIODS = (Period.MONTH, Period.WEEK)
@@ -149,6 +150,7 @@ class Board:
     trends: tuple[MeasureTrend, ...]
     headline: str
     as_at: datetime | None = None  # "figures as at": when the store was last seen to match
+    against_plan: LatestAgainstPlan | None = None  # the latest stored forecast against actual
 
     @property
     def month_name(self) -> str:
@@ -300,6 +302,7 @@ def board(
         trends=tuple(found),
         headline=headline([_facts_of(t) for t in found]),
         as_at=found[0].as_at if found else None,
+        against_plan=latest_against_actual(ctx),
     )
 
 

@@ -50,6 +50,24 @@ class ChannelAgainstPlan:
         """Actual contacts over the days compared."""
         return sum(d.actual for d in self.days)
 
+    @property
+    def planned_service_level(self) -> float | None:
+        """The plan's expected share answered in time over the days, weighted by forecast."""
+        planned = [(d.planned_service_level, d.forecast) for d in self.days]
+        weight = sum(f for level, f in planned if level is not None)
+        if weight <= 0:
+            return None
+        return sum(level * f for level, f in planned if level is not None) / weight
+
+    @property
+    def actual_service_level(self) -> float | None:
+        """The share of the days' contacts answered within the target."""
+        measured = [(d.actual_service_level, d.actual) for d in self.days]
+        contacts = sum(n for level, n in measured if level is not None)
+        if contacts <= 0:
+            return None
+        return sum(level * n for level, n in measured if level is not None) / contacts
+
 
 def answer_target_seconds(ctx: AppContext, channel: str) -> float | None:
     """The channel's answer target from policy (999 and 101 from the answer standards)."""
@@ -125,3 +143,35 @@ def plan_against_actual(
             )
         out.append(ChannelAgainstPlan(channel, target, whole))
     return out
+
+
+@dataclass(frozen=True)
+class LatestAgainstPlan:
+    """The latest stored forecast (and its latest plan) against what happened, per channel
+    with at least one whole day over; `notice` says plainly why there is nothing to show."""
+
+    run: repo.ForecastRunRecord | None
+    plan: repo.PlanRecord | None
+    channels: list[ChannelAgainstPlan]
+
+    @property
+    def notice(self) -> str | None:
+        """Why no channel is compared, or None when some are."""
+        if self.run is None:
+            return "No stored forecast yet."
+        if not self.channels:
+            return "The stored forecast's first day is not over yet."
+        return None
+
+
+def latest_against_actual(ctx: AppContext) -> LatestAgainstPlan:
+    """The latest stored forecast and the latest plan made from it, against the actuals."""
+    with ctx.db.transaction() as session:
+        run = repo.forecast_run(session=session, run_id=None)
+        if run is None:
+            return LatestAgainstPlan(run=None, plan=None, channels=[])
+        plan = repo.latest_plan_of_run(session=session, forecast_run_id=run.id)
+        series = repo.forecast_intervals(session=session, run_id=run.id)
+        staffed = {} if plan is None else repo.plan_intervals(session=session, plan_id=plan.id)
+    compared = plan_against_actual(ctx, run=run, series=series, staffed=staffed)
+    return LatestAgainstPlan(run=run, plan=plan, channels=[c for c in compared if c.days])

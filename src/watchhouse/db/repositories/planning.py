@@ -365,6 +365,17 @@ def plan(*, session: Session, plan_id: int | None) -> PlanRecord | None:
     return None if row is None else _plan_record(row)
 
 
+def latest_plan_of_run(*, session: Session, forecast_run_id: int) -> PlanRecord | None:
+    """The latest stored plan made from a forecast run, or None when it has none."""
+    row = session.scalars(
+        select(StaffingPlanRow)
+        .where(StaffingPlanRow.forecast_run_id == forecast_run_id)
+        .order_by(StaffingPlanRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _plan_record(row)
+
+
 def recent_plans(*, session: Session, limit: int = 20) -> list[PlanRecord]:
     """The latest staffing plans, newest first."""
     rows = session.scalars(select(StaffingPlanRow).order_by(StaffingPlanRow.id.desc()).limit(limit))
