@@ -8,8 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from plan_support import LOCAL_FIRST, store_three_days_of_999
 
+from plan_support import LOCAL_FIRST, store_three_days_of_999
 from watchhouse.db import bulk
 from watchhouse.domain.roles import Role
 from watchhouse.services.context import AppContext
@@ -43,9 +43,7 @@ def _late_monday_calls(ctx: AppContext) -> None:
             ("999", presented, answered, answered + timedelta(minutes=3), False, "closed", "")
         )
     with ctx.db.transaction() as session:
-        bulk.insert_rows(
-            session=session, table_name="contacts", columns=CONTACT_COLUMNS, rows=rows
-        )
+        bulk.insert_rows(session=session, table_name="contacts", columns=CONTACT_COLUMNS, rows=rows)
 
 
 def test_the_board_compares_the_latest_stored_forecast_with_the_actual_contacts(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from plan_support import store_three_days_of_999
 
+from plan_support import store_three_days_of_999
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
 from watchhouse.services.context import AppContext

@@ -26,8 +26,8 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
 from watchhouse.services import measures, reference, teams
-from watchhouse.services.plan_actuals import LatestAgainstPlan, latest_against_actual
 from watchhouse.services.context import AppContext
+from watchhouse.services.plan_actuals import LatestAgainstPlan, latest_against_actual
 
 BOARD_PERIODS = (Period.MONTH, Period.WEEK)
 
