@@ -195,7 +195,10 @@ def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_
             "JOIN audit_samples s ON s.id = i.sample_id"
         ).fetchone()[0]
         assert months >= 3
-        # The planning page has a stored forecast of every planned channel from the start.
+        # The planning page has a stored forecast of every planned channel from the start,
+        # and the policy's staffing plan made from it, rostered.
+        assert connection.execute("SELECT count(*) FROM staffing_plans").fetchone()[0] == 1
+        assert connection.execute("SELECT count(*) FROM roster_shifts").fetchone()[0] > 0
         assert connection.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] == 1
         assert (
             connection.execute("SELECT count(DISTINCT channel) FROM forecast_intervals").fetchone()[

@@ -10,7 +10,16 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade, Settlement
-from watchhouse.services import accounts, contacts, identity, incidents, planning, reference, teams
+from watchhouse.services import (
+    accounts,
+    contacts,
+    identity,
+    incidents,
+    planning,
+    reference,
+    staffing_plans,
+    teams,
+)
 from watchhouse.services.context import AppContext
 from watchhouse.services.demo_audits import build_demo_audits
 from watchhouse.services.demo_crimes import build_demo_crimes
@@ -288,8 +297,12 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
 
 
 def _demo_forecast(ctx: AppContext, analyst: Actor, *, history_days: int) -> None:
-    """A stored demand forecast for the planning page, as long as the demo's history allows
-    (a backtest window of the horizon plus four weeks; none when the history is too short)."""
+    """A stored demand forecast and the policy's staffing plan from it, for the planning page,
+    as long as the demo's history allows (a backtest window of the horizon plus four weeks;
+    none when the history is too short)."""
     weeks = min(ctx.policy.planning.horizon_weeks, (history_days - 4 * 7 - 2) // 7)
     if weeks >= 1:
-        planning.make_forecast(ctx, actor=analyst, horizon_weeks=weeks)
+        forecast = planning.make_forecast(ctx, actor=analyst, horizon_weeks=weeks)
+        staffing_plans.make_plan(
+            ctx, actor=analyst, request=planning.PlanRequest(forecast_run_id=forecast.run_id)
+        )
