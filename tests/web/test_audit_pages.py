@@ -244,8 +244,32 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
         item_url, data={"csrf_token": auditor.csrf, **answers, "finding": "no review yet"}
     )
     assert scored.status_code == 303
-    feedback = client_as(Role.SUPERVISOR).client.get("/audits/feedback").text
-    assert f'<a href="{crime_url}">CR{existing_records.crime_id:07d}</a>' in feedback
+    supervisor = client_as(Role.SUPERVISOR)
+    feedback = supervisor.client.get("/audits/feedback").text
+    (finding_id,) = re.findall(rf'<a href="{crime_url}\?audit_finding=(\d+)">CR', feedback)
+    assert f">CR{existing_records.crime_id:07d}</a>" in feedback
+
+    # Opened from the feedback, the supervisor's consultation names the finding; a finding
+    # that is not about this crime leaves the supervisor's usual reason.
+    def supervisor_reason() -> str:
+        found = search_access_log(
+            ctx,
+            actor=None,
+            query=AccessQuery(
+                username="supervisor", operation=Operation.CONSULTATION, record_type="crime"
+            ),
+        )
+        return max(found, key=lambda e: e.id).justification or ""
+
+    assert supervisor.client.get(f"{crime_url}?audit_finding={finding_id}").status_code == 200
+    assert supervisor_reason() == (
+        f"Supervisor duty: audit feedback: finding {finding_id} (Investigation plan quality), "
+        f"crime {existing_records.crime_id}"
+    )
+    supervisor.client.get(f"{crime_url}?audit_finding={existing_records.finding_id}")
+    assert supervisor_reason() == (
+        f"Supervisor duty: investigating crime {existing_records.crime_id}"
+    )
 
 
 def test_crime_page_reason_is_an_audit_consultation_only_for_a_sample_that_holds_it(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from watchhouse.db.repositories import audits
 from watchhouse.domain.access import Operation
-from watchhouse.domain.audit import TrendCell, parse_period, trend_table
+from watchhouse.domain.audit import RecordType, TrendCell, parse_period, trend_table
 from watchhouse.domain.audit_views import FeedbackItem
 from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.roles import Actor
@@ -54,6 +54,21 @@ def acknowledge(ctx: AppContext, *, actor: Actor, finding_id: int, response: str
             record_type="audit_finding",
             record_id=finding_id,
         )
+
+
+def feedback_consultation_reason(
+    ctx: AppContext, *, actor: Actor, finding_id: int, record_type: RecordType, record_id: int
+) -> str | None:
+    """The access log's reason for a record a supervisor opens from their audit feedback; None
+    unless that finding is about this record and is for this supervisor."""
+    with ctx.db.transaction() as session:
+        found = audits.finding_record(session=session, finding_id=finding_id)
+    if found is None:
+        return None
+    found_type, found_id, supervisor, template = found
+    if (found_type, found_id, supervisor) != (record_type.value, record_id, actor.user_id):
+        return None
+    return f"audit feedback: finding {finding_id} ({template}), {record_type.value} {record_id}"
 
 
 def trends(

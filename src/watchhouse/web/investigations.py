@@ -15,7 +15,7 @@ from watchhouse.domain.investigation_records import BureauTask
 from watchhouse.domain.outcomes import OutcomeType
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.victims import KeyEvent, UpdateMethod, VpsDecision
-from watchhouse.services import audits, crimes, investigations
+from watchhouse.services import audit_feedback, audits, crimes, investigations
 from watchhouse.web.crime_forms import (
     read_needs,
     read_new_crime,
@@ -43,10 +43,23 @@ def _problems(failed: ValidationFailed | None) -> dict[str, str]:
     return {p.field: p.reason for p in failed.problems} if failed else {}
 
 
-def _reason(request: Request, crime_id: int, audit_sample: int, audit_item: int) -> str:
+def _reason(
+    request: Request, crime_id: int, audit_sample: int, audit_item: int, audit_finding: int = 0
+) -> str:
     """Why the crime is being consulted, for the access log: the audit it was opened from
-    (when the link names a sample and item that hold it), otherwise the viewer's duty."""
+    (when the link names a sample and item that hold it), the audit finding a supervisor
+    opened it from (when the finding is about it and for them), otherwise the viewer's duty."""
     ctx, actor = context_of(request), actor_of(request)
+    if audit_finding:
+        feedback = audit_feedback.feedback_consultation_reason(
+            ctx,
+            actor=actor,
+            finding_id=audit_finding,
+            record_type=RecordType.CRIME,
+            record_id=crime_id,
+        )
+        if feedback is not None:
+            return f"{actor.role.label} duty: {feedback}"
     if audit_sample and audit_item:
         reason = audits.audit_consultation_reason(
             ctx,
@@ -69,6 +82,7 @@ def _crime_page(
     *,
     audit_sample: int = 0,
     audit_item: int = 0,
+    audit_finding: int = 0,
 ) -> Response:
     ctx = context_of(request)
     actor = actor_of(request)
@@ -76,7 +90,7 @@ def _crime_page(
         ctx,
         actor=actor,
         crime_id=crime_id,
-        justification=_reason(request, crime_id, audit_sample, audit_item),
+        justification=_reason(request, crime_id, audit_sample, audit_item, audit_finding),
     )
     investigators, supervisors = (
         investigations.staff(ctx, actor=actor)
@@ -154,11 +168,22 @@ async def record_crime(request: Request) -> Response:
 
 @router.get("/crimes/{crime_id}", dependencies=[Depends(require(Action.VIEW_CRIME))])
 async def crime_page(
-    request: Request, crime_id: int, audit_sample: int = 0, audit_item: int = 0
+    request: Request,
+    crime_id: int,
+    audit_sample: int = 0,
+    audit_item: int = 0,
+    audit_finding: int = 0,
 ) -> Response:
     """The crime: victims, suspects, plan, reviews, key events, victim updates, outcome
-    (opened from an audit, the sample and item make the consultation the audit's)."""
-    return _crime_page(request, crime_id, audit_sample=audit_sample, audit_item=audit_item)
+    (opened from an audit, the sample and item make the consultation the audit's; opened from
+    audit feedback, the finding makes it the supervisor's follow-up of that finding)."""
+    return _crime_page(
+        request,
+        crime_id,
+        audit_sample=audit_sample,
+        audit_item=audit_item,
+        audit_finding=audit_finding,
+    )
 
 
 @router.post(

@@ -427,6 +427,30 @@ def finding_supervisor(*, session: Session, finding_id: int) -> tuple[int | None
     return found[0], found[1] is not None
 
 
+def finding_record(*, session: Session, finding_id: int) -> tuple[str, int, int | None, str] | None:
+    """The record a finding is about (type, id), who it is for now, and its template's name;
+    None when there is no such finding."""
+    found = session.execute(
+        select(
+            AuditFindingRow.record_type,
+            AuditFindingRow.record_id,
+            _finding_supervisor(),
+            AuditTemplateRow.name,
+        )
+        .select_from(AuditFindingRow)
+        .join(AuditResultRow, AuditResultRow.id == AuditFindingRow.result_id)
+        .join(AuditSampleItemRow, AuditSampleItemRow.id == AuditResultRow.item_id)
+        .join(AuditSampleRow, AuditSampleRow.id == AuditSampleItemRow.sample_id)
+        .join(AuditTemplateRow, AuditTemplateRow.id == AuditSampleRow.template_id)
+        .outerjoin(TeamRow, TeamRow.id == AuditFindingRow.team_id)
+        .outerjoin(CrimeRow, _crime_of_finding())
+        .where(AuditFindingRow.id == finding_id)
+    ).first()
+    if found is None:
+        return None
+    return str(found[0]), int(found[1]), found[2], str(found[3])
+
+
 def acknowledge(
     *, session: Session, finding_id: int, by: int, response: str | None, now: datetime
 ) -> None:
