@@ -270,6 +270,19 @@ def test_a_sampled_crime_links_to_the_crime_page_and_opening_it_is_logged(
     assert supervisor_reason() == (
         f"Supervisor duty: investigating crime {existing_records.crime_id}"
     )
+    # Nor does a finding that is for someone else: the investigator keeps their own reason.
+    investigator = client_as(Role.INVESTIGATOR)
+    investigator.client.get(f"{crime_url}?audit_finding={finding_id}")
+    opened = search_access_log(
+        ctx,
+        actor=None,
+        query=AccessQuery(
+            username="investigator", operation=Operation.CONSULTATION, record_type="crime"
+        ),
+    )
+    assert max(opened, key=lambda e: e.id).justification == (
+        f"Investigator duty: investigating crime {existing_records.crime_id}"
+    )
 
 
 def test_crime_page_reason_is_an_audit_consultation_only_for_a_sample_that_holds_it(
