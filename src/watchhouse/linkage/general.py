@@ -1,0 +1,249 @@
+"""The linkage engine for any person records: splink comparisons chosen by field kind (from
+splink's comparison library, with term-frequency adjustments on names and postcodes), a plan
+chosen from what the records hold (linkage/fields.py), training on the records as they are
+(not on folded copies, which would bias the prior), and every splink error turned into a
+message that says what went wrong and what would help."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_creator import ComparisonCreator
+
+from watchhouse.linkage.engines import Engine
+from watchhouse.linkage.fields import Block, FieldSpec, LinkagePlan, UnlinkableRecords
+from watchhouse.linkage.prepare import DISTRICT_SUFFIX, SECTOR_SUFFIX
+
+LinkType = Literal["dedupe_only", "link_only"]
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainingKnobs:
+    """The policy's training settings (see docs/identity.md)."""
+
+    prior_recall: float
+    u_sample_pairs: int
+    training_max_pairs: int
+    training_sample_records: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained model (splink's JSON), its prior, and what the training could not learn."""
+
+    splink_json: dict[str, Any]
+    prior: float
+    notes: tuple[str, ...]
+
+
+def comparison_for(spec: FieldSpec, *, uk_postcodes: bool = False) -> ComparisonCreator:
+    """splink's comparison for a field of this kind (levels from closest to different)."""
+    name = spec.name
+    kind = spec.kind
+    if kind in ("given_name", "family_name", "full_name"):
+        return cl.NameComparison(name).configure(term_frequency_adjustments=True)
+    if kind == "date_of_birth":
+        return cl.DateOfBirthComparison(name, input_is_string=True, datetime_format="%Y-%m-%d")
+    if kind == "telephone":
+        return cl.ExactMatch(name).configure(term_frequency_adjustments=True)
+    if kind == "postcode":
+        levels: list[Any] = [
+            cll.NullLevel(name),
+            cll.ExactMatchLevel(name, term_frequency_adjustments=True),
+        ]
+        if uk_postcodes:
+            levels.append(cll.ExactMatchLevel(name + SECTOR_SUFFIX).configure(
+                label_for_charts="same sector"
+            ))
+            levels.append(cll.ExactMatchLevel(name + DISTRICT_SUFFIX).configure(
+                label_for_charts="same district"
+            ))
+        levels.append(cll.DamerauLevenshteinLevel(name, 1))
+        levels.append(cll.ElseLevel())
+        return cl.CustomComparison(levels, output_column_name=name)
+    if kind == "address":
+        return cl.JaroWinklerAtThresholds(name, [0.95, 0.88]).configure(
+            term_frequency_adjustments=True
+        )
+    if kind == "email":
+        return cl.EmailComparison(name)
+    if kind == "identifier":
+        return cl.DamerauLevenshteinAtThresholds(name, [1, 2])
+    return cl.ExactMatch(name).configure(term_frequency_adjustments=True)
+
+
+def comparisons_for(specs: Sequence[FieldSpec], prepared: pa.Table) -> list[ComparisonCreator]:
+    """One comparison per field; postcode fields get sector and district levels only when the
+    records hold UK postcodes."""
+    out = []
+    for spec in specs:
+        uk = False
+        if spec.kind == "postcode":
+            uk = prepared.column(spec.name + SECTOR_SUFFIX).null_count < prepared.num_rows
+        out.append(comparison_for(spec, uk_postcodes=uk))
+    return out
+
+
+def _rule(block: Block | tuple[str, ...]) -> Any:
+    fields = block.fields if isinstance(block, Block) else block
+    return block_on(*fields)
+
+
+def _settings(
+    comparisons: Sequence[ComparisonCreator | dict[str, Any]],
+    plan: LinkagePlan,
+    link_type: LinkType,
+) -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        comparisons=list(comparisons),
+        blocking_rules_to_generate_predictions=[_rule(b) for b in plan.prediction],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def quiet() -> None:
+    """Keep splink's and Spark's log lines off the user's terminal."""
+    for name in ("splink", "py4j"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _sample(table: pa.Table, limit: int, seed: int) -> pa.Table:
+    if table.num_rows <= limit:
+        return table
+    import numpy as np
+
+    picked = np.sort(np.random.default_rng(seed).choice(table.num_rows, limit, replace=False))
+    return table.take(pa.array(picked))
+
+
+def _register(engine: Engine, tables: Sequence[pa.Table], name: str) -> Any:
+    frames = [engine.register(t, f"{name}_{i}") for i, t in enumerate(tables)]
+    return frames[0] if len(frames) == 1 else frames
+
+
+def train(
+    engine: Engine,
+    tables: Sequence[pa.Table],
+    comparisons: Sequence[ComparisonCreator | dict[str, Any]],
+    plan: LinkagePlan,
+    knobs: TrainingKnobs,
+    *,
+    link_type: LinkType = "dedupe_only",
+    say: Say | None = None,
+) -> Trained:
+    """Train on the records as recorded (a uniform sample of at most
+    `training_sample_records` per table, so the prior and m values are not biased by folding):
+    the prior from the plan's near-certain rules and the policy's recall, u by random sampling,
+    m by expectation maximisation on each of the plan's training blocks (a block that gives no
+    pairs or fails is skipped and noted)."""
+    tell = say or (lambda _message: None)
+    quiet()
+    notes: list[str] = list(plan.notes)
+    sampled = [_sample(t, knobs.training_sample_records, knobs.seed) for t in tables]
+    frame = _register(engine, sampled, "training_records")
+    linker = Linker(frame, _settings(comparisons, plan, link_type), log_level=None)
+    rules = [_rule(r) for r in plan.prior_rules]
+    described = "; ".join(" + ".join(r) for r in plan.prior_rules)
+    tell(f"estimating how often two records are one person (rules: {described})")
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            rules, recall=knobs.prior_recall
+        )
+    except Exception as error:  # splink raises plain ValueErrors and backend errors
+        raise UnlinkableRecords(
+            f"could not estimate how often two records match from the rules {described}: "
+            f"{error}. Raise identity.prior_recall or map a more distinguishing field"
+        ) from error
+    prior = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+    if prior <= 0:
+        raise UnlinkableRecords(
+            f"no two records agree on {described}, so nothing says how often records match; "
+            "map a field that records of one person share exactly (an identifier, a date of "
+            "birth with names, a telephone number)"
+        )
+    tell("estimating u (how often values agree by chance)")
+    try:
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=knobs.u_sample_pairs, seed=knobs.seed
+        )
+    except Exception as error:
+        raise UnlinkableRecords(
+            f"could not sample random pairs of records to learn chance agreement: {error}"
+        ) from error
+    trained_sessions = 0
+    for block in plan.training:
+        label = " + ".join(block.fields)
+        tell(f"estimating m by expectation maximisation, blocking on {label}")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                _rule(block),
+                estimate_without_term_frequencies=True,
+                max_pairs=knobs.training_max_pairs if block.pairs > knobs.training_max_pairs
+                else None,
+            )
+            trained_sessions += 1
+        except Exception as error:
+            notes.append(f"training blocked on {label} skipped: {error}")
+    if trained_sessions == 0:
+        raise UnlinkableRecords(
+            "no training block could be used (" + "; ".join(notes[-len(plan.training):])
+            + "); map a field that records of one person usually share, such as a date of "
+            "birth or a postcode"
+        )
+    splink_json, neutral = neutral_untrained(linker.misc.save_model_to_json())
+    notes.extend(f"never seen among matches, counts neither way: {n}" for n in neutral)
+    notes.extend(f"{f}: not learnt by any training block" for f in plan.untrained)
+    return Trained(splink_json, prior, tuple(notes))
+
+
+def neutral_untrained(splink_json: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Levels the training never saw carry no evidence either way (m = u). Returns the model
+    and those levels ("comparison: level")."""
+    neutral = []
+    for comparison in splink_json["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            u = level.get("u_probability")
+            if not level.get("m_probability") or not u:
+                level["m_probability"] = u or 0.5
+                level["u_probability"] = u or 0.5
+                label = level.get("label_for_charts", level.get("sql_condition", "?"))
+                neutral.append(f"{comparison['output_column_name']}: {label}")
+    return splink_json, tuple(neutral)
+
+
+def score(
+    engine: Engine,
+    tables: Sequence[pa.Table],
+    trained: Trained,
+    *,
+    threshold: float,
+) -> pa.Table:
+    """Scored candidate pairs (unique_id_l, unique_id_r, match_probability) at or above the
+    threshold, on these (folded) records with the trained model."""
+    quiet()
+    frame = _register(engine, tables, "scored_records")
+    try:
+        linker = Linker(frame, trained.splink_json, log_level=None)
+        pairs = linker.inference.predict(threshold_match_probability=threshold)
+        table: pa.Table = pairs.as_pyarrow_table()  # type: ignore[no-untyped-call]
+    except Exception as error:
+        raise UnlinkableRecords(f"scoring the candidate pairs failed: {error}") from error
+    table = table.select(["unique_id_l", "unique_id_r", "match_probability"])
+    return table.set_column(
+        0, "unique_id_l", pc.cast(table.column("unique_id_l"), pa.int64())
+    ).set_column(1, "unique_id_r", pc.cast(table.column("unique_id_r"), pa.int64()))
