@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,7 +16,7 @@ from watchhouse.cli_io import AsUser, _actor, _context
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
-from watchhouse.services import identity
+from watchhouse.services import identity, identity_files
 
 identity_app = typer.Typer(
     help="Who is who: link contact records into people.", no_args_is_help=True
@@ -153,3 +154,67 @@ def decide(
         f"decision {decision}: contacts {left} and {right} are "
         f"{'the same person' if same else 'different people'}; the next run keeps it"
     )
+
+
+@identity_app.command("link-file")
+def link_file(
+    source: Annotated[Path, typer.Argument(help="a CSV or Parquet file of person records")],
+    mapping: Annotated[
+        Path, typer.Option(help="TOML saying which column is which kind of identifier")
+    ],
+    out: Annotated[Path, typer.Option(help="where to write record_id,cluster_id (CSV)")],
+    truth: Annotated[
+        str | None,
+        typer.Option(help="a column holding the true cluster: print pairwise precision/recall"),
+    ] = None,
+    link_only: Annotated[
+        bool, typer.Option("--link-only", help="link across two files, not within each")
+    ] = False,
+    other: Annotated[Path | None, typer.Option(help="the second file, with --link-only")] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="match probability at which records are one person (default: policy)"),
+    ] = None,
+    engine: Annotated[
+        EngineChoice | None,
+        typer.Option(help="where splink runs (default: the policy's [identity] engine)"),
+    ] = None,
+) -> None:
+    """Link a file of person records (no store needed) and write each record's cluster."""
+    ctx = _context()
+    with Status("starting", console=console) as status:
+        try:
+            report = identity_files.link_file(
+                ctx,
+                source=source,
+                mapping_path=mapping,
+                out=out,
+                truth=truth,
+                other=other,
+                link_only=link_only,
+                threshold=threshold,
+                engine=None if engine is None else engine.value,
+                say=lambda message: status.update(message),
+            )
+        except ValidationFailed as exc:
+            err.print(f"[red]nothing linked[/red]: {exc}")
+            raise typer.Exit(2) from exc
+        except RuntimeError as exc:
+            err.print(f"[red]nothing linked[/red]: {exc}")
+            raise typer.Exit(1) from exc
+    console.print(
+        f"{report.records:,} records ({report.distinct:,} distinct) -> {report.clusters:,} "
+        f"clusters; {report.pairs:,} linked pairs; {report.seconds:.1f} s; written to {out}"
+    )
+    console.print(
+        f"blocked on: {'; '.join(report.blocks)}; trained on: "
+        f"{'; '.join(report.training_blocks)}; share of pairs that match: {report.prior:.3g}"
+    )
+    for note in report.notes:
+        console.print(f"note: {note}")
+    if report.accuracy is not None:
+        a = report.accuracy
+        console.print(
+            f"against {truth}: pairwise precision {a.precision:.4f}, recall {a.recall:.4f}, "
+            f"F1 {a.f1:.4f}"
+        )

@@ -97,7 +97,7 @@ class PlanLimits:
     """The policy's limits on blocking and training (see docs/identity.md)."""
 
     max_pairs_per_block: int
-    max_share_per_block: float
+    pairs_per_record: float
     max_blocks: int
     min_completeness: float
     min_training_pairs: int
@@ -113,6 +113,17 @@ class LinkagePlan:
     prior_rules: tuple[tuple[str, ...], ...]
     untrained: tuple[str, ...]
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainingKnobs:
+    """The policy's training settings (see docs/identity.md)."""
+
+    prior_recall: float
+    u_sample_pairs: int
+    training_max_pairs: int
+    training_sample_records: int
+    seed: int
 
 
 class UnlinkableRecords(ValueError):
@@ -164,9 +175,7 @@ def choose_plan(
             "is nothing to find candidate pairs by; map a date of birth, a family name, a "
             "postcode, a telephone number or an identifier"
         )
-    budget = max(1, min(limits.max_pairs_per_block, int(limits.max_share_per_block * max(
-        total_pairs(records), 1
-    ))))
+    budget = max(1, min(limits.max_pairs_per_block, int(limits.pairs_per_record * records)))
     chosen: list[Block] = [Block((p.name,), p.pairs) for p in usable if p.pairs <= budget]
     for left, right in combinations(usable, 2):
         if len(chosen) >= limits.max_blocks * 3:
@@ -185,9 +194,7 @@ def choose_plan(
         )
     prediction = tuple(sorted(chosen, key=lambda b: (len(b.fields), b.pairs))[: limits.max_blocks])
     training, untrained = _training_blocks(usable, profiles, limits, joint)
-    return LinkagePlan(
-        prediction, training, _prior_rules(usable), untrained, tuple(notes)
-    )
+    return LinkagePlan(prediction, training, _prior_rules(usable), untrained, tuple(notes))
 
 
 def _training_blocks(
@@ -211,7 +218,8 @@ def _training_blocks(
         pairs_fields = sorted(
             (n, key)
             for key, n in joint.items()
-            if n >= limits.min_training_pairs and not any(set(b.fields) & set(key) for b in sessions)
+            if n >= limits.min_training_pairs
+            and not any(set(b.fields) & set(key) for b in sessions)
         )
         sessions.extend(Block(key, n) for n, key in pairs_fields[: 2 - len(sessions)])
     if not sessions:

@@ -19,22 +19,17 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
 
 from watchhouse.linkage.engines import Engine
-from watchhouse.linkage.fields import Block, FieldSpec, LinkagePlan, UnlinkableRecords
+from watchhouse.linkage.fields import (
+    Block,
+    FieldSpec,
+    LinkagePlan,
+    TrainingKnobs,
+    UnlinkableRecords,
+)
 from watchhouse.linkage.prepare import DISTRICT_SUFFIX, SECTOR_SUFFIX
 
 LinkType = Literal["dedupe_only", "link_only"]
 Say = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class TrainingKnobs:
-    """The policy's training settings (see docs/identity.md)."""
-
-    prior_recall: float
-    u_sample_pairs: int
-    training_max_pairs: int
-    training_sample_records: int
-    seed: int
 
 
 @dataclass(frozen=True)
@@ -62,12 +57,14 @@ def comparison_for(spec: FieldSpec, *, uk_postcodes: bool = False) -> Comparison
             cll.ExactMatchLevel(name, term_frequency_adjustments=True),
         ]
         if uk_postcodes:
-            levels.append(cll.ExactMatchLevel(name + SECTOR_SUFFIX).configure(
-                label_for_charts="same sector"
-            ))
-            levels.append(cll.ExactMatchLevel(name + DISTRICT_SUFFIX).configure(
-                label_for_charts="same district"
-            ))
+            levels.append(
+                cll.ExactMatchLevel(name + SECTOR_SUFFIX).configure(label_for_charts="same sector")
+            )
+            levels.append(
+                cll.ExactMatchLevel(name + DISTRICT_SUFFIX).configure(
+                    label_for_charts="same district"
+                )
+            )
         levels.append(cll.DamerauLevenshteinLevel(name, 1))
         levels.append(cll.ElseLevel())
         return cl.CustomComparison(levels, output_column_name=name)
@@ -191,7 +188,8 @@ def train(
             linker.training.estimate_parameters_using_expectation_maximisation(
                 _rule(block),
                 estimate_without_term_frequencies=True,
-                max_pairs=knobs.training_max_pairs if block.pairs > knobs.training_max_pairs
+                max_pairs=knobs.training_max_pairs
+                if block.pairs > knobs.training_max_pairs
                 else None,
             )
             trained_sessions += 1
@@ -199,7 +197,8 @@ def train(
             notes.append(f"training blocked on {label} skipped: {error}")
     if trained_sessions == 0:
         raise UnlinkableRecords(
-            "no training block could be used (" + "; ".join(notes[-len(plan.training):])
+            "no training block could be used ("
+            + "; ".join(notes[-len(plan.training) :])
             + "); map a field that records of one person usually share, such as a date of "
             "birth or a postcode"
         )

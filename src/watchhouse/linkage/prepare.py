@@ -151,9 +151,11 @@ def prepare(table: pa.Table, specs: Sequence[FieldSpec], *, region: str) -> pa.T
     columns: dict[str, pa.Array] = {}
     for spec in specs:
         if spec.kind == "date_of_birth" and len(spec.sources) == 1:
-            raw = table.column(spec.sources[0]).to_pylist() if spec.sources[0] in (
-                table.column_names
-            ) else _source_values(table, spec)
+            raw = (
+                table.column(spec.sources[0]).to_pylist()
+                if spec.sources[0] in (table.column_names)
+                else _source_values(table, spec)
+            )
             cache: dict[object, str | None] = {}
             dates = []
             for value in raw:
@@ -200,9 +202,7 @@ def profile(
         column = table.column(spec.name)
         distinct, pairs = _value_pairs(column)
         profiles.append(
-            FieldProfile(
-                spec.name, spec.kind, 1 - column.null_count / rows, distinct, pairs
-            )
+            FieldProfile(spec.name, spec.kind, 1 - column.null_count / rows, distinct, pairs)
         )
     joint: dict[tuple[str, ...], int] = {}
     for left, right in combinations([p.name for p in profiles], 2):

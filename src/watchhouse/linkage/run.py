@@ -14,7 +14,13 @@ import pyarrow.compute as pc
 from watchhouse.linkage import general
 from watchhouse.linkage.clustering import cluster
 from watchhouse.linkage.engines import Engine
-from watchhouse.linkage.fields import FieldSpec, LinkagePlan, PlanLimits, choose_plan
+from watchhouse.linkage.fields import (
+    FieldSpec,
+    LinkagePlan,
+    PlanLimits,
+    TrainingKnobs,
+    choose_plan,
+)
 from watchhouse.linkage.prepare import prepare, profile
 
 
@@ -53,7 +59,7 @@ def link_tables(
     raw_tables: Sequence[pa.Table],
     specs: Sequence[FieldSpec],
     *,
-    knobs: general.TrainingKnobs,
+    knobs: TrainingKnobs,
     limits: PlanLimits,
     threshold: float,
     region: str,

@@ -149,6 +149,16 @@ class IdentityPolicy(_Strict):
     minimum_probability_shown: float = Field(ge=0, lt=1)
     records_per_candidate: int = Field(ge=1, le=100)
     candidate_lookup_limit: int = Field(ge=1, le=1000)
+    prior_recall: float = Field(default=0.8, gt=0, le=1)
+    u_sample_pairs: int = Field(default=2_000_000, ge=1000)
+    training_max_pairs: int = Field(default=1_000_000, ge=1000)
+    training_sample_records: int = Field(default=500_000, ge=100)
+    blocking_max_pairs: int = Field(default=5_000_000, ge=1)
+    blocking_pairs_per_record: float = Field(default=50, gt=0)
+    blocking_max_rules: int = Field(default=8, ge=1, le=50)
+    blocking_min_completeness: float = Field(default=0.2, ge=0, le=1)
+    training_min_pairs: int = Field(default=20, ge=1)
+    telephone_region: str = Field(default="GB", min_length=2, max_length=2)
 
 
 OutcomeCode = Annotated[int, Field(ge=1, le=22)]
