@@ -14,7 +14,9 @@ import pytest
 from watchhouse.domain.identity import LinkageRecord, given_name_forms, score
 from watchhouse.linkage import model
 from watchhouse.linkage.engines import DuckDBEngine, SparkEngine
-from watchhouse.linkage.records import normalise, signatures
+from watchhouse.linkage.records import normalise, signatures, with_derived
+from watchhouse.policy.model import load_policy
+from watchhouse.services.identity_files import plan_limits, training_knobs
 from watchhouse.synth.generator import SyntheticForce
 from watchhouse.synth.profile import load_profile
 
@@ -51,9 +53,17 @@ def synthetic_records() -> pa.Table:
 
 @pytest.fixture(scope="module")
 def trained(synthetic_records):
-    records, _ = signatures(normalise(synthetic_records))
+    normalised = normalise(synthetic_records)
+    records, _ = signatures(normalised)
+    policy = load_policy().identity
     engine = DuckDBEngine()
-    linker, trained = model.train(engine, records, seed=1)
+    linker, trained = model.train(
+        engine,
+        records,
+        training_records=with_derived(normalised),
+        plan=model.store_plan(records, plan_limits(policy)),
+        knobs=training_knobs(policy),
+    )
     yield records, linker, trained
     engine.close()
 

@@ -5,7 +5,7 @@ used to score the candidate pairs that the blocking rules let through."""
 from __future__ import annotations
 
 import json
-import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,31 +18,35 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from watchhouse.domain.identity import COMPARISONS, Comparison, Level, MatchModel
+from watchhouse.linkage import general
 from watchhouse.linkage.engines import Engine
+from watchhouse.linkage.fields import (
+    FieldSpec,
+    LinkagePlan,
+    PlanLimits,
+    TrainingKnobs,
+    choose_plan,
+)
+from watchhouse.linkage.prepare import profile
 
-# Candidate pairs: records that share a telephone number, or a name and a date of birth,
-# or a date of birth and a postcode... Each rule lets through far fewer than all pairs.
-PREDICTION_BLOCKS: tuple[tuple[str, ...], ...] = (
-    ("telephone",),
-    ("family_name", "date_text"),
-    ("given_name", "date_text"),
-    ("date_text", "postcode"),
-    ("family_name", "postcode"),
-    ("given_name", "family_name", "postcode_district"),
+# The store's contact records as fields of the general linkage (linkage/fields.py): the plan
+# (blocking, training blocks, prior rules) is chosen from what these columns hold.
+STORE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("given_name", "given_name", ("given_name",)),
+    FieldSpec("family_name", "family_name", ("family_name",)),
+    FieldSpec("date_text", "date_of_birth", ("date_text",)),
+    FieldSpec("telephone", "telephone", ("telephone",)),
+    FieldSpec("postcode", "postcode", ("postcode",)),
 )
-# Pairs that are almost surely the same person, to estimate how often two records match.
-DETERMINISTIC_RULES = (
-    "l.family_name = r.family_name and l.given_name = r.given_name and l.date_text = r.date_text",
-    "l.telephone = r.telephone and l.given_name = r.given_name and l.family_name = r.family_name",
-)
-DETERMINISTIC_RECALL = 0.6
-# Expectation maximisation sessions: each fixes some comparisons and learns the others.
-TRAINING_BLOCKS: tuple[tuple[str, ...], ...] = (
-    ("telephone",),
-    ("family_name", "date_text"),
-    ("postcode", "given_name"),
-)
-U_SAMPLE_PAIRS = 2_000_000
+
+
+def store_plan(signature_table: pa.Table, limits: PlanLimits) -> LinkagePlan:
+    """The plan for the store's records, from the profile of the distinct records."""
+    profiles, joint = profile(signature_table, STORE_FIELDS)
+    return choose_plan(profiles, signature_table.num_rows, limits, joint)
+
+
+_RULE_COLUMN = re.compile(r'l\."?([A-Za-z_]+)"?\s*=')
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ def _splink_comparison(comparison: Comparison) -> cl.CustomComparison:
 def settings(
     comparisons: list[ComparisonCreator | dict[str, Any]] | None = None,
     prior: float | None = None,
+    rules: list[Any] | None = None,
 ) -> SettingsCreator:
     """splink settings for deduplicating person records (untrained unless the comparisons
     carry m and u and the prior is given)."""
@@ -101,37 +106,38 @@ def settings(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons or [_splink_comparison(c) for c in COMPARISONS],
-        blocking_rules_to_generate_predictions=[block_on(*b) for b in PREDICTION_BLOCKS],
+        blocking_rules_to_generate_predictions=rules or [block_on("telephone")],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         **extra,
     )
 
 
-def _quiet() -> None:
-    for name in ("splink", "py4j"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def train(
-    engine: Engine, records: pa.Table, *, seed: int, tell: Callable[[str], None] | None = None
+    engine: Engine,
+    records: pa.Table,
+    *,
+    training_records: pa.Table,
+    plan: LinkagePlan,
+    knobs: TrainingKnobs,
+    tell: Callable[[str], None] | None = None,
 ) -> tuple[Linker, TrainedModel]:
-    """Train the model on these records (signatures with their derived columns)."""
-    say = tell or (lambda _message: None)
-    _quiet()
-    frame = engine.register(records, "identity_records")
-    linker = Linker(frame, settings(), log_level=None)
-    say("estimating how often two records are the same person")
-    linker.training.estimate_probability_two_random_records_match(
-        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+    """Train the model on the records as recorded (`training_records`, not folded, so that
+    the prior is not biased) with the plan's prior rules and training blocks, and return a
+    linker over the distinct `records` (signatures) with the trained model."""
+    comparisons = [_splink_comparison(c) for c in COMPARISONS]
+    fitted = general.train(
+        engine,
+        [training_records],
+        comparisons,
+        plan,
+        knobs,
+        say=tell,
     )
-    say("estimating u (how often values agree by chance)")
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
-    for block in TRAINING_BLOCKS:
-        say(f"estimating m by expectation maximisation, blocking on {' + '.join(block)}")
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on(*block))
-    splink_json, neutral = _untrained_levels_neutral(linker.misc.save_model_to_json())
+    splink_json = fitted.splink_json
+    frame = engine.register(records, "identity_records")
     trained = Linker(frame, splink_json, log_level=None)
+    neutral = tuple(n.split(": ", 1)[1] for n in fitted.notes if n.startswith("never seen"))
     return trained, TrainedModel(splink_json, match_model_from_splink(splink_json), neutral)
 
 
@@ -139,7 +145,7 @@ def load(engine: Engine, records: pa.Table, splink_json: dict[str, Any]) -> Link
     """A linker over these records with an already trained model, on any engine: the model's
     m and u values are put on the comparisons defined here, so that a model trained on DuckDB
     runs on Spark (splink's own JSON holds SQL in the dialect it was trained on)."""
-    _quiet()
+    general.quiet()
     by_name = {c["output_column_name"]: c for c in splink_json["comparisons"]}
     comparisons: list[ComparisonCreator | dict[str, Any]] = []
     for comparison in COMPARISONS:
@@ -153,28 +159,16 @@ def load(engine: Engine, records: pa.Table, splink_json: dict[str, Any]) -> Link
                     m_probability=level["m_probability"], u_probability=level["u_probability"]
                 )
         comparisons.append(cl.CustomComparison(levels, output_column_name=comparison.name))
-    trained = settings(comparisons, float(splink_json["probability_two_random_records_match"]))
+    # The stored rules are SQL in the training engine's dialect: rebuild them from their
+    # columns so they run on any engine.
+    rules = [
+        block_on(*_RULE_COLUMN.findall(rule["blocking_rule"] if isinstance(rule, dict) else rule))
+        for rule in splink_json["blocking_rules_to_generate_predictions"]
+    ]
+    trained = settings(
+        comparisons, float(splink_json["probability_two_random_records_match"]), rules
+    )
     return Linker(engine.register(records, "identity_records"), trained, log_level=None)
-
-
-def _untrained_levels_neutral(
-    splink_json: dict[str, Any],
-) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Levels the training never saw (for example postcodes in the same district but another
-    sector, if nobody in the records moved) carry no evidence either way: m = u. Returns the
-    model and those levels ("comparison: level")."""
-    neutral = []
-    for comparison in splink_json["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if level.get("is_null_level"):
-                continue
-            u = level.get("u_probability")
-            if not level.get("m_probability") or not u:
-                level["m_probability"] = u or 0.5
-                level["u_probability"] = u or 0.5
-                label = level.get("label_for_charts", level.get("sql_condition", "?"))
-                neutral.append(f"{comparison['output_column_name']}: {label}")
-    return splink_json, tuple(neutral)
 
 
 def predict(linker: Linker, *, threshold: float) -> pa.Table:

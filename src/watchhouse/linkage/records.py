@@ -77,9 +77,16 @@ def signatures(records: pa.Table) -> tuple[pa.Table, np.ndarray]:
     starts[1:] = signature_of[order][1:] != signature_of[order][:-1]
     first[signature_of[order][starts]] = positions[order][starts]
     distinct = records.select(list(SIGNATURE_COLUMNS)).take(pa.array(first))
-    given = distinct.column("given_name").to_pylist()
-    postcodes = distinct.column("postcode").to_pylist()
-    table = distinct.append_column("unique_id", pa.array(np.arange(len(first)), pa.int64()))
+    return with_derived(distinct), signature_of
+
+
+def with_derived(records: pa.Table) -> pa.Table:
+    """The records' compared columns with a unique_id (row number) and the derived columns
+    the comparisons use: the given name's formal forms, the postcode's sector and district."""
+    table = records.select(list(SIGNATURE_COLUMNS))
+    given = table.column("given_name").to_pylist()
+    postcodes = table.column("postcode").to_pylist()
+    table = table.append_column("unique_id", pa.array(np.arange(table.num_rows), pa.int64()))
     table = table.append_column(
         "given_forms",
         pa.array([sorted(given_name_forms(g)) or None for g in given], pa.list_(pa.string())),
@@ -90,4 +97,4 @@ def signatures(records: pa.Table) -> tuple[pa.Table, np.ndarray]:
     table = table.append_column(
         "postcode_district", pa.array([postcode_district(p) for p in postcodes], pa.string())
     )
-    return table, signature_of
+    return table

@@ -35,9 +35,11 @@ from watchhouse.domain.thrive import VulnerabilityFlag
 from watchhouse.linkage import model as linkage_model
 from watchhouse.linkage.clustering import Decision, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
-from watchhouse.linkage.records import normalise, signatures
+from watchhouse.linkage.fields import UnlinkableRecords
+from watchhouse.linkage.records import normalise, signatures, with_derived
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
+from watchhouse.services.identity_files import plan_limits, training_knobs
 
 Say = Callable[[str], None]
 
@@ -99,16 +101,26 @@ def link_identities(
     record_ids = records.column("record_id").to_numpy()
     informative = _informative(records)
     linkable = np.flatnonzero(informative)
-    sig_table, sig_of_linkable = signatures(records.take(pa.array(linkable)))
+    linkable_records = records.take(pa.array(linkable))
+    sig_table, sig_of_linkable = signatures(linkable_records)
     node_of = np.full(records.num_rows, -1, dtype=np.int64)
     node_of[linkable] = sig_of_linkable
     tell(f"{len(linkable):,} records to link, {sig_table.num_rows:,} distinct")
     backend = open_engine(chosen_engine)
     try:
         if sig_table.num_rows >= 2:
-            linker, trained = linkage_model.train(
-                backend, sig_table, seed=policy.training_seed, tell=tell
-            )
+            try:
+                plan = linkage_model.store_plan(sig_table, plan_limits(policy))
+                linker, trained = linkage_model.train(
+                    backend,
+                    sig_table,
+                    training_records=with_derived(linkable_records),
+                    plan=plan,
+                    knobs=training_knobs(policy),
+                    tell=tell,
+                )
+            except UnlinkableRecords as error:
+                raise ValidationFailed.one("records", str(error)) from error
             tell("scoring candidate pairs")
             pairs = linkage_model.predict(linker, threshold=cut)
             model_json = linkage_model.dumps(trained)
