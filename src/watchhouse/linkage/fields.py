@@ -124,6 +124,7 @@ class TrainingKnobs:
     training_max_pairs: int
     training_sample_records: int
     seed: int
+    m_floor: float
 
 
 class UnlinkableRecords(ValueError):
@@ -203,16 +204,18 @@ def _training_blocks(
     limits: PlanLimits,
     joint: dict[tuple[str, ...], int],
 ) -> tuple[tuple[Block, ...], tuple[str, ...]]:
-    """Expectation maximisation sessions: each learns every comparison but those it blocks
-    on, so two sessions on different fields learn all of them. Sessions are sampled to the
-    policy's pair limit by splink, so a broad field is fine."""
+    """Candidate expectation maximisation sessions, best first: each learns every comparison
+    but those it blocks on, so two sessions on different fields learn all of them. Sessions
+    are sampled to the policy's pair limit by splink, so a broad field is fine."""
     rank = {kind: i for i, kind in enumerate(_TRAINING_ORDER)}
     candidates = sorted(
         (p for p in usable if p.pairs >= limits.min_training_pairs),
         key=lambda p: (rank[p.kind], -p.completeness),
     )
     every = {p.name for p in profiles}
-    sessions = [Block((p.name,), p.pairs) for p in candidates[:2]]
+    # In order of preference: the linkage trains on the first, then on the next that learns
+    # what is still unlearnt, skipping any that fail.
+    sessions = [Block((p.name,), p.pairs) for p in candidates]
     if len(sessions) < 2:
         # One field alone cannot learn itself: add the least broad pair of fields without it.
         pairs_fields = sorted(

@@ -180,8 +180,14 @@ def train(
         raise UnlinkableRecords(
             f"could not sample random pairs of records to learn chance agreement: {error}"
         ) from error
-    trained_sessions = 0
+    columns_of = dict(_columns_of(c) for c in comparisons)
+    every = set(columns_of)
+    learnt: set[str] = set()
+    failures: list[str] = []
     for block in plan.training:
+        learns = {c for c, columns in columns_of.items() if not columns & set(block.fields)}
+        if not learns - learnt:
+            continue
         label = " + ".join(block.fields)
         tell(f"estimating m by expectation maximisation, blocking on {label}")
         try:
@@ -192,20 +198,49 @@ def train(
                 if block.pairs > knobs.training_max_pairs
                 else None,
             )
-            trained_sessions += 1
         except Exception as error:
-            notes.append(f"training blocked on {label} skipped: {error}")
-    if trained_sessions == 0:
+            failures.append(f"training blocked on {label} skipped: {error}")
+            continue
+        learnt |= learns
+        # A level never seen among this session's matches gets m = 0, which would veto every
+        # pair at that level in the next session; floor it before going on.
+        floored = _floor_m(linker.misc.save_model_to_json(), knobs.m_floor)
+        linker = Linker(frame, floored, log_level=None)
+        if learnt >= every:
+            break
+    notes.extend(failures)
+    if not learnt:
         raise UnlinkableRecords(
             "no training block could be used ("
-            + "; ".join(notes[-len(plan.training) :])
+            + "; ".join(failures)
             + "); map a field that records of one person usually share, such as a date of "
             "birth or a postcode"
         )
     splink_json, neutral = neutral_untrained(linker.misc.save_model_to_json())
     notes.extend(f"never seen among matches, counts neither way: {n}" for n in neutral)
-    notes.extend(f"{f}: not learnt by any training block" for f in plan.untrained)
+    notes.extend(f"{f}: not learnt by any training block" for f in sorted(every - learnt))
     return Trained(splink_json, prior, tuple(notes))
+
+
+def _columns_of(comparison: ComparisonCreator | dict[str, Any]) -> tuple[str, set[str]]:
+    """A comparison's name and the columns it reads (a block on any of them cannot learn
+    it)."""
+    made = (
+        comparison.get_comparison("duckdb")
+        if isinstance(comparison, ComparisonCreator)
+        else cl.CustomComparison(comparison["comparison_levels"]).get_comparison("duckdb")
+    )
+    columns = {c.input_name for c in made._input_columns_used_by_case_statement}
+    return str(made.output_column_name), columns
+
+
+def _floor_m(splink_json: dict[str, Any], floor: float) -> dict[str, Any]:
+    for comparison in splink_json["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if isinstance(m, float) and m < floor:
+                level["m_probability"] = floor
+    return splink_json
 
 
 def neutral_untrained(splink_json: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -158,6 +158,7 @@ class IdentityPolicy(_Strict):
     blocking_max_rules: int = Field(default=8, ge=1, le=50)
     blocking_min_completeness: float = Field(default=0.2, ge=0, le=1)
     training_min_pairs: int = Field(default=20, ge=1)
+    training_m_floor: float = Field(default=1e-6, gt=0, lt=0.01)
     telephone_region: str = Field(default="GB", min_length=2, max_length=2)
 
 

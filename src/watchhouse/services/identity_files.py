@@ -65,6 +65,7 @@ def training_knobs(policy: IdentityPolicy) -> TrainingKnobs:
         training_max_pairs=policy.training_max_pairs,
         training_sample_records=policy.training_sample_records,
         seed=policy.training_seed,
+        m_floor=policy.training_m_floor,
     )
 
 
