@@ -73,7 +73,11 @@ def _tables(name: str) -> list[pa.Table]:
 
 
 def _accuracy(labels: list[object], truth: list[object]) -> PairwiseAccuracy:
-    clusters, persons, cells = Counter(labels), Counter(truth), Counter(zip(labels, truth))
+    clusters, persons, cells = (
+        Counter(labels),
+        Counter(truth),
+        Counter(zip(labels, truth, strict=True)),
+    )
     return pairwise_accuracy(list(clusters.values()), list(persons.values()), list(cells.values()))
 
 

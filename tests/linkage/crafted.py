@@ -70,7 +70,8 @@ def people(seed: int, persons: int = 300, *, start_id: int = 0) -> list[dict[str
     for person in range(persons):
         given = GIVEN[int(rng.integers(0, len(GIVEN)))]
         family = FAMILY[int(rng.integers(0, len(FAMILY)))]
-        born = f"{int(rng.integers(1940, 2005))}{int(rng.integers(1, 13)):02d}{int(rng.integers(1, 29)):02d}"
+        year, month, day = rng.integers(1940, 2005), rng.integers(1, 13), rng.integers(1, 29)
+        born = f"{year}{month:02d}{day:02d}"
         postcode = POSTCODES[int(rng.integers(0, len(POSTCODES)))]
         for copy in range(int(rng.integers(1, 4))):
             row = {"given": given, "family": family, "born": born, "postcode": postcode}
