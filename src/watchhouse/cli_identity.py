@@ -80,6 +80,14 @@ def link(
             "levels the records never showed among matches, so they count neither way: "
             + "; ".join(report.neutral_levels)
         )
+    if report.labelled is not None and report.labelled.labelled:
+        lab = report.labelled
+        precision = "n/a" if lab.precision is None else f"{lab.precision:.4f}"
+        recall = "n/a" if lab.recall is None else f"{lab.recall:.4f}"
+        console.print(
+            f"the model alone against {lab.labelled} supervisor decisions: precision "
+            f"{precision}, recall {recall}"
+        )
     if report.accuracy is not None:
         a = report.accuracy
         console.print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from watchhouse.linkage.clustering import Decision, cluster, group_sizes
+from watchhouse.linkage.clustering import Decision, cluster, group_sizes, labelled_accuracy
 
 pytestmark = pytest.mark.unit
 
@@ -59,3 +59,17 @@ def test_contradictory_decisions_are_refused():
 
 def test_group_sizes():
     assert sorted(group_sizes([0, 0, 3, 3, 3, 5])) == [1, 2, 3]
+
+
+def test_labelled_pairs_give_precision_and_recall_of_the_clusters():
+    labels = np.array([0, 0, 0, 3, 4])
+    decisions = [
+        Decision(0, 1, same=True),  # together, same: true positive
+        Decision(1, 2, same=False),  # together, different: false positive
+        Decision(3, 4, same=True),  # apart, same: false negative
+        Decision(0, 4, same=False),  # apart, different: right
+    ]
+    measured = labelled_accuracy(labels, decisions)
+    assert measured.labelled == 4
+    assert measured.precision == 0.5
+    assert measured.recall == 0.5

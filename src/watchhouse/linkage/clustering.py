@@ -116,3 +116,43 @@ def group_sizes(labels: Sequence[int] | np.ndarray) -> list[int]:
     """How many members each distinct label has."""
     _values, counts = np.unique(np.asarray(labels), return_counts=True)
     return [int(c) for c in counts]
+
+
+@dataclass(frozen=True)
+class LabelledAccuracy:
+    """How a clustering agrees with labelled pairs (a supervisor's decisions, or a labelled
+    sample): pairs labelled the same person and put together (true positives), labelled
+    different but put together (false positives), labelled the same but kept apart (false
+    negatives)."""
+
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    labelled: int
+
+    @property
+    def precision(self) -> float | None:
+        """Of the labelled pairs put together, the share labelled the same person."""
+        together = self.true_positives + self.false_positives
+        return self.true_positives / together if together else None
+
+    @property
+    def recall(self) -> float | None:
+        """Of the pairs labelled the same person, the share put together."""
+        same = self.true_positives + self.false_negatives
+        return self.true_positives / same if same else None
+
+
+def labelled_accuracy(labels: np.ndarray, decisions: Iterable[Decision]) -> LabelledAccuracy:
+    """Precision and recall of cluster labels (one per node) on labelled pairs of nodes."""
+    tp = fp = fn = count = 0
+    for decision in decisions:
+        count += 1
+        together = bool(labels[decision.left] == labels[decision.right])
+        if together and decision.same:
+            tp += 1
+        elif together:
+            fp += 1
+        elif decision.same:
+            fn += 1
+    return LabelledAccuracy(tp, fp, fn, count)
