@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from tests.linkage.crafted import people, table
+from person_records_support import people, table
 from watchhouse import cli
 
 pytestmark = pytest.mark.linkage
@@ -84,7 +84,7 @@ def test_two_parquet_files_are_linked_across_each_other(tmp_path):
     pq.write_table(table(rows[1::2]), tmp_path / "b.parquet")
     (tmp_path / "map.toml").write_text(MAPPING)
     out = tmp_path / "clusters.csv"
-    code, stdout, err = _run(
+    code, _stdout, err = _run(
         tmp_path,
         str(tmp_path / "a.parquet"),
         "--link-only",

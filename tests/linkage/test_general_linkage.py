@@ -9,8 +9,8 @@ from collections import Counter
 import numpy as np
 import pyarrow as pa
 import pytest
-from tests.linkage.crafted import people, table
 
+from person_records_support import people, table
 from watchhouse.domain.identity import PairwiseAccuracy, pairwise_accuracy
 from watchhouse.linkage.engines import DuckDBEngine
 from watchhouse.linkage.fields import FieldSpec, UnlinkableRecords
