@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import splink.comparison_level_library as cll
@@ -120,8 +121,6 @@ def quiet() -> None:
 def _sample(table: pa.Table, limit: int, seed: int) -> pa.Table:
     if table.num_rows <= limit:
         return table
-    import numpy as np
-
     picked = np.sort(np.random.default_rng(seed).choice(table.num_rows, limit, replace=False))
     return table.take(pa.array(picked))
 

@@ -150,25 +150,15 @@ def prepare(table: pa.Table, specs: Sequence[FieldSpec], *, region: str) -> pa.T
     `<postcode>_district` for postcode fields, null where the postcode is not a UK one)."""
     columns: dict[str, pa.Array] = {}
     for spec in specs:
-        if spec.kind == "date_of_birth" and len(spec.sources) == 1:
-            raw = (
-                table.column(spec.sources[0]).to_pylist()
-                if spec.sources[0] in (table.column_names)
-                else _source_values(table, spec)
-            )
-            cache: dict[object, str | None] = {}
+        values = _source_values(table, spec)
+        if spec.kind == "date_of_birth":
+            cache: dict[str | None, str | None] = {}
             dates = []
-            for value in raw:
+            for value in values:
                 if value not in cache:
                     cache[value] = date_text(value, spec.date_format)
                 dates.append(cache[value])
             columns[spec.name] = pa.array(dates, pa.string())
-            continue
-        values = _source_values(table, spec)
-        if spec.kind == "date_of_birth":
-            columns[spec.name] = pa.array(
-                [date_text(v, spec.date_format) for v in values], pa.string()
-            )
             continue
         columns[spec.name] = _each_distinct(values, _converter(spec, region))
         if spec.kind == "postcode":
