@@ -16,7 +16,7 @@ from watchhouse.cli_io import AsUser, _actor, _context
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
-from watchhouse.services import identity, identity_files
+from watchhouse.services import identity, identity_files, identity_labels
 
 identity_app = typer.Typer(
     help="Who is who: link contact records into people.", no_args_is_help=True
@@ -225,4 +225,43 @@ def link_file(
         console.print(
             f"against {truth}: pairwise precision {a.precision:.4f}, recall {a.recall:.4f}, "
             f"F1 {a.f1:.4f}"
+        )
+
+
+@identity_app.command("accuracy")
+def accuracy(
+    labels: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of labelled pairs (left_contact_id,right_contact_id,same_person) or "
+            "labelled clusters (contact_id,person)"
+        ),
+    ],
+    as_user: AsUser = None,
+) -> None:
+    """Measure the latest linkage run on your own labelled sample: precision and recall."""
+    ctx = _context()
+    actor = _actor(ctx, as_user)
+    _allowed(actor, Action.LINK_IDENTITIES, "measure the identity linkage")
+    try:
+        report = identity_labels.measure_against_labels(ctx, actor=actor, labels=labels)
+    except ValidationFailed as exc:
+        err.print(f"[red]nothing measured[/red]: {exc}")
+        raise typer.Exit(2) from exc
+    if report.unknown_contacts:
+        console.print(f"{report.unknown_contacts} labelled contacts are not in run {report.run_id}")
+    if report.pairs is not None:
+        p = report.pairs
+        precision = "n/a" if p.precision is None else f"{p.precision:.4f}"
+        recall = "n/a" if p.recall is None else f"{p.recall:.4f}"
+        console.print(
+            f"run {report.run_id} on {p.labelled} labelled pairs: precision {precision}, "
+            f"recall {recall} ({p.true_positives} right links, {p.false_positives} wrong "
+            f"links, {p.false_negatives} missed)"
+        )
+    if report.clusters is not None:
+        c = report.clusters
+        console.print(
+            f"run {report.run_id} on the labelled clusters: pairwise precision "
+            f"{c.precision:.4f}, recall {c.recall:.4f}, F1 {c.f1:.4f}"
         )
