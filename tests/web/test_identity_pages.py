@@ -4,7 +4,7 @@ handler confirming one (or a new person), and a supervisor's same-person decisio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
@@ -44,7 +44,8 @@ def _view(ctx: AppContext, actor: Actor, contact_id: int):  # type: ignore[no-un
 @pytest.fixture
 def on_the_line(ctx: AppContext, actors: dict[Role, Actor], clock) -> OnTheLine:  # type: ignore[no-untyped-def]
     """Joanne Marsh called three times with her full details; the batch linkage has run; now
-    'Jo Marsh' calls from the same number without giving her date of birth."""
+    'Jo Marsh' calls from the same number without giving her date of birth, to a force whose
+    policy leaves every caller to the handler to confirm."""
     synth_to_database(ctx, SMALL_FORCE)
     handler = actors[Role.CALL_HANDLER]
     earlier = []
@@ -64,8 +65,11 @@ def on_the_line(ctx: AppContext, actors: dict[Role, Actor], clock) -> OnTheLine:
         earlier.append(taken.contact_id)
         clock.advance(days=1)
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    # A force whose policy never joins a caller to a person at once: the handler chooses.
+    never_join = ctx.policy.identity.model_copy(update={"join_probability": 1.0})
+    handler_chooses = replace(ctx, policy=ctx.policy.model_copy(update={"identity": never_join}))
     now = contacts.take_contact(
-        ctx,
+        handler_chooses,
         actor=handler,
         new=NewContact(
             channel=Channel.NON_EMERGENCY_101,

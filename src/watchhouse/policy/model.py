@@ -149,6 +149,7 @@ class IdentityPolicy(_Strict):
     minimum_probability_shown: float = Field(ge=0, lt=1)
     records_per_candidate: int = Field(ge=1, le=100)
     candidate_lookup_limit: int = Field(ge=1, le=1000)
+    join_probability: float = Field(default=0.99, gt=0, le=1)
 
 
 OutcomeCode = Annotated[int, Field(ge=1, le=22)]

@@ -1,0 +1,93 @@
+"""The first point of contact: who a new contact's caller is, decided at once (between batch
+linkage runs), so that one caller is one person on the handler's screen and the per-person
+repeat rule counts their calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from watchhouse.db.repositories import places
+from watchhouse.db.repositories.identity import CandidateRecord
+from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
+from watchhouse.domain.records import PersonView
+from watchhouse.services import identity
+from watchhouse.services.context import AppContext
+
+
+def caller_lock_keys(
+    *, caller: LinkageRecord, place: tuple[str | None, str, int | None] | None
+) -> list[str]:
+    """What simultaneous contacts from one caller share: the family name as compared, the
+    number and the place (postcode, description, neighbourhood)."""
+    keys = []
+    if caller.family_name:
+        keys.append(f"family:{caller.family_name}")
+    if caller.telephone:
+        keys.append(f"telephone:{caller.telephone}")
+    if place is not None:
+        postcode, description, neighbourhood = place
+        keys.append(f"place:{postcode}|{description.strip().lower()}|{neighbourhood}")
+    return keys
+
+
+def person_for_new_contact(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, given_name: str, family_name: str
+) -> tuple[PersonView | None, bool]:
+    """The person a new contact joins, and whether it is one already on record.
+
+    The caller joins the most likely person on record when the online score (the latest
+    trained model's probability over the person record and their recent contacts) reaches
+    policy `[identity] join_probability`; before any model is trained, when the cautious rule
+    `same_caller_without_model` holds. When no one qualifies a new person is recorded; when
+    two who qualify were kept apart by a supervisor, no person is set and the handler chooses
+    on the contact screen. The caller of the transaction holds `places.hold_new_caller_locks`
+    for `caller_lock_keys`, so simultaneous contacts from one new caller make one person."""
+    if not family_name:
+        return None, False
+    candidates = _candidates(ctx, session, caller=caller)
+    threshold = ctx.policy.identity.join_probability
+    likely = [person for person, probability in candidates if probability >= threshold]
+    kept_apart = places.people_kept_apart(session=session, person_ids=likely)
+    chosen = person_to_join(candidates, threshold=threshold, kept_apart=kept_apart)
+    if chosen is not None:
+        return places.person(session=session, person_id=chosen), True
+    if likely:
+        return None, False
+    person = places.add_person(
+        session=session,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=caller.date_of_birth,
+        now=ctx.now(),
+    )
+    return person, False
+
+
+def _candidates(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord
+) -> list[tuple[int, float]]:
+    """Each candidate person with the probability that they are the caller."""
+    model = identity.trained_model(session)
+    if model is not None:
+        _people, scored = identity.scored_people(
+            ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None
+        )
+        return [(c.person_id, c.explained.probability) for c in scored]
+    _people, appearances = identity.candidate_appearances(
+        ctx,
+        session,
+        caller=caller,
+        rank=lambda record: float(same_caller_without_model(caller, record)),
+        linked_person_id=None,
+        contact_id=None,
+    )
+    return [
+        (person, 1.0 if _any_same(caller, records) else 0.0)
+        for person, records in appearances.items()
+    ]
+
+
+def _any_same(caller: LinkageRecord, records: Iterable[CandidateRecord]) -> bool:
+    return any(same_caller_without_model(caller, identity.as_compared(r)) for r in records)
