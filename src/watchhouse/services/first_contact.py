@@ -4,15 +4,19 @@ repeat rule counts their calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import places
 from watchhouse.db.repositories.identity import CandidateRecord
+from watchhouse.domain.access import Operation
 from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
 from watchhouse.domain.records import PersonView
+from watchhouse.domain.roles import Actor
 from watchhouse.services import identity
+from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
 
@@ -46,8 +50,9 @@ def person_for_new_contact(
     for `caller_lock_keys`, so simultaneous contacts from one new caller make one person."""
     if not family_name:
         return None, False
-    candidates = _candidates(ctx, session, caller=caller)
     threshold = ctx.policy.identity.join_probability
+    # 1 turns joining at once off: every caller is confirmed by the handler.
+    candidates = _candidates(ctx, session, caller=caller) if threshold < 1 else []
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
     chosen = person_to_join(candidates, threshold=threshold, kept_apart=kept_apart)
@@ -91,3 +96,56 @@ def _candidates(
 
 def _any_same(caller: LinkageRecord, records: Iterable[CandidateRecord]) -> bool:
     return any(same_caller_without_model(caller, identity.as_compared(r)) for r in records)
+
+
+def follow_decision(
+    ctx: AppContext,
+    session: Session,
+    *,
+    actor: Actor,
+    contact_id: int,
+    others: Sequence[int],
+    same_person: bool,
+) -> None:
+    """Make the people the contacts are linked to agree with a supervisor's decision, now:
+    'the same person' links the others to the first contact's person; 'not the same person'
+    gives the first contact a person of its own (from its caller's details) when it shares one
+    with any of the others."""
+    first = contact_repo.caller_on_record(session=session, contact_id=contact_id)
+    linked = [contact_repo.caller_on_record(session=session, contact_id=o) for o in others]
+    if same_person:
+        if first.person_id is None:
+            return
+        for other in linked:
+            if other.person_id != first.person_id:
+                contact_repo.set_person(
+                    session=session, contact_id=other.contact_id, person_id=first.person_id
+                )
+                _link_number(session, first.person_id, other.telephone_number_id)
+        return
+    if first.person_id is None or all(o.person_id != first.person_id for o in linked):
+        return
+    given = first.caller
+    person = places.add_person(
+        session=session,
+        given_name=given.given_name.strip(),
+        family_name=given.family_name.strip(),
+        date_of_birth=given.date_of_birth,
+        now=ctx.now(),
+    )
+    contact_repo.set_person(session=session, contact_id=contact_id, person_id=person.id)
+    _link_number(session, person.id, first.telephone_number_id)
+    log_access(
+        ctx,
+        session=session,
+        actor=actor,
+        operation=Operation.COLLECTION,
+        record_type="person",
+        record_id=person.id,
+        justification=f"identity decision: contact {contact_id} is a person of its own",
+    )
+
+
+def _link_number(session: Session, person_id: int, number_id: int | None) -> None:
+    if number_id is not None:
+        places.link_person_telephone(session=session, person_id=person_id, number_id=number_id)

@@ -37,6 +37,7 @@ from watchhouse.linkage import model as linkage_model
 from watchhouse.linkage.clustering import Decision, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
 from watchhouse.linkage.records import normalise, signatures
+from watchhouse.services import first_contact
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -358,6 +359,15 @@ def _record_decisions(
             repo.merge_clusters(session=session, contact_ids=wanted)
         else:
             repo.move_to_own_cluster(session=session, contact_id=contact_id)
+        # The people the contacts are linked to follow the decision too (first contact).
+        first_contact.follow_decision(
+            ctx,
+            session,
+            actor=actor,
+            contact_id=contact_id,
+            others=others,
+            same_person=same_person,
+        )
         words = "same person as" if same_person else "not the same person as"
         listed = ", ".join(str(o) for o in others[:20]) + (" ..." if len(others) > 20 else "")
         # Every contact whose linkage the decision changes is logged as altered.
