@@ -26,6 +26,7 @@ from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
 from watchhouse.services import contacts, identity
 from watchhouse.services.context import AppContext
+from watchhouse.services.synth import SynthRequest, synth_to_database
 
 pytestmark = pytest.mark.integration
 
@@ -262,3 +263,45 @@ def test_a_force_that_never_joins_at_once_records_a_new_person_each_time(ctx, ac
     taken = [_call(strict, handler, born=date(1984, 6, 12)) for _ in range(2)]
 
     assert len({_person_of(ctx, c) for c in taken}) == 2
+
+
+# --- with a trained model ------------------------------------------------------------------
+
+# Four weeks of the synthetic force at 2%, for the linkage model to learn from.
+SMALL_FORCE = SynthRequest(start=date(2026, 1, 5), end=date(2026, 2, 2), scale=0.02, seed=5)
+
+
+@pytest.fixture
+def trained(ctx: AppContext, actors: dict[Role, Actor]) -> AppContext:
+    """The store with a small synthetic force and a trained identity model."""
+    synth_to_database(ctx, SMALL_FORCE)
+    identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    return ctx
+
+
+def test_with_a_model_four_calls_are_one_person_and_copies_are_shown_once(trained, actors, clock):
+    handler = actors[Role.CALL_HANDLER]
+    # Before this fix every call made a person of its own: three copies of one caller.
+    never = trained.policy.identity.model_copy(update={"join_probability": 1.0})
+    old = replace(trained, policy=trained.policy.model_copy(update={"identity": never}))
+    copies = [_call(old, handler, given="Zofia", family="Wrenfield") for _ in range(3)]
+    assert len({_person_of(trained, c) for c in copies}) == 3
+
+    taken = []
+    for given in ["Idris", "Idris", "Idriss", "Idris"]:
+        taken.append(_call(trained, handler, given=given, family="Pellowe"))
+        clock.advance(days=1)
+    again = _call(trained, handler, given="Zofia", family="Wrenfield")
+
+    assert len({_person_of(trained, c) for c in taken}) == 1
+    fourth = contacts.get_contact(trained, actor=handler, contact_id=taken[3], justification="t")
+    assert RepeatBasis.PERSON in {f.basis for f in fourth.repeat_findings}
+    assert [m.is_linked for m in fourth.likely_matches if m.person.family_name == "Pellowe"] == [
+        True
+    ]
+    view = contacts.get_contact(trained, actor=handler, contact_id=again, justification="t")
+    cards = [m for m in view.likely_matches if m.person.family_name == "Wrenfield"]
+    assert len(cards) == 1, "three copies of one caller are one card"
+    assert cards[0].is_linked and _person_of(trained, again) in {
+        _person_of(trained, c) for c in copies
+    }

@@ -372,3 +372,36 @@ def test_a_decision_contradicting_an_earlier_one_is_refused_with_the_reason(
     assert '<p class="error" id="same_person-error">' in contradicting.text
     ids = [existing_records.contact_id, second_contact]
     assert [d.same_person for d in identity_views.decisions_about(ctx, contact_ids=ids)] == [True]
+
+
+def test_on_a_999_call_unlikely_candidates_are_one_line_each_and_say_what_is_missing(
+    ctx, actors, on_the_line, client_as
+):
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Joan",
+            caller_family_name="Marsh",
+            telephone="07700 900999",
+            summary="Someone is in the garden",
+        ),
+    )
+    matches = _view(ctx, handler, taken.contact_id).likely_matches
+    assert matches and not any(m.is_likely or m.is_linked for m in matches)
+    page = client_as(Role.CALL_HANDLER).client.get(f"/contacts/{taken.contact_id}")
+    panel = _panel(page.text)
+
+    # No full cards: each candidate is one line (name, born, probability, why, confirm).
+    assert "candidate-facts" not in panel and "<h3" not in panel
+    rows = re.findall(
+        r'<li class="candidate compact[^"]*" aria-labelledby="candidate-(\d+)"', panel
+    )
+    assert [int(r) for r in rows] == [m.person.id for m in matches]
+    assert 'id="thrive"' in page.text
+    # What is missing is said from the caller's side, never "not recorded".
+    row = _card(panel, on_the_line.known_person_id)
+    assert "date of birth: not given by the caller" in row
+    assert "not recorded" not in panel

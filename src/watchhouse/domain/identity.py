@@ -234,13 +234,21 @@ def score(model: MatchModel, left: LinkageRecord, right: LinkageRecord) -> Match
     for comparison in COMPARISONS:
         index = comparison_level(comparison, left, right)
         if index == NULL_LEVEL:
-            parts.append((comparison.name, "not recorded", 0.0))
+            parts.append((comparison.name, missing_label(comparison, left), 0.0))
             continue
         part = math.log2(model.bayes_factors[comparison.name][index])
         label = comparison.levels[index].label if index < len(comparison.levels) else ELSE_LABEL
         parts.append((comparison.name, label, part))
         weight += part
     return MatchExplanation(weight, probability_from_weight(weight), tuple(parts))
+
+
+def missing_label(comparison: Comparison, caller: LinkageRecord) -> str:
+    """Why a comparison gives no evidence, said from the caller's side: they gave none, or
+    the record compared holds none (never 'not recorded' for a value the caller gave)."""
+    if any(_value(caller, column) is None for column in comparison.columns):
+        return "not given by the caller"
+    return "not on the record compared"
 
 
 def best_score(
@@ -301,7 +309,7 @@ class CallerScorer:
         for index, level in enumerate(self.levels(record)):
             comparison = COMPARISONS[index]
             if level == NULL_LEVEL:
-                parts.append((comparison.name, "not recorded", 0.0))
+                parts.append((comparison.name, missing_label(comparison, self.caller), 0.0))
                 continue
             part = self._weights[index][level]
             label = comparison.levels[level].label if level < len(comparison.levels) else ELSE_LABEL

@@ -619,6 +619,7 @@ def likely_matches_in(
                 recent_contacts=len(recent),
                 flags=tuple(dict.fromkeys(flags)),
                 is_linked=first.person_id == linked_person_id,
+                is_likely=first.explained.probability >= policy.match_threshold,
             )
         )
     return matches, None
