@@ -635,6 +635,8 @@ def _one_card_per_person(
     run put in one cluster, or with the same recorded name, date of birth and number; never
     two that a supervisor kept apart. Each group leads with the linked person, else its best;
     groups in the order of their best."""
+    if len(candidates) < 2:
+        return [[c] for c in candidates]
     ids = [c.person_id for c in candidates]
     kept_apart = places.people_kept_apart(session=session, person_ids=ids)
     contact_ids = [r.contact_id for c in candidates for r in c.records if r.contact_id]
