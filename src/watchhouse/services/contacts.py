@@ -80,6 +80,8 @@ def _store_contact(
         telephone=checked.telephone_e164,
         postcode=checked.postcode,
     )
+    # The slow part (scoring the candidates) before the locks; checked again under them.
+    choice = first_contact.choose_person(ctx, session, caller=caller)
     place = None
     if neighbourhood is not None:
         description = new.location_description.strip() or neighbourhood.name
@@ -98,7 +100,7 @@ def _store_contact(
             settlement=neighbourhood.settlement,
         )
     person, matched = first_contact.person_for_new_contact(
-        ctx, session, caller=caller, given_name=given, family_name=family
+        ctx, session, caller=caller, given_name=given, family_name=family, choice=choice
     )
     number_id = None
     if checked.telephone_e164:

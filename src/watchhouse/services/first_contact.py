@@ -5,6 +5,7 @@ repeat rule counts their calls."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -36,29 +37,68 @@ def caller_lock_keys(
     return keys
 
 
-def person_for_new_contact(
-    ctx: AppContext, session: Session, *, caller: LinkageRecord, given_name: str, family_name: str
-) -> tuple[PersonView | None, bool]:
-    """The person a new contact joins, and whether it is one already on record.
+@dataclass(frozen=True)
+class CallerChoice:
+    """Who a new contact's caller is, as scored (before the caller's locks are held): the
+    person to join (None: none, or two kept apart), whether any reached the threshold, and the
+    candidate people the scoring looked at."""
+
+    person_id: int | None
+    any_likely: bool
+    looked_at: frozenset[int]
+
+
+def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> CallerChoice:
+    """Score the candidates for a new contact's caller (the slow part, done before the locks).
 
     The caller joins the most likely person on record when the online score (the latest
     trained model's probability over the person record and their recent contacts) reaches
     policy `[identity] join_probability`; before any model is trained, when the cautious rule
-    `same_caller_without_model` holds. When no one qualifies a new person is recorded; when
-    two who qualify were kept apart by a supervisor, no person is set and the handler chooses
-    on the contact screen. The caller of the transaction holds `places.hold_new_caller_locks`
-    for `caller_lock_keys`, so simultaneous contacts from one new caller make one person."""
-    if not family_name:
-        return None, False
+    `same_caller_without_model` holds. When two who reach it were kept apart by a supervisor,
+    no one is chosen and the handler chooses on the contact screen."""
     threshold = ctx.policy.identity.join_probability
     # 1 turns joining at once off: every caller is confirmed by the handler.
-    candidates = _candidates(ctx, session, caller=caller) if threshold < 1 else []
+    if threshold >= 1 or not caller.family_name:
+        return CallerChoice(None, False, frozenset())
+    # Read before the scoring: anyone recorded after it shows up in the check under the locks.
+    looked_at = frozenset(_candidate_ids(ctx, session, caller=caller))
+    candidates = _candidates(ctx, session, caller=caller)
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
     chosen = person_to_join(candidates, threshold=threshold, kept_apart=kept_apart)
-    if chosen is not None:
-        return places.person(session=session, person_id=chosen), True
-    if likely:
+    return CallerChoice(chosen, bool(likely), looked_at)
+
+
+def person_for_new_contact(
+    ctx: AppContext,
+    session: Session,
+    *,
+    caller: LinkageRecord,
+    given_name: str,
+    family_name: str,
+    choice: CallerChoice,
+) -> tuple[PersonView | None, bool]:
+    """The person a new contact joins, and whether it is one already on record; called with
+    `places.hold_new_caller_locks` held for `caller_lock_keys`.
+
+    Before recording a new person, the candidates are looked up again under the locks (one
+    indexed query): if someone has been recorded for these keys since `choice` was scored (a
+    simultaneous contact from the same caller), the choice is scored again, so simultaneous
+    contacts from one new caller make one person. The locks are thus held for the look-up,
+    not for the scoring."""
+    if not family_name:
+        return None, False
+    unchosen = choice.person_id is None and not choice.any_likely
+    joining = ctx.policy.identity.join_probability < 1
+    if (
+        unchosen
+        and joining
+        and set(_candidate_ids(ctx, session, caller=caller)) != choice.looked_at
+    ):
+        choice = choose_person(ctx, session, caller=caller)
+    if choice.person_id is not None:
+        return places.person(session=session, person_id=choice.person_id), True
+    if choice.any_likely:
         return None, False
     person = places.add_person(
         session=session,
@@ -68,6 +108,13 @@ def person_for_new_contact(
         now=ctx.now(),
     )
     return person, False
+
+
+def _candidate_ids(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> list[int]:
+    """The people sharing the caller's number, date of birth or family name (one query)."""
+    return [
+        record.person_id for record in identity.candidate_people_of(ctx, session, caller=caller)
+    ]
 
 
 def _candidates(

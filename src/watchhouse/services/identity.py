@@ -471,6 +471,26 @@ def trained_model(session: Session) -> MatchModel | None:
     return _model(session)
 
 
+def candidate_people_of(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, also: int | None = None
+) -> list[repo.CandidateRecord]:
+    """The person records of the people sharing the caller's number, date of birth or family
+    name (in any of its usual spellings), and of person `also`; one indexed query."""
+    family_variants = []
+    if caller.family_name:
+        family_variants = sorted(
+            {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
+        )
+    return repo.candidate_people(
+        session=session,
+        telephone=caller.telephone,
+        family_names=family_variants,
+        date_of_birth=caller.date_of_birth,
+        limit=ctx.policy.identity.candidate_lookup_limit,
+        also=also,
+    )
+
+
 def candidate_appearances(
     ctx: AppContext,
     session: Session,
@@ -486,21 +506,9 @@ def candidate_appearances(
     evidence for itself: it is left out, and so is the person record made from it when it is
     their only one."""
     policy = ctx.policy.identity
-    family_variants = []
-    if caller.family_name:
-        family_variants = sorted(
-            {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
-        )
     people = {
         r.person_id: r
-        for r in repo.candidate_people(
-            session=session,
-            telephone=caller.telephone,
-            family_names=family_variants,
-            date_of_birth=caller.date_of_birth,
-            limit=policy.candidate_lookup_limit,
-            also=linked_person_id,
-        )
+        for r in candidate_people_of(ctx, session, caller=caller, also=linked_person_id)
     }
     compared = {person: as_compared(record) for person, record in people.items()}
     first_pass = sorted(people, key=lambda person: -rank(compared[person]))
