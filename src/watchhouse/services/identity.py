@@ -645,8 +645,6 @@ def _one_card_per_person(
     groups in the order of their best."""
     if len(candidates) < 2:
         return [[c] for c in candidates]
-    ids = [c.person_id for c in candidates]
-    kept_apart = places.people_kept_apart(session=session, person_ids=ids)
     contact_ids = [r.contact_id for c in candidates for r in c.records if r.contact_id]
     cluster_of = repo.clusters_of(session=session, contact_ids=contact_ids)
     keys: dict[int, set[object]] = {}
@@ -666,6 +664,11 @@ def _one_card_per_person(
                 )
             )
         keys[c.person_id] = found
+    every_key = [key for found in keys.values() for key in found]
+    if len(every_key) == len(set(every_key)):
+        return [[c] for c in candidates]  # no two share a key: no decision to look up
+    ids = [c.person_id for c in candidates]
+    kept_apart = places.people_kept_apart(session=session, person_ids=ids)
     groups: list[list[ScoredPerson]] = []
     for c in candidates:  # best first
         home = next(
