@@ -2,7 +2,7 @@
 20 handlers at once.
 
     uv run python bench/online_check.py [--months 24] [--scale 3.2] [--database sqlite|URL]
-                                         [--handlers 20] [--seconds 120] [--think 2.0]
+                                         [--handlers 20] [--seconds 120] [--think 2.0] [--take]
 
 Targets (issue 4): the online check (likely people for the caller + repeat-contact rules +
 earlier vulnerability flags) answers in under 50 ms at the 95th percentile with 5 million
@@ -21,6 +21,11 @@ contact that names its caller, think for an exponentially distributed time (mean
 seconds: far busier than a real control room, where a handler takes a call every few
 minutes), and repeat, for `--seconds`. Baseline side by side: one handler alone, back to back,
 on the same store.
+
+With `--take`, the handlers together also take new 101 contacts from callers on record (their
+details as given on a random contact): `services.contacts.take_contact`, which now finds the
+person the caller joins with the online score inside the write (issue 13 part 3), beside the
+baseline commit's take when `--baseline-ref` is given.
 
 The daily batch (`watchhouse repeats DAY`: every person, number and address over a repeat
 threshold on the last day, with plans opened) is timed on the same store; baseline beside it:
@@ -54,8 +59,10 @@ from sqlalchemy.engine import make_url
 from watchhouse.config import Settings
 from watchhouse.db.migrate import upgrade
 from watchhouse.db.repositories import users
-from watchhouse.db.tables import ContactRow
+from watchhouse.db.tables import ContactRow, TelephoneNumberRow
+from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.values import Channel
 from watchhouse.services import contacts, identity
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.services.plans import run_daily_batch
@@ -137,15 +144,56 @@ def one_check(ctx: AppContext, actor: Actor, contact_id: int) -> Timing:
     return (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
 
 
+def new_calls(ctx: AppContext, chosen: list[int]) -> list[NewContact]:
+    """A new 101 call now from the caller of each of these contacts, with their details as
+    given then (the first-contact path: the caller joins their person, or is a new one)."""
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(
+                ContactRow.caller_given_name,
+                ContactRow.caller_family_name,
+                ContactRow.caller_date_of_birth,
+                TelephoneNumberRow.number,
+            )
+            .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == ContactRow.telephone_number_id)
+            .where(ContactRow.id.in_(chosen[:2_000]))
+        ).all()
+    return [
+        NewContact(
+            channel=Channel.NON_EMERGENCY_101,
+            caller_given_name=given or "",
+            caller_family_name=family or "",
+            date_of_birth=born,
+            telephone=number or "",
+            summary="benchmark: the caller rings again",
+        )
+        for given, family, born, number in rows
+    ]
+
+
+def one_take(ctx: AppContext, actor: Actor, new: NewContact) -> Timing:
+    """Take one contact as the handler's form does (with the first-contact join)."""
+    began, cpu = time.perf_counter(), time.thread_time()
+    contacts.take_contact(ctx, actor=actor, new=new)
+    return (time.perf_counter() - began) * 1000, (time.thread_time() - cpu) * 1000
+
+
 def alone(ctx: AppContext, actor: Actor, chosen: list[int], count: int) -> list[Timing]:
     """One handler, back to back."""
     return [one_check(ctx, actor, contact_id) for contact_id in chosen[:count]]
 
 
 def together(
-    ctx: AppContext, actor: Actor, chosen: list[int], handlers: int, seconds: float, think: float
+    ctx: AppContext,
+    actor: Actor,
+    chosen: list[int],
+    handlers: int,
+    seconds: float,
+    think: float,
+    calls: list[NewContact] | None = None,
 ) -> list[Timing]:
-    """Many handlers at once, each thinking between calls."""
+    """Many handlers at once, each thinking between calls; each opens a contact, or (with
+    `calls`) takes a new one."""
     timings: list[Timing] = []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -153,7 +201,10 @@ def together(
     def handler(number: int) -> None:
         rng = random.Random(number)
         while time.perf_counter() < stop:
-            took = one_check(ctx, actor, rng.choice(chosen))
+            if calls:
+                took = one_take(ctx, actor, rng.choice(calls))
+            else:
+                took = one_check(ctx, actor, rng.choice(chosen))
             with lock:
                 timings.append(took)
             time.sleep(rng.expovariate(1 / think))
@@ -174,7 +225,8 @@ def measure_part(
     if part == "alone":
         alone(ctx, actor, chosen[-50:], 50)
         return alone(ctx, actor, chosen, 300)
-    return together(ctx, actor, chosen, args.handlers, args.seconds, args.think)
+    calls = new_calls(ctx, chosen) if part == "take" else None
+    return together(ctx, actor, chosen, args.handlers, args.seconds, args.think, calls)
 
 
 def baseline_part(args: argparse.Namespace, source: Path, url: str, part: str) -> list[Timing]:
@@ -325,7 +377,15 @@ def main() -> int:
         action="store_true",
         help="SQLite: checkpoint the write-ahead log from a background thread (this code only)",
     )
-    parser.add_argument("--child-part", choices=("alone", "together"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--take",
+        action="store_true",
+        help="also time taking new contacts from callers on record (the first-contact join, "
+        "a write) with the handlers together; this adds contacts to the store",
+    )
+    parser.add_argument(
+        "--child-part", choices=("alone", "together", "take"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--child-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_part:
@@ -388,7 +448,9 @@ def main() -> int:
                 ).stdout
                 subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
             results: dict[str, list[Timing]] = {}
-            for part in ("alone", "together"):
+            print(f"load average before measuring: {os.getloadavg()[0]:.2f}")
+            parts = ("alone", "together", "take") if args.take else ("alone", "together")
+            for part in parts:
                 if source is not None:
                     results[f"old {part}"] = baseline_part(args, source, url, part)
                 results[part] = measure_part(ctx, actor, chosen, part, args)
@@ -421,6 +483,18 @@ def main() -> int:
                 )
             verdict = "meets" if p95(busy) < TARGET_P95_MS else "MISSES"
             print(f"target p95 under {TARGET_P95_MS:.0f} ms: {verdict}")
+            if args.take:
+                taking = f"taking contacts, {args.handlers} handlers"
+                if source is not None:
+                    print(describe(f"{args.baseline_ref}: {taking}", results["old take"]))
+                print(describe(f"this code: {taking}", results["take"]))
+                if source is not None:
+                    print(
+                        f"taking, this code / {args.baseline_ref}: wall p50 "
+                        f"{median(results['take']) / median(results['old take']):.2f}, "
+                        f"wall p95 {p95(results['take']) / p95(results['old take']):.2f}"
+                    )
+            print(f"load average after measuring: {os.getloadavg()[0]:.2f}")
             batch_seconds, crossings, naive_seconds, checked = daily_batch(ctx, args.months)
             print(
                 f"daily repeat batch for the last day: {batch_seconds:.2f} s, {crossings:,} "

@@ -1,9 +1,10 @@
 """Issue 4 in a real browser: a caller with four calls this week, and an open plan already.
 
 The handler takes the caller's fifth call through the screens and must see, before assessing,
-the repeat-caller banner, the caller's earlier contacts, the neighbourhood team's open
-problem-solving plan, and who the caller probably is: the person on record, with the trained
-linkage model's probability. The handler confirms that person as the caller.
+the repeat-caller banner (this person too: the call joined the caller's person at once), the
+caller's earlier contacts, the neighbourhood team's open problem-solving plan, and who the
+caller is: one person on record, linked, with the trained linkage model's probability.
+Two handlers taking calls from one new caller at the same moment make one person.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
@@ -114,12 +115,15 @@ def test_fifth_call_shows_the_banner_the_likely_person_and_the_open_plan(
     expect(handler.locator("#open-plan")).to_contain_text("Open problem-solving plan")
     expect(handler.get_by_role("heading", name="Earlier contacts 4")).to_be_visible()
 
+    expect(banner).to_contain_text("This person: 5 contacts in 7 days")
+
     who = handler.locator("#who")
     expect(who.get_by_role("heading", name="Who is the caller?")).to_be_visible()
-    known = who.locator(".candidate").filter(
-        has=handler.get_by_role("heading", name="Joanne Marsh", exact=True)
-    )
-    expect(known).to_be_visible()
+    # One caller is one person: a single card, linked to this contact already.
+    cards = who.locator(".candidate").filter(has_text="Joanne Marsh")
+    expect(cards).to_have_count(1)
+    known = cards.first
+    expect(known.locator(".linked-tag")).to_have_text("Linked to this contact")
     expect(known.locator(".probability")).to_contain_text("likely the same person")
     expect(known.locator(".probability strong")).to_have_text(
         # a percentage with one decimal, or 'over 99.9%'
@@ -128,21 +132,52 @@ def test_fifth_call_shows_the_banner_the_likely_person_and_the_open_plan(
     expect(known).to_contain_text("12 Jun 1984")
     expect(known.locator(".evidence")).to_contain_text("telephone: same")
     expect(known.locator(".evidence")).to_contain_text("given name: same formal name (a nickname)")
-    screenshot(handler, "handler-repeat-caller")
-
-    known.get_by_role("button", name="This is the caller: Joanne Marsh").click()
-    expect(handler).to_have_url(re.compile(r"/contacts/\d+#who$"))
-    known = handler.locator("#who .candidate").filter(
-        has=handler.get_by_role("heading", name="Joanne Marsh", exact=True)
-    )
-    expect(known.locator(".linked-tag")).to_have_text("Linked to this contact")
     expect(known.get_by_role("button", name="This is the caller: Joanne Marsh")).to_have_count(0)
-    expect(handler.locator("#repeat-banner")).to_contain_text("This person: 5 contacts in 7 days")
-    screenshot(handler, "handler-confirmed-caller")
+    screenshot(handler, "handler-repeat-caller")
 
     handler.set_viewport_size(PHONE_VIEWPORT)
     fits = handler.evaluate(
         "() => document.querySelector('#who').getBoundingClientRect().right <= window.innerWidth"
     )
     assert fits, "the 'Who is the caller?' panel must fit a phone's width"
-    screenshot(handler, "handler-confirmed-caller-phone")
+    screenshot(handler, "handler-repeat-caller-phone")
+
+
+def _fill_new_caller(page: Page) -> None:
+    """The new-contact form for a caller never seen before, ready to send."""
+    page.get_by_role("link", name="New contact", exact=True).click()
+    page.get_by_label("101", exact=True).check()
+    page.get_by_label("Given name").fill("Priya")
+    page.get_by_label("Family name").fill("Castellane")
+    page.get_by_label("Telephone").fill("07700 900654")
+    page.get_by_label("Summary").fill("A car has been left running outside for an hour")
+
+
+def test_two_handlers_taking_one_new_callers_calls_at_once_make_one_person(
+    live_app: LiveApp,
+    new_page,
+    screenshot,  # type: ignore[no-untyped-def]
+) -> None:
+    second = _user(live_app, "hal", Role.CALL_HANDLER)
+    desks = [new_page(), new_page()]
+    sign_in(desks[0], *HANDLER)
+    sign_in(desks[1], second.username, "hal-pass-123")
+    for page in desks:
+        _fill_new_caller(page)
+    # Both forms are sent before either answer comes back.
+    for page in desks:
+        page.evaluate("document.querySelector('form[action=\"/contacts\"]').requestSubmit()")
+    for page in desks:
+        expect(page).to_have_url(re.compile(r"/contacts/\d+$"))
+        expect(page.locator("#who")).to_be_visible()
+
+    people = set()
+    for page in desks:
+        contact_id = int(page.url.rsplit("/", 1)[1])
+        view = contacts.get_contact(
+            live_app.ctx, actor=live_app.handler, contact_id=contact_id, justification="test"
+        )
+        assert view.person is not None
+        people.add(view.person.id)
+    assert len(people) == 1, "one caller is one person"
+    screenshot(desks[1], "second-handler-same-caller")

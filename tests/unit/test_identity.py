@@ -158,7 +158,7 @@ def test_the_match_weight_is_the_prior_plus_each_levels_log_bayes_factor():
         "same",
         "day and month swapped",
         "different",
-        "not recorded",
+        "not given by the caller",
     ]
 
 

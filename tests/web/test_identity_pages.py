@@ -4,7 +4,7 @@ handler confirming one (or a new person), and a supervisor's same-person decisio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pytest
@@ -44,7 +44,8 @@ def _view(ctx: AppContext, actor: Actor, contact_id: int):  # type: ignore[no-un
 @pytest.fixture
 def on_the_line(ctx: AppContext, actors: dict[Role, Actor], clock) -> OnTheLine:  # type: ignore[no-untyped-def]
     """Joanne Marsh called three times with her full details; the batch linkage has run; now
-    'Jo Marsh' calls from the same number without giving her date of birth."""
+    'Jo Marsh' calls from the same number without giving her date of birth, to a force whose
+    policy leaves every caller to the handler to confirm."""
     synth_to_database(ctx, SMALL_FORCE)
     handler = actors[Role.CALL_HANDLER]
     earlier = []
@@ -64,8 +65,11 @@ def on_the_line(ctx: AppContext, actors: dict[Role, Actor], clock) -> OnTheLine:
         earlier.append(taken.contact_id)
         clock.advance(days=1)
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    # A force whose policy never joins a caller to a person at once: the handler chooses.
+    never_join = ctx.policy.identity.model_copy(update={"join_probability": 1.0})
+    handler_chooses = replace(ctx, policy=ctx.policy.model_copy(update={"identity": never_join}))
     now = contacts.take_contact(
-        ctx,
+        handler_chooses,
         actor=handler,
         new=NewContact(
             channel=Channel.NON_EMERGENCY_101,
@@ -368,3 +372,36 @@ def test_a_decision_contradicting_an_earlier_one_is_refused_with_the_reason(
     assert '<p class="error" id="same_person-error">' in contradicting.text
     ids = [existing_records.contact_id, second_contact]
     assert [d.same_person for d in identity_views.decisions_about(ctx, contact_ids=ids)] == [True]
+
+
+def test_on_a_999_call_unlikely_candidates_are_one_line_each_and_say_what_is_missing(
+    ctx, actors, on_the_line, client_as
+):
+    handler = actors[Role.CALL_HANDLER]
+    taken = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Joan",
+            caller_family_name="Marsh",
+            telephone="07700 900999",
+            summary="Someone is in the garden",
+        ),
+    )
+    matches = _view(ctx, handler, taken.contact_id).likely_matches
+    assert matches and not any(m.is_likely or m.is_linked for m in matches)
+    page = client_as(Role.CALL_HANDLER).client.get(f"/contacts/{taken.contact_id}")
+    panel = _panel(page.text)
+
+    # No full cards: each candidate is one line (name, born, probability, why, confirm).
+    assert "candidate-facts" not in panel and "<h3" not in panel
+    rows = re.findall(
+        r'<li class="candidate compact[^"]*" aria-labelledby="candidate-(\d+)"', panel
+    )
+    assert [int(r) for r in rows] == [m.person.id for m in matches]
+    assert 'id="thrive"' in page.text
+    # What is missing is said from the caller's side, never "not recorded".
+    row = _card(panel, on_the_line.known_person_id)
+    assert "date of birth: not given by the caller" in row
+    assert "not recorded" not in panel

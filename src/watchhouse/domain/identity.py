@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
@@ -234,13 +234,21 @@ def score(model: MatchModel, left: LinkageRecord, right: LinkageRecord) -> Match
     for comparison in COMPARISONS:
         index = comparison_level(comparison, left, right)
         if index == NULL_LEVEL:
-            parts.append((comparison.name, "not recorded", 0.0))
+            parts.append((comparison.name, missing_label(comparison, left), 0.0))
             continue
         part = math.log2(model.bayes_factors[comparison.name][index])
         label = comparison.levels[index].label if index < len(comparison.levels) else ELSE_LABEL
         parts.append((comparison.name, label, part))
         weight += part
     return MatchExplanation(weight, probability_from_weight(weight), tuple(parts))
+
+
+def missing_label(comparison: Comparison, caller: LinkageRecord) -> str:
+    """Why a comparison gives no evidence, said from the caller's side: they gave none, or
+    the record compared holds none (never 'not recorded' for a value the caller gave)."""
+    if any(_value(caller, column) is None for column in comparison.columns):
+        return "not given by the caller"
+    return "not on the record compared"
 
 
 def best_score(
@@ -301,7 +309,7 @@ class CallerScorer:
         for index, level in enumerate(self.levels(record)):
             comparison = COMPARISONS[index]
             if level == NULL_LEVEL:
-                parts.append((comparison.name, "not recorded", 0.0))
+                parts.append((comparison.name, missing_label(comparison, self.caller), 0.0))
                 continue
             part = self._weights[index][level]
             label = comparison.levels[level].label if level < len(comparison.levels) else ELSE_LABEL
@@ -318,6 +326,47 @@ class CallerScorer:
             if best is None or weight > best_weight:
                 best, best_weight = record, weight
         return None if best is None else self.explain(best)
+
+
+def same_caller_without_model(caller: LinkageRecord, record: LinkageRecord) -> bool:
+    """Before any model is trained: the caller is this record's person when the family names
+    are the same or very similar, the given names the same, a nickname of each other or very
+    similar (or one not given), the number or the date of birth the same, and the dates of
+    birth, where both are recorded, not different."""
+    if not (caller.family_name and record.family_name):
+        return False
+    by_name = {comparison.name: comparison for comparison in COMPARISONS}
+    # Levels up to "very similar (Jaro-Winkler 0.92)": 1 for family names, 2 for given names
+    # (after "same formal name (a nickname)").
+    if comparison_level(by_name["family_name"], caller, record) > 1:
+        return False
+    if comparison_level(by_name["given_name"], caller, record) > 2:
+        return False
+    born_level = comparison_level(by_name["date_of_birth"], caller, record)
+    if born_level not in (NULL_LEVEL, 0):
+        return False
+    same_number = caller.telephone is not None and caller.telephone == record.telephone
+    return same_number or born_level == 0
+
+
+def person_to_join(
+    candidates: Sequence[tuple[int, float]],
+    *,
+    threshold: float,
+    kept_apart: Collection[frozenset[int]],
+) -> int | None:
+    """The person a new contact joins at once: the most likely of the candidates (person id,
+    probability) at or above the threshold (the earliest person on a tie). None when none
+    reaches it, or when a supervisor decided that two that reach it are different people
+    (the handler then chooses)."""
+    likely = sorted((p for p in candidates if p[1] >= threshold), key=lambda p: (-p[1], p[0]))
+    if not likely:
+        return None
+    people = [person for person, _probability in likely]
+    for index, person in enumerate(people):
+        if any(frozenset((person, other)) in kept_apart for other in people[index + 1 :]):
+            return None
+    return people[0]
 
 
 def probability_from_weight(weight: float) -> float:

@@ -126,6 +126,7 @@ class LikelyMatch:
     recent_contacts: int
     flags: tuple[VulnerabilityFlag, ...]
     is_linked: bool = False
+    is_likely: bool = False
 
 
 @dataclass(frozen=True)

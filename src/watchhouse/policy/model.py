@@ -160,6 +160,7 @@ class IdentityPolicy(_Strict):
     training_min_pairs: int = Field(default=20, ge=1)
     training_m_floor: float = Field(default=1e-6, gt=0, lt=0.01)
     telephone_region: str = Field(default="GB", min_length=2, max_length=2)
+    join_probability: float = Field(default=0.99, gt=0, le=1)
 
 
 OutcomeCode = Annotated[int, Field(ge=1, le=22)]

@@ -12,13 +12,13 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
-from watchhouse.domain.records import ContactView, NewContact, PersonView
+from watchhouse.domain.records import ContactView, NewContact
 from watchhouse.domain.referrals import ReferralStatus, check_referral_update
 from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
 from watchhouse.domain.values import Grade, Settlement
-from watchhouse.services import identity
+from watchhouse.services import first_contact, identity
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -65,21 +65,43 @@ def _store_contact(
 ) -> int:
     new = checked.contact
     assert new.presented_at is not None
-    location_id = None
+    neighbourhood = None
     if new.neighbourhood_code:
         neighbourhood = places.neighbourhood_by_code(session=session, code=new.neighbourhood_code)
         if neighbourhood is None:
             raise ValidationFailed.one(
                 "neighbourhood_code", f"no neighbourhood with code {new.neighbourhood_code!r}"
             )
-        location_id = places.add_location(
+    given, family = new.caller_given_name.strip(), new.caller_family_name.strip()
+    caller = identity.caller_record(
+        given_name=given,
+        family_name=family,
+        date_of_birth=new.date_of_birth,
+        telephone=checked.telephone_e164,
+        postcode=checked.postcode,
+    )
+    # The slow part (scoring the candidates) before the locks; checked again under them.
+    choice = first_contact.choose_person(ctx, session, caller=caller)
+    place = None
+    if neighbourhood is not None:
+        description = new.location_description.strip() or neighbourhood.name
+        place = (checked.postcode, description, neighbourhood.id)
+    # Simultaneous contacts from one new caller wait here for each other (see the function).
+    places.hold_new_caller_locks(
+        session=session, keys=first_contact.caller_lock_keys(caller=caller, place=place)
+    )
+    location_id = None
+    if neighbourhood is not None and place is not None:
+        location_id = places.location_id_for(
             session=session,
-            description=new.location_description.strip() or neighbourhood.name,
+            description=place[1],
             postcode=checked.postcode,
             neighbourhood_id=neighbourhood.id,
             settlement=neighbourhood.settlement,
         )
-    person, matched = _person_for(ctx, session, new)
+    person, matched = first_contact.person_for_new_contact(
+        ctx, session, caller=caller, given_name=given, family_name=family, choice=choice
+    )
     number_id = None
     if checked.telephone_e164:
         number_id = places.telephone_number_id(session=session, number=checked.telephone_e164)
@@ -127,29 +149,6 @@ def _store_contact(
             justification=f"contact {contact_id} linked to person" if matched else None,
         )
     return contact_id
-
-
-def _person_for(
-    ctx: AppContext, session: Session, new: NewContact
-) -> tuple[PersonView | None, bool]:
-    """Find the caller by exact name and date of birth, or record a new person."""
-    given, family = new.caller_given_name.strip(), new.caller_family_name.strip()
-    if not family:
-        return None, False
-    if new.date_of_birth is not None:
-        found = places.find_person(
-            session=session, given_name=given, family_name=family, date_of_birth=new.date_of_birth
-        )
-        if found is not None:
-            return found, True
-    person = places.add_person(
-        session=session,
-        given_name=given,
-        family_name=family,
-        date_of_birth=new.date_of_birth,
-        now=ctx.now(),
-    )
-    return person, False
 
 
 def get_contact(

@@ -24,6 +24,7 @@ from watchhouse.domain.identifiers import postcode_or_none, telephone_or_none
 from watchhouse.domain.identity import (
     CallerScorer,
     LinkageRecord,
+    MatchExplanation,
     MatchModel,
     PairwiseAccuracy,
     clean_name,
@@ -43,6 +44,7 @@ from watchhouse.linkage.clustering import (
 from watchhouse.linkage.engines import EngineName, open_engine
 from watchhouse.linkage.fields import UnlinkableRecords
 from watchhouse.linkage.records import normalise, signatures, with_derived
+from watchhouse.services import first_contact
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 from watchhouse.services.identity_files import plan_limits, training_knobs
@@ -410,6 +412,15 @@ def _record_decisions(
             repo.merge_clusters(session=session, contact_ids=wanted)
         else:
             repo.move_to_own_cluster(session=session, contact_id=contact_id)
+        # The people the contacts are linked to follow the decision too (first contact).
+        first_contact.follow_decision(
+            ctx,
+            session,
+            actor=actor,
+            contact_id=contact_id,
+            others=others,
+            same_person=same_person,
+        )
         words = "same person as" if same_person else "not the same person as"
         listed = ", ".join(str(o) for o in others[:20]) + (" ..." if len(others) > 20 else "")
         # Every contact whose linkage the decision changes is logged as altered.
@@ -486,7 +497,7 @@ def caller_record(
     )
 
 
-def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
+def as_compared(record: repo.CandidateRecord) -> LinkageRecord:
     """A stored appearance as compared (numbers are stored in E.164 already)."""
     return LinkageRecord(
         clean_name(record.given_name),
@@ -497,45 +508,63 @@ def _as_compared(record: repo.CandidateRecord) -> LinkageRecord:
     )
 
 
-def likely_matches_in(
-    ctx: AppContext,
-    session: Session,
-    *,
-    caller: LinkageRecord,
-    linked_person_id: int | None,
-    contact_id: int | None = None,
-) -> tuple[list[LikelyMatch], str | None]:
-    """The people the caller may be, best first, and a note when no trained model exists.
+@dataclass(frozen=True)
+class ScoredPerson:
+    """A candidate person scored against the caller: the best explanation over their person
+    record and recent contacts, and the records it looked at (recent contacts after the first,
+    the person record)."""
 
-    People sharing the caller's number, date of birth or family name are looked up by index,
-    scored first on their person record, and the most likely of them again on their recent
-    contacts as recorded. The contact on the line (`contact_id`) is never evidence for itself:
-    it is left out, and so is the person record made from it when it is their only one."""
-    model = _model(session)
-    if model is None:
-        return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
-    if not (caller.family_name or caller.date_of_birth or caller.telephone):
-        return [], None
-    policy = ctx.policy.identity
+    person_id: int
+    explained: MatchExplanation
+    records: list[repo.CandidateRecord]
+
+
+def trained_model(session: Session) -> MatchModel | None:
+    """The latest run's trained model, or None before the first run."""
+    return _model(session)
+
+
+def candidate_people_of(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, also: int | None = None
+) -> list[repo.CandidateRecord]:
+    """The person records of the people sharing the caller's number, date of birth or family
+    name (in any of its usual spellings), and of person `also`; one indexed query."""
     family_variants = []
     if caller.family_name:
         family_variants = sorted(
             {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
         )
+    return repo.candidate_people(
+        session=session,
+        telephone=caller.telephone,
+        family_names=family_variants,
+        date_of_birth=caller.date_of_birth,
+        limit=ctx.policy.identity.candidate_lookup_limit,
+        also=also,
+    )
+
+
+def candidate_appearances(
+    ctx: AppContext,
+    session: Session,
+    *,
+    caller: LinkageRecord,
+    rank: Callable[[LinkageRecord], float],
+    linked_person_id: int | None,
+    contact_id: int | None,
+) -> tuple[dict[int, repo.CandidateRecord], dict[int, list[repo.CandidateRecord]]]:
+    """The people sharing the caller's number, date of birth or family name (by index), and
+    for the best `2 * candidates_shown` of them by `rank` of their person record, that record
+    followed by their most recent contacts. The contact on the line (`contact_id`) is never
+    evidence for itself: it is left out, and so is the person record made from it when it is
+    their only one."""
+    policy = ctx.policy.identity
     people = {
         r.person_id: r
-        for r in repo.candidate_people(
-            session=session,
-            telephone=caller.telephone,
-            family_names=family_variants,
-            date_of_birth=caller.date_of_birth,
-            limit=policy.candidate_lookup_limit,
-            also=linked_person_id,
-        )
+        for r in candidate_people_of(ctx, session, caller=caller, also=linked_person_id)
     }
-    scorer = CallerScorer(model, caller)
-    compared = {person: _as_compared(record) for person, record in people.items()}
-    first_pass = sorted(people, key=lambda person: -scorer.weight(compared[person]))
+    compared = {person: as_compared(record) for person, record in people.items()}
+    first_pass = sorted(people, key=lambda person: -rank(compared[person]))
     shortlist = first_pass[: 2 * policy.candidates_shown]
     if (
         linked_person_id is not None
@@ -554,49 +583,163 @@ def likely_matches_in(
         records[1:] = recent[: policy.records_per_candidate]
         if len(records) == 1 and person_id == linked_person_id:
             records.clear()  # a person made from this very call: nothing else to go on
+    return people, appearances
+
+
+def scored_people(
+    ctx: AppContext,
+    session: Session,
+    *,
+    model: MatchModel,
+    caller: LinkageRecord,
+    linked_person_id: int | None,
+    contact_id: int | None,
+) -> tuple[dict[int, repo.CandidateRecord], list[ScoredPerson]]:
+    """The candidate people scored against the caller with the trained model, best first."""
+    scorer = CallerScorer(model, caller)
+    people, appearances = candidate_appearances(
+        ctx,
+        session,
+        caller=caller,
+        rank=scorer.weight,
+        linked_person_id=linked_person_id,
+        contact_id=contact_id,
+    )
     scored = []
     for person_id, records in appearances.items():
-        explained = scorer.best(
-            compared[person_id] if r.contact_id is None else _as_compared(r) for r in records
-        )
-        if explained is None:
-            continue
-        if (
-            explained.probability < policy.minimum_probability_shown
-            and person_id != linked_person_id
-        ):
-            continue
-        scored.append((explained, person_id, records))
-    scored.sort(key=lambda item: -item[0].match_weight)
-    shown = scored[: policy.candidates_shown]
-    contact_ids = [r.contact_id for _e, _p, records in shown for r in records if r.contact_id]
+        explained = scorer.best(as_compared(r) for r in records)
+        if explained is not None:
+            scored.append(ScoredPerson(person_id, explained, records))
+    scored.sort(key=lambda item: (-item.explained.match_weight, item.person_id))
+    return people, scored
+
+
+def likely_matches_in(
+    ctx: AppContext,
+    session: Session,
+    *,
+    caller: LinkageRecord,
+    linked_person_id: int | None,
+    contact_id: int | None = None,
+) -> tuple[list[LikelyMatch], str | None]:
+    """The people the caller may be, best first, and a note when no trained model exists.
+
+    People sharing the caller's number, date of birth or family name are looked up by index,
+    scored first on their person record, and the most likely of them again on their recent
+    contacts as recorded. Candidates that are one person (in one cluster of the latest run,
+    or the same recorded details, unless a supervisor kept them apart) are shown once."""
+    model = _model(session)
+    if model is None:
+        return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
+    if not (caller.family_name or caller.date_of_birth or caller.telephone):
+        return [], None
+    policy = ctx.policy.identity
+    people, candidates = scored_people(
+        ctx,
+        session,
+        model=model,
+        caller=caller,
+        linked_person_id=linked_person_id,
+        contact_id=contact_id,
+    )
+    candidates = [
+        c
+        for c in candidates
+        if c.explained.probability >= policy.minimum_probability_shown
+        or c.person_id == linked_person_id
+    ]
+    groups = _one_card_per_person(session, people, candidates, linked_person_id)
+    shown = groups[: policy.candidates_shown]
+    contact_ids = [
+        r.contact_id for group in shown for c in group for r in c.records if r.contact_id
+    ]
     flags_by_contact: dict[int, list[VulnerabilityFlag]] = {}
     for flag in contact_repo.earlier_flags(session=session, contact_ids=contact_ids):
         flags_by_contact.setdefault(flag.contact_id, []).append(flag.flag)
     matches = []
-    for explained, person_id, records in shown:
-        person = people[person_id]
-        recent = [r for r in records if r.contact_id is not None]
+    for group in shown:
+        first = group[0]
+        person = people[first.person_id]
+        recent = list(
+            {r.contact_id: r for c in group for r in c.records if r.contact_id is not None}.values()
+        )
         seen = [r.presented_at for r in recent if r.presented_at is not None]
         flags = [f for r in recent for f in flags_by_contact.get(r.contact_id or 0, [])]
         matches.append(
             LikelyMatch(
                 person=PersonView(
-                    person_id,
+                    first.person_id,
                     person.given_name or "",
                     person.family_name or "",
                     person.date_of_birth,
                 ),
-                probability=explained.probability,
-                match_weight=explained.match_weight,
-                evidence=explained.parts,
+                probability=first.explained.probability,
+                match_weight=first.explained.match_weight,
+                evidence=first.explained.parts,
                 last_contact_at=max(seen) if seen else None,
                 recent_contacts=len(recent),
                 flags=tuple(dict.fromkeys(flags)),
-                is_linked=person_id == linked_person_id,
+                is_linked=first.person_id == linked_person_id,
+                is_likely=first.explained.probability >= policy.match_threshold,
             )
         )
     return matches, None
+
+
+def _one_card_per_person(
+    session: Session,
+    people: dict[int, repo.CandidateRecord],
+    candidates: list[ScoredPerson],
+    linked_person_id: int | None,
+) -> list[list[ScoredPerson]]:
+    """Candidates grouped when they are one person: person records whose contacts the latest
+    run put in one cluster, or with the same recorded name, date of birth and number; never
+    two that a supervisor kept apart. Each group leads with the linked person, else its best;
+    groups in the order of their best."""
+    if len(candidates) < 2:
+        return [[c] for c in candidates]
+    contact_ids = [r.contact_id for c in candidates for r in c.records if r.contact_id]
+    cluster_of = repo.clusters_of(session=session, contact_ids=contact_ids)
+    keys: dict[int, set[object]] = {}
+    for c in candidates:
+        p = people[c.person_id]
+        found: set[object] = {
+            ("cluster", cluster_of[r.contact_id]) for r in c.records if r.contact_id in cluster_of
+        }
+        if p.date_of_birth is not None or p.telephone is not None:
+            found.add(
+                (
+                    "details",
+                    clean_name(p.given_name),
+                    clean_name(p.family_name),
+                    p.date_of_birth,
+                    p.telephone,
+                )
+            )
+        keys[c.person_id] = found
+    every_key = [key for found in keys.values() for key in found]
+    if len(every_key) == len(set(every_key)):
+        return [[c] for c in candidates]  # no two share a key: no decision to look up
+    ids = [c.person_id for c in candidates]
+    kept_apart = places.people_kept_apart(session=session, person_ids=ids)
+    groups: list[list[ScoredPerson]] = []
+    for c in candidates:  # best first
+        home = next(
+            (
+                g
+                for g in groups
+                if any(keys[c.person_id] & keys[o.person_id] for o in g)
+                and not any(frozenset((c.person_id, o.person_id)) in kept_apart for o in g)
+            ),
+            None,
+        )
+        if home is None:
+            groups.append([c])
+        elif c.person_id == linked_person_id:
+            home.insert(0, c)
+        else:
+            home.append(c)
+    return groups
 
 
 def confirm_caller(ctx: AppContext, *, actor: Actor, contact_id: int, person_id: int | None) -> int:

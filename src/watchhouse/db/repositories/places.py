@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
+    ContactRow,
+    IdentityDecisionRow,
     LocationRow,
     NeighbourhoodRow,
     PersonRow,
@@ -59,6 +65,41 @@ def add_location(
     session.add(row)
     session.flush()
     return row.id
+
+
+def location_id_for(
+    *,
+    session: Session,
+    description: str,
+    postcode: str | None,
+    neighbourhood_id: int | None,
+    settlement: Settlement,
+) -> int:
+    """The id of the location with this description, postcode and neighbourhood, inserting it
+    the first time it is seen (callers hold `hold_new_caller_locks` for the place)."""
+    existing = session.scalar(
+        select(LocationRow.id)
+        .where(
+            LocationRow.description == description,
+            LocationRow.postcode.is_(None)
+            if postcode is None
+            else LocationRow.postcode == postcode,
+            LocationRow.neighbourhood_id.is_(None)
+            if neighbourhood_id is None
+            else LocationRow.neighbourhood_id == neighbourhood_id,
+        )
+        .order_by(LocationRow.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing
+    return add_location(
+        session=session,
+        description=description,
+        postcode=postcode,
+        neighbourhood_id=neighbourhood_id,
+        settlement=settlement,
+    )
 
 
 def location(*, session: Session, location_id: int | None) -> LocationView | None:
@@ -125,17 +166,25 @@ def person(*, session: Session, person_id: int | None) -> PersonView | None:
     return None if row is None else person_view(row)
 
 
+def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
 def telephone_number_id(*, session: Session, number: str) -> int:
-    """The id of an E.164 number, inserting it the first time it is seen."""
+    """The id of an E.164 number, inserting it the first time it is seen: an upsert, so two
+    transactions that see a new number at once both get the one row (no unique-key error)."""
     existing = session.scalar(
         select(TelephoneNumberRow.id).where(TelephoneNumberRow.number == number)
     )
     if existing is not None:
         return existing
-    row = TelephoneNumberRow(number=number)
-    session.add(row)
-    session.flush()
-    return row.id
+    _insert_ignoring_duplicates(session, TelephoneNumberRow.__table__, {"number": number})
+    return session.execute(
+        select(TelephoneNumberRow.id).where(TelephoneNumberRow.number == number)
+    ).scalar_one()
 
 
 def telephone_number(*, session: Session, number_id: int | None) -> str | None:
@@ -148,5 +197,58 @@ def telephone_number(*, session: Session, number_id: int | None) -> str | None:
 
 def link_person_telephone(*, session: Session, person_id: int, number_id: int) -> None:
     """Record that the person has been reached on the number."""
-    if session.get(PersonTelephoneRow, (person_id, number_id)) is None:
-        session.add(PersonTelephoneRow(person_id=person_id, telephone_number_id=number_id))
+    _insert_ignoring_duplicates(
+        session,
+        PersonTelephoneRow.__table__,
+        {"person_id": person_id, "telephone_number_id": number_id},
+    )
+
+
+def hold_new_caller_locks(*, session: Session, keys: Iterable[str]) -> None:
+    """Serialise, until this transaction ends, the transactions that record a caller with any
+    of these keys (normalised family name, number, place), so that simultaneous first contacts
+    from one new caller make one person and one location.
+
+    People have no natural unique key (names are shared and misspelt, dates of birth missing),
+    so a constraint cannot stop a second person being made; a short lock held while the caller
+    is looked up and recorded does. On PostgreSQL: transaction-level advisory locks, one per
+    key, taken in a fixed order (no deadlock between callers sharing some keys); other callers
+    go on in parallel. On SQLite, which has one writer at a time anyway: the write lock taken
+    now (BEGIN IMMEDIATE semantics), so the look-up reads what the last writer committed."""
+    wanted = sorted({_lock_number(key) for key in keys if key})
+    if not wanted:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        for number in wanted:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+    else:
+        # Any write statement starts the write transaction (and takes the process's write
+        # gate, db/engine.py); this one changes nothing.
+        session.execute(text("UPDATE telephone_numbers SET id = id WHERE 0 = 1"))
+
+
+def _lock_number(key: str) -> int:
+    """A stable signed 64-bit number for a lock key (PostgreSQL's advisory lock space)."""
+    digest = hashlib.blake2b(f"watchhouse.caller:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def people_kept_apart(*, session: Session, person_ids: Sequence[int]) -> set[frozenset[int]]:
+    """Pairs of these people that a supervisor decided are different (a 'not the same person'
+    decision between contacts of one and of the other)."""
+    if len(person_ids) < 2:
+        return set()
+    left = ContactRow.__table__.alias("left_contact")
+    right = ContactRow.__table__.alias("right_contact")
+    rows = session.execute(
+        select(left.c.person_id, right.c.person_id)
+        .select_from(IdentityDecisionRow)
+        .join(left, left.c.id == IdentityDecisionRow.left_contact_id)
+        .join(right, right.c.id == IdentityDecisionRow.right_contact_id)
+        .where(
+            IdentityDecisionRow.same_person.is_(False),
+            left.c.person_id.in_(person_ids),
+            right.c.person_id.in_(person_ids),
+        )
+    )
+    return {frozenset((a, b)) for a, b in rows if a != b}
