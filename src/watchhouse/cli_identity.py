@@ -178,7 +178,12 @@ def link_file(
     link_only: Annotated[
         bool, typer.Option("--link-only", help="link across two files, not within each")
     ] = False,
-    other: Annotated[Path | None, typer.Option(help="the second file, with --link-only")] = None,
+    other: Annotated[
+        Path | None,
+        typer.Option(
+            help="a second file: linked across and within both, or across only with --link-only"
+        ),
+    ] = None,
     threshold: Annotated[
         float | None,
         typer.Option(help="match probability at which records are one person (default: policy)"),

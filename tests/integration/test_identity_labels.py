@@ -80,3 +80,23 @@ def test_a_labels_file_without_the_expected_columns_is_refused(linked, actors, t
     path.write_text("a,b\n1,2\n")
     with pytest.raises(ValidationFailed, match="left_contact_id"):
         identity_labels.measure_against_labels(ctx, actor=actors[Role.ADMINISTRATOR], labels=path)
+
+
+def test_each_run_measures_the_model_alone_against_supervisors_decisions(linked, actors):
+    ctx, _report, truth = linked
+    by_person: dict[int, list[int]] = {}
+    for contact, person in truth:
+        by_person.setdefault(person, []).append(contact)
+    frequent = max(by_person.values(), key=len)
+    identity.decide(
+        ctx,
+        actor=actors[Role.SUPERVISOR],
+        left_contact_id=frequent[0],
+        right_contact_id=frequent[1],
+        same_person=True,
+        reason="checked with the caller",
+    )
+    again = identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    assert again.labelled is not None
+    assert again.labelled.labelled == 1
+    assert again.labelled.false_positives == 0

@@ -85,3 +85,11 @@ def test_a_set_that_cannot_be_trained_says_why_and_what_field_would_help():
     rows = [{"id": f"r{i}", "given": f"name{i}", "person": f"p{i}"} for i in range(200)]
     with pytest.raises(UnlinkableRecords, match="date of birth"):
         _link([table(rows)], (FieldSpec("given", "given_name", ("given",)),))
+
+
+def test_two_files_without_link_only_are_linked_across_and_within():
+    rows = people(seed=6, persons=250)
+    tables = [table(rows[::2]), table(rows[1::2])]
+    result = _link(tables)
+    assert _accuracy(result, tables).precision >= 0.95
+    assert _accuracy(result, tables).recall >= 0.85

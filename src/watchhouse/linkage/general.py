@@ -29,7 +29,7 @@ from watchhouse.linkage.fields import (
 )
 from watchhouse.linkage.prepare import DISTRICT_SUFFIX, SECTOR_SUFFIX
 
-LinkType = Literal["dedupe_only", "link_only"]
+LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 Say = Callable[[str], None]
 
 

@@ -66,7 +66,8 @@ def link_tables(
     link_only: bool = False,
     say: general.Say | None = None,
 ) -> LinkResult:
-    """Link one table (de-duplicate) or two (`link_only`: across them, not within each)."""
+    """Link one table (de-duplicate), or two: across and within them, or with `link_only`
+    across them only."""
     tell = say or (lambda _message: None)
     if link_only and len(raw_tables) != 2:
         raise ValueError("linking only across files needs exactly two files")
@@ -76,7 +77,9 @@ def link_tables(
     fields = [s.name for s in specs]
     profiles, joint = profile(combined, specs)
     plan = choose_plan(profiles, combined.num_rows, limits, joint)
-    link_type: general.LinkType = "link_only" if link_only else "dedupe_only"
+    link_type: general.LinkType = (
+        "link_only" if link_only else "link_and_dedupe" if len(raw_tables) > 1 else "dedupe_only"
+    )
     comparisons = general.comparisons_for(specs, combined)
     offsets = np.cumsum([0, *[t.num_rows for t in prepared]])
     training = [

@@ -34,13 +34,7 @@ from watchhouse.domain.records import LikelyMatch, PersonView
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import VulnerabilityFlag
 from watchhouse.linkage import model as linkage_model
-from watchhouse.linkage.clustering import (
-    Decision,
-    LabelledAccuracy,
-    cluster,
-    group_sizes,
-    labelled_accuracy,
-)
+from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
 from watchhouse.linkage.fields import UnlinkableRecords
 from watchhouse.linkage.records import normalise, signatures, with_derived
@@ -48,6 +42,7 @@ from watchhouse.services import first_contact
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 from watchhouse.services.identity_files import plan_limits, training_knobs
+from watchhouse.services.identity_labels import model_against_decisions
 
 Say = Callable[[str], None]
 
@@ -157,7 +152,14 @@ def link_identities(
         }
     )
     accuracy = _accuracy(result, truth)
-    labelled = _decisions_accuracy(record_ids, node_of, sig_table.num_rows, pairs, stored, cut)
+    labelled = model_against_decisions(
+        record_ids=record_ids,
+        node_of=node_of,
+        signature_count=sig_table.num_rows,
+        pairs=pairs,
+        stored=stored,
+        threshold=cut,
+    )
     finished_at = ctx.now()
     with ctx.db.transaction() as session:
         run_id = repo.add_run(
@@ -268,38 +270,6 @@ def _clusters(
     for side in (left[kept], right[kept]):
         np.fmax.at(strength, side, probability[kept])
     return cluster_ids, strength[node_of]
-
-
-def _decisions_accuracy(
-    record_ids: np.ndarray,
-    node_of: np.ndarray,
-    signature_count: int,
-    pairs: pa.Table,
-    stored: Sequence[repo.DecisionRecord],
-    threshold: float,
-) -> LabelledAccuracy | None:
-    """How the model alone (its scores, before supervisors' decisions are applied) agrees
-    with the supervisors' decisions: precision and recall on the decided pairs."""
-    if not stored:
-        return None
-    labels = cluster(
-        signature_count,
-        pairs.column("unique_id_l").to_numpy().astype(np.int64),
-        pairs.column("unique_id_r").to_numpy().astype(np.int64),
-        pairs.column("match_probability").to_numpy().astype(np.float64),
-        threshold=threshold,
-    )
-    position = {int(c): i for i, c in enumerate(record_ids.tolist())}
-    # A record not linked at all is alone: give it a label no signature has.
-    record_labels = np.where(
-        node_of >= 0, labels[np.maximum(node_of, 0)], -1 - np.arange(len(node_of))
-    )
-    decisions = [
-        Decision(position[d.left_contact_id], position[d.right_contact_id], d.same_person)
-        for d in stored
-        if d.left_contact_id in position and d.right_contact_id in position
-    ]
-    return labelled_accuracy(record_labels, decisions)
 
 
 def _accuracy(result: pa.Table, truth: pa.Table) -> PairwiseAccuracy | None:

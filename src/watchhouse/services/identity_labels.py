@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from watchhouse.db.repositories import identity as repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.identity import PairwiseAccuracy, pairwise_accuracy
 from watchhouse.domain.roles import Actor
-from watchhouse.linkage.clustering import Decision, LabelledAccuracy, labelled_accuracy
+from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, labelled_accuracy
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -120,3 +122,36 @@ def measure_against_labels(ctx: AppContext, *, actor: Actor, labels: Path) -> La
         list(Counter(known).values()),
     )
     return LabelReport(run_id, None, accuracy, unknown)
+
+
+def model_against_decisions(
+    *,
+    record_ids: np.ndarray,
+    node_of: np.ndarray,
+    signature_count: int,
+    pairs: pa.Table,
+    stored: Sequence[repo.DecisionRecord],
+    threshold: float,
+) -> LabelledAccuracy | None:
+    """How the model alone (its scores, before supervisors' decisions are applied) agrees
+    with the supervisors' decisions: precision and recall on the decided pairs."""
+    if not stored:
+        return None
+    labels = cluster(
+        signature_count,
+        pairs.column("unique_id_l").to_numpy().astype(np.int64),
+        pairs.column("unique_id_r").to_numpy().astype(np.int64),
+        pairs.column("match_probability").to_numpy().astype(np.float64),
+        threshold=threshold,
+    )
+    position = {int(c): i for i, c in enumerate(record_ids.tolist())}
+    # A record not linked at all is alone: give it a label no signature has.
+    record_labels = np.where(
+        node_of >= 0, labels[np.maximum(node_of, 0)], -1 - np.arange(len(node_of))
+    )
+    decisions = [
+        Decision(position[d.left_contact_id], position[d.right_contact_id], d.same_person)
+        for d in stored
+        if d.left_contact_id in position and d.right_contact_id in position
+    ]
+    return labelled_accuracy(record_labels, decisions)
