@@ -51,9 +51,13 @@ def attendance_status(
     """Judge an incident against its target; arriving exactly on the target meets it."""
     created = require_aware(created_at, "created_at")
     moment = require_aware(now, "now")
-    end = require_aware(arrived_at, "arrived_at") if arrived_at is not None else moment
-    if end < created:
-        raise ValueError("arrival (or now) is before the incident was created")
+    if arrived_at is not None:
+        end = require_aware(arrived_at, "arrived_at")
+        if end < created:
+            raise ValueError("arrival is before the incident was created")
+    else:
+        # An incident timed after now (clock skew, a future-dated import) has used no time yet.
+        end = max(moment, created)
     elapsed = end - created
     if target is None:
         return AttendanceStatus(None, None, elapsed, None, False, arrived_at is not None)

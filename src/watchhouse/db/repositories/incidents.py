@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from watchhouse.db.repositories import changes
 from watchhouse.db.repositories.places import location
 from watchhouse.db.tables import (
     ContactRow,
@@ -47,8 +48,9 @@ def add_incident(
     settlement: Settlement,
     status: str,
     now: datetime,
+    domestic_abuse: bool = False,
 ) -> int:
-    """Insert an incident and return its id."""
+    """Insert an incident and return its id (counted as a change for live queues)."""
     row = IncidentRow(
         contact_id=contact_id,
         grade=int(grade),
@@ -60,9 +62,11 @@ def add_incident(
         created_at=now,
         updated_at=now,
         status=status,
+        domestic_abuse=domestic_abuse,
     )
     session.add(row)
     session.flush()
+    changes.bump(session=session)
     return row.id
 
 
@@ -202,19 +206,14 @@ def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> l
 
 
 def queue_version(*, session: Session) -> str:
-    """A value that changes whenever any incident changes (for live queues).
+    """A value that changes whenever any incident the queue shows changes (for live queues).
 
-    Both parts are read from indexes (the newest update, the highest id), so polling it every
-    second stays cheap however many incidents are stored.
+    The change counter (bumped in the same transaction as every change made through the
+    services) and the highest id (which moves when loaders insert incidents in bulk); no clock
+    value, so an incident timed in the future cannot hide later changes.
     """
-    # Two scalar subqueries: SQLite answers a lone max() from an index, not two in one select.
-    latest, highest = session.execute(
-        select(
-            select(func.max(IncidentRow.updated_at)).scalar_subquery(),
-            select(func.max(IncidentRow.id)).scalar_subquery(),
-        )
-    ).one()
-    return f"{latest.isoformat() if latest else '-'}:{highest or 0}"
+    highest = session.scalar(select(func.max(IncidentRow.id)))
+    return f"{changes.current(session=session)}:{highest or 0}"
 
 
 def update_incident(*, session: Session, incident_id: int, now: datetime, **values: object) -> None:
@@ -226,6 +225,7 @@ def update_incident(*, session: Session, incident_id: int, now: datetime, **valu
         setattr(row, name, value)
     row.updated_at = now
     session.flush()
+    changes.bump(session=session)
 
 
 def incident_status(*, session: Session, incident_id: int) -> str:
