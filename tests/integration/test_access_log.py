@@ -226,6 +226,7 @@ def test_assess_grade_deploy_and_arrival_log_alteration_and_collection(
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="offender_dealt_with",
         note="words of advice",
     )
     assert _log(ctx)[before:] == [

@@ -84,6 +84,7 @@ def test_knife_call_becomes_grade_one_incident_at_top_of_queue(ctx, actors, neig
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="offender_dealt_with",
         note="arrested",
     )
     assert incident_id not in [

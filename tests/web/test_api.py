@@ -167,7 +167,7 @@ def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, cloc
 
     closed = dispatcher.post(
         f"/api/incidents/{incident_id}/closure",
-        json={"closure": "resolved_at_scene", "note": "arrested"},
+        json={"closure": "resolved_at_scene", "reason": "offender_dealt_with", "note": "arrested"},
     )
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"

@@ -114,6 +114,7 @@ def _attend_and_close(ctx: AppContext, dispatcher: Actor, incident_id: int, at: 
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="advice_given",
         note="Words of advice given",
     )
 

@@ -15,17 +15,20 @@ from watchhouse.domain.attendance import (
     order_queue,
 )
 from watchhouse.domain.clock import require_aware
-from watchhouse.domain.errors import Conflict, ValidationFailed
+from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.incident_flow import (
     DISPATCH_CLOSURES,
     Closure,
+    ClosureReason,
     IncidentStatus,
     check_arrival,
     check_close,
+    check_closure_decision,
     check_deploy,
+    parse_crime_reference,
 )
 from watchhouse.domain.records import IncidentView
-from watchhouse.domain.roles import Actor
+from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -164,21 +167,57 @@ def record_arrival(
         )
 
 
+def closure_reasons(ctx: AppContext) -> list[ClosureReason]:
+    """The policy's reasons for closing an incident, in the policy's order."""
+    return list(ctx.policy.closure.closure_reasons().values())
+
+
 def close_incident(
-    ctx: AppContext, *, actor: Actor, incident_id: int, closure: Closure, note: str
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    incident_id: int,
+    closure: Closure,
+    reason: str,
+    note: str = "",
+    rationale: str = "",
+    crime_reference: str = "",
 ) -> None:
-    """Close an incident in the queue with how it ended."""
+    """Close an incident with how it ended and why; cancelling an urgent one needs a
+    supervisor or a recorded rationale, and "crime recorded" needs the crime linked to it."""
     if closure not in DISPATCH_CLOSURES:
         raise ValidationFailed.one(
             "closure", f"choose one of {', '.join(c.value for c in DISPATCH_CLOSURES)}"
         )
+    policy = ctx.policy.closure
+    crime_id = parse_crime_reference(crime_reference) if closure == Closure.CRIME_RECORDED else None
     now = ctx.now()
     with ctx.db.transaction() as session:
-        current = IncidentStatus(
-            incidents.incident_status(session=session, incident_id=incident_id)
-        )
+        incident = incidents.incident(session=session, incident_id=incident_id, summary="")
+        current = IncidentStatus(incident.status)
         if current == IncidentStatus.DEPLOYED and closure != Closure.CANCELLED:
             raise Conflict("record the arrival first, or close the incident as cancelled")
+        authority = check_closure_decision(
+            grade=incident.grade,
+            closure=closure,
+            reason=policy.closure_reasons().get(reason),
+            rationale=rationale,
+            by_supervisor=actor.role == Role.SUPERVISOR,
+            grades_needing_authority=frozenset(policy.cancel_needs_authority_grades),
+        )
+        if crime_id is not None:
+            try:
+                linked = incidents.crime_incident(session=session, crime_id=crime_id)
+            except NotFound as exc:
+                raise ValidationFailed.one(
+                    "crime_reference", f"there is no crime CR{crime_id:07d}"
+                ) from exc
+            if linked != incident_id:
+                raise ValidationFailed.one(
+                    "crime_reference",
+                    f"crime CR{crime_id:07d} is not linked to {incident.reference}; "
+                    "record the crime from this incident",
+                )
         incidents.update_incident(
             session=session,
             incident_id=incident_id,
@@ -188,6 +227,10 @@ def close_incident(
             closed_by=actor.user_id,
             closure=closure.value,
             closure_note=note.strip() or None,
+            closure_reason=reason,
+            closure_rationale=rationale.strip() or None,
+            closure_authority=None if authority is None else authority.value,
+            closure_crime_id=crime_id,
         )
         log_access(
             ctx,

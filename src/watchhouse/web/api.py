@@ -335,7 +335,10 @@ def closure(request: Request, incident_id: int, body: ClosureIn) -> IncidentOut:
         actor=actor_of(request),
         incident_id=incident_id,
         closure=body.closure,
+        reason=body.reason,
         note=body.note,
+        rationale=body.rationale,
+        crime_reference=body.crime_reference,
     )
     return _after(request, incident_id, "closure recorded")
 

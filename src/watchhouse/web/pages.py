@@ -371,7 +371,13 @@ async def incident_page(request: Request, incident_id: int) -> Response:
         incident_id=incident_id,
         justification=_justification(request, f"viewing incident {incident_id}"),
     )
-    return render(request, "incident.html", entry=entry, closures=DISPATCH_CLOSURES)
+    return render(
+        request,
+        "incident.html",
+        entry=entry,
+        closures=DISPATCH_CLOSURES,
+        closure_reasons=incidents.closure_reasons(context_of(request)),
+    )
 
 
 @router.post("/incidents/{incident_id}/deployment", dependencies=[Depends(require(Action.DEPLOY))])
@@ -409,18 +415,31 @@ async def arrive(request: Request, incident_id: int) -> Response:
     "/incidents/{incident_id}/closure", dependencies=[Depends(require(Action.CLOSE_INCIDENT))]
 )
 async def close(request: Request, incident_id: int) -> Response:
-    """Close an incident."""
+    """Close an incident with a reason; cancelling asks for confirmation first."""
     reader = FormReader(await request.form())
     try:
         closure = Closure(reader.text("closure"))
     except ValueError as exc:
         raise ValidationFailed.one("closure", "choose how the incident ended") from exc
+    ctx = context_of(request)
+    decision = {k: reader.text(k) for k in ("reason", "note", "rationale", "crime_reference")}
+    if closure == Closure.CANCELLED and reader.text("confirm") != "yes":
+        entry = incidents.get_incident(
+            ctx,
+            actor=actor_of(request),
+            incident_id=incident_id,
+            justification=_justification(request, f"cancelling incident {incident_id}"),
+        )
+        reasons = {r.code: r.label for r in incidents.closure_reasons(ctx)}
+        return render(
+            request,
+            "incident_cancel.html",
+            entry=entry,
+            decision=decision,
+            reason_label=reasons.get(decision["reason"], ""),
+        )
     incidents.close_incident(
-        context_of(request),
-        actor=actor_of(request),
-        incident_id=incident_id,
-        closure=closure,
-        note=reader.text("note"),
+        ctx, actor=actor_of(request), incident_id=incident_id, closure=closure, **decision
     )
     return _see_other(_back(reader, incident_id))
 

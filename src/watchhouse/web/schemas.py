@@ -87,7 +87,10 @@ class ClosureIn(_In):
     """How an incident ended."""
 
     closure: Closure
+    reason: str = ""
     note: str = ""
+    rationale: str = ""
+    crime_reference: str = ""
 
 
 class LocationOut(BaseModel):

@@ -11,13 +11,17 @@ from watchhouse.db.repositories import changes
 from watchhouse.db.repositories.places import location
 from watchhouse.db.tables import (
     ContactRow,
+    CrimeRow,
     IncidentRow,
     LocationRow,
     NeighbourhoodRow,
     PartnerReferralRow,
+    ThriveAssessmentRow,
+    UserRow,
 )
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import IncidentView, LocationView, ReferralView
+from watchhouse.domain.records import IncidentThrive, IncidentView, LocationView, ReferralView
+from watchhouse.domain.thrive import Level, VulnerabilityFlag
 from watchhouse.domain.values import Grade, Settlement
 
 OPEN_STATUSES = ("open", "deployed", "attended")
@@ -128,15 +132,53 @@ def add_referral(
     return row.id
 
 
+def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    wanted = {u for u in user_ids if u is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
+
+
+def _thrive(session: Session, contact_ids: list[int]) -> dict[int, IncidentThrive]:
+    """The latest THRIVE assessment of each contact (what the queue and incident page show)."""
+    found: dict[int, IncidentThrive] = {}
+    if not contact_ids:
+        return found
+    rows = session.execute(
+        select(
+            ThriveAssessmentRow.contact_id,
+            ThriveAssessmentRow.risk,
+            ThriveAssessmentRow.vulnerability,
+            ThriveAssessmentRow.vulnerability_flags,
+        )
+        .where(ThriveAssessmentRow.contact_id.in_(contact_ids))
+        .order_by(ThriveAssessmentRow.id)
+    )
+    for contact_id, risk, vulnerability, flags in rows:
+        known = tuple(VulnerabilityFlag(f) for f in flags or () if f in _FLAGS)
+        found[contact_id] = IncidentThrive(Level(risk), Level(vulnerability), known)
+    return found
+
+
+_FLAGS = {f.value for f in VulnerabilityFlag}
+
+
 def _view(
     session: Session,
     row: IncidentRow,
     summary: str,
     where: LocationView | None = None,
     with_referrals: bool = True,
+    names: dict[int, str] | None = None,
+    thrive: dict[int, IncidentThrive] | None = None,
 ) -> IncidentView:
     if where is None:
         where = location(session=session, location_id=row.location_id)
+    if names is None:
+        names = _names(session, {row.closed_by, row.attending_officer_id})
+    if thrive is None:
+        thrive = _thrive(session, [row.contact_id])
     return IncidentView(
         id=row.id,
         contact_id=row.contact_id,
@@ -156,6 +198,16 @@ def _view(
         closure=row.closure,
         closure_note=row.closure_note,
         referrals=referrals(session=session, incident_id=row.id) if with_referrals else (),
+        domestic_abuse=bool(row.domestic_abuse),
+        closure_reason=row.closure_reason,
+        closure_rationale=row.closure_rationale,
+        closure_authority=row.closure_authority,
+        closure_crime_id=row.closure_crime_id,
+        closed_by=names.get(row.closed_by) if row.closed_by else None,
+        attending_officer=(
+            names.get(row.attending_officer_id) if row.attending_officer_id else None
+        ),
+        thrive=thrive.get(row.contact_id),
     )
 
 
@@ -194,6 +246,8 @@ def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> l
         .outerjoin(NeighbourhoodRow, NeighbourhoodRow.id == LocationRow.neighbourhood_id)
         .where(IncidentRow.status.in_(OPEN_STATUSES), IncidentRow.grade <= int(max_grade))
     ).all()
+    names = _names(session, {r[0].attending_officer_id for r in rows})
+    thrive = _thrive(session, [r[0].contact_id for r in rows])
     views = []
     for row, summary, loc, neighbourhood in rows:
         where = None
@@ -201,7 +255,7 @@ def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> l
             where = LocationView(
                 loc.id, loc.description, loc.postcode, neighbourhood, Settlement(loc.settlement)
             )
-        views.append(_view(session, row, summary, where, with_referrals=False))
+        views.append(_view(session, row, summary, where, False, names, thrive))
     return views
 
 
@@ -231,3 +285,11 @@ def update_incident(*, session: Session, incident_id: int, now: datetime, **valu
 def incident_status(*, session: Session, incident_id: int) -> str:
     """The current status of an incident."""
     return incident_row(session=session, incident_id=incident_id).status
+
+
+def crime_incident(*, session: Session, crime_id: int) -> int | None:
+    """The incident a crime is linked to (None for none), or NotFound for no such crime."""
+    found = session.execute(select(CrimeRow.incident_id).where(CrimeRow.id == crime_id)).first()
+    if found is None:
+        raise NotFound("crime", crime_id)
+    return found[0]
