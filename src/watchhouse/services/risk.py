@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -107,17 +107,17 @@ def _in_progress(session: Session, assessment_id: int) -> None:
 
 def save_answers(
     ctx: AppContext, *, actor: Actor, assessment_id: int, answers: Mapping[str, str]
-) -> None:
-    """Store the answers given so far; the officer can come back to the rest."""
+) -> datetime:
+    """Store the answers given so far (the officer can come back to the rest); return when."""
     checked = _check_answers(ctx, answers)
+    now = ctx.now()
     with ctx.db.transaction() as session:
         _in_progress(session, assessment_id)
         stored = dict(risk.view(session=session, assessment_id=assessment_id).answers)
         stored.update({k: v.value for k, v in checked.items()})
-        risk.update(
-            session=session, assessment_id=assessment_id, answers=stored, assessed_at=ctx.now()
-        )
+        risk.update(session=session, assessment_id=assessment_id, answers=stored, assessed_at=now)
         _altered(ctx, session, actor, assessment_id)
+    return now
 
 
 def refuse(ctx: AppContext, *, actor: Actor, assessment_id: int, reason: str) -> None:

@@ -35,6 +35,7 @@ class AssessmentView:
     rationale: str | None
     marac_criterion: str | None
     repeat_marac: bool
+    saved_at: datetime | None = None
 
 
 def _view(session: Session, row: DomesticAbuseAssessmentRow) -> AssessmentView:
@@ -54,6 +55,7 @@ def _view(session: Session, row: DomesticAbuseAssessmentRow) -> AssessmentView:
         row.judgement_rationale,
         marac.criterion if marac else None,
         bool(marac and marac.repeat_case),
+        row.assessed_at,
     )
 
 
