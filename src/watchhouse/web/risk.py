@@ -93,9 +93,23 @@ async def refusal(request: Request, incident_id: int) -> Response:
     actor = actor_of(request)
     reader = FormReader(await request.form())
     assessment = risk.open_assessment(ctx, actor=actor, incident_id=incident_id)
+    raw = reader.text("refusal_level")
+    try:
+        judged = RiskLevel[raw.upper()] if raw else None
+    except KeyError:
+        return _page(
+            request,
+            incident_id,
+            ValidationFailed.one("refusal_level", "choose standard, medium or high"),
+        )
     try:
         risk.refuse(
-            ctx, actor=actor, assessment_id=assessment.id, reason=reader.text("refusal_reason")
+            ctx,
+            actor=actor,
+            assessment_id=assessment.id,
+            reason=reader.text("refusal_reason"),
+            judged=judged,
+            rationale=reader.text("refusal_rationale"),
         )
     except ValidationFailed as exc:
         return _page(request, incident_id, exc)
