@@ -46,6 +46,7 @@ def _attended(ctx: AppContext, actors: dict[Role, Actor], where: str) -> int:
         actor=dispatcher,
         incident_id=incident_id,
         body_worn_video=True,
+        attending_officer_id=actors[Role.OFFICER].user_id,
     )
     return incident_id
 

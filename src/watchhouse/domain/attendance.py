@@ -22,11 +22,21 @@ AttendanceTargets = Mapping[Grade, GradeTarget]
 
 
 def attendance_target(
-    grade: Grade, settlement: Settlement, targets: AttendanceTargets
+    grade: Grade,
+    settlement: Settlement,
+    targets: AttendanceTargets,
+    *,
+    domestic_abuse: bool = False,
+    domestic_abuse_targets: Mapping[Grade, timedelta] | None = None,
 ) -> timedelta | None:
-    """Return how long the grade allows from creation to first arrival, or None."""
+    """Return how long the grade allows from creation to first arrival, or None; domestic
+    abuse may have a tighter target of its own for the grade (never a looser one)."""
     target = targets[grade]
-    return target.urban if settlement == Settlement.URBAN else target.rural
+    chosen = target.urban if settlement == Settlement.URBAN else target.rural
+    tighter = (domestic_abuse_targets or {}).get(grade) if domestic_abuse else None
+    if tighter is None or chosen is None:
+        return chosen
+    return min(chosen, tighter)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from watchhouse.domain.errors import Conflict, ValidationFailed
+from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Grade
 
 
@@ -133,3 +134,14 @@ def check_closure_decision(
             f"cancelling a grade {int(grade)} needs a supervisor, or record why it is safe to",
         )
     return ClosureAuthority.RATIONALE
+
+
+ATTENDING_ROLES = frozenset({Role.OFFICER, Role.NEIGHBOURHOOD_OFFICER, Role.SUPERVISOR})
+
+
+def check_attending_officer(role: Role | None, *, active: bool) -> None:
+    """The person recorded as attending must be an active officer (or supervisor)."""
+    if role is None or not active or role not in ATTENDING_ROLES:
+        raise ValidationFailed.one(
+            "attending_officer", "choose the officer who attended (an active officer's account)"
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from watchhouse.db.repositories import incidents
 from watchhouse.domain.access import Operation
@@ -23,6 +23,8 @@ from watchhouse.domain.incident_flow import (
     IncidentStatus,
     check_arrival,
     check_close,
+    ATTENDING_ROLES,
+    check_attending_officer,
     check_closure_decision,
     check_deploy,
     parse_crime_reference,
@@ -41,8 +43,18 @@ class QueueEntry:
     attendance: AttendanceStatus
 
 
+def _target(ctx: AppContext, incident: IncidentView) -> timedelta | None:
+    return attendance_target(
+        incident.grade,
+        incident.settlement,
+        ctx.policy.attendance_targets(),
+        domestic_abuse=incident.domestic_abuse,
+        domestic_abuse_targets=ctx.policy.domestic_abuse_targets(),
+    )
+
+
 def _status(ctx: AppContext, incident: IncidentView, now: datetime) -> AttendanceStatus:
-    target = attendance_target(incident.grade, incident.settlement, ctx.policy.attendance_targets())
+    target = _target(ctx, incident)
     return attendance_status(
         created_at=incident.created_at, arrived_at=incident.arrived_at, now=now, target=target
     )
@@ -64,11 +76,7 @@ def dispatch_queue(ctx: AppContext, *, actor: Actor, log: bool = False) -> list[
                 justification="dispatch queue opened",
             )
     by_id = {i.id: i for i in open_incidents}
-    targets = ctx.policy.attendance_targets()
-    items = [
-        QueueItem(i.id, i.grade, i.created_at, attendance_target(i.grade, i.settlement, targets))
-        for i in open_incidents
-    ]
+    items = [QueueItem(i.id, i.grade, i.created_at, _target(ctx, i)) for i in open_incidents]
     return [
         QueueEntry(by_id[item.incident_id], _status(ctx, by_id[item.incident_id], now))
         for item in order_queue(items, now)
@@ -137,13 +145,24 @@ def record_arrival(
     incident_id: int,
     body_worn_video: bool,
     arrived_at: datetime | None = None,
+    attending_officer_id: int | None = None,
 ) -> None:
-    """Record the first officer's arrival and whether body-worn video was switched on."""
+    """Record the first officer's arrival: who attended (an officer recording their own arrival
+    is the one attending; anyone else names them) and whether their body-worn video was on."""
     now = ctx.now()
     when = now if arrived_at is None else require_aware(arrived_at, "arrived_at")
     if when > now:
         raise ValidationFailed.one("arrived_at", "is in the future")
+    if attending_officer_id is None and actor.role in ATTENDING_ROLES:
+        attending_officer_id = actor.user_id
+    if attending_officer_id is None:
+        raise ValidationFailed.one("attending_officer", "choose the officer who attended")
     with ctx.db.transaction() as session:
+        standing = incidents.user_standing(session=session, user_id=attending_officer_id)
+        check_attending_officer(
+            None if standing is None else Role(standing[0]),
+            active=standing is not None and standing[1],
+        )
         incident = incidents.incident(session=session, incident_id=incident_id)
         new_status = check_arrival(IncidentStatus(incident.status))
         if incident.deployed_at and when < incident.deployed_at:
@@ -156,6 +175,7 @@ def record_arrival(
             arrived_at=when,
             body_worn_video=body_worn_video,
             arrival_recorded_by=actor.user_id,
+            attending_officer_id=attending_officer_id,
         )
         log_access(
             ctx,
@@ -164,6 +184,14 @@ def record_arrival(
             operation=Operation.ALTERATION,
             record_type="incident",
             record_id=incident_id,
+        )
+
+
+def attending_officers(ctx: AppContext) -> list[tuple[int, str]]:
+    """Active officers who can be recorded as attending: (user id, name)."""
+    with ctx.db.transaction() as session:
+        return incidents.attending_officers(
+            session=session, roles=tuple(r.value for r in ATTENDING_ROLES)
         )
 
 

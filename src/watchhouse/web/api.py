@@ -319,6 +319,7 @@ def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
         incident_id=incident_id,
         body_worn_video=body.body_worn_video,
         arrived_at=body.arrived_at,
+        attending_officer_id=body.attending_officer_id,
     )
     return _after(request, incident_id, "arrival recorded")
 

@@ -318,6 +318,7 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         local=lambda m, fmt="%H:%M:%S": format_local(m, ctx.policy.force.timezone, fmt),
         csrf_token=request.state.identity.csrf_token,
         closures=DISPATCH_CLOSURES,
+        officers=incidents.attending_officers(ctx),
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
@@ -377,6 +378,7 @@ async def incident_page(request: Request, incident_id: int) -> Response:
         entry=entry,
         closures=DISPATCH_CLOSURES,
         closure_reasons=incidents.closure_reasons(context_of(request)),
+        officers=incidents.attending_officers(context_of(request)),
     )
 
 
@@ -402,11 +404,15 @@ async def arrive(request: Request, incident_id: int) -> Response:
     bwv = reader.text("body_worn_video")
     if bwv not in ("yes", "no"):
         raise ValidationFailed.one("body_worn_video", "say whether body-worn video was on")
+    officer = reader.text("attending_officer")
+    if officer and not officer.isdigit():
+        raise ValidationFailed.one("attending_officer", "choose the officer who attended")
     incidents.record_arrival(
         context_of(request),
         actor=actor_of(request),
         incident_id=incident_id,
         body_worn_video=bwv == "yes",
+        attending_officer_id=int(officer) if officer else None,
     )
     return _see_other(_back(reader, incident_id))
 

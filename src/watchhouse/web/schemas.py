@@ -81,6 +81,7 @@ class ArrivalIn(_In):
 
     body_worn_video: bool
     arrived_at: AwareDatetime | None = None
+    attending_officer_id: int | None = None
 
 
 class ClosureIn(_In):

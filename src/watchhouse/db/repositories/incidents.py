@@ -293,3 +293,21 @@ def crime_incident(*, session: Session, crime_id: int) -> int | None:
     if found is None:
         raise NotFound("crime", crime_id)
     return found[0]
+
+
+def user_standing(*, session: Session, user_id: int) -> tuple[str, bool] | None:
+    """A user's role code and whether their account is active (None for no such user)."""
+    found = session.execute(
+        select(UserRow.role_code, UserRow.active).where(UserRow.id == user_id)
+    ).first()
+    return None if found is None else (found[0], bool(found[1]))
+
+
+def attending_officers(*, session: Session, roles: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Active users who can attend incidents, by name: (id, display name)."""
+    rows = session.execute(
+        select(UserRow.id, UserRow.display_name)
+        .where(UserRow.role_code.in_(roles), UserRow.active.is_(True))
+        .order_by(UserRow.display_name, UserRow.id)
+    )
+    return [(uid, name) for uid, name in rows]
