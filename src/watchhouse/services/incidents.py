@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watchhouse.db.repositories import incidents
+from watchhouse.db.repositories import incidents, risk
+from watchhouse.db.repositories.risk import AssessmentView
 from watchhouse.domain.access import Operation
 from watchhouse.domain.attendance import (
     AttendanceStatus,
@@ -41,6 +42,7 @@ class QueueEntry:
 
     incident: IncidentView
     attendance: AttendanceStatus
+    risk: AssessmentView | None = None
 
 
 def _target(ctx: AppContext, incident: IncidentView) -> timedelta | None:
@@ -104,7 +106,18 @@ def get_incident(
             record_id=incident_id,
             justification=justification,
         )
-    return QueueEntry(incident, _status(ctx, incident, ctx.now()))
+        assessment = risk.latest_for_incident(session=session, incident_id=incident_id)
+        if assessment is not None:
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.CONSULTATION,
+                record_type="risk_assessment",
+                record_id=assessment.id,
+                justification=justification,
+            )
+    return QueueEntry(incident, _status(ctx, incident, ctx.now()), assessment)
 
 
 def deploy(ctx: AppContext, *, actor: Actor, incident_id: int, unit: str) -> None:
