@@ -114,13 +114,15 @@ def test_a_dispatcher_cancels_a_grade_1_only_with_a_rationale_and_is_recorded_as
     assert closed.closed_by == dispatcher.display_name
 
 
-def test_a_supervisor_cancels_a_grade_1_on_their_own_authority(
-    ctx, actors, neighbourhoods
-) -> None:
+def test_a_supervisor_cancels_a_grade_1_on_their_own_authority(ctx, actors, neighbourhoods) -> None:
     supervisor = actors[Role.SUPERVISOR]
     incident_id = _grade_one(ctx, actors[Role.CALL_HANDLER], neighbourhoods["urban"])
     incidents.close_incident(
-        ctx, actor=supervisor, incident_id=incident_id, closure=Closure.CANCELLED, reason="duplicate"
+        ctx,
+        actor=supervisor,
+        incident_id=incident_id,
+        closure=Closure.CANCELLED,
+        reason="duplicate",
     )
     closed = _incident(ctx, supervisor, incident_id)
     assert (closed.closure_authority, closed.closed_by) == ("supervisor", supervisor.display_name)

@@ -18,14 +18,14 @@ from watchhouse.domain.attendance import (
 from watchhouse.domain.clock import require_aware
 from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.incident_flow import (
+    ATTENDING_ROLES,
     DISPATCH_CLOSURES,
     Closure,
     ClosureReason,
     IncidentStatus,
     check_arrival,
-    check_close,
-    ATTENDING_ROLES,
     check_attending_officer,
+    check_close,
     check_closure_decision,
     check_deploy,
     parse_crime_reference,

@@ -71,6 +71,7 @@ SYNTH_CLOSURE_REASONS = {
     "crime_recorded": "crime_recorded",
 }
 
+
 class SyntheticForce:
     """Generates the force's records month by month."""
 

@@ -52,9 +52,7 @@ async def save(request: Request, incident_id: int) -> Response:
     answers = {k[2:]: v for k, v in form.items() if k.startswith("a_") and isinstance(v, str)}
     autosave = reader.text("autosave") == "yes"
     try:
-        saved_at = risk.save_answers(
-            ctx, actor=actor, assessment_id=assessment.id, answers=answers
-        )
+        saved_at = risk.save_answers(ctx, actor=actor, assessment_id=assessment.id, answers=answers)
         if autosave:
             zone = ctx.policy.force.timezone
             return JSONResponse({"saved_at": format_local(saved_at, zone, "%H:%M")})
