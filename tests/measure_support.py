@@ -85,8 +85,10 @@ class Force:
         settlement: str = "urban",
         place: int | None = None,
         body_worn_video: bool | None = None,
+        domestic_abuse: bool | None = None,
     ) -> int:
-        """An incident created at `created`, attended that many minutes later (or never)."""
+        """An incident created at `created`, attended that many minutes later (or never);
+        `domestic_abuse` is the call handler's THRIVE flag stored on the incident."""
         arrived = (
             None
             if arrived_after_minutes is None
@@ -102,6 +104,7 @@ class Force:
             arrived_at=arrived,
             body_worn_video=body_worn_video,
             status="attended" if arrived else "open",
+            domestic_abuse=domestic_abuse,
         )
 
     def referral(self, incident_id: int, at: datetime, agency: str = "mental_health") -> int:

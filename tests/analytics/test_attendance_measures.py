@@ -8,6 +8,7 @@ import pytest
 
 from measure_support import Force, utc
 from watchhouse.analytics.catalogue import Cut
+from watchhouse.analytics.model import MeasureParams
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +88,40 @@ def test_body_worn_video_per_attendance() -> None:
     # 3 of 6 = 0.5.
     force = _force()
     assert force.value("attendance.body_worn_video", MAY, as_of=AS_OF) == pytest.approx(0.5)
+
+
+def _flagged_force() -> Force:
+    """Grade 2 incidents created at T0: two the handler flagged as domestic abuse in THRIVE (no
+    risk assessment, no crime: the victim was not seen or declined), one attended at 40 minutes
+    and one never attended; and one not domestic abuse, attended at 40 minutes."""
+    force = Force()
+    central = force.neighbourhood("central")
+    for minutes, flagged in ((40, True), (None, True), (40, False)):
+        c = force.contact(T0, channel="101", wait=3, place=central)
+        force.incident(
+            c, grade=2, created=T0, arrived_after_minutes=minutes, domestic_abuse=flagged
+        )
+    return force
+
+
+def test_the_handlers_domestic_abuse_flag_counts_an_incident_as_domestic_abuse() -> None:
+    # Domestic abuse grade 2 against the grade's 60 minutes: flagged ones are 40 min (within)
+    # and never attended (60 minutes long passed): 1 of 2. Without the flag neither would count
+    # (no assessment, no crime) and the measure would be empty.
+    force = _flagged_force()
+    assert force.value("attendance.da_grade_2_within_target", MAY, as_of=AS_OF) == 0.5
+    # Completed risk assessments: none of the 2 flagged incidents has one.
+    assert force.value("domestic_abuse.dash_completed", MAY, as_of=AS_OF) == 0.0
+
+
+def test_a_tighter_domestic_abuse_target_from_policy_applies_to_flagged_incidents_only() -> None:
+    # Policy: domestic abuse grade 2 within 30 minutes. Flagged: 40 min (now late) and never: 0
+    # of 2. All grade 2: the unflagged 40 min keeps the grade's 60 minutes: 1 of 3.
+    force = _flagged_force()
+    params = MeasureParams(
+        as_of_us=int(AS_OF.timestamp() * 1_000_000), domestic_abuse_targets_minutes={2: 30.0}
+    )
+    assert force.value("attendance.da_grade_2_within_target", MAY, params=params) == 0.0
+    assert force.value("attendance.grade_2_within_target", MAY, params=params) == pytest.approx(
+        1 / 3
+    )

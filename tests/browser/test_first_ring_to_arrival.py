@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts
+from watchhouse.services import accounts, contacts
 from watchhouse.services.context import AppContext, system_clock
 
 from .conftest import CHROMIUM, DISPATCHER, HANDLER, LiveApp
@@ -61,6 +62,13 @@ def graded_incident(
 def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
+    accounts.add_user(
+        live_app.ctx,
+        username="officer1",
+        display_name="PC Olu Officer",
+        role=Role.OFFICER,
+        password="officer-pass-123",
+    )
     # An older grade 3 job is already waiting, so "top of the queue" means something.
     graded_incident(
         live_app.ctx,
@@ -149,11 +157,12 @@ def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
     expect(row.get_by_role("button", name="Re-deploy")).to_be_visible()
     screenshot(dispatcher, "03-dispatcher-deployed")
 
-    # Record arrival with body-worn video on.
-    row.get_by_label("Body-worn video").select_option(label="On")
+    # Record who attended (not the dispatcher who clicks) and their body-worn video.
+    row.get_by_label("Officer attending").select_option(label="PC Olu Officer")
+    row.get_by_label("Their body-worn video").select_option(label="On")
     row.get_by_role("button", name="Arrived").click()
     row = queue_rows(dispatcher).filter(has_text=KNIFE)
-    expect(row).to_contain_text("BWV on")
+    expect(row).to_contain_text("PC Olu Officer · BWV on")
     expect(row).to_contain_text("attended")
     expect(row.locator(".attended")).to_have_text(re.compile(r"^attended in \d+m \d\ds$"))
     expect(row).not_to_have_class(re.compile(r"\bbreached\b"))

@@ -220,12 +220,19 @@ def test_assess_grade_deploy_and_arrival_log_alteration_and_collection(
     iid = str(incident_id)
     incidents.deploy(ctx, actor=dispatcher, incident_id=incident_id, unit="AB12")
     clock.advance(minutes=8)
-    incidents.record_arrival(ctx, actor=dispatcher, incident_id=incident_id, body_worn_video=True)
+    incidents.record_arrival(
+        ctx,
+        actor=dispatcher,
+        incident_id=incident_id,
+        body_worn_video=True,
+        attending_officer_id=actors[Role.OFFICER].user_id,
+    )
     incidents.close_incident(
         ctx,
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="offender_dealt_with",
         note="words of advice",
     )
     assert _log(ctx)[before:] == [

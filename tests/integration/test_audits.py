@@ -312,7 +312,9 @@ def test_trends_by_team_per_month_count_people_without_a_team_as_no_team(ctx, ac
     assert cells[("2024-05", NO_TEAM)].audits == 3
 
 
-def _incident(session, contact_id: int, officer: int, at: datetime, video: bool) -> int:
+def _incident(
+    session, contact_id: int, officer: int, at: datetime, video: bool, recorded_by: int = 0
+) -> int:
     row = IncidentRow(
         contact_id=contact_id,
         grade=2,
@@ -326,7 +328,8 @@ def _incident(session, contact_id: int, officer: int, at: datetime, video: bool)
         deployed_by=officer,
         arrived_at=at + timedelta(minutes=20),
         body_worn_video=video,
-        arrival_recorded_by=officer,
+        arrival_recorded_by=recorded_by or officer,
+        attending_officer_id=officer,
     )
     session.add(row)
     session.flush()
@@ -617,3 +620,25 @@ def test_a_bad_or_taken_template_is_refused_and_nothing_is_stored(ctx, actors):
             ctx, actor=auditor, definition=MY_TEMPLATE.replace("call_closure", "thrive_quality")
         )
     assert {t.origin for t in audits.list_templates(ctx)} == {"shipped"}
+
+
+def test_body_worn_video_audit_is_against_the_attending_officer_not_the_dispatcher(
+    ctx, actors, force
+):
+    officer, dispatcher = actors[Role.OFFICER], actors[Role.DISPATCHER]
+    contact_ids = force["may"]["handler1"]
+    with ctx.db.transaction() as session:
+        for n, cid in enumerate(contact_ids):
+            _incident(
+                session, cid, officer.user_id, MAY, video=n % 2 == 0, recorded_by=dispatcher.user_id
+            )
+    drawn = audits.draw(
+        ctx, actor=actors[Role.AUDITOR], template_code="body_worn_video", period="2024-05", seed=3
+    )
+    assert drawn.items
+    assert {i.stratum for i in drawn.items} == {"officer"}
+    opened = audits.open_item(
+        ctx, actor=actors[Role.AUDITOR], sample_id=drawn.sample.id, item_id=drawn.items[0].id
+    )
+    fields = {f.label: f.value for f in opened.record.fields}
+    assert (fields["Attending officer"], fields["Arrival recorded by"]) == ("officer", "dispatcher")

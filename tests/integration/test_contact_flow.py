@@ -72,7 +72,13 @@ def test_knife_call_becomes_grade_one_incident_at_top_of_queue(ctx, actors, neig
     assert queue[0].attendance.target == timedelta(minutes=15)
     incidents.deploy(ctx, actor=dispatcher, incident_id=incident_id, unit="AB12")
     clock.advance(minutes=9)
-    incidents.record_arrival(ctx, actor=dispatcher, incident_id=incident_id, body_worn_video=True)
+    incidents.record_arrival(
+        ctx,
+        actor=dispatcher,
+        incident_id=incident_id,
+        body_worn_video=True,
+        attending_officer_id=actors[Role.OFFICER].user_id,
+    )
     entry = incidents.get_incident(
         ctx, actor=dispatcher, incident_id=incident_id, justification="test"
     )
@@ -84,6 +90,7 @@ def test_knife_call_becomes_grade_one_incident_at_top_of_queue(ctx, actors, neig
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="offender_dealt_with",
         note="arrested",
     )
     assert incident_id not in [
@@ -185,7 +192,11 @@ def test_arrival_before_deployment_is_refused(ctx, actors, neighbourhoods):
     )
     with pytest.raises(Conflict):
         incidents.record_arrival(
-            ctx, actor=actors[Role.DISPATCHER], incident_id=incident_id, body_worn_video=False
+            ctx,
+            actor=actors[Role.DISPATCHER],
+            incident_id=incident_id,
+            body_worn_video=False,
+            attending_officer_id=actors[Role.OFFICER].user_id,
         )
 
 

@@ -10,7 +10,7 @@ from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.risk import RiskLevel
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import contacts, risk
 
@@ -21,7 +21,7 @@ PRIORITY = ThriveAssessment(
 )
 
 
-def _incident(ctx, actors) -> int:  # type: ignore[no-untyped-def]
+def _incident(ctx, actors, assessment: ThriveAssessment = PRIORITY) -> int:  # type: ignore[no-untyped-def]
     handler = actors[Role.CALL_HANDLER]
     taken = contacts.take_contact(
         ctx,
@@ -35,7 +35,7 @@ def _incident(ctx, actors) -> int:  # type: ignore[no-untyped-def]
         ),
     )
     contacts.assess_thrive(
-        ctx, actor=handler, contact_id=taken.contact_id, assessment=PRIORITY, notes={}
+        ctx, actor=handler, contact_id=taken.contact_id, assessment=assessment, notes={}
     )
     return contacts.grade_contact(
         ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.PRIORITY
@@ -111,15 +111,98 @@ def test_third_call_out_in_a_year_is_potential_escalation(ctx, actors, clock):
     assert outcomes == [None, None, "potential_escalation"]
 
 
-def test_refusal_is_recorded_with_its_reason(ctx, actors):
+def test_refusal_is_recorded_with_its_reason_and_the_officers_judged_level(ctx, actors):
     officer = actors[Role.OFFICER]
     opened = risk.open_assessment(ctx, actor=officer, incident_id=_incident(ctx, actors))
-    with pytest.raises(ValidationFailed):
-        risk.refuse(ctx, actor=officer, assessment_id=opened.id, reason=" ")
-    risk.refuse(ctx, actor=officer, assessment_id=opened.id, reason="abuser present")
-    final = risk.open_assessment(ctx, actor=officer, incident_id=opened.incident_id)
-    assert (final.refused, final.refusal_reason, final.status) == (
-        True,
-        "abuser present",
-        "complete",
+    with pytest.raises(ValidationFailed) as refused:
+        risk.refuse(
+            ctx, actor=officer, assessment_id=opened.id, reason=" ", judged=None, rationale=""
+        )
+    assert {p.field for p in refused.value.problems} == {
+        "refusal_reason",
+        "refusal_level",
+        "refusal_rationale",
+    }
+    assert risk.open_assessment(ctx, actor=officer, incident_id=opened.incident_id).status == (
+        "in_progress"
     )
+    done = risk.refuse(
+        ctx,
+        actor=officer,
+        assessment_id=opened.id,
+        reason="abuser present",
+        judged=RiskLevel.MEDIUM,
+        rationale="bruising seen, victim frightened",
+    )
+    assert (done.refused, done.refusal_reason, done.status) == (True, "abuser present", "complete")
+    assert (done.final_level, done.rationale) == ("medium", "bruising seen, victim frightened")
+    assert done.marac_criterion is None
+
+
+def test_a_refusal_judged_high_goes_to_marac_on_professional_judgement(ctx, actors, clock):
+    officer = actors[Role.OFFICER]
+    first = risk.open_assessment(ctx, actor=officer, incident_id=_incident(ctx, actors))
+    risk.save_answers(ctx, actor=officer, assessment_id=first.id, answers=_yes(14))
+    risk.complete(ctx, actor=officer, assessment_id=first.id, judged=None, rationale="")
+    clock.advance(days=40)
+    opened = risk.open_assessment(ctx, actor=officer, incident_id=_incident(ctx, actors))
+    done = risk.refuse(
+        ctx,
+        actor=officer,
+        assessment_id=opened.id,
+        reason="too frightened to answer",
+        judged=RiskLevel.HIGH,
+        rationale="strangulation reported by a neighbour",
+    )
+    assert done.marac_criterion == "professional_judgement"
+    assert done.repeat_marac is True
+
+
+def test_a_refusal_on_the_third_call_out_in_a_year_is_potential_escalation(ctx, actors, clock):
+    officer = actors[Role.OFFICER]
+    outcomes = []
+    for _ in range(3):
+        opened = risk.open_assessment(ctx, actor=officer, incident_id=_incident(ctx, actors))
+        outcomes.append(
+            risk.refuse(
+                ctx,
+                actor=officer,
+                assessment_id=opened.id,
+                reason="declined",
+                judged=RiskLevel.STANDARD,
+                rationale="no injuries, calm",
+            ).marac_criterion
+        )
+        clock.advance(days=30)
+    assert outcomes == [None, None, "potential_escalation"]
+
+
+def test_call_outs_the_handler_flagged_as_domestic_abuse_count_towards_escalation(
+    ctx, actors, clock
+):
+    # Two earlier calls from the same victim, flagged as domestic abuse in THRIVE but never
+    # assessed (the officer did not get to it), then a third call-out where the victim declines:
+    # three call-outs in a year is potential escalation.
+    flagged = ThriveAssessment(
+        Level.MEDIUM,
+        Level.HIGH,
+        Level.MEDIUM,
+        Level.MEDIUM,
+        Level.HIGH,
+        Engagement.PROMPT_ATTENDANCE,
+        vulnerabilities=frozenset({VulnerabilityFlag.DOMESTIC_ABUSE}),
+    )
+    for _ in range(2):
+        _incident(ctx, actors, flagged)
+        clock.advance(days=20)
+    officer = actors[Role.OFFICER]
+    opened = risk.open_assessment(ctx, actor=officer, incident_id=_incident(ctx, actors))
+    done = risk.refuse(
+        ctx,
+        actor=officer,
+        assessment_id=opened.id,
+        reason="declined",
+        judged=RiskLevel.MEDIUM,
+        rationale="third call this month",
+    )
+    assert done.marac_criterion == "potential_escalation"

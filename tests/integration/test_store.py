@@ -226,7 +226,13 @@ def test_spring_change_grade_one_arriving_15_minutes_later_meets_target_across_t
     clock.set(datetime(2026, 3, 29, 0, 55, tzinfo=UTC))
     incidents.deploy(ctx, actor=dispatcher, incident_id=incident_id, unit="AB12")
     clock.set(arrived)
-    incidents.record_arrival(ctx, actor=dispatcher, incident_id=incident_id, body_worn_video=True)
+    incidents.record_arrival(
+        ctx,
+        actor=dispatcher,
+        incident_id=incident_id,
+        body_worn_video=True,
+        attending_officer_id=actors[Role.OFFICER].user_id,
+    )
 
     entry = incidents.get_incident(
         ctx, actor=dispatcher, incident_id=incident_id, justification="t"

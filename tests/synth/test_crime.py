@@ -76,6 +76,8 @@ def test_completed_dash_answers_agree_with_the_risk_level(main_force: Generated)
     for row in table:
         if row["refused"]:
             assert row["yes_count"] is None and row["scored_level"] is None
+            # A refusal still has the officer's judged level and what it rests on.
+            assert row["final_level"] in BANDS and row["judgement_rationale"]
 
 
 def test_every_high_risk_victim_is_referred_to_marac(main_force: Generated) -> None:

@@ -296,3 +296,12 @@ def test_queue_refuses_a_naive_created_time() -> None:
     naive = QueueItem(1, Grade.EMERGENCY, datetime(2026, 5, 14, 21, 55), FIFTEEN_MINUTES)
     with pytest.raises(ValueError, match="created_at must carry a time zone"):
         order_queue([naive], NOW)
+
+
+def test_an_open_incident_timed_after_now_has_its_whole_target_left() -> None:
+    status = attendance_status(
+        created_at=CREATED, arrived_at=None, now=CREATED - ONE_SECOND, target=FIFTEEN_MINUTES
+    )
+    assert status.elapsed == timedelta(0)
+    assert status.time_left == FIFTEEN_MINUTES
+    assert status.breached is False

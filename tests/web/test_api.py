@@ -127,7 +127,7 @@ def test_several_bad_fields_are_all_named_in_one_answer(handler_api):
     assert set(_problems(response)) == {"date_of_birth", "telephone", "summary"}
 
 
-def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, clock):
+def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, clock, actors):
     handler, dispatcher = bearer(Role.CALL_HANDLER), bearer(Role.DISPATCHER)
 
     contact = handler.post("/api/contacts", json=KNIFE_CALL)
@@ -158,7 +158,8 @@ def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, cloc
 
     clock.advance(minutes=9)
     arrived = dispatcher.post(
-        f"/api/incidents/{incident_id}/arrival", json={"body_worn_video": True}
+        f"/api/incidents/{incident_id}/arrival",
+        json={"body_worn_video": True, "attending_officer_id": actors[Role.OFFICER].user_id},
     )
     assert arrived.status_code == 200
     assert arrived.json()["status"] == "attended"
@@ -167,7 +168,7 @@ def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, cloc
 
     closed = dispatcher.post(
         f"/api/incidents/{incident_id}/closure",
-        json={"closure": "resolved_at_scene", "note": "arrested"},
+        json={"closure": "resolved_at_scene", "reason": "offender_dealt_with", "note": "arrested"},
     )
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"

@@ -50,3 +50,25 @@ def test_dispatcher_may_not_open_the_risk_form(existing_records, client_as):
     dispatcher = client_as(Role.DISPATCHER)
     refused = dispatcher.client.get(f"/incidents/{existing_records.incident_id}/risk")
     assert refused.status_code == 403
+
+
+def test_a_refusal_needs_a_judged_level_and_the_result_links_back_to_the_incident(
+    existing_records, client_as
+):
+    officer = client_as(Role.OFFICER)
+    url = f"/incidents/{existing_records.incident_id}/risk"
+    officer.client.get(url)
+    token = {"csrf_token": officer.csrf, "refusal_reason": "abuser in the room"}
+    missing = officer.client.post(f"{url}/refusal", data=token)
+    assert missing.status_code == 422
+    assert "record the risk level from your professional judgement" in missing.text
+    done = officer.client.post(
+        f"{url}/refusal",
+        data={**token, "refusal_level": "high", "refusal_rationale": "threats to kill"},
+    )
+    assert done.status_code == 303
+    result = officer.client.get(url).text
+    assert 'class="risk-level">high<' in result
+    assert "Referred to MARAC" in result
+    assert f'href="/incidents/{existing_records.incident_id}"' in result
+    assert "Back to the incident" in result

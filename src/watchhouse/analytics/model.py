@@ -126,6 +126,8 @@ class MeasureParams:
             (3, "rural"): 2880.0,
         }
     )
+    # Tighter attendance targets for incidents flagged as domestic abuse, by grade (minutes).
+    domestic_abuse_targets_minutes: dict[int, float] = field(default_factory=dict)
     repeat_windows: tuple[RepeatWindow, ...] = (RepeatWindow(3, 7), RepeatWindow(5, 30))
     repeat_channels: tuple[str, ...] = (
         "999",

@@ -47,6 +47,7 @@ INPUT_COLUMNS: dict[str, dict[str, str]] = {
         "body_worn_video": BOOL,
         "status": TEXT,
         "closure": TEXT,
+        "domestic_abuse": BOOL,
     },
     "partner_referrals": {"id": INT, "incident_id": INT, "agency_code": TEXT, "referred_at": TS},
     "problem_solving_plans": {

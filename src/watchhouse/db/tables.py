@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -226,7 +228,21 @@ class IncidentRow(Base):
     closure: Mapped[str | None] = mapped_column(String(40))
     closure_note: Mapped[str | None] = mapped_column(Text)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    domestic_abuse: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    closure_reason: Mapped[str | None] = mapped_column(String(40))
+    closure_rationale: Mapped[str | None] = mapped_column(Text)
+    closure_authority: Mapped[str | None] = mapped_column(String(20))
+    closure_crime_id: Mapped[int | None] = mapped_column(ForeignKey("crimes.id"))
+    attending_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     __table_args__ = (CheckConstraint("grade between 1 and 4", name="grade_range"),)
+
+
+class ChangeCounterRow(Base):
+    """One row whose value rises with every change a live queue shows (never a clock value)."""
+
+    __tablename__ = "change_counter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PartnerReferralRow(Base):

@@ -22,11 +22,21 @@ AttendanceTargets = Mapping[Grade, GradeTarget]
 
 
 def attendance_target(
-    grade: Grade, settlement: Settlement, targets: AttendanceTargets
+    grade: Grade,
+    settlement: Settlement,
+    targets: AttendanceTargets,
+    *,
+    domestic_abuse: bool = False,
+    domestic_abuse_targets: Mapping[Grade, timedelta] | None = None,
 ) -> timedelta | None:
-    """Return how long the grade allows from creation to first arrival, or None."""
+    """Return how long the grade allows from creation to first arrival, or None; domestic
+    abuse may have a tighter target of its own for the grade (never a looser one)."""
     target = targets[grade]
-    return target.urban if settlement == Settlement.URBAN else target.rural
+    chosen = target.urban if settlement == Settlement.URBAN else target.rural
+    tighter = (domestic_abuse_targets or {}).get(grade) if domestic_abuse else None
+    if tighter is None or chosen is None:
+        return chosen
+    return min(chosen, tighter)
 
 
 @dataclass(frozen=True)
@@ -51,9 +61,13 @@ def attendance_status(
     """Judge an incident against its target; arriving exactly on the target meets it."""
     created = require_aware(created_at, "created_at")
     moment = require_aware(now, "now")
-    end = require_aware(arrived_at, "arrived_at") if arrived_at is not None else moment
-    if end < created:
-        raise ValueError("arrival (or now) is before the incident was created")
+    if arrived_at is not None:
+        end = require_aware(arrived_at, "arrived_at")
+        if end < created:
+            raise ValueError("arrival is before the incident was created")
+    else:
+        # An incident timed after now (clock skew, a future-dated import) has used no time yet.
+        end = max(moment, created)
     elapsed = end - created
     if target is None:
         return AttendanceStatus(None, None, elapsed, None, False, arrived_at is not None)

@@ -7,7 +7,12 @@ from datetime import date, datetime
 
 from watchhouse.domain.repeats import RepeatFinding
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, VulnerabilityFlag
+from watchhouse.domain.thrive import (
+    GradeSuggestion,
+    Level,
+    ThriveAssessment,
+    VulnerabilityFlag,
+)
 from watchhouse.domain.values import Channel, Grade, Settlement
 
 
@@ -209,11 +214,33 @@ class IncidentView:
     closure: str | None
     closure_note: str | None
     referrals: tuple[ReferralView, ...] = ()
+    domestic_abuse: bool = False
+    closure_reason: str | None = None
+    closure_rationale: str | None = None
+    closure_authority: str | None = None
+    closure_crime_id: int | None = None
+    closed_by: str | None = None
+    attending_officer: str | None = None
+    thrive: IncidentThrive | None = None
 
     @property
     def reference(self) -> str:
         """The incident reference."""
         return incident_reference(self.id)
+
+
+@dataclass(frozen=True)
+class IncidentThrive:
+    """What the handler's latest THRIVE assessment tells those who attend."""
+
+    risk: Level
+    vulnerability: Level
+    flags: tuple[VulnerabilityFlag, ...]
+
+    @property
+    def domestic_abuse(self) -> bool:
+        """The handler flagged domestic abuse."""
+        return VulnerabilityFlag.DOMESTIC_ABUSE in self.flags
 
 
 @dataclass(frozen=True)

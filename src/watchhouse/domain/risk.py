@@ -98,9 +98,10 @@ class MaracCriterion(StrEnum):
 
 
 def marac_criterion(
-    *, scored: RiskLevel, final: RiskLevel, callouts_in_year: int, escalation_callouts: int
+    *, scored: RiskLevel | None, final: RiskLevel, callouts_in_year: int, escalation_callouts: int
 ) -> MaracCriterion | None:
-    """Refer on a scored high risk, a judgement raised to high, or repeated call-outs."""
+    """Refer on a scored high risk, a judgement raised to high, or repeated call-outs; with no
+    score (the victim declined the questions) the officer's judgement is the level."""
     if scored == RiskLevel.HIGH:
         return MaracCriterion.VISIBLE_HIGH_RISK
     if final == RiskLevel.HIGH:
@@ -121,4 +122,19 @@ def final_level(scored: RiskLevel, judged: RiskLevel | None, rationale: str) -> 
         )
     if not rationale.strip():
         raise ValidationFailed.one("rationale", "say why you raise the level")
+    return judged
+
+
+def judged_after_refusal(judged: RiskLevel | None, rationale: str) -> RiskLevel:
+    """The level an officer records from professional judgement when the victim declines the
+    questions: a level and the reasons for it are both needed."""
+    problems = []
+    if judged is None:
+        problems.append(
+            FieldProblem("refusal_level", "record the risk level from your professional judgement")
+        )
+    if not rationale.strip():
+        problems.append(FieldProblem("refusal_rationale", "say what your judgement rests on"))
+    if problems or judged is None:
+        raise ValidationFailed(problems)
     return judged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time, timedelta
@@ -15,6 +16,7 @@ from watchhouse.analytics.model import Target
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
+from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure, ClosureReason
 from watchhouse.domain.investigations import PlanRules, ReviewRules
 from watchhouse.domain.outcomes import OutcomeRules, OutcomeType
 from watchhouse.domain.repeats import RepeatRule
@@ -137,6 +139,42 @@ class DomesticAbusePolicy(_Strict):
     instrument: str = Field(min_length=1)
     marac_escalation_callouts: int = Field(ge=1, le=50)
     repeat_marac_months: int = Field(ge=1, le=60)
+    grade_2_attendance_minutes: PositiveMinutes | None = None
+
+
+class ClosureReasonPolicy(_Strict):
+    """One reason an incident may be closed, and the closures it may explain."""
+
+    label: str = Field(min_length=1)
+    closures: list[Closure] = Field(min_length=1)
+
+
+class ClosurePolicy(_Strict):
+    """Why incidents are closed, and which grades' cancellation needs authority."""
+
+    cancel_needs_authority_grades: list[Grade]
+    reasons: dict[str, ClosureReasonPolicy] = Field(min_length=1)
+
+    @field_validator("reasons")
+    @classmethod
+    def _every_closure_has_a_reason(
+        cls, value: dict[str, ClosureReasonPolicy]
+    ) -> dict[str, ClosureReasonPolicy]:
+        bad = sorted(c for c in value if not re.fullmatch(r"[a-z][a-z0-9_]*", c))
+        if bad:
+            raise ValueError(f"reason codes must be lower_snake_case; not {bad}")
+        covered = {c for r in value.values() for c in r.closures}
+        missing = sorted(c.value for c in DISPATCH_CLOSURES if c not in covered)
+        if missing:
+            raise ValueError(f"closures {missing} have no reason; give each at least one")
+        return value
+
+    def closure_reasons(self) -> dict[str, ClosureReason]:
+        """The reasons as domain values, by code."""
+        return {
+            code: ClosureReason(code, r.label, frozenset(r.closures))
+            for code, r in self.reasons.items()
+        }
 
 
 class IdentityPolicy(_Strict):
@@ -429,6 +467,7 @@ class Policy(_Strict):
     repeat_contacts: RepeatContactsPolicy
     problem_solving: ProblemSolvingPolicy
     domestic_abuse: DomesticAbusePolicy
+    closure: ClosurePolicy
     identity: IdentityPolicy
     investigations: InvestigationsPolicy
     victims_code: VictimsCodePolicy
@@ -466,6 +505,11 @@ class Policy(_Strict):
             )
             for grade, p in self.grades.items()
         }
+
+    def domestic_abuse_targets(self) -> dict[Grade, timedelta]:
+        """Attendance targets for domestic abuse that are tighter than the grade's."""
+        minutes = self.domestic_abuse.grade_2_attendance_minutes
+        return {} if minutes is None else {Grade.PRIORITY: timedelta(minutes=minutes)}
 
     def answer_bands(self) -> AnswerBands:
         """The 999 answer bands as a domain value."""

@@ -16,7 +16,12 @@ from watchhouse.domain.records import ContactView, NewContact
 from watchhouse.domain.referrals import ReferralStatus, check_referral_update
 from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
-from watchhouse.domain.thrive import GradeSuggestion, ThriveAssessment, suggest_grade
+from watchhouse.domain.thrive import (
+    GradeSuggestion,
+    ThriveAssessment,
+    VulnerabilityFlag,
+    suggest_grade,
+)
 from watchhouse.domain.values import Grade, Settlement
 from watchhouse.services import first_contact, identity
 from watchhouse.services.access import log_access
@@ -301,6 +306,7 @@ def grade_contact(
             settlement=location.settlement if location else Settlement.URBAN,
             status=status.value,
             now=now,
+            domestic_abuse=VulnerabilityFlag.DOMESTIC_ABUSE in thrive.assessment.vulnerabilities,
         )
         if grade.needs_deployment:
             contacts.set_status(

@@ -102,18 +102,26 @@ def _graded_contact(
     )
 
 
-def _attend_and_close(ctx: AppContext, dispatcher: Actor, incident_id: int, at: datetime) -> None:
-    """Deploy, arrive (body-worn video on) and close an incident in the past."""
+def _attend_and_close(
+    ctx: AppContext, dispatcher: Actor, officer: Actor, incident_id: int, at: datetime
+) -> None:
+    """Deploy, arrive (the officer attends, body-worn video on) and close an incident in the
+    past."""
     incidents.deploy(_at(ctx, at), actor=dispatcher, incident_id=incident_id, unit="NH04")
     arrived = at + timedelta(minutes=40)
     incidents.record_arrival(
-        _at(ctx, arrived), actor=dispatcher, incident_id=incident_id, body_worn_video=True
+        _at(ctx, arrived),
+        actor=dispatcher,
+        incident_id=incident_id,
+        body_worn_video=True,
+        attending_officer_id=officer.user_id,
     )
     incidents.close_incident(
         _at(ctx, arrived + timedelta(minutes=30)),
         actor=dispatcher,
         incident_id=incident_id,
         closure=Closure.RESOLVED_AT_SCENE,
+        reason="advice_given",
         note="Words of advice given",
     )
 
@@ -199,7 +207,9 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
             NewContact(channel=Channel.NON_EMERGENCY_101, summary=summary, **caller),  # type: ignore[arg-type]
             _assessment(Level.MEDIUM, Engagement.SCHEDULED_ATTENDANCE),
         )
-        _attend_and_close(ctx, dispatcher, incident_id, then + timedelta(hours=days * 3))
+        _attend_and_close(
+            ctx, dispatcher, actors[Role.OFFICER], incident_id, then + timedelta(hours=days * 3)
+        )
     harassment = incident_id
     collision = _graded_contact(
         _at(ctx, now - timedelta(minutes=24)),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from watchhouse.db.repositories import incidents
+from watchhouse.db.repositories import incidents, risk
+from watchhouse.db.repositories.risk import AssessmentView
 from watchhouse.domain.access import Operation
 from watchhouse.domain.attendance import (
     AttendanceStatus,
@@ -15,17 +16,22 @@ from watchhouse.domain.attendance import (
     order_queue,
 )
 from watchhouse.domain.clock import require_aware
-from watchhouse.domain.errors import Conflict, ValidationFailed
+from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.incident_flow import (
+    ATTENDING_ROLES,
     DISPATCH_CLOSURES,
     Closure,
+    ClosureReason,
     IncidentStatus,
     check_arrival,
+    check_attending_officer,
     check_close,
+    check_closure_decision,
     check_deploy,
+    parse_crime_reference,
 )
 from watchhouse.domain.records import IncidentView
-from watchhouse.domain.roles import Actor
+from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -36,10 +42,21 @@ class QueueEntry:
 
     incident: IncidentView
     attendance: AttendanceStatus
+    risk: AssessmentView | None = None
+
+
+def _target(ctx: AppContext, incident: IncidentView) -> timedelta | None:
+    return attendance_target(
+        incident.grade,
+        incident.settlement,
+        ctx.policy.attendance_targets(),
+        domestic_abuse=incident.domestic_abuse,
+        domestic_abuse_targets=ctx.policy.domestic_abuse_targets(),
+    )
 
 
 def _status(ctx: AppContext, incident: IncidentView, now: datetime) -> AttendanceStatus:
-    target = attendance_target(incident.grade, incident.settlement, ctx.policy.attendance_targets())
+    target = _target(ctx, incident)
     return attendance_status(
         created_at=incident.created_at, arrived_at=incident.arrived_at, now=now, target=target
     )
@@ -61,11 +78,7 @@ def dispatch_queue(ctx: AppContext, *, actor: Actor, log: bool = False) -> list[
                 justification="dispatch queue opened",
             )
     by_id = {i.id: i for i in open_incidents}
-    targets = ctx.policy.attendance_targets()
-    items = [
-        QueueItem(i.id, i.grade, i.created_at, attendance_target(i.grade, i.settlement, targets))
-        for i in open_incidents
-    ]
+    items = [QueueItem(i.id, i.grade, i.created_at, _target(ctx, i)) for i in open_incidents]
     return [
         QueueEntry(by_id[item.incident_id], _status(ctx, by_id[item.incident_id], now))
         for item in order_queue(items, now)
@@ -93,7 +106,18 @@ def get_incident(
             record_id=incident_id,
             justification=justification,
         )
-    return QueueEntry(incident, _status(ctx, incident, ctx.now()))
+        assessment = risk.latest_for_incident(session=session, incident_id=incident_id)
+        if assessment is not None:
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.CONSULTATION,
+                record_type="risk_assessment",
+                record_id=assessment.id,
+                justification=justification,
+            )
+    return QueueEntry(incident, _status(ctx, incident, ctx.now()), assessment)
 
 
 def deploy(ctx: AppContext, *, actor: Actor, incident_id: int, unit: str) -> None:
@@ -134,13 +158,24 @@ def record_arrival(
     incident_id: int,
     body_worn_video: bool,
     arrived_at: datetime | None = None,
+    attending_officer_id: int | None = None,
 ) -> None:
-    """Record the first officer's arrival and whether body-worn video was switched on."""
+    """Record the first officer's arrival: who attended (an officer recording their own arrival
+    is the one attending; anyone else names them) and whether their body-worn video was on."""
     now = ctx.now()
     when = now if arrived_at is None else require_aware(arrived_at, "arrived_at")
     if when > now:
         raise ValidationFailed.one("arrived_at", "is in the future")
+    if attending_officer_id is None and actor.role in ATTENDING_ROLES:
+        attending_officer_id = actor.user_id
+    if attending_officer_id is None:
+        raise ValidationFailed.one("attending_officer", "choose the officer who attended")
     with ctx.db.transaction() as session:
+        standing = incidents.user_standing(session=session, user_id=attending_officer_id)
+        check_attending_officer(
+            None if standing is None else Role(standing[0]),
+            active=standing is not None and standing[1],
+        )
         incident = incidents.incident(session=session, incident_id=incident_id)
         new_status = check_arrival(IncidentStatus(incident.status))
         if incident.deployed_at and when < incident.deployed_at:
@@ -153,6 +188,7 @@ def record_arrival(
             arrived_at=when,
             body_worn_video=body_worn_video,
             arrival_recorded_by=actor.user_id,
+            attending_officer_id=attending_officer_id,
         )
         log_access(
             ctx,
@@ -164,21 +200,65 @@ def record_arrival(
         )
 
 
+def attending_officers(ctx: AppContext) -> list[tuple[int, str]]:
+    """Active officers who can be recorded as attending: (user id, name)."""
+    with ctx.db.transaction() as session:
+        return incidents.attending_officers(
+            session=session, roles=tuple(r.value for r in ATTENDING_ROLES)
+        )
+
+
+def closure_reasons(ctx: AppContext) -> list[ClosureReason]:
+    """The policy's reasons for closing an incident, in the policy's order."""
+    return list(ctx.policy.closure.closure_reasons().values())
+
+
 def close_incident(
-    ctx: AppContext, *, actor: Actor, incident_id: int, closure: Closure, note: str
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    incident_id: int,
+    closure: Closure,
+    reason: str,
+    note: str = "",
+    rationale: str = "",
+    crime_reference: str = "",
 ) -> None:
-    """Close an incident in the queue with how it ended."""
+    """Close an incident with how it ended and why; cancelling an urgent one needs a
+    supervisor or a recorded rationale, and "crime recorded" needs the crime linked to it."""
     if closure not in DISPATCH_CLOSURES:
         raise ValidationFailed.one(
             "closure", f"choose one of {', '.join(c.value for c in DISPATCH_CLOSURES)}"
         )
+    policy = ctx.policy.closure
+    crime_id = parse_crime_reference(crime_reference) if closure == Closure.CRIME_RECORDED else None
     now = ctx.now()
     with ctx.db.transaction() as session:
-        current = IncidentStatus(
-            incidents.incident_status(session=session, incident_id=incident_id)
-        )
+        incident = incidents.incident(session=session, incident_id=incident_id, summary="")
+        current = IncidentStatus(incident.status)
         if current == IncidentStatus.DEPLOYED and closure != Closure.CANCELLED:
             raise Conflict("record the arrival first, or close the incident as cancelled")
+        authority = check_closure_decision(
+            grade=incident.grade,
+            closure=closure,
+            reason=policy.closure_reasons().get(reason),
+            rationale=rationale,
+            by_supervisor=actor.role == Role.SUPERVISOR,
+            grades_needing_authority=frozenset(policy.cancel_needs_authority_grades),
+        )
+        if crime_id is not None:
+            try:
+                linked = incidents.crime_incident(session=session, crime_id=crime_id)
+            except NotFound as exc:
+                raise ValidationFailed.one(
+                    "crime_reference", f"there is no crime CR{crime_id:07d}"
+                ) from exc
+            if linked != incident_id:
+                raise ValidationFailed.one(
+                    "crime_reference",
+                    f"crime CR{crime_id:07d} is not linked to {incident.reference}; "
+                    "record the crime from this incident",
+                )
         incidents.update_incident(
             session=session,
             incident_id=incident_id,
@@ -188,6 +268,10 @@ def close_incident(
             closed_by=actor.user_id,
             closure=closure.value,
             closure_note=note.strip() or None,
+            closure_reason=reason,
+            closure_rationale=rationale.strip() or None,
+            closure_authority=None if authority is None else authority.value,
+            closure_crime_id=crime_id,
         )
         log_access(
             ctx,

@@ -119,6 +119,9 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
         standard_seconds=policy.emergency_answer.standard_seconds,
         long_seconds=policy.emergency_answer.long_seconds,
         grade_targets_minutes=grade_targets,
+        domestic_abuse_targets_minutes={
+            int(g): t.total_seconds() / 60 for g, t in policy.domestic_abuse_targets().items()
+        },
         repeat_windows=tuple(
             RepeatWindow(r.more_than, r.within_days) for r in policy.repeat_contacts.rules
         ),

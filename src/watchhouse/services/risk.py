@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from watchhouse.domain.risk import (
     Instrument,
     RiskLevel,
     final_level,
+    judged_after_refusal,
     marac_criterion,
     score_answers,
 )
@@ -107,23 +108,40 @@ def _in_progress(session: Session, assessment_id: int) -> None:
 
 def save_answers(
     ctx: AppContext, *, actor: Actor, assessment_id: int, answers: Mapping[str, str]
-) -> None:
-    """Store the answers given so far; the officer can come back to the rest."""
+) -> datetime:
+    """Store the answers given so far (the officer can come back to the rest); return when."""
     checked = _check_answers(ctx, answers)
+    now = ctx.now()
     with ctx.db.transaction() as session:
         _in_progress(session, assessment_id)
         stored = dict(risk.view(session=session, assessment_id=assessment_id).answers)
         stored.update({k: v.value for k, v in checked.items()})
-        risk.update(
-            session=session, assessment_id=assessment_id, answers=stored, assessed_at=ctx.now()
-        )
+        risk.update(session=session, assessment_id=assessment_id, answers=stored, assessed_at=now)
         _altered(ctx, session, actor, assessment_id)
+    return now
 
 
-def refuse(ctx: AppContext, *, actor: Actor, assessment_id: int, reason: str) -> None:
-    """Record that the victim declined to answer, and why."""
+def refuse(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    assessment_id: int,
+    reason: str,
+    judged: RiskLevel | None,
+    rationale: str,
+) -> AssessmentView:
+    """Record that the victim declined to answer, and why; the officer still records a risk
+    level from professional judgement and its rationale, and the MARAC rules still run."""
+    problems = []
     if not reason.strip():
-        raise ValidationFailed.one("refusal_reason", "record why the victim declined")
+        problems.append(FieldProblem("refusal_reason", "record why the victim declined"))
+    try:
+        level = judged_after_refusal(judged, rationale)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ValidationFailed(problems)
+    now = ctx.now()
     with ctx.db.transaction() as session:
         _in_progress(session, assessment_id)
         risk.update(
@@ -132,9 +150,52 @@ def refuse(ctx: AppContext, *, actor: Actor, assessment_id: int, reason: str) ->
             refused=True,
             refusal_reason=reason.strip(),
             status="complete",
-            assessed_at=ctx.now(),
+            assessed_at=now,
+            final_level=level.label,
+            judgement_rationale=rationale.strip(),
         )
+        current = risk.view(session=session, assessment_id=assessment_id)
+        _refer_if_due(ctx, session, current, scored=None, final=level, now=now)
         _altered(ctx, session, actor, assessment_id)
+        return risk.view(session=session, assessment_id=assessment_id)
+
+
+def _refer_if_due(
+    ctx: AppContext,
+    session: Session,
+    current: AssessmentView,
+    *,
+    scored: RiskLevel | None,
+    final: RiskLevel,
+    now: datetime,
+) -> None:
+    """Refer to MARAC when the rules say (visible high risk, judgement, repeated call-outs),
+    marking a referral within the policy's months of the victim's last as a repeat case."""
+    policy = ctx.policy.domestic_abuse
+    victim = current.victim_person_id
+    callouts = 0
+    if victim is not None:
+        callouts = risk.callouts_in_window(
+            session=session, victim_person_id=victim, since=now - timedelta(days=365), until=now
+        )
+    criterion = marac_criterion(
+        scored=scored,
+        final=final,
+        callouts_in_year=callouts,
+        escalation_callouts=policy.marac_escalation_callouts,
+    )
+    if criterion is None:
+        return
+    last = None if victim is None else risk.last_marac(session=session, victim_person_id=victim)
+    repeat = last is not None and now - last < timedelta(days=30.44 * policy.repeat_marac_months)
+    risk.add_marac(
+        session=session,
+        assessment_id=current.id,
+        victim_person_id=victim,
+        at=now,
+        criterion=criterion.value,
+        repeat_case=repeat,
+    )
 
 
 def complete(
@@ -147,7 +208,6 @@ def complete(
 ) -> AssessmentView:
     """Score the answers, apply the officer's judgement and refer to MARAC when the rules say."""
     now = ctx.now()
-    policy = ctx.policy.domestic_abuse
     with ctx.db.transaction() as session:
         _in_progress(session, assessment_id)
         current = risk.view(session=session, assessment_id=assessment_id)
@@ -163,34 +223,6 @@ def complete(
             final_level=final.label,
             judgement_rationale=rationale.strip() or None,
         )
-        victim = current.victim_person_id
-        callouts = 0
-        if victim is not None:
-            callouts = risk.callouts_in_window(
-                session=session, victim_person_id=victim, since=now - timedelta(days=365), until=now
-            )
-        criterion = marac_criterion(
-            scored=scored.level,
-            final=final,
-            callouts_in_year=callouts,
-            escalation_callouts=policy.marac_escalation_callouts,
-        )
-        if criterion is not None:
-            last = (
-                None
-                if victim is None
-                else risk.last_marac(session=session, victim_person_id=victim)
-            )
-            repeat = last is not None and now - last < timedelta(
-                days=30.44 * policy.repeat_marac_months
-            )
-            risk.add_marac(
-                session=session,
-                assessment_id=assessment_id,
-                victim_person_id=victim,
-                at=now,
-                criterion=criterion.value,
-                repeat_case=repeat,
-            )
+        _refer_if_due(ctx, session, current, scored=scored.level, final=final, now=now)
         _altered(ctx, session, actor, assessment_id)
         return risk.view(session=session, assessment_id=assessment_id)

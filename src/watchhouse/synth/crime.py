@@ -160,8 +160,16 @@ def assess_domestic_abuse(
         past = history.incidents.setdefault(who, []) if who >= 0 else []
         past[:] = [t for t in past if t > at - 365 * DAY]
         past.append(at)
+        mix = np.asarray(profile.dash_risk_mix, dtype=float)
         if rng.random() < profile.dash_refusal_share:
             reason = REFUSAL_REASONS[int(rng.integers(len(REFUSAL_REASONS)))]
+            # A refusal does not end the safeguarding: the officer judges the level.
+            judged = levels[int(rng.choice(3, p=mix / mix.sum()))]
+            criterion = (
+                "professional_judgement"
+                if judged == "high"
+                else _escalation(past, who, history, assessed)
+            )
             results.append(
                 DashResult(
                     k,
@@ -171,14 +179,13 @@ def assess_domestic_abuse(
                     "{}",
                     None,
                     None,
-                    None,
-                    None,
-                    _escalation(past, who, history, assessed),
-                    False,
+                    judged,
+                    "officer's judgement after the victim declined: what was seen at the scene",
+                    criterion,
+                    _repeat(criterion, who, history, assessed),
                 )
             )
             continue
-        mix = np.asarray(profile.dash_risk_mix, dtype=float)
         level = levels[int(rng.choice(3, p=mix / mix.sum()))]
         low, high = BANDS[level]
         yes = int(rng.integers(low, high + 1))
@@ -198,13 +205,7 @@ def assess_domestic_abuse(
             criterion = "visible_high_risk" if level == "high" else "professional_judgement"
         else:
             criterion = _escalation(past, who, history, assessed)
-        repeat = (
-            criterion is not None
-            and who in history.last_marac
-            and (assessed - history.last_marac[who] < 365 * DAY)
-        )
-        if criterion is not None and who >= 0:
-            history.last_marac[who] = assessed
+        repeat = _repeat(criterion, who, history, assessed)
         results.append(
             DashResult(
                 k,
@@ -221,6 +222,18 @@ def assess_domestic_abuse(
             )
         )
     return results
+
+
+def _repeat(criterion: str | None, who: int, history: VictimHistory, at: float) -> bool:
+    """Whether a referral is a repeat MARAC case, remembering it for the victim's next."""
+    repeat = (
+        criterion is not None
+        and who in history.last_marac
+        and (at - history.last_marac[who] < 365 * DAY)
+    )
+    if criterion is not None and who >= 0:
+        history.last_marac[who] = at
+    return repeat
 
 
 def _escalation(past: list[float], who: int, history: VictimHistory, at: float) -> str | None:

@@ -64,6 +64,14 @@ def _e164(digits: str) -> str:
     return "+44" + digits[1:]
 
 
+# The reason code (policy [closure]) each synthetic closure gives; grade 4 resolutions have none.
+SYNTH_CLOSURE_REASONS = {
+    "resolved_at_scene": "advice_given",
+    "no_further_action": "no_offence",
+    "crime_recorded": "crime_recorded",
+}
+
+
 class SyntheticForce:
     """Generates the force's records month by month."""
 
@@ -119,12 +127,18 @@ class SyntheticForce:
         st.neighbourhood_ids = hood_ids.tolist()
         handlers = max(5, round(120 * self.scale))
         dispatchers = max(2, round(25 * self.scale))
-        user_ids = st.take("users", handlers + dispatchers)
+        officers = max(3, round(60 * self.scale))
+        user_ids = st.take("users", handlers + dispatchers + officers)
         st.handler_ids = user_ids[:handlers].tolist()
-        st.dispatcher_ids = user_ids[handlers:].tolist()
-        names = [f"synth.h{i + 1:03d}" for i in range(handlers)] + [
-            f"synth.d{i + 1:03d}" for i in range(dispatchers)
-        ]
+        st.dispatcher_ids = user_ids[handlers : handlers + dispatchers].tolist()
+        st.officer_ids = user_ids[handlers + dispatchers :].tolist()
+        names = (
+            [f"synth.h{i + 1:03d}" for i in range(handlers)]
+            + [f"synth.d{i + 1:03d}" for i in range(dispatchers)]
+            + [f"synth.o{i + 1:03d}" for i in range(officers)]
+        )
+        kinds = {"h": "handler", "d": "dispatcher", "o": "officer"}
+        roles = {"h": "call_handler", "d": "dispatcher", "o": "officer"}
         created = np.full(len(names), at.timestamp())
         return {
             "neighbourhoods": table(
@@ -141,12 +155,9 @@ class SyntheticForce:
                 {
                     "id": user_ids,
                     "username": names,
-                    "display_name": [
-                        f"Synthetic {'handler' if n[6] == 'h' else 'dispatcher'} {n[-3:]}"
-                        for n in names
-                    ],
+                    "display_name": [f"Synthetic {kinds[n[6]]} {n[-3:]}" for n in names],
                     "password_hash": [UNUSABLE_PASSWORD] * len(names),
-                    "role_code": ["call_handler"] * handlers + ["dispatcher"] * dispatchers,
+                    "role_code": [roles[n[6]] for n in names],
                     "active": [True] * len(names),
                     "failed_sign_ins": [0] * len(names),
                     "created_at": ts(created),
@@ -433,6 +444,8 @@ class SyntheticForce:
                 "vulnerability": graded.vulnerability,
                 "engagement": graded.engagement.tolist(),
                 "indicators": indicators,
+                # The handler flags domestic abuse in THRIVE from the start.
+                "vulnerability_flags": ['["domestic_abuse"]' if d else "[]" for d in domestic],
                 "notes": ["{}"] * len(graded_idx),
                 "suggested_grade": graded.suggested,
                 "suggestion_reasons": graded.reasons,
@@ -480,6 +493,12 @@ class SyntheticForce:
                 "closure": closure.tolist(),
                 "closure_note": [None] * len(graded_idx),
                 "closed_by": ids(np.where(g4, handler[graded_idx], dispatcher), closed_mask),
+                "domestic_abuse": domestic,
+                "closure_reason": [SYNTH_CLOSURE_REASONS.get(c) for c in closure.tolist()],
+                # The officer who attended (the dispatcher only recorded it): spread evenly.
+                "attending_officer_id": ids(
+                    np.asarray(st.officer_ids)[incident_ids % len(st.officer_ids)], arrived_mask
+                ),
             },
         )
         referred = np.flatnonzero(attendance.referred)

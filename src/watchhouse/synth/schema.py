@@ -88,6 +88,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("vulnerability", pa.int64()),
             ("engagement", pa.string()),
             ("indicators", pa.string()),
+            ("vulnerability_flags", pa.string()),
             ("notes", pa.string()),
             ("suggested_grade", pa.int64()),
             ("suggestion_reasons", pa.string()),
@@ -116,6 +117,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("closure", pa.string()),
             ("closure_note", pa.string()),
             ("closed_by", pa.int64()),
+            ("domestic_abuse", pa.bool_()),
+            ("closure_reason", pa.string()),
+            ("attending_officer_id", pa.int64()),
         ]
     ),
     "partner_referrals": pa.schema(

@@ -34,6 +34,7 @@ class GeneratorState:
     neighbourhood_ids: list[int] = field(default_factory=list)
     handler_ids: list[int] = field(default_factory=list)
     dispatcher_ids: list[int] = field(default_factory=list)
+    officer_ids: list[int] = field(default_factory=list)
 
     def size_for(self, people: int, households: int, hotspots: int, pool: int) -> None:
         """Allocate the look-ups for a population of this size."""

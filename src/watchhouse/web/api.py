@@ -319,6 +319,7 @@ def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
         incident_id=incident_id,
         body_worn_video=body.body_worn_video,
         arrived_at=body.arrived_at,
+        attending_officer_id=body.attending_officer_id,
     )
     return _after(request, incident_id, "arrival recorded")
 
@@ -335,7 +336,10 @@ def closure(request: Request, incident_id: int, body: ClosureIn) -> IncidentOut:
         actor=actor_of(request),
         incident_id=incident_id,
         closure=body.closure,
+        reason=body.reason,
         note=body.note,
+        rationale=body.rationale,
+        crime_reference=body.crime_reference,
     )
     return _after(request, incident_id, "closure recorded")
 

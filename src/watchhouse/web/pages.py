@@ -318,6 +318,7 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         local=lambda m, fmt="%H:%M:%S": format_local(m, ctx.policy.force.timezone, fmt),
         csrf_token=request.state.identity.csrf_token,
         closures=DISPATCH_CLOSURES,
+        officers=incidents.attending_officers(ctx),
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
@@ -371,7 +372,14 @@ async def incident_page(request: Request, incident_id: int) -> Response:
         incident_id=incident_id,
         justification=_justification(request, f"viewing incident {incident_id}"),
     )
-    return render(request, "incident.html", entry=entry, closures=DISPATCH_CLOSURES)
+    return render(
+        request,
+        "incident.html",
+        entry=entry,
+        closures=DISPATCH_CLOSURES,
+        closure_reasons=incidents.closure_reasons(context_of(request)),
+        officers=incidents.attending_officers(context_of(request)),
+    )
 
 
 @router.post("/incidents/{incident_id}/deployment", dependencies=[Depends(require(Action.DEPLOY))])
@@ -396,11 +404,15 @@ async def arrive(request: Request, incident_id: int) -> Response:
     bwv = reader.text("body_worn_video")
     if bwv not in ("yes", "no"):
         raise ValidationFailed.one("body_worn_video", "say whether body-worn video was on")
+    officer = reader.text("attending_officer")
+    if officer and not officer.isdigit():
+        raise ValidationFailed.one("attending_officer", "choose the officer who attended")
     incidents.record_arrival(
         context_of(request),
         actor=actor_of(request),
         incident_id=incident_id,
         body_worn_video=bwv == "yes",
+        attending_officer_id=int(officer) if officer else None,
     )
     return _see_other(_back(reader, incident_id))
 
@@ -409,18 +421,31 @@ async def arrive(request: Request, incident_id: int) -> Response:
     "/incidents/{incident_id}/closure", dependencies=[Depends(require(Action.CLOSE_INCIDENT))]
 )
 async def close(request: Request, incident_id: int) -> Response:
-    """Close an incident."""
+    """Close an incident with a reason; cancelling asks for confirmation first."""
     reader = FormReader(await request.form())
     try:
         closure = Closure(reader.text("closure"))
     except ValueError as exc:
         raise ValidationFailed.one("closure", "choose how the incident ended") from exc
+    ctx = context_of(request)
+    decision = {k: reader.text(k) for k in ("reason", "note", "rationale", "crime_reference")}
+    if closure == Closure.CANCELLED and reader.text("confirm") != "yes":
+        entry = incidents.get_incident(
+            ctx,
+            actor=actor_of(request),
+            incident_id=incident_id,
+            justification=_justification(request, f"cancelling incident {incident_id}"),
+        )
+        reasons = {r.code: r.label for r in incidents.closure_reasons(ctx)}
+        return render(
+            request,
+            "incident_cancel.html",
+            entry=entry,
+            decision=decision,
+            reason_label=reasons.get(decision["reason"], ""),
+        )
     incidents.close_incident(
-        context_of(request),
-        actor=actor_of(request),
-        incident_id=incident_id,
-        closure=closure,
-        note=reader.text("note"),
+        ctx, actor=actor_of(request), incident_id=incident_id, closure=closure, **decision
     )
     return _see_other(_back(reader, incident_id))
 

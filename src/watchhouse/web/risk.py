@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.risk import RiskLevel
 from watchhouse.domain.roles import Action
@@ -28,6 +29,7 @@ def _page(request: Request, incident_id: int, problems: ValidationFailed | None 
         incident_id=incident_id,
         levels=list(RiskLevel),
         problems={p.field: p.reason for p in problems.problems} if problems else {},
+        just_saved=request.query_params.get("saved") == "1",
     )
 
 
@@ -48,8 +50,12 @@ async def save(request: Request, incident_id: int) -> Response:
     reader = FormReader(form)
     assessment = risk.open_assessment(ctx, actor=actor, incident_id=incident_id)
     answers = {k[2:]: v for k, v in form.items() if k.startswith("a_") and isinstance(v, str)}
+    autosave = reader.text("autosave") == "yes"
     try:
-        risk.save_answers(ctx, actor=actor, assessment_id=assessment.id, answers=answers)
+        saved_at = risk.save_answers(ctx, actor=actor, assessment_id=assessment.id, answers=answers)
+        if autosave:
+            zone = ctx.policy.force.timezone
+            return JSONResponse({"saved_at": format_local(saved_at, zone, "%H:%M")})
         if reader.text("finish") == "complete":
             raw = reader.text("judged_level")
             judged = RiskLevel[raw.upper()] if raw else None
@@ -60,14 +66,20 @@ async def save(request: Request, incident_id: int) -> Response:
                 judged=judged,
                 rationale=reader.text("rationale"),
             )
+            return RedirectResponse(f"/incidents/{incident_id}/risk", status_code=303)
     except (ValidationFailed, KeyError) as exc:
         problem = (
             exc
             if isinstance(exc, ValidationFailed)
             else ValidationFailed.one("judged_level", "choose standard, medium or high")
         )
+        if autosave:
+            return JSONResponse(
+                {"problems": [{"field": p.field, "reason": p.reason} for p in problem.problems]},
+                status_code=422,
+            )
         return _page(request, incident_id, problem)
-    return RedirectResponse(f"/incidents/{incident_id}/risk", status_code=303)
+    return RedirectResponse(f"/incidents/{incident_id}/risk?saved=1", status_code=303)
 
 
 @router.post(
@@ -79,9 +91,23 @@ async def refusal(request: Request, incident_id: int) -> Response:
     actor = actor_of(request)
     reader = FormReader(await request.form())
     assessment = risk.open_assessment(ctx, actor=actor, incident_id=incident_id)
+    raw = reader.text("refusal_level")
+    try:
+        judged = RiskLevel[raw.upper()] if raw else None
+    except KeyError:
+        return _page(
+            request,
+            incident_id,
+            ValidationFailed.one("refusal_level", "choose standard, medium or high"),
+        )
     try:
         risk.refuse(
-            ctx, actor=actor, assessment_id=assessment.id, reason=reader.text("refusal_reason")
+            ctx,
+            actor=actor,
+            assessment_id=assessment.id,
+            reason=reader.text("refusal_reason"),
+            judged=judged,
+            rationale=reader.text("refusal_rationale"),
         )
     except ValidationFailed as exc:
         return _page(request, incident_id, exc)

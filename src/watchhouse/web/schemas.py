@@ -81,13 +81,17 @@ class ArrivalIn(_In):
 
     body_worn_video: bool
     arrived_at: AwareDatetime | None = None
+    attending_officer_id: int | None = None
 
 
 class ClosureIn(_In):
     """How an incident ended."""
 
     closure: Closure
+    reason: str = ""
     note: str = ""
+    rationale: str = ""
+    crime_reference: str = ""
 
 
 class LocationOut(BaseModel):

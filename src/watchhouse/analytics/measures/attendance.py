@@ -98,8 +98,10 @@ MEASURES: tuple[MeasureSpec, ...] = (
         "attendance.da_grade_2_within_target",
         "Domestic abuse grade 2 attended within target",
         "f.grade = 2 AND f.domestic_abuse",
-        """grade 2 incidents of domestic abuse (an incident with a domestic abuse risk
-        assessment, or linked to a crime flagged as domestic abuse)""",
+        """grade 2 incidents of domestic abuse (an incident the call handler flagged as
+        domestic abuse in THRIVE, or with a domestic abuse risk assessment, or linked to a crime
+        flagged as domestic abuse), against the policy's tighter domestic abuse target for grade
+        2 when it sets one (`[domestic_abuse] grade_2_attendance_minutes`)""",
     ),
     measure(
         key="attendance.median_minutes",

@@ -49,10 +49,21 @@ def flag(condition: str) -> str:
 
 
 def grade_target_us(params: MeasureParams) -> str:
-    """The attendance target of an incident fact's grade and settlement in microseconds."""
-    whens = " ".join(
-        f"WHEN f.grade = {g} AND f.settlement = '{s}' THEN {int(minutes * US_PER_MINUTE)}"
+    """The attendance target of an incident fact's grade and settlement in microseconds; an
+    incident flagged as domestic abuse takes the policy's tighter target for its grade."""
+    tighter = params.domestic_abuse_targets_minutes
+    domestic = [
+        f"WHEN f.domestic_abuse AND f.grade = {g} AND f.settlement = '{s}' "
+        f"THEN {int(min(minutes, tighter[g]) * US_PER_MINUTE)}"
         for (g, s), minutes in sorted(params.grade_targets_minutes.items())
+        if g in tighter
+    ]
+    whens = " ".join(
+        domestic
+        + [
+            f"WHEN f.grade = {g} AND f.settlement = '{s}' THEN {int(minutes * US_PER_MINUTE)}"
+            for (g, s), minutes in sorted(params.grade_targets_minutes.items())
+        ]
     )
     return f"(CASE {whens} ELSE NULL END)"
 

@@ -73,8 +73,9 @@ MEASURES: tuple[MeasureSpec, ...] = (
         record_type="incidents",
         kind=Kind.SHARE,
         additive=_completed,
-        definition="""Of the domestic abuse incidents created in the period (incidents with a
-        risk assessment started, or linked to a crime flagged as domestic abuse), the share with
+        definition="""Of the domestic abuse incidents created in the period (incidents the call
+        handler flagged as domestic abuse in THRIVE, with a risk assessment started, or linked
+        to a crime flagged as domestic abuse), the share with
         a DASH (or DARA) assessment completed with the victim's answers. An assessment the
         victim refused, or one still in progress, does not count as completed.""",
     ),

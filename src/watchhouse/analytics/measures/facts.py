@@ -31,7 +31,8 @@ SELECT i.id, i.grade, CAST(i.grade AS VARCHAR) AS grade_text, i.settlement,
        i.created_us, i.created_day, i.arrived_us, i.arrived_day,
        COALESCE(i.body_worn_video, FALSE) AS body_worn_video,
        c.channel, COALESCE(n.code, '{UNKNOWN}') AS hood,
-       (da.incident_id IS NOT NULL OR dc.incident_id IS NOT NULL) AS domestic_abuse,
+       (COALESCE(i.domestic_abuse, FALSE) OR da.incident_id IS NOT NULL
+        OR dc.incident_id IS NOT NULL) AS domestic_abuse,
        done.incident_id IS NOT NULL AS risk_assessed
 FROM incidents i
 JOIN contacts c ON c.id = i.contact_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from watchhouse.db.tables import (
@@ -56,7 +56,8 @@ def population(
             )
         )
     elif record_type == RecordType.INCIDENT:
-        subject = func.coalesce(IncidentRow.arrival_recorded_by, IncidentRow.deployed_by)
+        # The officer who attended (and wore the camera), never whoever recorded the arrival.
+        subject = IncidentRow.attending_officer_id
         query = (
             select(
                 IncidentRow.id,
@@ -223,6 +224,7 @@ def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Deployed", row.deployed_at),
         ("Unit", row.deployed_unit),
         ("Arrived", row.arrived_at),
+        ("Attending officer", _username(session, row.attending_officer_id)),
         ("Arrival recorded by", _username(session, row.arrival_recorded_by)),
         ("Body-worn video", video),
         ("Closed", row.closed_at),

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from watchhouse.db.repositories import incidents
+from watchhouse.db.repositories import changes, incidents
 from watchhouse.db.tables import (
     ContactRow,
     IncidentRow,
@@ -283,6 +283,7 @@ def add_thrive(
     )
     session.add(row)
     session.flush()
+    changes.bump(session=session)  # the queue shows THRIVE flags
     return row.id
 
 

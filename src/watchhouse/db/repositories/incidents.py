@@ -7,16 +7,21 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from watchhouse.db.repositories import changes
 from watchhouse.db.repositories.places import location
 from watchhouse.db.tables import (
     ContactRow,
+    CrimeRow,
     IncidentRow,
     LocationRow,
     NeighbourhoodRow,
     PartnerReferralRow,
+    ThriveAssessmentRow,
+    UserRow,
 )
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import IncidentView, LocationView, ReferralView
+from watchhouse.domain.records import IncidentThrive, IncidentView, LocationView, ReferralView
+from watchhouse.domain.thrive import Level, VulnerabilityFlag
 from watchhouse.domain.values import Grade, Settlement
 
 OPEN_STATUSES = ("open", "deployed", "attended")
@@ -47,8 +52,9 @@ def add_incident(
     settlement: Settlement,
     status: str,
     now: datetime,
+    domestic_abuse: bool = False,
 ) -> int:
-    """Insert an incident and return its id."""
+    """Insert an incident and return its id (counted as a change for live queues)."""
     row = IncidentRow(
         contact_id=contact_id,
         grade=int(grade),
@@ -60,9 +66,11 @@ def add_incident(
         created_at=now,
         updated_at=now,
         status=status,
+        domestic_abuse=domestic_abuse,
     )
     session.add(row)
     session.flush()
+    changes.bump(session=session)
     return row.id
 
 
@@ -124,15 +132,53 @@ def add_referral(
     return row.id
 
 
+def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    wanted = {u for u in user_ids if u is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(wanted)))
+    return {uid: name for uid, name in rows}
+
+
+def _thrive(session: Session, contact_ids: list[int]) -> dict[int, IncidentThrive]:
+    """The latest THRIVE assessment of each contact (what the queue and incident page show)."""
+    found: dict[int, IncidentThrive] = {}
+    if not contact_ids:
+        return found
+    rows = session.execute(
+        select(
+            ThriveAssessmentRow.contact_id,
+            ThriveAssessmentRow.risk,
+            ThriveAssessmentRow.vulnerability,
+            ThriveAssessmentRow.vulnerability_flags,
+        )
+        .where(ThriveAssessmentRow.contact_id.in_(contact_ids))
+        .order_by(ThriveAssessmentRow.id)
+    )
+    for contact_id, risk, vulnerability, flags in rows:
+        known = tuple(VulnerabilityFlag(f) for f in flags or () if f in _FLAGS)
+        found[contact_id] = IncidentThrive(Level(risk), Level(vulnerability), known)
+    return found
+
+
+_FLAGS = {f.value for f in VulnerabilityFlag}
+
+
 def _view(
     session: Session,
     row: IncidentRow,
     summary: str,
     where: LocationView | None = None,
     with_referrals: bool = True,
+    names: dict[int, str] | None = None,
+    thrive: dict[int, IncidentThrive] | None = None,
 ) -> IncidentView:
     if where is None:
         where = location(session=session, location_id=row.location_id)
+    if names is None:
+        names = _names(session, {row.closed_by, row.attending_officer_id})
+    if thrive is None:
+        thrive = _thrive(session, [row.contact_id])
     return IncidentView(
         id=row.id,
         contact_id=row.contact_id,
@@ -152,6 +198,16 @@ def _view(
         closure=row.closure,
         closure_note=row.closure_note,
         referrals=referrals(session=session, incident_id=row.id) if with_referrals else (),
+        domestic_abuse=bool(row.domestic_abuse),
+        closure_reason=row.closure_reason,
+        closure_rationale=row.closure_rationale,
+        closure_authority=row.closure_authority,
+        closure_crime_id=row.closure_crime_id,
+        closed_by=names.get(row.closed_by) if row.closed_by else None,
+        attending_officer=(
+            names.get(row.attending_officer_id) if row.attending_officer_id else None
+        ),
+        thrive=thrive.get(row.contact_id),
     )
 
 
@@ -190,6 +246,8 @@ def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> l
         .outerjoin(NeighbourhoodRow, NeighbourhoodRow.id == LocationRow.neighbourhood_id)
         .where(IncidentRow.status.in_(OPEN_STATUSES), IncidentRow.grade <= int(max_grade))
     ).all()
+    names = _names(session, {r[0].attending_officer_id for r in rows})
+    thrive = _thrive(session, [r[0].contact_id for r in rows])
     views = []
     for row, summary, loc, neighbourhood in rows:
         where = None
@@ -197,24 +255,19 @@ def open_incidents(*, session: Session, max_grade: Grade = Grade.SCHEDULED) -> l
             where = LocationView(
                 loc.id, loc.description, loc.postcode, neighbourhood, Settlement(loc.settlement)
             )
-        views.append(_view(session, row, summary, where, with_referrals=False))
+        views.append(_view(session, row, summary, where, False, names, thrive))
     return views
 
 
 def queue_version(*, session: Session) -> str:
-    """A value that changes whenever any incident changes (for live queues).
+    """A value that changes whenever any incident the queue shows changes (for live queues).
 
-    Both parts are read from indexes (the newest update, the highest id), so polling it every
-    second stays cheap however many incidents are stored.
+    The change counter (bumped in the same transaction as every change made through the
+    services) and the highest id (which moves when loaders insert incidents in bulk); no clock
+    value, so an incident timed in the future cannot hide later changes.
     """
-    # Two scalar subqueries: SQLite answers a lone max() from an index, not two in one select.
-    latest, highest = session.execute(
-        select(
-            select(func.max(IncidentRow.updated_at)).scalar_subquery(),
-            select(func.max(IncidentRow.id)).scalar_subquery(),
-        )
-    ).one()
-    return f"{latest.isoformat() if latest else '-'}:{highest or 0}"
+    highest = session.scalar(select(func.max(IncidentRow.id)))
+    return f"{changes.current(session=session)}:{highest or 0}"
 
 
 def update_incident(*, session: Session, incident_id: int, now: datetime, **values: object) -> None:
@@ -226,8 +279,35 @@ def update_incident(*, session: Session, incident_id: int, now: datetime, **valu
         setattr(row, name, value)
     row.updated_at = now
     session.flush()
+    changes.bump(session=session)
 
 
 def incident_status(*, session: Session, incident_id: int) -> str:
     """The current status of an incident."""
     return incident_row(session=session, incident_id=incident_id).status
+
+
+def crime_incident(*, session: Session, crime_id: int) -> int | None:
+    """The incident a crime is linked to (None for none), or NotFound for no such crime."""
+    found = session.execute(select(CrimeRow.incident_id).where(CrimeRow.id == crime_id)).first()
+    if found is None:
+        raise NotFound("crime", crime_id)
+    return found[0]
+
+
+def user_standing(*, session: Session, user_id: int) -> tuple[str, bool] | None:
+    """A user's role code and whether their account is active (None for no such user)."""
+    found = session.execute(
+        select(UserRow.role_code, UserRow.active).where(UserRow.id == user_id)
+    ).first()
+    return None if found is None else (found[0], bool(found[1]))
+
+
+def attending_officers(*, session: Session, roles: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Active users who can attend incidents, by name: (id, display name)."""
+    rows = session.execute(
+        select(UserRow.id, UserRow.display_name)
+        .where(UserRow.role_code.in_(roles), UserRow.active.is_(True))
+        .order_by(UserRow.display_name, UserRow.id)
+    )
+    return [(uid, name) for uid, name in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
@@ -35,6 +35,7 @@ class AssessmentView:
     rationale: str | None
     marac_criterion: str | None
     repeat_marac: bool
+    saved_at: datetime | None = None
 
 
 def _view(session: Session, row: DomesticAbuseAssessmentRow) -> AssessmentView:
@@ -54,6 +55,7 @@ def _view(session: Session, row: DomesticAbuseAssessmentRow) -> AssessmentView:
         row.judgement_rationale,
         marac.criterion if marac else None,
         bool(marac and marac.repeat_case),
+        row.assessed_at,
     )
 
 
@@ -129,17 +131,25 @@ def update(*, session: Session, assessment_id: int, **values: object) -> None:
 def callouts_in_window(
     *, session: Session, victim_person_id: int, since: datetime, until: datetime
 ) -> int:
-    """Domestic abuse call-outs (assessed incidents) to this victim in (since, until]."""
-    return int(
-        session.scalar(
-            select(func.count(func.distinct(DomesticAbuseAssessmentRow.incident_id))).where(
-                DomesticAbuseAssessmentRow.victim_person_id == victim_person_id,
-                DomesticAbuseAssessmentRow.assessed_at > since,
-                DomesticAbuseAssessmentRow.assessed_at <= until,
-            )
-        )
-        or 0
+    """Domestic abuse call-outs to this victim in (since, until]: incidents assessed for them,
+    and incidents from their calls that the handler flagged as domestic abuse."""
+    assessed = select(DomesticAbuseAssessmentRow.incident_id.label("incident_id")).where(
+        DomesticAbuseAssessmentRow.victim_person_id == victim_person_id,
+        DomesticAbuseAssessmentRow.assessed_at > since,
+        DomesticAbuseAssessmentRow.assessed_at <= until,
     )
+    flagged = (
+        select(IncidentRow.id.label("incident_id"))
+        .join(ContactRow, ContactRow.id == IncidentRow.contact_id)
+        .where(
+            ContactRow.person_id == victim_person_id,
+            IncidentRow.domestic_abuse.is_(True),
+            IncidentRow.created_at > since,
+            IncidentRow.created_at <= until,
+        )
+    )
+    both = union(assessed, flagged).subquery()
+    return int(session.scalar(select(func.count()).select_from(both)) or 0)
 
 
 def last_marac(*, session: Session, victim_person_id: int) -> datetime | None:
