@@ -7,9 +7,9 @@ offset are local times in the policy's zone (the repeated autumn hour is read in
 Each time is put in the interval of its local day that it falls in (intervals run from local
 midnight, so a spring day has fewer and an autumn day more).
 
-Missing is not zero: with counts, an interval with no row is missing; with one row per
-contact, a local day without a single contact is missing, and so is everything before the
-first contact and after the last. Missing days are left out of the scores and stand in for
+Missing is not zero: a local day without a single row is missing (with one row per contact,
+so is everything before the first contact and after the last); within a day that has rows,
+an interval without one is zero (closed hours are often left out of exports). Missing days are left out of the scores and stand in for
 the fit as the same weekday's median nearby (see forecasting/demand.py).
 
 The output CSV has one row per interval: its start (ISO 8601 with the local offset), the
@@ -70,17 +70,17 @@ def _read(path: Path) -> pd.DataFrame:
 def _times(text: pd.Series, column: str, timezone: str) -> pd.DatetimeIndex:
     """Parse ISO times (local when no offset), naming the first bad row (header = row 1)."""
     stripped = text.str.strip()
-    parsed = pd.to_datetime(stripped, errors="coerce", format="ISO8601", utc=False)
-    bad = parsed.isna().to_numpy()
+    with_offset = stripped.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
+    parsed = pd.to_datetime(
+        stripped, errors="coerce", format="ISO8601", utc=bool(with_offset.any())
+    )
+    bad = parsed.isna().to_numpy() | (with_offset != with_offset[0])
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise _problem(column, f"row {row + 2}: {stripped.iloc[row]!r} is not a time")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        why = "is not a time" if parsed.isna().iloc[row] else "mixes times with and without offset"
+        raise _problem(column, f"row {row + 2}: {stripped.iloc[row]!r} {why}")
+    if with_offset.any():
         return pd.DatetimeIndex(parsed).tz_convert(timezone)
-    if parsed.dtype == object:  # a mix of offsets: each to UTC, then local
-        return pd.DatetimeIndex(pd.to_datetime(stripped, utc=True, format="ISO8601")).tz_convert(
-            timezone
-        )
     naive = pd.DatetimeIndex(parsed)
     try:
         return naive.tz_localize(timezone, ambiguous="infer", nonexistent="shift_forward")
@@ -138,14 +138,12 @@ def read_series(
     at = np.searchsorted(starts, bins)
     totals = np.bincount(at, weights=counts, minlength=starts.size)[: starts.size]
     seen = np.bincount(at, minlength=starts.size)[: starts.size] > 0
-    if count_column is not None:
-        values = np.where(seen, totals, np.nan)
-    else:  # one row per contact: no contact all day, or outside the file's span, is missing
-        values = totals.astype(float)
-        day = pd.to_datetime(starts, unit="s", utc=True).tz_convert(timezone).date
-        _, index = np.unique(day, return_inverse=True)
-        busy_day = np.bincount(index, weights=totals) > 0
-        values[~busy_day[index]] = np.nan
+    values = totals.astype(float)
+    day = pd.to_datetime(starts, unit="s", utc=True).tz_convert(timezone).date
+    _, index = np.unique(day, return_inverse=True)
+    day_has_rows = np.bincount(index, weights=seen.astype(float)) > 0
+    values[~day_has_rows[index]] = np.nan  # a day without a single row is missing
+    if count_column is None:  # one row per contact: outside the file's span is missing
         values[(starts + interval_minutes * 60 <= bins.min()) | (starts > bins.max())] = np.nan
     missing = int(np.isnan(values).sum())
     return ChannelHistory(name, starts, values), missing
