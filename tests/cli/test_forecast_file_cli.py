@@ -109,7 +109,7 @@ def test_counts_across_both_clock_changes_with_a_gap(env: dict[str, str], tmp_pa
     assert mean.sum() / 14 == pytest.approx(frame["calls"].tail(28 * 24).sum() / 28, rel=0.15)
     for r in rows:  # numbers and times only: safe in a spreadsheet
         assert float(r["lower"]) <= float(r["mean"]) <= float(r["upper"])
-        assert not r["interval_start"][0] in "=+-@"
+        assert r["interval_start"][0] not in "=+-@"
 
 
 def test_one_row_per_contact_at_fifteen_minutes(env: dict[str, str], tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_a_us_state_calendar_and_no_holidays_at_all() -> None:
 
 
 def test_an_unknown_region_is_refused_saying_what_is_allowed() -> None:
-    with pytest.raises(HolidayRegionError, match="unknown holiday region 'XX'.*GB-SCT"):
+    with pytest.raises(HolidayRegionError, match=r"unknown holiday region 'XX'.*GB-SCT"):
         region_holidays("XX", FIRST, LAST)
 
 

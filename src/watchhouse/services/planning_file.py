@@ -9,8 +9,9 @@ midnight, so a spring day has fewer and an autumn day more).
 
 Missing is not zero: a local day without a single row is missing (with one row per contact,
 so is everything before the first contact and after the last); within a day that has rows,
-an interval without one is zero (closed hours are often left out of exports). Missing days are left out of the scores and stand in for
-the fit as the same weekday's median nearby (see forecasting/demand.py).
+an interval without one is zero (closed hours are often left out of exports). Missing days
+are left out of the scores and stand in for the fit as the same weekday's median nearby (see
+forecasting/demand.py).
 
 The output CSV has one row per interval: its start (ISO 8601 with the local offset), the
 expected count and the band's lower and upper edges; only numbers and times, so it is safe
