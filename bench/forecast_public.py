@@ -91,7 +91,9 @@ def _mase(actual: pd.Series, predicted: np.ndarray, train: pd.Series) -> float:
     return float(np.mean(np.abs(actual.to_numpy() - predicted)) / diffs.mean())
 
 
-def _direct(train: pd.Series, days: list[object]) -> dict[str, tuple[np.ndarray, float]]:
+def _direct(
+    train: pd.Series, days: list[object], horizon: int
+) -> dict[str, tuple[np.ndarray, float]]:
     """Each statsforecast model on the daily totals (missing days as 0): forecast, coverage."""
     full = train.reindex(pd.date_range(train.index[0], train.index[-1], freq="D").date)
     frame = pd.DataFrame(
@@ -103,7 +105,7 @@ def _direct(train: pd.Series, days: list[object]) -> dict[str, tuple[np.ndarray,
         MSTL(season_length=[7], trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
         AutoARIMA(season_length=7, alias="AutoARIMA"),
     ]
-    out = StatsForecast(models=models, freq="D", n_jobs=1).forecast(df=frame, h=HORIZON, level=[80])
+    out = StatsForecast(models=models, freq="D", n_jobs=1).forecast(df=frame, h=horizon, level=[80])
     out["day"] = out["ds"].dt.date
     out = out.set_index("day").loc[days]
     return {m: (out[m].to_numpy(), 0.0) for m in DIRECT} | {
@@ -133,9 +135,10 @@ def run(series: Series, origins: int) -> list[dict[str, float | str]]:
                 interval_minutes=series.interval,
                 timezone=series.timezone,
             )
+            ends = (origin - train.index[-1]).days  # the history's last day with data
             options = ForecastOptions(
                 interval_minutes=series.interval,
-                horizon_days=HORIZON,
+                horizon_days=HORIZON + ends,
                 timezone=series.timezone,
                 holiday_region=series.holidays,
             )
@@ -151,7 +154,7 @@ def run(series: Series, origins: int) -> list[dict[str, float | str]]:
                 "watchhouse": _mase(held, product_daily.loc[list(held.index)].to_numpy(), train),
             }
             row |= _interval_coverage(series, result, origin, end)
-            direct = _direct(train, list(held.index))
+            direct = _direct(train, list(held.index), HORIZON + ends)
             for model in DIRECT:
                 row[model] = _mase(held, direct[model][0], train)
                 band = direct[f"{model}-band"][0]

@@ -150,8 +150,8 @@ def forecast(
         "MASE",
         "baseline MASE",
         "daily coverage",
-        "interval coverage",
-        "bank holidays",
+        "band coverage (below, above)",
+        "holidays",
         "contacts",
         title=f"forecast run {result.run_id}: {local(result.first_interval)} to "
         f"{local(result.last_interval)} (history {local(result.history_from)} to "
@@ -166,7 +166,7 @@ def forecast(
             f"{chosen['mase']:.3f}",
             f"{base['mase']:.3f}",
             f"{chosen['coverage']:.0%}",
-            "" if info.get("interval_coverage") is None else f"{info['interval_coverage']:.0%}",
+            _band(info),
             f"x{info['bank_holiday_factor']:.2f}",
             f"{info['expected_total']:,.0f}",
         )
@@ -175,9 +175,21 @@ def forecast(
         f"{result.seconds:.1f} s. MASE: the backtest's mean error over the in-sample error of "
         "last week's same day; lower is better; compare with the baseline's. Coverage: the "
         "share of backtest days inside the daily model's own "
-        f"{ctx.policy.planning.prediction_level}% interval, and of held-out backtest intervals "
-        "inside the stored, calibrated band."
+        f"{ctx.policy.planning.prediction_level}% interval, and of held-out open backtest "
+        "intervals (expected demand above 5% of the average) inside the stored band, below it "
+        "and above it. Holidays: the pooled factor (docs/planning.md)."
     )
+
+
+def _band(info: dict[str, object]) -> str:
+    inside, below, above = (
+        info.get(k) for k in ("interval_coverage", "coverage_below", "coverage_above")
+    )
+    if not isinstance(inside, float):
+        return ""
+    if isinstance(below, float) and isinstance(above, float):
+        return f"{inside:.0%} ({below:.0%}, {above:.0%})"
+    return f"{inside:.0%}"
 
 
 def _print_plan(report: PlanReport, baseline: PlanReport | None) -> None:

@@ -1,5 +1,8 @@
 """The daily models and their rolling-origin backtest (statsforecast).
 
+Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination, often better
+than any one of them; its band is the mean of theirs) and the seasonal naive baseline.
+
 Each fold estimates the special days' effects from the days before its origin only
 (day_effects.estimate_effects), divides them out of the training days, fits every candidate
 and puts the effects back on the held-out days, so a holiday's factor never sees the days it is
@@ -21,7 +24,9 @@ from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
 from watchhouse.forecasting.day_effects import DayEffects, SpecialDays, estimate_effects
 
 BASELINE = "SeasonalNaive"
-CANDIDATES = ("MSTL", "AutoETS", "AutoARIMA", BASELINE)
+FITTED = ("MSTL", "AutoETS", "AutoARIMA")
+ENSEMBLE = "Ensemble"  # the mean of the three fitted models (forecast combination)
+CANDIDATES = (*FITTED, ENSEMBLE, BASELINE)
 WEEK = 7
 YEAR = 365
 
@@ -58,12 +63,17 @@ def models(annual: bool, only: set[str] | None = None) -> list[object]:
 
 
 def _rename(frame: pd.DataFrame, level: int) -> pd.DataFrame:
-    return frame.rename(
+    """Short band column names, and the ensemble's columns when its members are all there."""
+    frame = frame.rename(
         columns={
             c: c.replace(f"-lo-{level}", "-lo").replace(f"-hi-{level}", "-hi")
             for c in frame.columns
         }
     )
+    if all(m in frame.columns for m in FITTED):
+        for suffix in ("", "-lo", "-hi"):
+            frame[ENSEMBLE + suffix] = frame[[m + suffix for m in FITTED]].mean(axis=1)
+    return frame
 
 
 def _observed(series: pd.Series, imputed: set[date]) -> pd.Series:
@@ -166,7 +176,8 @@ def fit_and_forecast(
             series = daily[channel]
             y = series.to_numpy() / effects[channel].of(list(series.index.date))
             frames.append(pd.DataFrame({"unique_id": channel, "ds": series.index, "y": y}))
-        engine = StatsForecast(models=models(annual, {model}), freq="D", n_jobs=1)
+        members = set(FITTED) if model == ENSEMBLE else {model}
+        engine = StatsForecast(models=models(annual, members), freq="D", n_jobs=1)
         result = _rename(
             engine.forecast(df=pd.concat(frames, ignore_index=True), h=horizon, level=[level]),
             level,

@@ -9,8 +9,8 @@ holiday in the history when it holds at least four; Sunday's otherwise). This ke
 forecast for all channels within seconds and is the usual workforce-planning practice.
 
 - Candidates: MSTL (weekly + annual seasonality when the history allows, trend by AutoETS),
-  AutoETS (weekly season), AutoARIMA (weekly season) and the seasonal naive baseline (same day
-  last week). Each channel's model is chosen by a rolling-origin backtest on its own history
+  AutoETS (weekly season), AutoARIMA (weekly season), their mean (Ensemble) and the seasonal
+  naive baseline (same day last week). Each channel's model is chosen by a rolling-origin backtest on its own history
   (lowest daily MASE); the report gives every candidate's MASE and coverage.
 - Special days (day_effects.py): the region's bank holidays and the planner's events. Their
   effects are estimated inside each backtest fold from the days before its origin (no leak),
