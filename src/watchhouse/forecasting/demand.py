@@ -10,8 +10,9 @@ forecast for all channels within seconds and is the usual workforce-planning pra
 
 - Candidates: MSTL (weekly + annual seasonality when the history allows, trend by AutoETS),
   AutoETS (weekly season), AutoARIMA (weekly season), their mean (Ensemble) and the seasonal
-  naive baseline (same day last week). Each channel's model is chosen by a rolling-origin backtest on its own history
-  (lowest daily MASE); the report gives every candidate's MASE and coverage.
+  naive baseline (same day last week). Each channel's model is chosen by a rolling-origin
+  backtest on its own history (lowest daily MASE); the report gives every candidate's MASE
+  and coverage.
 - Special days (day_effects.py): the region's bank holidays and the planner's events. Their
   effects are estimated inside each backtest fold from the days before its origin (no leak),
   divided out before fitting and put back on the forecast.
