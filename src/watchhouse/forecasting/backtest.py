@@ -12,6 +12,7 @@ the first fold's training days; days standing in for missing ones are not scored
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -92,7 +93,9 @@ def _forecast(
     if "AutoARIMA" in names:
         recent = frame.groupby("unique_id", sort=False).tail(ARIMA_DAYS)
         engine = StatsForecast(models=models(annual, {"AutoARIMA"}), freq="D", n_jobs=1)
-        arima = engine.forecast(df=recent, h=horizon, level=[level])
+        with warnings.catch_warnings():  # the search's rejected candidates, not the fit
+            warnings.filterwarnings("ignore", message="possible convergence problem")
+            arima = engine.forecast(df=recent, h=horizon, level=[level])
         parts.append(arima)
     merged = parts[0]
     if len(parts) == 2:

@@ -27,7 +27,7 @@ forecast for all channels within seconds and is the usual workforce-planning pra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import NormalDist
@@ -174,15 +174,28 @@ def _daily(history: ChannelHistory, options: ForecastOptions) -> tuple[pd.Series
     return series.astype(float), {d.date() for d in missing}
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _day_numbers(local: pd.DatetimeIndex) -> Ints:
+    """Local day of each time as days since 1970-01-01 (integers: fast to compare)."""
+    found: Ints = np.asarray(local.tz_localize(None).asi8 // (86400 * 10**9), dtype=np.int64)
+    return found
+
+
+def _in_days(numbers: Ints, days: Iterable[date]) -> NDArray[np.bool_]:
+    wanted = np.array([d.toordinal() - _EPOCH_ORDINAL for d in days], dtype=np.int64)
+    return np.isin(numbers, wanted)
+
+
 def _kinds(local: pd.DatetimeIndex, special: SpecialDays, holiday_shape: bool) -> Ints:
     """Profile row per interval: weekday 0..6, holidays 7 (or Sunday's), `sunday` events 6."""
-    day = np.asarray(local.date)
+    numbers = _day_numbers(local)
     kinds = np.asarray(local.weekday).copy()
     if special.sundays:
-        kinds[np.isin(day, np.array(sorted(special.sundays), dtype=object))] = 6
+        kinds[_in_days(numbers, special.sundays)] = 6
     if special.holidays:
-        is_holiday = np.isin(day, np.array(sorted(special.holidays), dtype=object))
-        kinds[is_holiday] = HOLIDAY_KIND if holiday_shape else 6
+        kinds[_in_days(numbers, special.holidays)] = HOLIDAY_KIND if holiday_shape else 6
     return kinds.astype(np.int64)
 
 
@@ -202,12 +215,13 @@ def _profile(
     last = int(history.starts[-1]) if end is None else end
     before = (history.starts <= last) & ~np.isnan(history.counts)
     local_all = _local(history.starts[before], options.timezone)
-    holiday = np.isin(local_all.date, np.array(sorted(special.holidays), dtype=object))
+    numbers = _day_numbers(local_all)
+    holiday = _in_days(numbers, special.holidays)
     recent = history.starts[before] >= last - options.profile_weeks * 7 * 86400
     keep = recent | holiday
     local = local_all[keep]
     counts = history.counts[before][keep]
-    holiday_days = len(set(np.asarray(local_all.date)[holiday]))
+    holiday_days = int(np.unique(numbers[holiday]).size)
     kinds = _kinds(local, special, holiday_days >= MIN_HOLIDAYS_FOR_SHAPE)
     table = np.zeros((8, slots))
     np.add.at(table, (kinds, _slots(local, options)), counts)
