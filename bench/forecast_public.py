@@ -35,6 +35,7 @@ import os
 import platform
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from watchhouse.forecasting.demand import ForecastOptions
 from watchhouse.services.planning_file import forecast_file, read_series
 
 HORIZON = 28
+warnings.filterwarnings("ignore", message="possible convergence problem")  # AutoARIMA's search
 DIRECT = ("SeasonalNaive", "AutoETS", "MSTL", "AutoARIMA")
 
 
