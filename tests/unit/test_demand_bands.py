@@ -97,3 +97,18 @@ def test_skewed_overdispersed_counts_get_a_longer_upper_tail() -> None:
     up = forecast.upper[busy] - forecast.mean[busy]
     down = forecast.mean[busy] - forecast.lower[busy]
     assert np.mean(up > down) > 0.9  # the band is not symmetric on skewed counts
+
+
+def test_a_silent_or_constant_channel_is_forecast_without_error() -> None:
+    starts = interval_starts(FIRST, 100, interval_minutes=60, timezone=ZONE)
+    options = ForecastOptions(interval_minutes=60, horizon_days=14, timezone=ZONE)
+    [silent] = forecast_demand(
+        [ChannelHistory("fax", starts, np.zeros(starts.size))], options=options
+    )
+    assert silent.mean.sum() == pytest.approx(0.0, abs=1e-6)
+    assert np.isnan(silent.interval_coverage) and silent.open_intervals == 0  # nothing open
+    [steady] = forecast_demand(
+        [ChannelHistory("feed", starts, np.ones(starts.size))], options=options
+    )
+    assert steady.mean.sum() == pytest.approx(14 * 24, rel=0.05)
+    assert np.all(steady.lower <= steady.mean) and np.all(steady.mean <= steady.upper)

@@ -55,8 +55,10 @@ class BandCalibration:
     def band(self, mean: Floats, spread: Floats) -> tuple[Floats, Floats]:
         """(lower, upper) for intervals with these expected counts and spreads."""
         which = np.searchsorted(self.edges, mean, side="right")
-        lower = np.maximum(mean + self.low[which] * spread, 0.0)
-        upper = np.maximum(mean + self.high[which] * spread, lower)
+        # the band always holds the expected count (a biased backtest can put both tails on
+        # one side of it); never below zero
+        lower = np.clip(mean + self.low[which] * spread, 0.0, mean)
+        upper = np.maximum(mean + self.high[which] * spread, mean)
         return lower, upper
 
     def half_width(self) -> float:
@@ -100,8 +102,16 @@ def fit_bands(
     edges = np.quantile(mean, np.arange(1, bins) / bins) if bins > 1 else np.zeros(0)
     edges = np.unique(edges)
     which = np.searchsorted(edges, mean, side="right")
-    low = np.array([np.quantile(score[which == b], alpha) for b in range(edges.size + 1)])
-    high = np.array([np.quantile(score[which == b], 1 - alpha) for b in range(edges.size + 1)])
+
+    def tail(q: float) -> Floats:  # per bin; a bin with too few intervals takes everyone's
+        return np.array(
+            [
+                np.quantile(score[which == b] if np.sum(which == b) >= 20 else score, q)
+                for b in range(edges.size + 1)
+            ]
+        )
+
+    low, high = tail(alpha), tail(1 - alpha)
     # the closed intervals (below the first edge too) take the quietest bin's factors
     return BandCalibration(edges, low, high, cut)
 
