@@ -21,7 +21,7 @@ from watchhouse.cli_audits import audits_app
 from watchhouse.cli_identity import identity_app
 from watchhouse.cli_io import export_app, import_app
 from watchhouse.cli_measures import measures_command, snapshot_command
-from watchhouse.cli_planning import forecast, staffing
+from watchhouse.cli_planning import forecast, forecast_file, staffing
 from watchhouse.cli_report import report
 from watchhouse.cli_teams import teams_app
 from watchhouse.config import Settings
@@ -52,6 +52,7 @@ app.command("measures")(measures_command)
 app.command("snapshot")(snapshot_command)
 app.command("report")(report)
 app.command("forecast")(forecast)
+app.command("forecast-file")(forecast_file)
 app.command("staffing")(staffing)
 console = Console()
 err = Console(stderr=True)

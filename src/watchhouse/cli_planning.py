@@ -1,4 +1,5 @@
-"""`watchhouse forecast` and `watchhouse staffing`: demand forecasts, staffing plans, what-ifs.
+"""`watchhouse forecast`, `forecast-file` and `staffing`: demand forecasts, staffing plans,
+what-ifs.
 
 Registered on the main app in cli.py as top-level commands.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,11 +19,13 @@ from rich.table import Table
 
 from watchhouse.auth.permissions import can
 from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
-from watchhouse.forecasting.demand import PlannedEvent
-from watchhouse.services import planning
+from watchhouse.forecasting.demand import ForecastOptions, PlannedEvent
+from watchhouse.policy.model import load_policy
+from watchhouse.services import planning, planning_file
 from watchhouse.services.planning import PlanRequest, TargetChange
 from watchhouse.services.staffing_plans import PlanReport, make_plan
 
@@ -116,10 +120,14 @@ def forecast(
         list[str] | None,
         typer.Option(help="a known event: NAME:FIRST-DAY:LAST-DAY:UPLIFT[:CHANNELS]; repeatable"),
     ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(help="the force's events CSV: first_day, last_day, name, effect, channels"),
+    ] = None,
     as_user: AsUser = None,
 ) -> None:
     """Forecast contacts per channel from the stored history and store the run."""
-    events = [parse_event(e) for e in event or []]
+    events = [parse_event(e) for e in event or []] + _calendar(calendar)
     ctx = _context()
     actor = _actor(ctx, as_user)
     _allowed(actor)
@@ -142,8 +150,8 @@ def forecast(
         "MASE",
         "baseline MASE",
         "daily coverage",
-        "interval coverage",
-        "bank holidays",
+        "band coverage (below, above)",
+        "holidays",
         "contacts",
         title=f"forecast run {result.run_id}: {local(result.first_interval)} to "
         f"{local(result.last_interval)} (history {local(result.history_from)} to "
@@ -158,7 +166,7 @@ def forecast(
             f"{chosen['mase']:.3f}",
             f"{base['mase']:.3f}",
             f"{chosen['coverage']:.0%}",
-            "" if info.get("interval_coverage") is None else f"{info['interval_coverage']:.0%}",
+            _band(info),
             f"x{info['bank_holiday_factor']:.2f}",
             f"{info['expected_total']:,.0f}",
         )
@@ -167,9 +175,21 @@ def forecast(
         f"{result.seconds:.1f} s. MASE: the backtest's mean error over the in-sample error of "
         "last week's same day; lower is better; compare with the baseline's. Coverage: the "
         "share of backtest days inside the daily model's own "
-        f"{ctx.policy.planning.prediction_level}% interval, and of held-out backtest intervals "
-        "inside the stored, calibrated band."
+        f"{ctx.policy.planning.prediction_level}% interval, and of held-out open backtest "
+        "intervals (expected demand above 5% of the average) inside the stored band, below it "
+        "and above it. Holidays: the pooled factor (docs/planning.md)."
     )
+
+
+def _band(info: dict[str, object]) -> str:
+    inside, below, above = (
+        info.get(k) for k in ("interval_coverage", "coverage_below", "coverage_above")
+    )
+    if not isinstance(inside, float):
+        return ""
+    if isinstance(below, float) and isinstance(above, float):
+        return f"{inside:.0%} ({below:.0%}, {above:.0%})"
+    return f"{inside:.0%}"
 
 
 def _print_plan(report: PlanReport, baseline: PlanReport | None) -> None:
@@ -269,3 +289,101 @@ def staffing(
         raise typer.Exit(2) from exc
     _print_plan(result, baseline)
     console.print(f"{result.seconds:.1f} s; see the planning page for the charts")
+
+
+def _calendar(path: Path | None) -> list[PlannedEvent]:
+    if path is None:
+        return []
+    try:
+        return planning_file.read_calendar(path)
+    except ValidationFailed as exc:
+        err.print(f"[red]calendar refused[/red]: {_problems(exc)}")
+        raise typer.Exit(2) from exc
+
+
+def _problems(exc: ValidationFailed) -> str:
+    return "; ".join(f"{p.field}: {p.reason}" for p in exc.problems)
+
+
+def forecast_file(
+    input_csv: Annotated[Path, typer.Argument(help="the series: CSV with a header row")],
+    time_column: Annotated[str, typer.Option("--time-column", help="ISO 8601 times")],
+    interval: Annotated[int, typer.Option(help="interval in minutes; must divide a day")],
+    horizon_days: Annotated[int, typer.Option("--horizon-days", help="days ahead")],
+    out: Annotated[Path, typer.Option(help="where to write the forecast CSV")],
+    count_column: Annotated[
+        str | None,
+        typer.Option("--count-column", help="counts per interval (default: a row per contact)"),
+    ] = None,
+    holidays: Annotated[
+        str | None,
+        typer.Option(help="holiday region: ENG, SCT, GB-NIR, US-NY, FR, ... or none"),
+    ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(help="events CSV: first_day, last_day, name, effect, channels"),
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="zone of times without an offset (default: policy)")
+    ] = None,
+) -> None:
+    """Forecast any series in a CSV file; write interval start, mean, lower, upper."""
+    policy = load_policy(Settings().policy_file)
+    zone = timezone or policy.force.timezone
+    events = _calendar(calendar)
+    options = ForecastOptions(
+        interval_minutes=interval,
+        horizon_days=horizon_days,
+        timezone=zone,
+        level=policy.planning.prediction_level,
+        backtest_windows=policy.planning.backtest_windows,
+        profile_weeks=policy.planning.profile_weeks,
+        holiday_region=planning.holiday_region(policy) if holidays is None else holidays,
+    )
+    stages = {"backtesting": 2, "forecasting": 3}
+    try:
+        with _bar() as report:
+            report(f"reading {input_csv.name}", 0, 5)
+            history, missing = planning_file.read_series(
+                input_csv,
+                time_column=time_column,
+                count_column=count_column,
+                interval_minutes=interval,
+                timezone=zone,
+                name=input_csv.stem,
+            )
+            report("reading done", 1, 5)
+            result = planning_file.forecast_file(
+                history,
+                missing,
+                options=options,
+                events=events,
+                say=lambda m: report(m, stages.get(m.split()[0], 2), 5),
+            )
+            report(f"writing {out.name}", 4, 5)
+            planning_file.write_forecast(out, result)
+            report("done", 5, 5)
+    except ValidationFailed as exc:
+        err.print(f"[red]no forecast[/red]: {_problems(exc)}")
+        raise typer.Exit(2) from exc
+    _print_file_forecast(result, out, options.level)
+
+
+def _print_file_forecast(result: planning_file.FileForecast, out: Path, level: int) -> None:
+    f = result.forecast
+    table = Table("model", "daily MASE", "vs seasonal naive", "daily coverage", title="backtest")
+    base = f.score("SeasonalNaive").mase
+    for s in sorted(f.scores, key=lambda s: s.mase):
+        mark = " (chosen)" if s.model == f.model else ""
+        table.add_row(s.model + mark, f"{s.mase:.3f}", f"{s.mase / base:.2f}", f"{s.coverage:.0%}")
+    console.print(table)
+    console.print(
+        f"{level}% band on {f.open_intervals} held-out open intervals (expected demand above 5% "
+        f"of the average interval): inside {f.interval_coverage:.1%}, below "
+        f"{f.coverage_below:.1%}, above {f.coverage_above:.1%} (cross-fitted over the backtest "
+        "windows)."
+    )
+    console.print(
+        f"{result.intervals} intervals read, {result.missing} missing; holidays x"
+        f"{f.bank_holiday_factor:.2f} pooled. Wrote {f.starts.size} intervals to {out}."
+    )

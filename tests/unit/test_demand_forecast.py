@@ -144,8 +144,17 @@ def test_too_little_history_is_refused_with_how_much_is_needed() -> None:
         forecast_demand([short], options=OPTIONS)
 
 
-def test_gaps_in_the_history_are_refused() -> None:
+def test_a_gap_in_the_history_is_missing_not_zero() -> None:
+    full, _ = _history(120, per_day=400, seed=1)
+    counts = full.counts.copy()
+    counts[30 * 48 : 44 * 48] = np.nan  # two weeks with no data, not two closed weeks
+    [gappy] = forecast_demand([ChannelHistory("101", full.starts, counts)], options=OPTIONS)
+    [whole] = forecast_demand([full], options=OPTIONS)
+    assert gappy.mean.sum() == pytest.approx(whole.mean.sum(), rel=0.1)
+
+
+def test_decreasing_interval_starts_are_refused() -> None:
     full, _ = _history(60, per_day=100, seed=1)
-    gappy = ChannelHistory("101", np.delete(full.starts, 10), np.delete(full.counts, 10))
-    with pytest.raises(ForecastInputError, match="101: interval starts must be consecutive"):
-        forecast_demand([gappy], options=OPTIONS)
+    backwards = ChannelHistory("101", full.starts[::-1].copy(), full.counts)
+    with pytest.raises(ForecastInputError, match="101: interval starts must be increasing"):
+        forecast_demand([backwards], options=OPTIONS)

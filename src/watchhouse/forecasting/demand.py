@@ -1,51 +1,79 @@
-"""Contact demand forecasts per channel at 15- or 30-minute intervals, with statsforecast.
+"""Contact demand forecasts per channel at any interval that divides a day, with statsforecast.
 
 How (and why this way): three years of 15-minute history is about 105,000 points per channel,
 too many for seasonal models with a yearly cycle to fit quickly. So the models are fitted to
 **daily totals** (local days), where weekly (7) and annual (365) seasonality are cheap, and
 each day's forecast is spread over its intervals by an **intraday profile** fitted from the
-recent weeks of history, one per day of the week (bank holidays use Sunday's). This keeps a
-12-week forecast for all channels within seconds and is the usual workforce-planning practice.
+recent weeks of history, one per day of the week and one for holidays (learnt from every
+holiday in the history when it holds at least four; Sunday's otherwise). This keeps a 12-week
+forecast for all channels within seconds and is the usual workforce-planning practice.
 
 - Candidates: MSTL (weekly + annual seasonality when the history allows, trend by AutoETS),
-  AutoETS (weekly season) and the seasonal naive baseline (same day last week). Each channel's
-  model is chosen by a rolling-origin backtest on its own history (lowest MASE); the report
-  gives every candidate's MASE and prediction-interval coverage beside the baseline's.
-- Bank holidays (England and Wales, from `holidays`): the history's bank holidays are measured
-  against the same weekday around them, divided out before fitting and put back on the
-  forecast. Planner-supplied events multiply the days they cover by their uplift.
-- Prediction intervals, calibrated on the intervals themselves (split conformal): each
-  interval's spread is sqrt((daily sd x share)^2 + mean x dispersion), the daily model's
-  uncertainty spread by the profile plus the intraday noise, whose dispersion (variance over
-  mean, 1 for Poisson) is measured on the history around the profile; the band is mean +/- c x
-  spread, where c is the `level` quantile of |actual - mean| / spread over the rolling-origin
-  backtest's held-out intervals (the backtest's daily forecasts spread by a profile fitted
-  before each origin). The coverage reported per channel (`interval_coverage`) is cross-fitted:
-  each window scored with the c of the other windows (in-sample with one window). The daily
-  models' own coverage stays in `ModelScore.coverage`.
+  AutoETS (weekly season), AutoARIMA (weekly season), their mean (Ensemble) and the seasonal
+  naive baseline (same day last week). Each channel's model is chosen by a rolling-origin
+  backtest on its own history (lowest daily MASE); the report gives every candidate's MASE
+  and coverage.
+- Special days (day_effects.py): the region's bank holidays and the planner's events. Their
+  effects are estimated inside each backtest fold from the days before its origin (no leak),
+  divided out before fitting and put back on the forecast.
+- Missing data: an interval whose count is NaN is missing, not zero. A day missing any
+  interval is left out of the scores and stands in for the fit as the median of the same
+  weekday up to four weeks either side.
+- Prediction bands (bands.py): each interval's spread is sqrt((daily sd x share)^2 + mean x
+  dispersion), the daily model's uncertainty spread by the profile plus the intraday noise
+  (dispersion: variance over mean around the profile, 1 for Poisson); the band's two tails are
+  calibrated separately, per demand level, on the backtest's held-out open intervals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import NormalDist
 
-import holidays
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+
+from watchhouse.forecasting.backtest import (
+    BASELINE,
+    CANDIDATES,
+    WEEK,
+    ModelScore,
+    backtest,
+    fit_and_forecast,
+)
+from watchhouse.forecasting.bands import BandCoverage, HeldOut, cross_fitted
+from watchhouse.forecasting.day_effects import (
+    HolidayRegionError,
+    PlannedEvent,
+    SpecialDays,
+    bank_holidays,
+    estimate_effects,
+    region_holidays,
+    special_days,
+)
+
+__all__ = [
+    "BASELINE",
+    "CANDIDATES",
+    "ChannelForecast",
+    "ChannelHistory",
+    "ForecastInputError",
+    "ForecastOptions",
+    "ModelScore",
+    "PlannedEvent",
+    "bank_holidays",
+    "forecast_demand",
+    "interval_starts",
+]
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-
-BASELINE = "SeasonalNaive"
-CANDIDATES = ("MSTL", "AutoETS", BASELINE)
-WEEK = 7
 YEAR = 365
+HOLIDAY_KIND = 7  # profile row of the holiday shape
+MIN_HOLIDAYS_FOR_SHAPE = 4
 
 
 class ForecastInputError(ValueError):
@@ -54,7 +82,8 @@ class ForecastInputError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ChannelHistory:
-    """Contacts per interval for one channel: regular UTC interval starts (epoch seconds)."""
+    """Contacts per interval for one channel: increasing UTC interval starts (epoch seconds);
+    a NaN count is a missing interval (no data), not a quiet one."""
 
     channel: str
     starts: Ints
@@ -62,24 +91,8 @@ class ChannelHistory:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedEvent:
-    """A known event the planner expects to change demand (e.g. a festival weekend)."""
-
-    name: str
-    first_day: date
-    last_day: date
-    uplift: float  # 1.3 = 30% more contacts on each day of the event
-    channels: frozenset[str] | None = None  # None: every channel
-
-    def covers(self, channel: str, day: date) -> bool:
-        """True if the event applies to this channel on this local day."""
-        in_range = self.first_day <= day <= self.last_day
-        return in_range and (self.channels is None or channel in self.channels)
-
-
-@dataclass(frozen=True, slots=True)
 class ForecastOptions:
-    """How far ahead, how finely, and how the models are tested."""
+    """How far ahead, how finely, whose holidays, and how the models are tested."""
 
     interval_minutes: int
     horizon_days: int
@@ -88,16 +101,7 @@ class ForecastOptions:
     backtest_windows: int = 3
     annual_min_days: int = 2 * YEAR
     profile_weeks: int = 8
-
-
-@dataclass(frozen=True, slots=True)
-class ModelScore:
-    """A candidate's rolling-origin backtest: MASE and prediction-interval coverage (daily)."""
-
-    model: str
-    mase: float
-    coverage: float  # of the model's own prediction intervals, before calibration
-    widen: float = 1.0  # factor on the interval's half-width that would have covered `level`
+    holiday_region: str | None = "ENG"  # see day_effects.region_holidays; None: no holidays
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,43 +111,36 @@ class ChannelForecast:
     channel: str
     model: str
     scores: tuple[ModelScore, ...]
-    bank_holiday_factor: float
+    bank_holiday_factor: float  # pooled over the history's holidays
     starts: Ints  # UTC epoch seconds of each interval
     mean: Floats
     lower: Floats
     upper: Floats
-    interval_coverage: float = float("nan")  # held-out backtest intervals inside the band
-    calibration: float = 1.0  # c: the band's half-width in spreads
+    interval_coverage: float = float("nan")  # held-out open intervals inside the band
+    calibration: float = 1.0  # the band's median half-width in spreads
+    coverage_below: float = float("nan")  # held-out open intervals below the band
+    coverage_above: float = float("nan")  # ... and above it
+    open_intervals: int = 0  # held-out open intervals scored
+    holiday_factors: dict[str, float] = field(default_factory=dict)  # holidays with their own
 
     def score(self, model: str) -> ModelScore:
         """The backtest score of one candidate."""
         return next(s for s in self.scores if s.model == model)
 
 
-def bank_holidays(first: date, last: date) -> set[date]:
-    """Bank holidays in England and Wales between two days (inclusive)."""
-    years = range(first.year, last.year + 1)
-    days = holidays.country_holidays("GB", subdiv="ENG", years=years)
-    return {d for d in days if first <= d <= last}
-
-
 def _check(histories: Sequence[ChannelHistory], options: ForecastOptions) -> None:
-    if options.interval_minutes not in (15, 30, 60):
-        raise ForecastInputError("interval_minutes must be 15, 30 or 60")
-    if not 1 <= options.horizon_days <= 7 * 12:
-        raise ForecastInputError("horizon_days must be between 1 and 84 (12 weeks)")
+    if not 1 <= options.interval_minutes <= 1440 or 1440 % options.interval_minutes:
+        raise ForecastInputError("interval_minutes must divide a day (e.g. 5, 15, 30, 60, 1440)")
+    if not 1 <= options.horizon_days <= 366:
+        raise ForecastInputError("horizon_days must be between 1 and 366")
     if not histories:
         raise ForecastInputError("no channel history given")
-    step = options.interval_minutes * 60
     for h in histories:
         if h.starts.shape != h.counts.shape or h.starts.size < 2:
             raise ForecastInputError(f"{h.channel}: starts and counts must be equal, non-empty")
-        if np.any(np.diff(h.starts) != step):
-            raise ForecastInputError(
-                f"{h.channel}: interval starts must be consecutive {options.interval_minutes}-"
-                "minute steps with no gaps (fill quiet intervals with 0)"
-            )
-        if np.any(h.counts < 0) or not np.all(np.isfinite(h.counts)):
+        if np.any(np.diff(h.starts) <= 0):
+            raise ForecastInputError(f"{h.channel}: interval starts must be increasing")
+        if np.any(h.counts < 0) or np.any(np.isinf(h.counts)):
             raise ForecastInputError(f"{h.channel}: counts must be finite and not negative")
 
 
@@ -151,107 +148,89 @@ def _local(starts: Ints, timezone: str) -> pd.DatetimeIndex:
     return pd.to_datetime(starts, unit="s", utc=True).tz_convert(timezone)
 
 
-def _daily(history: ChannelHistory, options: ForecastOptions) -> pd.Series:
-    """Totals per whole local day (a day missing any of its intervals is left out)."""
+def _daily(history: ChannelHistory, options: ForecastOptions) -> tuple[pd.Series, set[date]]:
+    """Totals per local day from the first whole day to the last, and the days standing in
+    for missing ones (a day missing any interval: the median of the same weekday nearby)."""
     local = _local(history.starts, options.timezone)
-    frame = pd.DataFrame({"day": local.date, "y": history.counts})
-    sums = frame.groupby("day")["y"].agg(["sum", "size"])
-    midnights = pd.DatetimeIndex(pd.to_datetime(sums.index)).tz_localize(options.timezone)
-    following = (pd.DatetimeIndex(pd.to_datetime(sums.index)) + pd.Timedelta(days=1)).tz_localize(
+    valid = ~np.isnan(history.counts)
+    frame = pd.DataFrame({"day": local.date, "y": np.nan_to_num(history.counts), "ok": valid})
+    sums = frame.groupby("day").agg(y=("y", "sum"), ok=("ok", "sum"))
+    days = pd.DatetimeIndex(pd.to_datetime(sums.index))
+    elapsed = (days + pd.Timedelta(days=1)).tz_localize(options.timezone).asi8 - days.tz_localize(
         options.timezone
-    )
-    expected = (following.asi8 - midnights.asi8) // (options.interval_minutes * 60 * 10**9)
-    series = sums.loc[sums["size"].to_numpy() == expected, "sum"].astype(float)
-    series.index = pd.DatetimeIndex(pd.to_datetime(series.index))
-    return series
+    ).asi8
+    expected = -(-elapsed // (options.interval_minutes * 60 * 10**9))
+    whole = sums["ok"].to_numpy() == expected
+    if not whole.any():
+        raise ForecastInputError(f"{history.channel}: no whole day of history")
+    observed = pd.Series(sums["y"].to_numpy()[whole].astype(float), index=days[whole])
+    full = pd.date_range(observed.index[0], observed.index[-1], freq="D")
+    series = observed.reindex(full)
+    missing = series.index[series.isna()]
+    for day in missing:
+        near = [day + pd.Timedelta(days=7 * k) for k in (-4, -3, -2, -1, 1, 2, 3, 4)]
+        values = observed.reindex(near).dropna()
+        series[day] = float(values.median()) if len(values) else 0.0
+    return series.astype(float), {d.date() for d in missing}
 
 
-def _holiday_factor(daily: pd.Series, bank: set[date]) -> float:
-    """Median ratio of bank-holiday demand to the same weekday one and two weeks either side."""
-    values = dict(zip(daily.index.date, daily.to_numpy(), strict=True))
-    ratios = []
-    for day in sorted(bank):
-        if day not in values:
-            continue
-        around = [
-            values[d]
-            for k in (-14, -7, 7, 14)
-            if (d := day + timedelta(days=k)) in values and d not in bank
-        ]
-        if len(around) >= 2 and np.mean(around) > 0:
-            ratios.append(values[day] / float(np.mean(around)))
-    if len(ratios) < 2:
-        return 1.0
-    return float(np.clip(np.median(ratios), 0.2, 5.0))
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def _models(annual: bool) -> list[object]:
-    seasons = [WEEK, YEAR] if annual else [WEEK]
-    return [
-        MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
-        AutoETS(season_length=WEEK, alias="AutoETS"),
-        SeasonalNaive(season_length=WEEK, alias=BASELINE),
-    ]
+def _day_numbers(local: pd.DatetimeIndex) -> Ints:
+    """Local day of each time as days since 1970-01-01 (integers: fast to compare)."""
+    found: Ints = np.asarray(local.tz_localize(None).asi8 // (86400 * 10**9), dtype=np.int64)
+    return found
 
 
-def _day_factors(
-    channel: str,
-    days: Sequence[date],
-    bank: set[date],
-    factor: float,
-    events: Sequence[PlannedEvent],
-) -> Floats:
-    out = np.ones(len(days))
-    for i, day in enumerate(days):
-        if day in bank:
-            out[i] *= factor
-        for event in events:
-            if event.covers(channel, day):
-                out[i] *= event.uplift
-    return out
+def _in_days(numbers: Ints, days: Iterable[date]) -> NDArray[np.bool_]:
+    wanted = np.array([d.toordinal() - _EPOCH_ORDINAL for d in days], dtype=np.int64)
+    return np.isin(numbers, wanted)
 
 
-def _scores(
-    cv: pd.DataFrame, train: dict[str, Floats], factors: dict[str, dict[date, float]], level: int
-) -> dict[str, tuple[ModelScore, ...]]:
-    """MASE (scaled by the in-sample seasonal naive error) and coverage, per channel and model."""
-    out: dict[str, tuple[ModelScore, ...]] = {}
-    for channel, rows in cv.groupby("unique_id"):
-        y = train[str(channel)]
-        scale = float(np.mean(np.abs(y[WEEK:] - y[:-WEEK]))) or 1.0
-        adjust = np.array([factors[str(channel)].get(d, 1.0) for d in rows["ds"].dt.date])
-        actual = rows["y"].to_numpy() * adjust
-        scores = []
-        for model in CANDIDATES:
-            predicted = rows[model].to_numpy() * adjust
-            lo = rows[f"{model}-lo-{level}"].to_numpy() * adjust
-            hi = rows[f"{model}-hi-{level}"].to_numpy() * adjust
-            mase = float(np.mean(np.abs(actual - predicted)) / scale)
-            coverage = float(np.mean((actual >= lo) & (actual <= hi)))
-            half = np.maximum((hi - lo) / 2, 1e-9)
-            widen = float(np.quantile(np.abs(actual - predicted) / half, level / 100))
-            scores.append(ModelScore(model, mase, coverage, float(np.clip(widen, 0.5, 20.0))))
-        out[str(channel)] = tuple(scores)
-    return out
+def _kinds(local: pd.DatetimeIndex, special: SpecialDays, holiday_shape: bool) -> Ints:
+    """Profile row per interval: weekday 0..6, holidays 7 (or Sunday's), `sunday` events 6."""
+    numbers = _day_numbers(local)
+    kinds = np.asarray(local.weekday).copy()
+    if special.sundays:
+        kinds[_in_days(numbers, special.sundays)] = 6
+    if special.holidays:
+        kinds[_in_days(numbers, special.holidays)] = HOLIDAY_KIND if holiday_shape else 6
+    return kinds.astype(np.int64)
+
+
+def _slots(local: pd.DatetimeIndex, options: ForecastOptions) -> Ints:
+    slots = 24 * 60 // options.interval_minutes
+    slot = (np.asarray(local.hour) * 60 + np.asarray(local.minute)) // options.interval_minutes
+    found: Ints = np.minimum(slot, slots - 1).astype(np.int64)
+    return found
 
 
 def _profile(
-    history: ChannelHistory, options: ForecastOptions, bank: set[date], end: int | None = None
+    history: ChannelHistory, options: ForecastOptions, special: SpecialDays, end: int | None = None
 ) -> Floats:
-    """Share of each day-kind's contacts by local slot: rows Monday..Sunday, columns slots
-    (from the profile weeks before `end`, epoch seconds; default the end of the history)."""
+    """Share of each day-kind's contacts by local slot: rows Monday..Sunday and holidays,
+    columns slots (the profile weeks before `end`, epoch seconds; holidays from all history)."""
     slots = 24 * 60 // options.interval_minutes
     last = int(history.starts[-1]) if end is None else end
-    keep = (history.starts >= last - options.profile_weeks * 7 * 86400) & (history.starts <= last)
-    local = _local(history.starts[keep], options.timezone)
-    kinds = np.where(np.isin(local.date, np.array(sorted(bank), dtype=object)), 6, local.weekday)
-    slot = (local.hour * 60 + local.minute) // options.interval_minutes
-    table = np.zeros((7, slots))
-    np.add.at(table, (kinds, slot), history.counts[keep])
+    before = (history.starts <= last) & ~np.isnan(history.counts)
+    local_all = _local(history.starts[before], options.timezone)
+    numbers = _day_numbers(local_all)
+    holiday = _in_days(numbers, special.holidays)
+    recent = history.starts[before] >= last - options.profile_weeks * 7 * 86400
+    keep = recent | holiday
+    local = local_all[keep]
+    counts = history.counts[before][keep]
+    holiday_days = int(np.unique(numbers[holiday]).size)
+    kinds = _kinds(local, special, holiday_days >= MIN_HOLIDAYS_FOR_SHAPE)
+    table = np.zeros((8, slots))
+    np.add.at(table, (kinds, _slots(local, options)), counts)
+    if holiday_days < MIN_HOLIDAYS_FOR_SHAPE:
+        table[HOLIDAY_KIND] = table[6]
     # Shrink each day's shape towards the all-days shape (lightly smoothed) by a few contacts'
     # worth per slot, so a quiet channel's profile is not just its noise; busy channels keep
     # their own shape almost exactly.
-    overall = table.sum(axis=0) + 1e-3
+    overall = table[:7].sum(axis=0) + 1e-3
     overall = (np.roll(overall, 1) + overall + np.roll(overall, -1)) / 3
     prior = 4.0 * slots * overall / overall.sum()
     table = table + prior
@@ -265,90 +244,64 @@ def _spread(
     sd: Floats,
     profile: Floats,
     options: ForecastOptions,
-    bank: set[date],
-    z: float,
-    dispersion: float = 1.0,
-) -> tuple[Ints, Floats, Floats, Floats]:
-    """Daily forecast -> intervals (UTC starts), DST-safe, with interval-level bands of
-    z spreads either side (spread: see the module's docstring)."""
-    first = pd.Timestamp(days[0]).tz_localize(options.timezone)
-    end = pd.Timestamp(days[-1] + timedelta(days=1)).tz_localize(options.timezone)
-    local = pd.date_range(first, end, freq=f"{options.interval_minutes}min", inclusive="left")
+    special: SpecialDays,
+    dispersion: float,
+) -> tuple[Ints, Floats, Floats]:
+    """Daily forecast -> intervals (UTC starts, DST-safe): expected counts and their spread."""
+    starts = interval_starts(
+        days[0], len(days), interval_minutes=options.interval_minutes, timezone=options.timezone
+    )
+    local = _local(starts, options.timezone)
     day_of = {d: i for i, d in enumerate(days)}
     index = np.array([day_of[d] for d in local.date])
-    kinds = np.where(np.isin(local.date, np.array(sorted(bank), dtype=object)), 6, local.weekday)
-    slot = (local.hour * 60 + local.minute) // options.interval_minutes
-    share = profile[kinds, slot]
+    share = profile[_kinds(local, special, True), _slots(local, options)]
     share = share / np.bincount(index, weights=share)[index]  # shares of each day sum to 1
     interval_mean = mean[index] * share
     spread = np.sqrt((sd[index] * share) ** 2 + dispersion * interval_mean + 1e-9)
-    lower = np.maximum(interval_mean - z * spread, 0.0)
-    starts = (local.tz_convert("UTC").asi8 // 10**9).astype(np.int64)
-    return starts, interval_mean, lower, interval_mean + z * spread
+    return starts, interval_mean, spread
 
 
-def _dispersion(history: ChannelHistory, options: ForecastOptions, bank: set[date]) -> float:
+def _dispersion(history: ChannelHistory, options: ForecastOptions, special: SpecialDays) -> float:
     """Intraday noise: variance over mean of the recent intervals around the profile's expected
     count (each day's total times the profile share); 1 for Poisson, more when overdispersed."""
-    profile = _profile(history, options, bank)
+    profile = _profile(history, options, special)
     keep = history.starts >= history.starts[-1] - options.profile_weeks * 7 * 86400
     local = _local(history.starts[keep], options.timezone)
     counts = history.counts[keep]
-    kinds = np.where(np.isin(local.date, np.array(sorted(bank), dtype=object)), 6, local.weekday)
-    slot = (local.hour * 60 + local.minute) // options.interval_minutes
     _, day = np.unique(local.date, return_inverse=True)
-    share = profile[kinds, slot]
+    gaps = np.bincount(day, weights=np.isnan(counts).astype(float))[day] > 0
+    share = profile[_kinds(local, special, True), _slots(local, options)]
     share = share / np.bincount(day, weights=share)[day]
-    expected = np.bincount(day, weights=counts)[day] * share
-    busy = expected > 0.5
+    expected = np.bincount(day, weights=np.nan_to_num(counts))[day] * share
+    busy = (expected > 0.5) & ~gaps
     if busy.sum() < 10:
         return 1.0
     ratio = float(np.sum((counts[busy] - expected[busy]) ** 2) / np.sum(expected[busy]))
     return float(np.clip(ratio, 1.0, 50.0))
 
 
-def _calibrate(
+def _held_out(
     history: ChannelHistory,
-    rows: pd.DataFrame,
+    window: pd.DataFrame,
     model: str,
-    adjust: dict[date, float],
     options: ForecastOptions,
-    bank: set[date],
+    special: SpecialDays,
     z: float,
     dispersion: float,
-) -> tuple[float, float]:
-    """(c, held-out coverage): the `level` quantile of the backtest intervals' |error| over
-    spread, and the share of each window's intervals inside c of the other windows."""
-    level = options.level
-    scores: list[Floats] = []
-    for _, window in rows.groupby("cutoff"):
-        window = window.sort_values("ds")
-        days = [d.date() for d in window["ds"]]
-        factor = np.array([adjust.get(d, 1.0) for d in days])
-        mean = np.maximum(window[model].to_numpy(), 0.0) * factor
-        width = (window[f"{model}-hi-{level}"] - window[f"{model}-lo-{level}"]).to_numpy()
-        sd = width * factor / (2 * z)
-        origin = pd.Timestamp(days[0]).tz_localize(options.timezone).value // 10**9
-        profile = _profile(history, options, bank, end=int(origin) - 1)
-        starts, m, _, hi = _spread(days, mean, sd, profile, options, bank, 1.0, dispersion)
-        at = np.searchsorted(history.starts, starts)
-        found = (at < history.starts.size) & (
-            history.starts[np.minimum(at, history.starts.size - 1)] == starts
-        )
-        actual = history.counts[at[found]]
-        spread = (hi - m)[found]
-        scores.append(np.abs(actual - m[found]) / spread)
-    if not scores or sum(s.size for s in scores) == 0:
-        return z, float("nan")
-    everything = np.concatenate(scores)
-    c = float(np.quantile(everything, level / 100))
-    if len(scores) == 1:
-        return c, float(np.mean(everything <= c))
-    held_out = []
-    for k, window_scores in enumerate(scores):
-        others = np.concatenate([s for j, s in enumerate(scores) if j != k])
-        held_out.append(window_scores <= np.quantile(others, level / 100))
-    return c, float(np.mean(np.concatenate(held_out)))
+) -> HeldOut:
+    """One backtest window's intervals (with data) under the chosen model, for calibration."""
+    window = window.sort_values("ds")
+    days = [d.date() for d in window["ds"]]
+    mean = np.maximum(window[model].to_numpy(), 0.0)
+    sd = (window[f"{model}-hi"] - window[f"{model}-lo"]).to_numpy() / (2 * z)
+    origin = pd.Timestamp(days[0]).tz_localize(options.timezone).value // 10**9
+    profile = _profile(history, options, special, end=int(origin) - 1)
+    starts, m, spread = _spread(days, mean, sd, profile, options, special, dispersion)
+    at = np.minimum(np.searchsorted(history.starts, starts), history.starts.size - 1)
+    found = history.starts[at] == starts
+    actual = np.where(found, history.counts[at], np.nan)
+    keep = ~np.isnan(actual)
+    return HeldOut(m[keep], spread[keep], actual[keep])
 
 
 def forecast_demand(
@@ -360,7 +313,9 @@ def forecast_demand(
 ) -> list[ChannelForecast]:
     """Forecast each channel: backtest the candidates, choose by MASE, spread to intervals."""
     _check(histories, options)
-    daily = {h.channel: _daily(h, options) for h in histories}
+    daily, imputed = {}, {}
+    for history in histories:
+        daily[history.channel], imputed[history.channel] = _daily(history, options)
     n_days = min(len(s) for s in daily.values())
     h = options.horizon_days
     windows = min(options.backtest_windows, (n_days - 4 * WEEK) // h)
@@ -369,88 +324,109 @@ def forecast_demand(
             f"need at least {4 * WEEK + h} whole days of history to test a {h}-day forecast; "
             f"the shortest channel has {n_days}"
         )
-    annual = n_days - windows * h >= options.annual_min_days
-    first_day = min(s.index[0] for s in daily.values()).date()
     last_day = max(s.index[-1] for s in daily.values()).date()
-    ahead = [last_day + timedelta(days=k) for k in range(1, h + 1)]
-    bank = bank_holidays(first_day - timedelta(days=1), ahead[-1] + timedelta(days=1))
-    factor = {c: _holiday_factor(s, bank) for c, s in daily.items()}
-    frames, train, factors = [], {}, {}
     for channel, series in daily.items():
-        series = series[series.index.date <= last_day]
-        adj = np.array([factor[channel] if d in bank else 1.0 for d in series.index.date])
-        y = series.to_numpy() / adj
-        frames.append(pd.DataFrame({"unique_id": channel, "ds": series.index, "y": y}))
-        train[channel] = y[: len(y) - windows * h]
-        factors[channel] = {d: f for d, f in zip(series.index.date, adj, strict=True) if f != 1}
-    frame = pd.concat(frames, ignore_index=True)
-    engine = StatsForecast(models=_models(annual), freq="D", n_jobs=1)
+        if series.index[-1].date() != last_day:
+            raise ForecastInputError(f"{channel}: history does not end on the same day as others")
+    first_day = min(s.index[0] for s in daily.values()).date()
+    ahead = [last_day + timedelta(days=k) for k in range(1, h + 1)]
+    try:
+        bank = region_holidays(options.holiday_region, first_day, ahead[-1])
+    except HolidayRegionError as exc:
+        raise ForecastInputError(str(exc)) from exc
+    special = {c: special_days(c, bank, events) for c in daily}
+    annual = n_days - windows * h >= options.annual_min_days
     say(f"backtesting {len(CANDIDATES)} models over {windows} windows of {h} days")
-    cv = engine.cross_validation(
-        df=frame, h=h, step_size=h, n_windows=windows, level=[options.level]
+    tested = backtest(
+        daily, imputed, special, windows=windows, horizon=h, level=options.level, annual=annual
     )
-    scores = _scores(cv, train, factors, options.level)
     say("forecasting")
-    chosen = {c: min(scores[c], key=lambda s: s.mase) for c in daily}
-    forecast = pd.concat(  # each channel by its chosen model only
-        StatsForecast(
-            models=[m for m in _models(annual) if m.alias == model],  # type: ignore[attr-defined]
-            freq="D",
-            n_jobs=1,
-        ).forecast(
-            df=frame[frame["unique_id"].isin([c for c in daily if chosen[c].model == model])],
-            h=h,
-            level=[options.level],
+    chosen = {c: min(tested.scores[c], key=lambda s: s.mase) for c in daily}
+    effects = {
+        c: estimate_effects(
+            s[[d not in imputed[c] for d in s.index.date]],
+            special[c],
+            until=last_day,
+            days=list(s.index.date) + ahead,
         )
-        for model in sorted({s.model for s in chosen.values()})
+        for c, s in daily.items()
+    }
+    forecast = fit_and_forecast(
+        daily, effects, {c: s.model for c, s in chosen.items()}, h, options.level, annual
     )
     z = NormalDist().inv_cdf(0.5 + options.level / 200)
     results = []
     for history in histories:
         channel = history.channel
-        best = chosen[channel]
-        rows = forecast[forecast["unique_id"] == channel].sort_values("ds")
-        if [d.date() for d in rows["ds"]] != ahead:
-            raise ForecastInputError(f"{channel}: history does not end on the same day as others")
-        multiplier = _day_factors(channel, ahead, bank, factor[channel], events)
-        mean = np.maximum(rows[best.model].to_numpy(), 0.0) * multiplier
-        width = rows[f"{best.model}-hi-{options.level}"] - rows[f"{best.model}-lo-{options.level}"]
-        sd = width.to_numpy() * multiplier / (2 * z)
-        dispersion = _dispersion(history, options, bank)
-        c, coverage = _calibrate(
-            history,
-            cv[cv["unique_id"] == channel],
-            best.model,
-            factors[channel],
-            options,
-            bank,
-            z,
-            dispersion,
-        )
-        starts, m, lo, hi = _spread(
-            ahead, mean, sd, _profile(history, options, bank), options, bank, c, dispersion
-        )
+        model = chosen[channel].model
+        rows = forecast[channel]
+        dispersion = _dispersion(history, options, special[channel])
+        held_out = [
+            _held_out(history, w, model, options, special[channel], z, dispersion)
+            for w in tested.windows[channel]
+        ]
+        calibration, covered = cross_fitted(held_out, level=options.level)
+        mean = np.maximum(rows[model].to_numpy(), 0.0)
+        sd = (rows[f"{model}-hi"] - rows[f"{model}-lo"]).to_numpy() / (2 * z)
+        profile = _profile(history, options, special[channel])
+        starts, m, spread = _spread(ahead, mean, sd, profile, options, special[channel], dispersion)
+        lower, upper = calibration.band(m, spread)
         results.append(
-            ChannelForecast(
+            _result(
                 channel,
-                best.model,
-                scores[channel],
-                factor[channel],
-                starts,
-                m,
-                lo,
-                hi,
-                interval_coverage=coverage,
-                calibration=c,
+                chosen[channel],
+                tested.scores[channel],
+                effects[channel].pooled,
+                (starts, m, lower, upper),
+                covered,
+                calibration.half_width(),
+                effects[channel].by_name,
             )
         )
     return results
 
 
+def _result(
+    channel: str,
+    best: ModelScore,
+    scores: tuple[ModelScore, ...],
+    pooled: float,
+    intervals: tuple[Ints, Floats, Floats, Floats],
+    covered: BandCoverage,
+    half_width: float,
+    by_name: dict[str, float],
+) -> ChannelForecast:
+    starts, mean, lower, upper = intervals
+    return ChannelForecast(
+        channel,
+        best.model,
+        scores,
+        pooled,
+        starts,
+        mean,
+        lower,
+        upper,
+        interval_coverage=covered.inside,
+        calibration=half_width,
+        coverage_below=covered.below,
+        coverage_above=covered.above,
+        open_intervals=covered.open_intervals,
+        holiday_factors=by_name,
+    )
+
+
 def interval_starts(first_day: date, days: int, *, interval_minutes: int, timezone: str) -> Ints:
-    """UTC epoch starts of every interval in [first_day, first_day + days) local time."""
+    """UTC epoch starts of every interval in [first_day, first_day + days) local time (each
+    local day's intervals run from its midnight in steps of elapsed time)."""
     first = pd.Timestamp(first_day).tz_localize(timezone)
     end = pd.Timestamp(first_day + timedelta(days=days)).tz_localize(timezone)
     local = pd.date_range(first, end, freq=f"{interval_minutes}min", inclusive="left")
+    if interval_minutes > 60:  # restart each local day at its midnight (23- and 25-hour days)
+        midnights = pd.date_range(first, end, freq="D", inclusive="left")
+        parts = [
+            pd.date_range(a, b, freq=f"{interval_minutes}min", inclusive="left")
+            for a, b in zip(midnights, [*midnights[1:], end], strict=True)
+        ]
+        local = parts[0].append(parts[1:]) if len(parts) > 1 else parts[0]
     starts: Ints = (local.tz_convert("UTC").asi8 // 10**9).astype(np.int64)
     return starts

@@ -413,6 +413,9 @@ class PlanningPolicy(_Strict):
     min_rest_hours: float = Field(ge=0, le=24)
     max_consecutive_days: int = Field(ge=1, le=7)
     full_time_weekly_hours: float = Field(gt=0, le=60)
+    # forecasts' holidays: "" = victims_code.bank_holiday_region; else any `holidays` region
+    # ("GB-SCT", "US-NY", "FR") or "none"
+    holiday_region: str = ""
     channels: dict[Channel, PlanningChannelPolicy] = Field(min_length=1)
     shifts: list[ShiftPolicy] = Field(min_length=1)
 

@@ -20,6 +20,7 @@ from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.values import Channel
 from watchhouse.forecasting.demand import (
+    ChannelForecast,
     ChannelHistory,
     ForecastInputError,
     ForecastOptions,
@@ -107,6 +108,25 @@ def _histories(
     return [ChannelHistory(c, starts, counts[c]) for c in channels]
 
 
+def holiday_region(policy: Policy) -> str:
+    """The forecasts' holiday region: planning.holiday_region, else the Victims' Code one."""
+    return policy.planning.holiday_region or policy.victims_code.bank_holiday_region
+
+
+def band_summary(forecast: ChannelForecast) -> dict[str, object]:
+    """The band's held-out coverage of open intervals, each tail, and holidays' own factors."""
+
+    def rounded(value: float) -> float | None:
+        return None if np.isnan(value) else round(value, 4)
+
+    return {
+        "coverage_below": rounded(forecast.coverage_below),
+        "coverage_above": rounded(forecast.coverage_above),
+        "open_intervals": forecast.open_intervals,
+        "holiday_factors": {k: round(v, 4) for k, v in forecast.holiday_factors.items()},
+    }
+
+
 def make_forecast(
     ctx: AppContext,
     *,
@@ -145,6 +165,7 @@ def make_forecast(
         level=planning.prediction_level,
         backtest_windows=planning.backtest_windows,
         profile_weeks=planning.profile_weeks,
+        holiday_region=holiday_region(ctx.policy),
     )
     stages = {"backtesting": 1, "forecasting": 2}
     try:
@@ -170,6 +191,7 @@ def make_forecast(
             if np.isnan(f.interval_coverage)
             else round(f.interval_coverage, 4),
             "interval_calibration": round(f.calibration, 4),
+            **band_summary(f),
         }
         for f in forecasts
     }
