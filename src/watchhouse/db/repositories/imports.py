@@ -3,13 +3,15 @@ a force's own contacts and incidents, and tables streamed out in chunks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+from psycopg.types.json import Json
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,7 @@ class BatchCounts:
     rows_added: int
     rows_duplicate: int
     rows_rejected: int
+    rows_filtered: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def finish_batch(
             rows_added=counts.rows_added,
             rows_duplicate=counts.rows_duplicate,
             rows_rejected=counts.rows_rejected,
+            rows_filtered=counts.rows_filtered,
         )
     )
 
@@ -227,6 +231,8 @@ CONTACT_COLUMNS = (
     "caller_postcode",
     "source",
     "external_ref",
+    "origin",
+    "attributes",
 )
 INCIDENT_COLUMNS = (
     "id",
@@ -345,7 +351,16 @@ def _contact(
         record.caller_postcode,
         source,
         record.external_ref,
+        record.origin.value,
+        _json(record.attributes, dialect),
     )
+
+
+def _json(value: Mapping[str, str] | None, dialect: str) -> Any:
+    """A JSON column's value as the driver takes it through executemany."""
+    if value is None:
+        return None
+    return json.dumps(dict(value), ensure_ascii=False) if dialect == "sqlite" else Json(dict(value))
 
 
 def _incident(
