@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import glob
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,9 +128,10 @@ class RawRow:
 
 def read_rows(
     path: Path, mapping: ForceMapping
-) -> tuple[FileLayout, Iterator[tuple[int, RawRow | str | None]]]:
-    """The file's layout, then each record numbered as in the file (header = row 1): a RawRow,
-    why it is malformed (str), or None for a row the filter leaves out. Blank lines are skipped."""
+) -> tuple[FileLayout, list[str], Generator[tuple[int, RawRow | str | None]]]:
+    """The file's layout and header, then each record numbered as in the file (header = row
+    1): a RawRow, why it is malformed (str), or None for a row the filter leaves out. Blank
+    lines are skipped."""
     try:
         handle = path.open(newline="", encoding=mapping.encoding)
     except OSError as exc:
@@ -149,7 +150,7 @@ def read_rows(
     except UnreadableFile:
         handle.close()
         raise
-    return found, _records(path, handle, reader, found, mapping)
+    return found, header, _records(path, handle, reader, found, mapping)
 
 
 def _records(
@@ -158,7 +159,7 @@ def _records(
     reader: Iterator[list[str]],
     found: FileLayout,
     mapping: ForceMapping,
-) -> Iterator[tuple[int, RawRow | str | None]]:
+) -> Generator[tuple[int, RawRow | str | None]]:
     nulls = mapping.null_tokens
     single = [(c, p[0]) for c, p in found.positions.items() if len(p) == 1]
     repeated = [(c, p) for c, p in found.positions.items() if len(p) > 1]
