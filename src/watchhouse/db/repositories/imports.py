@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -292,16 +292,37 @@ def add_force_records(
                 )
             )
         contact_id = next(contact_ids)
-        contacts.append(_contact(record, contact_id, where, source, dialect))
+        contacts.append(
+            _stored_times(_contact(record, contact_id, where, source, dialect), dialect)
+        )
         if record.grade is not None and record.settlement is not None:
-            incidents.append(_incident(record, next(incident_ids), contact_id, where, graded_by))
+            incident = _incident(record, next(incident_ids), contact_id, where, graded_by)
+            incidents.append(_stored_times(incident, dialect))
     for name, columns, rows in (
         ("locations", LOCATION_COLUMNS, locations),
         ("contacts", CONTACT_COLUMNS, contacts),
         ("incidents", INCIDENT_COLUMNS, incidents),
     ):
-        bulk.insert_rows(session=session, table_name=name, columns=columns, rows=rows)
+        bulk.insert_rows(
+            session=session, table_name=name, columns=columns, rows=rows, convert_times=False
+        )
     return len(new)
+
+
+def _stored_times(row: tuple[Any, ...], dialect: str) -> tuple[Any, ...]:
+    """On SQLite, each aware time as the naive UTC text `bulk.sqlite_time` writes (the same
+    text, through isoformat, several times faster than strftime); elsewhere unchanged."""
+    if dialect != "sqlite":
+        return row
+    return tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in row)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime; give it a time zone")
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def reserve_ids(*, session: Session, table_name: str, count: int) -> list[int]:
