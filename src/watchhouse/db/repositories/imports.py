@@ -303,10 +303,29 @@ def add_force_records(
         ("contacts", CONTACT_COLUMNS, contacts),
         ("incidents", INCIDENT_COLUMNS, incidents),
     ):
-        bulk.insert_rows(
-            session=session, table_name=name, columns=columns, rows=rows, convert_times=False
-        )
+        if dialect == "postgresql":
+            _copy_rows(session=session, table_name=name, columns=columns, rows=rows)
+        else:
+            bulk.insert_rows(
+                session=session, table_name=name, columns=columns, rows=rows, convert_times=False
+            )
     return len(new)
+
+
+def _copy_rows(
+    *, session: Session, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """PostgreSQL: COPY new rows straight into the table (their ids reserved from its sequence;
+    a clash with a row stored meanwhile fails the file's transaction, as an INSERT would)."""
+    if not rows:
+        return
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def _stored_times(row: tuple[Any, ...], dialect: str) -> tuple[Any, ...]:
