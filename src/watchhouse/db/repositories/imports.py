@@ -198,6 +198,16 @@ def neighbourhood_refs(*, session: Session) -> dict[str, NeighbourhoodRef]:
 def stored_external_refs(*, session: Session, source: str, refs: Sequence[str]) -> set[str]:
     """Which of these external references of a source are already stored as contacts."""
     found: set[str] = set()
+    if refs and session.get_bind().dialect.name == "postgresql":
+        # One round trip with the references as one array parameter.
+        rows = session.execute(
+            text(
+                "SELECT external_ref FROM contacts "
+                "WHERE source = :source AND external_ref = ANY(:refs)"
+            ),
+            {"source": source, "refs": list(refs)},
+        )
+        return {ref for (ref,) in rows if ref is not None}
     for start in range(0, len(refs), _LOOKUP_CHUNK):
         part = refs[start : start + _LOOKUP_CHUNK]
         found.update(
