@@ -57,8 +57,11 @@ class Force:
         place: int | None = None,
         person: int | None = None,
         phone: int | None = None,
+        source: str = "watchhouse",
+        origin: str = "public",
     ) -> int:
-        """A contact presented at `at`, answered `wait` seconds later (None: not answered)."""
+        """A contact presented at `at`, answered `wait` seconds later (None: not answered);
+        `source` other than watchhouse makes it imported, `origin` says who started it."""
         return self._add(
             "contacts",
             channel=channel,
@@ -69,6 +72,8 @@ class Force:
             person_id=person,
             telephone_number_id=phone,
             status="closed",
+            source=source,
+            origin=origin,
         )
 
     def thrive(self, contact_id: int, at: datetime) -> int:

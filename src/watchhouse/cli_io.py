@@ -23,6 +23,7 @@ from rich.table import Table
 from watchhouse.config import Settings
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
+from watchhouse.io import force_files
 from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import MappingError, load_mapping
 from watchhouse.io.rejects import default_report_path
@@ -165,7 +166,13 @@ def import_police_uk(
 
 @import_app.command("force-export")
 def import_force_export(
-    file: Annotated[Path, typer.Argument(help="the force's contact and incident export (CSV)")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="the force's contact and incident export: CSV files, folders of them, or "
+            "glob patterns (quoted), imported in the order given"
+        ),
+    ],
     mapping: Annotated[
         Path, typer.Option("--mapping", help="the TOML mapping file (see docs/data-formats.md)")
     ],
@@ -178,26 +185,49 @@ def import_force_export(
     except MappingError as exc:
         err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
         raise typer.Exit(2) from exc
+    try:
+        paths = force_files.expand_inputs(files)
+    except UnreadableFile as exc:
+        err.print(f"[red]nothing imported[/red]: {exc}")
+        raise typer.Exit(1) from exc
     ctx = _context()
     actor = _actor(ctx, as_user)
+    several = len(paths) > 1
+    if several and report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+    results: list[imports.ImportResult] = []
+    failed = False
     with _progress() as progress:
-        task = progress.add_task(file.name, total=None)
-        try:
-            result = imports.import_force_export(
-                ctx,
-                actor=actor,
-                path=file,
-                mapping=checked,
-                report=report,
-                progress=_tracker(progress, task),
+        for path in paths:
+            task = progress.add_task(path.name, total=None)
+            try:
+                results.append(
+                    imports.import_force_export(
+                        ctx,
+                        actor=actor,
+                        path=path,
+                        mapping=checked,
+                        report=_report_for(path, report, several),
+                        progress=_tracker(progress, task),
+                    )
+                )
+            except MappingError as exc:
+                err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
+                raise typer.Exit(2) from exc
+            except UnreadableFile as exc:
+                err.print(f"[red]{path}: not imported[/red]: {exc}")
+                failed = True
+    _summary(results, f"force export import ({checked.source})")
+    for r in results:
+        if r.rows_filtered or r.warnings:
+            console.print(
+                f"{r.source_file.name}: {r.rows_filtered} rows left out by the filter, "
+                f"{r.warnings} warnings (dropped values, missing or repeated columns): "
+                f"{r.report}",
+                soft_wrap=True,
             )
-        except MappingError as exc:
-            err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
-            raise typer.Exit(2) from exc
-        except UnreadableFile as exc:
-            err.print(f"[red]{file}: not imported[/red]: {exc}")
-            raise typer.Exit(1) from exc
-    _summary([result], f"force export import ({checked.source})")
+    if failed:
+        raise typer.Exit(1)
 
 
 @export_app.command("parquet")

@@ -334,10 +334,26 @@ def test_contacts_taken_after_an_import_get_fresh_ids(
     assert len(contacts_) == 4
 
 
-def test_the_file_must_hold_every_mapped_column(ctx, admin, neighbourhoods, export_file):
+def test_a_file_without_the_presented_time_column_is_refused_naming_it(
+    ctx, admin, neighbourhoods, export_file
+):
     path = export_file([["R1", "E"]], header=["Ref", "Chan"])
-    with pytest.raises(UnreadableFile, match="Answered"):
+    with pytest.raises(UnreadableFile, match="Start"):
         imports.import_force_export(ctx, actor=admin, path=path, mapping=_mapping())
+
+
+def test_a_missing_optional_column_is_reported_once_and_read_as_empty(
+    ctx, admin, neighbourhoods, export_file
+):
+    path = export_file(
+        [["R1", "E", "01/02/2025 10:00"], ["R2", "N", "01/02/2025 10:05"]],
+        header=["Ref", "Chan", "Start"],
+    )
+    result = imports.import_force_export(ctx, actor=admin, path=path, mapping=_mapping())
+    assert (result.rows_added, result.rows_rejected) == (2, 0)
+    with result.report.open(newline="", encoding="utf-8") as handle:
+        notes = [r for r in csv.DictReader(handle) if r["column"] == "Answered"]
+    assert [(n["row"], n["reason"][:8]) for n in notes] == [("1", "warning:")]
 
 
 def test_a_mapping_to_a_neighbourhood_we_do_not_have_is_refused_naming_the_key(

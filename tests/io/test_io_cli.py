@@ -171,6 +171,34 @@ def test_the_documented_force_export_imports_as_the_named_user(invoke, store, da
     ) == [("supervisor",)]
 
 
+def test_force_export_takes_a_folder_and_a_glob_and_reports_the_filter_once_per_file(
+    invoke, store, data_dir, tmp_path
+):
+    store.add_users(Role.ADMINISTRATOR)
+    mapping = tmp_path / "cad.toml"
+    mapping.write_text(
+        'source = "cad"\n[defaults]\nchannel = "101"\n[filter]\nAgency = "POLICE"\n'
+        '[columns]\nexternal_ref = "Ref"\npresented_at = "Received"\n',
+        encoding="utf-8",
+    )
+    weeks = tmp_path / "weeks"
+    weeks.mkdir()
+    (weeks / "w1.csv").write_text(
+        "Ref,Agency,Received\nA1,POLICE,2025-01-06 10:00:00\nF1,FIRE,2025-01-06 10:01:00\n",
+        encoding="utf-8",
+    )
+    (weeks / "w2.csv").write_text(
+        "Received,Ref,Agency\n2025-01-13 10:00:00,A2,POLICE\n", encoding="utf-8"
+    )
+    result = invoke("import", "force-export", str(weeks), "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert "w1.csv: 1 rows left out by the filter" in _flat(result.stdout)
+    again = invoke("import", "force-export", str(weeks / "w*.csv"), "--mapping", str(mapping))
+    assert again.exit_code == 0, again.output
+    assert _query(data_dir, "SELECT external_ref FROM contacts ORDER BY 1") == [("A1",), ("A2",)]
+    assert _query(data_dir, "SELECT sum(rows_duplicate) FROM import_batches") == [(2,)]
+
+
 def test_a_bad_mapping_is_refused_naming_the_key(invoke, store, tmp_path):
     store.add_users(Role.ADMINISTRATOR)
     mapping = tmp_path / "mapping.toml"

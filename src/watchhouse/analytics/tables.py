@@ -34,6 +34,8 @@ INPUT_COLUMNS: dict[str, dict[str, str]] = {
         "telephone_number_id": INT,
         "location_id": INT,
         "status": TEXT,
+        "source": TEXT,
+        "origin": TEXT,
     },
     "thrive_assessments": {"id": INT, "contact_id": INT, "assessed_at": TS},
     "incidents": {

@@ -174,6 +174,8 @@ class ContactRow(Base):
         String(40), default="watchhouse", server_default="watchhouse"
     )
     external_ref: Mapped[str | None] = mapped_column(String(80))
+    origin: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    attributes: Mapped[dict[str, str] | None] = mapped_column(JSON)
     __table_args__ = (
         CheckConstraint("NOT (abandoned AND answered_at IS NOT NULL)", name="abandoned_unanswered"),
         UniqueConstraint("source", "external_ref", name="uq_contacts_source_external_ref"),
@@ -488,6 +490,7 @@ class ImportBatchRow(Base):
     rows_added: Mapped[int] = mapped_column(Integer, default=0)
     rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_filtered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PoliceUkCrimeRow(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from watchhouse.domain.thrive import (
     ThriveAssessment,
     VulnerabilityFlag,
 )
-from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.domain.values import Channel, Grade, Origin, Settlement
 
 
 def contact_reference(contact_id: int) -> str:
@@ -268,6 +269,14 @@ class ContactView:
     open_plans: tuple[PlanView, ...] = field(default_factory=tuple)
     likely_matches: tuple[LikelyMatch, ...] = field(default_factory=tuple)
     matching_note: str | None = None
+    source: str = "watchhouse"
+    origin: Origin = Origin.PUBLIC
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def imported(self) -> bool:
+        """Whether the record came from another system (its THRIVE was never held here)."""
+        return self.source != "watchhouse"
 
     @property
     def reference(self) -> str:

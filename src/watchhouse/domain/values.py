@@ -36,6 +36,16 @@ _CHANNEL_LABELS = {
 }
 
 
+class Origin(StrEnum):
+    """Where a record came from: a member of the public, or the force itself (not a public
+    contact, so contact measures leave it out; attendance measures count its incident)."""
+
+    PUBLIC = "public"
+    OFFICER_INITIATED = "officer_initiated"
+    RADIO = "radio"
+    TRANSFER = "transfer"
+
+
 class Grade(IntEnum):
     """The four national incident grades."""
 

@@ -1,24 +1,28 @@
 """A force's own contact and incident export (CSV), read through its mapping file.
 
-Each row becomes a `ForceRecord` (a contact, and an incident when it has a grade) or rejections.
-Times are read with the mapping's strptime patterns in the mapping's time zone and converted
-to UTC. Row by row in Python: strptime patterns and time-zone folds are per value, and a
-force's export is far smaller than the national data.police.uk files.
+Each row becomes a `ForceRecord` (a contact, and an incident when it has a grade), or
+rejections, or is left out by the mapping's filter. Files are read by `force_files` (header
+variations, null tokens, the filter) and times by `force_times` (formats, time zones, the clock
+changes, fallbacks). Row by row in Python: strptime patterns and time-zone folds are per value.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from watchhouse.domain.identifiers import normalise_postcode
-from watchhouse.domain.values import Channel, Settlement
-from watchhouse.io.csv_table import UnreadableFile
-from watchhouse.io.force_mapping import DEFAULT_BOOLEANS, ForceMapping
+from watchhouse.domain.values import Channel, Origin, Settlement
+from watchhouse.io import force_fast
+from watchhouse.io.force_files import Conflict, RawRow, attributes_of, read_rows
+from watchhouse.io.force_mapping import CATCH_ALL, DEFAULT_BOOLEANS, ForceMapping
+from watchhouse.io.force_times import TIME_CHAIN, TimeReader, TimeRules, parse_offset
 from watchhouse.io.rejects import Rejection
+
+_T = TypeVar("_T")
 
 # Store limits of the text fields (contacts and locations tables).
 TEXT_LIMITS = {
@@ -58,6 +62,8 @@ class ForceRecord:
     incident_arrived_at: datetime | None = None
     incident_closed_at: datetime | None = None
     body_worn_video: bool | None = None
+    origin: Origin = Origin.PUBLIC
+    attributes: Mapping[str, str] | None = None
 
     @property
     def has_location(self) -> bool:
@@ -73,11 +79,15 @@ class ForceRecord:
 
 @dataclass
 class ParsedExport:
-    """A force export checked: the good records and the rejections."""
+    """A force export checked: the good records, the rejections, the rows the filter left
+    out, and warnings (kept rows with a value dropped, and file-level notes on row 1)."""
 
     records: list[ForceRecord] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
     rows_read: int = 0
+    rows_filtered: int = 0
+    rows_read_fast: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -95,21 +105,52 @@ class _RowProblem(Exception):
 
 
 def parse_file(
-    path: Path, *, mapping: ForceMapping, neighbourhoods: Mapping[str, Settlement]
+    path: Path,
+    *,
+    mapping: ForceMapping,
+    neighbourhoods: Mapping[str, Settlement],
+    fast: bool = True,
 ) -> ParsedExport:
-    """Read and check every row; `neighbourhoods` are our neighbourhood codes and settlements."""
+    """Read and check every row; `neighbourhoods` are our neighbourhood codes and settlements.
+    `fast` reads clean rows column by column (`force_fast`); the result is the same."""
     result = ParsedExport()
     first_row_of: dict[str, int] = {}
-    for number, values in _rows(path, mapping):
+    found, header, rows = read_rows(path, mapping)
+    result.warnings.extend(found.warnings)
+    zone = mapping.zone_for(path.name)
+    times = TimeReader(
+        TimeRules(
+            zone=zone,
+            formats=mapping.datetime_formats,
+            ambiguous=mapping.ambiguous_times,
+            drop_when_bad=mapping.drop_when_bad,
+        )
+    )
+    if fast and force_fast.covers(mapping, found):
+        check = _value_checker(mapping, neighbourhoods, times)
+        quick = force_fast.read_fast(path, header, mapping, found, check, zone.key)
+        if quick is not None:
+            rows.close()
+            rows = quick  # type: ignore[assignment]
+    for number, raw in rows:
         result.rows_read += 1
-        if isinstance(values, str):
-            result.rejections.append(Rejection(number, "", "", values))
+        if raw is None:
+            result.rows_filtered += 1
             continue
-        reader = _RowReader(number, values, mapping, neighbourhoods)
-        record = reader.record()
-        if record is None:
-            result.rejections.extend(reader.rejections)
+        if isinstance(raw, str):
+            result.rejections.append(Rejection(number, "", "", raw))
             continue
+        if isinstance(raw, dict):
+            result.rows_read_fast += 1
+            record = _clean_record(number, raw, mapping, neighbourhoods)
+        else:
+            reader = _RowReader(raw, mapping, neighbourhoods, times, found.attributes)
+            found_record = reader.record()
+            if found_record is None:
+                result.rejections.extend(reader.rejections)
+                continue
+            result.warnings.extend(reader.warnings)
+            record = found_record
         earlier = first_row_of.get(record.external_ref)
         if earlier is not None:
             result.rejections.append(
@@ -126,34 +167,55 @@ def parse_file(
     return result
 
 
-def _rows(path: Path, mapping: ForceMapping) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Each record as {our field: raw value} (or why it is malformed), numbered as in the file
-    (header = row 1; blank lines keep their number)."""
-    try:
-        with path.open(newline="", encoding=mapping.encoding) as handle:
-            reader = csv.reader(handle, delimiter=mapping.delimiter)
-            header = [h.strip() for h in next(reader, [])]
-            if not header:
-                raise UnreadableFile(f"{path.name} is empty: it has no header row")
-            missing = [c for c in mapping.columns.values() if c not in header]
-            if missing:
-                raise UnreadableFile(
-                    f"{path.name} lacks the mapped columns: {', '.join(sorted(set(missing)))}"
-                )
-            position = {ours: header.index(theirs) for ours, theirs in mapping.columns.items()}
-            for number, record in enumerate(reader, start=2):
-                if not any(v.strip() for v in record):
-                    continue
-                if len(record) != len(header):
-                    yield number, f"has {len(record)} fields; the header has {len(header)}"
-                    continue
-                yield number, {ours: record[i].strip() for ours, i in position.items()}
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"{path.name} is not {mapping.encoding} text: {exc}") from exc
-    except csv.Error as exc:
-        raise UnreadableFile(f"{path.name} is not valid CSV: {exc}") from exc
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from exc
+def _value_checker(
+    mapping: ForceMapping, neighbourhoods: Mapping[str, Settlement], times: TimeReader
+) -> force_fast.Check:
+    """One field's value read by the row reader's own method, or BAD when it refuses it."""
+    reader = _RowReader(RawRow(0, {}), mapping, neighbourhoods, times, ())
+    methods: dict[str, Callable[[str], object]] = {
+        "external_ref": reader._external_ref,
+        "channel": reader._channel,
+        "origin": reader._origin,
+        "abandoned": reader._boolean,
+        "caller_date_of_birth": reader._date,
+        "caller_postcode": reader._postcode,
+        "postcode": reader._postcode,
+        "neighbourhood": reader._neighbourhood,
+        "grade": reader._grade,
+        "body_worn_video": reader._boolean,
+    }
+
+    def check(name: str, value: str) -> object:
+        column = mapping.columns.get(name)
+        reader.raw = RawRow(0, {column: value} if column else {})
+        try:
+            return methods.get(name, reader._text)(name)
+        except _RowProblem:
+            return force_fast.BAD
+
+    return check
+
+
+def _clean_record(
+    number: int,
+    fields: dict[str, object],
+    mapping: ForceMapping,
+    neighbourhoods: Mapping[str, Settlement],
+) -> ForceRecord:
+    """A record from a row the fast path found clean, finished as the row reader would."""
+    fields["abandoned"] = bool(fields.get("abandoned"))
+    fields["origin"] = fields.get("origin") or Origin.PUBLIC
+    code = fields.get("neighbourhood")
+    fields["settlement"] = (
+        neighbourhoods[code] if isinstance(code, str) else mapping.default_settlement
+    )
+    if not fields.get("grade"):
+        for name in TIME_INCIDENT_FIELDS:
+            fields[name] = None
+        fields["body_worn_video"] = None
+    elif fields.get("incident_created_at") is None:
+        fields["incident_created_at"] = fields["presented_at"]
+    return ForceRecord(row=number, **fields)  # type: ignore[arg-type]
 
 
 class _RowReader:
@@ -161,38 +223,47 @@ class _RowReader:
 
     def __init__(
         self,
-        number: int,
-        values: dict[str, str],
+        raw: RawRow,
         mapping: ForceMapping,
         neighbourhoods: Mapping[str, Settlement],
+        times: TimeReader,
+        attribute_columns: tuple[str, ...],
     ) -> None:
-        self.number = number
-        self.values = values
+        self.number = raw.number
+        self.raw = raw
         self.mapping = mapping
         self.neighbourhoods = neighbourhoods
+        self.times = times
+        self.attribute_columns = attribute_columns
         self.rejections: list[Rejection] = []
+        self.warnings: list[Rejection] = []
 
-    def reject(self, field_name: str, value: str, reason: str) -> None:
-        column = self.mapping.columns.get(field_name, field_name)
-        self.rejections.append(Rejection(self.number, column, value, reason))
+    def reject(self, field_name: str, value: str, reason: str, column: str | None = None) -> None:
+        where = column or self.mapping.columns.get(field_name, field_name)
+        self.rejections.append(Rejection(self.number, where, value, reason))
 
     def get(self, field_name: str) -> str:
-        return self.values.get(field_name, "")
+        column = self.mapping.columns.get(field_name)
+        if column is None:
+            return ""
+        value = self.raw.values.get(column, "")
+        if isinstance(value, Conflict):
+            raise _RowProblem(field_name, value, f"the repeated column {column} differs")
+        return value
 
     def record(self) -> ForceRecord | None:
         """The row as a record, or None with `rejections` filled."""
         fields = self._read_fields()
         if self.rejections:
             return None
-        record = ForceRecord(row=self.number, **fields)  # type: ignore[arg-type]
-        self._check_order(record)
-        return None if self.rejections else record
+        return ForceRecord(row=self.number, **fields)  # type: ignore[arg-type]
 
     def _read_fields(self) -> dict[str, object]:
-        readers = {
+        readers: dict[str, Callable[[str], object]] = {
             "external_ref": self._external_ref,
             "channel": self._channel,
-            "abandoned": lambda name: self._boolean(name) or False,
+            "origin": self._origin,
+            "abandoned": self._boolean,
             "caller_given_name": self._text,
             "caller_family_name": self._text,
             "caller_date_of_birth": self._date,
@@ -210,11 +281,18 @@ class _RowReader:
             try:
                 fields[name] = read(name)
             except _RowProblem as problem:
-                self.reject(problem.field_name, problem.value, problem.reason)
+                if name in self.mapping.drop_when_bad:
+                    self.warn(problem)
+                    fields[name] = None
+                else:
+                    self.reject(problem.field_name, problem.value, problem.reason)
+        fields["abandoned"] = bool(fields.get("abandoned"))
+        fields["origin"] = fields.get("origin") or Origin.PUBLIC
         fields.update(self._times())
         if self.rejections:
             return fields
         fields["settlement"] = self._settlement(fields)
+        fields["attributes"] = attributes_of(self.raw, self.attribute_columns)
         if not fields.get("grade"):
             for name in TIME_INCIDENT_FIELDS:
                 fields[name] = None
@@ -224,6 +302,66 @@ class _RowReader:
         if fields.get("abandoned") and fields.get("answered_at") is not None:
             self.reject("abandoned", self.get("abandoned"), "an abandoned call has no answer time")
         return fields
+
+    def warn(self, problem: _RowProblem) -> None:
+        column = self.mapping.columns.get(problem.field_name, problem.field_name)
+        self.warnings.append(
+            Rejection(
+                self.number, column, problem.value, f"dropped (the row is kept): {problem.reason}"
+            )
+        )
+
+    def _times(self) -> dict[str, datetime | None]:
+        """Every time in UTC, through the file's time reader."""
+        candidates: dict[str, list[tuple[str, str]]] = {}
+        for name, _ in TIME_CHAIN:
+            columns = self.mapping.columns_of(name)
+            if not columns:
+                continue
+            found: list[tuple[str, str]] = []
+            for column in columns:
+                value = self.raw.values.get(column, "")
+                if isinstance(value, Conflict):
+                    self.reject(name, value, f"the repeated column {column} differs", column)
+                    continue
+                found.append((column, value))
+            candidates[name] = found
+        if not any(v for _, v in candidates.get("presented_at", ())):
+            self.reject("presented_at", "", "required value is missing")
+            return {}
+        resolved, problems = self.times.read(candidates, self._offset())
+        for problem in problems:
+            target = self.warnings if problem.dropped else self.rejections
+            target.append(Rejection(self.number, problem.column, problem.value, problem.reason))
+        return resolved
+
+    def _offset(self) -> timedelta | None:
+        try:
+            value = self.get("utc_offset")
+        except _RowProblem as problem:
+            self.reject(problem.field_name, problem.value, problem.reason)
+            return None
+        if not value:
+            return None
+        offset = parse_offset(value)
+        if offset is None:
+            self.warn(_RowProblem("utc_offset", value, "not a UTC offset such as +01:00"))
+        return offset
+
+    def _origin(self, name: str) -> Origin:
+        value = self.get(name)
+        if not value:
+            return Origin.PUBLIC
+        codes = self.mapping.origin_codes
+        if codes is not None:
+            found = _coded(codes, value)
+            if found is None:
+                raise _RowProblem(name, value, "unknown origin code")
+            return found
+        try:
+            return Origin(value)
+        except ValueError:
+            raise _RowProblem(name, value, "unknown origin code") from None
 
     def _external_ref(self, name: str) -> str:
         value = self.get(name)
@@ -249,9 +387,10 @@ class _RowReader:
             return self.mapping.default_channel
         codes = self.mapping.channel_codes
         if codes is not None:
-            if value not in codes:
+            found = _coded(codes, value)
+            if found is None:
                 raise _RowProblem(name, value, "unknown channel code")
-            return codes[value]
+            return found
         try:
             return Channel(value)
         except ValueError:
@@ -263,8 +402,9 @@ class _RowReader:
             return None
         codes = self.mapping.boolean_codes
         if codes is not None:
-            if value in codes:
-                return codes[value]
+            found = _coded(codes, value)
+            if found is not None:
+                return found
         elif value.lower() in DEFAULT_BOOLEANS:
             return DEFAULT_BOOLEANS[value.lower()]
         raise _RowProblem(name, value, "not a known yes/no code")
@@ -275,8 +415,9 @@ class _RowReader:
             return None
         codes = self.mapping.grade_codes
         if codes is not None:
-            if value in codes:
-                return codes[value]
+            found = _coded(codes, value)
+            if found is not None:
+                return found
         elif value in ("1", "2", "3", "4"):
             return int(value)
         raise _RowProblem(name, value, "unknown grade code")
@@ -295,7 +436,7 @@ class _RowReader:
         if not value:
             return None
         codes = self.mapping.neighbourhood_codes
-        ours = value if codes is None else codes.get(value)
+        ours = value if codes is None else _coded(codes, value)
         if ours is None or ours not in self.neighbourhoods:
             raise _RowProblem(name, value, "unknown neighbourhood")
         return ours
@@ -327,72 +468,11 @@ class _RowReader:
             )
         return self.mapping.default_settlement
 
-    def _times(self) -> dict[str, datetime | None]:
-        """Every time in UTC; an ambiguous local time is resolved against the one before it."""
-        resolved: dict[str, datetime | None] = {}
-        for name, after in TIME_CHAIN:
-            value = self.get(name)
-            if not value:
-                if name == "presented_at":
-                    self.reject(name, value, "required value is missing")
-                resolved[name] = None
-                continue
-            not_before = next((resolved[a] for a in after if resolved.get(a)), None)
-            try:
-                resolved[name] = self._moment(name, value, not_before)
-            except _RowProblem as problem:
-                self.reject(problem.field_name, problem.value, problem.reason)
-                resolved[name] = None
-        return resolved
 
-    def _moment(self, name: str, value: str, not_before: datetime | None) -> datetime:
-        for pattern in self.mapping.datetime_formats:
-            try:
-                parsed = datetime.strptime(value, pattern)
-            except ValueError:
-                continue
-            if parsed.tzinfo is not None:
-                return parsed.astimezone(UTC)
-            return self._localise(name, value, parsed, not_before)
-        raise _RowProblem(
-            name, value, f"not a time in {' or '.join(self.mapping.datetime_formats)}"
-        )
-
-    def _localise(
-        self, name: str, value: str, wall: datetime, not_before: datetime | None
-    ) -> datetime:
-        zone = self.mapping.time_zone
-        earlier = wall.replace(tzinfo=zone, fold=0)
-        later = wall.replace(tzinfo=zone, fold=1)
-        if earlier.utcoffset() == later.utcoffset():
-            return earlier.astimezone(UTC)
-        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
-            raise _RowProblem(name, value, f"does not exist in {zone.key}: the clocks went forward")
-        mode = self.mapping.ambiguous_times
-        first, second = earlier.astimezone(UTC), later.astimezone(UTC)
-        if mode == "reject":
-            raise _RowProblem(name, value, f"happened twice in {zone.key}: the clocks went back")
-        if mode == "later" or (mode == "infer" and not_before is not None and first < not_before):
-            return second
-        return first
-
-    def _check_order(self, record: ForceRecord) -> None:
-        for name, before_names in TIME_CHAIN:
-            moment = getattr(record, name)
-            if moment is None:
-                continue
-            for before in before_names:
-                earlier = getattr(record, before)
-                if earlier is None:
-                    continue
-                if moment < earlier and name != "incident_created_at":
-                    self.reject(
-                        name,
-                        self.get(name),
-                        f"{MOMENTS[name]} before {MOMENTS[before]} "
-                        f"({earlier:%Y-%m-%d %H:%M:%S} UTC)",
-                    )
-                break
+def _coded(codes: Mapping[str, _T], value: str) -> _T | None:
+    """The code's value, or the catch-all's (`"*"`) for a code not listed, or None."""
+    found = codes.get(value)
+    return codes.get(CATCH_ALL) if found is None else found
 
 
 TIME_INCIDENT_FIELDS = (
@@ -401,24 +481,3 @@ TIME_INCIDENT_FIELDS = (
     "incident_arrived_at",
     "incident_closed_at",
 )
-# Each time, and the earlier times (nearest first) it must not precede. The incident's creation
-# is not checked against the contact (systems round differently) but an ambiguous creation time
-# is still resolved against it.
-TIME_CHAIN: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("presented_at", ()),
-    ("answered_at", ("presented_at",)),
-    ("ended_at", ("answered_at", "presented_at")),
-    ("incident_created_at", ("presented_at",)),
-    ("incident_deployed_at", ("incident_created_at",)),
-    ("incident_arrived_at", ("incident_deployed_at", "incident_created_at")),
-    ("incident_closed_at", ("incident_arrived_at", "incident_deployed_at", "incident_created_at")),
-)
-MOMENTS = {
-    "presented_at": "the contact was presented",
-    "answered_at": "answered",
-    "ended_at": "ended",
-    "incident_created_at": "the incident was created",
-    "incident_deployed_at": "deployed",
-    "incident_arrived_at": "arrived",
-    "incident_closed_at": "closed",
-}

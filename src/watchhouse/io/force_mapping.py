@@ -10,11 +10,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from watchhouse.domain.values import Channel, Settlement
+from watchhouse.domain.values import Channel, Origin, Settlement
 
 AmbiguousTimes = Literal["infer", "earlier", "later", "reject"]
 
@@ -41,7 +42,14 @@ FIELDS: dict[str, str] = {
     "incident_arrived_at": "when a unit first arrived",
     "incident_closed_at": "when the incident was closed",
     "body_worn_video": "whether body-worn video was used at the scene (coded by [codes.boolean])",
+    "origin": "who started the record: the public or the force itself (coded by [codes.origin])",
+    "utc_offset": "the UTC offset the export wrote its local times in (+01:00, -0400, ...)",
 }
+# Fields whose value may be dropped (with a warning) when bad, rather than the row refused.
+DROPPABLE = tuple(
+    f for f in FIELDS if f not in ("external_ref", "presented_at", "channel", "origin", "grade")
+)
+CATCH_ALL = "*"
 TIME_FIELDS = (
     "presented_at",
     "answered_at",
@@ -61,6 +69,11 @@ TOP_LEVEL_KEYS = (
     "formats",
     "defaults",
     "codes",
+    "null_tokens",
+    "filter",
+    "drop_when_bad",
+    "file_time_zones",
+    "attributes",
 )
 DEFAULT_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)
@@ -105,6 +118,26 @@ class ForceMapping:
     grade_codes: Mapping[str, int] | None = None
     boolean_codes: Mapping[str, bool] | None = None
     neighbourhood_codes: Mapping[str, str] | None = None
+    origin_codes: Mapping[str, Origin] | None = None
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    null_tokens: frozenset[str] = frozenset()
+    row_filter: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    drop_when_bad: frozenset[str] = frozenset()
+    file_time_zones: tuple[tuple[str, ZoneInfo], ...] = ()
+    attributes: tuple[str, ...] = ()
+
+    def zone_for(self, file_name: str) -> ZoneInfo:
+        """The time zone of one file: the first `file_time_zones` pattern it matches, or the
+        mapping's own."""
+        for pattern, zone in self.file_time_zones:
+            if fnmatch(file_name, pattern):
+                return zone
+        return self.time_zone
+
+    def columns_of(self, name: str) -> tuple[str, ...]:
+        """The CSV columns of one of our fields, the first and then its fallbacks."""
+        first = self.columns.get(name)
+        return () if first is None else (first, *self.fallbacks.get(name, ()))
 
 
 def load_mapping(path: Path) -> ForceMapping:
@@ -127,13 +160,13 @@ def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
         raise MappingError("source", f"at most {SOURCE_MAX_LENGTH} characters")
     if source == "watchhouse":
         raise MappingError("source", "'watchhouse' is the name of contacts taken here")
-    columns = _columns(raw.get("columns"))
+    columns, fallbacks = _columns(raw.get("columns"))
     formats = _table(raw, "formats")
     _no_unknown_keys("formats", formats, ("datetime", "date"))
     defaults = _table(raw, "defaults")
     _no_unknown_keys("defaults", defaults, ("channel", "settlement"))
     codes = _table(raw, "codes")
-    _no_unknown_keys("codes", codes, ("channel", "grade", "boolean", "neighbourhood"))
+    _no_unknown_keys("codes", codes, ("channel", "grade", "boolean", "neighbourhood", "origin"))
     default_channel = _enum(defaults, "defaults.channel", "channel", Channel)
     if "channel" not in columns and default_channel is None:
         raise MappingError("columns.channel", "required unless defaults.channel is given")
@@ -165,6 +198,13 @@ def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
         grade_codes=_codes(codes, "grade", _as_grade),
         boolean_codes=_codes(codes, "boolean", _as_boolean),
         neighbourhood_codes=_codes(codes, "neighbourhood", _as_code),
+        origin_codes=_codes(codes, "origin", lambda key, v: _as_enum(key, v, Origin)),
+        fallbacks=fallbacks,
+        null_tokens=frozenset(t.upper() for t in _strings(raw, "null_tokens")),
+        row_filter=_row_filter(raw.get("filter")),
+        drop_when_bad=_drop_when_bad(raw),
+        file_time_zones=_file_time_zones(raw.get("file_time_zones")),
+        attributes=tuple(_strings(raw, "attributes")),
     )
 
 
@@ -195,21 +235,81 @@ def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _columns(value: object) -> dict[str, str]:
+def _columns(value: object) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Each field's column; a list gives the column and its fallbacks, in order."""
     if value is None:
         raise MappingError("columns", "required: a table of our field = their column")
     if not isinstance(value, dict):
         raise MappingError("columns", "must be a table")
     _no_unknown_keys("columns", value, tuple(FIELDS))
     columns: dict[str, str] = {}
+    fallbacks: dict[str, tuple[str, ...]] = {}
     for name, header in value.items():
-        if not isinstance(header, str) or not header.strip():
-            raise MappingError(f"columns.{name}", "must be the name of a column in the CSV")
-        columns[name] = header.strip()
+        headers = header if isinstance(header, list) else [header]
+        if not headers or any(not isinstance(h, str) or not h.strip() for h in headers):
+            raise MappingError(
+                f"columns.{name}", "must be the name of a column in the CSV, or a list of them"
+            )
+        columns[name] = headers[0].strip()
+        if len(headers) > 1:
+            fallbacks[name] = tuple(h.strip() for h in headers[1:])
     for name in ("external_ref", "presented_at"):
         if name not in columns:
             raise MappingError(f"columns.{name}", "required")
-    return columns
+    return columns, fallbacks
+
+
+def _strings(raw: Mapping[str, Any], key: str) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
+        raise MappingError(key, "must be a list of non-empty strings")
+    return [v.strip() for v in value]
+
+
+def _row_filter(value: object) -> dict[str, frozenset[str]]:
+    """[filter]: each CSV column and the values a kept row may have there."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise MappingError("filter", "must be a table of their column = the values to keep")
+    result: dict[str, frozenset[str]] = {}
+    for column, accepted in value.items():
+        values = [accepted] if isinstance(accepted, str) else accepted
+        if not isinstance(values, list) or not values:
+            raise MappingError(f'filter."{column}"', "must be a value or a list of values")
+        if any(not isinstance(v, str) for v in values):
+            raise MappingError(f'filter."{column}"', "values must be strings")
+        result[column.strip()] = frozenset(v.strip() for v in values)
+    return result
+
+
+def _drop_when_bad(raw: Mapping[str, Any]) -> frozenset[str]:
+    names = _strings(raw, "drop_when_bad")
+    for name in names:
+        if name not in DROPPABLE:
+            raise MappingError(
+                "drop_when_bad", f"{name!r} cannot be dropped; give some of {', '.join(DROPPABLE)}"
+            )
+    return frozenset(names)
+
+
+def _file_time_zones(value: object) -> tuple[tuple[str, ZoneInfo], ...]:
+    """[file_time_zones]: a file-name pattern (fnmatch) = the zone its local times are in."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise MappingError("file_time_zones", "must be a table of file-name pattern = time zone")
+    zones: list[tuple[str, ZoneInfo]] = []
+    for pattern, name in value.items():
+        if not isinstance(name, str):
+            raise MappingError(f'file_time_zones."{pattern}"', "must be a time zone name")
+        try:
+            zones.append((pattern, ZoneInfo(name)))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(
+                f'file_time_zones."{pattern}"', f"unknown time zone {name!r}"
+            ) from exc
+    return tuple(zones)
 
 
 def _zone(name: str) -> ZoneInfo:

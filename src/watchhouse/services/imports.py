@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from watchhouse.db.repositories import imports as repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
-from watchhouse.io import force_export, police_uk
+from watchhouse.io import force_export, force_files, police_uk
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
 from watchhouse.io.rejects import default_report_path, write_report
 from watchhouse.services.access import log_access
@@ -42,6 +42,8 @@ class ImportResult:
     rows_duplicate: int
     rows_rejected: int
     report: Path
+    rows_filtered: int = 0
+    warnings: int = 0
 
 
 def importing_actor(ctx: AppContext, *, username: str | None = None) -> Actor:
@@ -180,10 +182,45 @@ def import_force_export(
             rows_added=added,
             rows_duplicate=len(parsed.records) - added,
             rows_rejected=parsed.rows_rejected,
+            rows_filtered=parsed.rows_filtered,
         )
         _finish(ctx, session=session, actor=actor, batch_id=batch_id, counts=counts)
-    written = write_report(report or default_report_path(path), parsed.rejections)
-    return _result(batch_id, path, "force_export", counts, written)
+    written = write_report(
+        report or default_report_path(path), [*parsed.rejections, *parsed.warnings]
+    )
+    result = _result(batch_id, path, "force_export", counts, written)
+    return replace(result, rows_filtered=parsed.rows_filtered, warnings=len(parsed.warnings))
+
+
+def import_force_exports(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    paths: list[Path],
+    mapping: ForceMapping,
+    report_dir: Path | None = None,
+    progress: Callable[[Path], Progress] | None = None,
+) -> list[ImportResult]:
+    """Import several files of a force's export (files, folders or glob patterns), each in its
+    own transaction, in the order given; a record already stored (same source and reference,
+    from this run or an earlier one) is counted as a duplicate, never stored twice.
+
+    Raises `UnreadableFile` naming the file when one cannot be read; the files before it stay
+    imported."""
+    results: list[ImportResult] = []
+    for path in force_files.expand_inputs(paths):
+        report = None if report_dir is None else report_dir / default_report_path(path).name
+        results.append(
+            import_force_export(
+                ctx,
+                actor=actor,
+                path=path,
+                mapping=mapping,
+                report=report,
+                progress=progress(path) if progress else None,
+            )
+        )
+    return results
 
 
 def _finish(

@@ -47,7 +47,18 @@ def _attendance_time(params: MeasureParams) -> Additive:
 
 def _body_worn_video(params: MeasureParams) -> Additive:
     return Additive(
-        "incident_facts f", "f.arrived_day", "f.arrived_us IS NOT NULL", flag("f.body_worn_video")
+        "incident_facts f",
+        "f.arrived_day",
+        "f.arrived_us IS NOT NULL AND f.body_worn_video IS NOT NULL",
+        flag("f.body_worn_video"),
+    )
+
+
+def _body_worn_video_not_recorded(params: MeasureParams) -> Additive:
+    return Additive(
+        "incident_facts f",
+        "f.arrived_day",
+        "f.arrived_us IS NOT NULL AND f.body_worn_video IS NULL",
     )
 
 
@@ -150,6 +161,23 @@ MEASURES: tuple[MeasureSpec, ...] = (
         additive=_body_worn_video,
         definition="""Of the attendances in the period (incidents where an officer arrived; the
         period is that of the arrival), the share where the officer recorded switching on
-        body-worn video. An arrival with no answer recorded counts as not switched on.""",
+        body-worn video. An arrival with no answer recorded counts as not switched on; an
+        imported attendance whose source never held the answer is "not recorded" and left out
+        (counted by attendance.body_worn_video_not_recorded).""",
+    ),
+    measure(
+        key="attendance.body_worn_video_not_recorded",
+        title="Attendances with body-worn video not recorded (imported)",
+        group=GROUP,
+        peel_area="police_powers_and_treating_the_public_fairly",
+        unit=Unit.COUNT,
+        higher_is_better=None,
+        cuts=INCIDENT_CUTS,
+        record_type="incidents",
+        kind=Kind.COUNT,
+        additive=_body_worn_video_not_recorded,
+        definition="""The attendances in the period (by arrival) imported from a source that
+        never held whether body-worn video was used: left out of the body-worn video share's
+        denominator, counted here so the share's coverage is plain.""",
     ),
 )

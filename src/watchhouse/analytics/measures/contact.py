@@ -54,6 +54,14 @@ def _wait(channel: str) -> Callable[[MeasureParams], Additive]:
     return parts
 
 
+def _answer_not_recorded(params: MeasureParams) -> Additive:
+    return Additive(
+        "contact_facts f",
+        "f.presented_day",
+        f"f.imported AND f.channel IN ('999', '101') AND NOT ({FINISHED})",
+    )
+
+
 def _demand(params: MeasureParams) -> Additive:
     return Additive("contact_facts f", "f.presented_day", "TRUE")
 
@@ -259,6 +267,23 @@ MEASURES: tuple[MeasureSpec, ...] = (
         kind=Kind.COUNT,
         additive=_demand,
         definition="""The number of contacts presented in the period on every channel, abandoned
-        ones included; cut by channel it is the demand by channel.""",
+        ones included; cut by channel it is the demand by channel. Records the force started
+        itself (officer initiated, radio, transfers from another agency) are not contacts and
+        are left out of every contact measure; their incidents count in attendance.""",
+    ),
+    measure(
+        key="contact.answer_time_not_recorded",
+        title="Imported 999 and 101 calls with no answer time recorded",
+        group=GROUP,
+        peel_area=PEEL,
+        unit=Unit.COUNT,
+        higher_is_better=None,
+        cuts=CONTACT_CUTS,
+        record_type="contacts",
+        kind=Kind.COUNT,
+        additive=_answer_not_recorded,
+        definition="""The imported 999 and 101 calls presented in the period whose source held
+        neither an answer time nor an abandonment: "not recorded", left out of the answer
+        measures' denominators and counted here so their coverage is plain.""",
     ),
 )

@@ -2,12 +2,20 @@
 channel, grade and the flags the measures count, so no measure repeats a join.
 
 Cut values are never NULL here ("unknown" for no neighbourhood, "ungraded" for no incident):
-in the measures' grouping sets a NULL cut column means "not cut by this"."""
+in the measures' grouping sets a NULL cut column means "not cut by this".
+
+Contact facts are the public's contacts only: a record the force started itself (officer
+initiated, radio, a transfer from another agency; `origin` not public) is in the incident facts
+(attendance counts it) but not the contact facts. A flag the source of an imported record never
+held (THRIVE, body-worn video) is NULL, "not recorded", never FALSE: `IMPORTED` tells them apart
+from a contact taken here, where no THRIVE or no body-worn video answer means "not done"."""
 
 from __future__ import annotations
 
 UNKNOWN = "unknown"
 UNGRADED = "ungraded"
+PUBLIC = "COALESCE(c.origin, 'public') = 'public'"
+IMPORTED = "COALESCE(c.source, 'watchhouse') <> 'watchhouse'"
 
 FACTS: dict[str, str] = {
     "contact_facts": f"""
@@ -16,21 +24,25 @@ SELECT c.id, c.channel, c.presented_us, c.presented_day, c.answered_us,
        COALESCE(n.code, '{UNKNOWN}') AS hood,
        COALESCE(CAST(i.grade AS VARCHAR), '{UNGRADED}') AS grade_text,
        i.id AS incident_id,
-       t.contact_id IS NOT NULL AS has_thrive,
+       CASE WHEN t.contact_id IS NOT NULL THEN TRUE WHEN {IMPORTED} THEN NULL ELSE FALSE END
+         AS has_thrive,
        pr.incident_id IS NOT NULL AS has_referral,
-       COALESCE(2 * ic.cluster_id, 2 * c.person_id + 1) AS caller
+       COALESCE(2 * ic.cluster_id, 2 * c.person_id + 1) AS caller,
+       {IMPORTED} AS imported
 FROM contacts c
 LEFT JOIN locations l ON l.id = c.location_id
 LEFT JOIN neighbourhoods n ON n.id = l.neighbourhood_id
 LEFT JOIN incidents i ON i.contact_id = c.id
 LEFT JOIN (SELECT DISTINCT contact_id FROM thrive_assessments) t ON t.contact_id = c.id
 LEFT JOIN (SELECT DISTINCT incident_id FROM partner_referrals) pr ON pr.incident_id = i.id
-LEFT JOIN identity_clusters ic ON ic.contact_id = c.id""",
+LEFT JOIN identity_clusters ic ON ic.contact_id = c.id
+WHERE {PUBLIC}""",
     "incident_facts": f"""
 SELECT i.id, i.grade, CAST(i.grade AS VARCHAR) AS grade_text, i.settlement,
        i.created_us, i.created_day, i.arrived_us, i.arrived_day,
-       COALESCE(i.body_worn_video, FALSE) AS body_worn_video,
-       c.channel, COALESCE(n.code, '{UNKNOWN}') AS hood,
+       CASE WHEN i.body_worn_video IS NULL AND {IMPORTED} THEN NULL
+            ELSE COALESCE(i.body_worn_video, FALSE) END AS body_worn_video,
+       c.channel, COALESCE(c.origin, 'public') AS origin, COALESCE(n.code, '{UNKNOWN}') AS hood,
        (COALESCE(i.domestic_abuse, FALSE) OR da.incident_id IS NOT NULL
         OR dc.incident_id IS NOT NULL) AS domestic_abuse,
        done.incident_id IS NOT NULL AS risk_assessed

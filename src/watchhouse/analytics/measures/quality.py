@@ -25,7 +25,18 @@ PLAN_CUTS = {Cut.NEIGHBOURHOOD: f"COALESCE(n.code, '{UNKNOWN}')"}
 
 
 def _thrive(params: MeasureParams) -> Additive:
-    return Additive("contact_facts f", "f.presented_day", "NOT f.abandoned", flag("f.has_thrive"))
+    return Additive(
+        "contact_facts f",
+        "f.presented_day",
+        "NOT f.abandoned AND f.has_thrive IS NOT NULL",
+        flag("f.has_thrive"),
+    )
+
+
+def _thrive_not_recorded(params: MeasureParams) -> Additive:
+    return Additive(
+        "contact_facts f", "f.presented_day", "NOT f.abandoned AND f.has_thrive IS NULL"
+    )
 
 
 def _grade_share(grade: int) -> Callable[[MeasureParams], Additive]:
@@ -146,7 +157,24 @@ MEASURES: tuple[MeasureSpec, ...] = (
         kind=Kind.SHARE,
         additive=_thrive,
         definition="""Of the contacts presented in the period that were not abandoned, the share
-        with at least one THRIVE assessment recorded (at any time up to the snapshot).""",
+        with at least one THRIVE assessment recorded (at any time up to the snapshot). An
+        imported contact whose source never held THRIVE is "not recorded" and left out (counted
+        by first_contact.thrive_not_recorded), never counted as not done.""",
+    ),
+    measure(
+        key="first_contact.thrive_not_recorded",
+        title="Contacts with THRIVE not recorded (imported)",
+        group=GROUP,
+        peel_area=RESPONDING,
+        unit=Unit.COUNT,
+        higher_is_better=None,
+        cuts=CONTACT_CUTS,
+        record_type="contacts",
+        kind=Kind.COUNT,
+        additive=_thrive_not_recorded,
+        definition="""The contacts presented in the period, not abandoned, imported from a
+        source that never held THRIVE: left out of the THRIVE share's denominator and counted
+        here so the share's coverage is plain.""",
     ),
     _grade(1, "Emergency"),
     _grade(2, "Priority"),

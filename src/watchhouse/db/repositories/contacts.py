@@ -45,7 +45,7 @@ from watchhouse.domain.thrive import (
     ThriveAssessment,
     VulnerabilityFlag,
 )
-from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.domain.values import Channel, Grade, Origin, Settlement
 
 
 @dataclass(frozen=True)
@@ -400,6 +400,9 @@ _SCREEN = (
         NeighbourhoodRow.name,
         LocationRow.settlement,
         IncidentRow.id,
+        ContactRow.source,
+        ContactRow.origin,
+        ContactRow.attributes,
         *_CALLER_COLUMNS,
     )
     .outerjoin(UserRow, UserRow.id == ContactRow.handler_id)
@@ -450,7 +453,10 @@ def contact_screen(
         neighbourhood,
         settlement,
         incident_id,
-    ) = row[:23]
+        source,
+        origin,
+        attributes,
+    ) = row[:26]
     history = (
         earlier_contacts(
             session=session,
@@ -488,8 +494,11 @@ def contact_screen(
         else incidents.incident(session=session, incident_id=incident_id, summary=summary),
         earlier_contacts=tuple(history),
         earlier_flags=tuple(earlier_flags(session=session, contact_ids=[c.id for c in history])),
+        source=source or "watchhouse",
+        origin=Origin(origin or "public"),
+        attributes=dict(attributes or {}),
     )
-    return view, CallerOnRecord(contact_id, person_id, number_id, _caller(row[23:]))
+    return view, CallerOnRecord(contact_id, person_id, number_id, _caller(row[26:]))
 
 
 _FLAGS = (

@@ -3,13 +3,15 @@ a force's own contacts and incidents, and tables streamed out in chunks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
+from psycopg.types.json import Json
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,7 @@ class BatchCounts:
     rows_added: int
     rows_duplicate: int
     rows_rejected: int
+    rows_filtered: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def finish_batch(
             rows_added=counts.rows_added,
             rows_duplicate=counts.rows_duplicate,
             rows_rejected=counts.rows_rejected,
+            rows_filtered=counts.rows_filtered,
         )
     )
 
@@ -194,6 +198,16 @@ def neighbourhood_refs(*, session: Session) -> dict[str, NeighbourhoodRef]:
 def stored_external_refs(*, session: Session, source: str, refs: Sequence[str]) -> set[str]:
     """Which of these external references of a source are already stored as contacts."""
     found: set[str] = set()
+    if refs and session.get_bind().dialect.name == "postgresql":
+        # One round trip with the references as one array parameter.
+        rows = session.execute(
+            text(
+                "SELECT external_ref FROM contacts "
+                "WHERE source = :source AND external_ref = ANY(:refs)"
+            ),
+            {"source": source, "refs": list(refs)},
+        )
+        return {ref for (ref,) in rows if ref is not None}
     for start in range(0, len(refs), _LOOKUP_CHUNK):
         part = refs[start : start + _LOOKUP_CHUNK]
         found.update(
@@ -227,6 +241,8 @@ CONTACT_COLUMNS = (
     "caller_postcode",
     "source",
     "external_ref",
+    "origin",
+    "attributes",
 )
 INCIDENT_COLUMNS = (
     "id",
@@ -286,16 +302,56 @@ def add_force_records(
                 )
             )
         contact_id = next(contact_ids)
-        contacts.append(_contact(record, contact_id, where, source, dialect))
+        contacts.append(
+            _stored_times(_contact(record, contact_id, where, source, dialect), dialect)
+        )
         if record.grade is not None and record.settlement is not None:
-            incidents.append(_incident(record, next(incident_ids), contact_id, where, graded_by))
+            incident = _incident(record, next(incident_ids), contact_id, where, graded_by)
+            incidents.append(_stored_times(incident, dialect))
     for name, columns, rows in (
         ("locations", LOCATION_COLUMNS, locations),
         ("contacts", CONTACT_COLUMNS, contacts),
         ("incidents", INCIDENT_COLUMNS, incidents),
     ):
-        bulk.insert_rows(session=session, table_name=name, columns=columns, rows=rows)
+        if dialect == "postgresql":
+            _copy_rows(session=session, table_name=name, columns=columns, rows=rows)
+        else:
+            bulk.insert_rows(
+                session=session, table_name=name, columns=columns, rows=rows, convert_times=False
+            )
     return len(new)
+
+
+def _copy_rows(
+    *, session: Session, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """PostgreSQL: COPY new rows straight into the table (their ids reserved from its sequence;
+    a clash with a row stored meanwhile fails the file's transaction, as an INSERT would)."""
+    if not rows:
+        return
+    cursor = session.connection().connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _stored_times(row: tuple[Any, ...], dialect: str) -> tuple[Any, ...]:
+    """On SQLite, each aware time as the naive UTC text `bulk.sqlite_time` writes (the same
+    text, through isoformat, several times faster than strftime); elsewhere unchanged."""
+    if dialect != "sqlite":
+        return row
+    return tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in row)
+
+
+def _sqlite_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime; give it a time zone")
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def reserve_ids(*, session: Session, table_name: str, count: int) -> list[int]:
@@ -345,7 +401,16 @@ def _contact(
         record.caller_postcode,
         source,
         record.external_ref,
+        record.origin.value,
+        _json(record.attributes, dialect),
     )
+
+
+def _json(value: Mapping[str, str] | None, dialect: str) -> Any:
+    """A JSON column's value as the driver takes it through executemany."""
+    if value is None:
+        return None
+    return json.dumps(dict(value), ensure_ascii=False) if dialect == "sqlite" else Json(dict(value))
 
 
 def _incident(

@@ -1,0 +1,339 @@
+"""Benchmark: a year of a force's command-and-control export, imported into SQLite and
+PostgreSQL, by this checkout's importer and, side by side, by git main's (the baseline).
+
+Generates weekly CSV files in the shape of a published CAD export (see
+tests/io/test_command_and_control_end_to_end.py for where the shape comes from), ~750,000 rows
+by default across 52 files, then imports the folder into a fresh, migrated store with
+`watchhouse.services.imports.import_force_export` file by file (as the CLI does), each in a
+child process: once with this checkout's code, once with git main's code extracted by
+`git archive` into a temporary directory (not copied into the repository) and put first on
+PYTHONPATH. Two file sets:
+
+- `shared`: what main's importer can read (police rows only, empty cells for missing times,
+  channels it knows); both importers, so the ratio is like for like;
+- `real`: the export as published (NULL, fire and EMS rows, officer-initiated, radio and
+  transfer rows, reopened calls closed before the arrival, the autumn clock change); this
+  checkout only (main rejects or cannot filter these rows).
+
+    uv run python bench/import_cad.py [--rows 750000] [--files 52] [--databases sqlite,postgresql]
+    uv run python bench/import_cad.py --rows 50000 --files 4          # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+TARGET_ROWS_PER_SECOND = 50_000
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+LONDON = ZoneInfo("Europe/London")
+WALL = "%Y-%m-%d %H:%M:%S"
+HEADER = [
+    "Master_Incident_Number",
+    "Agency",
+    "Problem",
+    "Priority_Number",
+    "Call_Reception",
+    "Call_Taker",
+    "Incident_Start_Time",
+    "Incident_Queue_Time",
+    "Incident_Dispatch_Time",
+    "Incident_Phone_Stop",
+    "Incident_Arrival_Time",
+    "Incident_First_Close_Time",
+    "Call_Reopened",
+    "Final_Closed_Time",
+    "Disposition",
+]
+SHARED_MAPPING = """
+source = "decc"
+time_zone = "Europe/London"
+[columns]
+external_ref = "Master_Incident_Number"
+channel = "Call_Reception"
+presented_at = "Incident_Start_Time"
+ended_at = "Incident_Phone_Stop"
+summary = "Problem"
+grade = "Priority_Number"
+incident_created_at = "Incident_Queue_Time"
+incident_deployed_at = "Incident_Dispatch_Time"
+incident_arrived_at = "Incident_Arrival_Time"
+incident_closed_at = "Final_Closed_Time"
+[defaults]
+settlement = "urban"
+[codes.channel]
+"E-911" = "999"
+"Phone" = "101"
+[codes.grade]
+"1" = 1
+"2" = 2
+"3" = 3
+"4" = 4
+"""
+REAL_MAPPING = """
+source = "decc"
+time_zone = "Europe/London"
+null_tokens = ["NULL"]
+attributes = ["Disposition", "Call_Taker"]
+[filter]
+"Agency" = "POLICE"
+[columns]
+external_ref = "Master_Incident_Number"
+channel = "Call_Reception"
+origin = "Call_Reception"
+presented_at = "Incident_Start_Time"
+ended_at = "Incident_Phone_Stop"
+summary = "Problem"
+grade = "Priority_Number"
+incident_created_at = "Incident_Queue_Time"
+incident_deployed_at = "Incident_Dispatch_Time"
+incident_arrived_at = "Incident_Arrival_Time"
+incident_closed_at = ["Incident_First_Close_Time", "Final_Closed_Time"]
+[defaults]
+settlement = "urban"
+channel = "101"
+[codes.channel]
+"E-911" = "999"
+"*" = "101"
+[codes.origin]
+"Officer Initiated" = "officer_initiated"
+"Radio" = "radio"
+"Transfer" = "transfer"
+"*" = "public"
+[codes.grade]
+"1" = 1
+"2" = 2
+"3" = 3
+"4" = 4
+"*" = 3
+"""
+
+
+def generate(folder: Path, rows: int, files: int, *, real: bool, seed: int = 14) -> None:
+    """Weekly files of `rows` records in all, from 6 January 2025 (52 weeks span the October
+    clock change)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True)
+    start = datetime(2025, 1, 6, tzinfo=UTC)
+    per_file = -(-rows // files)
+    receptions = ["E-911", "Phone", "Officer Initiated", "Radio", "Transfer", ""]
+    weights = [40, 30, 18, 6, 3, 3] if real else [55, 45, 0, 0, 0, 0]
+    number = 0
+    for week in range(files):
+        path = folder / f"cad-week-{week + 1:02d}.csv"
+        first = start + timedelta(days=7 * (week % 52))
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(HEADER)
+            offsets = sorted(rng.uniform(0, 7 * 86400) for _ in range(min(per_file, rows - number)))
+            for offset in offsets:
+                number += 1
+                writer.writerow(
+                    _row(rng, number, first + timedelta(seconds=offset), real, receptions, weights)
+                )
+
+
+def _row(
+    rng: random.Random,
+    number: int,
+    begin: datetime,
+    real: bool,
+    receptions: list[str],
+    weights: list[int],
+) -> list[str]:
+    empty = "NULL" if real else ""
+    begin = begin.replace(microsecond=0)
+    reception = rng.choices(receptions, weights)[0]
+    queued = begin + timedelta(seconds=rng.randint(20, 180))
+    dispatched = queued + timedelta(seconds=rng.randint(30, 1500))
+    arrived = (
+        None if rng.random() < 0.12 else dispatched + timedelta(seconds=rng.randint(120, 2400))
+    )
+    closed = (arrived or dispatched) + timedelta(seconds=rng.randint(600, 7200))
+    reopened = real and arrived is not None and rng.random() < 0.04
+    first_close = arrived - timedelta(minutes=6) if reopened and arrived else closed
+    public = reception in ("E-911", "Phone", "")
+    agency = rng.choices(["POLICE", "FIRE", "EMS"], [57, 25, 18])[0] if real else "POLICE"
+
+    def wall(moment: datetime | None) -> str:
+        return empty if moment is None else moment.astimezone(LONDON).strftime(WALL)
+
+    return [
+        f"25-{number:07d}",
+        agency,
+        rng.choice(["DISORDERLY CONDUCT", "TRAFFIC STOP", "ALARM", "THEFT", "WELFARE CHECK"]),
+        str(rng.choices([1, 2, 3, 4], [26, 39, 25, 10])[0]),
+        reception,
+        rng.choice(["C2C", "A11", "B07", "D19"]),
+        wall(begin),
+        wall(queued),
+        wall(dispatched),
+        wall(begin + timedelta(seconds=rng.randint(40, 400)) if public else None),
+        wall(arrived),
+        wall(first_close),
+        "Yes" if reopened else "No",
+        wall(closed),
+        rng.choice(["REPORT TAKEN", "ADVISED", "ARREST", "GONE ON ARRIVAL"]),
+    ]
+
+
+def extract_main(into: Path) -> Path:
+    """git main's src/ in a temporary directory (the baseline's code, never in the repo)."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "main", "src"],
+        check=True,
+        capture_output=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def fresh_database(kind: str, work: Path, label: str) -> tuple[str, str | None]:
+    """A new empty database: its SQLAlchemy URL, and the PostgreSQL name to drop after."""
+    if kind == "sqlite":
+        return f"sqlite:///{work / f'{label}.db'}", None
+    import psycopg
+
+    name = f"bench_cad_{label}_{os.getpid()}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
+
+
+def drop_database(name: str | None) -> None:
+    """Drop a benchmark PostgreSQL database."""
+    if name is None:
+        return
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def run_child(code: Path | None, url: str, folder: Path, mapping: Path, work: Path) -> dict:
+    """Import the folder in a child process with this checkout's code or main's (`code`)."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    command = [sys.executable, __file__, "worker", url, str(folder), str(mapping), str(work)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def worker(url: str, folder: Path, mapping_path: Path, work: Path) -> None:
+    """In the child: migrate, add an administrator, import every file (timed), print JSON."""
+    import watchhouse
+    from watchhouse.config import Settings
+    from watchhouse.db.repositories import users as user_repo
+    from watchhouse.domain.roles import Actor, Role
+    from watchhouse.io.force_mapping import load_mapping
+    from watchhouse.services import imports
+    from watchhouse.services.context import build_context
+
+    work.mkdir(parents=True, exist_ok=True)
+    ctx = build_context(Settings(environment="test", data_dir=work, database_url=url))
+    with ctx.db.transaction() as session:
+        user = user_repo.add_user(
+            session=session,
+            username="bench",
+            display_name="Benchmark",
+            role=Role.ADMINISTRATOR,
+            password_hash="not-a-real-hash",
+            now=datetime.now(UTC),
+        )
+    actor = Actor(user.id, user.username, user.display_name, user.role)
+    mapping = load_mapping(mapping_path)
+    files = sorted(folder.glob("cad-week-*.csv"))
+    totals = {"read": 0, "added": 0, "rejected": 0}
+    started = time.perf_counter()
+    for path in files:
+        result = imports.import_force_export(
+            ctx, actor=actor, path=path, mapping=mapping, report=work / f"{path.stem}.rej.csv"
+        )
+        totals["read"] += result.rows_read
+        totals["added"] += result.rows_added
+        totals["rejected"] += result.rows_rejected
+    seconds = time.perf_counter() - started
+    ctx.db.dispose()
+    print(json.dumps({"code": str(Path(watchhouse.__file__).parent), "seconds": seconds, **totals}))
+
+
+def main() -> int:
+    """Generate, import with both importers on each database, print the table."""
+    if len(sys.argv) > 1 and sys.argv[1] == "worker":
+        worker(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), Path(sys.argv[5]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=750_000)
+    parser.add_argument("--files", type=int, default=52)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    print(f"$ {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory(prefix="bench-cad-") as tmp:
+        work = Path(tmp)
+        main_src = extract_main(work / "main")
+        sets = {}
+        for name, real, text in (("shared", False, SHARED_MAPPING), ("real", True, REAL_MAPPING)):
+            folder = work / name
+            generate(folder, args.rows, args.files, real=real)
+            mapping = work / f"{name}.toml"
+            mapping.write_text(text, encoding="utf-8")
+            sets[name] = (folder, mapping)
+        print(
+            f"{'database':12}{'file set':8}{'importer':10}{'read':>10}{'added':>10}"
+            f"{'rejected':>10}{'seconds':>9}{'rows/s':>10}"
+        )
+        rates: dict[tuple[str, str, str], float] = {}
+        for kind in args.databases.split(","):
+            plan = [
+                ("shared", "main", main_src),
+                ("shared", "current", None),
+                ("real", "current", None),
+            ]
+            for set_name, label, code in plan:
+                folder, mapping = sets[set_name]
+                seconds_each = []
+                for run in range(args.runs):
+                    url, dropped = fresh_database(kind, work, f"{set_name}_{label}_{run}")
+                    try:
+                        found = run_child(code, url, folder, mapping, work / f"out-{kind}-{run}")
+                    finally:
+                        drop_database(dropped)
+                    seconds_each.append(found["seconds"])
+                seconds = statistics.median(seconds_each)
+                rate = found["read"] / seconds
+                rates[(kind, set_name, label)] = rate
+                print(
+                    f"{kind:12}{set_name:8}{label:10}{found['read']:>10,}{found['added']:>10,}"
+                    f"{found['rejected']:>10,}{seconds:>9.1f}{rate:>10,.0f}"
+                )
+        for kind in args.databases.split(","):
+            ratio = rates[(kind, "shared", "current")] / rates[(kind, "shared", "main")]
+            print(
+                f"{kind}: current / main on the shared set = {ratio:.2f}x; target "
+                f"{TARGET_ROWS_PER_SECOND:,} rows/s"
+            )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
