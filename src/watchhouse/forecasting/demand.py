@@ -31,13 +31,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import holidays
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+
+if TYPE_CHECKING:  # pandas and statsforecast load only when a forecast runs (fast CLI start)
+    import pandas as pd
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -148,11 +149,15 @@ def _check(histories: Sequence[ChannelHistory], options: ForecastOptions) -> Non
 
 
 def _local(starts: Ints, timezone: str) -> pd.DatetimeIndex:
+    import pandas as pd
+
     return pd.to_datetime(starts, unit="s", utc=True).tz_convert(timezone)
 
 
 def _daily(history: ChannelHistory, options: ForecastOptions) -> pd.Series:
     """Totals per whole local day (a day missing any of its intervals is left out)."""
+    import pandas as pd
+
     local = _local(history.starts, options.timezone)
     frame = pd.DataFrame({"day": local.date, "y": history.counts})
     sums = frame.groupby("day")["y"].agg(["sum", "size"])
@@ -186,6 +191,8 @@ def _holiday_factor(daily: pd.Series, bank: set[date]) -> float:
 
 
 def _models(annual: bool) -> list[object]:
+    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+
     seasons = [WEEK, YEAR] if annual else [WEEK]
     return [
         MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
@@ -271,6 +278,8 @@ def _spread(
 ) -> tuple[Ints, Floats, Floats, Floats]:
     """Daily forecast -> intervals (UTC starts), DST-safe, with interval-level bands of
     z spreads either side (spread: see the module's docstring)."""
+    import pandas as pd
+
     first = pd.Timestamp(days[0]).tz_localize(options.timezone)
     end = pd.Timestamp(days[-1] + timedelta(days=1)).tz_localize(options.timezone)
     local = pd.date_range(first, end, freq=f"{options.interval_minutes}min", inclusive="left")
@@ -319,6 +328,8 @@ def _calibrate(
 ) -> tuple[float, float]:
     """(c, held-out coverage): the `level` quantile of the backtest intervals' |error| over
     spread, and the share of each window's intervals inside c of the other windows."""
+    import pandas as pd
+
     level = options.level
     scores: list[Floats] = []
     for _, window in rows.groupby("cutoff"):
@@ -359,6 +370,9 @@ def forecast_demand(
     say: Callable[[str], None] = lambda _: None,
 ) -> list[ChannelForecast]:
     """Forecast each channel: backtest the candidates, choose by MASE, spread to intervals."""
+    import pandas as pd
+    from statsforecast import StatsForecast
+
     _check(histories, options)
     daily = {h.channel: _daily(h, options) for h in histories}
     n_days = min(len(s) for s in daily.values())
@@ -449,6 +463,8 @@ def forecast_demand(
 
 def interval_starts(first_day: date, days: int, *, interval_minutes: int, timezone: str) -> Ints:
     """UTC epoch starts of every interval in [first_day, first_day + days) local time."""
+    import pandas as pd
+
     first = pd.Timestamp(first_day).tz_localize(timezone)
     end = pd.Timestamp(first_day + timedelta(days=days)).tz_localize(timezone)
     local = pd.date_range(first, end, freq=f"{interval_minutes}min", inclusive="left")

@@ -137,7 +137,9 @@ def _demo_teams(ctx: AppContext, admin: Actor) -> None:
         teams.assign(ctx, actor=admin, username=username, team_code=code)
 
 
-def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLogin]:
+def build_demo(
+    ctx: AppContext, progress: Progress | None = None, *, scale: float = DEMO_SCALE
+) -> list[DemoLogin]:
     """Fill an empty store with the demo force; refuses a store that already has users.
 
     Fifteen months of the synthetic force (1% of the default profile) give the history, so
@@ -156,7 +158,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
             profile="default",
             start=history_start,
             end=today,
-            scale=DEMO_SCALE,
+            scale=scale,
             seed=DEMO_SEED,
             settle_incidents=True,
         ),
