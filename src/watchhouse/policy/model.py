@@ -403,6 +403,12 @@ class AccessLogPolicy(_Strict):
     require_justification: bool
 
 
+class AuditFeedbackPolicy(_Strict):
+    """The supervisor's audit feedback page."""
+
+    page_size: int = Field(ge=5, le=500)
+
+
 class Policy(_Strict):
     """The whole force policy."""
 
@@ -423,6 +429,7 @@ class Policy(_Strict):
     board: BoardPolicy
     measures: MeasuresPolicy
     planning: PlanningPolicy
+    audit_feedback: AuditFeedbackPolicy
 
     @field_validator("grades")
     @classmethod
