@@ -12,6 +12,7 @@ import csv
 import os
 import re
 import shlex
+import shutil
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,7 +87,8 @@ def _fills(tmp: Path, demo_db: Path) -> list[tuple[str, str]]:
     """Placeholder -> value, longest first, so `[--out DIR]` is filled before `DIR`."""
     with sqlite3.connect(demo_db) as connection:
         left, right = (row[0] for row in connection.execute("SELECT id FROM contacts LIMIT 2"))
-    examples = README.parent / "docs" / "examples"
+    examples = tmp / "examples"  # a copy: the import writes its rejected rows beside its input
+    shutil.copytree(README.parent / "docs" / "examples", examples)
     pairs = {
         '"Full Name"': '"Nia Brown"',
         "USERNAME": "nbrown",

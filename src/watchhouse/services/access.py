@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -47,10 +48,28 @@ def log_access(
     )
 
 
+def access_record_types(ctx: AppContext) -> list[str]:
+    """The record types the log holds, for choosing from a list."""
+    with ctx.db.transaction() as session:
+        return access_log.record_types(session=session)
+
+
+def _as_logged(session: Session, query: AccessQuery) -> AccessQuery:
+    """The query with its record type spelled as the log spells it (the choice is
+    case-insensitive); a type the log has never held matches nothing."""
+    if not query.record_type:
+        return query
+    wanted = query.record_type.strip().lower()
+    for known in access_log.record_types(session=session):
+        if known.lower() == wanted:
+            return replace(query, record_type=known)
+    return query
+
+
 def search_access_log(ctx: AppContext, *, actor: Actor, query: AccessQuery) -> list[AccessEntry]:
     """Search the log (searching it is not itself personal data about the public)."""
     with ctx.db.transaction() as session:
-        return access_log.search(session=session, query=query)
+        return access_log.search(session=session, query=_as_logged(session, query))
 
 
 def export_access_log_csv(
@@ -58,7 +77,7 @@ def export_access_log_csv(
 ) -> str:
     """Export matching entries as CSV; the export is logged as a disclosure."""
     with ctx.db.transaction() as session:
-        entries = access_log.search(session=session, query=query)
+        entries = access_log.search(session=session, query=_as_logged(session, query))
         log_access(
             ctx,
             session=session,
