@@ -79,11 +79,13 @@ def load_lazy_command(name: str) -> Any:
     """The click command (or group) behind a lazily loaded command name."""
     module_name, attribute, _help = LAZY_COMMANDS[name]
     target = getattr(importlib.import_module(module_name), attribute)
-    if not isinstance(target, typer.Typer):
-        single = typer.Typer()
-        single.command(name)(target)
-        target = single
-    command = typer.main.get_command(target)
+    if isinstance(target, typer.Typer):  # a group, even with one command (`export parquet`)
+        group = typer.main.get_group(target)
+        group.name = name
+        return group
+    single = typer.Typer()
+    single.command(name)(target)
+    command = typer.main.get_command(single)
     command.name = name
     return command
 

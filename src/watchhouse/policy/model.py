@@ -243,6 +243,10 @@ class BoardPolicy(_Strict):
     trend_length: int = Field(ge=3, le=30)
     two_of_three: bool
     drill_down_limit: int = Field(ge=1, le=5000)
+    # "Worst first": areas with fewer records go after the others; shares are ranked by the
+    # end of their Wilson interval at this confidence most favourable to them.
+    ranking_min_records: int = Field(ge=1)
+    ranking_confidence: float = Field(gt=0, lt=1)
 
     @field_validator("headline_measures")
     @classmethod

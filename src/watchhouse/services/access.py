@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -12,6 +10,7 @@ from watchhouse.db.repositories import access_log
 from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
+from watchhouse.io.safe_csv import csv_text
 from watchhouse.services.context import AppContext
 
 
@@ -88,22 +87,19 @@ def export_access_log_csv(
             justification=justification,
             recipient=recipient.strip() or actor.username,
         )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "id",
-            "at_utc",
-            "username",
-            "operation",
-            "record_type",
-            "record_id",
-            "justification",
-            "recipient",
-        ]
-    )
-    for e in entries:
-        writer.writerow(
+    header = [
+        "id",
+        "at_utc",
+        "username",
+        "operation",
+        "record_type",
+        "record_id",
+        "justification",
+        "recipient",
+    ]
+    return csv_text(
+        header,
+        (
             [
                 e.id,
                 e.at.isoformat(),
@@ -114,5 +110,6 @@ def export_access_log_csv(
                 e.justification or "",
                 e.recipient or "",
             ]
-        )
-    return out.getvalue()
+            for e in entries
+        ),
+    )
