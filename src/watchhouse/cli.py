@@ -215,7 +215,7 @@ def repeats(
 ) -> None:
     """List everyone who crossed a repeat-contact threshold on a day (the daily batch)."""
     from watchhouse.services.imports import importing_actor
-    from watchhouse.services.plans import run_daily_batch
+    from watchhouse.services.plans import run_daily_batch, subject_titles
 
     ctx = _context(_settings())
     try:
@@ -237,10 +237,10 @@ def repeats(
         title=f"repeat contacts crossing a threshold on {when.isoformat()}",
     )
     zone = ctx.policy.force.timezone
-    for crossing in found:
+    for crossing, who in zip(found, subject_titles(ctx, crossings=found), strict=True):
         table.add_row(
             crossing.basis.value,
-            str(crossing.key),
+            who,
             format_local(crossing.last_contact, zone, "%d %b %Y %H:%M"),
             "; ".join(f"{n} contacts ({rule.label})" for rule, n in crossing.crossed),
         )

@@ -135,6 +135,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env={"WATCHHOUSE_DATA_DIR": str(folder / "data")},
     )
     assert result.exit_code == 0, result.output
+    with sqlite3.connect(folder / "data" / "demo" / "watchhouse.sqlite3") as connection:
+        plans = connection.execute("SELECT count(*) FROM problem_solving_plans").fetchone()[0]
+    assert plans > 0, "the demo opens problem-solving plans for the neighbourhood officer"
     return folder
 
 

@@ -28,7 +28,7 @@ REFERENCE_RECORD_TYPES = {
     "DA": "risk_assessment",
     "C": "contact",
     "I": "incident",
-    "P": "person",
+    "P": "problem_solving_plan",
 }
 _REFERENCE = re.compile(r"^(CR|DA|C|I|P)(\d+)$", re.IGNORECASE)
 

@@ -428,7 +428,7 @@ RECORD_PAGES: dict[str, tuple[str, str]] = {
     "contact": ("C{:07d}", "/contacts/{}"),
     "incident": ("I{:07d}", "/incidents/{}"),
     "crime": ("CR{:07d}", "/crimes/{}"),
-    "problem_solving_plan": ("plan {}", "/plans/{}"),
+    "problem_solving_plan": ("P{:07d}", "/plans/{}"),
 }
 
 

@@ -16,6 +16,7 @@ from watchhouse.services import (
     identity,
     incidents,
     planning,
+    plans,
     reference,
     staffing_plans,
     teams,
@@ -193,6 +194,7 @@ def build_demo(
         (6, "Youths gathering outside, feels unsafe"),
         (4, "Stones thrown at the window"),
         (2, "Youths back again, shouting abuse"),
+        (1, "Fence kicked in, same group"),
     ):
         then = now - timedelta(days=days)
         incident_id = _graded_contact(
@@ -294,6 +296,12 @@ def build_demo(
     build_demo_audits(ctx, actors[Role.AUDITOR], first=history_start, last=today)
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    # The daily repeat-caller batch over the last fortnight, so the neighbourhood officer has
+    # problem-solving plans (Jean Harper's four calls in a week among them).
+    for days_ago in range(14, -1, -1):
+        plans.run_daily_batch(
+            ctx, actor=actors[Role.NEIGHBOURHOOD_OFFICER], day=today - timedelta(days=days_ago)
+        )
     _demo_forecast(ctx, actors[Role.ANALYST], history_days=(today - history_start).days)
     return logins
 
