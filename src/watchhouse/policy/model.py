@@ -360,6 +360,9 @@ class PlanningPolicy(_Strict):
     history_weeks_for_handling: int = Field(ge=1, le=52)
     simulation_replications: int = Field(ge=1, le=500)
     simulation_tolerance: float = Field(gt=0, lt=1)
+    # What roster costs are counted in: the shifts' cost_per_hour is in this unit per hour
+    # (e.g. "GBP" with cost_per_hour the hourly rate; by default relative, "standard hours").
+    cost_unit: str = Field(default="standard hours", min_length=1, max_length=30)
     simulation_days: int = Field(ge=1, le=14)
     roster_weeks_per_pattern: int = Field(ge=1, le=12)
     roster_time_limit_seconds: float = Field(ge=0, le=600)
