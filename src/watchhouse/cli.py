@@ -2,58 +2,129 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import time
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
+import typer.main
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_audits import audits_app
-from watchhouse.cli_identity import identity_app
-from watchhouse.cli_io import export_app, import_app
-from watchhouse.cli_measures import measures_command, snapshot_command
-from watchhouse.cli_planning import forecast, forecast_file, staffing
-from watchhouse.cli_report import report
-from watchhouse.cli_teams import teams_app
 from watchhouse.config import Settings
-from watchhouse.db.migrate import upgrade
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.roles import Action, Role
 from watchhouse.policy import PolicyError
-from watchhouse.services import accounts
-from watchhouse.services.context import AppContext, build_context
-from watchhouse.services.demo import build_demo
-from watchhouse.services.imports import importing_actor
-from watchhouse.services.plans import run_daily_batch
-from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
 from watchhouse.synth.profile import SynthProfileError, available_profiles, load_profile
 
-app = typer.Typer(help="watchhouse: answer the public well, and prove it.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from watchhouse.services.context import AppContext
+
+# The commands defined in other modules, loaded only when run: `watchhouse --help` and the
+# light commands then start without statsforecast, splink, DuckDB or pandas (bench/cli_startup.py).
+# name -> (module, attribute, the help shown in `watchhouse --help`)
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "import": ("watchhouse.cli_io", "import_app", "Import public or force data."),
+    "export": ("watchhouse.cli_io", "export_app", "Export the store."),
+    "identity": (
+        "watchhouse.cli_identity",
+        "identity_app",
+        "Who is who: link contact records into people.",
+    ),
+    "teams": ("watchhouse.cli_teams", "teams_app", "Teams and their supervisors."),
+    "audits": (
+        "watchhouse.cli_audits",
+        "audits_app",
+        "Quality audits: templates, samples and trends.",
+    ),
+    "measures": (
+        "watchhouse.cli_measures",
+        "measures_command",
+        "Print measures for every period starting between --from and --to, cut as asked.",
+    ),
+    "snapshot": (
+        "watchhouse.cli_measures",
+        "snapshot_command",
+        "Check the store and write the measures' snapshot again if a measured table has changed",
+    ),
+    "report": (
+        "watchhouse.cli_report",
+        "report",
+        "Write the monthly performance pack: a self-contained HTML file and a PDF.",
+    ),
+    "forecast": (
+        "watchhouse.cli_planning",
+        "forecast",
+        "Forecast contacts per channel from the stored history and store the run.",
+    ),
+    "forecast-file": (
+        "watchhouse.cli_planning",
+        "forecast_file",
+        "Forecast any series in a CSV file and write the forecast with its bands.",
+    ),
+    "staffing": (
+        "watchhouse.cli_planning",
+        "staffing",
+        "Staff needed per interval, checked by simulation and rostered; "
+        "what-ifs beside the policy.",
+    ),
+}
+
+
+def load_lazy_command(name: str) -> Any:
+    """The click command (or group) behind a lazily loaded command name."""
+    module_name, attribute, _help = LAZY_COMMANDS[name]
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):  # a group, even with one command (`export parquet`)
+        group = typer.main.get_group(target)
+        group.name = name
+        return group
+    single = typer.Typer()
+    single.command(name)(target)
+    command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommandGroup(TyperGroup):
+    """The top-level group: commands from other modules are imported when run, not listed."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command, those defined here first."""
+        return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, or for `--help` a stand-in carrying its help (nothing imported)."""
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        help_text = LAZY_COMMANDS[cmd_name][2]
+        return TyperCommand(name=cmd_name, help=help_text, short_help=help_text)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Load a lazy command just before it runs."""
+        if args and args[0] in LAZY_COMMANDS and args[0] not in self.commands:
+            self.add_command(load_lazy_command(args[0]), args[0])
+        return super().resolve_command(ctx, args)
+
+
+app = typer.Typer(
+    help="watchhouse: answer the public well, and prove it.",
+    no_args_is_help=True,
+    cls=LazyCommandGroup,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
-app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
-app.add_typer(identity_app, name="identity")
-app.add_typer(teams_app, name="teams")
-app.add_typer(audits_app, name="audits")
-app.command("measures")(measures_command)
-app.command("snapshot")(snapshot_command)
-app.command("report")(report)
-app.command("forecast")(forecast)
-app.command("forecast-file")(forecast_file)
-app.command("staffing")(staffing)
 console = Console()
 err = Console(stderr=True)
 
@@ -67,9 +138,14 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _context(settings: Settings) -> AppContext:
+def _context(settings: Settings, *, create: bool = False) -> AppContext:
+    from watchhouse.services.context import StoreMissing, build_context
+
     try:
-        return build_context(settings)
+        return build_context(settings, create=create)
+    except StoreMissing as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
     except PolicyError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -78,6 +154,8 @@ def _context(settings: Settings) -> AppContext:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema of the configured database."""
+    from watchhouse.db.migrate import upgrade
+
     settings = _settings()
     upgrade(settings.resolved_database_url)
     console.print(f"schema up to date: {settings.resolved_database_url}")
@@ -96,7 +174,9 @@ def users_add(
     ],
 ) -> None:
     """Add a user."""
-    ctx = _context(_settings())
+    from watchhouse.services import accounts
+
+    ctx = _context(_settings(), create=True)
     try:
         user = accounts.add_user(
             ctx, username=username, display_name=name, role=role, password=password
@@ -110,6 +190,8 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """List users."""
+    from watchhouse.services import accounts
+
     table = Table("username", "name", "role", "state")
     for u in accounts.list_users(_context(_settings())):
         table.add_row(
@@ -121,6 +203,8 @@ def users_list() -> None:
 @users_app.command("token")
 def users_token(username: str) -> None:
     """Issue a bearer token (for telephony and other force systems) acting as the user."""
+    from watchhouse.services import accounts
+
     try:
         token = accounts.issue_api_token(_context(_settings()), username=username)
     except ValidationFailed as exc:
@@ -135,6 +219,9 @@ def repeats(
     as_user: Annotated[str, typer.Option("--as-user", help="who runs the batch (logged)")],
 ) -> None:
     """List everyone who crossed a repeat-contact threshold on a day (the daily batch)."""
+    from watchhouse.services.imports import importing_actor
+    from watchhouse.services.plans import run_daily_batch, subject_titles
+
     ctx = _context(_settings())
     try:
         when = date.fromisoformat(day)
@@ -155,10 +242,10 @@ def repeats(
         title=f"repeat contacts crossing a threshold on {when.isoformat()}",
     )
     zone = ctx.policy.force.timezone
-    for crossing in found:
+    for crossing, who in zip(found, subject_titles(ctx, crossings=found), strict=True):
         table.add_row(
             crossing.basis.value,
-            str(crossing.key),
+            who,
             format_local(crossing.last_contact, zone, "%d %b %Y %H:%M"),
             "; ".join(f"{n} contacts ({rule.label})" for rule, n in crossing.crossed),
         )
@@ -190,6 +277,8 @@ def synth(
     out: Annotated[Path, typer.Option(help="directory for Parquet files")] = Path("data/synth"),
 ) -> None:
     """Generate a realistic synthetic force (see docs/synthetic-force.md)."""
+    from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
+
     try:
         request = SynthRequest(
             profile=profile,
@@ -221,7 +310,7 @@ def synth(
         if target == SynthTarget.PARQUET:
             rows = synth_to_parquet(request, out, advance)
         else:
-            ctx = _context(_settings())
+            ctx = _context(_settings(), create=True)
             try:
                 rows = synth_to_database(ctx, request, advance)
             except RuntimeError as exc:
@@ -236,6 +325,8 @@ def synth(
 
 
 def _serve(settings: Settings, ctx: AppContext) -> None:
+    import uvicorn
+
     from watchhouse.web.app import create_app
 
     uvicorn.run(
@@ -259,31 +350,45 @@ def serve(
     if port:
         overrides["port"] = port
     settings = _settings(**overrides)
-    _serve(settings, _context(settings))
+    _serve(settings, _context(settings, create=True))
 
 
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="build the demo and stop")] = False,
+    scale: Annotated[
+        float, typer.Option(help="size of the synthetic history relative to the default profile")
+    ] = 0.01,
 ) -> None:
     """Build a fresh demo force in data/demo and serve it, printing the logins."""
+    from watchhouse.services.demo import build_demo
+
     base = _settings()
     if base.environment == "production":
         err.print("[red]the demo cannot run with WATCHHOUSE_ENVIRONMENT=production[/red]")
         raise typer.Exit(2)
     data_dir = base.data_dir / "demo"
+    if scale <= 0:
+        err.print("[red]--scale must be positive[/red]")
+        raise typer.Exit(2)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     settings = _settings(data_dir=Path(data_dir), database_url=None, port=port)
-    ctx = _context(settings)
+    ctx = _context(settings, create=True)
     with Progress(console=console) as bar:
         task = bar.add_task("building the demo force", total=None)
-        logins = build_demo(ctx, lambda done, total: bar.update(task, completed=done, total=total))
+        logins = build_demo(
+            ctx, lambda done, total: bar.update(task, completed=done, total=total), scale=scale
+        )
     table = Table("username", "password", "role", title=f"{ctx.policy.force.name}: demo logins")
     for login in logins:
         table.add_row(login.username, login.password, login.role.label)
     console.print(table)
+    console.print(
+        f"The demo's store is in {data_dir}: to run other commands on it, "
+        f"export WATCHHOUSE_DATA_DIR={data_dir}"
+    )
     if no_serve:
         return
     console.print(f"Open http://{settings.host}:{settings.port} and sign in. Ctrl-C stops.")

@@ -30,7 +30,7 @@ from watchhouse.io.rejects import default_report_path
 from watchhouse.policy import PolicyError
 from watchhouse.services import export as export_service
 from watchhouse.services import imports
-from watchhouse.services.context import AppContext, build_context
+from watchhouse.services.context import AppContext, StoreMissing, build_context
 
 import_app = typer.Typer(help="Import public or force data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export the store.", no_args_is_help=True)
@@ -54,7 +54,7 @@ ReportOption = Annotated[
 ]
 
 
-def _context() -> AppContext:
+def _context(*, create: bool = False) -> AppContext:
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -62,7 +62,10 @@ def _context() -> AppContext:
             err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc']))}: {e['msg']}")
         raise typer.Exit(2) from exc
     try:
-        return build_context(settings)
+        return build_context(settings, create=create)
+    except StoreMissing as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
     except PolicyError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -137,7 +140,7 @@ def import_police_uk(
     as_user: AsUser = None,
 ) -> None:
     """Import data.police.uk files: each file whole or not at all; bad rows are reported."""
-    ctx = _context()
+    ctx = _context(create=True)
     actor = _actor(ctx, as_user)
     results: list[imports.ImportResult] = []
     failed = 0
@@ -190,7 +193,7 @@ def import_force_export(
     except UnreadableFile as exc:
         err.print(f"[red]nothing imported[/red]: {exc}")
         raise typer.Exit(1) from exc
-    ctx = _context()
+    ctx = _context(create=True)
     actor = _actor(ctx, as_user)
     several = len(paths) > 1
     if several and report is not None:

@@ -20,7 +20,6 @@ err = Console(stderr=True)
 
 
 def report(
-    month: Annotated[str, typer.Option("--month", help="the month of the pack, YYYY-MM")],
     as_user: Annotated[
         str, typer.Option("--as-user", help="who writes the pack (an analyst or supervisor)")
     ],
@@ -32,6 +31,10 @@ def report(
         Path, typer.Option(help="the Chromium that prints the PDF")
     ] = pack.CHROMIUM,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="also print the PDF")] = True,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="the month of the pack, YYYY-MM (default: last month)"),
+    ] = None,
 ) -> None:
     """Write the monthly performance pack: a self-contained HTML file and a PDF."""
     ctx = _context()
@@ -40,12 +43,12 @@ def report(
         err.print(f"[red]{actor.username} ({actor.role.label}) may not view the board[/red]")
         raise typer.Exit(1)
     try:
-        first = board.parse_month(month, field="--month")
+        first = board.parse_month(month, field="--month") if month else board.default_month(ctx)
     except ValidationFailed as exc:
         err.print(f"[red]nothing written[/red]: {exc}")
         raise typer.Exit(2) from exc
     where = out or ctx.settings.data_dir / "reports"
-    with Status(f"writing the pack for {month}", console=console):
+    with Status(f"writing the pack for {first:%Y-%m}", console=console):
         try:
             files = pack.write_pack(
                 ctx, actor=actor, month=first, out_dir=where, chromium=chromium, pdf=pdf

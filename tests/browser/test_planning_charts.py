@@ -164,3 +164,32 @@ def test_analyst_asks_a_what_if_and_sees_before_and_after(
     expect(page.locator("#cover-999")).to_contain_text("rostered before")
     screenshot(page, "planning-what-if")
     assert problems == []
+
+
+# The check axe's "nested-interactive" rule makes: an element whose children are presentational
+# (role img, or a button or link) must hold nothing a keyboard can reach.
+NESTED_INTERACTIVE = """() => {
+  const focusable = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+  return [...document.querySelectorAll('[role="img"], [role="button"], button, a[href]')]
+    .filter((outer) => outer.querySelector(focusable))
+    .map((outer) => outer.id || outer.outerHTML.slice(0, 80));
+}"""
+
+
+def test_the_planning_charts_controls_are_not_hidden_inside_an_image(
+    live_app: LiveApp, new_page: Any
+) -> None:
+    accounts.add_user(
+        live_app.ctx,
+        username="analyst",
+        display_name="Ana Analyst",
+        role=Role.ANALYST,
+        password="analyst-pass-123",
+    )
+    _store_plan(live_app.ctx)
+    page = new_page()
+    sign_in(page, "analyst", "analyst-pass-123")
+    page.goto(f"{live_app.url}/planning")
+    expect(page.locator("#cover-999 .modebar-btn").first).to_be_attached()
+    expect(page.get_by_role("figure", name="Staff required against rostered cover for 999"))
+    assert page.evaluate(NESTED_INTERACTIVE) == []

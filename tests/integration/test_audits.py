@@ -223,12 +223,13 @@ def test_feedback_reaches_the_supervisor_of_the_handlers_team_and_no_other(ctx, 
     _score_all(ctx, auditor, drawn, {**ALL_YES, "risk": "no"}, "risk not weighed")
     seen_a = audit_feedback.feedback(ctx, actor=force["sup_a"])
     seen_b = audit_feedback.feedback(ctx, actor=force["sup_b"])
-    assert {f.subject for f in seen_a} == {"handler1"} and len(seen_a) == 3
-    assert {f.subject for f in seen_b} == {"handler2"} and len(seen_b) == 2
+    # People are shown by name, not username.
+    assert {f.subject for f in seen_a} == {"Handler1"} and len(seen_a) == 3
+    assert {f.subject for f in seen_b} == {"Handler2"} and len(seen_b) == 2
     assert all(not f.passed and f.failed_critical == ("risk",) for f in seen_a)
     assert seen_a[0].text == "risk not weighed"
     # handler3 has no team, so no supervisor hears of it.
-    assert all(f.subject != "handler3" for f in seen_a + seen_b)
+    assert all(f.subject != "Handler3" for f in seen_a + seen_b)
 
 
 def test_supervisor_acknowledges_their_own_teams_finding_once(ctx, actors, force):
@@ -245,7 +246,7 @@ def test_supervisor_acknowledges_their_own_teams_finding_once(ctx, actors, force
         audit_feedback.acknowledge(ctx, actor=force["sup_a"], finding_id=finding.id)
     after = audit_feedback.feedback(ctx, actor=force["sup_a"])
     done = next(f for f in after if f.id == finding.id)
-    assert (done.acknowledged_by, done.response) == ("supervisor", "discussed at debrief")
+    assert (done.acknowledged_by, done.response) == ("Supervisor", "discussed at debrief")
     assert after[-1].id == finding.id  # acknowledged findings sink to the bottom
 
 
@@ -255,8 +256,8 @@ def test_feedback_follows_the_handler_to_their_new_team(ctx, actors, force):
     teams.assign(ctx, actor=actors[Role.ADMINISTRATOR], username="handler3", team_code="control-b")
     _score_all(ctx, auditor, drawn)
     assert {f.subject for f in audit_feedback.feedback(ctx, actor=force["sup_b"])} == {
-        "handler2",
-        "handler3",
+        "Handler2",
+        "Handler3",
     }
 
 
@@ -374,7 +375,7 @@ def test_body_worn_video_audit_samples_attended_incidents_by_officer(ctx, actors
         finding="no video",
     )
     (seen,) = audit_feedback.feedback(ctx, actor=force["sup_a"])
-    assert (seen.subject, seen.reference) == ("officer", drawn.items[0].reference)
+    assert (seen.subject, seen.reference) == (officer.display_name, drawn.items[0].reference)
 
 
 def test_domestic_abuse_assessments_are_sampled_by_assessor(ctx, actors, force):

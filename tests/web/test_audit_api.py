@@ -71,7 +71,7 @@ def test_supervisor_reads_and_acknowledges_feedback_through_the_api(existing_rec
     )
     assert done.status_code == 204
     (after,) = supervisor.client.get("/api/audits/feedback").json()
-    assert after["acknowledged_by"] == "supervisor" and after["response"] == "well done passed on"
+    assert after["acknowledged_by"] == "Supervisor" and after["response"] == "well done passed on"
 
 
 def test_trends_and_templates_through_the_api(existing_records, client_as):

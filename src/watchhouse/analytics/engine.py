@@ -232,12 +232,14 @@ class MeasureEngine:
         cut: Cut,
         cut_value: str | None,
         limit: int,
+        counted_as: int | None = None,
     ) -> list[dict[str, object]]:
-        """The records behind one value (id, local day, cut value and what was counted)."""
+        """The records behind one value (id, local day, cut value and what was counted); with
+        `counted_as`, a share's records whose numerator is that (0: those that missed)."""
         span = span_at(period, period_start)
         self._prepare(params, [span])
         self._derive(spec, params)
-        rows = self.run(records_sql(spec, params, cut, cut_value, limit))
+        rows = self.run(records_sql(spec, params, cut, cut_value, limit, counted_as))
         names = ["record_id", "day", "cut_value", *record_fields(spec.kind)]
         return [dict(zip(names, row, strict=True)) for row in rows]
 

@@ -148,15 +148,23 @@ def any_valid(table: pa.Table, cuts: Sequence[Cut]) -> pa.ChunkedArray:
 
 
 def records_sql(
-    spec: MeasureSpec, params: MeasureParams, cut: Cut, cut_value: str | None, limit: int
+    spec: MeasureSpec,
+    params: MeasureParams,
+    cut: Cut,
+    cut_value: str | None,
+    limit: int,
+    counted_as: int | None = None,
 ) -> str:
-    """The records behind one value: those of one cut value on the days in `calendar`."""
+    """The records behind one value: those of one cut value on the days in `calendar`; with
+    `counted_as` (a share), only the records in the denominator whose numerator is that."""
     fields = "".join(f", r.{name}" for name in record_fields(spec.kind))
     if cut == Cut.FORCE or cut_value is None:
         shown, match = "CAST(NULL AS VARCHAR)", ""
     else:
         shown = f"r.{cut.value}"
         match = f" AND r.{cut.value} = '" + cut_value.replace("'", "''") + "'"
+    if counted_as is not None and spec.kind == Kind.SHARE:
+        match += f" AND r.den > 0 AND r.num = {int(counted_as)}"
     return f"""
 WITH records AS ({spec.build(params)})
 SELECT r.record_id, r.day, {shown} AS cut_value{fields}

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import adbc_driver_sqlite.dbapi as adbc_sqlite
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -393,6 +392,9 @@ class _Stager(threading.Thread):
 
     def run(self) -> None:
         """Stage every part, then say so; pass on any failure."""
+        # ADBC loads pyarrow.dataset and pandas: only when bulk loading (the CLI starts fast).
+        import adbc_driver_sqlite.dbapi as adbc_sqlite
+
         try:
             for number, start in enumerate(range(0, self._data.num_rows, self._size)):
                 part = self._data.slice(start, self._size)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,3 +28,23 @@ def upgrade(url: str, revision: str = "head") -> None:
 def downgrade(url: str, revision: str) -> None:
     """Take the database at the URL down to the given revision."""
     command.downgrade(alembic_config(url), revision)
+
+
+def store_exists(url: str) -> bool:
+    """Whether the database at the URL holds a watchhouse schema, without creating anything.
+
+    A SQLite file that does not exist is not opened (opening would create it).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ""
+        if name in ("", ":memory:") or not Path(name).is_file():
+            return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    except Exception:  # an unreachable or missing database holds no store
+        return False
+    finally:
+        engine.dispose()

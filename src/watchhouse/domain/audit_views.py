@@ -169,3 +169,38 @@ class RecordAudit:
     passed: bool
     finding: str
     raised_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """How many findings a supervisor has, by what is left to do."""
+
+    failures_waiting: int
+    passes_waiting: int
+    acknowledged: int
+
+    @property
+    def total(self) -> int:
+        """Every finding for the supervisor."""
+        return self.failures_waiting + self.passes_waiting + self.acknowledged
+
+
+@dataclass(frozen=True)
+class FeedbackPage:
+    """One page of a supervisor's audit feedback, with the counts of the whole."""
+
+    items: list[FeedbackItem]
+    page: int
+    pages: int
+    page_size: int
+    counts: FeedbackCounts
+
+    @property
+    def first_shown(self) -> int:
+        """The position of the page's first finding (1-based; 0 when there are none)."""
+        return (self.page - 1) * self.page_size + 1 if self.items else 0
+
+    @property
+    def passes_on_page(self) -> list[int]:
+        """The ids of the passes on this page still waiting for acknowledgement."""
+        return [f.id for f in self.items if f.passed and f.acknowledged_at is None]

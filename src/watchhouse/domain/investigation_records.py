@@ -16,6 +16,15 @@ class HowReported(StrEnum):
     ONLINE = "online"
 
 
+ACRONYMS = ("CCTV", "DASH", "MARAC", "VPS", "THRIVE", "PEEL", "ASB")
+
+
+def label_of(code: str) -> str:
+    """A stored code as people read it: "cctv_request" -> "CCTV request"."""
+    words = code.replace("_", " ").capitalize().split(" ")
+    return " ".join(w.upper() if w.upper() in ACRONYMS else w for w in words)
+
+
 class BureauTask(StrEnum):
     """Paperwork the crime admin bureau takes off the investigator."""
 
@@ -30,7 +39,7 @@ class BureauTask(StrEnum):
     @property
     def label(self) -> str:
         """Human label, e.g. 'CCTV request'."""
-        return self.value.replace("_", " ").capitalize().replace("Cctv", "CCTV")
+        return label_of(self.value)
 
 
 @dataclass(frozen=True)

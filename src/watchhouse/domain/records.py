@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from watchhouse.domain.plans import plan_title
 from watchhouse.domain.repeats import RepeatFinding
 from watchhouse.domain.roles import Role
 from watchhouse.domain.thrive import (
@@ -167,6 +168,31 @@ class PlanView:
     def reference(self) -> str:
         """The plan reference, e.g. P0000012."""
         return f"P{self.id:07d}"
+
+    @property
+    def title(self) -> str:
+        """Whom or what the plan is about, readable: "Jean Harper (caller)"."""
+        return plan_title(self.basis, self.subject)
+
+    @property
+    def person_id(self) -> int | None:
+        """The caller the plan is about, when it is about a person."""
+        return int(self.subject_key) if self.basis == "person" else None
+
+
+@dataclass(frozen=True)
+class PlanContact:
+    """A contact behind a problem-solving plan."""
+
+    id: int
+    presented_at: datetime
+    summary: str
+    person_id: int | None
+
+    @property
+    def reference(self) -> str:
+        """The contact's reference, e.g. C0000042."""
+        return contact_reference(self.id)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from watchhouse.io.safe_csv import safe_row
+
 REPORT_COLUMNS = ("row", "column", "value", "reason")
 
 
@@ -37,6 +39,6 @@ def write_report(path: Path, rejections: Iterable[Rejection]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(REPORT_COLUMNS)
-        for r in ordered:
-            writer.writerow((r.row, r.column, r.value, r.reason))
+        for r in ordered:  # the rejected value is as the file had it: maybe a formula
+            writer.writerow(safe_row((r.row, r.column, r.value, r.reason)))
     return path

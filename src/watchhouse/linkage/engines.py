@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import duckdb
-import pyarrow as pa
-from splink import DuckDBAPI
+if TYPE_CHECKING:  # splink and DuckDB load only when a linkage runs (the CLI starts fast)
+    import pyarrow as pa
 
 EngineName = Literal["duckdb", "spark"]
 
@@ -33,6 +32,9 @@ class DuckDBEngine:
 
     def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
         """Open a private in-memory DuckDB spilling to a temporary directory."""
+        import duckdb
+        from splink import DuckDBAPI
+
         self._scratch = tempfile.TemporaryDirectory(prefix="watchhouse-linkage-")
         config: dict[str, Any] = {
             "autoinstall_known_extensions": False,

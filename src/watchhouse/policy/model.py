@@ -293,6 +293,10 @@ class BoardPolicy(_Strict):
     trend_length: int = Field(ge=3, le=30)
     two_of_three: bool
     drill_down_limit: int = Field(ge=1, le=5000)
+    # "Worst first": areas with fewer records go after the others; shares are ranked by the
+    # end of their Wilson interval at this confidence most favourable to them.
+    ranking_min_records: int = Field(ge=1)
+    ranking_confidence: float = Field(gt=0, lt=1)
 
     @field_validator("headline_measures")
     @classmethod
@@ -406,6 +410,9 @@ class PlanningPolicy(_Strict):
     history_weeks_for_handling: int = Field(ge=1, le=52)
     simulation_replications: int = Field(ge=1, le=500)
     simulation_tolerance: float = Field(gt=0, lt=1)
+    # What roster costs are counted in: the shifts' cost_per_hour is in this unit per hour
+    # (e.g. "GBP" with cost_per_hour the hourly rate; by default relative, "standard hours").
+    cost_unit: str = Field(default="standard hours", min_length=1, max_length=30)
     simulation_days: int = Field(ge=1, le=14)
     roster_weeks_per_pattern: int = Field(ge=1, le=12)
     roster_time_limit_seconds: float = Field(ge=0, le=600)
@@ -456,6 +463,12 @@ class AccessLogPolicy(_Strict):
     require_justification: bool
 
 
+class AuditFeedbackPolicy(_Strict):
+    """The supervisor's audit feedback page."""
+
+    page_size: int = Field(ge=5, le=500)
+
+
 class Policy(_Strict):
     """The whole force policy."""
 
@@ -477,6 +490,7 @@ class Policy(_Strict):
     board: BoardPolicy
     measures: MeasuresPolicy
     planning: PlanningPolicy
+    audit_feedback: AuditFeedbackPolicy
 
     @field_validator("grades")
     @classmethod

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +10,7 @@ from watchhouse.db.repositories import access_log
 from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
+from watchhouse.io.safe_csv import csv_text
 from watchhouse.services.context import AppContext
 
 
@@ -47,10 +47,28 @@ def log_access(
     )
 
 
+def access_record_types(ctx: AppContext) -> list[str]:
+    """The record types the log holds, for choosing from a list."""
+    with ctx.db.transaction() as session:
+        return access_log.record_types(session=session)
+
+
+def _as_logged(session: Session, query: AccessQuery) -> AccessQuery:
+    """The query with its record type spelled as the log spells it (the choice is
+    case-insensitive); a type the log has never held matches nothing."""
+    if not query.record_type:
+        return query
+    wanted = query.record_type.strip().lower()
+    for known in access_log.record_types(session=session):
+        if known.lower() == wanted:
+            return replace(query, record_type=known)
+    return query
+
+
 def search_access_log(ctx: AppContext, *, actor: Actor, query: AccessQuery) -> list[AccessEntry]:
     """Search the log (searching it is not itself personal data about the public)."""
     with ctx.db.transaction() as session:
-        return access_log.search(session=session, query=query)
+        return access_log.search(session=session, query=_as_logged(session, query))
 
 
 def export_access_log_csv(
@@ -58,7 +76,7 @@ def export_access_log_csv(
 ) -> str:
     """Export matching entries as CSV; the export is logged as a disclosure."""
     with ctx.db.transaction() as session:
-        entries = access_log.search(session=session, query=query)
+        entries = access_log.search(session=session, query=_as_logged(session, query))
         log_access(
             ctx,
             session=session,
@@ -69,22 +87,19 @@ def export_access_log_csv(
             justification=justification,
             recipient=recipient.strip() or actor.username,
         )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "id",
-            "at_utc",
-            "username",
-            "operation",
-            "record_type",
-            "record_id",
-            "justification",
-            "recipient",
-        ]
-    )
-    for e in entries:
-        writer.writerow(
+    header = [
+        "id",
+        "at_utc",
+        "username",
+        "operation",
+        "record_type",
+        "record_id",
+        "justification",
+        "recipient",
+    ]
+    return csv_text(
+        header,
+        (
             [
                 e.id,
                 e.at.isoformat(),
@@ -95,5 +110,6 @@ def export_access_log_csv(
                 e.justification or "",
                 e.recipient or "",
             ]
-        )
-    return out.getvalue()
+            for e in entries
+        ),
+    )

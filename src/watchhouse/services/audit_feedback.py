@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from watchhouse.db.repositories import audit_feedback as feedback_repo
 from watchhouse.db.repositories import audits
 from watchhouse.domain.access import Operation
 from watchhouse.domain.audit import RecordType, TrendCell, parse_period, trend_table
-from watchhouse.domain.audit_views import FeedbackItem
+from watchhouse.domain.audit_views import FeedbackItem, FeedbackPage
 from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.services.access import log_access
@@ -28,6 +29,58 @@ def feedback(ctx: AppContext, *, actor: Actor) -> list[FeedbackItem]:
             justification="supervisor's audit feedback",
         )
     return found
+
+
+def feedback_page(ctx: AppContext, *, actor: Actor, page: int = 1) -> FeedbackPage:
+    """One page of the actor's findings (policy page size), failures waiting first, with the
+    counts of the whole; a logged consultation."""
+    size = ctx.policy.audit_feedback.page_size
+    with ctx.db.transaction() as session:
+        counts = feedback_repo.counts(session=session, supervisor_id=actor.user_id)
+        pages = max(1, -(-counts.total // size))
+        page = min(max(1, page), pages)
+        items = feedback_repo.feedback(
+            session=session, supervisor_id=actor.user_id, offset=(page - 1) * size, limit=size
+        )
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            record_type="audit_feedback",
+            record_id=f"page {page} of {pages}: {len(items)} of {counts.total} findings",
+            justification="supervisor's audit feedback",
+        )
+    return FeedbackPage(items=items, page=page, pages=pages, page_size=size, counts=counts)
+
+
+BULK_RESPONSE = "pass acknowledged with others"
+
+
+def acknowledge_passes(
+    ctx: AppContext, *, actor: Actor, finding_ids: list[int] | None = None
+) -> int:
+    """Acknowledge in one go the actor's passes still waiting: those among `finding_ids` (a
+    page), or all of them when None. Failures are left for one by one. Returns how many."""
+    with ctx.db.transaction() as session:
+        done = feedback_repo.acknowledge_passes(
+            session=session,
+            supervisor_id=actor.user_id,
+            finding_ids=finding_ids,
+            by=actor.user_id,
+            response=BULK_RESPONSE,
+            now=ctx.now(),
+        )
+        for finding_id in done:
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.ALTERATION,
+                record_type="audit_finding",
+                record_id=finding_id,
+            )
+    return len(done)
 
 
 def acknowledge(ctx: AppContext, *, actor: Actor, finding_id: int, response: str = "") -> None:

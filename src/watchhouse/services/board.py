@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from watchhouse.analytics.catalogue import PEEL_AREAS as CATALOGUE_PEEL_AREAS
@@ -18,13 +18,17 @@ from watchhouse.analytics.catalogue import (
     MeasureDefinition,
     Period,
     Target,
+    Unit,
     target_status,
 )
+from watchhouse.domain.access import Operation
 from watchhouse.domain.clock import to_local
 from watchhouse.domain.commentary import MeasureFacts, commentary, headline
 from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.ranking import rank_value, too_few
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
+from watchhouse.io.safe_csv import csv_text
 from watchhouse.services import measures, reference, teams
 from watchhouse.services.context import AppContext
 from watchhouse.services.plan_actuals import LatestAgainstPlan, latest_against_actual
@@ -333,6 +337,7 @@ class AreaValue:
     numerator: float | None
     denominator: float | None
     status: str
+    too_few: bool = False  # fewer records than [board] ranking_min_records: ranked last
 
 
 def neighbourhoods(
@@ -366,10 +371,33 @@ def neighbourhoods(
         for v in values
         if v.cut is Cut.NEIGHBOURHOOD and v.period_start == start
     ]
+    return worst_first(ctx, definition, rows)
+
+
+def worst_first(
+    ctx: AppContext, definition: MeasureDefinition, rows: list[AreaValue]
+) -> list[AreaValue]:
+    """Areas worst first with their counts in view (domain/ranking.py): too few records last,
+    shares by their most favourable plausible value; by name when the measure has no
+    direction."""
     if definition.higher_is_better is None:
         return sorted(rows, key=lambda r: r.name)
-    sign = 1 if definition.higher_is_better else -1
-    return sorted(rows, key=lambda r: (r.value is None, sign * (r.value or 0.0), r.name))
+    policy = ctx.policy.board
+    is_share = definition.unit == Unit.SHARE
+    marked = [replace(r, too_few=too_few(r.denominator, policy.ranking_min_records)) for r in rows]
+
+    def key(row: AreaValue) -> tuple[bool, bool, float, str]:
+        ranked = rank_value(
+            value=row.value,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            higher_is_better=bool(definition.higher_is_better),
+            is_share=is_share,
+            confidence=policy.ranking_confidence,
+        )
+        return (row.too_few, ranked is None, ranked or 0.0, row.name)
+
+    return sorted(marked, key=key)
 
 
 @dataclass(frozen=True)
@@ -383,11 +411,35 @@ class RecordList:
     columns: tuple[str, ...]
     rows: tuple[tuple[object, ...], ...]
     limit: int
+    only_missed: bool = False
+    can_show_missed: bool = False
+    # Each row's reference as the screens show it, and the page it opens (None: no page).
+    references: tuple[str, ...] = ()
+    links: tuple[str | None, ...] = ()
 
     @property
     def truncated(self) -> bool:
         """True when the list stopped at the limit."""
         return len(self.rows) >= self.limit
+
+
+# Record type as logged -> (its reference as the screens show it, the page that shows it).
+RECORD_PAGES: dict[str, tuple[str, str]] = {
+    "contact": ("C{:07d}", "/contacts/{}"),
+    "incident": ("I{:07d}", "/incidents/{}"),
+    "crime": ("CR{:07d}", "/crimes/{}"),
+    "problem_solving_plan": ("P{:07d}", "/plans/{}"),
+}
+
+
+def _reference_and_link(record_type: str, record_id: object) -> tuple[str, str | None]:
+    """A record's reference (C0000042) and the page that shows it, where there is one."""
+    shown = RECORD_PAGES.get(record_type)
+    if shown is None or not str(record_id).isdigit():
+        return str(record_id), None
+    reference, page = shown
+    number = int(str(record_id))
+    return reference.format(number), page.format(number)
 
 
 def records(
@@ -399,9 +451,10 @@ def records(
     start: date,
     neighbourhood: str | None = None,
     fresh: bool = True,
+    only_missed: bool = False,
 ) -> RecordList:
-    """The records behind a measure's value for a period (force-wide or one neighbourhood);
-    services.measures.drill_down logs the consultation of each record."""
+    """The records behind a measure's value for a period (force-wide or one neighbourhood),
+    or only those that missed; services.measures.drill_down logs the consultation of each."""
     (definition,) = _definitions([key], field="measure")
     limit = ctx.policy.board.drill_down_limit
     found = measures.drill_down(
@@ -414,10 +467,34 @@ def records(
         cut_value=neighbourhood or None,
         limit=limit,
         fresh=fresh,
+        only_missed=only_missed,
     )
+    return _record_list(
+        found,
+        definition=definition,
+        period=period,
+        start=start,
+        neighbourhood=neighbourhood,
+        limit=limit,
+        only_missed=only_missed,
+    )
+
+
+def _record_list(
+    found: list[dict[str, object]],
+    *,
+    definition: MeasureDefinition,
+    period: Period,
+    start: date,
+    neighbourhood: str | None,
+    limit: int,
+    only_missed: bool,
+) -> RecordList:
     columns: list[str] = []
     for row in found:
         columns.extend(name for name in row if name not in columns)
+    record_type = measures.logged_record_type(definition.key)
+    shown = [_reference_and_link(record_type, row.get("record_id")) for row in found]
     return RecordList(
         definition=definition,
         period=period,
@@ -426,7 +503,59 @@ def records(
         columns=tuple(columns),
         rows=tuple(tuple(row.get(c) for c in columns) for row in found),
         limit=limit,
+        only_missed=only_missed,
+        can_show_missed=measures.can_show_missed(definition.key),
+        references=tuple(reference for reference, _ in shown),
+        links=tuple(link for _, link in shown),
     )
+
+
+def export_records(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    key: str,
+    period: Period,
+    start: date,
+    neighbourhood: str | None,
+    only_missed: bool,
+    justification: str,
+    recipient: str,
+) -> tuple[str, str]:
+    """The records behind a value as CSV (safe for spreadsheets) and a file name; each record
+    is logged as a disclosure, with the reason and the recipient."""
+    (definition,) = _definitions([key], field="measure")
+    limit = ctx.policy.board.drill_down_limit
+    found = measures.drill_down(
+        ctx,
+        actor=actor,
+        measure=key,
+        period=period,
+        period_start=start,
+        cut=Cut.NEIGHBOURHOOD if neighbourhood else Cut.FORCE,
+        cut_value=neighbourhood or None,
+        limit=limit,
+        fresh=False,
+        only_missed=only_missed,
+        operation=Operation.DISCLOSURE,
+        justification=justification.strip() or None,
+        recipient=recipient.strip() or actor.username,
+    )
+    listed = _record_list(
+        found,
+        definition=definition,
+        period=period,
+        start=start,
+        neighbourhood=neighbourhood,
+        limit=limit,
+        only_missed=only_missed,
+    )
+    text = csv_text(
+        ("reference", *listed.columns),
+        ((ref, *row) for ref, row in zip(listed.references, listed.rows, strict=True)),
+    )
+    name = f"{key}-{start.isoformat()}{'-' + neighbourhood if neighbourhood else ''}"
+    return text, f"{name}{'-missed' if only_missed else ''}.csv"
 
 
 # --- the PEEL view --------------------------------------------------------------------------
@@ -547,10 +676,7 @@ def breakdowns(
             for v in values
             if v.cut is cut and v.period_start == start
         ]
-        if definition.higher_is_better is None:
-            rows.sort(key=lambda r: r.name)
-        else:
-            sign = 1 if definition.higher_is_better else -1
-            rows.sort(key=lambda r: (r.value is None, sign * (r.value or 0.0), r.name))
-        found.append(Breakdown(cut=cut, title=title, rows=tuple(rows)))
+        found.append(
+            Breakdown(cut=cut, title=title, rows=tuple(worst_first(ctx, definition, rows)))
+        )
     return found

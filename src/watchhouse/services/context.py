@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from watchhouse.config import Settings
 from watchhouse.db.engine import Database
-from watchhouse.db.migrate import upgrade
+from watchhouse.db.migrate import store_exists, upgrade
 from watchhouse.policy import Policy, load_policy
 
 
@@ -31,10 +31,31 @@ class AppContext:
         return self.clock()
 
 
-def build_context(settings: Settings, *, migrate: bool = True) -> AppContext:
-    """Load the policy (refusing an invalid one), connect, and bring the schema up to date."""
+class StoreMissing(RuntimeError):
+    """A command that only reads was pointed at a store that does not exist."""
+
+    def __init__(self, settings: Settings) -> None:
+        url = settings.resolved_database_url
+        where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+        super().__init__(
+            f"no watchhouse store at {where} (data directory {settings.data_dir}); nothing "
+            "created. Create one with `watchhouse db upgrade` and `watchhouse users add`, or "
+            "use the demo that `watchhouse demo` built: set WATCHHOUSE_DATA_DIR="
+            f"{settings.data_dir / 'demo'}"
+        )
+        self.location = where
+
+
+def build_context(settings: Settings, *, migrate: bool = True, create: bool = True) -> AppContext:
+    """Load the policy (refusing an invalid one), connect, and bring the schema up to date.
+
+    With `create=False` (commands that only read or act on existing records) a store that
+    does not exist yet is refused with StoreMissing rather than created empty.
+    """
     policy = load_policy(settings.policy_file)
     url = settings.resolved_database_url
+    if not create and not store_exists(url):
+        raise StoreMissing(settings)
     if migrate:
         upgrade(url)
     database = Database(url, background_checkpoint=settings.sqlite_background_checkpoint)

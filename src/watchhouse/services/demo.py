@@ -16,6 +16,7 @@ from watchhouse.services import (
     identity,
     incidents,
     planning,
+    plans,
     reference,
     staffing_plans,
     teams,
@@ -145,7 +146,9 @@ def _demo_teams(ctx: AppContext, admin: Actor) -> None:
         teams.assign(ctx, actor=admin, username=username, team_code=code)
 
 
-def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLogin]:
+def build_demo(
+    ctx: AppContext, progress: Progress | None = None, *, scale: float = DEMO_SCALE
+) -> list[DemoLogin]:
     """Fill an empty store with the demo force; refuses a store that already has users.
 
     Fifteen months of the synthetic force (1% of the default profile) give the history, so
@@ -164,7 +167,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
             profile="default",
             start=history_start,
             end=today,
-            scale=DEMO_SCALE,
+            scale=scale,
             seed=DEMO_SEED,
             settle_incidents=True,
         ),
@@ -199,6 +202,7 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
         (6, "Youths gathering outside, feels unsafe"),
         (4, "Stones thrown at the window"),
         (2, "Youths back again, shouting abuse"),
+        (1, "Fence kicked in, same group"),
     ):
         then = now - timedelta(days=days)
         incident_id = _graded_contact(
@@ -302,6 +306,12 @@ def build_demo(ctx: AppContext, progress: Progress | None = None) -> list[DemoLo
     build_demo_audits(ctx, actors[Role.AUDITOR], first=history_start, last=today)
     # The first identity linkage, so that handlers are offered the people a caller may be.
     identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    # The daily repeat-caller batch over the last fortnight, so the neighbourhood officer has
+    # problem-solving plans (Jean Harper's four calls in a week among them).
+    for days_ago in range(14, -1, -1):
+        plans.run_daily_batch(
+            ctx, actor=actors[Role.NEIGHBOURHOOD_OFFICER], day=today - timedelta(days=days_ago)
+        )
     _demo_forecast(ctx, actors[Role.ANALYST], history_days=(today - history_start).days)
     return logins
 

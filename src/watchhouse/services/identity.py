@@ -33,7 +33,6 @@ from watchhouse.domain.identity import (
 from watchhouse.domain.records import LikelyMatch, PersonView
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import VulnerabilityFlag
-from watchhouse.linkage import model as linkage_model
 from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
 from watchhouse.linkage.fields import UnlinkableRecords
@@ -113,6 +112,8 @@ def link_identities(
     backend = open_engine(chosen_engine)
     try:
         if sig_table.num_rows >= 2:
+            from watchhouse.linkage import model as linkage_model  # splink: only when linking
+
             try:
                 plan = linkage_model.store_plan(sig_table, plan_limits(policy))
                 linker, trained = linkage_model.train(
@@ -445,6 +446,8 @@ def _model(session: Session) -> MatchModel | None:
         stored = json.loads(repo.run_model_json(session=session, run_id=run_id))
         if not stored:
             return None
+        from watchhouse.linkage import model as linkage_model  # splink: only when first needed
+
         _models[run_id] = linkage_model.match_model_from_splink(stored)
     return _models[run_id]
 

@@ -31,7 +31,7 @@ from watchhouse.analytics.catalogue import (
 )
 from watchhouse.analytics.dialect import ENGINES, EngineName
 from watchhouse.analytics.engine import MeasureEngine
-from watchhouse.analytics.model import MeasureParams, MeasureSpec, RepeatWindow
+from watchhouse.analytics.model import Kind, MeasureParams, MeasureSpec, RepeatWindow
 from watchhouse.config import Settings
 from watchhouse.db.repositories import snapshot as snapshot_repo
 from watchhouse.domain.access import Operation
@@ -435,10 +435,22 @@ def drill_down(
     limit: int = 200,
     justification: str | None = None,
     fresh: bool = True,
+    only_missed: bool = False,
+    operation: Operation = Operation.CONSULTATION,
+    recipient: str | None = None,
 ) -> list[dict[str, object]]:
-    """The records behind one value (at most `limit`), each logged as a consultation; unless
-    `fresh`, from the snapshot the board is showing."""
+    """The records behind one value (at most `limit`), each logged as a consultation (or, for
+    an export, a disclosure); unless `fresh`, from the snapshot the board is showing. With
+    `only_missed`, a share's records that went against its direction (e.g. not answered in
+    time)."""
     (chosen,) = _chosen([measure])
+    counted_as = None
+    if only_missed:
+        counted_as = missed_numerator(chosen)
+        if counted_as is None:
+            raise ValidationFailed.one(
+                "missed", f"{measure} is not a share with a direction: no record misses"
+            )
     if cut not in chosen.definition.cuts:
         raise ValidationFailed.one("cut", f"{measure} cannot be cut by {cut.value}")
     if limit < 1:
@@ -454,6 +466,7 @@ def drill_down(
                 cut=cut,
                 cut_value=cut_value,
                 limit=limit,
+                counted_as=counted_as,
             )
         except ValueError as error:
             raise ValidationFailed.one("period_start", str(error)) from error
@@ -465,9 +478,31 @@ def drill_down(
                 ctx,
                 session=session,
                 actor=actor,
-                operation=Operation.CONSULTATION,
+                operation=operation,
                 record_type=record_type,
                 record_id=row["record_id"],
                 justification=reason,
+                recipient=recipient,
             )
     return rows
+
+
+def missed_numerator(measure: MeasureSpec) -> int | None:
+    """What a share's record counts as when it missed (0 when higher is better, 1 when lower
+    is better); None for a measure with no direction or not a share."""
+    better = measure.definition.higher_is_better
+    if measure.kind != Kind.SHARE or better is None:
+        return None
+    return 0 if better else 1
+
+
+def can_show_missed(measure: str) -> bool:
+    """Whether a measure's records can be filtered to those that missed."""
+    (chosen,) = _chosen([measure])
+    return missed_numerator(chosen) is not None
+
+
+def logged_record_type(measure: str) -> str:
+    """The record type the access log files a measure's records under."""
+    (chosen,) = _chosen([measure])
+    return _LOGGED_AS.get(chosen.definition.record_type, chosen.definition.record_type)

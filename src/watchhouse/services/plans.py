@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -14,7 +14,7 @@ from watchhouse.db.repositories import plans
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.plans import first_review_due, review_overdue
-from watchhouse.domain.records import PlanView
+from watchhouse.domain.records import PlanContact, PlanView
 from watchhouse.domain.repeats import RepeatBasis
 from watchhouse.domain.roles import Actor
 from watchhouse.services.access import log_access
@@ -112,6 +112,32 @@ def get_plan(ctx: AppContext, *, actor: Actor, plan_id: int, justification: str)
     return WorklistItem(
         found, review_overdue(found.review_due_at, ctx.now(), open_plan=found.status == "open")
     )
+
+
+def plan_contacts(ctx: AppContext, *, actor: Actor, plan_id: int) -> list[PlanContact]:
+    """The latest contacts behind a plan, each a logged consultation."""
+    with ctx.db.transaction() as session:
+        found = plans.plan_contacts(session=session, plan_id=plan_id)
+        for contact in found:
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.CONSULTATION,
+                record_type="contact",
+                record_id=contact.id,
+                justification=f"contacts behind problem-solving plan P{plan_id:07d}",
+            )
+    return found
+
+
+def subject_titles(ctx: AppContext, *, crossings: Sequence[RepeatCrossing]) -> list[str]:
+    """Whom or what each crossing is about, readable (no internal ids)."""
+    with ctx.db.transaction() as session:
+        return [
+            plans.subject_title(session=session, basis=c.basis.value, subject_key=str(c.key))
+            for c in crossings
+        ]
 
 
 @contextmanager

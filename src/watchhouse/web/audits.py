@@ -187,10 +187,26 @@ async def score_item(request: Request, sample_id: int, item_id: int) -> Response
 
 
 @router.get("/audits/feedback", dependencies=[Depends(require(Action.VIEW_AUDIT_FEEDBACK))])
-async def feedback_page(request: Request) -> Response:
-    """Findings about the work of the supervisor's teams, waiting ones first."""
-    found = audit_feedback.feedback(context_of(request), actor=actor_of(request))
-    return render(request, "audit_feedback.html", findings=found)
+async def feedback_page(request: Request, page: int = 1, done: int | None = None) -> Response:
+    """Findings about the work of the supervisor's teams, a page at a time, failures first."""
+    found = audit_feedback.feedback_page(context_of(request), actor=actor_of(request), page=page)
+    return render(request, "audit_feedback.html", feedback=found, done=done)
+
+
+@router.post(
+    "/audits/feedback/passes/acknowledgement",
+    dependencies=[Depends(require(Action.ACKNOWLEDGE_AUDIT_FEEDBACK))],
+)
+async def acknowledge_passes(request: Request) -> Response:
+    """Acknowledge the passes waiting on the page shown, or all of them."""
+    reader = FormReader(await request.form())
+    every = reader.text("scope") == "all"
+    ids = [int(i) for i in reader.many("finding") if i.isdigit()]
+    count = audit_feedback.acknowledge_passes(
+        context_of(request), actor=actor_of(request), finding_ids=None if every else ids
+    )
+    page = reader.text("page")
+    return _see(f"/audits/feedback?page={page if page.isdigit() else 1}&done={count}")
 
 
 @router.post(

@@ -14,6 +14,7 @@ from watchhouse.domain.commentary import format_value
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import board, charts
+from watchhouse.web.forms import FormReader
 from watchhouse.web.rendering import TEMPLATES, render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -93,6 +94,7 @@ async def measure_page(
             start=when,
             start_name=board.period_name(every, when),
             areas=areas,
+            policy_board=ctx.policy.board,
             breakdowns=others,
             xmr=charts.figure_json(charts.xmr_figure(trend, height=340, legend=True)),
             ranges=charts.figure_json(charts.moving_range_figure(trend)),
@@ -107,8 +109,10 @@ async def records_page(
     period: str = "",
     start: str = "",
     neighbourhood: str = "",
+    missed: str = "",
 ) -> Response:
-    """The records behind a measure's value (each record's consultation is logged)."""
+    """The records behind a measure's value, or only those that missed (each record's
+    consultation is logged)."""
     ctx, actor = context_of(request), actor_of(request)
     every = _period(period)
     if not key:
@@ -123,8 +127,33 @@ async def records_page(
         start=when,
         neighbourhood=neighbourhood or None,
         fresh=False,
+        only_missed=missed == "1",
     )
     return _page(render(request, "board_records.html", found=found))
+
+
+@router.post("/board/records/export", dependencies=[Depends(require(Action.DRILL_DOWN))])
+async def records_export(request: Request) -> Response:
+    """The records behind a value as CSV, each logged as a disclosure with the reason."""
+    ctx, actor = context_of(request), actor_of(request)
+    reader = FormReader(await request.form())
+    text, name = await run_in_threadpool(
+        board.export_records,
+        ctx,
+        actor=actor,
+        key=reader.text("key"),
+        period=_period(reader.text("period")),
+        start=_start(reader.text("start")) if reader.text("start") else board.default_month(ctx),
+        neighbourhood=reader.text("neighbourhood") or None,
+        only_missed=reader.text("missed") == "1",
+        justification=reader.text("justification"),
+        recipient=reader.text("recipient"),
+    )
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/board/peel", dependencies=[Depends(require(Action.VIEW_BOARD))])

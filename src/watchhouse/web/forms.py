@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import TypeVar
 
-from watchhouse.domain.access import AccessQuery, Operation
+from watchhouse.domain.access import AccessQuery, Operation, parse_reference
 from watchhouse.domain.clock import local_to_utc
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.records import NewContact
@@ -171,12 +171,24 @@ def read_access_query(params: Mapping[str, str], zone: str) -> AccessQuery:
     if reader.text("operation"):
         operation = reader.choice("operation", Operation)
     since, until = reader.date("since"), reader.date("until")
+    record_type, record_id = reader.text("record_type") or None, reader.text("record_id") or None
+    named = parse_reference(record_id or "")
+    if named is not None:
+        if record_type and record_type.lower() != named[0]:
+            reader.problems.append(
+                FieldProblem(
+                    "record_id",
+                    f"{record_id} is a {named[0]} reference; the record type chosen is "
+                    f"{record_type}",
+                )
+            )
+        record_type, record_id = named
     reader.raise_if_problems()
     return AccessQuery(
         username=reader.text("username") or None,
         operation=operation,
-        record_type=reader.text("record_type") or None,
-        record_id=reader.text("record_id") or None,
+        record_type=record_type,
+        record_id=record_id,
         since=None if since is None else local_to_utc(datetime.combine(since, time()), zone),
         until=None
         if until is None

@@ -468,6 +468,7 @@ async def access_log_page(request: Request) -> Response:
             entries=[],
             values=dict(request.query_params),
             operations=list(Operation),
+            record_types=access.access_record_types(context_of(request)),
             problems={p.field: p.reason for p in exc.problems},
         )
     entries = access.search_access_log(context_of(request), actor=actor_of(request), query=query)
@@ -477,6 +478,7 @@ async def access_log_page(request: Request) -> Response:
         entries=entries,
         values=dict(request.query_params),
         operations=list(Operation),
+        record_types=access.access_record_types(context_of(request)),
         problems={},
     )
 

@@ -45,7 +45,8 @@ async def plan_page(request: Request, plan_id: int) -> Response:
         plan_id=plan_id,
         justification=f"{actor.role.label} duty: problem-solving plan",
     )
-    return render(request, "plan.html", item=item)
+    behind = plans.plan_contacts(context_of(request), actor=actor, plan_id=plan_id)
+    return render(request, "plan.html", item=item, contacts=behind)
 
 
 @router.post("/plans/{plan_id}/ownership", dependencies=[Depends(require(Action.MANAGE_PLANS))])

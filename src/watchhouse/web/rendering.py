@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -12,10 +13,12 @@ from fastapi.templating import Jinja2Templates
 
 from watchhouse.auth.permissions import can
 from watchhouse.domain.clock import format_local
+from watchhouse.domain.investigation_records import label_of
 from watchhouse.domain.roles import Action
 from watchhouse.web.security import RequestIdentity, context_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES.env.filters["label"] = label_of  # "cctv_request" -> "CCTV request"
 
 
 def duration(value: timedelta | None) -> str:
@@ -50,6 +53,18 @@ def iso_utc(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
+def form_page_url(request: Request, status_code: int) -> str | None:
+    """After a refused form (a POST answered with an error page), the address of the page the
+    form was on, so the address bar can show it rather than the POST's URL (a reload then
+    does not post again); None otherwise. Only a same-site page is named."""
+    if request.method != "POST" or status_code < 400:
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     """Render a page with the signed-in user, CSRF token, policy and permission check at hand."""
     ctx = context_of(request)
@@ -75,6 +90,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
             "iso_utc": iso_utc,
             "percent": percent,
             "allowed": allowed,
+            "form_page_url": form_page_url(request, status_code),
             **values,
         },
         status_code=status_code,

@@ -42,6 +42,11 @@ def append(
     )
 
 
+def record_types(*, session: Session) -> list[str]:
+    """Every record type the log holds, for the search's list."""
+    return sorted(session.scalars(select(AccessLogRow.record_type).distinct()))
+
+
 def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
     """Entries matching the query, newest first."""
     statement = select(AccessLogRow).order_by(AccessLogRow.at.desc(), AccessLogRow.id.desc())

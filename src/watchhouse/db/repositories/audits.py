@@ -16,6 +16,7 @@ from watchhouse.db.audit_tables import (
     AuditSampleRow,
     AuditTemplateRow,
 )
+from watchhouse.db.repositories import audit_feedback as feedback_repo
 from watchhouse.db.tables import CrimeRow, NeighbourhoodRow, TeamRow, UserRow
 from watchhouse.domain.audit import RecordType, SampleRule, ScoredAudit
 from watchhouse.domain.audit_views import (
@@ -358,59 +359,10 @@ def _finding_supervisor() -> ColumnElement[int | None]:
     return func.coalesce(CrimeRow.supervisor_id, TeamRow.supervisor_id)
 
 
-def feedback(*, session: Session, supervisor_id: int, limit: int = 500) -> list[FeedbackItem]:
-    """Findings for the teams (and crimes) this user supervises: unacknowledged first, newest
-    first."""
-    subject, auditor, acknowledger = aliased(UserRow), aliased(UserRow), aliased(UserRow)
-    rows = session.execute(
-        select(
-            AuditFindingRow,
-            AuditResultRow,
-            AuditTemplateRow.name,
-            AuditSampleRow.period,
-            subject.username,
-            TeamRow.name,
-            auditor.username,
-            acknowledger.username,
-        )
-        .join(AuditResultRow, AuditResultRow.id == AuditFindingRow.result_id)
-        .join(AuditSampleItemRow, AuditSampleItemRow.id == AuditResultRow.item_id)
-        .join(AuditSampleRow, AuditSampleRow.id == AuditSampleItemRow.sample_id)
-        .join(AuditTemplateRow, AuditTemplateRow.id == AuditSampleRow.template_id)
-        .outerjoin(TeamRow, TeamRow.id == AuditFindingRow.team_id)
-        .outerjoin(CrimeRow, _crime_of_finding())
-        .join(auditor, auditor.id == AuditResultRow.auditor_id)
-        .outerjoin(subject, subject.id == AuditFindingRow.subject_user_id)
-        .outerjoin(acknowledger, acknowledger.id == AuditFindingRow.acknowledged_by)
-        .where(_finding_supervisor() == supervisor_id)
-        .order_by(
-            AuditFindingRow.acknowledged_at.is_not(None),
-            AuditFindingRow.raised_at.desc(),
-            AuditFindingRow.id.desc(),
-        )
-        .limit(limit)
-    ).all()
-    return [
-        FeedbackItem(
-            id=f.id,
-            template_name=template,
-            period=period,
-            record_type=RecordType(f.record_type),
-            record_id=f.record_id,
-            subject=subject_name,
-            team=team,
-            score=r.score,
-            passed=r.passed,
-            failed_critical=tuple(r.failed_critical),
-            text=f.text,
-            auditor=auditor_name,
-            raised_at=f.raised_at,
-            acknowledged_at=f.acknowledged_at,
-            acknowledged_by=ack_name,
-            response=f.response,
-        )
-        for f, r, template, period, subject_name, team, auditor_name, ack_name in rows
-    ]
+def feedback(*, session: Session, supervisor_id: int) -> list[FeedbackItem]:
+    """Every finding for the teams (and crimes) this user supervises, failures waiting first
+    (see repositories/audit_feedback.py for a page of them)."""
+    return feedback_repo.feedback(session=session, supervisor_id=supervisor_id)
 
 
 def finding_supervisor(*, session: Session, finding_id: int) -> tuple[int | None, bool]:

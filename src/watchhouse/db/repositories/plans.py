@@ -19,7 +19,8 @@ from watchhouse.db.tables import (
     UserRow,
 )
 from watchhouse.domain.errors import NotFound
-from watchhouse.domain.records import PlanAction, PlanView
+from watchhouse.domain.plans import readable_subject
+from watchhouse.domain.records import PlanAction, PlanContact, PlanView
 
 
 def open_plan_id(*, session: Session, basis: str, subject_key: str) -> int | None:
@@ -240,3 +241,38 @@ def open_plans_for_contact_id(*, session: Session, contact_id: int) -> list[Plan
         telephone_number_id=contact.telephone_number_id,
         address_key=address_key(session=session, location_id=contact.location_id),
     )
+
+
+def _about(basis: str, subject_key: str) -> ColumnElement[bool]:
+    """Contacts about a plan's subject: the person, the number or the address."""
+    if basis == "person":
+        return ContactRow.person_id == int(subject_key)
+    if basis == "telephone":
+        return ContactRow.telephone_number_id == int(subject_key)
+    return func.lower(LocationRow.postcode + "|" + LocationRow.description) == subject_key
+
+
+def plan_contacts(*, session: Session, plan_id: int, limit: int = 50) -> list[PlanContact]:
+    """The latest contacts about a plan's subject (at most `limit`)."""
+    row = plan_row(session=session, plan_id=plan_id)
+    statement = (
+        select(ContactRow.id, ContactRow.presented_at, ContactRow.summary, ContactRow.person_id)
+        .outerjoin(LocationRow, LocationRow.id == ContactRow.location_id)
+        .where(_about(row.basis, row.subject_key))
+        .order_by(ContactRow.presented_at.desc(), ContactRow.id.desc())
+        .limit(limit)
+    )
+    return [PlanContact(*found) for found in session.execute(statement).all()]
+
+
+def subject_title(*, session: Session, basis: str, subject_key: str) -> str:
+    """Whom or what a repeat-contact subject is, readable (a name, a number, an address)."""
+    if basis == "person":
+        person = session.get(PersonRow, int(subject_key))
+        if person is not None:
+            return f"{person.given_name} {person.family_name}".strip()
+    if basis == "telephone":
+        number = session.get(TelephoneNumberRow, int(subject_key))
+        if number is not None:
+            return number.number
+    return readable_subject(basis, subject_key)

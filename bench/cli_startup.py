@@ -1,0 +1,92 @@
+"""How long `watchhouse --help` and a light command (`users list`) take, beside an older commit.
+
+Each run is a fresh interpreter (as a user runs the command); the figure is the median wall
+time of --runs runs, old and new alternating so that load on the machine falls on both. The
+old code is the `src` of --baseline-ref (default: the commit before the CLI loaded its
+commands lazily), extracted with `git archive` and run with the same virtual environment.
+
+    uv run python bench/cli_startup.py --runs 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_REF = "4bbc141"
+RUN = (
+    "import sys; sys.argv = ['watchhouse', *sys.argv[1:]]; from watchhouse.cli import main; main()"
+)
+
+
+def _extract(ref: str, into: Path) -> Path:
+    """The `src` folder of a commit, written under `into`."""
+    archive = subprocess.run(
+        ["git", "archive", ref, "src"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def _wall(src: Path, args: list[str], env: dict[str, str]) -> float:
+    """Seconds for one run of the command with `src` first on the path."""
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", RUN, *args],
+        env={**env, "PYTHONPATH": str(src)},
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    """Measure, print the medians and the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--baseline-ref", default=BASELINE_REF)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cli-startup-") as scratch:
+        old_src = _extract(args.baseline_ref, Path(scratch) / "old")
+        new_src = ROOT / "src"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("WATCHHOUSE_")},
+            "WATCHHOUSE_DATA_DIR": str(Path(scratch) / "data"),
+        }
+        # A small store with one user, so `users list` has something to read.
+        add_user = ["users", "add", "bench", "--role", "analyst", "--name", "Bench User"]
+        subprocess.run(
+            [sys.executable, "-c", RUN, *add_user, "--password", "bench-password-1"],
+            env={**env, "PYTHONPATH": str(new_src)},
+            check=True,
+            capture_output=True,
+        )
+        commands = {"--help": ["--help"], "users list": ["users", "list"]}
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.runs):
+            for label, command in commands.items():
+                for code, src in (("old", old_src), ("new", new_src)):
+                    times.setdefault((label, code), []).append(_wall(src, command, env))
+    load = os.getloadavg()
+    print(f"median wall time of {args.runs} runs; load average {load[0]:.2f} {load[1]:.2f}")
+    for label in commands:
+        old = statistics.median(times[(label, "old")])
+        new = statistics.median(times[(label, "new")])
+        print(
+            f"watchhouse {label}: this code {new:.3f} s, {args.baseline_ref} {old:.3f} s "
+            f"({old / new:.1f}x faster)"
+        )
+
+
+if __name__ == "__main__":
+    main()
