@@ -69,7 +69,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "forecast-file": (
         "watchhouse.cli_planning",
         "forecast_file",
-        "Forecast any series in a CSV file and write the forecast with its bands.",
+        "Forecast any series in a CSV file; write interval start, mean, lower, upper.",
     ),
     "staffing": (
         "watchhouse.cli_planning",

@@ -12,7 +12,7 @@ from rich.status import Status
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.cli_io import AsUser, _actor, _context, _policy
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
@@ -194,11 +194,11 @@ def link_file(
     ] = None,
 ) -> None:
     """Link a file of person records (no store needed) and write each record's cluster."""
-    ctx = _context()
+    policy = _policy()
     with Status("starting", console=console) as status:
         try:
             report = identity_files.link_file(
-                ctx,
+                policy=policy.identity,
                 source=source,
                 mapping_path=mapping,
                 out=out,

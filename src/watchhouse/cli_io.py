@@ -27,7 +27,7 @@ from watchhouse.io import force_files
 from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import MappingError, load_mapping
 from watchhouse.io.rejects import default_report_path
-from watchhouse.policy import PolicyError
+from watchhouse.policy import Policy, PolicyError, load_policy
 from watchhouse.services import export as export_service
 from watchhouse.services import imports
 from watchhouse.services.context import AppContext, StoreMissing, build_context
@@ -65,6 +65,19 @@ def _context(*, create: bool = False) -> AppContext:
         return build_context(settings, create=create)
     except StoreMissing as exc:
         err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _policy() -> Policy:
+    """The force's policy alone, for commands that work on files and never open the store."""
+    try:
+        return load_policy(Settings().policy_file)
+    except ValidationError as exc:
+        for e in exc.errors():
+            err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc']))}: {e['msg']}")
         raise typer.Exit(2) from exc
     except PolicyError as exc:
         err.print(f"[red]{exc}[/red]")

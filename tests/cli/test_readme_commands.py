@@ -89,7 +89,11 @@ def _fills(tmp: Path, demo_db: Path) -> list[tuple[str, str]]:
         left, right = (row[0] for row in connection.execute("SELECT id FROM contacts LIMIT 2"))
     examples = tmp / "examples"  # a copy: the import writes its rejected rows beside its input
     shutil.copytree(README.parent / "docs" / "examples", examples)
+    labels = tmp / "labels.csv"  # two of the demo's contacts, labelled as different people
+    labels.write_text(f"contact_id,person\n{left},a\n{right},b\n")
     pairs = {
+        "docs/examples/": f"{examples}/",
+        "LABELS.csv": str(labels),
         '"Full Name"': '"Nia Brown"',
         "USERNAME": "nbrown",
         "ROLE": "call_handler",

@@ -165,7 +165,9 @@ def test_with_no_attachment_to_spare_rows_are_still_stored(sqlite_database, tmp_
 
 
 def test_a_failure_while_staging_stores_nothing(sqlite_database, monkeypatch):
-    real_connect = bulk.adbc_sqlite.connect
+    import adbc_driver_sqlite.dbapi as adbc_sqlite
+
+    real_connect = adbc_sqlite.connect
     opened: list[str] = []
 
     def fail_on_the_second_part(path: str, **kwargs):
@@ -174,7 +176,7 @@ def test_a_failure_while_staging_stores_nothing(sqlite_database, monkeypatch):
             raise OSError("No space left on device")
         return real_connect(path, **kwargs)
 
-    monkeypatch.setattr(bulk.adbc_sqlite, "connect", fail_on_the_second_part)
+    monkeypatch.setattr(adbc_sqlite, "connect", fail_on_the_second_part)
     failed = pytest.raises(RuntimeError, match="staging rows for the store failed: No space left")
     with failed, sqlite_database.transaction() as session:
         bulk.insert_arrow_staged(

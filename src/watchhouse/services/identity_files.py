@@ -25,7 +25,6 @@ from watchhouse.linkage.fields import PlanLimits, TrainingKnobs, UnlinkableRecor
 from watchhouse.linkage.mapping import Mapping, MappingProblem, mapping_from_dict
 from watchhouse.linkage.run import link_tables
 from watchhouse.policy.model import IdentityPolicy
-from watchhouse.services.context import AppContext
 
 Say = Callable[[str], None]
 
@@ -112,8 +111,8 @@ def _columns_present(table: pa.Table, mapping: Mapping, name: str, truth: str | 
 
 
 def link_file(
-    ctx: AppContext,
     *,
+    policy: IdentityPolicy,
     source: Path,
     mapping_path: Path,
     out: Path,
@@ -125,8 +124,7 @@ def link_file(
     say: Say | None = None,
 ) -> FileLinkReport:
     """Link the records of one file (or, with `link_only`, two files across each other) and
-    write `record_id,cluster_id` (plus `file` when linking two) to `out`."""
-    policy = ctx.policy.identity
+    write `record_id,cluster_id` (plus `file` when linking two) to `out`; no store is used."""
     cut = policy.match_threshold if threshold is None else threshold
     if not 0 < cut < 1:
         raise ValidationFailed.one("threshold", "must be between 0 and 1")
