@@ -88,6 +88,15 @@ class UserSessionRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SignInThrottleRow(Base):
+    """Failed sign-ins from one source address in the current window (shared by every worker)."""
+
+    __tablename__ = "sign_in_throttle"
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
 class NeighbourhoodRow(Base):
     """A neighbourhood policing area, urban or rural."""
 

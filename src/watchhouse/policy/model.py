@@ -391,6 +391,8 @@ class SecurityPolicy(_Strict):
     max_failed_sign_ins: int = Field(ge=1, le=100)
     lockout_minutes: PositiveMinutes
     session_hours: float = Field(gt=0, le=24 * 7)
+    sign_in_failures_per_source: int = Field(ge=1, le=10_000)
+    source_window_minutes: PositiveMinutes
 
     def lockout_rule(self) -> LockoutRule:
         """The domain rule these settings describe."""

@@ -15,7 +15,7 @@ from watchhouse.auth.tokens import new_token, tokens_match
 from watchhouse.domain.access import Operation
 from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
-from watchhouse.domain.errors import SignInRefused, ValidationFailed
+from watchhouse.domain.errors import SignInRefused, SignInThrottled, ValidationFailed
 from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
 from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
@@ -88,13 +88,14 @@ async def login(request: Request) -> Response:
             ctx,
             username=reader.text("username"),
             password=str(form.get("password") or ""),
+            source=request.client.host if request.client else "",
         )
     except SignInRefused as exc:
         token = new_token()
         response = render(
             request,
             "login.html",
-            401,
+            429 if isinstance(exc, SignInThrottled) else 401,
             login_csrf=token,
             error=str(exc),
             username=reader.text("username"),
