@@ -10,6 +10,7 @@ from watchhouse.domain.roles import Action
 from watchhouse.domain.thrive import ThriveAssessment
 from watchhouse.services import access, contacts, incidents
 from watchhouse.web.forms import read_access_query
+from watchhouse.web.ids import RecordId
 from watchhouse.web.schemas import (
     AccessEntryOut,
     ArrivalIn,
@@ -169,7 +170,7 @@ def create_contact(
 )
 def read_contact(
     request: Request,
-    contact_id: int,
+    contact_id: RecordId,
     x_justification: str | None = Header(None, description="why you consult this record"),
 ) -> ContactOut:
     """A contact with its caller's earlier contacts; a logged consultation."""
@@ -192,7 +193,7 @@ def suggestion(body: ThriveIn) -> SuggestionOut:
     response_model=SuggestionOut,
     dependencies=[Depends(require(Action.ASSESS_THRIVE))],
 )
-def assess(request: Request, contact_id: int, body: ThriveIn) -> SuggestionOut:
+def assess(request: Request, contact_id: RecordId, body: ThriveIn) -> SuggestionOut:
     """Store a THRIVE assessment of the contact; returns the suggested grade."""
     found = contacts.assess_thrive(
         context_of(request),
@@ -210,7 +211,7 @@ def assess(request: Request, contact_id: int, body: ThriveIn) -> SuggestionOut:
     status_code=201,
     dependencies=[Depends(require(Action.GRADE_CONTACT))],
 )
-def grade(request: Request, contact_id: int, body: GradeIn) -> IncidentOut:
+def grade(request: Request, contact_id: RecordId, body: GradeIn) -> IncidentOut:
     """Grade the contact, making its incident."""
     ctx = context_of(request)
     incident_id = contacts.grade_contact(
@@ -234,7 +235,7 @@ def grade(request: Request, contact_id: int, body: GradeIn) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.RESOLVE_CONTACT))],
 )
-def resolve(request: Request, contact_id: int, body: ResolutionIn) -> IncidentOut:
+def resolve(request: Request, contact_id: RecordId, body: ResolutionIn) -> IncidentOut:
     """Resolve a grade 4 contact without deployment or refer it to a partner agency."""
     ctx = context_of(request)
     incident_id = contacts.resolve_contact(
@@ -270,7 +271,7 @@ def queue(request: Request) -> list[IncidentOut]:
 )
 def read_incident(
     request: Request,
-    incident_id: int,
+    incident_id: RecordId,
     x_justification: str | None = Header(None, description="why you consult this record"),
 ) -> IncidentOut:
     """An incident; a logged consultation."""
@@ -298,7 +299,7 @@ def _after(request: Request, incident_id: int, what: str) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.DEPLOY))],
 )
-def deployment(request: Request, incident_id: int, body: DeploymentIn) -> IncidentOut:
+def deployment(request: Request, incident_id: RecordId, body: DeploymentIn) -> IncidentOut:
     """Record the unit deployed."""
     incidents.deploy(
         context_of(request), actor=actor_of(request), incident_id=incident_id, unit=body.unit
@@ -311,7 +312,7 @@ def deployment(request: Request, incident_id: int, body: DeploymentIn) -> Incide
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.RECORD_ARRIVAL))],
 )
-def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
+def arrival(request: Request, incident_id: RecordId, body: ArrivalIn) -> IncidentOut:
     """Record the first officer's arrival and body-worn video."""
     incidents.record_arrival(
         context_of(request),
@@ -328,7 +329,7 @@ def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.CLOSE_INCIDENT))],
 )
-def closure(request: Request, incident_id: int, body: ClosureIn) -> IncidentOut:
+def closure(request: Request, incident_id: RecordId, body: ClosureIn) -> IncidentOut:
     """Close the incident."""
     incidents.close_incident(
         context_of(request),

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watchhouse import __version__
 from watchhouse.config import Settings
@@ -51,7 +52,49 @@ def _error(
     )
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+)
+
+
+def _with_security_headers(request: Request, response: Response) -> Response:
+    """The headers every answer carries, error pages included (a page may set its own CSP)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own answers (unknown path 404, 405...) as our pages, headers kept.
+        message = {404: "there is no such page", 405: "that method is not allowed here"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        response = _error(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Runs outside the middleware, so the security headers are added here.
+        response = JSONResponse(
+            {"message": "something went wrong on the server; it has been logged", "problems": []},
+            status_code=500,
+        )
+        if not _wants_json(request):
+            response = HTMLResponse(
+                "<!doctype html><title>Server error</title>"
+                "<p>Something went wrong on the server; it has been logged.</p>",
+                status_code=500,
+            )
+        return _with_security_headers(request, response)
+
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_json(request):
@@ -119,15 +162,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
-        )
-        if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return _with_security_headers(request, response)
 
     return app

@@ -21,6 +21,7 @@ from watchhouse.domain.thrive import (
     VulnerabilityFlag,
 )
 from watchhouse.domain.values import Channel
+from watchhouse.web.ids import record_id_or_none
 
 E = TypeVar("E", bound=Enum)
 CONTACT_REFERENCE = re.compile(r"^[Cc]?0*(\d{1,12})$")
@@ -201,7 +202,7 @@ def read_contact_reference(reader: FormReader, name: str, label: str) -> int | N
         reader.problems.append(FieldProblem(name, f"give the {label}'s reference, e.g. C0000042"))
         return None
     match = CONTACT_REFERENCE.match(raw)
-    if match is None or int(match.group(1)) == 0:
+    if match is None or record_id_or_none(match.group(1)) is None:
         reader.problems.append(
             FieldProblem(name, f"{raw!r} is not a contact reference (C followed by digits)")
         )
@@ -233,6 +234,7 @@ def read_person_choice(form: Mapping[str, object]) -> int | None:
     raw = FormReader(form).text("person_id")
     if not raw:
         return None
-    if not raw.isdigit():
+    chosen = record_id_or_none(raw)
+    if chosen is None:
         raise ValidationFailed.one("person_id", "choose one of the people offered")
-    return int(raw)
+    return chosen

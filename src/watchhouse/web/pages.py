@@ -29,6 +29,7 @@ from watchhouse.web.forms import (
     read_new_contact,
     read_thrive,
 )
+from watchhouse.web.ids import RecordId
 from watchhouse.web.rendering import TEMPLATES, duration, iso_utc, render
 from watchhouse.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -221,13 +222,13 @@ def contact_screen(
 
 
 @router.get("/contacts/{contact_id}", dependencies=[Depends(require(Action.VIEW_CONTACT))])
-async def contact_page(request: Request, contact_id: int) -> Response:
+async def contact_page(request: Request, contact_id: RecordId) -> Response:
     """Everything about a contact on one screen: caller, history, THRIVE, grade."""
     return contact_screen(request, contact_id)
 
 
 @router.post("/contacts/{contact_id}/thrive", dependencies=[Depends(require(Action.ASSESS_THRIVE))])
-async def assess(request: Request, contact_id: int) -> Response:
+async def assess(request: Request, contact_id: RecordId) -> Response:
     """Store the THRIVE assessment and show the suggested grade."""
     form = await request.form()
     try:
@@ -245,7 +246,7 @@ async def assess(request: Request, contact_id: int) -> Response:
 
 
 @router.post("/contacts/{contact_id}/grade", dependencies=[Depends(require(Action.GRADE_CONTACT))])
-async def grade(request: Request, contact_id: int) -> Response:
+async def grade(request: Request, contact_id: RecordId) -> Response:
     """Accept the suggested grade or depart from it with a reason."""
     form = await request.form()
     reader = FormReader(form)
@@ -269,7 +270,7 @@ async def grade(request: Request, contact_id: int) -> Response:
 @router.post(
     "/contacts/{contact_id}/resolution", dependencies=[Depends(require(Action.RESOLVE_CONTACT))]
 )
-async def resolve(request: Request, contact_id: int) -> Response:
+async def resolve(request: Request, contact_id: RecordId) -> Response:
     """Resolve a grade 4 contact, or refer it to a partner agency."""
     reader = FormReader(await request.form())
     try:
@@ -291,7 +292,7 @@ async def resolve(request: Request, contact_id: int) -> Response:
 
 
 @router.post("/referrals/{referral_id}", dependencies=[Depends(require(Action.RESOLVE_CONTACT))])
-async def update_referral(request: Request, referral_id: int) -> Response:
+async def update_referral(request: Request, referral_id: RecordId) -> Response:
     """Record what the partner agency did with a referral."""
     reader = FormReader(await request.form())
     try:
@@ -364,7 +365,7 @@ async def dispatch_events(request: Request, since: str = "") -> StreamingRespons
 
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require(Action.VIEW_INCIDENT))])
-async def incident_page(request: Request, incident_id: int) -> Response:
+async def incident_page(request: Request, incident_id: RecordId) -> Response:
     """An incident and its standing against target."""
     entry = incidents.get_incident(
         context_of(request),
@@ -376,7 +377,7 @@ async def incident_page(request: Request, incident_id: int) -> Response:
 
 
 @router.post("/incidents/{incident_id}/deployment", dependencies=[Depends(require(Action.DEPLOY))])
-async def deploy(request: Request, incident_id: int) -> Response:
+async def deploy(request: Request, incident_id: RecordId) -> Response:
     """Record the unit sent."""
     reader = FormReader(await request.form())
     incidents.deploy(
@@ -391,7 +392,7 @@ async def deploy(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/arrival", dependencies=[Depends(require(Action.RECORD_ARRIVAL))]
 )
-async def arrive(request: Request, incident_id: int) -> Response:
+async def arrive(request: Request, incident_id: RecordId) -> Response:
     """Record the first arrival and body-worn video."""
     reader = FormReader(await request.form())
     bwv = reader.text("body_worn_video")
@@ -409,7 +410,7 @@ async def arrive(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/closure", dependencies=[Depends(require(Action.CLOSE_INCIDENT))]
 )
-async def close(request: Request, incident_id: int) -> Response:
+async def close(request: Request, incident_id: RecordId) -> Response:
     """Close an incident."""
     reader = FormReader(await request.form())
     try:
