@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from watchhouse.io.spreadsheet import SafeCsvWriter
 
 REPORT_COLUMNS = ("row", "column", "value", "reason")
 
@@ -35,7 +36,7 @@ def write_report(path: Path, rejections: Iterable[Rejection]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rejections, key=lambda r: r.row)
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow(REPORT_COLUMNS)
         for r in ordered:
             writer.writerow((r.row, r.column, r.value, r.reason))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from watchhouse.db.repositories import access_log
 from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
+from watchhouse.io.spreadsheet import SafeCsvWriter
 from watchhouse.services.context import AppContext
 
 
@@ -70,7 +70,7 @@ def export_access_log_csv(
             recipient=recipient.strip() or actor.username,
         )
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(
         [
             "id",
