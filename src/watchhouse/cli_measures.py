@@ -171,7 +171,7 @@ def measures_command(
     last = _day(end, "--to") or date.today()
     first = _day(start, "--from") or (last - timedelta(days=365)).replace(day=1)
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.VIEW_MEASURES)
     if not can(actor.role, Action.VIEW_MEASURES):
         err.print(f"[red]{actor.username} ({actor.role.label}) may not view measures[/red]")
         raise typer.Exit(1)

@@ -121,7 +121,7 @@ def forecast(
     """Forecast contacts per channel from the stored history and store the run."""
     events = [parse_event(e) for e in event or []]
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MAKE_PLANNING, "make forecasts or plans")
     _allowed(actor)
     try:
         with _bar() as report:
@@ -233,7 +233,7 @@ def staffing(
     changes = dict(parse_target(t) for t in target or [])
     what_if = bool(factors or changes)
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MAKE_PLANNING, "make forecasts or plans")
     _allowed(actor)
     chosen = channel or sorted({*factors, *changes}) or None
     request = PlanRequest(
