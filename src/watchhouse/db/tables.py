@@ -171,7 +171,11 @@ class ContactRow(Base):
     caller_name: Mapped[str | None] = mapped_column(String(240))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
+    # Whose key it is (each user's keys are their own) and a digest of the request it came
+    # with: the same key with a different request is refused, not answered with this contact.
+    idempotency_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_body_sha256: Mapped[str | None] = mapped_column(String(64))
     caller_given_name: Mapped[str | None] = mapped_column(String(120))
     caller_family_name: Mapped[str | None] = mapped_column(String(120))
     caller_date_of_birth: Mapped[date | None] = mapped_column(Date)
@@ -184,6 +188,9 @@ class ContactRow(Base):
     __table_args__ = (
         CheckConstraint("NOT (abandoned AND answered_at IS NOT NULL)", name="abandoned_unanswered"),
         UniqueConstraint("source", "external_ref", name="uq_contacts_source_external_ref"),
+        UniqueConstraint(
+            "idempotency_user_id", "idempotency_key", name="uq_contacts_idempotency_user_key"
+        ),
     )
 
 

@@ -148,10 +148,13 @@ def create_contact(
     response: Response,
     body: ContactIn,
     idempotency_key: str | None = Header(
-        None, description="retries with the same key create nothing twice"
+        None,
+        description="retries with the same key create nothing twice; keys are per user, and "
+        "the same key with a different body is refused (409)",
     ),
 ) -> ContactOut:
-    """Take a contact; a retry with the same Idempotency-Key returns the first one (200)."""
+    """Take a contact; a retry with the same Idempotency-Key and body returns the first one
+    (200); the same key with a different body is 409."""
     taken = contacts.take_contact(
         context_of(request),
         actor=actor_of(request),
