@@ -16,7 +16,7 @@ from pathlib import Path
 
 from watchhouse.domain.identifiers import normalise_postcode
 from watchhouse.domain.values import Channel, Settlement
-from watchhouse.io.csv_table import UnreadableFile
+from watchhouse.io.csv_table import UnreadableFile, value_problem
 from watchhouse.io.force_mapping import DEFAULT_BOOLEANS, ForceMapping
 from watchhouse.io.rejects import Rejection
 
@@ -102,8 +102,8 @@ def parse_file(
     first_row_of: dict[str, int] = {}
     for number, values in _rows(path, mapping):
         result.rows_read += 1
-        if isinstance(values, str):
-            result.rejections.append(Rejection(number, "", "", values))
+        if isinstance(values, Rejection):
+            result.rejections.append(values)
             continue
         reader = _RowReader(number, values, mapping, neighbourhoods)
         record = reader.record()
@@ -126,9 +126,9 @@ def parse_file(
     return result
 
 
-def _rows(path: Path, mapping: ForceMapping) -> Iterator[tuple[int, dict[str, str] | str]]:
-    """Each record as {our field: raw value} (or why it is malformed), numbered as in the file
-    (header = row 1; blank lines keep their number)."""
+def _rows(path: Path, mapping: ForceMapping) -> Iterator[tuple[int, dict[str, str] | Rejection]]:
+    """Each record as {our field: raw value} (or its rejection, with the raw record when it is
+    malformed), numbered as in the file (header = row 1; blank lines keep their number)."""
     try:
         with path.open(newline="", encoding=mapping.encoding) as handle:
             reader = csv.reader(handle, delimiter=mapping.delimiter)
@@ -145,15 +145,27 @@ def _rows(path: Path, mapping: ForceMapping) -> Iterator[tuple[int, dict[str, st
                 if not any(v.strip() for v in record):
                     continue
                 if len(record) != len(header):
-                    yield number, f"has {len(record)} fields; the header has {len(header)}"
+                    reason = f"has {len(record)} fields; the header has {len(header)}"
+                    yield number, Rejection(number, "", mapping.delimiter.join(record), reason)
                     continue
-                yield number, {ours: record[i].strip() for ours, i in position.items()}
+                yield number, _storable(number, record, header, position)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"{path.name} is not {mapping.encoding} text: {exc}") from exc
     except csv.Error as exc:
         raise UnreadableFile(f"{path.name} is not valid CSV: {exc}") from exc
     except OSError as exc:
         raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _storable(
+    number: int, record: list[str], header: list[str], position: Mapping[str, int]
+) -> dict[str, str] | Rejection:
+    """The mapped values, or the rejection of the first value no field may store."""
+    for i, value in enumerate(record):
+        problem = value_problem(value)
+        if problem is not None:
+            return Rejection(number, header[i], value, problem)
+    return {ours: record[i].strip() for ours, i in position.items()}
 
 
 class _RowReader:
