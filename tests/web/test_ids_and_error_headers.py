@@ -135,3 +135,20 @@ def test_a_422_and_an_unexpected_500_carry_the_security_headers(app, client_as: 
     refused = client.get("/api/contacts/not-a-number")
     assert refused.status_code == 422
     assert _has_security_headers(refused)
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [(None, "/login"), (Role.ANALYST, "/board"), (Role.ANALYST, "/planning"), (None, "/nowhere")],
+)
+def test_every_content_security_policy_forbids_framing_foreign_forms_and_base(
+    client_as: Callable, role: Role | None, path: str
+) -> None:
+    response = client_as(role).client.get(path)
+    directives = {
+        d.strip().split(" ", 1)[0]: d.strip()
+        for d in response.headers["Content-Security-Policy"].split(";")
+    }
+    assert directives["frame-ancestors"] == "frame-ancestors 'none'"
+    assert directives["form-action"] == "form-action 'self'"
+    assert directives["base-uri"] == "base-uri 'self'"
