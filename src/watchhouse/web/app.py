@@ -28,6 +28,7 @@ from watchhouse.web import (
     risk,
     teams,
 )
+from watchhouse.web.limits import MAX_REQUEST_BYTES, BodySizeLimit
 from watchhouse.web.rendering import render
 from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
 
@@ -163,6 +164,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(investigations_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
+    # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.
+    app.add_middleware(BodySizeLimit, limit=MAX_REQUEST_BYTES)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

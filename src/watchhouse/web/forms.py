@@ -22,6 +22,7 @@ from watchhouse.domain.thrive import (
 )
 from watchhouse.domain.values import Channel
 from watchhouse.web.ids import record_id_or_none
+from watchhouse.web.limits import MAX_FREE_TEXT_CHARS
 
 E = TypeVar("E", bound=Enum)
 CONTACT_REFERENCE = re.compile(r"^[Cc]?0*(\d{1,12})$")
@@ -41,6 +42,9 @@ class FormReader:
         """A text field, stripped."""
         value = self.form.get(name)
         text = value.strip() if isinstance(value, str) else ""
+        if len(text) > MAX_FREE_TEXT_CHARS:
+            # Refused at once, whether or not the route collects problems: never stored cut.
+            raise ValidationFailed.one(name, f"is longer than {MAX_FREE_TEXT_CHARS} characters")
         if required and not text:
             self.problems.append(
                 FieldProblem(name, f"{label or name.replace('_', ' ')} is required")
