@@ -392,6 +392,8 @@ class SecurityPolicy(_Strict):
     lockout_minutes: PositiveMinutes
     session_hours: float = Field(gt=0, le=24 * 7)
     sign_in_failures_per_source: int = Field(ge=1, le=10_000)
+    min_password_length: int = Field(ge=10, le=128)
+    min_password_strength: int = Field(ge=0, le=4)
     source_window_minutes: PositiveMinutes
 
     def lockout_rule(self) -> LockoutRule:

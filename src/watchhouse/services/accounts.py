@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watchhouse.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from watchhouse.auth.passwords import (
+    DUMMY_HASH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from watchhouse.auth.tokens import new_token, token_digest
 from watchhouse.db.repositories import sign_in_throttle, users
 from watchhouse.domain.accounts import after_failed_sign_in, is_locked
@@ -138,10 +143,14 @@ def add_user(
     if not display_name.strip():
         problems.append(FieldProblem("display_name", "required"))
     hashed = ""
-    try:
-        hashed = hash_password(password)
-    except ValueError as exc:
-        problems.append(FieldProblem("password", str(exc)))
+    refused = _password_problem(ctx, username=username.strip(), password=password)
+    if refused:
+        problems.append(FieldProblem("password", refused))
+    else:
+        try:
+            hashed = hash_password(password)
+        except ValueError as exc:
+            problems.append(FieldProblem("password", str(exc)))
     if problems:
         raise ValidationFailed(problems)
     with ctx.db.transaction() as session:
@@ -155,8 +164,21 @@ def add_user(
         )
 
 
+def _password_problem(ctx: AppContext, *, username: str, password: str) -> str | None:
+    security = ctx.policy.security
+    return password_problem(
+        password,
+        username=username,
+        min_length=security.min_password_length,
+        min_strength=security.min_password_strength,
+    )
+
+
 def set_password(ctx: AppContext, *, username: str, password: str) -> None:
-    """Set a new password and unlock the account."""
+    """Set a new password (refused unless the policy accepts it) and unlock the account."""
+    refused = _password_problem(ctx, username=username, password=password)
+    if refused:
+        raise ValidationFailed.one("password", refused)
     hashed = hash_password(password)
     with ctx.db.transaction() as session:
         users.set_password(session=session, username=username, password_hash=hashed)
