@@ -1,5 +1,6 @@
 """An Idempotency-Key belongs to the user who sent it and to the request it came with: another
-user's same key makes their own contact, and a different request under one's own key is 409."""
+user's same key makes their own contact, and a different request under one's own key is 409.
+The bearer tokens those systems use expire by policy."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def test_a_different_body_with_the_same_key_is_409_naming_the_key(api, ctx) -> N
     assert _summaries(ctx) == [CALL["summary"]]
     retried = handler.post("/api/contacts", json=CALL, headers=KEY)
     assert retried.status_code == 200
+
+
+def test_an_api_token_expires_after_the_policys_days(api, ctx, clock) -> None:
+    client = api(Role.CALL_HANDLER)
+    assert client.get("/api/queue").status_code != 401
+    clock.advance(days=ctx.policy.security.api_token_days - 1)
+    assert client.get("/api/queue").status_code != 401
+    clock.advance(days=1, seconds=1)
+    assert client.get("/api/queue").status_code == 401

@@ -394,6 +394,7 @@ class SecurityPolicy(_Strict):
     sign_in_failures_per_source: int = Field(ge=1, le=10_000)
     min_password_length: int = Field(ge=10, le=128)
     min_password_strength: int = Field(ge=0, le=4)
+    api_token_days: int = Field(ge=1, le=366)
     source_window_minutes: PositiveMinutes
 
     def lockout_rule(self) -> LockoutRule:

@@ -24,8 +24,6 @@ from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.context import AppContext
 
-API_TOKEN_DAYS = 365
-
 
 @dataclass(frozen=True)
 class SignedIn:
@@ -191,7 +189,8 @@ def list_users(ctx: AppContext) -> list[UserView]:
 
 
 def issue_api_token(ctx: AppContext, *, username: str) -> str:
-    """A long-lived bearer token for a force system (telephony, integrations) acting as a user."""
+    """A bearer token for a force system (telephony, integrations) acting as a user; it expires
+    after the policy's `api_token_days`."""
     now = ctx.now()
     with ctx.db.transaction() as session:
         found = users.credentials(session=session, username=username)
@@ -205,6 +204,6 @@ def issue_api_token(ctx: AppContext, *, username: str) -> str:
             csrf_token=new_token(),
             kind="api",
             now=now,
-            expires_at=now + timedelta(days=API_TOKEN_DAYS),
+            expires_at=now + timedelta(days=ctx.policy.security.api_token_days),
         )
     return token
