@@ -203,7 +203,7 @@ def assess(request: Request, contact_id: RecordId, body: ThriveIn) -> Suggestion
         actor=actor_of(request),
         contact_id=contact_id,
         assessment=_assessment(body),
-        notes=body.notes,
+        notes={str(key): note for key, note in body.notes.items()},
     )
     return SuggestionOut(grade=found.grade, reasons=list(found.reasons))
 

@@ -89,14 +89,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         # Runs outside the middleware, so the security headers are added here.
-        response = JSONResponse(
-            {"message": "something went wrong on the server; it has been logged", "problems": []},
-            status_code=500,
-        )
+        text = "something went wrong on the server; it has been logged"
+        response: Response = JSONResponse({"message": text, "problems": []}, status_code=500)
         if not _wants_json(request):
             response = HTMLResponse(
-                "<!doctype html><title>Server error</title>"
-                "<p>Something went wrong on the server; it has been logged.</p>",
+                f"<!doctype html><title>Server error</title><p>{text.capitalize()}.</p>",
                 status_code=500,
             )
         return _with_security_headers(request, response)

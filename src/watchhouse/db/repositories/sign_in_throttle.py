@@ -27,14 +27,18 @@ def count_failure(*, session: Session, source: str, now: datetime, window_start:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = SignInThrottleRow.__table__
     expired = table.c.window_started_at <= window_start
-    statement = insert(table).values(source=source, window_started_at=now, failures=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.source],
-        set_={
-            "failures": case((expired, 1), else_=table.c.failures + 1),
-            "window_started_at": case((expired, now), else_=table.c.window_started_at),
-        },
-    ).returning(table.c.failures)
+    statement = (
+        insert(SignInThrottleRow)
+        .values(source=source, window_started_at=now, failures=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.source],
+            set_={
+                "failures": case((expired, 1), else_=table.c.failures + 1),
+                "window_started_at": case((expired, now), else_=table.c.window_started_at),
+            },
+        )
+        .returning(table.c.failures)
+    )
     return int(session.execute(statement).scalar_one())
 
 
