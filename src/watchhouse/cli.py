@@ -225,7 +225,7 @@ def repeats(
     ctx = _context(_settings())
     try:
         when = date.fromisoformat(day)
-        actor = importing_actor(ctx, username=as_user)
+        actor = importing_actor(ctx, username=as_user, action=Action.VIEW_REPEAT_CALLERS)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

@@ -61,7 +61,7 @@ def sample(
 ) -> None:
     """Draw a sample by rule and seed (drawing it again shows the one already drawn)."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MANAGE_AUDITS, "draw audit samples")
     _allowed(actor, Action.MANAGE_AUDITS, "draw audit samples")
     try:
         drawn = audits.draw(

@@ -52,7 +52,7 @@ def link(
 ) -> None:
     """Link every contact record into people (splink), keeping supervisors' decisions."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.LINK_IDENTITIES, "run the identity linkage")
     _allowed(actor, Action.LINK_IDENTITIES, "run the identity linkage")
     with Status("starting", console=console) as status:
         try:
@@ -100,7 +100,7 @@ def link(
 def runs(as_user: AsUser = None) -> None:
     """The latest linkage runs, with their accuracy where a ground truth exists."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.LINK_IDENTITIES, "see the identity linkage runs")
     _allowed(actor, Action.LINK_IDENTITIES, "see the identity linkage runs")
     table = Table(
         "run",
@@ -144,7 +144,7 @@ def decide(
 ) -> None:
     """Record that two contacts are (or are not) the same person; every later run keeps it."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.DECIDE_IDENTITY, "decide who is who")
     _allowed(actor, Action.DECIDE_IDENTITY, "decide who is who")
     try:
         decision = identity.decide(

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from watchhouse.config import Settings
 from watchhouse.domain.errors import ValidationFailed
-from watchhouse.domain.roles import Actor
+from watchhouse.domain.roles import Action, Actor
 from watchhouse.io import force_files
 from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import MappingError, load_mapping
@@ -84,9 +84,10 @@ def _policy() -> Policy:
         raise typer.Exit(2) from exc
 
 
-def _actor(ctx: AppContext, username: str | None) -> Actor:
+def _actor(ctx: AppContext, username: str | None, action: Action, what: str = "") -> Actor:
+    """The --as-user user, refused (exit 1, saying why) unless active and allowed the action."""
     try:
-        return imports.importing_actor(ctx, username=username)
+        return imports.importing_actor(ctx, username=username, action=action, what=what)
     except ValidationFailed as exc:
         err.print(f"[red]nothing done[/red]: {exc.problems[0].reason}")
         raise typer.Exit(1) from exc
@@ -154,7 +155,7 @@ def import_police_uk(
 ) -> None:
     """Import data.police.uk files: each file whole or not at all; bad rows are reported."""
     ctx = _context(create=True)
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.IMPORT_DATA)
     results: list[imports.ImportResult] = []
     failed = 0
     with _progress() as progress:
@@ -207,7 +208,7 @@ def import_force_export(
         err.print(f"[red]nothing imported[/red]: {exc}")
         raise typer.Exit(1) from exc
     ctx = _context(create=True)
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.IMPORT_DATA)
     several = len(paths) > 1
     if several and report is not None:
         report.mkdir(parents=True, exist_ok=True)
@@ -262,7 +263,7 @@ def export_parquet(
 ) -> None:
     """Export the store's tables to Parquet (no sessions, no password hashes); logged."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.EXPORT_DATA)
     chosen = [t for t in (tables or "").split(",") if t.strip()] or None
     with _progress() as progress:
         task = progress.add_task("export", total=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
@@ -19,6 +18,7 @@ from watchhouse.auth.permissions import can
 from watchhouse.cli_io import AsUser, _actor, _context
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
+from watchhouse.io.spreadsheet import SafeCsvWriter
 from watchhouse.services import measures as service
 
 console = Console()
@@ -101,7 +101,7 @@ def _print(values: list[MeasureValue], output: OutputFormat) -> None:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     if output == OutputFormat.CSV:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = SafeCsvWriter(sys.stdout, lineterminator="\n")
         writer.writerow(FIELDS)
         for v in values:
             writer.writerow(
@@ -171,7 +171,7 @@ def measures_command(
     last = _day(end, "--to") or date.today()
     first = _day(start, "--from") or (last - timedelta(days=365)).replace(day=1)
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.VIEW_MEASURES)
     if not can(actor.role, Action.VIEW_MEASURES):
         err.print(f"[red]{actor.username} ({actor.role.label}) may not view measures[/red]")
         raise typer.Exit(1)

@@ -129,7 +129,7 @@ def forecast(
     """Forecast contacts per channel from the stored history and store the run."""
     events = [parse_event(e) for e in event or []] + _calendar(calendar)
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MAKE_PLANNING, "make forecasts or plans")
     _allowed(actor)
     try:
         with _bar() as report:
@@ -253,7 +253,7 @@ def staffing(
     changes = dict(parse_target(t) for t in target or [])
     what_if = bool(factors or changes)
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MAKE_PLANNING, "make forecasts or plans")
     _allowed(actor)
     chosen = channel or sorted({*factors, *changes}) or None
     request = PlanRequest(

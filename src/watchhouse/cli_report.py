@@ -38,7 +38,7 @@ def report(
 ) -> None:
     """Write the monthly performance pack: a self-contained HTML file and a PDF."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.VIEW_BOARD, "view the board")
     if not can(actor.role, Action.VIEW_BOARD):
         err.print(f"[red]{actor.username} ({actor.role.label}) may not view the board[/red]")
         raise typer.Exit(1)

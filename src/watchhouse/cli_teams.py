@@ -38,7 +38,7 @@ def add(
 ) -> None:
     """Add a team."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MANAGE_TEAMS)
     _may_manage(actor)
     try:
         team = teams.add_team(
@@ -78,7 +78,7 @@ def assign(
 ) -> None:
     """Put a user in a team."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MANAGE_TEAMS)
     _may_manage(actor)
     try:
         teams.assign(ctx, actor=actor, username=username, team_code=team)
@@ -96,7 +96,7 @@ def supervisor(
 ) -> None:
     """Name a team's supervisor (who receives the audit feedback for its members)."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
+    actor = _actor(ctx, as_user, Action.MANAGE_TEAMS)
     _may_manage(actor)
     try:
         found = teams.set_supervisor(ctx, actor=actor, team_code=team, supervisor=username)

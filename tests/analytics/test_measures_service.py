@@ -210,9 +210,9 @@ def test_consultations_and_sign_ins_alone_leave_the_snapshot_as_it_was(
         period_start=date(2024, 5, 1),
     )
     add_user(
-        ctx, username="newcomer", display_name="New", role=Role.ANALYST, password="pw-12345678"
+        ctx, username="newcomer", display_name="New", role=Role.ANALYST, password="newcomer-pass-1"
     )
-    sign_in(ctx, username="newcomer", password="pw-12345678")
+    sign_in(ctx, username="newcomer", password="newcomer-pass-1")
     again = measures.take_snapshot(ctx)
     assert (again.taken_at, again.fingerprint) == (first.taken_at, first.fingerprint)
 

@@ -289,9 +289,9 @@ def test_a_key_that_lands_while_a_twin_request_commits_returns_the_twin(
     real = contact_repo.by_idempotency_key
     lookups = {"n": 0}
 
-    def stale_first_lookup(*, session: Session, key: str) -> int | None:
+    def stale_first_lookup(*, session: Session, user_id: int, key: str):  # type: ignore[no-untyped-def]
         lookups["n"] += 1
-        return None if lookups["n"] == 1 else real(session=session, key=key)
+        return None if lookups["n"] == 1 else real(session=session, user_id=user_id, key=key)
 
     monkeypatch.setattr(contact_repo, "by_idempotency_key", stale_first_lookup)
     again = contacts.take_contact(ctx, actor=handler, new=_full_call(), idempotency_key="k")

@@ -15,7 +15,7 @@ from watchhouse.db.repositories import imports as imports_repo
 from watchhouse.db.tables import AccessLogRow, ContactRow, ImportBatchRow, IncidentRow, LocationRow
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.records import NewContact
-from watchhouse.domain.roles import Role
+from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.values import Channel, Settlement
 from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import MappingError, load_mapping, parse_mapping
@@ -397,12 +397,17 @@ def test_a_mapping_file_that_is_not_toml_is_refused(tmp_path):
 
 
 def test_the_importing_user_defaults_to_the_first_administrator(ctx, actors):
-    assert imports.importing_actor(ctx).username == Role.ADMINISTRATOR.value
-    assert imports.importing_actor(ctx, username="analyst").role is Role.ANALYST
+    assert (
+        imports.importing_actor(ctx, action=Action.IMPORT_DATA).username == Role.ADMINISTRATOR.value
+    )
+    assert (
+        imports.importing_actor(ctx, username="analyst", action=Action.VIEW_MEASURES).role
+        is Role.ANALYST
+    )
     with pytest.raises(ValidationFailed, match="no active user"):
-        imports.importing_actor(ctx, username="nobody")
+        imports.importing_actor(ctx, username="nobody", action=Action.IMPORT_DATA)
 
 
 def test_without_an_administrator_there_is_no_one_to_import_as(ctx):
     with pytest.raises(ValidationFailed, match="no active administrator"):
-        imports.importing_actor(ctx)
+        imports.importing_actor(ctx, action=Action.IMPORT_DATA)

@@ -234,6 +234,42 @@ def test_parquet_export_writes_tables_and_logs_a_disclosure(invoke, store, data_
     ) == [("analyst", "disclosure", "parquet_export", "Demand model refresh", "analytics")]
 
 
+def test_as_user_whose_role_may_not_export_is_refused_and_nothing_is_written(
+    invoke, store, data_dir, tmp_path
+):
+    store.add_users(Role.ADMINISTRATOR, Role.CALL_HANDLER)
+    out = tmp_path / "parquet"
+    result = invoke(
+        "export",
+        "parquet",
+        str(out),
+        "--tables",
+        "people",
+        "--justification",
+        "curious",
+        "--as-user",
+        "call_handler",
+    )
+    assert result.exit_code == 1
+    assert "call_handler (Call handler) may not export data" in _flat(result.stderr)
+    assert not out.exists()
+    assert _query(data_dir, "SELECT count(*) FROM access_log") == [(0,)]
+
+
+def test_as_user_who_does_not_exist_or_may_not_import_is_refused(
+    invoke, store, samples, write_csv, data_dir
+):
+    store.add_users(Role.ADMINISTRATOR, Role.CALL_HANDLER)
+    path = write_csv("crimes.csv", samples.street_header, [samples.street()])
+    unknown = invoke("import", "police-uk", str(path), "--as-user", "nobody")
+    assert unknown.exit_code == 1
+    assert "no active user 'nobody'" in _flat(unknown.stderr)
+    handler = invoke("import", "police-uk", str(path), "--as-user", "call_handler")
+    assert handler.exit_code == 1
+    assert "may not import data" in _flat(handler.stderr)
+    assert _query(data_dir, "SELECT count(*) FROM police_uk_crimes") == [(0,)]
+
+
 def test_parquet_export_without_a_justification_is_a_usage_error(invoke, store, tmp_path):
     store.add_users(Role.ADMINISTRATOR)
     result = invoke("export", "parquet", str(tmp_path / "out"))

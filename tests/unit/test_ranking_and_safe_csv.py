@@ -9,7 +9,7 @@ import io
 import pytest
 
 from watchhouse.domain.ranking import rank_value, too_few, wilson_interval
-from watchhouse.io.safe_csv import csv_text
+from watchhouse.io.spreadsheet import csv_text
 
 pytestmark = pytest.mark.unit
 

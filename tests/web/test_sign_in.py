@@ -89,14 +89,12 @@ def test_five_wrong_passwords_lock_the_account_until_the_lock_expires(browser, c
     for attempt in range(5):
         page = _submit_login(browser, page, f"wrong-{attempt}")
         assert page.status_code == 401
-    assert "locked" in page.text
     refused = _submit_login(browser, page, RIGHT_PASSWORD)
     assert refused.status_code == 401
-    assert "locked" in refused.text
+    assert "unknown username or wrong password, or the account is locked" in refused.text
     clock.advance(minutes=14)
     refused = _submit_login(browser, refused, RIGHT_PASSWORD)
     assert refused.status_code == 401
-    assert "locked" in refused.text
     clock.advance(minutes=2)
     accepted = _submit_login(browser, refused, RIGHT_PASSWORD)
     assert accepted.status_code == 303
@@ -107,7 +105,6 @@ def test_four_wrong_passwords_then_the_right_one_signs_in(browser):
     page = browser.get("/login")
     for attempt in range(4):
         page = _submit_login(browser, page, f"wrong-{attempt}")
-    assert "locked" not in page.text
     assert _submit_login(browser, page, RIGHT_PASSWORD).status_code == 303
 
 

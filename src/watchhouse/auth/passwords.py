@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -22,6 +25,28 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_problem(
+    password: str, *, username: str, min_length: int, min_strength: int
+) -> str | None:
+    """Why a new password is refused (NCSC: long enough, not a common or breached password,
+    not the username or part of it), or None.
+
+    zxcvbn estimates how many guesses a password would take against the lists it ships
+    (passwords common in breaches, English words, names, keyboard patterns, dates, repeats),
+    offline; `min_strength` is its score from 0 (too guessable) to 4."""
+    if len(password) < min_length:
+        return f"must be at least {min_length} characters"
+    folded = "".join(c for c in password.casefold() if c.isalnum())
+    name = "".join(c for c in username.casefold() if c.isalnum())
+    parts = [p for p in re.split(r"[^a-z0-9]+", username.casefold()) if len(p) >= 3]
+    if folded and (folded in name or folded in parts):
+        return "must not be the username or part of it"
+    estimate = zxcvbn(password[:100], user_inputs=[username, *parts])
+    if int(estimate["score"]) < min_strength:
+        return "is too common or too easy to guess: try three or more random words"
+    return None
 
 
 DUMMY_HASH = _HASHER.hash("not-a-real-password-used-to-even-timing")

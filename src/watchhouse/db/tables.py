@@ -90,6 +90,15 @@ class UserSessionRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SignInThrottleRow(Base):
+    """Failed sign-ins from one source address in the current window (shared by every worker)."""
+
+    __tablename__ = "sign_in_throttle"
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
 class NeighbourhoodRow(Base):
     """A neighbourhood policing area, urban or rural."""
 
@@ -164,7 +173,11 @@ class ContactRow(Base):
     caller_name: Mapped[str | None] = mapped_column(String(240))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
+    # Whose key it is (each user's keys are their own) and a digest of the request it came
+    # with: the same key with a different request is refused, not answered with this contact.
+    idempotency_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    idempotency_body_sha256: Mapped[str | None] = mapped_column(String(64))
     caller_given_name: Mapped[str | None] = mapped_column(String(120))
     caller_family_name: Mapped[str | None] = mapped_column(String(120))
     caller_date_of_birth: Mapped[date | None] = mapped_column(Date)
@@ -179,6 +192,9 @@ class ContactRow(Base):
     __table_args__ = (
         CheckConstraint("NOT (abandoned AND answered_at IS NOT NULL)", name="abandoned_unanswered"),
         UniqueConstraint("source", "external_ref", name="uq_contacts_source_external_ref"),
+        UniqueConstraint(
+            "idempotency_user_id", "idempotency_key", name="uq_contacts_idempotency_user_key"
+        ),
     )
 
 

@@ -43,3 +43,7 @@ class Conflict(RuntimeError):
 
 class SignInRefused(PermissionError):
     """A sign-in that failed; the message never says which part was wrong."""
+
+
+class SignInThrottled(SignInRefused):
+    """A sign-in refused unread because its source address failed too often lately."""

@@ -70,6 +70,8 @@ class Action(StrEnum):
     VIEW_MEASURES = "view_measures"
     VIEW_PLANNING = "view_planning"
     MAKE_PLANNING = "make_planning"
+    IMPORT_DATA = "import_data"
+    EXPORT_DATA = "export_data"
 
 
 @dataclass(frozen=True)

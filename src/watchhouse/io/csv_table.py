@@ -21,9 +21,36 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from watchhouse.io.rejects import Rejection
+from watchhouse.io.rejects import CONTROL, Rejection, shown
 
 ENCODING = "utf-8-sig"
+
+# No value the store keeps is longer than this: a longer one rejects its row, not the file.
+MAX_VALUE_CHARS = 10_000
+# The csv module refuses (the whole file) a field over 128 KiB by default; read fields up to
+# 64 MiB so that one over-long value rejects only its row.
+MAX_FIELD_BYTES = 64 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_BYTES))
+
+_CONTROL_RE2 = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{7f}-\\x{9f}]"  # rejects.CONTROL for RE2
+
+
+def value_problem(value: str) -> str | None:
+    """Why a value read from a file cannot be stored (a control character, or longer than
+    any field holds), or None."""
+    found = CONTROL.search(value)
+    if found is not None:
+        character = f"U+{ord(found.group()):04X}"
+        return f"contains a control character ({character}) at position {found.start() + 1}"
+    if len(value) > MAX_VALUE_CHARS:
+        return f"longer than {MAX_VALUE_CHARS} characters"
+    return None
+
+
+def name_list(names: Sequence[str], most: int = 10) -> str:
+    """Column names for a message, the first few of a long list and how many more."""
+    listed = ", ".join(shown(n, 60) for n in names[:most])
+    return listed if len(names) <= most else f"{listed} and {len(names) - most} more"
 
 
 class UnreadableFile(ValueError):
@@ -134,10 +161,13 @@ def _read_with_csv_module(path: Path, names: list[str]) -> TextTable:
 
 
 def _finish(table: pa.Table, numbers: np.ndarray, malformed: list[Rejection]) -> TextTable:
-    """Trim every value and drop records whose every value is blank."""
+    """Trim every value, reject records holding a value no field may store (control
+    characters, over-long) and drop records whose every value is blank."""
     trimmed = pa.table(
         {name: pc.utf8_trim_whitespace(table.column(name)) for name in table.column_names}
     )
+    trimmed, numbers, unstorable = _reject_unstorable(trimmed, numbers)
+    malformed = sorted([*malformed, *unstorable], key=lambda r: r.row)
     if trimmed.num_columns and trimmed.num_rows:
         # Blank records are rare: look for them among rows whose first column is blank.
         blank = _blank(trimmed.column(0))
@@ -153,6 +183,34 @@ def _finish(table: pa.Table, numbers: np.ndarray, malformed: list[Rejection]) ->
             trimmed = trimmed.filter(pa.array(keep))
             numbers = numbers[keep]
     return TextTable(trimmed, numbers, malformed)
+
+
+def _reject_unstorable(
+    table: pa.Table, numbers: np.ndarray
+) -> tuple[pa.Table, np.ndarray, list[Rejection]]:
+    """Take out the records with a value that `value_problem` refuses, one rejection each
+    naming the row and the (first) column at fault."""
+    if not table.num_rows:
+        return table, numbers, []
+    bad = np.zeros(table.num_rows, dtype=bool)
+    rejections: list[Rejection] = []
+    for name in table.column_names:
+        values = table.column(name)
+        suspect = pc.or_(
+            pc.match_substring_regex(values, _CONTROL_RE2),
+            pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS),
+        )
+        for index in np.flatnonzero(np.asarray(suspect.to_numpy(zero_copy_only=False))):
+            if bad[index]:
+                continue
+            value = str(values[int(index)].as_py())
+            reason = value_problem(value)
+            if reason is not None:
+                bad[index] = True
+                rejections.append(Rejection(int(numbers[index]), name, value, reason))
+    if not bad.any():
+        return table, numbers, []
+    return table.filter(pa.array(~bad)), numbers[~bad], rejections
 
 
 def _blank(values: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -137,8 +137,8 @@ def parse_file(
         if raw is None:
             result.rows_filtered += 1
             continue
-        if isinstance(raw, str):
-            result.rejections.append(Rejection(number, "", "", raw))
+        if isinstance(raw, Rejection):
+            result.rejections.append(raw)
             continue
         if isinstance(raw, dict):
             result.rows_read_fast += 1

@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from watchhouse.io.csv_table import UnreadableFile
+from watchhouse.io.csv_table import UnreadableFile, value_problem
 from watchhouse.io.force_mapping import ForceMapping
 from watchhouse.io.rejects import Rejection
 
@@ -128,9 +128,10 @@ class RawRow:
 
 def read_rows(
     path: Path, mapping: ForceMapping
-) -> tuple[FileLayout, list[str], Generator[tuple[int, RawRow | str | None]]]:
+) -> tuple[FileLayout, list[str], Generator[tuple[int, RawRow | Rejection | None]]]:
     """The file's layout and header, then each record numbered as in the file (header = row
-    1): a RawRow, why it is malformed (str), or None for a row the filter leaves out. Blank
+    1): a RawRow, its rejection (malformed, or a value no field may store, with the raw
+    record or value), or None for a row the filter leaves out. Blank
     lines are skipped."""
     try:
         handle = path.open(newline="", encoding=mapping.encoding)
@@ -150,7 +151,7 @@ def read_rows(
     except UnreadableFile:
         handle.close()
         raise
-    return found, header, _records(path, handle, reader, found, mapping)
+    return found, header, _records(path, handle, reader, found, mapping, header)
 
 
 def _records(
@@ -159,7 +160,8 @@ def _records(
     reader: Iterator[list[str]],
     found: FileLayout,
     mapping: ForceMapping,
-) -> Generator[tuple[int, RawRow | str | None]]:
+    header: list[str],
+) -> Generator[tuple[int, RawRow | Rejection | None]]:
     nulls = mapping.null_tokens
     single = [(c, p[0]) for c, p in found.positions.items() if len(p) == 1]
     repeated = [(c, p) for c, p in found.positions.items() if len(p) > 1]
@@ -169,7 +171,12 @@ def _records(
             if len(record) != found.width:
                 if not any(v.strip() for v in record):
                     continue
-                yield number, f"has {len(record)} fields; the header has {found.width}"
+                reason = f"has {len(record)} fields; the header has {found.width}"
+                yield number, Rejection(number, "", mapping.delimiter.join(record), reason)
+                continue
+            unstorable = _unstorable(number, record, header)
+            if unstorable is not None:
+                yield number, unstorable
                 continue
             values = {c: record[i].strip() for c, i in single}
             for column, places in repeated:
@@ -195,6 +202,17 @@ def _records(
         raise UnreadableFile(f"{path.name} is not valid CSV: {exc}") from exc
     finally:
         handle.close()  # type: ignore[attr-defined]
+
+
+def _unstorable(number: int, record: list[str], header: list[str]) -> Rejection | None:
+    """The rejection of the first value no field may store (a control character, or too
+    long), naming its column; None when every value can be stored."""
+    for i, value in enumerate(record):
+        problem = value_problem(value)
+        if problem is not None:
+            column = header[i] if i < len(header) else ""
+            return Rejection(number, column, value, problem)
+    return None
 
 
 def attributes_of(row: RawRow, columns: tuple[str, ...]) -> dict[str, str] | None:

@@ -20,7 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from watchhouse.io.csv_table import TextTable, UnreadableFile, read_header, read_text_table
+from watchhouse.io.csv_table import (
+    TextTable,
+    UnreadableFile,
+    name_list,
+    read_header,
+    read_text_table,
+)
 
 __all__ = [
     "KINDS",
@@ -157,7 +163,7 @@ def detect_kind(header: Sequence[str]) -> PoliceUkKind:
     names = [h.strip() for h in header]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise UnreadableFile(f"the header repeats columns: {', '.join(repeated)}")
+        raise UnreadableFile(f"the header repeats columns: {name_list(repeated)}")
     for kind in KINDS:
         if set(names) == set(kind.headers):
             return kind
@@ -166,9 +172,9 @@ def detect_kind(header: Sequence[str]) -> PoliceUkKind:
     extra = [n for n in names if n not in closest.headers]
     details = []
     if missing:
-        details.append(f"missing {', '.join(missing)}")
+        details.append(f"missing {name_list(missing)}")
     if extra:
-        details.append(f"unexpected {', '.join(extra)}")
+        details.append(f"unexpected {name_list(extra)}")
     raise UnreadableFile(
         "not a data.police.uk street-level crime, outcomes or stop and search file: "
         f"closest is {closest.label} ({'; '.join(details)})"

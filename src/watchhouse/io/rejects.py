@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from watchhouse.io.safe_csv import safe_row
+from watchhouse.io.spreadsheet import SafeCsvWriter
+
+# NUL and the other control characters except tab, line feed and carriage return (ANSI
+# escapes begin with ESC): PostgreSQL cannot store NUL, and none belongs in a record.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 REPORT_COLUMNS = ("row", "column", "value", "reason")
 
@@ -32,13 +36,20 @@ def rejected_row_count(rejections: Iterable[Rejection]) -> int:
     return len({r.row for r in rejections})
 
 
+def shown(value: str, most: int = 1000) -> str:
+    """A value as a report or message shows it: control characters escaped (an ANSI escape in
+    a file must not reach a terminal or a spreadsheet as-is), over-long values cut short."""
+    escaped = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return escaped if len(escaped) <= most else f"{escaped[:most]}... ({len(value)} characters)"
+
+
 def write_report(path: Path, rejections: Iterable[Rejection]) -> Path:
     """Write the report as CSV (header row, then rows in file order) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rejections, key=lambda r: r.row)
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow(REPORT_COLUMNS)
-        for r in ordered:  # the rejected value is as the file had it: maybe a formula
-            writer.writerow(safe_row((r.row, r.column, r.value, r.reason)))
+        for r in ordered:
+            writer.writerow((r.row, r.column, shown(r.value), r.reason))
     return path

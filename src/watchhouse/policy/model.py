@@ -451,6 +451,11 @@ class SecurityPolicy(_Strict):
     max_failed_sign_ins: int = Field(ge=1, le=100)
     lockout_minutes: PositiveMinutes
     session_hours: float = Field(gt=0, le=24 * 7)
+    sign_in_failures_per_source: int = Field(ge=1, le=10_000)
+    min_password_length: int = Field(ge=10, le=128)
+    min_password_strength: int = Field(ge=0, le=4)
+    api_token_days: int = Field(ge=1, le=366)
+    source_window_minutes: PositiveMinutes
 
     def lockout_rule(self) -> LockoutRule:
         """The domain rule these settings describe."""

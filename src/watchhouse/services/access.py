@@ -10,7 +10,7 @@ from watchhouse.db.repositories import access_log
 from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Actor
-from watchhouse.io.safe_csv import csv_text
+from watchhouse.io.spreadsheet import csv_text
 from watchhouse.services.context import AppContext
 
 

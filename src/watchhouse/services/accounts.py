@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from watchhouse.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from watchhouse.auth.passwords import (
+    DUMMY_HASH,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from watchhouse.auth.tokens import new_token, token_digest
-from watchhouse.db.repositories import users
+from watchhouse.db.repositories import sign_in_throttle, users
 from watchhouse.domain.accounts import after_failed_sign_in, is_locked
-from watchhouse.domain.errors import FieldProblem, SignInRefused, ValidationFailed
+from watchhouse.domain.errors import (
+    FieldProblem,
+    SignInRefused,
+    SignInThrottled,
+    ValidationFailed,
+)
 from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.context import AppContext
-
-API_TOKEN_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -35,51 +43,76 @@ class SessionInfo:
     kind: str
 
 
-def sign_in(ctx: AppContext, *, username: str, password: str) -> SignedIn:
-    """Check the password, counting failures and locking the account after too many."""
+SIGN_IN_REFUSED = (
+    "unknown username or wrong password, or the account is locked or disabled; "
+    "try again later or ask an administrator"
+)
+
+
+def sign_in(ctx: AppContext, *, username: str, password: str, source: str = "") -> SignedIn:
+    """Check the password, counting failures per account (locking after too many) and per
+    source address (refusing a source that failed too often lately).
+
+    Every refusal reads the same and costs one password check, so it tells a stranger
+    nothing about which usernames exist or are locked."""
     now = ctx.now()
+    security = ctx.policy.security
+    window_start = now - timedelta(minutes=security.source_window_minutes)
+    with ctx.db.transaction() as session:
+        source_failures = sign_in_throttle.failures_in_window(
+            session=session, source=source, window_start=window_start
+        )
+        found = users.credentials(session=session, username=username.strip())
+    if source_failures >= security.sign_in_failures_per_source:
+        raise SignInThrottled(
+            "too many failed sign-ins from this address; "
+            f"try again in {security.source_window_minutes:g} minutes"
+        )
+    right = verify_password(found.password_hash if found else DUMMY_HASH, password)
+    if found is None or not right:
+        _count_failure(ctx, found=found, source=source, now=now, window_start=window_start)
+        raise SignInRefused(SIGN_IN_REFUSED)
+    if not found.active or is_locked(found.locked_until, now):
+        raise SignInRefused(SIGN_IN_REFUSED)
+    token, csrf = new_token(), new_token()
+    with ctx.db.transaction() as session:
+        if not users.clear_failures_unless_locked(session=session, user_id=found.user_id, now=now):
+            raise SignInRefused(SIGN_IN_REFUSED)
+        users.start_session(
+            session=session,
+            user_id=found.user_id,
+            token_digest=token_digest(token),
+            csrf_token=csrf,
+            kind="browser",
+            now=now,
+            expires_at=now + timedelta(hours=security.session_hours),
+        )
+        actor = users.actor(session=session, user_id=found.user_id)
+    return SignedIn(token, csrf, actor)
+
+
+def _count_failure(
+    ctx: AppContext,
+    *,
+    found: users.Credentials | None,
+    source: str,
+    now: datetime,
+    window_start: datetime,
+) -> None:
+    """Count a wrong password against the source and (if it exists and is not already
+    locked) the account; the database adds, so concurrent failures are never lost."""
     rule = ctx.policy.security.lockout_rule()
     with ctx.db.transaction() as session:
-        found = users.credentials(session=session, username=username.strip())
-        if found is None:
-            verify_password(DUMMY_HASH, password)
-            raise SignInRefused("unknown username or wrong password")
-        if is_locked(found.locked_until, now):
-            raise SignInRefused("this account is locked after repeated failed sign-ins; try later")
-        if not found.active:
-            raise SignInRefused("this account is disabled")
-        if not verify_password(found.password_hash, password):
-            outcome = after_failed_sign_in(found.failed_sign_ins, now, rule)
-            users.set_sign_in_state(
-                session=session,
-                user_id=found.user_id,
-                failed_sign_ins=outcome.failed_count,
-                locked_until=outcome.locked_until,
-            )
-            failure = SignInRefused(
-                "this account is now locked after repeated failed sign-ins; try later"
-                if outcome.locked_until
-                else "unknown username or wrong password"
-            )
-        else:
-            failure = None
-            users.set_sign_in_state(
-                session=session, user_id=found.user_id, failed_sign_ins=0, locked_until=None
-            )
-            token, csrf = new_token(), new_token()
-            users.start_session(
-                session=session,
-                user_id=found.user_id,
-                token_digest=token_digest(token),
-                csrf_token=csrf,
-                kind="browser",
-                now=now,
-                expires_at=now + timedelta(hours=ctx.policy.security.session_hours),
-            )
-            actor = users.actor(session=session, user_id=found.user_id)
-    if failure is not None:
-        raise failure
-    return SignedIn(token, csrf, actor)
+        sign_in_throttle.forget_old(session=session, window_start=window_start)
+        sign_in_throttle.count_failure(
+            session=session, source=source, now=now, window_start=window_start
+        )
+        if found is None or is_locked(found.locked_until, now):
+            return
+        count = users.count_failed_sign_in(session=session, user_id=found.user_id)
+        outcome = after_failed_sign_in(count - 1, now, rule)
+        if outcome.locked_until is not None:
+            users.lock(session=session, user_id=found.user_id, locked_until=outcome.locked_until)
 
 
 def session_for_token(ctx: AppContext, *, token: str) -> SessionInfo | None:
@@ -108,10 +141,14 @@ def add_user(
     if not display_name.strip():
         problems.append(FieldProblem("display_name", "required"))
     hashed = ""
-    try:
-        hashed = hash_password(password)
-    except ValueError as exc:
-        problems.append(FieldProblem("password", str(exc)))
+    refused = _password_problem(ctx, username=username.strip(), password=password)
+    if refused:
+        problems.append(FieldProblem("password", refused))
+    else:
+        try:
+            hashed = hash_password(password)
+        except ValueError as exc:
+            problems.append(FieldProblem("password", str(exc)))
     if problems:
         raise ValidationFailed(problems)
     with ctx.db.transaction() as session:
@@ -125,8 +162,21 @@ def add_user(
         )
 
 
+def _password_problem(ctx: AppContext, *, username: str, password: str) -> str | None:
+    security = ctx.policy.security
+    return password_problem(
+        password,
+        username=username,
+        min_length=security.min_password_length,
+        min_strength=security.min_password_strength,
+    )
+
+
 def set_password(ctx: AppContext, *, username: str, password: str) -> None:
-    """Set a new password and unlock the account."""
+    """Set a new password (refused unless the policy accepts it) and unlock the account."""
+    refused = _password_problem(ctx, username=username, password=password)
+    if refused:
+        raise ValidationFailed.one("password", refused)
     hashed = hash_password(password)
     with ctx.db.transaction() as session:
         users.set_password(session=session, username=username, password_hash=hashed)
@@ -139,7 +189,8 @@ def list_users(ctx: AppContext) -> list[UserView]:
 
 
 def issue_api_token(ctx: AppContext, *, username: str) -> str:
-    """A long-lived bearer token for a force system (telephony, integrations) acting as a user."""
+    """A bearer token for a force system (telephony, integrations) acting as a user; it expires
+    after the policy's `api_token_days`."""
     now = ctx.now()
     with ctx.db.transaction() as session:
         found = users.credentials(session=session, username=username)
@@ -153,6 +204,6 @@ def issue_api_token(ctx: AppContext, *, username: str) -> str:
             csrf_token=new_token(),
             kind="api",
             now=now,
-            expires_at=now + timedelta(days=API_TOKEN_DAYS),
+            expires_at=now + timedelta(days=ctx.policy.security.api_token_days),
         )
     return token

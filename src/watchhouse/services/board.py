@@ -28,7 +28,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.ranking import rank_value, too_few
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
-from watchhouse.io.safe_csv import csv_text
+from watchhouse.io.spreadsheet import csv_text
 from watchhouse.services import measures, reference, teams
 from watchhouse.services.context import AppContext
 from watchhouse.services.plan_actuals import LatestAgainstPlan, latest_against_actual

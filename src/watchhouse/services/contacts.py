@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -43,30 +46,53 @@ def take_contact(
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 120:
         raise ValidationFailed.one("Idempotency-Key", "is longer than 120 characters")
+    digest = request_digest(new)
     if key is not None:
         with ctx.db.transaction() as session:
-            existing = contacts.by_idempotency_key(session=session, key=key)
+            existing = contacts.by_idempotency_key(session=session, user_id=actor.user_id, key=key)
         if existing is not None:
-            return TakenContact(existing, created=False)
+            return _replayed(existing, key, digest)
     checked = check_new_contact(new, ctx.now())
     if isinstance(checked, list):
         raise ValidationFailed(checked)
     try:
         with ctx.db.transaction() as session:
-            contact_id = _store_contact(ctx, session, actor, checked, key)
+            contact_id = _store_contact(ctx, session, actor, checked, key, digest)
     except IntegrityError:
         if key is None:
             raise
         with ctx.db.transaction() as session:
-            existing = contacts.by_idempotency_key(session=session, key=key)
+            existing = contacts.by_idempotency_key(session=session, user_id=actor.user_id, key=key)
         if existing is None:
             raise
-        return TakenContact(existing, created=False)
+        return _replayed(existing, key, digest)
     return TakenContact(contact_id, created=True)
 
 
+def request_digest(new: NewContact) -> str:
+    """SHA-256 of the contact as asked for (before defaults are filled in), so a retry of the
+    same request matches and a different request under the same key does not."""
+    fields = json.dumps(dataclasses.asdict(new), sort_keys=True, default=str)
+    return hashlib.sha256(fields.encode()).hexdigest()
+
+
+def _replayed(existing: contacts.KeyedContact, key: str, digest: str) -> TakenContact:
+    """The contact a retry found again; a different request under the same key is refused."""
+    if existing.body_sha256 is not None and existing.body_sha256 != digest:
+        raise Conflict(
+            f"Idempotency-Key {key!r} was already used for a different contact; "
+            "send a new key for a new contact"
+        )
+    return TakenContact(existing.contact_id, created=False)
+
+
 def _store_contact(
-    ctx: AppContext, session: Session, actor: Actor, checked: CheckedContact, key: str | None
+    ctx: AppContext,
+    session: Session,
+    actor: Actor,
+    checked: CheckedContact,
+    key: str | None,
+    digest: str | None = None,
 ) -> int:
     new = checked.contact
     assert new.presented_at is not None
@@ -127,6 +153,8 @@ def _store_contact(
         summary=new.summary.strip(),
         status="abandoned" if new.abandoned else "open",
         idempotency_key=key,
+        idempotency_user_id=actor.user_id,
+        idempotency_body_sha256=digest,
         caller=contacts.CallerAsGiven(
             given_name=new.caller_given_name.strip(),
             family_name=new.caller_family_name.strip(),

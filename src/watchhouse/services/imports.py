@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from watchhouse.auth.permissions import can
 from watchhouse.db.repositories import imports as repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
-from watchhouse.domain.roles import Actor
+from watchhouse.domain.roles import Action, Actor
 from watchhouse.io import force_export, force_files, police_uk
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
 from watchhouse.io.rejects import default_report_path, write_report
@@ -46,8 +47,12 @@ class ImportResult:
     warnings: int = 0
 
 
-def importing_actor(ctx: AppContext, *, username: str | None = None) -> Actor:
-    """The user an import is done as: the one named, or the first active administrator."""
+def importing_actor(
+    ctx: AppContext, *, action: Action, username: str | None = None, what: str = ""
+) -> Actor:
+    """The user a batch is done as (the one named, or the first active administrator),
+    refused unless they exist, are active and their role may perform the action (`what` is
+    how the refusal names it; the action's name by default)."""
     with ctx.db.transaction() as session:
         actor = repo.importing_actor(session=session, username=username)
     if actor is None:
@@ -57,6 +62,12 @@ def importing_actor(ctx: AppContext, *, username: str | None = None) -> Actor:
             "as_user",
             "no active administrator to import as: add one (watchhouse users add) "
             "or name a user with --as-user",
+        )
+    if not can(actor.role, action):
+        raise ValidationFailed.one(
+            "as_user",
+            f"{actor.username} ({actor.role.label}) may not "
+            f"{what or action.value.replace('_', ' ')}",
         )
     return actor
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from watchhouse.auth.permissions import can
 from watchhouse.db.repositories import incidents, risk
 from watchhouse.db.repositories.risk import AssessmentView
 from watchhouse.domain.access import Operation
@@ -31,7 +32,7 @@ from watchhouse.domain.incident_flow import (
     parse_crime_reference,
 )
 from watchhouse.domain.records import IncidentView
-from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.roles import Action, Actor, Role
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -63,10 +64,15 @@ def _status(ctx: AppContext, incident: IncidentView, now: datetime) -> Attendanc
 
 
 def dispatch_queue(ctx: AppContext, *, actor: Actor, log: bool = False) -> list[QueueEntry]:
-    """Open incidents by grade, then least time left to target; breaches flagged."""
+    """Open incidents by grade, then least time left to target; breaches flagged.
+
+    Someone who may see the queue but not open an incident (an analyst watching demand) sees
+    it without the narratives and locations: grades, times, status and settlement only."""
     now = ctx.now()
     with ctx.db.transaction() as session:
         open_incidents = incidents.open_incidents(session=session)
+        if not can(actor.role, Action.VIEW_INCIDENT):
+            open_incidents = [replace(i, summary="", location=None) for i in open_incidents]
         if log:
             log_access(
                 ctx,

@@ -10,6 +10,7 @@ from watchhouse.domain.roles import Action
 from watchhouse.domain.thrive import ThriveAssessment
 from watchhouse.services import access, contacts, incidents
 from watchhouse.web.forms import read_access_query
+from watchhouse.web.ids import RecordId
 from watchhouse.web.schemas import (
     AccessEntryOut,
     ArrivalIn,
@@ -147,10 +148,13 @@ def create_contact(
     response: Response,
     body: ContactIn,
     idempotency_key: str | None = Header(
-        None, description="retries with the same key create nothing twice"
+        None,
+        description="retries with the same key create nothing twice; keys are per user, and "
+        "the same key with a different body is refused (409)",
     ),
 ) -> ContactOut:
-    """Take a contact; a retry with the same Idempotency-Key returns the first one (200)."""
+    """Take a contact; a retry with the same Idempotency-Key and body returns the first one
+    (200); the same key with a different body is 409."""
     taken = contacts.take_contact(
         context_of(request),
         actor=actor_of(request),
@@ -169,7 +173,7 @@ def create_contact(
 )
 def read_contact(
     request: Request,
-    contact_id: int,
+    contact_id: RecordId,
     x_justification: str | None = Header(None, description="why you consult this record"),
 ) -> ContactOut:
     """A contact with its caller's earlier contacts; a logged consultation."""
@@ -192,14 +196,14 @@ def suggestion(body: ThriveIn) -> SuggestionOut:
     response_model=SuggestionOut,
     dependencies=[Depends(require(Action.ASSESS_THRIVE))],
 )
-def assess(request: Request, contact_id: int, body: ThriveIn) -> SuggestionOut:
+def assess(request: Request, contact_id: RecordId, body: ThriveIn) -> SuggestionOut:
     """Store a THRIVE assessment of the contact; returns the suggested grade."""
     found = contacts.assess_thrive(
         context_of(request),
         actor=actor_of(request),
         contact_id=contact_id,
         assessment=_assessment(body),
-        notes=body.notes,
+        notes={str(key): note for key, note in body.notes.items()},
     )
     return SuggestionOut(grade=found.grade, reasons=list(found.reasons))
 
@@ -210,7 +214,7 @@ def assess(request: Request, contact_id: int, body: ThriveIn) -> SuggestionOut:
     status_code=201,
     dependencies=[Depends(require(Action.GRADE_CONTACT))],
 )
-def grade(request: Request, contact_id: int, body: GradeIn) -> IncidentOut:
+def grade(request: Request, contact_id: RecordId, body: GradeIn) -> IncidentOut:
     """Grade the contact, making its incident."""
     ctx = context_of(request)
     incident_id = contacts.grade_contact(
@@ -234,7 +238,7 @@ def grade(request: Request, contact_id: int, body: GradeIn) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.RESOLVE_CONTACT))],
 )
-def resolve(request: Request, contact_id: int, body: ResolutionIn) -> IncidentOut:
+def resolve(request: Request, contact_id: RecordId, body: ResolutionIn) -> IncidentOut:
     """Resolve a grade 4 contact without deployment or refer it to a partner agency."""
     ctx = context_of(request)
     incident_id = contacts.resolve_contact(
@@ -270,7 +274,7 @@ def queue(request: Request) -> list[IncidentOut]:
 )
 def read_incident(
     request: Request,
-    incident_id: int,
+    incident_id: RecordId,
     x_justification: str | None = Header(None, description="why you consult this record"),
 ) -> IncidentOut:
     """An incident; a logged consultation."""
@@ -298,7 +302,7 @@ def _after(request: Request, incident_id: int, what: str) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.DEPLOY))],
 )
-def deployment(request: Request, incident_id: int, body: DeploymentIn) -> IncidentOut:
+def deployment(request: Request, incident_id: RecordId, body: DeploymentIn) -> IncidentOut:
     """Record the unit deployed."""
     incidents.deploy(
         context_of(request), actor=actor_of(request), incident_id=incident_id, unit=body.unit
@@ -311,7 +315,7 @@ def deployment(request: Request, incident_id: int, body: DeploymentIn) -> Incide
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.RECORD_ARRIVAL))],
 )
-def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
+def arrival(request: Request, incident_id: RecordId, body: ArrivalIn) -> IncidentOut:
     """Record the first officer's arrival and body-worn video."""
     incidents.record_arrival(
         context_of(request),
@@ -329,7 +333,7 @@ def arrival(request: Request, incident_id: int, body: ArrivalIn) -> IncidentOut:
     response_model=IncidentOut,
     dependencies=[Depends(require(Action.CLOSE_INCIDENT))],
 )
-def closure(request: Request, incident_id: int, body: ClosureIn) -> IncidentOut:
+def closure(request: Request, incident_id: RecordId, body: ClosureIn) -> IncidentOut:
     """Close the incident."""
     incidents.close_incident(
         context_of(request),

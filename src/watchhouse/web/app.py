@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watchhouse import __version__
 from watchhouse.config import Settings
@@ -27,6 +28,7 @@ from watchhouse.web import (
     risk,
     teams,
 )
+from watchhouse.web.limits import MAX_REQUEST_BYTES, BodySizeLimit
 from watchhouse.web.rendering import render
 from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
 
@@ -51,7 +53,51 @@ def _error(
     )
 
 
+# Not framed by any site (clickjacking), forms post only here, no <base> redirecting links.
+# default-src does not cover these three, so every policy, a page's own included, gets them.
+CSP_LOCKDOWN = "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " + CSP_LOCKDOWN
+)
+
+
+def _with_security_headers(request: Request, response: Response) -> Response:
+    """The headers every answer carries, error pages included (a page may set its own CSP)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if "frame-ancestors" not in response.headers["Content-Security-Policy"]:
+        response.headers["Content-Security-Policy"] += "; " + CSP_LOCKDOWN
+    if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's own answers (unknown path 404, 405...) as our pages, headers kept.
+        message = {404: "there is no such page", 405: "that method is not allowed here"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        response = _error(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Runs outside the middleware, so the security headers are added here.
+        text = "something went wrong on the server; it has been logged"
+        response: Response = JSONResponse({"message": text, "problems": []}, status_code=500)
+        if not _wants_json(request):
+            response = HTMLResponse(
+                f"<!doctype html><title>Server error</title><p>{text.capitalize()}.</p>",
+                status_code=500,
+            )
+        return _with_security_headers(request, response)
+
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_json(request):
@@ -115,19 +161,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(investigations_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
+    # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.
+    app.add_middleware(BodySizeLimit, limit=MAX_REQUEST_BYTES)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
-        )
-        if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return _with_security_headers(request, response)
 
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,11 +15,13 @@ class _In(BaseModel):
 class SampleIn(_In):
     """Draw a sample: template, month, seed, and optionally the rule."""
 
-    template: str = Field(examples=["thrive_quality"])
-    month: str = Field(examples=["2024-05"], description="the month to sample, YYYY-MM")
+    template: str = Field(max_length=80, examples=["thrive_quality"])
+    month: str = Field(
+        max_length=7, examples=["2024-05"], description="the month to sample, YYYY-MM"
+    )
     seed: int = Field(ge=0, le=2**31 - 1, description="the same seed draws the same sample")
     per: str | None = Field(
-        None, description="handler, officer, assessor, team, investigator or all"
+        None, max_length=40, description="handler, officer, assessor, team, investigator or all"
     )
     count: int | None = Field(None, ge=1, le=1000, description="records per stratum")
 
@@ -26,16 +29,19 @@ class SampleIn(_In):
 class ScoreIn(_In):
     """An auditor's answers for one sampled record, and the finding."""
 
-    answers: dict[str, str] = Field(
-        description="question id to yes / partly / no / not_applicable, or a scale number"
+    answers: dict[Annotated[str, Field(max_length=80)], Annotated[str, Field(max_length=40)]] = (
+        Field(
+            max_length=200,
+            description="question id to yes / partly / no / not_applicable, or a scale number",
+        )
     )
-    finding: str = Field("", description="required when the record fails")
+    finding: str = Field("", max_length=4000, description="required when the record fails")
 
 
 class AcknowledgementIn(_In):
     """A supervisor's acknowledgement of a finding."""
 
-    response: str = Field("", description="what was done about it")
+    response: str = Field("", max_length=4000, description="what was done about it")
 
 
 class QuestionOut(BaseModel):

@@ -10,6 +10,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import audit_feedback, audits
 from watchhouse.web.forms import FormReader
+from watchhouse.web.ids import MAX_RECORD_ID, RecordId
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -112,13 +113,16 @@ def _whole(reader: FormReader, name: str, *, required: bool = False) -> int | No
     if not raw and not required:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ValidationFailed.one(name, "give a whole number") from exc
+    if not 0 <= value <= MAX_RECORD_ID:
+        raise ValidationFailed.one(name, f"give a whole number from 0 to {MAX_RECORD_ID}")
+    return value
 
 
 @router.get("/audits/samples/{sample_id}", dependencies=[Depends(require(Action.CONDUCT_AUDIT))])
-async def sample_page(request: Request, sample_id: int) -> Response:
+async def sample_page(request: Request, sample_id: RecordId) -> Response:
     """A sample's records (references and whose work), with the scores so far."""
     sample, items = audits.sample_with_items(context_of(request), sample_id=sample_id)
     return render(request, "audit_sample.html", sample=sample, items=items, ALL=ALL)
@@ -152,7 +156,7 @@ def _item_page(
     "/audits/samples/{sample_id}/items/{item_id}",
     dependencies=[Depends(require(Action.CONDUCT_AUDIT))],
 )
-async def item_page(request: Request, sample_id: int, item_id: int) -> Response:
+async def item_page(request: Request, sample_id: RecordId, item_id: RecordId) -> Response:
     """One sampled record beside the questions; opening it is a logged consultation."""
     return _item_page(request, sample_id, item_id)
 
@@ -161,7 +165,7 @@ async def item_page(request: Request, sample_id: int, item_id: int) -> Response:
     "/audits/samples/{sample_id}/items/{item_id}",
     dependencies=[Depends(require(Action.CONDUCT_AUDIT))],
 )
-async def score_item(request: Request, sample_id: int, item_id: int) -> Response:
+async def score_item(request: Request, sample_id: RecordId, item_id: RecordId) -> Response:
     """Score the record and go on to the next one."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
@@ -213,7 +217,7 @@ async def acknowledge_passes(request: Request) -> Response:
     "/audits/feedback/{finding_id}/acknowledgement",
     dependencies=[Depends(require(Action.ACKNOWLEDGE_AUDIT_FEEDBACK))],
 )
-async def acknowledge(request: Request, finding_id: int) -> Response:
+async def acknowledge(request: Request, finding_id: RecordId) -> Response:
     """The supervisor acknowledges a finding, saying what they did about it."""
     reader = FormReader(await request.form())
     audit_feedback.acknowledge(

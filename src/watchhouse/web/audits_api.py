@@ -23,6 +23,7 @@ from watchhouse.web.audit_schemas import (
     TemplateOut,
     TrendOut,
 )
+from watchhouse.web.ids import RecordId
 from watchhouse.web.security import actor_of, context_of, require
 
 router = APIRouter(prefix="/api/audits", tags=["audits"], responses=ERRORS)
@@ -126,7 +127,7 @@ def draw(request: Request, body: SampleIn, response: Response) -> SampleOut:
 
 
 @router.get("/samples/{sample_id}", dependencies=[Depends(require(Action.CONDUCT_AUDIT))])
-def sample(request: Request, sample_id: int) -> SampleOut:
+def sample(request: Request, sample_id: RecordId) -> SampleOut:
     """A sample and its records."""
     summary, items = audits.sample_with_items(context_of(request), sample_id=sample_id)
     return _sample(Drawn(summary, items, created=False))
@@ -135,7 +136,7 @@ def sample(request: Request, sample_id: int) -> SampleOut:
 @router.get(
     "/samples/{sample_id}/items/{item_id}", dependencies=[Depends(require(Action.CONDUCT_AUDIT))]
 )
-def item(request: Request, sample_id: int, item_id: int) -> ItemOut:
+def item(request: Request, sample_id: RecordId, item_id: RecordId) -> ItemOut:
     """Open a sampled record for audit (a logged consultation), with its result if scored."""
     opened = audits.open_item(
         context_of(request), actor=actor_of(request), sample_id=sample_id, item_id=item_id
@@ -153,7 +154,7 @@ def item(request: Request, sample_id: int, item_id: int) -> ItemOut:
     dependencies=[Depends(require(Action.CONDUCT_AUDIT))],
     status_code=201,
 )
-def score(request: Request, sample_id: int, item_id: int, body: ScoreIn) -> ResultOut:
+def score(request: Request, sample_id: RecordId, item_id: RecordId, body: ScoreIn) -> ResultOut:
     """Score a sampled record; the finding goes to the team's supervisor."""
     return _result(
         audits.score_item(
@@ -197,7 +198,7 @@ def feedback(request: Request) -> list[FeedbackOut]:
     dependencies=[Depends(require(Action.ACKNOWLEDGE_AUDIT_FEEDBACK))],
     status_code=204,
 )
-def acknowledge(request: Request, finding_id: int, body: AcknowledgementIn) -> Response:
+def acknowledge(request: Request, finding_id: RecordId, body: AcknowledgementIn) -> Response:
     """Acknowledge a finding about the caller's team."""
     audit_feedback.acknowledge(
         context_of(request), actor=actor_of(request), finding_id=finding_id, response=body.response

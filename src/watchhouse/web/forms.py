@@ -21,6 +21,8 @@ from watchhouse.domain.thrive import (
     VulnerabilityFlag,
 )
 from watchhouse.domain.values import Channel
+from watchhouse.web.ids import record_id_or_none
+from watchhouse.web.limits import MAX_FREE_TEXT_CHARS
 
 E = TypeVar("E", bound=Enum)
 CONTACT_REFERENCE = re.compile(r"^[Cc]?0*(\d{1,12})$")
@@ -40,6 +42,9 @@ class FormReader:
         """A text field, stripped."""
         value = self.form.get(name)
         text = value.strip() if isinstance(value, str) else ""
+        if len(text) > MAX_FREE_TEXT_CHARS:
+            # Refused at once, whether or not the route collects problems: never stored cut.
+            raise ValidationFailed.one(name, f"is longer than {MAX_FREE_TEXT_CHARS} characters")
         if required and not text:
             self.problems.append(
                 FieldProblem(name, f"{label or name.replace('_', ' ')} is required")
@@ -213,7 +218,7 @@ def read_contact_reference(reader: FormReader, name: str, label: str) -> int | N
         reader.problems.append(FieldProblem(name, f"give the {label}'s reference, e.g. C0000042"))
         return None
     match = CONTACT_REFERENCE.match(raw)
-    if match is None or int(match.group(1)) == 0:
+    if match is None or record_id_or_none(match.group(1)) is None:
         reader.problems.append(
             FieldProblem(name, f"{raw!r} is not a contact reference (C followed by digits)")
         )
@@ -245,6 +250,7 @@ def read_person_choice(form: Mapping[str, object]) -> int | None:
     raw = FormReader(form).text("person_id")
     if not raw:
         return None
-    if not raw.isdigit():
+    chosen = record_id_or_none(raw)
+    if chosen is None:
         raise ValidationFailed.one("person_id", "choose one of the people offered")
-    return int(raw)
+    return chosen

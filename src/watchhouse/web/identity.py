@@ -11,6 +11,7 @@ from watchhouse.domain.records import contact_reference
 from watchhouse.domain.roles import Action
 from watchhouse.services import identity, identity_views, people
 from watchhouse.web.forms import read_identity_decision, read_person_choice
+from watchhouse.web.ids import RecordId
 from watchhouse.web.pages import contact_screen
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
@@ -46,7 +47,7 @@ def _person_page(
 
 
 @router.get("/people/{person_id}", dependencies=[Depends(require(Action.VIEW_PERSON))])
-async def person_page(request: Request, person_id: int) -> Response:
+async def person_page(request: Request, person_id: RecordId) -> Response:
     """A person and their contacts; a logged consultation."""
     return _person_page(request, person_id)
 
@@ -54,7 +55,7 @@ async def person_page(request: Request, person_id: int) -> Response:
 @router.post(
     "/contacts/{contact_id}/caller", dependencies=[Depends(require(Action.CONFIRM_CALLER))]
 )
-async def confirm_caller(request: Request, contact_id: int) -> Response:
+async def confirm_caller(request: Request, contact_id: RecordId) -> Response:
     """The handler confirms who the caller is: one of the people offered, or a new person."""
     form = await request.form()
     try:
@@ -71,7 +72,7 @@ async def confirm_caller(request: Request, contact_id: int) -> Response:
     "/people/{person_id}/identity-decisions",
     dependencies=[Depends(require(Action.DECIDE_IDENTITY))],
 )
-async def decide(request: Request, person_id: int) -> Response:
+async def decide(request: Request, person_id: RecordId) -> Response:
     """A supervisor records that two contacts are, or are not, the same person."""
     form = await request.form()
     values: dict[str, object] = {k: v for k, v in form.items() if k != "csrf_token"}

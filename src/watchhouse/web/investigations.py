@@ -28,6 +28,7 @@ from watchhouse.web.crime_forms import (
     read_yes_no,
 )
 from watchhouse.web.forms import FormReader
+from watchhouse.web.ids import OptionalRecordId, RecordId, record_id_or_none
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -139,7 +140,7 @@ async def _act(request: Request, crime_id: int, action: Callable[[Form], None]) 
 
 
 @router.get("/incidents/{incident_id}/crime", dependencies=[Depends(require(Action.RECORD_CRIME))])
-async def crime_from_incident(request: Request, incident_id: int) -> Response:
+async def crime_from_incident(request: Request, incident_id: RecordId) -> Response:
     """The form to record a crime from an incident."""
     return _new_crime_page(request, incident_id, None, {"victim_is_caller": "on"})
 
@@ -155,7 +156,7 @@ async def record_crime(request: Request) -> Response:
     """Record the crime; investigators and supervisors go on to its page."""
     form: Form = dict((await request.form()).items())
     raw = FormReader(form).text("incident_id")
-    incident_id = int(raw) if raw.isdigit() else None
+    incident_id = record_id_or_none(raw)
     actor = actor_of(request)
     try:
         crime_id = crimes.record_crime(context_of(request), actor=actor, new=read_new_crime(form))
@@ -169,10 +170,10 @@ async def record_crime(request: Request) -> Response:
 @router.get("/crimes/{crime_id}", dependencies=[Depends(require(Action.VIEW_CRIME))])
 async def crime_page(
     request: Request,
-    crime_id: int,
-    audit_sample: int = 0,
-    audit_item: int = 0,
-    audit_finding: int = 0,
+    crime_id: RecordId,
+    audit_sample: OptionalRecordId = 0,
+    audit_item: OptionalRecordId = 0,
+    audit_finding: OptionalRecordId = 0,
 ) -> Response:
     """The crime: victims, suspects, plan, reviews, key events, victim updates, outcome
     (opened from an audit, the sample and item make the consultation the audit's; opened from
@@ -189,7 +190,7 @@ async def crime_page(
 @router.post(
     "/crimes/{crime_id}/allocation", dependencies=[Depends(require(Action.ALLOCATE_CRIME))]
 )
-async def allocate(request: Request, crime_id: int) -> Response:
+async def allocate(request: Request, crime_id: RecordId) -> Response:
     """Allocate the crime to an investigator or team, under a supervisor."""
 
     def act(form: Form) -> None:
@@ -206,7 +207,7 @@ async def allocate(request: Request, crime_id: int) -> Response:
 
 
 @router.post("/crimes/{crime_id}/plan", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def write_plan(request: Request, crime_id: int) -> Response:
+async def write_plan(request: Request, crime_id: RecordId) -> Response:
     """Save the investigation plan (it is checked for quality as it is saved)."""
 
     def act(form: Form) -> None:
@@ -224,7 +225,7 @@ async def write_plan(request: Request, crime_id: int) -> Response:
     "/crimes/{crime_id}/plan/check",
     dependencies=[Depends(require(Action.SUPERVISE_INVESTIGATION))],
 )
-async def check_plan(request: Request, crime_id: int) -> Response:
+async def check_plan(request: Request, crime_id: RecordId) -> Response:
     """The supervisor's quality check of the plan."""
 
     def act(form: Form) -> None:
@@ -242,7 +243,7 @@ async def check_plan(request: Request, crime_id: int) -> Response:
 @router.post(
     "/crimes/{crime_id}/reviews", dependencies=[Depends(require(Action.SUPERVISE_INVESTIGATION))]
 )
-async def review(request: Request, crime_id: int) -> Response:
+async def review(request: Request, crime_id: RecordId) -> Response:
     """Record a supervisor's review and the direction given."""
 
     def act(form: Form) -> None:
@@ -257,7 +258,7 @@ async def review(request: Request, crime_id: int) -> Response:
 
 
 @router.post("/crimes/{crime_id}/events", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def record_event(request: Request, crime_id: int) -> Response:
+async def record_event(request: Request, crime_id: RecordId) -> Response:
     """Record a key event; every victim is owed an update."""
     ctx = context_of(request)
 
@@ -280,7 +281,7 @@ async def record_event(request: Request, crime_id: int) -> Response:
 
 
 @router.post("/crimes/{crime_id}/suspects", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def add_suspect(request: Request, crime_id: int) -> Response:
+async def add_suspect(request: Request, crime_id: RecordId) -> Response:
     """Add a suspect."""
 
     def act(form: Form) -> None:
@@ -295,7 +296,7 @@ async def add_suspect(request: Request, crime_id: int) -> Response:
 
 
 @router.post("/crimes/{crime_id}/victims", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def add_victim(request: Request, crime_id: int) -> Response:
+async def add_victim(request: Request, crime_id: RecordId) -> Response:
     """Add a victim."""
 
     def act(form: Form) -> None:
@@ -313,7 +314,7 @@ async def add_victim(request: Request, crime_id: int) -> Response:
     "/crimes/{crime_id}/victims/{victim_id}/needs",
     dependencies=[Depends(require(Action.INVESTIGATE))],
 )
-async def assess_needs(request: Request, crime_id: int, victim_id: int) -> Response:
+async def assess_needs(request: Request, crime_id: RecordId, victim_id: RecordId) -> Response:
     """Record the victim's needs assessment and update preferences."""
 
     def act(form: Form) -> None:
@@ -332,7 +333,7 @@ async def assess_needs(request: Request, crime_id: int, victim_id: int) -> Respo
     "/crimes/{crime_id}/victims/{victim_id}/support",
     dependencies=[Depends(require(Action.INVESTIGATE))],
 )
-async def support_referral(request: Request, crime_id: int, victim_id: int) -> Response:
+async def support_referral(request: Request, crime_id: RecordId, victim_id: RecordId) -> Response:
     """Record the referral to victim support, or that the victim declined it."""
 
     def act(form: Form) -> None:
@@ -351,7 +352,7 @@ async def support_referral(request: Request, crime_id: int, victim_id: int) -> R
     "/crimes/{crime_id}/victims/{victim_id}/vps",
     dependencies=[Depends(require(Action.INVESTIGATE))],
 )
-async def vps(request: Request, crime_id: int, victim_id: int) -> Response:
+async def vps(request: Request, crime_id: RecordId, victim_id: RecordId) -> Response:
     """Record the Victim Personal Statement offer and the victim's answer."""
 
     def act(form: Form) -> None:
@@ -374,7 +375,7 @@ async def vps(request: Request, crime_id: int, victim_id: int) -> Response:
 @router.post(
     "/crimes/{crime_id}/updates/{update_id}", dependencies=[Depends(require(Action.INVESTIGATE))]
 )
-async def victim_update(request: Request, crime_id: int, update_id: int) -> Response:
+async def victim_update(request: Request, crime_id: RecordId, update_id: RecordId) -> Response:
     """Record that the victim was told of a key event."""
 
     def act(form: Form) -> None:
@@ -392,7 +393,7 @@ async def victim_update(request: Request, crime_id: int, update_id: int) -> Resp
 
 
 @router.post("/crimes/{crime_id}/outcome", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def outcome(request: Request, crime_id: int) -> Response:
+async def outcome(request: Request, crime_id: RecordId) -> Response:
     """Give the crime its Home Office outcome."""
 
     def act(form: Form) -> None:
@@ -412,7 +413,7 @@ async def outcome(request: Request, crime_id: int) -> Response:
 
 
 @router.post("/crimes/{crime_id}/tasks", dependencies=[Depends(require(Action.INVESTIGATE))])
-async def ask_bureau(request: Request, crime_id: int) -> Response:
+async def ask_bureau(request: Request, crime_id: RecordId) -> Response:
     """Give the crime admin bureau a task."""
 
     def act(form: Form) -> None:
@@ -465,7 +466,7 @@ async def bureau(request: Request) -> Response:
 @router.post(
     "/bureau/tasks/{task_id}/done", dependencies=[Depends(require(Action.WORK_BUREAU_TASKS))]
 )
-async def bureau_done(request: Request, task_id: int) -> Response:
+async def bureau_done(request: Request, task_id: RecordId) -> Response:
     """Mark a bureau task done."""
     ctx = context_of(request)
     reader = FormReader(await request.form())

@@ -11,6 +11,7 @@ from watchhouse.domain.roles import Action
 from watchhouse.domain.victims import overdue
 from watchhouse.services import crimes, investigations
 from watchhouse.web.api import ERRORS
+from watchhouse.web.ids import RecordId
 from watchhouse.web.investigation_schemas import (
     CrimeOut,
     KeyEventIn,
@@ -112,7 +113,7 @@ def _worklist(worklist: Worklist) -> WorklistOut:
 )
 def read_crime(
     request: Request,
-    crime_id: int,
+    crime_id: RecordId,
     x_justification: str | None = Header(None, description="why you consult this record"),
 ) -> CrimeOut:
     """A crime with its victims and the updates they are owed; a logged consultation."""
@@ -124,7 +125,7 @@ def read_crime(
     response_model=CrimeOut,
     dependencies=[Depends(require(Action.INVESTIGATE))],
 )
-def record_event(request: Request, crime_id: int, body: KeyEventIn) -> CrimeOut:
+def record_event(request: Request, crime_id: RecordId, body: KeyEventIn) -> CrimeOut:
     """Record a key event; every victim is owed an update by the Victims' Code deadline."""
     crimes.record_event(
         context_of(request),
@@ -143,7 +144,7 @@ def record_event(request: Request, crime_id: int, body: KeyEventIn) -> CrimeOut:
     dependencies=[Depends(require(Action.INVESTIGATE))],
 )
 def record_update(
-    request: Request, crime_id: int, update_id: int, body: VictimUpdateIn
+    request: Request, crime_id: RecordId, update_id: RecordId, body: VictimUpdateIn
 ) -> CrimeOut:
     """Record that the victim was told of a key event."""
     crimes.record_victim_update(

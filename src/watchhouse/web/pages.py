@@ -15,7 +15,7 @@ from watchhouse.auth.tokens import new_token, tokens_match
 from watchhouse.domain.access import Operation
 from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
-from watchhouse.domain.errors import SignInRefused, ValidationFailed
+from watchhouse.domain.errors import SignInRefused, SignInThrottled, ValidationFailed
 from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
 from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
@@ -29,6 +29,7 @@ from watchhouse.web.forms import (
     read_new_contact,
     read_thrive,
 )
+from watchhouse.web.ids import RecordId
 from watchhouse.web.rendering import TEMPLATES, duration, iso_utc, render
 from watchhouse.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -88,13 +89,14 @@ async def login(request: Request) -> Response:
             ctx,
             username=reader.text("username"),
             password=str(form.get("password") or ""),
+            source=request.client.host if request.client else "",
         )
     except SignInRefused as exc:
         token = new_token()
         response = render(
             request,
             "login.html",
-            401,
+            429 if isinstance(exc, SignInThrottled) else 401,
             login_csrf=token,
             error=str(exc),
             username=reader.text("username"),
@@ -220,13 +222,13 @@ def contact_screen(
 
 
 @router.get("/contacts/{contact_id}", dependencies=[Depends(require(Action.VIEW_CONTACT))])
-async def contact_page(request: Request, contact_id: int) -> Response:
+async def contact_page(request: Request, contact_id: RecordId) -> Response:
     """Everything about a contact on one screen: caller, history, THRIVE, grade."""
     return contact_screen(request, contact_id)
 
 
 @router.post("/contacts/{contact_id}/thrive", dependencies=[Depends(require(Action.ASSESS_THRIVE))])
-async def assess(request: Request, contact_id: int) -> Response:
+async def assess(request: Request, contact_id: RecordId) -> Response:
     """Store the THRIVE assessment and show the suggested grade."""
     form = await request.form()
     try:
@@ -244,7 +246,7 @@ async def assess(request: Request, contact_id: int) -> Response:
 
 
 @router.post("/contacts/{contact_id}/grade", dependencies=[Depends(require(Action.GRADE_CONTACT))])
-async def grade(request: Request, contact_id: int) -> Response:
+async def grade(request: Request, contact_id: RecordId) -> Response:
     """Accept the suggested grade or depart from it with a reason."""
     form = await request.form()
     reader = FormReader(form)
@@ -268,7 +270,7 @@ async def grade(request: Request, contact_id: int) -> Response:
 @router.post(
     "/contacts/{contact_id}/resolution", dependencies=[Depends(require(Action.RESOLVE_CONTACT))]
 )
-async def resolve(request: Request, contact_id: int) -> Response:
+async def resolve(request: Request, contact_id: RecordId) -> Response:
     """Resolve a grade 4 contact, or refer it to a partner agency."""
     reader = FormReader(await request.form())
     try:
@@ -290,7 +292,7 @@ async def resolve(request: Request, contact_id: int) -> Response:
 
 
 @router.post("/referrals/{referral_id}", dependencies=[Depends(require(Action.RESOLVE_CONTACT))])
-async def update_referral(request: Request, referral_id: int) -> Response:
+async def update_referral(request: Request, referral_id: RecordId) -> Response:
     """Record what the partner agency did with a referral."""
     reader = FormReader(await request.form())
     try:
@@ -364,7 +366,7 @@ async def dispatch_events(request: Request, since: str = "") -> StreamingRespons
 
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require(Action.VIEW_INCIDENT))])
-async def incident_page(request: Request, incident_id: int) -> Response:
+async def incident_page(request: Request, incident_id: RecordId) -> Response:
     """An incident and its standing against target."""
     entry = incidents.get_incident(
         context_of(request),
@@ -383,7 +385,7 @@ async def incident_page(request: Request, incident_id: int) -> Response:
 
 
 @router.post("/incidents/{incident_id}/deployment", dependencies=[Depends(require(Action.DEPLOY))])
-async def deploy(request: Request, incident_id: int) -> Response:
+async def deploy(request: Request, incident_id: RecordId) -> Response:
     """Record the unit sent."""
     reader = FormReader(await request.form())
     incidents.deploy(
@@ -398,7 +400,7 @@ async def deploy(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/arrival", dependencies=[Depends(require(Action.RECORD_ARRIVAL))]
 )
-async def arrive(request: Request, incident_id: int) -> Response:
+async def arrive(request: Request, incident_id: RecordId) -> Response:
     """Record the first arrival and body-worn video."""
     reader = FormReader(await request.form())
     bwv = reader.text("body_worn_video")
@@ -420,7 +422,7 @@ async def arrive(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/closure", dependencies=[Depends(require(Action.CLOSE_INCIDENT))]
 )
-async def close(request: Request, incident_id: int) -> Response:
+async def close(request: Request, incident_id: RecordId) -> Response:
     """Close an incident with a reason; cancelling asks for confirmation first."""
     reader = FormReader(await request.form())
     try:

@@ -16,6 +16,7 @@ from watchhouse.services import staffing_plans
 from watchhouse.services.planning_views import planning_view
 from watchhouse.services.staffing_plans import WhatIfRequest
 from watchhouse.web.forms import FormReader
+from watchhouse.web.ids import MaybeRecordId, record_id_or_none
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -33,9 +34,9 @@ PLANNING_CSP = (
 @router.get("/planning", dependencies=[Depends(require(Action.VIEW_PLANNING))])
 async def planning_page(
     request: Request,
-    forecast: int | None = None,
-    plan: int | None = None,
-    baseline: int | None = None,
+    forecast: MaybeRecordId = None,
+    plan: MaybeRecordId = None,
+    baseline: MaybeRecordId = None,
 ) -> Response:
     """Demand forecast, staff required against rostered cover, and the roster, per channel;
     with `baseline`, the plan against that one (a what-if against the policy's plan)."""
@@ -94,7 +95,7 @@ async def what_if(request: Request) -> Response:
         service_level=_percent(reader, "service_level"),
         max_abandonment=_percent(reader, "abandonment"),
         demand_change=_percent(reader, "demand_change"),
-        forecast_run_id=int(run) if run.isdigit() else None,
+        forecast_run_id=record_id_or_none(run),
     )
     try:
         if reader.problems:

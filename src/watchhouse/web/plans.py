@@ -11,6 +11,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import plans, reference
 from watchhouse.web.forms import FormReader
+from watchhouse.web.ids import RecordId
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -36,7 +37,7 @@ async def worklist(request: Request, neighbourhood: str = "") -> Response:
 
 
 @router.get("/plans/{plan_id}", dependencies=[Depends(require(Action.VIEW_PLANS))])
-async def plan_page(request: Request, plan_id: int) -> Response:
+async def plan_page(request: Request, plan_id: RecordId) -> Response:
     """A plan, its actions and what can be done with it."""
     actor = actor_of(request)
     item = plans.get_plan(
@@ -50,14 +51,14 @@ async def plan_page(request: Request, plan_id: int) -> Response:
 
 
 @router.post("/plans/{plan_id}/ownership", dependencies=[Depends(require(Action.MANAGE_PLANS))])
-async def own(request: Request, plan_id: int) -> Response:
+async def own(request: Request, plan_id: RecordId) -> Response:
     """Take the plan on."""
     plans.take_ownership(context_of(request), actor=actor_of(request), plan_id=plan_id)
     return _back(plan_id)
 
 
 @router.post("/plans/{plan_id}/actions", dependencies=[Depends(require(Action.MANAGE_PLANS))])
-async def add_action(request: Request, plan_id: int) -> Response:
+async def add_action(request: Request, plan_id: RecordId) -> Response:
     """Add an action."""
     reader = FormReader(await request.form())
     plans.add_action(
@@ -70,7 +71,7 @@ async def add_action(request: Request, plan_id: int) -> Response:
     "/plans/{plan_id}/actions/{action_id}/done",
     dependencies=[Depends(require(Action.MANAGE_PLANS))],
 )
-async def complete_action(request: Request, plan_id: int, action_id: int) -> Response:
+async def complete_action(request: Request, plan_id: RecordId, action_id: RecordId) -> Response:
     """Mark an action done."""
     plans.complete_action(
         context_of(request), actor=actor_of(request), plan_id=plan_id, action_id=action_id
@@ -79,7 +80,7 @@ async def complete_action(request: Request, plan_id: int, action_id: int) -> Res
 
 
 @router.post("/plans/{plan_id}/review", dependencies=[Depends(require(Action.MANAGE_PLANS))])
-async def review(request: Request, plan_id: int) -> Response:
+async def review(request: Request, plan_id: RecordId) -> Response:
     """Set the next review date."""
     reader = FormReader(await request.form())
     raw = reader.text("review_on")
@@ -92,7 +93,7 @@ async def review(request: Request, plan_id: int) -> Response:
 
 
 @router.post("/plans/{plan_id}/closure", dependencies=[Depends(require(Action.MANAGE_PLANS))])
-async def close(request: Request, plan_id: int) -> Response:
+async def close(request: Request, plan_id: RecordId) -> Response:
     """Close the plan with its result."""
     reader = FormReader(await request.form())
     plans.close_plan(

@@ -11,6 +11,7 @@ from watchhouse.domain.risk import RiskLevel
 from watchhouse.domain.roles import Action
 from watchhouse.services import risk
 from watchhouse.web.forms import FormReader
+from watchhouse.web.ids import RecordId
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
 
@@ -34,7 +35,7 @@ def _page(request: Request, incident_id: int, problems: ValidationFailed | None 
 
 
 @router.get("/incidents/{incident_id}/risk", dependencies=[Depends(require(Action.ASSESS_RISK))])
-async def risk_form(request: Request, incident_id: int) -> Response:
+async def risk_form(request: Request, incident_id: RecordId) -> Response:
     """The assessment form, resumed where it was left."""
     return _page(request, incident_id)
 
@@ -42,7 +43,7 @@ async def risk_form(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/risk/answers", dependencies=[Depends(require(Action.ASSESS_RISK))]
 )
-async def save(request: Request, incident_id: int) -> Response:
+async def save(request: Request, incident_id: RecordId) -> Response:
     """Save the answers so far; with 'complete', score and finish the assessment."""
     ctx = context_of(request)
     actor = actor_of(request)
@@ -85,7 +86,7 @@ async def save(request: Request, incident_id: int) -> Response:
 @router.post(
     "/incidents/{incident_id}/risk/refusal", dependencies=[Depends(require(Action.ASSESS_RISK))]
 )
-async def refusal(request: Request, incident_id: int) -> Response:
+async def refusal(request: Request, incident_id: RecordId) -> Response:
     """Record that the victim declined to answer."""
     ctx = context_of(request)
     actor = actor_of(request)

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade, Settlement
+from watchhouse.web.limits import FreeText, ShortText, ThriveNoteKey
 
 
 class _In(BaseModel):
@@ -45,7 +46,7 @@ class ThriveIn(_In):
     engagement: Engagement
     indicators: list[EmergencyIndicator] = []
     vulnerabilities: list[VulnerabilityFlag] = []
-    notes: dict[str, str] = {}
+    notes: dict[ThriveNoteKey, FreeText] = {}
 
 
 class SuggestionOut(BaseModel):
@@ -59,21 +60,21 @@ class GradeIn(_In):
     """The handler's grade; a reason is required when it departs from the suggestion."""
 
     grade: Grade
-    departure_reason: str = ""
+    departure_reason: FreeText = ""
 
 
 class ResolutionIn(_In):
     """How a grade 4 contact was resolved."""
 
     outcome: Closure
-    note: str
-    agency_code: str = ""
+    note: FreeText
+    agency_code: ShortText = ""
 
 
 class DeploymentIn(_In):
     """The unit sent."""
 
-    unit: str
+    unit: ShortText
 
 
 class ArrivalIn(_In):
@@ -88,10 +89,10 @@ class ClosureIn(_In):
     """How an incident ended."""
 
     closure: Closure
-    reason: str = ""
-    note: str = ""
-    rationale: str = ""
-    crime_reference: str = ""
+    reason: str = Field(default="", max_length=200)
+    note: FreeText = ""
+    rationale: FreeText = ""
+    crime_reference: str = Field(default="", max_length=200)
 
 
 class LocationOut(BaseModel):

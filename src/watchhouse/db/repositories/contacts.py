@@ -111,9 +111,23 @@ def contact_row(*, session: Session, contact_id: int) -> ContactRow:
     return row
 
 
-def by_idempotency_key(*, session: Session, key: str) -> int | None:
-    """The id of the contact created with this idempotency key, if any."""
-    return session.scalar(select(ContactRow.id).where(ContactRow.idempotency_key == key))
+@dataclass(frozen=True)
+class KeyedContact:
+    """A contact created with an idempotency key, and the digest of the request it came with
+    (None for contacts stored before digests were kept)."""
+
+    contact_id: int
+    body_sha256: str | None
+
+
+def by_idempotency_key(*, session: Session, user_id: int, key: str) -> KeyedContact | None:
+    """The contact this user created with this idempotency key, if any."""
+    row = session.execute(
+        select(ContactRow.id, ContactRow.idempotency_body_sha256).where(
+            ContactRow.idempotency_user_id == user_id, ContactRow.idempotency_key == key
+        )
+    ).first()
+    return None if row is None else KeyedContact(row[0], row[1])
 
 
 def add_contact(
@@ -132,6 +146,8 @@ def add_contact(
     status: str,
     idempotency_key: str | None,
     caller: CallerAsGiven | None = None,
+    idempotency_user_id: int | None = None,
+    idempotency_body_sha256: str | None = None,
 ) -> int:
     """Insert a contact, with the caller's details as given, and return its id."""
     given = caller or CallerAsGiven()
@@ -148,6 +164,8 @@ def add_contact(
         summary=summary,
         status=status,
         idempotency_key=idempotency_key,
+        idempotency_user_id=idempotency_user_id if idempotency_key else None,
+        idempotency_body_sha256=idempotency_body_sha256 if idempotency_key else None,
         caller_given_name=given.given_name or None,
         caller_family_name=given.family_name or None,
         caller_date_of_birth=given.date_of_birth,

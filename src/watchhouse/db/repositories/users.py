@@ -90,6 +90,45 @@ def set_sign_in_state(
     )
 
 
+def count_failed_sign_in(*, session: Session, user_id: int) -> int:
+    """Add one failed sign-in in a single statement and return the new count (never lost to a
+    concurrent sign-in: the database adds, not Python)."""
+    count = session.scalar(
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(failed_sign_ins=UserRow.failed_sign_ins + 1)
+        .returning(UserRow.failed_sign_ins)
+    )
+    if count is None:
+        raise NotFound("user", user_id)
+    return int(count)
+
+
+def lock(*, session: Session, user_id: int, locked_until: datetime) -> None:
+    """Lock an account until a moment and reset its failure count."""
+    session.execute(
+        update(UserRow)
+        .where(UserRow.id == user_id)
+        .values(failed_sign_ins=0, locked_until=locked_until)
+    )
+
+
+def clear_failures_unless_locked(*, session: Session, user_id: int, now: datetime) -> bool:
+    """After a right password: reset the failure count, unless a lock set meanwhile (by a
+    concurrent sign-in) is in force; False when it is."""
+    cleared = session.scalar(
+        update(UserRow)
+        .where(
+            UserRow.id == user_id,
+            UserRow.active.is_(True),
+            (UserRow.locked_until.is_(None)) | (UserRow.locked_until <= now),
+        )
+        .values(failed_sign_ins=0, locked_until=None)
+        .returning(UserRow.id)
+    )
+    return cleared is not None
+
+
 def actor(*, session: Session, user_id: int) -> Actor:
     """The actor for a user id."""
     row = session.get(UserRow, user_id)
