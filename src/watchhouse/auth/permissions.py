@@ -102,6 +102,8 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.ADMINISTRATOR: _EVERY_SIGNED_IN
     | _RESOURCING
     | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS, Action.VIEW_MEASURES},
+    # The force's telephony platform posts call events with an API token, and does nothing else.
+    Role.TELEPHONY_SYSTEM: frozenset({Action.POST_CALL_EVENTS}),
 }
 
 

@@ -18,6 +18,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    TELEPHONY_SYSTEM = "telephony_system"
 
     @property
     def label(self) -> str:
@@ -70,6 +71,7 @@ class Action(StrEnum):
     VIEW_MEASURES = "view_measures"
     VIEW_PLANNING = "view_planning"
     MAKE_PLANNING = "make_planning"
+    POST_CALL_EVENTS = "post_call_events"
 
 
 @dataclass(frozen=True)
