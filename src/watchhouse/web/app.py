@@ -26,6 +26,7 @@ from watchhouse.web import (
     plans,
     risk,
     teams,
+    telephony_api,
 )
 from watchhouse.web.rendering import render
 from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(planning.router)
     app.include_router(api.router)
     app.include_router(investigations_api.router)
+    app.include_router(telephony_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
 

@@ -22,9 +22,9 @@ def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, 
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True if a row went in."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    key = next(iter(table.primary_key.columns))
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 def add_event(*, session: Session, event: CallEvent, received_at: datetime) -> bool:
