@@ -88,8 +88,12 @@ def test_an_unknown_event_kind_is_refused_naming_it(feed: TestClient) -> None:
 def test_the_handler_home_page_opens_on_the_answered_call(feed: TestClient, client_as: Any) -> None:
     contact_id = feed.post("/api/telephony/events", json=PRESENTED).json()["contact_id"]
     feed.post("/api/telephony/events", json=ANSWERED)
-    page = client_as(Role.CALL_HANDLER).client.get("/").text
+    handler = client_as(Role.CALL_HANDLER).client
+    page = handler.get("/").text
     assert "07700 900456" in page and f'href="/contacts/{contact_id}"' in page
+    contact = handler.get(f"/contacts/{contact_id}")
+    assert contact.status_code == 200 and "+447700900456" in contact.text
+    assert "7 s" in contact.text  # answered 7 seconds after it rang
     other = client_as(Role.SUPERVISOR).client.get("/").text
     assert "07700 900456" not in other
 
