@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -88,7 +89,7 @@ def test_events_shuffled_and_repeated_give_the_same_contact(
     rng = random.Random(14)
     for n in range(6):
         call_id = f"C-1-{n}"
-        batch = [e.__class__(**{**e.__dict__, "call_id": call_id}) for e in events]
+        batch = [replace(e, call_id=call_id) for e in events]
         batch = batch + rng.sample(batch, k=rng.randint(1, len(batch)))
         rng.shuffle(batch)
         for event in batch:
