@@ -317,7 +317,7 @@ def _head_revision() -> str:
 def _assert_at_head(engine: Engine) -> None:
     assert _tables(engine) == set(Base.metadata.tables) | {"alembic_version"}
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM roles")).scalar_one() == 9
+        assert connection.execute(text("SELECT count(*) FROM roles")).scalar_one() == len(Role)
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
             _head_revision()
         )

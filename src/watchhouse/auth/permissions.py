@@ -104,6 +104,8 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | _RESOURCING
     | {Action.MANAGE_USERS, Action.LINK_IDENTITIES, Action.MANAGE_TEAMS, Action.VIEW_MEASURES}
     | {Action.IMPORT_DATA, Action.EXPORT_DATA},
+    # The force's telephony platform posts call events with an API token, and does nothing else.
+    Role.TELEPHONY_SYSTEM: frozenset({Action.POST_CALL_EVENTS}),
 }
 
 

@@ -674,3 +674,5 @@ __all__ = [
     "StaffingPlanRow",
     "_investigation_tables",
 ]
+
+from watchhouse.db import telephony_tables as _telephony_tables  # noqa: E402,F401

@@ -18,6 +18,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    TELEPHONY_SYSTEM = "telephony_system"
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ class Action(StrEnum):
     MAKE_PLANNING = "make_planning"
     IMPORT_DATA = "import_data"
     EXPORT_DATA = "export_data"
+    POST_CALL_EVENTS = "post_call_events"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from watchhouse.web import (
     plans,
     risk,
     teams,
+    telephony_api,
 )
 from watchhouse.web.limits import MAX_REQUEST_BYTES, BodySizeLimit
 from watchhouse.web.rendering import render
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(planning.router)
     app.include_router(api.router)
     app.include_router(investigations_api.router)
+    app.include_router(telephony_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.

@@ -21,7 +21,7 @@ from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import access, accounts, contacts, incidents, reference
+from watchhouse.services import access, accounts, contacts, incidents, reference, telephony
 from watchhouse.web.forms import (
     ACCESS_FILTERS,
     FormReader,
@@ -135,8 +135,14 @@ async def logout(request: Request) -> Response:
 
 @router.get("/", dependencies=[Depends(require(Action.VIEW_HOME))])
 async def home(request: Request) -> Response:
-    """The start page: what this role can do."""
-    return render(request, "home.html")
+    """The start page: what this role can do, and the calls this handler has just answered."""
+    actor = actor_of(request)
+    answered = (
+        telephony.answered_calls(context_of(request), actor=actor)
+        if can(actor.role, Action.TAKE_CONTACT)
+        else []
+    )
+    return render(request, "home.html", answered_calls=answered)
 
 
 @router.get("/contacts/new", dependencies=[Depends(require(Action.TAKE_CONTACT))])
