@@ -69,8 +69,8 @@ TABLE: dict[Action, str] = {
     Action.VIEW_MEASURES:     ".  .  .  .  Y  .  .  Y  Y  .",
     Action.VIEW_PLANNING:     ".  .  .  .  Y  .  .  Y  Y  .",
     Action.MAKE_PLANNING:     ".  .  .  .  .  .  .  Y  Y  .",
-    Action.IMPORT_DATA:       ".  .  .  .  Y  .  .  .  Y  ."
-    Action.EXPORT_DATA:       ".  .  .  .  .  .  .  Y  Y  ."
+    Action.IMPORT_DATA:       ".  .  .  .  Y  .  .  .  Y  .",
+    Action.EXPORT_DATA:       ".  .  .  .  .  .  .  Y  Y  .",
     Action.POST_CALL_EVENTS:  ".  .  .  .  .  .  .  .  .  Y",
 }
 # fmt: on

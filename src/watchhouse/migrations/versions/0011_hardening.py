@@ -1,7 +1,7 @@
 """hardening: sign-in throttle per source address; idempotency keys per user with a digest
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import watchhouse.db.types
 
-revision = "0012"
-down_revision = "0013"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

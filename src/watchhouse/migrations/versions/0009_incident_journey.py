@@ -1,6 +1,6 @@
 """incident journey: queue change counter, closure reasons, domestic abuse flag, attending officer
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06 23:20:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-06 23:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

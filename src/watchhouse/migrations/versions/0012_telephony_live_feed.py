@@ -1,7 +1,7 @@
 """telephony live feed: call events, call state, the telephony system role
 
-Revision ID: 0015
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import watchhouse.db.types
 
-revision = "0015"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
