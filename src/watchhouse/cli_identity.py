@@ -246,8 +246,7 @@ def accuracy(
 ) -> None:
     """Measure the latest linkage run on your own labelled sample: precision and recall."""
     ctx = _context()
-    actor = _actor(ctx, as_user)
-    _allowed(actor, Action.LINK_IDENTITIES, "measure the identity linkage")
+    actor = _actor(ctx, as_user, Action.LINK_IDENTITIES, "measure the identity linkage")
     try:
         report = identity_labels.measure_against_labels(ctx, actor=actor, labels=labels)
     except ValidationFailed as exc:
