@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
+from watchhouse import cli_users
 from watchhouse.auth.permissions import can
 from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
@@ -211,6 +212,9 @@ def users_token(username: str) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(token)
+
+
+cli_users.register(users_app)
 
 
 @app.command()
