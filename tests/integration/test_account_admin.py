@@ -3,6 +3,8 @@ revoke API tokens, each taking effect at once and each logged (who did what to w
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from tests.conftest import password_for
 
@@ -130,3 +132,37 @@ def test_account_list_shows_the_latest_sign_in(ctx, actors, clock):
     rows = {r.user.username: r for r in account_admin.account_rows(ctx)}
     assert rows["analyst"].last_sign_in == clock()
     assert rows["auditor"].last_sign_in is None
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one_administrator(ctx, actors):
+    accounts.add_user(
+        ctx,
+        username="second.admin",
+        display_name="Second Admin",
+        role=Role.ADMINISTRATOR,
+        password=TEMPORARY,
+    )
+    first = actors[Role.ADMINISTRATOR]
+    second = accounts.sign_in(ctx, username="second.admin", password=TEMPORARY).actor
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor, username: str) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        try:
+            account_admin.set_role(ctx, actor=actor, username=username, role=Role.ANALYST)
+            outcomes.append("demoted")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [
+        threading.Thread(target=demote, args=(first, "second.admin")),
+        threading.Thread(target=demote, args=(second, "administrator")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    admins = [u for u in accounts.list_users(ctx) if u.role is Role.ADMINISTRATOR and u.active]
+    assert len(admins) == 1, outcomes
+    assert outcomes.count("demoted") == 1, outcomes

@@ -223,13 +223,15 @@ def set_role(*, session: Session, user_id: int, role: Role) -> None:
 
 
 def count_active_in_role(*, session: Session, role: Role) -> int:
-    """How many active users hold a role."""
-    found = session.scalar(
-        select(func.count(UserRow.id)).where(
-            UserRow.role_code == role.value, UserRow.active.is_(True)
-        )
-    )
-    return int(found or 0)
+    """How many active users hold a role, locking their rows until the transaction ends (so two
+    administrators demoting each other at once cannot leave none: the second waits, then
+    counts again)."""
+    held = session.scalars(
+        select(UserRow.id)
+        .where(UserRow.role_code == role.value, UserRow.active.is_(True))
+        .with_for_update()
+    ).all()
+    return len(held)
 
 
 def revoke_sessions(*, session: Session, user_id: int, now: datetime, kind: str | None) -> int:
