@@ -195,9 +195,10 @@ def users_list() -> None:
 
     table = Table("username", "name", "role", "state")
     for u in accounts.list_users(_context(_settings())):
-        table.add_row(
-            u.username, u.display_name, u.role.label, "active" if u.active else "disabled"
-        )
+        state = "active" if u.active else "deactivated"
+        if u.active and u.locked_until is not None:
+            state = f"locked until {u.locked_until:%Y-%m-%d %H:%M} UTC"
+        table.add_row(u.username, u.display_name, u.role.label, state)
     console.print(table)
 
 

@@ -76,8 +76,10 @@ def test_each_account_action_runs_as_the_administrator_and_is_logged(invoke, tmp
     assert reset.exit_code == 0, reset.output
     listed = invoke("users", "list")
     assert "Dispatcher" in listed.output
+    invoke("users", "deactivate", "alice", "--as-user", "admin")
+    assert "deactivated" in invoke("users", "list").output
     logged = _logged(tmp_path)
-    assert [who for who, _ in logged] == ["admin"] * 6
+    assert [who for who, _ in logged] == ["admin"] * 7
     assert "role changed from call_handler to dispatcher (alice)" in [what for _, what in logged]
 
 
