@@ -223,13 +223,15 @@ def set_role(*, session: Session, user_id: int, role: Role) -> None:
 
 
 def count_active_in_role(*, session: Session, role: Role) -> int:
-    """How many active users hold a role, locking their rows until the transaction ends (so two
-    administrators demoting each other at once cannot leave none: the second waits, then
-    counts again)."""
+    """How many active users hold a role, holding their rows until the transaction ends, so
+    two administrators demoting each other at once cannot leave none: the second waits, then
+    counts again. A no-op UPDATE, not SELECT ... FOR UPDATE, because SQLite only serialises
+    writers and ignores FOR UPDATE."""
     held = session.scalars(
-        select(UserRow.id)
+        update(UserRow)
         .where(UserRow.role_code == role.value, UserRow.active.is_(True))
-        .with_for_update()
+        .values(role_code=UserRow.role_code)
+        .returning(UserRow.id)
     ).all()
     return len(held)
 
