@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
+from watchhouse import cli_users
 from watchhouse.auth.permissions import can
 from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
@@ -194,9 +195,10 @@ def users_list() -> None:
 
     table = Table("username", "name", "role", "state")
     for u in accounts.list_users(_context(_settings())):
-        table.add_row(
-            u.username, u.display_name, u.role.label, "active" if u.active else "disabled"
-        )
+        state = "active" if u.active else "deactivated"
+        if u.active and u.locked_until is not None:
+            state = f"locked until {u.locked_until:%Y-%m-%d %H:%M} UTC"
+        table.add_row(u.username, u.display_name, u.role.label, state)
     console.print(table)
 
 
@@ -211,6 +213,9 @@ def users_token(username: str) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(token)
+
+
+cli_users.register(users_app)
 
 
 @app.command()

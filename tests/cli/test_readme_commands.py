@@ -97,6 +97,7 @@ def _fills(tmp: Path, demo_db: Path) -> list[tuple[str, str]]:
         '"Full Name"': '"Nia Brown"',
         "USERNAME": "nbrown",
         "ROLE": "call_handler",
+        "NEW_ROLE": "dispatcher",
         "FILE...": str(_street_crime_file(tmp)),
         "MAP.toml": str(examples / "force-export-mapping.toml"),
         "CSV": str(examples / "force-export.csv"),

@@ -141,7 +141,7 @@ def add_user(
     if not display_name.strip():
         problems.append(FieldProblem("display_name", "required"))
     hashed = ""
-    refused = _password_problem(ctx, username=username.strip(), password=password)
+    refused = password_refusal(ctx, username=username.strip(), password=password)
     if refused:
         problems.append(FieldProblem("password", refused))
     else:
@@ -162,7 +162,8 @@ def add_user(
         )
 
 
-def _password_problem(ctx: AppContext, *, username: str, password: str) -> str | None:
+def password_refusal(ctx: AppContext, *, username: str, password: str) -> str | None:
+    """Why the password policy refuses a password for a user, or None when it accepts it."""
     security = ctx.policy.security
     return password_problem(
         password,
@@ -174,7 +175,7 @@ def _password_problem(ctx: AppContext, *, username: str, password: str) -> str |
 
 def set_password(ctx: AppContext, *, username: str, password: str) -> None:
     """Set a new password (refused unless the policy accepts it) and unlock the account."""
-    refused = _password_problem(ctx, username=username, password=password)
+    refused = password_refusal(ctx, username=username, password=password)
     if refused:
         raise ValidationFailed.one("password", refused)
     hashed = hash_password(password)

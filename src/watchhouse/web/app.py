@@ -15,6 +15,7 @@ from watchhouse.config import Settings
 from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.services.context import AppContext, build_context
 from watchhouse.web import (
+    account_admin,
     api,
     audits,
     audits_api,
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(risk.router)
     app.include_router(investigations.router)
     app.include_router(teams.router)
+    app.include_router(account_admin.router)
     app.include_router(audits.router)
     app.include_router(audits_api.router)
     app.include_router(board.router)

@@ -22,6 +22,7 @@ from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import access, accounts, contacts, incidents, reference, telephony
+from watchhouse.web.account_admin import users_page_response
 from watchhouse.web.forms import (
     ACCESS_FILTERS,
     FormReader,
@@ -513,15 +514,8 @@ async def access_log_export(request: Request) -> Response:
 
 @router.get("/admin/users", dependencies=[Depends(require(Action.MANAGE_USERS))])
 async def users_page(request: Request) -> Response:
-    """List users and add one."""
-    return render(
-        request,
-        "users.html",
-        users=accounts.list_users(context_of(request)),
-        roles=list(Role),
-        problems={},
-        values={},
-    )
+    """List users with their state, add one, and change them."""
+    return users_page_response(request)
 
 
 @router.post("/admin/users", dependencies=[Depends(require(Action.MANAGE_USERS))])
@@ -545,13 +539,10 @@ async def add_user(request: Request) -> Response:
             password=str(form.get("password") or ""),
         )
     except ValidationFailed as exc:
-        return render(
+        return users_page_response(
             request,
-            "users.html",
             422,
-            users=accounts.list_users(ctx),
-            roles=list(Role),
             problems={p.field: p.reason for p in exc.problems},
-            values={k: v for k, v in form.items() if k != "password"},
+            values={k: v for k, v in form.items() if isinstance(v, str) and k != "password"},
         )
     return _see_other("/admin/users")

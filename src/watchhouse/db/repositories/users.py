@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import UserRow, UserSessionRow
@@ -197,3 +197,64 @@ def revoke_session(*, session: Session, token_digest: str, now: datetime) -> Non
         .where(UserSessionRow.token_digest == token_digest, UserSessionRow.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def user_by_username(*, session: Session, username: str) -> UserView | None:
+    """The user with a username, or None."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    return None if row is None else _view(row)
+
+
+def set_active(*, session: Session, user_id: int, active: bool) -> None:
+    """Disable or re-enable an account (a disabled account's sessions stop working at once)."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+
+
+def unlock(*, session: Session, user_id: int) -> None:
+    """Lift a lock-out and reset the failure count."""
+    session.execute(
+        update(UserRow).where(UserRow.id == user_id).values(failed_sign_ins=0, locked_until=None)
+    )
+
+
+def set_role(*, session: Session, user_id: int, role: Role) -> None:
+    """Give a user another role."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(role_code=role.value))
+
+
+def count_active_in_role(*, session: Session, role: Role) -> int:
+    """How many active users hold a role, holding their rows until the transaction ends, so
+    two administrators demoting each other at once cannot leave none: the second waits, then
+    counts again. A no-op UPDATE, not SELECT ... FOR UPDATE, because SQLite only serialises
+    writers and ignores FOR UPDATE."""
+    held = session.scalars(
+        update(UserRow)
+        .where(UserRow.role_code == role.value, UserRow.active.is_(True))
+        .values(role_code=UserRow.role_code)
+        .returning(UserRow.id)
+    ).all()
+    return len(held)
+
+
+def revoke_sessions(*, session: Session, user_id: int, now: datetime, kind: str | None) -> int:
+    """End every live session of a user (only browser or only API tokens when `kind` says);
+    returns how many were ended."""
+    query = (
+        update(UserSessionRow)
+        .where(UserSessionRow.user_id == user_id, UserSessionRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(UserSessionRow.id)
+    )
+    if kind is not None:
+        query = query.where(UserSessionRow.kind == kind)
+    return len(session.scalars(query).all())
+
+
+def last_sign_ins(*, session: Session) -> dict[int, datetime]:
+    """Each user's latest browser sign-in (the start of their newest browser session)."""
+    rows = session.execute(
+        select(UserSessionRow.user_id, func.max(UserSessionRow.created_at))
+        .where(UserSessionRow.kind == "browser")
+        .group_by(UserSessionRow.user_id)
+    )
+    return {user_id: at for user_id, at in rows if at is not None}
