@@ -8,7 +8,7 @@ from watchhouse.domain.access import AccessQuery
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import access, contacts
+from watchhouse.services import access, contacts, incidents
 
 pytestmark = pytest.mark.web
 
@@ -68,3 +68,23 @@ def test_the_home_page_offers_search_and_the_handlers_recent_contacts(ctx, actor
     assert "My recent contacts" in home.text
     assert f'href="/contacts/{contact_id}">C{contact_id:07d}</a>' in home.text
     assert 'action="/search"' not in client_as(Role.DISPATCHER).client.get("/").text
+
+
+def test_an_officers_home_page_lists_the_incidents_they_attend(
+    ctx, actors, client_as, existing_records
+):
+    officer = actors[Role.OFFICER]
+    home = client_as(Role.OFFICER).client.get("/").text
+    assert "My incidents" not in home
+    incidents.deploy(
+        ctx, actor=actors[Role.DISPATCHER], incident_id=existing_records.incident_id, unit="AB12"
+    )
+    incidents.record_arrival(
+        ctx, actor=officer, incident_id=existing_records.incident_id, body_worn_video=True
+    )
+    home = client_as(Role.OFFICER).client.get("/").text
+    assert "My incidents" in home
+    assert (
+        f'href="/incidents/{existing_records.incident_id}">I{existing_records.incident_id:07d}</a>'
+        in home
+    )
