@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts, incidents
+from watchhouse.services import accounts, contacts, incidents
 
-from .conftest import CHROMIUM, LiveApp
+from .conftest import CHROMIUM, HANDLER, LiveApp
 from .test_first_ring_to_arrival import graded_incident, queue_rows, sign_in
 from .test_two_dispatchers import URGENT
 
@@ -66,3 +66,27 @@ def test_the_officers_queue_fits_a_390_px_phone_without_sideways_scrolling(
     arrived = page.get_by_role("button", name="Arrived").bounding_box()
     assert arrived is not None and arrived["x"] + arrived["width"] <= PHONE["width"]
     screenshot(page, "officer-queue-390px")
+
+
+def test_a_handler_finds_a_caller_by_number_from_the_home_page_on_a_phone(
+    live_app: LiveApp, new_page, screenshot
+) -> None:
+    taken = contacts.take_contact(
+        live_app.ctx,
+        actor=live_app.handler,
+        new=NewContact(
+            channel=Channel.NON_EMERGENCY_101,
+            summary="Neighbour's dog barking all night, third call this week",
+            telephone="07700 900123",
+            caller_given_name="Jane",
+            caller_family_name="Smith",
+        ),
+    )
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    sign_in(page, *HANDLER)
+    page.get_by_label("Search by reference, telephone number or name").fill("+44 7700 900123")
+    page.get_by_label("Search by reference, telephone number or name").press("Enter")
+    expect(page.get_by_role("link", name=f"C{taken.contact_id:07d}")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "search-by-number-390px")
