@@ -35,6 +35,7 @@ TABLE: dict[Action, str] = {
     Action.GRADE_CONTACT:     "Y  .  .  .  Y  .  .  .  .  .",
     Action.RESOLVE_CONTACT:   "Y  .  .  .  Y  .  .  .  .  .",
     Action.VIEW_PERSON:       "Y  .  .  Y  Y  Y  Y  .  .  .",
+    Action.SEARCH_RECORDS:    "Y  .  .  Y  Y  Y  Y  .  .  .",
     Action.VIEW_QUEUE:        ".  Y  Y  .  Y  .  .  Y  .  .",
     Action.VIEW_INCIDENT:     "Y  Y  Y  Y  Y  Y  Y  .  .  .",
     Action.DEPLOY:            ".  Y  .  .  Y  .  .  .  .  .",

@@ -11,6 +11,7 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset({Action.SIGN_IN})
 _EVERY_SIGNED_IN = frozenset({Action.VIEW_HOME})
 _HANDLING = frozenset(
     {
+        Action.SEARCH_RECORDS,
         Action.TAKE_CONTACT,
         Action.VIEW_CONTACT,
         Action.ASSESS_THRIVE,
@@ -72,7 +73,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     },
     Role.INVESTIGATOR: _EVERY_SIGNED_IN
     | _INVESTIGATING
-    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
+    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON, Action.SEARCH_RECORDS},
     Role.SUPERVISOR: _EVERY_SIGNED_IN
     | _HANDLING
     | _DISPATCHING
@@ -85,7 +86,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     | {Action.IMPORT_DATA},
     Role.NEIGHBOURHOOD_OFFICER: _EVERY_SIGNED_IN
     | _PLANNING
-    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON},
+    | {Action.VIEW_INCIDENT, Action.VIEW_CONTACT, Action.VIEW_PERSON, Action.SEARCH_RECORDS},
     Role.AUDITOR: _EVERY_SIGNED_IN
     | _AUDITING
     | {
@@ -95,6 +96,7 @@ PERMISSIONS: Mapping[Role, frozenset[Action]] = {
         Action.VIEW_INCIDENT,
         Action.VIEW_PERSON,
         Action.VIEW_CRIME,
+        Action.SEARCH_RECORDS,
     },
     Role.ANALYST: _EVERY_SIGNED_IN
     | _PERFORMANCE

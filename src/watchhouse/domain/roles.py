@@ -74,6 +74,7 @@ class Action(StrEnum):
     IMPORT_DATA = "import_data"
     EXPORT_DATA = "export_data"
     POST_CALL_EVENTS = "post_call_events"
+    SEARCH_RECORDS = "search_records"
 
 
 @dataclass(frozen=True)

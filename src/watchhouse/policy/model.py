@@ -474,6 +474,14 @@ class AuditFeedbackPolicy(_Strict):
     page_size: int = Field(ge=5, le=500)
 
 
+class SearchPolicy(_Strict):
+    """The search box and the home page's own-work lists."""
+
+    result_limit: int = Field(default=50, ge=5, le=500)
+    recent_contacts: int = Field(default=10, ge=1, le=100)
+    my_incidents: int = Field(default=20, ge=1, le=200)
+
+
 class Policy(_Strict):
     """The whole force policy."""
 
@@ -496,6 +504,7 @@ class Policy(_Strict):
     measures: MeasuresPolicy
     planning: PlanningPolicy
     audit_feedback: AuditFeedbackPolicy
+    search: SearchPolicy = SearchPolicy()
 
     @field_validator("grades")
     @classmethod

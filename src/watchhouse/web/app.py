@@ -27,6 +27,7 @@ from watchhouse.web import (
     planning,
     plans,
     risk,
+    search,
     teams,
     telephony_api,
 )
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.include_router(api.router)
     app.include_router(investigations_api.router)
     app.include_router(telephony_api.router)
+    app.include_router(search.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.

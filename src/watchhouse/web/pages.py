@@ -21,7 +21,15 @@ from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import access, accounts, contacts, incidents, reference, telephony
+from watchhouse.services import (
+    access,
+    accounts,
+    contacts,
+    incidents,
+    reference,
+    search,
+    telephony,
+)
 from watchhouse.web.account_admin import users_page_response
 from watchhouse.web.forms import (
     ACCESS_FILTERS,
@@ -143,7 +151,18 @@ async def home(request: Request) -> Response:
         if can(actor.role, Action.TAKE_CONTACT)
         else []
     )
-    return render(request, "home.html", answered_calls=answered)
+    ctx = context_of(request)
+    recent = (
+        search.my_recent_contacts(ctx, actor=actor) if can(actor.role, Action.TAKE_CONTACT) else []
+    )
+    attended = (
+        search.my_incidents(ctx, actor=actor)
+        if can(actor.role, Action.RECORD_ARRIVAL) and not can(actor.role, Action.DEPLOY)
+        else []
+    )
+    return render(
+        request, "home.html", answered_calls=answered, recent_contacts=recent, my_incidents=attended
+    )
 
 
 @router.get("/contacts/new", dependencies=[Depends(require(Action.TAKE_CONTACT))])

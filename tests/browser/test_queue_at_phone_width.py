@@ -1,0 +1,92 @@
+"""Issue 15, point 19: an officer's queue at phone width (390 px) needs no sideways scrolling;
+each incident reads as a card with its labels, and its actions stay within the screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Role
+from watchhouse.domain.values import Channel, Grade
+from watchhouse.services import accounts, contacts, incidents
+
+from .conftest import CHROMIUM, HANDLER, LiveApp
+from .test_first_ring_to_arrival import graded_incident, queue_rows, sign_in
+from .test_two_dispatchers import URGENT
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
+    ),
+]
+
+PHONE = {"width": 390, "height": 844}
+OFFICER = ("officer1", "officer-pass-123")
+
+
+def test_the_officers_queue_fits_a_390_px_phone_without_sideways_scrolling(
+    live_app: LiveApp, new_page, screenshot
+) -> None:
+    accounts.add_user(
+        live_app.ctx,
+        username=OFFICER[0],
+        display_name="PC Olu Officer",
+        role=Role.OFFICER,
+        password=OFFICER[1],
+    )
+    for summary, place in (
+        ("Man with a knife outside the shop, threatening passers-by", "Corner of Long Lane"),
+        ("Burglary in progress", "Flat 12, Riverside Court, 140 Wharf Road"),
+    ):
+        incident_id = graded_incident(
+            live_app.ctx,
+            live_app,
+            NewContact(
+                channel=Channel.EMERGENCY_999,
+                summary=summary,
+                location_description=place,
+                neighbourhood_code="central",
+                postcode="AB1 2CD",
+            ),
+            URGENT,
+            Grade.EMERGENCY,
+        )
+    # The second is deployed, so its card carries the arrival form (officer, camera, button).
+    incidents.deploy(live_app.ctx, actor=live_app.dispatcher, incident_id=incident_id, unit="AB12")
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    sign_in(page, *OFFICER)
+    page.goto("/dispatch")
+    expect(queue_rows(page)).to_have_count(2)
+    expect(page.get_by_role("button", name="Arrived")).to_be_visible()
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= PHONE["width"]
+    arrived = page.get_by_role("button", name="Arrived").bounding_box()
+    assert arrived is not None and arrived["x"] + arrived["width"] <= PHONE["width"]
+    screenshot(page, "officer-queue-390px")
+
+
+def test_a_handler_finds_a_caller_by_number_from_the_home_page_on_a_phone(
+    live_app: LiveApp, new_page, screenshot
+) -> None:
+    taken = contacts.take_contact(
+        live_app.ctx,
+        actor=live_app.handler,
+        new=NewContact(
+            channel=Channel.NON_EMERGENCY_101,
+            summary="Neighbour's dog barking all night, third call this week",
+            telephone="07700 900123",
+            caller_given_name="Jane",
+            caller_family_name="Smith",
+        ),
+    )
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    sign_in(page, *HANDLER)
+    page.get_by_label("Search by reference, telephone number or name").fill("+44 7700 900123")
+    page.get_by_label("Search by reference, telephone number or name").press("Enter")
+    expect(page.get_by_role("link", name=f"C{taken.contact_id:07d}")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "search-by-number-390px")
