@@ -250,7 +250,7 @@ class IncidentRow(Base):
     closure_reason: Mapped[str | None] = mapped_column(String(40))
     closure_rationale: Mapped[str | None] = mapped_column(Text)
     closure_authority: Mapped[str | None] = mapped_column(String(20))
-    closure_crime_id: Mapped[int | None] = mapped_column(ForeignKey("crimes.id"))
+    closure_crime_id: Mapped[int | None] = mapped_column(ForeignKey("crimes.id", use_alter=True))
     attending_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     __table_args__ = (CheckConstraint("grade between 1 and 4", name="grade_range"),)
 
