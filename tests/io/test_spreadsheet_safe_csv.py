@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from watchhouse import cli_measures
 from watchhouse.analytics.model import Cut, MeasureValue, Period
+from watchhouse.cli import measures as cli_measures
 from watchhouse.domain.access import AccessQuery
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role

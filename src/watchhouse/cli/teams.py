@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.cli.io import AsUser, _actor, _context
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.domain.teams import NO_TEAM, TeamKind

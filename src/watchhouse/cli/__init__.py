@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
-from watchhouse import cli_users
 from watchhouse.auth.permissions import can
+from watchhouse.cli import users as cli_users
 from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import Conflict, ValidationFailed
@@ -34,46 +34,46 @@ if TYPE_CHECKING:
 # light commands then start without statsforecast, splink, DuckDB or pandas (bench/cli_startup.py).
 # name -> (module, attribute, the help shown in `watchhouse --help`)
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
-    "import": ("watchhouse.cli_io", "import_app", "Import public or force data."),
-    "export": ("watchhouse.cli_io", "export_app", "Export the store."),
+    "import": ("watchhouse.cli.io", "import_app", "Import public or force data."),
+    "export": ("watchhouse.cli.io", "export_app", "Export the store."),
     "identity": (
-        "watchhouse.cli_identity",
+        "watchhouse.cli.identity",
         "identity_app",
         "Who is who: link contact records into people.",
     ),
-    "teams": ("watchhouse.cli_teams", "teams_app", "Teams and their supervisors."),
+    "teams": ("watchhouse.cli.teams", "teams_app", "Teams and their supervisors."),
     "audits": (
-        "watchhouse.cli_audits",
+        "watchhouse.cli.audits",
         "audits_app",
         "Quality audits: templates, samples and trends.",
     ),
     "measures": (
-        "watchhouse.cli_measures",
+        "watchhouse.cli.measures",
         "measures_command",
         "Print measures for every period starting between --from and --to, cut as asked.",
     ),
     "snapshot": (
-        "watchhouse.cli_measures",
+        "watchhouse.cli.measures",
         "snapshot_command",
         "Check the store and write the measures' snapshot again if a measured table has changed",
     ),
     "report": (
-        "watchhouse.cli_report",
+        "watchhouse.cli.report",
         "report",
         "Write the monthly performance pack: a self-contained HTML file and a PDF.",
     ),
     "forecast": (
-        "watchhouse.cli_planning",
+        "watchhouse.cli.planning",
         "forecast",
         "Forecast contacts per channel from the stored history and store the run.",
     ),
     "forecast-file": (
-        "watchhouse.cli_planning",
+        "watchhouse.cli.planning",
         "forecast_file",
         "Forecast any series in a CSV file; write interval start, mean, lower, upper.",
     ),
     "staffing": (
-        "watchhouse.cli_planning",
+        "watchhouse.cli.planning",
         "staffing",
         "Staff needed per interval, checked by simulation and rostered; "
         "what-ifs beside the policy.",

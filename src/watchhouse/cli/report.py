@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.status import Status
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import _actor, _context
+from watchhouse.cli.io import _actor, _context
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import board, pack

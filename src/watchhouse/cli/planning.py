@@ -1,7 +1,7 @@
 """`watchhouse forecast`, `forecast-file` and `staffing`: demand forecasts, staffing plans,
 what-ifs.
 
-Registered on the main app in cli.py as top-level commands.
+Registered on the main app in `watchhouse.cli` as top-level commands.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.cli.io import AsUser, _actor, _context
 from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed

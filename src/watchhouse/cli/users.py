@@ -1,7 +1,7 @@
 """`watchhouse users deactivate|reactivate|unlock|reset-password|set-role|revoke-tokens`: the
 administrator's account actions, done as a named administrator and logged like the screens'.
 
-Registered on `users` by cli.py; everything heavy is imported when a command runs."""
+Registered on `users` by `watchhouse.cli`; everything heavy is imported when a command runs."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ AsAdministrator = Annotated[
 
 def _run(as_user: str, change: Callable[[AppContext, Actor], str]) -> None:
     """Check the named user may manage users, make the change, print what was done."""
-    from watchhouse.cli_io import _actor, _context
+    from watchhouse.cli.io import _actor, _context
     from watchhouse.domain.errors import ValidationFailed
     from watchhouse.domain.roles import Action
 

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from watchhouse.analytics.catalogue import Cut, MeasureDefinition, MeasureValue, Period, Unit
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import AsUser, _actor, _context
+from watchhouse.cli.io import AsUser, _actor, _context
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.io.spreadsheet import SafeCsvWriter

@@ -12,7 +12,7 @@ from rich.status import Status
 from rich.table import Table
 
 from watchhouse.auth.permissions import can
-from watchhouse.cli_io import AsUser, _actor, _context, _policy
+from watchhouse.cli.io import AsUser, _actor, _context, _policy
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
