@@ -34,6 +34,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     403: {"model": ErrorOut, "description": "your role may not do this"},
     404: {"model": ErrorOut, "description": "no such record"},
     409: {"model": ErrorOut, "description": "not allowed in the record's current state"},
+    413: {"model": ErrorOut, "description": "the request body is larger than the limit (1 MiB)"},
     422: {"model": ErrorOut, "description": "bad input: every field at fault, with the reason"},
 }
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
@@ -141,6 +142,13 @@ def _get_contact(request: Request, contact_id: int, justification: str | None) -
     "/contacts",
     status_code=201,
     response_model=ContactOut,
+    responses={
+        200: {
+            "model": ContactOut,
+            "description": "sent before with the same Idempotency-Key and body: the contact "
+            "taken then, unchanged",
+        }
+    },
     dependencies=[Depends(require(Action.TAKE_CONTACT))],
 )
 def create_contact(

@@ -150,21 +150,28 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         openapi_url=None,
     )
     app.state.context = ctx
-    app.include_router(pages.router)
-    app.include_router(identity.router)
-    app.include_router(plans.router)
-    app.include_router(risk.router)
-    app.include_router(investigations.router)
-    app.include_router(teams.router)
-    app.include_router(account_admin.router)
-    app.include_router(audits.router)
-    app.include_router(audits_api.router)
-    app.include_router(board.router)
-    app.include_router(planning.router)
-    app.include_router(api.router)
-    app.include_router(investigations_api.router)
-    app.include_router(telephony_api.router)
-    app.include_router(search.router)
+    # The HTML pages are not part of the JSON API: only /api is described in OpenAPI.
+    for page_router in (
+        pages.router,
+        identity.router,
+        plans.router,
+        risk.router,
+        investigations.router,
+        teams.router,
+        account_admin.router,
+        audits.router,
+        board.router,
+        planning.router,
+        search.router,
+    ):
+        app.include_router(page_router, include_in_schema=False)
+    for api_router in (
+        audits_api.router,
+        api.router,
+        investigations_api.router,
+        telephony_api.router,
+    ):
+        app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from watchhouse.web.limits import WholeNumber
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -19,11 +21,15 @@ class SampleIn(_In):
     month: str = Field(
         max_length=7, examples=["2024-05"], description="the month to sample, YYYY-MM"
     )
-    seed: int = Field(ge=0, le=2**31 - 1, description="the same seed draws the same sample")
+    seed: Annotated[int, WholeNumber] = Field(
+        ge=0, le=2**31 - 1, description="the same seed draws the same sample"
+    )
     per: str | None = Field(
         None, max_length=40, description="handler, officer, assessor, team, investigator or all"
     )
-    count: int | None = Field(None, ge=1, le=1000, description="records per stratum")
+    count: Annotated[int, WholeNumber] | None = Field(
+        None, ge=1, le=1000, description="records per stratum"
+    )
 
 
 class ScoreIn(_In):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_REQUEST_BYTES = 1024 * 1024  # 1 MiB: the largest form or JSON body the app needs is a few KB
@@ -16,6 +16,17 @@ MAX_SHORT_TEXT_CHARS = 200  # a name, code, unit or label
 
 FreeText = Annotated[str, Field(max_length=MAX_FREE_TEXT_CHARS)]
 ShortText = Annotated[str, Field(max_length=MAX_SHORT_TEXT_CHARS)]
+
+
+def _whole_number_only(value: object) -> object:
+    """A number or level must be sent as a JSON number: true, false and "2" are refused, not
+    read as 1, 0 and 2."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("a whole number is needed here")
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number_only)
 ThriveNoteKey = Literal["threat", "harm", "risk", "investigation", "vulnerability", "engagement"]
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade, Settlement
-from watchhouse.web.limits import FreeText, ShortText, ThriveNoteKey
+from watchhouse.web.limits import FreeText, ShortText, ThriveNoteKey, WholeNumber
+
+LevelIn = Annotated[Level, WholeNumber]
 
 
 class _In(BaseModel):
@@ -38,11 +41,11 @@ class ContactIn(_In):
 class ThriveIn(_In):
     """A THRIVE assessment: five levels (0 none to 3 high), engagement and indicators."""
 
-    threat: Level
-    harm: Level
-    risk: Level
-    investigation: Level
-    vulnerability: Level
+    threat: LevelIn
+    harm: LevelIn
+    risk: LevelIn
+    investigation: LevelIn
+    vulnerability: LevelIn
     engagement: Engagement
     indicators: list[EmergencyIndicator] = []
     vulnerabilities: list[VulnerabilityFlag] = []
@@ -82,7 +85,7 @@ class ArrivalIn(_In):
 
     body_worn_video: bool
     arrived_at: AwareDatetime | None = None
-    attending_officer_id: int | None = None
+    attending_officer_id: Annotated[int, WholeNumber] | None = None
 
 
 class ClosureIn(_In):
