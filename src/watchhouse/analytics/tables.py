@@ -93,6 +93,9 @@ INPUT_COLUMNS: dict[str, dict[str, str]] = {
 # things were done by them, codes and scores; no names, notes, answers or free text.
 INPUT_COLUMNS["crimes"] |= {"plan_due_at": TS, "plan_written_at": TS}
 INPUT_COLUMNS["investigation_plans"] |= {"adequate": BOOL, "check_adequate": BOOL}
+# A plan imported from a records system (issue 14) has no automatic check: only the quality
+# check the source held counts; without one its quality is "not recorded".
+INPUT_COLUMNS["investigation_plans"] |= {"source": TEXT}
 INPUT_COLUMNS["victim_contacts"] |= {"due_at": TS, "enhanced": BOOL, "required": BOOL}
 INPUT_COLUMNS |= {
     "crime_victims": {

@@ -84,6 +84,7 @@ class CrimeEventRow(Base):
     source: Mapped[str | None] = mapped_column(String(40))
     external_ref: Mapped[str | None] = mapped_column(String(80))
     victim_id: Mapped[int | None] = mapped_column(Integer)
+    plan_adequate: Mapped[bool | None] = mapped_column(Boolean)  # an imported plan's check
     __table_args__ = (
         Index("uq_crime_events_source_external_ref", "source", "external_ref", unique=True),
     )

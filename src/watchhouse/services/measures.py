@@ -79,6 +79,7 @@ CHANGED_RECORD_TYPES = (
     "crime",
     "crime_victim",
     "identity_run",
+    "import_batch",  # an import may update rows in place (the records importer does)
 )
 
 

@@ -25,6 +25,7 @@ def upgrade() -> None:
             f"uq_{table}_source_external_ref", table, ["source", "external_ref"], unique=True
         )
     op.add_column("crime_events", sa.Column("victim_id", sa.Integer(), nullable=True))
+    op.add_column("crime_events", sa.Column("plan_adequate", sa.Boolean(), nullable=True))
     for table in _MADE_FROM_EVENTS:
         op.add_column(table, sa.Column("source", sa.String(length=40), nullable=True))
 
@@ -32,6 +33,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in _MADE_FROM_EVENTS:
         op.drop_column(table, "source")
+    op.drop_column("crime_events", "plan_adequate")
     op.drop_column("crime_events", "victim_id")
     for table in _KEYED:
         op.drop_index(f"uq_{table}_source_external_ref", table_name=table)
