@@ -77,18 +77,20 @@ def parse_month(text: str, *, field: str = "month") -> date:
 
 def default_month(ctx: AppContext) -> date:
     """The last complete month before today (in the force's time zone)."""
-    today = to_local(ctx.now(), ctx.policy.force.timezone).date()
+    today = to_local(ctx.now(), ctx.policy.reporting_zone).date()
     return add_months(today, -1)
 
 
-def _window(period: Period, month: date, months: int) -> list[date]:
-    """The period starts the board charts for `month`, oldest first."""
+def _window(period: Period, month: date, months: int, week_start: int = 0) -> list[date]:
+    """The period starts the board charts for `month`, oldest first (weeks begin on
+    `week_start`, 0 Monday ... 6 Sunday: policy [reporting] week_starts)."""
     if period is Period.MONTH:
         return [add_months(month, -back) for back in range(months - 1, -1, -1)]
-    # weeks (Monday to Sunday): up to the last week that ends within the month
+    # weeks: up to the last week that ends within the month
     last_day = month_end(month)
-    last_sunday = last_day - timedelta(days=(last_day.weekday() + 1) % 7)
-    last = last_sunday - timedelta(days=6)
+    week_end = (week_start + 6) % 7
+    last_week_end = last_day - timedelta(days=(last_day.weekday() - week_end) % 7)
+    last = last_week_end - timedelta(days=6)
     count = round(months * 52 / 12)
     return [last - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
 
@@ -244,7 +246,9 @@ def trends(
     if period not in BOARD_PERIODS:
         raise ValidationFailed.one("period", "the board charts months or weeks")
     definitions = _definitions(keys, field="measures")
-    starts = _window(period, month, ctx.policy.board.history_months)
+    starts = _window(
+        period, month, ctx.policy.board.history_months, ctx.policy.reporting.week_start
+    )
     measured = measures.measures_as_at(
         ctx,
         actor=actor,
