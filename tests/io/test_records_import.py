@@ -16,8 +16,12 @@ import pytest
 from sqlalchemy import func, select
 
 from watchhouse.db.investigation_tables import CrimeEventRow, CrimeVictimRow
-from watchhouse.db.tables import CrimeRow, InvestigationPlanRow, SupervisorReviewRow
-from watchhouse.db.tables import VictimContactRow
+from watchhouse.db.tables import (
+    CrimeRow,
+    InvestigationPlanRow,
+    SupervisorReviewRow,
+    VictimContactRow,
+)
 from watchhouse.domain.roles import Role
 from watchhouse.io.force_mapping import MappingError
 from watchhouse.io.records_import import RecordKind, parse_records_mapping
