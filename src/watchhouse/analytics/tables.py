@@ -126,6 +126,20 @@ INPUT_COLUMNS |= {
     "audit_results": {"id": INT, "item_id": INT, "score": FLOAT, "passed": BOOL, "audited_at": TS},
 }
 
+# The force's published data (data.police.uk, issue 14): crimes and outcomes by month (text,
+# YYYY-MM), stop and search by moment.
+INPUT_COLUMNS |= {
+    "police_uk_crimes": {"id": INT, "crime_id": TEXT, "month": TEXT, "crime_type": TEXT},
+    "police_uk_outcomes": {"id": INT, "crime_id": TEXT, "month": TEXT, "outcome_type": TEXT},
+    "police_uk_stop_searches": {
+        "id": INT,
+        "searched_at": TS,
+        "object_of_search": TEXT,
+        "outcome": TEXT,
+        "outcome_linked_to_object": BOOL,
+    },
+}
+
 _RAW_TYPES = {
     INT: pa.int64(),
     TEXT: pa.string(),
