@@ -130,3 +130,27 @@ def test_published_crimes_outcomes_and_stop_and_search_are_measured_as_worked_by
     # Outcomes cut by the crime's published type, found by Crime ID: c1 and c2 are burglaries.
     assert by_type[("police_uk.outcome_charged", FEB, "Burglary")] == pytest.approx(1 / 2)
     assert by_type[("police_uk.outcome_charged", FEB, "unknown")] == 0
+
+
+def test_the_board_shows_the_published_data_once_files_are_imported(
+    ctx, clock, samples, write_csv, admin, client_as
+):
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    analyst = client_as(Role.ANALYST).client
+    before = analyst.get("/board?month=2024-02")
+    assert before.status_code == 200
+    assert 'id="published"' not in before.text  # nothing imported: no section
+    street = write_csv(
+        "2024-02-avon-and-somerset-street.csv",
+        samples.street_header,
+        [samples.street(f"c{n}", FEB, crime_type="Burglary") for n in range(3)],
+    )
+    imports.import_police_uk(ctx, actor=admin, path=street)
+    measures.take_snapshot(ctx, force=True)  # the web board serves the snapshot taken,
+    measures.forget_engines()  # once loaded again
+    html = analyst.get("/board?month=2024-02").text
+    assert 'id="published"' in html
+    row = html[html.index('<tr data-measure="police_uk.street_crimes">') :]
+    row = row[: row.index("</tr>")]
+    assert "Published street-level crimes" in row
+    assert '<td class="value">3</td>' in row

@@ -81,6 +81,9 @@ def default_month(ctx: AppContext) -> date:
     return add_months(today, -1)
 
 
+PUBLISHED_PREFIX = "police_uk."
+
+
 def _window(period: Period, month: date, months: int, week_start: int = 0) -> list[date]:
     """The period starts the board charts for `month`, oldest first (weeks begin on
     `week_start`, 0 Monday ... 6 Sunday: policy [reporting] week_starts)."""
@@ -157,6 +160,8 @@ class Board:
     headline: str
     as_at: datetime | None = None  # "figures as at": when the store was last seen to match
     against_plan: LatestAgainstPlan | None = None  # the latest stored forecast against actual
+    # The force's published data (data.police.uk), by month, when any has been imported.
+    published: tuple[MeasureTrend, ...] = ()
 
     @property
     def month_name(self) -> str:
@@ -311,7 +316,20 @@ def board(
         headline=headline([_facts_of(t) for t in found]),
         as_at=found[0].as_at if found else None,
         against_plan=latest_against_actual(ctx),
+        published=published_trends(ctx, actor=actor, month=chosen, fresh=fresh),
     )
+
+
+def published_trends(
+    ctx: AppContext, *, actor: Actor, month: date, fresh: bool = True
+) -> tuple[MeasureTrend, ...]:
+    """The data.police.uk measures by month up to `month` (published data is monthly, so
+    whatever the board charts by), or none when no published file holds a value for them."""
+    keys = [d.key for d in measures.measure_catalogue() if d.key.startswith(PUBLISHED_PREFIX)]
+    found = trends(ctx, actor=actor, keys=keys, month=month, period=Period.MONTH, fresh=fresh)
+    if not any(v is not None for t in found for v in t.values):
+        return ()
+    return tuple(found)
 
 
 def measure_trend(
