@@ -262,6 +262,8 @@ def import_records(
 ) -> None:
     """Import a records system's crimes, victims, suspects or key events (import the crimes
     first); a row already imported is found by the source's id and updated if it changed."""
+    from rich.markup import escape
+
     from watchhouse.io.records_import import RecordKind, load_records_mapping
     from watchhouse.services.records_import import import_records as run
 
@@ -270,7 +272,7 @@ def import_records(
         checked = load_records_mapping(mapping)
         checked.kind(record_kind)
     except ValueError as exc:
-        err.print(f"[red]nothing imported[/red]: {exc}")
+        err.print(f"[red]nothing imported[/red]: {escape(str(exc))}")
         raise typer.Exit(2) from exc
     ctx = _context(create=True)
     actor = _actor(ctx, as_user, Action.IMPORT_DATA)
@@ -281,7 +283,7 @@ def import_records(
             ctx, actor=actor, kind=record_kind, paths=files, mapping=checked, report_dir=report
         )
     except UnreadableFile as exc:
-        err.print(f"[red]not imported[/red]: {exc}")
+        err.print(f"[red]not imported[/red]: {escape(str(exc))}")
         raise typer.Exit(1) from exc
     _summary(results, f"records import: {kind} ({checked.source})")
     for r in results:
