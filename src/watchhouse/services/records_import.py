@@ -296,6 +296,7 @@ def _write_victims(
             )
         }
 
+    before = _crimes_before(session, CrimeVictimRow, mapping.source, list(rows))
     done = repo.upsert(
         session=session,
         table=CrimeVictimRow,
@@ -316,6 +317,7 @@ def _write_victims(
             )
     touched = done.added | done.changed
     affected = {int(rows[r]["crime_id"]) for r in touched}
+    affected |= {before[r] for r in touched if r in before}  # a victim moved to another crime
     repo.set_first_victim(session=session, crime_ids=affected)
     return _Written(len(done.added), len(done.changed), affected)
 
@@ -401,6 +403,7 @@ def _write_events(
     def recorded(_ref: str, _values: dict[str, Any]) -> dict[str, Any]:
         return {"recorded_at": now}
 
+    before = _crimes_before(session, CrimeEventRow, mapping.source, list(rows))
     done = repo.upsert(
         session=session,
         table=CrimeEventRow,
@@ -409,7 +412,15 @@ def _write_events(
         on_insert=recorded,
     )
     touched = done.added | done.changed
-    return _Written(len(done.added), len(done.changed), {int(rows[r]["crime_id"]) for r in touched})
+    affected = {int(rows[r]["crime_id"]) for r in touched}
+    affected |= {before[r] for r in touched if r in before}  # an event moved to another crime
+    return _Written(len(done.added), len(done.changed), affected)
+
+
+def _crimes_before(session: Session, table: Any, source: str, refs: list[str]) -> dict[str, int]:
+    """The crime each stored row belonged to before this import."""
+    found = repo.stored(session=session, table=table, source=source, refs=refs)
+    return {ref: int(row.crime_id) for ref, row in found.items()}
 
 
 _WRITERS = {
