@@ -311,9 +311,9 @@ class Force:
             )
         return result
 
-    def engine(self, engine: str = "duckdb") -> MeasureEngine:
-        """An engine with these tables loaded."""
-        prepared = tables.from_tables(self.raw_tables(), timezone="Europe/London")
+    def engine(self, engine: str = "duckdb", timezone: str = "Europe/London") -> MeasureEngine:
+        """An engine with these tables loaded, their local days in `timezone`."""
+        prepared = tables.from_tables(self.raw_tables(), timezone=timezone)
         return MeasureEngine(prepared, engine=engine)  # type: ignore[arg-type]
 
     def values(
@@ -330,7 +330,7 @@ class Force:
         """One measure's values, computed on DuckDB."""
         moment = as_of or utc(2030, 1, 1)
         chosen = params or MeasureParams(as_of_us=int(moment.timestamp() * 1_000_000))
-        with self.engine() as engine:
+        with self.engine(timezone=chosen.timezone) as engine:
             return engine.compute(
                 [spec(key)], chosen, periods=[period], cuts=[cut], start=start, end=end
             )

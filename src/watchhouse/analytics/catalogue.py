@@ -11,6 +11,7 @@ from watchhouse.analytics.measures import (
     contact,
     domestic_abuse,
     investigations,
+    police_uk,
     proactive,
     quality,
 )
@@ -52,6 +53,7 @@ GROUPS = (
     "Investigations and outcomes",
     "Proactive policing",
     "Quality audits",
+    police_uk.GROUP,
 )
 
 PEEL_AREAS = {
@@ -87,6 +89,7 @@ def specs() -> tuple[MeasureSpec, ...]:
         *casework.MEASURES,
         *proactive.MEASURES,
         *audits.MEASURES,
+        *police_uk.MEASURES,
     )
     keys = [s.key for s in found]
     if len(keys) != len(set(keys)):

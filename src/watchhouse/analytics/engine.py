@@ -134,7 +134,7 @@ class MeasureEngine:
     ) -> pa.Table:
         """Every measure for every period kind and cut asked for, as one Arrow table with a row
         per (measure, period, period_start, cut, cut_value) that has records (see RESULT)."""
-        wanted = [s for p in periods for s in spans(p, start, end)]
+        wanted = [s for p in periods for s in spans(p, start, end, params.week_start)]
         self._prepare(params, wanted)
         parts = [RESULT.empty_table()]
         done: set[str] = set()
@@ -220,7 +220,15 @@ class MeasureEngine:
         """Every measure for every period kind and cut asked for, over the periods that start
         within [start, end]; a period with no records has value None."""
         table = self.compute_table(specs, params, periods=periods, cuts=cuts, start=start, end=end)
-        return fill(table, specs, periods=periods, cuts=cuts, start=start, end=end)
+        return fill(
+            table,
+            specs,
+            periods=periods,
+            cuts=cuts,
+            start=start,
+            end=end,
+            week_start=params.week_start,
+        )
 
     def records(
         self,
@@ -236,7 +244,7 @@ class MeasureEngine:
     ) -> list[dict[str, object]]:
         """The records behind one value (id, local day, cut value and what was counted); with
         `counted_as`, a share's records whose numerator is that (0: those that missed)."""
-        span = span_at(period, period_start)
+        span = span_at(period, period_start, params.week_start)
         self._prepare(params, [span])
         self._derive(spec, params)
         rows = self.run(records_sql(spec, params, cut, cut_value, limit, counted_as))

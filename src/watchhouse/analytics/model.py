@@ -113,7 +113,8 @@ class MeasureParams:
     """Everything from the policy (and the moment of the snapshot) that the SQL needs."""
 
     as_of_us: int  # the snapshot's moment, microseconds since 1970 UTC
-    timezone: str = "Europe/London"
+    timezone: str = "Europe/London"  # the reporting zone: local days, weeks and months
+    week_start: int = 0  # the first day of the reporting week: 0 Monday ... 6 Sunday
     standard_seconds: float = 10.0
     long_seconds: float = 60.0
     grade_targets_minutes: dict[tuple[int, str], float] = field(

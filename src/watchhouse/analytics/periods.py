@@ -32,13 +32,14 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _starts(period: Period, first: date, last: date) -> Iterable[date]:
-    """Start days of the periods of this kind that begin within [first, last]."""
+def _starts(period: Period, first: date, last: date, week_start: int = 0) -> Iterable[date]:
+    """Start days of the periods of this kind that begin within [first, last] (weeks begin on
+    `week_start`: 0 Monday ... 6 Sunday)."""
     if period == Period.DAY:
         day = first
         step = timedelta(days=1)
     elif period == Period.WEEK:
-        day = first + timedelta(days=(7 - first.weekday()) % 7)
+        day = first + timedelta(days=(week_start - first.weekday()) % 7)
         step = timedelta(days=7)
     else:
         months = 3 if period == Period.QUARTER else 1
@@ -56,9 +57,11 @@ def _starts(period: Period, first: date, last: date) -> Iterable[date]:
         day += step
 
 
-def spans(period: Period, first: date, last: date) -> list[PeriodSpan]:
+def spans(period: Period, first: date, last: date, week_start: int = 0) -> list[PeriodSpan]:
     """The periods a range [first, last] reports: those starting within it (rolling 12 months:
-    one window ending with each month that starts within it)."""
+    one window ending with each month that starts within it). Weeks begin on `week_start` (0
+    Monday, the ISO week labelled 2024-W19; 6 Sunday, ...; other than Monday a week is
+    labelled by its first day, "w/c 2024-05-05")."""
     if last < first:
         raise ValueError(f"the range ends ({last}) before it starts ({first})")
     if period == Period.ROLLING_12:
@@ -70,12 +73,12 @@ def spans(period: Period, first: date, last: date) -> list[PeriodSpan]:
             result.append(PeriodSpan(period, window_start, window_last, label))
         return result
     result = []
-    for start in _starts(period, first, last):
+    for start in _starts(period, first, last, week_start):
         if period == Period.DAY:
             result.append(PeriodSpan(period, start, start, start.isoformat()))
         elif period == Period.WEEK:
             iso = start.isocalendar()
-            label = f"{iso.year}-W{iso.week:02d}"
+            label = f"{iso.year}-W{iso.week:02d}" if week_start == 0 else f"w/c {start}"
             result.append(PeriodSpan(period, start, start + timedelta(days=6), label))
         elif period == Period.MONTH:
             last_day = _add_months(start, 1) - timedelta(days=1)
@@ -87,12 +90,12 @@ def spans(period: Period, first: date, last: date) -> list[PeriodSpan]:
     return result
 
 
-def span_at(period: Period, period_start: date) -> PeriodSpan:
+def span_at(period: Period, period_start: date, week_start: int = 0) -> PeriodSpan:
     """The one period of this kind that starts on this day (refused if none does)."""
     if period == Period.ROLLING_12:
         found = spans(period, _add_months(period_start, 11), _add_months(period_start, 11))
     else:
-        found = spans(period, period_start, period_start)
+        found = spans(period, period_start, period_start, week_start)
     if not found or found[0].start != period_start:
         raise ValueError(f"no {period.value} period starts on {period_start.isoformat()}")
     return found[0]

@@ -75,6 +75,7 @@ def fill(
     cuts: Sequence[Cut],
     start: date,
     end: date,
+    week_start: int = 0,
 ) -> list[MeasureValue]:
     """Values for every expected period of every measure and cut value seen, in order: a
     period without records has value None (an empty month is None, not 0)."""
@@ -86,7 +87,7 @@ def fill(
         where = (*key, columns["period"][i], columns["period_start"][i], columns["cut_value"][i])
         found[where] = (columns["value"][i], columns["numerator"][i], columns["denominator"][i])
         seen.setdefault(key, set()).add(columns["cut_value"][i])
-    wanted = {p: spans(p, start, end) for p in periods}
+    wanted = {p: spans(p, start, end, week_start) for p in periods}
     result = []
     for spec in specs:
         for cut in cuts:

@@ -93,6 +93,9 @@ INPUT_COLUMNS: dict[str, dict[str, str]] = {
 # things were done by them, codes and scores; no names, notes, answers or free text.
 INPUT_COLUMNS["crimes"] |= {"plan_due_at": TS, "plan_written_at": TS}
 INPUT_COLUMNS["investigation_plans"] |= {"adequate": BOOL, "check_adequate": BOOL}
+# A plan imported from a records system (issue 14) has no automatic check: only the quality
+# check the source held counts; without one its quality is "not recorded".
+INPUT_COLUMNS["investigation_plans"] |= {"source": TEXT}
 INPUT_COLUMNS["victim_contacts"] |= {"due_at": TS, "enhanced": BOOL, "required": BOOL}
 INPUT_COLUMNS |= {
     "crime_victims": {
@@ -121,6 +124,20 @@ INPUT_COLUMNS |= {
         "neighbourhood_id": INT,
     },
     "audit_results": {"id": INT, "item_id": INT, "score": FLOAT, "passed": BOOL, "audited_at": TS},
+}
+
+# The force's published data (data.police.uk, issue 14): crimes and outcomes by month (text,
+# YYYY-MM), stop and search by moment.
+INPUT_COLUMNS |= {
+    "police_uk_crimes": {"id": INT, "crime_id": TEXT, "month": TEXT, "crime_type": TEXT},
+    "police_uk_outcomes": {"id": INT, "crime_id": TEXT, "month": TEXT, "outcome_type": TEXT},
+    "police_uk_stop_searches": {
+        "id": INT,
+        "searched_at": TS,
+        "object_of_search": TEXT,
+        "outcome": TEXT,
+        "outcome_linked_to_object": BOOL,
+    },
 }
 
 _RAW_TYPES = {

@@ -247,6 +247,53 @@ def import_force_export(
         raise typer.Exit(1)
 
 
+@import_app.command("records")
+def import_records(
+    kind: Annotated[str, typer.Argument(help="crimes, victims, suspects or events")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="the records system's CSV files of that kind, folders or globs"),
+    ],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", help="the TOML mapping file (see docs/data-formats.md)")
+    ],
+    report: ReportOption = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import a records system's crimes, victims, suspects or key events (import the crimes
+    first); a row already imported is found by the source's id and updated if it changed."""
+    from rich.markup import escape
+
+    from watchhouse.io.records_import import RecordKind, load_records_mapping
+    from watchhouse.services.records_import import import_records as run
+
+    try:
+        record_kind = RecordKind(kind)
+        checked = load_records_mapping(mapping)
+        checked.kind(record_kind)
+    except ValueError as exc:
+        err.print(f"[red]nothing imported[/red]: {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    ctx = _context(create=True)
+    actor = _actor(ctx, as_user, Action.IMPORT_DATA)
+    if report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+    try:
+        results = run(
+            ctx, actor=actor, kind=record_kind, paths=files, mapping=checked, report_dir=report
+        )
+    except UnreadableFile as exc:
+        err.print(f"[red]not imported[/red]: {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    _summary(results, f"records import: {kind} ({checked.source})")
+    for r in results:
+        console.print(
+            f"{r.source_file.name}: {r.rows_updated} updated, {r.rows_filtered} left out by "
+            f"the filter, {r.warnings} warnings: {r.report}",
+            soft_wrap=True,
+        )
+
+
 @export_app.command("parquet")
 def export_parquet(
     directory: Annotated[Path, typer.Argument(help="where to write <table>.parquet files")],

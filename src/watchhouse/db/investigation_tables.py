@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from watchhouse.db.tables import Base
@@ -42,6 +42,12 @@ class CrimeVictimRow(Base):
     vps_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     vps_decision: Mapped[str | None] = mapped_column(String(10))
     vps_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Imported from a records system (issue 14): its name and its own id for the victim.
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        Index("uq_crime_victims_source_external_ref", "source", "external_ref", unique=True),
+    )
 
 
 class CrimeSuspectRow(Base):
@@ -55,6 +61,11 @@ class CrimeSuspectRow(Base):
     identified: Mapped[bool] = mapped_column(Boolean)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        Index("uq_crime_suspects_source_external_ref", "source", "external_ref", unique=True),
+    )
 
 
 class CrimeEventRow(Base):
@@ -68,6 +79,15 @@ class CrimeEventRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Imported: the records system's name and id for the event, and the victim an event about
+    # one victim (an update given, a needs assessment) concerns (crime_victims.id, no key).
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    victim_id: Mapped[int | None] = mapped_column(Integer)
+    plan_adequate: Mapped[bool | None] = mapped_column(Boolean)  # an imported plan's check
+    __table_args__ = (
+        Index("uq_crime_events_source_external_ref", "source", "external_ref", unique=True),
+    )
 
 
 class CrimeAdminTaskRow(Base):

@@ -377,6 +377,9 @@ class CrimeRow(Base):
     outcome_override_reason: Mapped[str | None] = mapped_column(Text)
     victim_supports_action: Mapped[bool | None] = mapped_column(Boolean)
     victim_withdrawal: Mapped[str | None] = mapped_column(Text)
+    # The Home Office offence code a records system gave (issue 14; our offence_code is the
+    # policy's offence list).
+    home_office_code: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         CheckConstraint("outcome_code between 0 and 22", name="outcome_range"),
         UniqueConstraint("source", "external_ref", name="uq_crimes_source_external_ref"),
@@ -433,6 +436,8 @@ class InvestigationPlanRow(Base):
     checked_by: Mapped[int | None] = mapped_column(Integer)  # users.id
     check_adequate: Mapped[bool | None] = mapped_column(Boolean)
     check_note: Mapped[str | None] = mapped_column(Text)
+    # The records system a plan was imported from (made again from its events at each import).
+    source: Mapped[str | None] = mapped_column(String(40))
 
 
 class SupervisorReviewRow(Base):
@@ -445,6 +450,7 @@ class SupervisorReviewRow(Base):
     reviewed_by: Mapped[int | None] = mapped_column(Integer)  # users.id
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     direction: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(40))  # imported from a records system
 
 
 class VictimContactRow(Base):
@@ -465,6 +471,7 @@ class VictimContactRow(Base):
     method: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(Integer)  # users.id
+    source: Mapped[str | None] = mapped_column(String(40))  # imported from a records system
 
 
 class StopSearchRow(Base):

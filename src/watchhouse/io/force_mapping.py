@@ -237,25 +237,33 @@ def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 def _columns(value: object) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Each field's column; a list gives the column and its fallbacks, in order."""
+    return _columns_table(value, "columns", FIELDS, ("external_ref", "presented_at"))
+
+
+def _columns_table(
+    value: object, prefix: str, fields: Mapping[str, str], required: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """A `[columns]` table of our field = their column (or a list: the column, then its
+    fallbacks), for any importer's fields; `required` fields must be mapped."""
     if value is None:
-        raise MappingError("columns", "required: a table of our field = their column")
+        raise MappingError(prefix, "required: a table of our field = their column")
     if not isinstance(value, dict):
-        raise MappingError("columns", "must be a table")
-    _no_unknown_keys("columns", value, tuple(FIELDS))
+        raise MappingError(prefix, "must be a table")
+    _no_unknown_keys(prefix, value, tuple(fields))
     columns: dict[str, str] = {}
     fallbacks: dict[str, tuple[str, ...]] = {}
     for name, header in value.items():
         headers = header if isinstance(header, list) else [header]
         if not headers or any(not isinstance(h, str) or not h.strip() for h in headers):
             raise MappingError(
-                f"columns.{name}", "must be the name of a column in the CSV, or a list of them"
+                f"{prefix}.{name}", "must be the name of a column in the CSV, or a list of them"
             )
         columns[name] = headers[0].strip()
         if len(headers) > 1:
             fallbacks[name] = tuple(h.strip() for h in headers[1:])
-    for name in ("external_ref", "presented_at"):
+    for name in required:
         if name not in columns:
-            raise MappingError(f"columns.{name}", "required")
+            raise MappingError(f"{prefix}.{name}", "required")
     return columns, fallbacks
 
 

@@ -54,6 +54,45 @@ class ForcePolicy(_Strict):
         return value
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ReportingPolicy(_Strict):
+    """The reporting calendar: the zone whose local days, weeks and months the measures and
+    the board count in (None: the force's own time zone), and the first day of the week."""
+
+    time_zone: str | None = None
+    week_starts: str = "monday"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}: give an IANA name such as Europe/London"
+            ) from exc
+        return value
+
+    @field_validator("week_starts")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()
+        if day not in WEEKDAYS:
+            raise ValueError(
+                f"{value!r} is not a day of the week: give one of {', '.join(WEEKDAYS)}"
+            )
+        return day
+
+    @property
+    def week_start(self) -> int:
+        """The first day of the week as Python counts weekdays: 0 Monday ... 6 Sunday."""
+        return WEEKDAYS.index(self.week_starts)
+
+
 class GradePolicy(_Strict):
     """One grade's name, meaning and attendance target in minutes (none for no attendance)."""
 
@@ -505,6 +544,12 @@ class Policy(_Strict):
     planning: PlanningPolicy
     audit_feedback: AuditFeedbackPolicy
     search: SearchPolicy = SearchPolicy()
+    reporting: ReportingPolicy = ReportingPolicy()
+
+    @property
+    def reporting_zone(self) -> str:
+        """The zone the measures' local days, weeks and months are in."""
+        return self.reporting.time_zone or self.force.timezone
 
     @field_validator("grades")
     @classmethod

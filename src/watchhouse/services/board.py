@@ -77,18 +77,23 @@ def parse_month(text: str, *, field: str = "month") -> date:
 
 def default_month(ctx: AppContext) -> date:
     """The last complete month before today (in the force's time zone)."""
-    today = to_local(ctx.now(), ctx.policy.force.timezone).date()
+    today = to_local(ctx.now(), ctx.policy.reporting_zone).date()
     return add_months(today, -1)
 
 
-def _window(period: Period, month: date, months: int) -> list[date]:
-    """The period starts the board charts for `month`, oldest first."""
+PUBLISHED_PREFIX = "police_uk."
+
+
+def _window(period: Period, month: date, months: int, week_start: int = 0) -> list[date]:
+    """The period starts the board charts for `month`, oldest first (weeks begin on
+    `week_start`, 0 Monday ... 6 Sunday: policy [reporting] week_starts)."""
     if period is Period.MONTH:
         return [add_months(month, -back) for back in range(months - 1, -1, -1)]
-    # weeks (Monday to Sunday): up to the last week that ends within the month
+    # weeks: up to the last week that ends within the month
     last_day = month_end(month)
-    last_sunday = last_day - timedelta(days=(last_day.weekday() + 1) % 7)
-    last = last_sunday - timedelta(days=6)
+    week_end = (week_start + 6) % 7
+    last_week_end = last_day - timedelta(days=(last_day.weekday() - week_end) % 7)
+    last = last_week_end - timedelta(days=6)
     count = round(months * 52 / 12)
     return [last - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
 
@@ -155,6 +160,8 @@ class Board:
     headline: str
     as_at: datetime | None = None  # "figures as at": when the store was last seen to match
     against_plan: LatestAgainstPlan | None = None  # the latest stored forecast against actual
+    # The force's published data (data.police.uk), by month, when any has been imported.
+    published: tuple[MeasureTrend, ...] = ()
 
     @property
     def month_name(self) -> str:
@@ -244,7 +251,9 @@ def trends(
     if period not in BOARD_PERIODS:
         raise ValidationFailed.one("period", "the board charts months or weeks")
     definitions = _definitions(keys, field="measures")
-    starts = _window(period, month, ctx.policy.board.history_months)
+    starts = _window(
+        period, month, ctx.policy.board.history_months, ctx.policy.reporting.week_start
+    )
     measured = measures.measures_as_at(
         ctx,
         actor=actor,
@@ -307,7 +316,20 @@ def board(
         headline=headline([_facts_of(t) for t in found]),
         as_at=found[0].as_at if found else None,
         against_plan=latest_against_actual(ctx),
+        published=published_trends(ctx, actor=actor, month=chosen, fresh=fresh),
     )
+
+
+def published_trends(
+    ctx: AppContext, *, actor: Actor, month: date, fresh: bool = True
+) -> tuple[MeasureTrend, ...]:
+    """The data.police.uk measures by month up to `month` (published data is monthly, so
+    whatever the board charts by), or none when no published file holds a value for them."""
+    keys = [d.key for d in measures.measure_catalogue() if d.key.startswith(PUBLISHED_PREFIX)]
+    found = trends(ctx, actor=actor, keys=keys, month=month, period=Period.MONTH, fresh=fresh)
+    if not any(v is not None for t in found for v in t.values):
+        return ()
+    return tuple(found)
 
 
 def measure_trend(

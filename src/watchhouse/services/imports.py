@@ -45,6 +45,7 @@ class ImportResult:
     report: Path
     rows_filtered: int = 0
     warnings: int = 0
+    rows_updated: int = 0  # stored before and changed since (the records importer)
 
 
 def importing_actor(

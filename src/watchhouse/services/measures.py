@@ -79,6 +79,7 @@ CHANGED_RECORD_TYPES = (
     "crime",
     "crime_victim",
     "identity_run",
+    "import_batch",  # an import may update rows in place (the records importer does)
 )
 
 
@@ -115,7 +116,8 @@ def measure_params(ctx: AppContext, *, as_of: datetime) -> MeasureParams:
     }
     return MeasureParams(
         as_of_us=int(as_of.timestamp() * 1_000_000),
-        timezone=policy.force.timezone,
+        timezone=policy.reporting_zone,
+        week_start=policy.reporting.week_start,
         standard_seconds=policy.emergency_answer.standard_seconds,
         long_seconds=policy.emergency_answer.long_seconds,
         grade_targets_minutes=grade_targets,
@@ -153,7 +155,7 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
             wanted = input_tables.snapshot_columns()
             written = write_tables(session=session, directory=scratch, columns=wanted)
             parquet.publish([t.path for t in written])
-            input_tables.write_prepared(scratch, timezone=ctx.policy.force.timezone)
+            input_tables.write_prepared(scratch, timezone=ctx.policy.reporting_zone)
             (scratch / _FINGERPRINT_FILE).write_text(
                 json.dumps({"taken_at": taken_at.isoformat(), "fingerprint": fingerprint})
             )
@@ -230,7 +232,7 @@ def _root(ctx: AppContext) -> Path:
 
 
 def _load(ctx: AppContext, snapshot: Snapshot, name: EngineName) -> MeasureEngine:
-    data = input_tables.read_tables(snapshot.directory, timezone=ctx.policy.force.timezone)
+    data = input_tables.read_tables(snapshot.directory, timezone=ctx.policy.reporting_zone)
     return MeasureEngine(data, engine=name)
 
 

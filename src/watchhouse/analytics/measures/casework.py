@@ -25,7 +25,8 @@ def _plan_on_time(params: MeasureParams) -> Additive:
 
 
 def _plan_adequate(params: MeasureParams) -> str:
-    judged = "COALESCE(p.check_adequate, p.adequate)"
+    # An imported plan (source set) is judged only by the check its source held.
+    judged = "COALESCE(p.check_adequate, CASE WHEN p.source IS NULL THEN p.adequate END)"
     return f"""
 SELECT p.id AS record_id, p.written_day AS day {CUTS_MARKER},
        {flag(judged)} AS num, 1 AS den
@@ -95,7 +96,9 @@ MEASURES: tuple[MeasureSpec, ...] = (
         counts again), the share of adequate quality: the supervisor's judgement where the plan
         has been checked, otherwise the automatic check against [investigations] rules (lines
         of enquiry, evidence to secure, safeguarding, suspect strategy and the victim's
-        needs). The period is that of the writing.""",
+        needs). A plan imported from a records system counts only when the source held its
+        quality check; otherwise its quality is not recorded and it is left out. The period is
+        that of the writing.""",
     ),
     measure(
         key="investigations.victim_updates_on_time_enhanced",

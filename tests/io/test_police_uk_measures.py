@@ -1,0 +1,156 @@
+"""The data.police.uk measures (issue 14) on files in the published column layout, imported
+through `import police-uk` and measured from the store, each value worked out by hand.
+
+Layouts as data.police.uk publishes them (https://data.police.uk/about/#columns): street
+files `Crime ID, Month, Reported by, Falls within, Longitude, Latitude, Location, LSOA code,
+LSOA name, Crime type, Last outcome category, Context`; outcomes files `Crime ID, Month,
+Reported by, Falls within, Longitude, Latitude, Location, LSOA code, LSOA name, Outcome type`;
+stop and search files (named YYYY-MM-<force>-stop-and-search.csv) `Type, Date, Part of a
+policing operation, Policing operation, Latitude, Longitude, Gender, Age range, Self-defined
+ethnicity, Officer-defined ethnicity, Legislation, Object of search, Outcome, Outcome linked to
+object of search, Removal of more than just outer clothing` (see tests/io/conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from watchhouse.analytics.catalogue import Cut
+from watchhouse.domain.roles import Role
+from watchhouse.services import imports, measures
+
+JAN, FEB = "2024-01", "2024-02"
+
+
+def _search(samples, when: str, outcome: str, linked: str) -> list[str]:
+    row = samples.stop_search(date=when, linked=linked)
+    row[12] = outcome
+    return row
+
+
+def test_published_crimes_outcomes_and_stop_and_search_are_measured_as_worked_by_hand(
+    ctx, actors, clock, samples, write_csv, admin
+):
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    street_jan = write_csv(
+        "2024-01-avon-and-somerset-street.csv",
+        samples.street_header,
+        [
+            samples.street("c1", JAN, crime_type="Burglary"),
+            samples.street("c2", JAN, crime_type="Burglary"),
+            samples.street("c3", JAN, crime_type="Vehicle crime"),
+            samples.asb(),
+        ],
+    )
+    street_feb = write_csv(
+        "2024-02-avon-and-somerset-street.csv",
+        samples.street_header,
+        [
+            samples.street("c4", FEB, crime_type="Violence and sexual offences"),
+            samples.street("c5", FEB, crime_type="Burglary"),
+        ],
+    )
+    outcomes = write_csv(  # every outcome row is in February 2024
+        "2024-02-avon-and-somerset-outcomes.csv",
+        samples.outcome_header,
+        [
+            samples.outcome("c1", "Suspect charged"),
+            samples.outcome("c2", "Investigation complete; no suspect identified"),
+            samples.outcome("c3", "Offender given a caution"),
+            samples.outcome("c4", "Unable to prosecute suspect"),
+            samples.outcome("cX", "Offender sent to prison"),  # a crime of an earlier file
+        ],
+    )
+    searches = write_csv(
+        "2024-01-avon-and-somerset-stop-and-search.csv",
+        samples.stop_search_header,
+        [
+            _search(samples, "2024-01-05T13:20:00+00:00", "Arrest", "True"),  # find, arrest
+            _search(samples, "2024-01-06T13:20:00+00:00", "Arrest", "False"),  # arrest only
+            _search(samples, "2024-01-07T13:20:00+00:00", "A no further action disposal", "True"),
+            _search(samples, "2024-01-08T13:20:00+00:00", "Community resolution", "True"),  # find
+            _search(samples, "2024-01-09T13:20:00+00:00", "Summons / charged by post", ""),
+            _search(samples, "2024-02-01T00:30:00+00:00", "Arrest", "True"),  # February
+        ],
+    )
+    for path in (street_jan, street_feb, outcomes, searches):
+        assert imports.import_police_uk(ctx, actor=admin, path=path).rows_rejected == 0
+
+    analyst = actors[Role.ANALYST]
+    keys = [
+        "police_uk.street_crimes",
+        "police_uk.outcome_charged",
+        "police_uk.outcome_out_of_court",
+        "police_uk.outcome_no_suspect",
+        "police_uk.outcome_unable_to_prosecute",
+        "police_uk.stop_searches",
+        "police_uk.stop_search_find_rate",
+        "police_uk.stop_search_arrest_rate",
+    ]
+    found = {
+        (v.measure, v.period_label): (v.value, v.denominator)
+        for v in measures.compute_measures(
+            ctx, actor=analyst, measures=keys, start=date(2024, 1, 1), end=date(2024, 2, 29)
+        )
+    }
+    assert found[("police_uk.street_crimes", JAN)][0] == 4  # anti-social behaviour included
+    assert found[("police_uk.street_crimes", FEB)][0] == 2
+    # Five outcomes in February, one in each part of the mix but the court result.
+    for part in ("charged", "out_of_court", "no_suspect", "unable_to_prosecute"):
+        assert found[(f"police_uk.outcome_{part}", FEB)] == (pytest.approx(1 / 5), 5)
+    assert found[("police_uk.outcome_charged", JAN)][0] is None
+    assert found[("police_uk.stop_searches", JAN)][0] == 5
+    assert found[("police_uk.stop_searches", FEB)][0] == 1
+    # Find rate: the linked flag given for 4 searches in January; finds: the arrest and the
+    # community resolution linked to the object (the linked no further action is no find).
+    assert found[("police_uk.stop_search_find_rate", JAN)] == (pytest.approx(2 / 4), 4)
+    # Arrest rate: 2 arrests of the 5 searches with an outcome.
+    assert found[("police_uk.stop_search_arrest_rate", JAN)] == (pytest.approx(2 / 5), 5)
+
+    by_type = {
+        (v.measure, v.period_label, v.cut_value): v.value
+        for v in measures.compute_measures(
+            ctx,
+            actor=analyst,
+            measures=["police_uk.street_crimes", "police_uk.outcome_charged"],
+            cut=Cut.CRIME_GROUP,
+            start=date(2024, 1, 1),
+            end=date(2024, 2, 29),
+        )
+        if v.value is not None
+    }
+    assert {k: v for k, v in by_type.items() if k[0] == "police_uk.street_crimes"} == {
+        ("police_uk.street_crimes", JAN, "Burglary"): 2,
+        ("police_uk.street_crimes", JAN, "Vehicle crime"): 1,
+        ("police_uk.street_crimes", JAN, "Anti-social behaviour"): 1,
+        ("police_uk.street_crimes", FEB, "Violence and sexual offences"): 1,
+        ("police_uk.street_crimes", FEB, "Burglary"): 1,
+    }
+    # Outcomes cut by the crime's published type, found by Crime ID: c1 and c2 are burglaries.
+    assert by_type[("police_uk.outcome_charged", FEB, "Burglary")] == pytest.approx(1 / 2)
+    assert by_type[("police_uk.outcome_charged", FEB, "unknown")] == 0
+
+
+def test_the_board_shows_the_published_data_once_files_are_imported(
+    ctx, clock, samples, write_csv, admin, client_as
+):
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    analyst = client_as(Role.ANALYST).client
+    before = analyst.get("/board?month=2024-02")
+    assert before.status_code == 200
+    assert 'id="published"' not in before.text  # nothing imported: no section
+    street = write_csv(
+        "2024-02-avon-and-somerset-street.csv",
+        samples.street_header,
+        [samples.street(f"c{n}", FEB, crime_type="Burglary") for n in range(3)],
+    )
+    imports.import_police_uk(ctx, actor=admin, path=street)
+    measures.take_snapshot(ctx, force=True)  # the web board serves the snapshot taken,
+    measures.forget_engines()  # once loaded again
+    html = analyst.get("/board?month=2024-02").text
+    assert 'id="published"' in html
+    row = html[html.index('<tr data-measure="police_uk.street_crimes">') :]
+    row = row[: row.index("</tr>")]
+    assert "Published street-level crimes" in row
+    assert '<td class="value">3</td>' in row
