@@ -26,7 +26,7 @@ from watchhouse.domain.thrive import (
     suggest_grade,
 )
 from watchhouse.domain.values import Grade, Settlement
-from watchhouse.services import first_contact, identity
+from watchhouse.services import first_contact, identity_online
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -104,7 +104,7 @@ def _store_contact(
                 "neighbourhood_code", f"no neighbourhood with code {new.neighbourhood_code!r}"
             )
     given, family = new.caller_given_name.strip(), new.caller_family_name.strip()
-    caller = identity.caller_record(
+    caller = identity_online.caller_record(
         given_name=given,
         family_name=family,
         date_of_birth=new.date_of_birth,
@@ -192,14 +192,14 @@ def get_contact(
         view, on_record = contacts.contact_screen(session=session, contact_id=contact_id)
         given = on_record.caller
         place = view.location
-        caller = identity.caller_record(
+        caller = identity_online.caller_record(
             given_name=given.given_name,
             family_name=given.family_name,
             date_of_birth=given.date_of_birth,
             telephone=view.telephone,
             postcode=given.postcode or (place.postcode if place else None),
         )
-        matches, note = identity.likely_matches_in(
+        matches, note = identity_online.likely_matches_in(
             ctx,
             session,
             caller=caller,

@@ -16,7 +16,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
 from watchhouse.domain.records import PersonView
 from watchhouse.domain.roles import Actor
-from watchhouse.services import identity
+from watchhouse.services import identity_online
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -113,7 +113,8 @@ def person_for_new_contact(
 def _candidate_ids(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> list[int]:
     """The people sharing the caller's number, date of birth or family name (one query)."""
     return [
-        record.person_id for record in identity.candidate_people_of(ctx, session, caller=caller)
+        record.person_id
+        for record in identity_online.candidate_people_of(ctx, session, caller=caller)
     ]
 
 
@@ -121,13 +122,13 @@ def _candidates(
     ctx: AppContext, session: Session, *, caller: LinkageRecord
 ) -> list[tuple[int, float]]:
     """Each candidate person with the probability that they are the caller."""
-    model = identity.trained_model(session)
+    model = identity_online.trained_model(session)
     if model is not None:
-        _people, scored = identity.scored_people(
+        _people, scored = identity_online.scored_people(
             ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None
         )
         return [(c.person_id, c.explained.probability) for c in scored]
-    _people, appearances = identity.candidate_appearances(
+    _people, appearances = identity_online.candidate_appearances(
         ctx,
         session,
         caller=caller,
@@ -142,7 +143,7 @@ def _candidates(
 
 
 def _any_same(caller: LinkageRecord, records: Iterable[CandidateRecord]) -> bool:
-    return any(same_caller_without_model(caller, identity.as_compared(r)) for r in records)
+    return any(same_caller_without_model(caller, identity_online.as_compared(r)) for r in records)
 
 
 def follow_decision(
