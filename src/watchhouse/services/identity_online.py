@@ -262,19 +262,39 @@ def _one_card_per_person(
     candidates: list[ScoredPerson],
     linked_person_id: int | None,
 ) -> list[list[ScoredPerson]]:
-    """Candidates grouped when they are one person: person records whose contacts the latest
-    run put in one cluster, or with the same recorded name, date of birth and number; never
-    two that a supervisor kept apart. Each group leads with the linked person, else its best;
-    groups in the order of their best."""
-    if len(candidates) < 2:
-        return [[c] for c in candidates]
-    contact_ids = [r.contact_id for c in candidates for r in c.records if r.contact_id]
+    """Candidates grouped when they are one person (see `one_person_groups`). Each group leads
+    with the linked person, else its best; groups in the order of their best."""
+    by_id = {c.person_id: c for c in candidates}
+    groups = one_person_groups(
+        session,
+        people,
+        {c.person_id: c.records for c in candidates},
+        linked_person_id=linked_person_id,
+    )
+    return [[by_id[p] for p in group] for group in groups]
+
+
+def one_person_groups(
+    session: Session,
+    people: dict[int, repo.CandidateRecord],
+    records_of: dict[int, list[repo.CandidateRecord]],
+    *,
+    linked_person_id: int | None = None,
+) -> list[list[int]]:
+    """Candidate people (`records_of`, best first) grouped when they are one person: person
+    records whose contacts the latest run put in one cluster, or with the same recorded name,
+    date of birth and number; never two that a supervisor kept apart. Each group leads with
+    the linked person, else its best; groups in the order of their best."""
+    order = list(records_of)
+    if len(order) < 2:
+        return [[p] for p in order]
+    contact_ids = [r.contact_id for rs in records_of.values() for r in rs if r.contact_id]
     cluster_of = repo.clusters_of(session=session, contact_ids=contact_ids)
     keys: dict[int, set[object]] = {}
-    for c in candidates:
-        p = people[c.person_id]
+    for person_id, records in records_of.items():
+        p = people[person_id]
         found: set[object] = {
-            ("cluster", cluster_of[r.contact_id]) for r in c.records if r.contact_id in cluster_of
+            ("cluster", cluster_of[r.contact_id]) for r in records if r.contact_id in cluster_of
         }
         if p.date_of_birth is not None or p.telephone is not None:
             found.add(
@@ -286,29 +306,28 @@ def _one_card_per_person(
                     p.telephone,
                 )
             )
-        keys[c.person_id] = found
+        keys[person_id] = found
     every_key = [key for found in keys.values() for key in found]
     if len(every_key) == len(set(every_key)):
-        return [[c] for c in candidates]  # no two share a key: no decision to look up
-    ids = [c.person_id for c in candidates]
-    kept_apart = places.people_kept_apart(session=session, person_ids=ids)
-    groups: list[list[ScoredPerson]] = []
-    for c in candidates:  # best first
+        return [[p] for p in order]  # no two share a key: no decision to look up
+    kept_apart = places.people_kept_apart(session=session, person_ids=order)
+    groups: list[list[int]] = []
+    for person_id in order:  # best first
         home = next(
             (
                 g
                 for g in groups
-                if any(keys[c.person_id] & keys[o.person_id] for o in g)
-                and not any(frozenset((c.person_id, o.person_id)) in kept_apart for o in g)
+                if any(keys[person_id] & keys[o] for o in g)
+                and not any(frozenset((person_id, o)) in kept_apart for o in g)
             ),
             None,
         )
         if home is None:
-            groups.append([c])
-        elif c.person_id == linked_person_id:
-            home.insert(0, c)
+            groups.append([person_id])
+        elif person_id == linked_person_id:
+            home.insert(0, person_id)
         else:
-            home.append(c)
+            home.append(person_id)
     return groups
 
 
