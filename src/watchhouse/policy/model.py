@@ -178,7 +178,16 @@ class ClosurePolicy(_Strict):
 
 
 _IDENTIFIER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_CORE_IDENTITY_FIELDS = {"given_name", "family_name", "date_of_birth", "date_text", "telephone"}
+_CORE_IDENTITY_FIELDS = {
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "date_text",
+    "telephone",
+    "record_id",
+    "unique_id",
+    "given_forms",
+}
 
 
 class ExtraIdentifier(_Strict):
@@ -195,7 +204,8 @@ class ExtraIdentifier(_Strict):
     def _name(cls, value: str) -> str:
         if not _IDENTIFIER_NAME.match(value):
             raise ValueError(
-                f"{value!r}: use lower-case letters, digits and _ (up to 40), starting with a letter"
+                f"{value!r}: use lower-case letters, digits and _ (up to 40), "
+                "starting with a letter"
             )
         if value in _CORE_IDENTITY_FIELDS or value.startswith("postcode"):
             raise ValueError(f"{value!r} is one of the fields every contact already has")

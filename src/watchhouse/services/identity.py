@@ -22,8 +22,9 @@ from watchhouse.domain.identity import (
 from watchhouse.domain.roles import Actor
 from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
-from watchhouse.linkage.fields import UnlinkableRecords
+from watchhouse.linkage.fields import FieldSpec, UnlinkableRecords
 from watchhouse.linkage.records import normalise, signatures, with_derived
+from watchhouse.policy.model import IdentityPolicy
 from watchhouse.services import first_contact
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
@@ -61,16 +62,24 @@ class LinkageReport:
     labelled: LabelledAccuracy | None = None
 
 
-def _informative(records: pa.Table) -> np.ndarray:
+def _informative(records: pa.Table, extra: Sequence[str] = ()) -> np.ndarray:
     """Records with enough to link on: two or more details, one of them a family name, date
-    of birth or telephone number. The rest stay people of their own."""
+    of birth, telephone number or one of the force's extra identifiers. The rest stay people
+    of their own."""
     present = [
         pc.is_valid(records.column(c)).to_numpy(zero_copy_only=False)
-        for c in ("given_name", "family_name", "date_text", "telephone", "postcode")
+        for c in ("given_name", "family_name", "date_text", "telephone", "postcode", *extra)
     ]
     count = np.sum(present, axis=0)
     strong = present[1] | present[2] | present[3]
+    for column in present[5:]:
+        strong = strong | column
     return np.asarray((count >= 2) & strong)
+
+
+def extra_field_specs(policy: IdentityPolicy) -> list[FieldSpec]:
+    """The force's extra identifiers as fields of the linkage."""
+    return [FieldSpec(e.name, e.kind, (e.name,)) for e in policy.extra_identifiers]
 
 
 def link_identities(
@@ -88,19 +97,20 @@ def link_identities(
     policy = ctx.policy.identity
     chosen_engine: EngineName = engine or policy.engine
     cut = policy.match_threshold if threshold is None else threshold
+    extra = extra_field_specs(policy)
     if not 0 < cut < 1:
         raise ValidationFailed.one("threshold", "must be between 0 and 1")
     started_at = ctx.now()
     clock = time.perf_counter()
     tell("reading contact records")
     with ctx.db.transaction() as session:
-        raw = repo.linkage_records(session=session)
+        raw = repo.linkage_records(session=session, extra=[s.name for s in extra])
         stored = repo.decisions(session=session)
         truth = repo.ground_truth(session=session)
     tell(f"normalising {raw.num_rows:,} records")
     records = normalise(raw)
     record_ids = records.column("record_id").to_numpy()
-    informative = _informative(records)
+    informative = _informative(records, [s.name for s in extra])
     linkable = np.flatnonzero(informative)
     linkable_records = records.take(pa.array(linkable))
     sig_table, sig_of_linkable = signatures(linkable_records)
@@ -113,7 +123,7 @@ def link_identities(
             from watchhouse.linkage import model as linkage_model  # splink: only when linking
 
             try:
-                plan = linkage_model.store_plan(sig_table, plan_limits(policy))
+                plan = linkage_model.store_plan(sig_table, plan_limits(policy), extra)
                 linker, trained = linkage_model.train(
                     backend,
                     sig_table,
@@ -121,6 +131,7 @@ def link_identities(
                     plan=plan,
                     knobs=training_knobs(policy),
                     tell=tell,
+                    extra=extra,
                 )
             except UnlinkableRecords as error:
                 raise ValidationFailed.one("records", str(error)) from error
