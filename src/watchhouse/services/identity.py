@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from watchhouse.db.repositories import identity as repo
+from watchhouse.db.repositories.identity import RunMetric
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.identity import (
@@ -25,7 +26,7 @@ from watchhouse.linkage.engines import EngineName, open_engine
 from watchhouse.linkage.fields import FieldSpec, UnlinkableRecords
 from watchhouse.linkage.records import normalise, signatures, with_derived
 from watchhouse.policy.model import IdentityPolicy
-from watchhouse.services import first_contact
+from watchhouse.services import first_contact, identity_labels
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 from watchhouse.services.identity_files import plan_limits, training_knobs
@@ -60,6 +61,7 @@ class LinkageReport:
     accuracy: PairwiseAccuracy | None
     neutral_levels: tuple[str, ...] = ()
     labelled: LabelledAccuracy | None = None
+    metrics: tuple[repo.RunMetric, ...] = ()
 
 
 def _informative(records: pa.Table, extra: Sequence[str] = ()) -> np.ndarray:
@@ -107,6 +109,8 @@ def link_identities(
         raw = repo.linkage_records(session=session, extra=[s.name for s in extra])
         stored = repo.decisions(session=session)
         truth = repo.ground_truth(session=session)
+        label_pairs = repo.label_pairs(session=session)
+        label_clusters = repo.label_clusters(session=session)
     tell(f"normalising {raw.num_rows:,} records")
     records = normalise(raw)
     record_ids = records.column("record_id").to_numpy()
@@ -170,6 +174,9 @@ def link_identities(
         stored=stored,
         threshold=cut,
     )
+    labelled_contacts = sorted(
+        {c for a, b, _s in label_pairs for c in (a, b)} | {c for c, _p in label_clusters}
+    )
     finished_at = ctx.now()
     with ctx.db.transaction() as session:
         run_id = repo.add_run(
@@ -190,6 +197,16 @@ def link_identities(
         )
         tell("storing clusters")
         repo.replace_clusters(session=session, run_id=run_id, clusters=result)
+        metrics = identity_labels.run_metrics(
+            run_id,
+            cluster_of=_clusters_of(record_ids, clusters, labelled_contacts),
+            pairs=label_pairs,
+            clusters=label_clusters,
+            decisions=labelled,
+            synthetic=accuracy,
+            synthetic_records=truth.num_rows,
+        )
+        repo.add_run_metrics(session=session, metrics=metrics)
         log_access(
             ctx,
             session=session,
@@ -210,7 +227,20 @@ def link_identities(
         accuracy,
         neutral,
         labelled,
+        tuple(metrics),
     )
+
+
+def _clusters_of(
+    record_ids: np.ndarray, clusters: np.ndarray, contacts: Sequence[int]
+) -> dict[int, int]:
+    """The cluster of each of these contacts among the linked records (ids ascending)."""
+    if not contacts or len(record_ids) == 0:
+        return {}
+    wanted = np.asarray(contacts, dtype=np.int64)
+    at = np.minimum(np.searchsorted(record_ids, wanted), len(record_ids) - 1)
+    found = record_ids[at] == wanted
+    return {int(c): int(k) for c, k in zip(wanted[found], clusters[at[found]], strict=True)}
 
 
 def _clusters(
@@ -304,6 +334,17 @@ def recent_runs(ctx: AppContext) -> list[repo.RunRecord]:
     truth)."""
     with ctx.db.transaction() as session:
         return repo.runs(session=session)
+
+
+def recent_run_metrics(ctx: AppContext) -> dict[int, dict[str, repo.RunMetric]]:
+    """The latest runs and their accuracy on each basis measured (kept labels, supervisors'
+    decisions, the synthetic ground truth): run id -> basis -> metric."""
+    with ctx.db.transaction() as session:
+        ids = [r.id for r in repo.runs(session=session)]
+        found: dict[int, dict[str, repo.RunMetric]] = {i: {} for i in ids}
+        for metric in repo.run_metrics(session=session, run_ids=ids):
+            found[metric.run_id][metric.basis] = metric
+        return found
 
 
 # --- supervisors' decisions ----------------------------------------------------------------
@@ -442,6 +483,7 @@ def _check_consistent(
 
 __all__ = [
     "LinkageReport",
+    "RunMetric",
     "ScoredPerson",
     "as_compared",
     "caller_record",
