@@ -305,3 +305,48 @@ def test_with_a_model_four_calls_are_one_person_and_copies_are_shown_once(traine
     assert cards[0].is_linked and _person_of(trained, again) in {
         _person_of(trained, c) for c in copies
     }
+
+
+def _family_calls(ctx: AppContext, handler: Actor, clock, born: date) -> list[int]:  # type: ignore[no-untyped-def]
+    calls = []
+    for _ in range(3):
+        calls.append(_call(ctx, handler, given="Tomasz", family="Kowalczyk", born=born))
+        clock.advance(days=1)
+    return calls
+
+
+def test_a_999_caller_likely_to_be_two_distinct_people_joins_neither(trained, actors, clock):
+    """A father and son of one name share a number and an address; each rang three times with
+    his date of birth. A 999 call in that name from that number without a date of birth is
+    likely either: it joins neither (the handler asks), and no person repeat is claimed."""
+    handler = actors[Role.CALL_HANDLER]
+    father = _family_calls(trained, handler, clock, date(1961, 3, 2))
+    son = _family_calls(trained, handler, clock, date(1991, 8, 30))
+    father_person, son_person = _person_of(trained, father[0]), _person_of(trained, son[0])
+    assert father_person is not None and son_person is not None
+    assert {_person_of(trained, c) for c in father} == {father_person}
+    assert {_person_of(trained, c) for c in son} == {son_person} != {father_person}
+
+    taken = contacts.take_contact(
+        trained,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Tomasz",
+            caller_family_name="Kowalczyk",
+            telephone="07700 900321",
+            summary="Someone is trying the back door",
+            location_description="7 Mill Lane",
+            postcode="WH1 3ML",
+            neighbourhood_code="central",
+        ),
+    ).contact_id
+
+    assert _person_of(trained, taken) is None, "joined one of two likely people arbitrarily"
+    view = contacts.get_contact(trained, actor=handler, contact_id=taken, justification="t")
+    likely = {m.person.id for m in view.likely_matches if m.is_likely}
+    assert likely == {father_person, son_person}
+    assert not any(m.is_linked for m in view.likely_matches)
+    bases = {f.basis for f in view.repeat_findings}
+    assert RepeatBasis.PERSON not in bases
+    assert RepeatBasis.TELEPHONE in bases  # the number did ring six times before

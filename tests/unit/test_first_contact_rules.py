@@ -34,6 +34,18 @@ def test_two_likely_people_a_supervisor_kept_apart_are_left_to_the_handler():
     assert person_to_join([(3, 0.9999), (7, 0.5)], threshold=0.99, kept_apart=kept) == 3
 
 
+def test_two_distinct_likely_people_are_left_to_the_handler_copies_of_one_are_joined():
+    candidates = [(3, 0.9999), (7, 0.999), (9, 0.4)]
+    # Copies of one person (one group): the most likely copy is joined.
+    assert person_to_join(candidates, threshold=0.99, kept_apart=set(), one_person=[[3, 7]]) == 3
+    # Two distinct people both likely: neither.
+    distinct = [[3], [7]]
+    assert person_to_join(candidates, threshold=0.99, kept_apart=set(), one_person=distinct) is None
+    # Only one likely: joined whatever the groups say about the unlikely one.
+    only = [(3, 0.9999), (9, 0.4)]
+    assert person_to_join(only, threshold=0.99, kept_apart=set(), one_person=[[3], [9]]) == 3
+
+
 @pytest.mark.parametrize(
     "other",
     [

@@ -433,3 +433,26 @@ def test_a_directory_in_place_of_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policy(tmp_path)
     assert str(caught.value).startswith(f"policy file {tmp_path} cannot be read: ")
+
+
+def test_a_forces_extra_identifiers_are_read_and_checked(tmp_path: Path) -> None:
+    policy = load_policy(
+        write(
+            tmp_path,
+            '[identity]\nextra_identifiers = [{name = "pnc_id", kind = "identifier", '
+            'label = "PNC ID"}, {name = "email", kind = "email"}]\n',
+        )
+    )
+    assert [(e.name, e.kind, e.label) for e in policy.identity.extra_identifiers] == [
+        ("pnc_id", "identifier", "PNC ID"),
+        ("email", "email", ""),
+    ]
+    assert DEFAULT.identity.extra_identifiers == []
+    for text, reason in [
+        ('[{name = "PNC ID", kind = "identifier"}]', "lower-case letters"),
+        ('[{name = "telephone", kind = "identifier"}]', "already has"),
+        ('[{name = "pnc", kind = "barcode"}]', "identifier"),
+        ('[{name = "pnc", kind = "identifier"}, {name = "pnc", kind = "email"}]', "repeated"),
+    ]:
+        with pytest.raises(PolicyError, match=reason):
+            load_policy(write(tmp_path, f"[identity]\nextra_identifiers = {text}\n"))

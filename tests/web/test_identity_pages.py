@@ -405,3 +405,64 @@ def test_on_a_999_call_unlikely_candidates_are_one_line_each_and_say_what_is_mis
     row = _card(panel, on_the_line.known_person_id)
     assert "date of birth: not given by the caller" in row
     assert "not recorded" not in panel
+
+
+def test_on_a_999_call_two_distinct_likely_people_are_one_line_each_and_thrive_follows(
+    ctx, actors, clock, client_as
+):
+    """A father and son of one name share a number; a 999 caller in that name without a date
+    of birth is likely either. The screen puts neither first: both are one line, marked
+    likely, with a prompt to ask; THRIVE is on the page; no person repeat is claimed."""
+    synth_to_database(ctx, SMALL_FORCE)
+    identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    handler = actors[Role.CALL_HANDLER]
+    people = []
+    for born in (date(1958, 1, 20), date(1989, 11, 3)):
+        for _ in range(3):
+            taken = contacts.take_contact(
+                ctx,
+                actor=handler,
+                new=NewContact(
+                    channel=Channel.NON_EMERGENCY_101,
+                    caller_given_name="Aled",
+                    caller_family_name="Prydderch",
+                    date_of_birth=born,
+                    telephone=NUMBER,
+                    summary="Car parked across the drive",
+                ),
+            )
+            clock.advance(days=1)
+        person = _view(ctx, handler, taken.contact_id).person
+        assert person is not None
+        people.append(person.id)
+    call = contacts.take_contact(
+        ctx,
+        actor=handler,
+        new=NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Aled",
+            caller_family_name="Prydderch",
+            telephone=NUMBER,
+            summary="Someone is in the house",
+        ),
+    )
+    view = _view(ctx, handler, call.contact_id)
+    assert view.person is None
+    assert {m.person.id for m in view.likely_matches if m.is_likely} == set(people)
+    assert "person" not in {f.basis.value for f in view.repeat_findings}
+
+    page = client_as(Role.CALL_HANDLER).client.get(f"/contacts/{call.contact_id}")
+    panel = _panel(page.text)
+    assert 'id="several-likely"' in panel
+    assert "2 different people on record are each likely" in panel
+    # No full card puts one of them first: each is one line, with its probability and why.
+    assert "candidate-facts" not in panel and "<h3" not in panel
+    rows = re.findall(
+        r'<li class="candidate compact[^"]*" aria-labelledby="candidate-(\d+)"', panel
+    )
+    assert set(people) <= {int(r) for r in rows}
+    for person_id in people:
+        assert "This is the caller" in _card(panel, person_id)
+    # THRIVE follows the short panel on the same page.
+    assert page.text.index('id="who"') < page.text.index('id="thrive"')
+    assert len(panel) < 12_000

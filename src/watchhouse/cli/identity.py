@@ -17,6 +17,7 @@ from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.services import identity, identity_files, identity_labels
+from watchhouse.services.identity import RunMetric
 
 identity_app = typer.Typer(
     help="Who is who: link contact records into people.", no_args_is_help=True
@@ -88,12 +89,40 @@ def link(
             f"the model alone against {lab.labelled} supervisor decisions: precision "
             f"{precision}, recall {recall}"
         )
+    for metric in report.metrics:
+        if metric.basis in ("labelled_pairs", "labelled_clusters"):
+            console.print(f"on the kept {_BASIS[metric.basis]}: {_metric_text(metric)}")
     if report.accuracy is not None:
         a = report.accuracy
         console.print(
             f"against the synthetic ground truth: pairwise precision {a.precision:.4f}, "
             f"recall {a.recall:.4f}, F1 {a.f1:.4f}"
         )
+
+
+_BASIS = {
+    "labelled_pairs": "labelled pairs",
+    "labelled_clusters": "labelled clusters",
+    "decisions": "supervisors' decisions",
+    "synthetic": "synthetic ground truth",
+}
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _metric_text(metric: RunMetric) -> str:
+    return (
+        f"{metric.labelled:,} labelled: precision {_number(metric.precision)}, recall "
+        f"{_number(metric.recall)}, F1 {_number(metric.f1)}"
+    )
+
+
+def _short(metric: RunMetric | None) -> str:
+    if metric is None:
+        return ""
+    return f"{_number(metric.precision)} / {_number(metric.recall)} / {_number(metric.f1)}"
 
 
 @identity_app.command("runs")
@@ -113,10 +142,14 @@ def runs(as_user: AsUser = None) -> None:
         "threshold",
         "precision",
         "recall",
-        title="identity linkage runs",
+        "labels P / R / F1",
+        "decisions P / R / F1",
+        title="identity linkage runs (precision and recall: synthetic ground truth)",
     )
     zone = ctx.policy.force.timezone
+    metrics = identity.recent_run_metrics(ctx)
     for run in identity.recent_runs(ctx):
+        measured = metrics.get(run.id, {})
         table.add_row(
             str(run.id),
             format_local(run.finished_at, zone, "%d %b %Y %H:%M"),
@@ -128,6 +161,8 @@ def runs(as_user: AsUser = None) -> None:
             f"{run.threshold:g}",
             "" if run.precision is None else f"{run.precision:.4f}",
             "" if run.recall is None else f"{run.recall:.4f}",
+            _short(measured.get("labelled_pairs") or measured.get("labelled_clusters")),
+            _short(measured.get("decisions")),
         )
     console.print(table)
 
@@ -243,10 +278,36 @@ def accuracy(
         ),
     ],
     as_user: AsUser = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="keep the sample in the store: every later 'identity link' records its "
+            "precision, recall and F1 on it (re-importing the same file changes nothing)",
+        ),
+    ] = False,
 ) -> None:
     """Measure the latest linkage run on your own labelled sample: precision and recall."""
     ctx = _context()
     actor = _actor(ctx, as_user, Action.LINK_IDENTITIES, "measure the identity linkage")
+    _allowed(actor, Action.LINK_IDENTITIES, "measure the identity linkage")
+    if keep:
+        try:
+            kept = identity_labels.keep_labels(ctx, actor=actor, labels=labels)
+        except ValidationFailed as exc:
+            err.print(f"[red]nothing kept[/red]: {exc}")
+            raise typer.Exit(2) from exc
+        console.print(
+            f"labelled {kept.kind} kept: {kept.added} new, {kept.changed} changed"
+            + (
+                f"; {kept.unknown_contacts} contacts the store does not hold left out"
+                if kept.unknown_contacts
+                else ""
+            )
+        )
+        if not identity.recent_runs(ctx):
+            console.print("no linkage run yet: the next 'watchhouse identity link' is measured")
+            return
     try:
         report = identity_labels.measure_against_labels(ctx, actor=actor, labels=labels)
     except ValidationFailed as exc:

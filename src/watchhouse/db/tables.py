@@ -656,6 +656,50 @@ class IdentityDecisionRow(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ContactIdentifierRow(Base):
+    """One of a force's own identifiers (policy `[identity] extra_identifiers`: PNC ID, NI
+    number, email, address) given with a contact, normalised for its kind."""
+
+    __tablename__ = "contact_identifiers"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class IdentityLabelPairRow(Base):
+    """A force's labelled pair of contacts (the same person or not), kept for measuring each
+    linkage run; the smaller contact id is on the left."""
+
+    __tablename__ = "identity_label_pairs"
+    left_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    right_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    same_person: Mapped[bool] = mapped_column(Boolean)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdentityLabelClusterRow(Base):
+    """A force's labelled contact: the true person it belongs to (any label), kept for
+    measuring each linkage run pairwise."""
+
+    __tablename__ = "identity_label_clusters"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    person: Mapped[str] = mapped_column(String(120))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdentityRunMetricRow(Base):
+    """A linkage run's accuracy on one basis: the stored labelled pairs or clusters, the
+    supervisors' decisions (the model alone), or the synthetic force's ground truth."""
+
+    __tablename__ = "identity_run_metrics"
+    run_id: Mapped[int] = mapped_column(ForeignKey("identity_runs.id"), primary_key=True)
+    basis: Mapped[str] = mapped_column(String(20), primary_key=True)
+    labelled: Mapped[int] = mapped_column(Integer)
+    precision: Mapped[float | None] = mapped_column(Float)
+    recall: Mapped[float | None] = mapped_column(Float)
+    f1: Mapped[float | None] = mapped_column(Float)
+
+
 # Victims, suspects, key events and crime admin bureau tasks live in their own module (this one
 # is long enough); importing it here puts them in Base.metadata wherever the tables are used.
 # The audit regime's tables live in their own module; importing it here puts them on

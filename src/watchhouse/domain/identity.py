@@ -354,15 +354,22 @@ def person_to_join(
     *,
     threshold: float,
     kept_apart: Collection[frozenset[int]],
+    one_person: Sequence[Collection[int]] | None = None,
 ) -> int | None:
     """The person a new contact joins at once: the most likely of the candidates (person id,
     probability) at or above the threshold (the earliest person on a tie). None when none
-    reaches it, or when a supervisor decided that two that reach it are different people
-    (the handler then chooses)."""
+    reaches it, when a supervisor decided that two that reach it are different people, or
+    when those that reach it are not all one person (`one_person`: groups of person records
+    that are copies of one person; when given, a likely person in no group is a person of
+    their own). The handler then chooses."""
     likely = sorted((p for p in candidates if p[1] >= threshold), key=lambda p: (-p[1], p[0]))
     if not likely:
         return None
     people = [person for person, _probability in likely]
+    if one_person is not None and len(people) > 1:
+        group_of = {p: i for i, group in enumerate(one_person) for p in group}
+        if len({group_of.get(p, ("alone", p)) for p in people}) > 1:
+            return None
     for index, person in enumerate(people):
         if any(frozenset((person, other)) in kept_apart for other in people[index + 1 :]):
             return None

@@ -44,6 +44,8 @@ class NewContact:
     postcode: str = ""
     neighbourhood_code: str = ""
     summary: str = ""
+    # The force's own identifiers given (policy `[identity] extra_identifiers`): name, value.
+    identifiers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

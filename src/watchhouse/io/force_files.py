@@ -117,9 +117,12 @@ def layout(
 
 
 def _attribute_columns(header: list[str], mapping: ForceMapping, used: set[str]) -> tuple[str, ...]:
+    """The columns carried with each record as attributes: those the mapping keeps, and the
+    force's identifier columns (the import takes those out into identifiers)."""
+    identifiers = [c for c in mapping.identifiers.values() if c in header]
     if ALL_OTHER_COLUMNS in mapping.attributes:
         return tuple(dict.fromkeys(c for c in header if c and c not in used))
-    return tuple(c for c in mapping.attributes if c in header)
+    return tuple(dict.fromkeys([*(c for c in mapping.attributes if c in header), *identifiers]))
 
 
 @dataclass

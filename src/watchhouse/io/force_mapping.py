@@ -74,6 +74,7 @@ TOP_LEVEL_KEYS = (
     "drop_when_bad",
     "file_time_zones",
     "attributes",
+    "identifiers",
 )
 DEFAULT_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)
@@ -125,6 +126,8 @@ class ForceMapping:
     drop_when_bad: frozenset[str] = frozenset()
     file_time_zones: tuple[tuple[str, ZoneInfo], ...] = ()
     attributes: tuple[str, ...] = ()
+    # The force's own identifiers (policy `[identity] extra_identifiers`): name -> column.
+    identifiers: Mapping[str, str] = field(default_factory=dict)
 
     def zone_for(self, file_name: str) -> ZoneInfo:
         """The time zone of one file: the first `file_time_zones` pattern it matches, or the
@@ -205,7 +208,22 @@ def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
         drop_when_bad=_drop_when_bad(raw),
         file_time_zones=_file_time_zones(raw.get("file_time_zones")),
         attributes=tuple(_strings(raw, "attributes")),
+        identifiers=_identifiers(raw.get("identifiers")),
     )
+
+
+def _identifiers(raw: object) -> dict[str, str]:
+    """`[identifiers]`: each of the force's identifiers (its name in policy) and its column."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise MappingError("identifiers", 'give a table: identifier name = "column"')
+    found: dict[str, str] = {}
+    for name, column in raw.items():
+        if not isinstance(column, str) or not column.strip():
+            raise MappingError(f"identifiers.{name}", "give the column it is read from")
+        found[str(name)] = column.strip()
+    return found
 
 
 def _no_unknown_keys(prefix: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:

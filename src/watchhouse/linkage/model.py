@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +40,12 @@ STORE_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 
-def store_plan(signature_table: pa.Table, limits: PlanLimits) -> LinkagePlan:
-    """The plan for the store's records, from the profile of the distinct records."""
-    profiles, joint = profile(signature_table, STORE_FIELDS)
+def store_plan(
+    signature_table: pa.Table, limits: PlanLimits, extra: Sequence[FieldSpec] = ()
+) -> LinkagePlan:
+    """The plan for the store's records (with the force's `extra` identifiers), from the
+    profile of the distinct records."""
+    profiles, joint = profile(signature_table, [*STORE_FIELDS, *extra])
     return choose_plan(profiles, signature_table.num_rows, limits, joint)
 
 
@@ -121,11 +124,17 @@ def train(
     plan: LinkagePlan,
     knobs: TrainingKnobs,
     tell: Callable[[str], None] | None = None,
+    extra: Sequence[FieldSpec] = (),
 ) -> tuple[Linker, TrainedModel]:
     """Train the model on the records as recorded (`training_records`, not folded, so that
     the prior is not biased) with the plan's prior rules and training blocks, and return a
-    linker over the distinct `records` (signatures) with the trained model."""
-    comparisons = [_splink_comparison(c) for c in COMPARISONS]
+    linker over the distinct `records` (signatures) with the trained model. The force's
+    `extra` identifiers are compared as their kind is in any file (linkage/general.py); the
+    online check uses the five comparisons of domain/identity.py only."""
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
+        _splink_comparison(c) for c in COMPARISONS
+    ]
+    comparisons.extend(general.comparison_for(spec) for spec in extra)
     fitted = general.train(
         engine,
         [training_records],

@@ -115,6 +115,11 @@ def _converter(spec: FieldSpec, region: str) -> Callable[[str | None], str | Non
     return free_text
 
 
+def normalise_value(kind: str, raw: str, region: str = "GB") -> str | None:
+    """One value of a field of this kind as compared (None when nothing is left of it)."""
+    return _converter(FieldSpec("value", kind, ("value",)), region)(raw)  # type: ignore[arg-type]
+
+
 def _each_distinct(values: list[str | None], convert: Callable[[str], str | None]) -> pa.Array:
     cache: dict[str, str | None] = {}
     out: list[str | None] = []

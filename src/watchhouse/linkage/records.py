@@ -21,6 +21,15 @@ from watchhouse.domain.identity import (
 
 RAW_COLUMNS = ("record_id", "given_name", "family_name", "date_of_birth", "telephone", "postcode")
 SIGNATURE_COLUMNS = ("given_name", "family_name", "date_text", "telephone", "postcode")
+_DERIVED = ("unique_id", "given_forms", "postcode_sector", "postcode_district")
+
+
+def extra_columns(records: pa.Table) -> list[str]:
+    """The force's extra identifiers the records carry (policy `[identity]
+    extra_identifiers`): every column beyond the record id, the five compared fields and the
+    derived ones."""
+    known = {"record_id", "date_of_birth", *SIGNATURE_COLUMNS, *_DERIVED}
+    return [c for c in records.column_names if c not in known]
 
 
 def _each_distinct(
@@ -40,8 +49,9 @@ def normalise(raw: pa.Table) -> pa.Table:
     """Records as compared: one row per input record, with `record_id` kept.
 
     Input columns: record_id, given_name, family_name, date_of_birth (date), telephone,
-    postcode, as recorded. Values that cannot be read (a number that is not a number, a
-    postcode that is not a UK postcode) count as not recorded."""
+    postcode, as recorded, and any extra identifiers (normalised when stored, kept as they
+    are). Values that cannot be read (a number that is not a number, a postcode that is not a
+    UK postcode) count as not recorded."""
     missing = [c for c in RAW_COLUMNS if c not in raw.column_names]
     if missing:
         raise ValueError(f"linkage records lack the columns {missing}")
@@ -54,6 +64,7 @@ def normalise(raw: pa.Table) -> pa.Table:
             "date_text": pc.strftime(pc.cast(dates, pa.timestamp("s")), format="%Y-%m-%d"),
             "telephone": _each_distinct(raw.column("telephone"), telephone_or_none),
             "postcode": _each_distinct(raw.column("postcode"), postcode_or_none),
+            **{name: raw.column(name) for name in extra_columns(raw)},
         }
     )
 
@@ -61,7 +72,8 @@ def normalise(raw: pa.Table) -> pa.Table:
 def signatures(records: pa.Table) -> tuple[pa.Table, np.ndarray]:
     """The distinct signatures (with unique_id and the derived comparison columns) and, for
     each record, the unique_id of its signature."""
-    keys = [records.column(c) for c in SIGNATURE_COLUMNS]
+    compared = [*SIGNATURE_COLUMNS, *extra_columns(records)]
+    keys = [records.column(c) for c in compared]
     separator = "\x1f"
     filled = [pc.fill_null(k, "\x00") for k in keys]
     joined = pc.binary_join_element_wise(*filled, separator)
@@ -76,14 +88,15 @@ def signatures(records: pa.Table) -> tuple[pa.Table, np.ndarray]:
     starts = np.ones(len(order), dtype=bool)
     starts[1:] = signature_of[order][1:] != signature_of[order][:-1]
     first[signature_of[order][starts]] = positions[order][starts]
-    distinct = records.select(list(SIGNATURE_COLUMNS)).take(pa.array(first))
+    distinct = records.select(compared).take(pa.array(first))
     return with_derived(distinct), signature_of
 
 
 def with_derived(records: pa.Table) -> pa.Table:
     """The records' compared columns with a unique_id (row number) and the derived columns
-    the comparisons use: the given name's formal forms, the postcode's sector and district."""
-    table = records.select(list(SIGNATURE_COLUMNS))
+    the comparisons use: the given name's formal forms, the postcode's sector and district
+    (extra identifiers kept)."""
+    table = records.select([*SIGNATURE_COLUMNS, *extra_columns(records)])
     given = table.column("given_name").to_pylist()
     postcodes = table.column("postcode").to_pylist()
     table = table.append_column("unique_id", pa.array(np.arange(table.num_rows), pa.int64()))

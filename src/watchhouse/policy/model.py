@@ -216,6 +216,41 @@ class ClosurePolicy(_Strict):
         }
 
 
+_IDENTIFIER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_CORE_IDENTITY_FIELDS = {
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "date_text",
+    "telephone",
+    "record_id",
+    "unique_id",
+    "given_forms",
+}
+
+
+class ExtraIdentifier(_Strict):
+    """One of a force's own identifiers kept with each contact and compared by the linkage:
+    its name (a lower-case word), how it is compared (docs/identity.md) and its label on the
+    handler's form."""
+
+    name: str
+    kind: Literal["identifier", "email", "address", "text"]
+    label: str = Field(default="", max_length=60)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _IDENTIFIER_NAME.match(value):
+            raise ValueError(
+                f"{value!r}: use lower-case letters, digits and _ (up to 40), "
+                "starting with a letter"
+            )
+        if value in _CORE_IDENTITY_FIELDS or value.startswith("postcode"):
+            raise ValueError(f"{value!r} is one of the fields every contact already has")
+        return value
+
+
 class IdentityPolicy(_Strict):
     """Identity resolution: when records are the same person, and what the handler is shown."""
 
@@ -238,6 +273,16 @@ class IdentityPolicy(_Strict):
     training_m_floor: float = Field(default=1e-6, gt=0, lt=0.01)
     telephone_region: str = Field(default="GB", min_length=2, max_length=2)
     join_probability: float = Field(default=0.99, gt=0, le=1)
+    extra_identifiers: list[ExtraIdentifier] = Field(default_factory=list, max_length=20)
+
+    @field_validator("extra_identifiers")
+    @classmethod
+    def _distinct_identifiers(cls, value: list[ExtraIdentifier]) -> list[ExtraIdentifier]:
+        names = [e.name for e in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"each identifier is declared once; repeated: {', '.join(repeated)}")
+        return value
 
 
 OutcomeCode = Annotated[int, Field(ge=1, le=22)]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import contacts, incidents, places, plans, repeats
+from watchhouse.db.repositories import identity as identity_repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
@@ -26,7 +27,8 @@ from watchhouse.domain.thrive import (
     suggest_grade,
 )
 from watchhouse.domain.values import Grade, Settlement
-from watchhouse.services import first_contact, identity
+from watchhouse.linkage.prepare import normalise_value
+from watchhouse.services import first_contact, identity_online
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -53,11 +55,16 @@ def take_contact(
         if existing is not None:
             return _replayed(existing, key, digest)
     checked = check_new_contact(new, ctx.now())
-    if isinstance(checked, list):
-        raise ValidationFailed(checked)
+    identifiers, problems = _checked_identifiers(ctx, new)
+    if isinstance(checked, list) or problems:
+        raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
     try:
         with ctx.db.transaction() as session:
             contact_id = _store_contact(ctx, session, actor, checked, key, digest)
+            if identifiers:
+                identity_repo.add_identifiers(
+                    session=session, contact_id=contact_id, values=identifiers
+                )
     except IntegrityError:
         if key is None:
             raise
@@ -67,6 +74,36 @@ def take_contact(
             raise
         return _replayed(existing, key, digest)
     return TakenContact(contact_id, created=True)
+
+
+IDENTIFIER_MAX_LENGTH = 100
+
+
+def _checked_identifiers(
+    ctx: AppContext, new: NewContact
+) -> tuple[dict[str, str], list[FieldProblem]]:
+    """The force's own identifiers given with a contact, normalised for their kind (policy
+    `[identity] extra_identifiers`; only the names it declares), and what is wrong with them."""
+    declared = {e.name: e for e in ctx.policy.identity.extra_identifiers}
+    values: dict[str, str] = {}
+    problems: list[FieldProblem] = []
+    for name, raw in new.identifiers:
+        field = f"identifier_{name}"
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            problems.append(
+                FieldProblem(field, f"not an identifier this force keeps (it keeps: {known})")
+            )
+            continue
+        if len(raw) > IDENTIFIER_MAX_LENGTH:
+            problems.append(
+                FieldProblem(field, f"is longer than {IDENTIFIER_MAX_LENGTH} characters")
+            )
+            continue
+        value = normalise_value(declared[name].kind, raw, ctx.policy.identity.telephone_region)
+        if value:
+            values[name] = value[:200]
+    return values, problems
 
 
 def request_digest(new: NewContact) -> str:
@@ -104,7 +141,7 @@ def _store_contact(
                 "neighbourhood_code", f"no neighbourhood with code {new.neighbourhood_code!r}"
             )
     given, family = new.caller_given_name.strip(), new.caller_family_name.strip()
-    caller = identity.caller_record(
+    caller = identity_online.caller_record(
         given_name=given,
         family_name=family,
         date_of_birth=new.date_of_birth,
@@ -192,14 +229,14 @@ def get_contact(
         view, on_record = contacts.contact_screen(session=session, contact_id=contact_id)
         given = on_record.caller
         place = view.location
-        caller = identity.caller_record(
+        caller = identity_online.caller_record(
             given_name=given.given_name,
             family_name=given.family_name,
             date_of_birth=given.date_of_birth,
             telephone=view.telephone,
             postcode=given.postcode or (place.postcode if place else None),
         )
-        matches, note = identity.likely_matches_in(
+        matches, note = identity_online.likely_matches_in(
             ctx,
             session,
             caller=caller,

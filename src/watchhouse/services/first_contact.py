@@ -16,7 +16,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
 from watchhouse.domain.records import PersonView
 from watchhouse.domain.roles import Actor
-from watchhouse.services import identity
+from watchhouse.services import identity_online
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -55,17 +55,25 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
     trained model's probability over the person record and their recent contacts) reaches
     policy `[identity] join_probability`; before any model is trained, when the cautious rule
     `same_caller_without_model` holds. When two who reach it were kept apart by a supervisor,
-    no one is chosen and the handler chooses on the contact screen."""
+    no one is chosen and the handler chooses on the contact screen; so too when two distinct
+    people reach it (not copies of one person: see `identity_online.one_person_groups`)."""
     threshold = ctx.policy.identity.join_probability
     # 1 turns joining at once off: every caller is confirmed by the handler.
     if threshold >= 1 or not caller.family_name:
         return CallerChoice(None, False, frozenset())
     # Read before the scoring: anyone recorded after it shows up in the check under the locks.
     looked_at = frozenset(_candidate_ids(ctx, session, caller=caller))
-    candidates = _candidates(ctx, session, caller=caller)
+    candidates, people, records_of = _candidates(ctx, session, caller=caller)
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
-    chosen = person_to_join(candidates, threshold=threshold, kept_apart=kept_apart)
+    # Two or more distinct people likely (not copies of one): the handler chooses.
+    likely_order = sorted(likely, key=lambda p: -dict(candidates)[p])
+    groups = identity_online.one_person_groups(
+        session, people, {p: records_of.get(p, []) for p in likely_order}
+    )
+    chosen = person_to_join(
+        candidates, threshold=threshold, kept_apart=kept_apart, one_person=groups
+    )
     return CallerChoice(chosen, bool(likely), looked_at)
 
 
@@ -113,21 +121,27 @@ def person_for_new_contact(
 def _candidate_ids(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> list[int]:
     """The people sharing the caller's number, date of birth or family name (one query)."""
     return [
-        record.person_id for record in identity.candidate_people_of(ctx, session, caller=caller)
+        record.person_id
+        for record in identity_online.candidate_people_of(ctx, session, caller=caller)
     ]
 
 
 def _candidates(
     ctx: AppContext, session: Session, *, caller: LinkageRecord
-) -> list[tuple[int, float]]:
-    """Each candidate person with the probability that they are the caller."""
-    model = identity.trained_model(session)
+) -> tuple[list[tuple[int, float]], dict[int, CandidateRecord], dict[int, list[CandidateRecord]]]:
+    """Each candidate person with the probability that they are the caller, the candidates'
+    person records, and the records each was scored on."""
+    model = identity_online.trained_model(session)
     if model is not None:
-        _people, scored = identity.scored_people(
+        people, scored = identity_online.scored_people(
             ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None
         )
-        return [(c.person_id, c.explained.probability) for c in scored]
-    _people, appearances = identity.candidate_appearances(
+        return (
+            [(c.person_id, c.explained.probability) for c in scored],
+            people,
+            {c.person_id: c.records for c in scored},
+        )
+    people, appearances = identity_online.candidate_appearances(
         ctx,
         session,
         caller=caller,
@@ -135,14 +149,18 @@ def _candidates(
         linked_person_id=None,
         contact_id=None,
     )
-    return [
-        (person, 1.0 if _any_same(caller, records) else 0.0)
-        for person, records in appearances.items()
-    ]
+    return (
+        [
+            (person, 1.0 if _any_same(caller, records) else 0.0)
+            for person, records in appearances.items()
+        ],
+        people,
+        appearances,
+    )
 
 
 def _any_same(caller: LinkageRecord, records: Iterable[CandidateRecord]) -> bool:
-    return any(same_caller_without_model(caller, identity.as_compared(r)) for r in records)
+    return any(same_caller_without_model(caller, identity_online.as_compared(r)) for r in records)
 
 
 def follow_decision(

@@ -1,47 +1,47 @@
-"""Identity resolution: the batch linkage of every contact record (splink), supervisors'
-merges and splits, and the likely matches shown to the handler while the caller is on the line.
-"""
+"""Identity resolution: the batch linkage of every contact record (splink), and supervisors'
+merges and splits. The likely matches shown to the handler while the caller is on the line
+are in services/identity_online.py (re-exported here)."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy.orm import Session
 
-from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import identity as repo
-from watchhouse.db.repositories import places
+from watchhouse.db.repositories.identity import RunMetric
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
-from watchhouse.domain.identifiers import postcode_or_none, telephone_or_none
 from watchhouse.domain.identity import (
-    CallerScorer,
-    LinkageRecord,
-    MatchExplanation,
-    MatchModel,
     PairwiseAccuracy,
-    clean_name,
     pairwise_accuracy,
 )
-from watchhouse.domain.records import LikelyMatch, PersonView
 from watchhouse.domain.roles import Actor
-from watchhouse.domain.thrive import VulnerabilityFlag
 from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
-from watchhouse.linkage.fields import UnlinkableRecords
+from watchhouse.linkage.fields import FieldSpec, UnlinkableRecords
 from watchhouse.linkage.records import normalise, signatures, with_derived
-from watchhouse.services import first_contact
+from watchhouse.policy.model import IdentityPolicy
+from watchhouse.services import first_contact, identity_labels
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 from watchhouse.services.identity_files import plan_limits, training_knobs
 from watchhouse.services.identity_labels import model_against_decisions
+from watchhouse.services.identity_online import (
+    ScoredPerson,
+    as_compared,
+    caller_record,
+    candidate_appearances,
+    candidate_people_of,
+    confirm_caller,
+    likely_matches_in,
+    scored_people,
+    trained_model,
+)
 
 Say = Callable[[str], None]
 
@@ -61,18 +61,27 @@ class LinkageReport:
     accuracy: PairwiseAccuracy | None
     neutral_levels: tuple[str, ...] = ()
     labelled: LabelledAccuracy | None = None
+    metrics: tuple[repo.RunMetric, ...] = ()
 
 
-def _informative(records: pa.Table) -> np.ndarray:
+def _informative(records: pa.Table, extra: Sequence[str] = ()) -> np.ndarray:
     """Records with enough to link on: two or more details, one of them a family name, date
-    of birth or telephone number. The rest stay people of their own."""
+    of birth, telephone number or one of the force's extra identifiers. The rest stay people
+    of their own."""
     present = [
         pc.is_valid(records.column(c)).to_numpy(zero_copy_only=False)
-        for c in ("given_name", "family_name", "date_text", "telephone", "postcode")
+        for c in ("given_name", "family_name", "date_text", "telephone", "postcode", *extra)
     ]
     count = np.sum(present, axis=0)
     strong = present[1] | present[2] | present[3]
+    for column in present[5:]:
+        strong = strong | column
     return np.asarray((count >= 2) & strong)
+
+
+def extra_field_specs(policy: IdentityPolicy) -> list[FieldSpec]:
+    """The force's extra identifiers as fields of the linkage."""
+    return [FieldSpec(e.name, e.kind, (e.name,)) for e in policy.extra_identifiers]
 
 
 def link_identities(
@@ -90,19 +99,22 @@ def link_identities(
     policy = ctx.policy.identity
     chosen_engine: EngineName = engine or policy.engine
     cut = policy.match_threshold if threshold is None else threshold
+    extra = extra_field_specs(policy)
     if not 0 < cut < 1:
         raise ValidationFailed.one("threshold", "must be between 0 and 1")
     started_at = ctx.now()
     clock = time.perf_counter()
     tell("reading contact records")
     with ctx.db.transaction() as session:
-        raw = repo.linkage_records(session=session)
+        raw = repo.linkage_records(session=session, extra=[s.name for s in extra])
         stored = repo.decisions(session=session)
         truth = repo.ground_truth(session=session)
+        label_pairs = repo.label_pairs(session=session)
+        label_clusters = repo.label_clusters(session=session)
     tell(f"normalising {raw.num_rows:,} records")
     records = normalise(raw)
     record_ids = records.column("record_id").to_numpy()
-    informative = _informative(records)
+    informative = _informative(records, [s.name for s in extra])
     linkable = np.flatnonzero(informative)
     linkable_records = records.take(pa.array(linkable))
     sig_table, sig_of_linkable = signatures(linkable_records)
@@ -115,7 +127,7 @@ def link_identities(
             from watchhouse.linkage import model as linkage_model  # splink: only when linking
 
             try:
-                plan = linkage_model.store_plan(sig_table, plan_limits(policy))
+                plan = linkage_model.store_plan(sig_table, plan_limits(policy), extra)
                 linker, trained = linkage_model.train(
                     backend,
                     sig_table,
@@ -123,6 +135,7 @@ def link_identities(
                     plan=plan,
                     knobs=training_knobs(policy),
                     tell=tell,
+                    extra=extra,
                 )
             except UnlinkableRecords as error:
                 raise ValidationFailed.one("records", str(error)) from error
@@ -161,6 +174,9 @@ def link_identities(
         stored=stored,
         threshold=cut,
     )
+    labelled_contacts = sorted(
+        {c for a, b, _s in label_pairs for c in (a, b)} | {c for c, _p in label_clusters}
+    )
     finished_at = ctx.now()
     with ctx.db.transaction() as session:
         run_id = repo.add_run(
@@ -181,6 +197,16 @@ def link_identities(
         )
         tell("storing clusters")
         repo.replace_clusters(session=session, run_id=run_id, clusters=result)
+        metrics = identity_labels.run_metrics(
+            run_id,
+            cluster_of=_clusters_of(record_ids, clusters, labelled_contacts),
+            pairs=label_pairs,
+            clusters=label_clusters,
+            decisions=labelled,
+            synthetic=accuracy,
+            synthetic_records=truth.num_rows,
+        )
+        repo.add_run_metrics(session=session, metrics=metrics)
         log_access(
             ctx,
             session=session,
@@ -201,7 +227,20 @@ def link_identities(
         accuracy,
         neutral,
         labelled,
+        tuple(metrics),
     )
+
+
+def _clusters_of(
+    record_ids: np.ndarray, clusters: np.ndarray, contacts: Sequence[int]
+) -> dict[int, int]:
+    """The cluster of each of these contacts among the linked records (ids ascending)."""
+    if not contacts or len(record_ids) == 0:
+        return {}
+    wanted = np.asarray(contacts, dtype=np.int64)
+    at = np.minimum(np.searchsorted(record_ids, wanted), len(record_ids) - 1)
+    found = record_ids[at] == wanted
+    return {int(c): int(k) for c, k in zip(wanted[found], clusters[at[found]], strict=True)}
 
 
 def _clusters(
@@ -295,6 +334,17 @@ def recent_runs(ctx: AppContext) -> list[repo.RunRecord]:
     truth)."""
     with ctx.db.transaction() as session:
         return repo.runs(session=session)
+
+
+def recent_run_metrics(ctx: AppContext) -> dict[int, dict[str, repo.RunMetric]]:
+    """The latest runs and their accuracy on each basis measured (kept labels, supervisors'
+    decisions, the synthetic ground truth): run id -> basis -> metric."""
+    with ctx.db.transaction() as session:
+        ids = [r.id for r in repo.runs(session=session)]
+        found: dict[int, dict[str, repo.RunMetric]] = {i: {} for i in ids}
+        for metric in repo.run_metrics(session=session, run_ids=ids):
+            found[metric.run_id][metric.basis] = metric
+        return found
 
 
 # --- supervisors' decisions ----------------------------------------------------------------
@@ -431,327 +481,20 @@ def _check_consistent(
         ) from error
 
 
-# --- the online check ----------------------------------------------------------------------
-
-
-_models: dict[int, MatchModel] = {}
-
-
-def _model(session: Session) -> MatchModel | None:
-    """The latest run's trained model (read and parsed once per run)."""
-    run_id = repo.latest_run_id(session=session)
-    if run_id is None:
-        return None
-    if run_id not in _models:
-        stored = json.loads(repo.run_model_json(session=session, run_id=run_id))
-        if not stored:
-            return None
-        from watchhouse.linkage import model as linkage_model  # splink: only when first needed
-
-        _models[run_id] = linkage_model.match_model_from_splink(stored)
-    return _models[run_id]
-
-
-def caller_record(
-    *,
-    given_name: str | None,
-    family_name: str | None,
-    date_of_birth: date | None,
-    telephone: str | None,
-    postcode: str | None,
-) -> LinkageRecord:
-    """The caller's details as compared (unreadable numbers and postcodes left out)."""
-    return LinkageRecord(
-        clean_name(given_name),
-        clean_name(family_name),
-        date_of_birth,
-        telephone_or_none(telephone),
-        postcode_or_none(postcode),
-    )
-
-
-def as_compared(record: repo.CandidateRecord) -> LinkageRecord:
-    """A stored appearance as compared (numbers are stored in E.164 already)."""
-    return LinkageRecord(
-        clean_name(record.given_name),
-        clean_name(record.family_name),
-        record.date_of_birth,
-        record.telephone,
-        postcode_or_none(record.postcode),
-    )
-
-
-@dataclass(frozen=True)
-class ScoredPerson:
-    """A candidate person scored against the caller: the best explanation over their person
-    record and recent contacts, and the records it looked at (recent contacts after the first,
-    the person record)."""
-
-    person_id: int
-    explained: MatchExplanation
-    records: list[repo.CandidateRecord]
-
-
-def trained_model(session: Session) -> MatchModel | None:
-    """The latest run's trained model, or None before the first run."""
-    return _model(session)
-
-
-def candidate_people_of(
-    ctx: AppContext, session: Session, *, caller: LinkageRecord, also: int | None = None
-) -> list[repo.CandidateRecord]:
-    """The person records of the people sharing the caller's number, date of birth or family
-    name (in any of its usual spellings), and of person `also`; one indexed query."""
-    family_variants = []
-    if caller.family_name:
-        family_variants = sorted(
-            {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
-        )
-    return repo.candidate_people(
-        session=session,
-        telephone=caller.telephone,
-        family_names=family_variants,
-        date_of_birth=caller.date_of_birth,
-        limit=ctx.policy.identity.candidate_lookup_limit,
-        also=also,
-    )
-
-
-def candidate_appearances(
-    ctx: AppContext,
-    session: Session,
-    *,
-    caller: LinkageRecord,
-    rank: Callable[[LinkageRecord], float],
-    linked_person_id: int | None,
-    contact_id: int | None,
-) -> tuple[dict[int, repo.CandidateRecord], dict[int, list[repo.CandidateRecord]]]:
-    """The people sharing the caller's number, date of birth or family name (by index), and
-    for the best `2 * candidates_shown` of them by `rank` of their person record, that record
-    followed by their most recent contacts. The contact on the line (`contact_id`) is never
-    evidence for itself: it is left out, and so is the person record made from it when it is
-    their only one."""
-    policy = ctx.policy.identity
-    people = {
-        r.person_id: r
-        for r in candidate_people_of(ctx, session, caller=caller, also=linked_person_id)
-    }
-    compared = {person: as_compared(record) for person, record in people.items()}
-    first_pass = sorted(people, key=lambda person: -rank(compared[person]))
-    shortlist = first_pass[: 2 * policy.candidates_shown]
-    if (
-        linked_person_id is not None
-        and linked_person_id in people
-        and linked_person_id not in shortlist
-    ):
-        shortlist.append(linked_person_id)
-    appearances: dict[int, list[repo.CandidateRecord]] = {p: [people[p]] for p in shortlist}
-    for record in repo.recent_contact_records(
-        session=session, person_ids=shortlist, per_person=policy.records_per_candidate + 1
-    ):
-        if record.contact_id != contact_id:
-            appearances[record.person_id].append(record)
-    for person_id, records in appearances.items():
-        recent = sorted(records[1:], key=lambda r: r.presented_at or datetime.min, reverse=True)
-        records[1:] = recent[: policy.records_per_candidate]
-        if len(records) == 1 and person_id == linked_person_id:
-            records.clear()  # a person made from this very call: nothing else to go on
-    return people, appearances
-
-
-def scored_people(
-    ctx: AppContext,
-    session: Session,
-    *,
-    model: MatchModel,
-    caller: LinkageRecord,
-    linked_person_id: int | None,
-    contact_id: int | None,
-) -> tuple[dict[int, repo.CandidateRecord], list[ScoredPerson]]:
-    """The candidate people scored against the caller with the trained model, best first."""
-    scorer = CallerScorer(model, caller)
-    people, appearances = candidate_appearances(
-        ctx,
-        session,
-        caller=caller,
-        rank=scorer.weight,
-        linked_person_id=linked_person_id,
-        contact_id=contact_id,
-    )
-    scored = []
-    for person_id, records in appearances.items():
-        explained = scorer.best(as_compared(r) for r in records)
-        if explained is not None:
-            scored.append(ScoredPerson(person_id, explained, records))
-    scored.sort(key=lambda item: (-item.explained.match_weight, item.person_id))
-    return people, scored
-
-
-def likely_matches_in(
-    ctx: AppContext,
-    session: Session,
-    *,
-    caller: LinkageRecord,
-    linked_person_id: int | None,
-    contact_id: int | None = None,
-) -> tuple[list[LikelyMatch], str | None]:
-    """The people the caller may be, best first, and a note when no trained model exists.
-
-    People sharing the caller's number, date of birth or family name are looked up by index,
-    scored first on their person record, and the most likely of them again on their recent
-    contacts as recorded. Candidates that are one person (in one cluster of the latest run,
-    or the same recorded details, unless a supervisor kept them apart) are shown once."""
-    model = _model(session)
-    if model is None:
-        return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
-    if not (caller.family_name or caller.date_of_birth or caller.telephone):
-        return [], None
-    policy = ctx.policy.identity
-    people, candidates = scored_people(
-        ctx,
-        session,
-        model=model,
-        caller=caller,
-        linked_person_id=linked_person_id,
-        contact_id=contact_id,
-    )
-    candidates = [
-        c
-        for c in candidates
-        if c.explained.probability >= policy.minimum_probability_shown
-        or c.person_id == linked_person_id
-    ]
-    groups = _one_card_per_person(session, people, candidates, linked_person_id)
-    shown = groups[: policy.candidates_shown]
-    contact_ids = [
-        r.contact_id for group in shown for c in group for r in c.records if r.contact_id
-    ]
-    flags_by_contact: dict[int, list[VulnerabilityFlag]] = {}
-    for flag in contact_repo.earlier_flags(session=session, contact_ids=contact_ids):
-        flags_by_contact.setdefault(flag.contact_id, []).append(flag.flag)
-    matches = []
-    for group in shown:
-        first = group[0]
-        person = people[first.person_id]
-        recent = list(
-            {r.contact_id: r for c in group for r in c.records if r.contact_id is not None}.values()
-        )
-        seen = [r.presented_at for r in recent if r.presented_at is not None]
-        flags = [f for r in recent for f in flags_by_contact.get(r.contact_id or 0, [])]
-        matches.append(
-            LikelyMatch(
-                person=PersonView(
-                    first.person_id,
-                    person.given_name or "",
-                    person.family_name or "",
-                    person.date_of_birth,
-                ),
-                probability=first.explained.probability,
-                match_weight=first.explained.match_weight,
-                evidence=first.explained.parts,
-                last_contact_at=max(seen) if seen else None,
-                recent_contacts=len(recent),
-                flags=tuple(dict.fromkeys(flags)),
-                is_linked=first.person_id == linked_person_id,
-                is_likely=first.explained.probability >= policy.match_threshold,
-            )
-        )
-    return matches, None
-
-
-def _one_card_per_person(
-    session: Session,
-    people: dict[int, repo.CandidateRecord],
-    candidates: list[ScoredPerson],
-    linked_person_id: int | None,
-) -> list[list[ScoredPerson]]:
-    """Candidates grouped when they are one person: person records whose contacts the latest
-    run put in one cluster, or with the same recorded name, date of birth and number; never
-    two that a supervisor kept apart. Each group leads with the linked person, else its best;
-    groups in the order of their best."""
-    if len(candidates) < 2:
-        return [[c] for c in candidates]
-    contact_ids = [r.contact_id for c in candidates for r in c.records if r.contact_id]
-    cluster_of = repo.clusters_of(session=session, contact_ids=contact_ids)
-    keys: dict[int, set[object]] = {}
-    for c in candidates:
-        p = people[c.person_id]
-        found: set[object] = {
-            ("cluster", cluster_of[r.contact_id]) for r in c.records if r.contact_id in cluster_of
-        }
-        if p.date_of_birth is not None or p.telephone is not None:
-            found.add(
-                (
-                    "details",
-                    clean_name(p.given_name),
-                    clean_name(p.family_name),
-                    p.date_of_birth,
-                    p.telephone,
-                )
-            )
-        keys[c.person_id] = found
-    every_key = [key for found in keys.values() for key in found]
-    if len(every_key) == len(set(every_key)):
-        return [[c] for c in candidates]  # no two share a key: no decision to look up
-    ids = [c.person_id for c in candidates]
-    kept_apart = places.people_kept_apart(session=session, person_ids=ids)
-    groups: list[list[ScoredPerson]] = []
-    for c in candidates:  # best first
-        home = next(
-            (
-                g
-                for g in groups
-                if any(keys[c.person_id] & keys[o.person_id] for o in g)
-                and not any(frozenset((c.person_id, o.person_id)) in kept_apart for o in g)
-            ),
-            None,
-        )
-        if home is None:
-            groups.append([c])
-        elif c.person_id == linked_person_id:
-            home.insert(0, c)
-        else:
-            home.append(c)
-    return groups
-
-
-def confirm_caller(ctx: AppContext, *, actor: Actor, contact_id: int, person_id: int | None) -> int:
-    """The handler confirms who the caller is: one of the people offered (`person_id`), or a
-    new person made from the caller's details (`None`). Returns the person's id."""
-    with ctx.db.transaction() as session:
-        on_record = contact_repo.caller_on_record(session=session, contact_id=contact_id)
-        if person_id is None:
-            given = on_record.caller
-            if not given.family_name.strip():
-                raise ValidationFailed.one(
-                    "family_name", "the contact has no family name to make a new person from"
-                )
-            person = places.add_person(
-                session=session,
-                given_name=given.given_name.strip(),
-                family_name=given.family_name.strip(),
-                date_of_birth=given.date_of_birth,
-                now=ctx.now(),
-            )
-            operation = Operation.COLLECTION
-        else:
-            found = places.person(session=session, person_id=person_id)
-            if found is None:
-                raise NotFound("person", person_id)
-            person = found
-            operation = Operation.COMBINATION
-        contact_repo.set_person(session=session, contact_id=contact_id, person_id=person.id)
-        if on_record.telephone_number_id is not None:
-            places.link_person_telephone(
-                session=session, person_id=person.id, number_id=on_record.telephone_number_id
-            )
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=operation,
-            record_type="person",
-            record_id=person.id,
-            justification=f"contact {contact_id} confirmed as this person by the handler",
-        )
-    return person.id
+__all__ = [
+    "LinkageReport",
+    "RunMetric",
+    "ScoredPerson",
+    "as_compared",
+    "caller_record",
+    "candidate_appearances",
+    "candidate_people_of",
+    "confirm_caller",
+    "decide",
+    "likely_matches_in",
+    "link_identities",
+    "recent_runs",
+    "scored_people",
+    "split_off",
+    "trained_model",
+]

@@ -1,6 +1,8 @@
 """A force's own labelled sample: labelled pairs of contacts (the same person or not) or
 labelled clusters (contact and true person), measured against the latest linkage run's
-clusters, so that each run's precision and recall can be checked on the force's own records.
+clusters, and kept in the store (`--keep`) so that every later run records its precision,
+recall and F1 on them (with the supervisors' decisions and, on the synthetic force, the
+ground truth) in `identity_run_metrics`.
 """
 
 from __future__ import annotations
@@ -85,6 +87,121 @@ def _read(path: Path) -> tuple[str, list[tuple[int, int, bool]], list[tuple[int,
     )
 
 
+@dataclass(frozen=True)
+class KeptLabels:
+    """A labelled sample kept in the store: what kind, how many labels were new, how many
+    changed an earlier label, and how many named contacts the store does not hold (left out)."""
+
+    kind: str
+    added: int
+    changed: int
+    unknown_contacts: int
+
+
+def keep_labels(ctx: AppContext, *, actor: Actor, labels: Path) -> KeptLabels:
+    """Keep a labelled sample (pairs or clusters) in the store, for every later run to be
+    measured on. Re-importing the same file changes nothing; a label given again with a new
+    value replaces the earlier one; labels naming contacts the store does not hold are left
+    out and counted."""
+    kind, pairs, clusters = _read(labels)
+    contacts = sorted({c for a, b, _s in pairs for c in (a, b)} | {c for c, _p in clusters})
+    with ctx.db.transaction() as session:
+        found = repo.contacts_exist(session=session, contact_ids=contacts)
+        now = ctx.now()
+        if kind == "pairs":
+            kept_pairs = [(a, b, s) for a, b, s in pairs if a in found and b in found and a != b]
+            added, changed = repo.keep_label_pairs(session=session, pairs=kept_pairs, now=now)
+        else:
+            kept = [(c, p[:120]) for c, p in clusters if c in found]
+            added, changed = repo.keep_label_clusters(session=session, clusters=kept, now=now)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.COLLECTION,
+            record_type="identity_labels",
+            record_id=0,
+            justification=f"labelled sample kept: {added} new and {changed} changed {kind}",
+        )
+    return KeptLabels(kind, added, changed, sum(1 for c in contacts if c not in found))
+
+
+def score_labels(
+    cluster_of: dict[int, int],
+    pairs: Sequence[tuple[int, int, bool]],
+    clusters: Sequence[tuple[int, str]],
+) -> tuple[LabelledAccuracy | None, PairwiseAccuracy | None]:
+    """Clusters (`cluster_of`: contact -> cluster) measured on labelled pairs and on labelled
+    clusters (each over the contacts the clusters know; None when none are labelled)."""
+    pair_accuracy = None
+    if pairs:
+        contacts = sorted({c for a, b, _s in pairs for c in (a, b)})
+        node = {c: i for i, c in enumerate(contacts)}
+        labels_of = np.array([cluster_of.get(c, -1 - i) for i, c in enumerate(contacts)])
+        decisions = [
+            Decision(node[a], node[b], same)
+            for a, b, same in pairs
+            if a in cluster_of and b in cluster_of
+        ]
+        pair_accuracy = labelled_accuracy(labels_of, decisions)
+    cluster_accuracy = None
+    known = [(cluster_of[c], p) for c, p in clusters if c in cluster_of]
+    if known:
+        cluster_accuracy = pairwise_accuracy(
+            list(Counter(k for k, _p in known).values()),
+            list(Counter(p for _k, p in known).values()),
+            list(Counter(known).values()),
+        )
+    return pair_accuracy, cluster_accuracy
+
+
+def run_metrics(
+    run_id: int,
+    *,
+    cluster_of: dict[int, int],
+    pairs: Sequence[tuple[int, int, bool]],
+    clusters: Sequence[tuple[int, str]],
+    decisions: LabelledAccuracy | None,
+    synthetic: PairwiseAccuracy | None,
+    synthetic_records: int,
+) -> list[repo.RunMetric]:
+    """A run's accuracy on each basis there is: the kept labelled pairs and clusters, the
+    supervisors' decisions (the model alone) and the synthetic ground truth."""
+    on_pairs, on_clusters = score_labels(cluster_of, pairs, clusters)
+    metrics = []
+    for basis, accuracy in (("labelled_pairs", on_pairs), ("decisions", decisions)):
+        if accuracy is not None and accuracy.labelled:
+            metrics.append(
+                repo.RunMetric(
+                    run_id,
+                    basis,
+                    accuracy.labelled,
+                    accuracy.precision,
+                    accuracy.recall,
+                    _f1(accuracy.precision, accuracy.recall),
+                )
+            )
+    known = sum(1 for c, _p in clusters if c in cluster_of)
+    for basis, pairwise, count in (
+        ("labelled_clusters", on_clusters, known),
+        ("synthetic", synthetic, synthetic_records),
+    ):
+        if pairwise is not None:
+            metrics.append(
+                repo.RunMetric(
+                    run_id, basis, count, pairwise.precision, pairwise.recall, pairwise.f1
+                )
+            )
+    return metrics
+
+
+def _f1(precision: float | None, recall: float | None) -> float | None:
+    if precision is None or recall is None:
+        return None
+    total = precision + recall
+    return 2 * precision * recall / total if total else 0.0
+
+
 def measure_against_labels(ctx: AppContext, *, actor: Actor, labels: Path) -> LabelReport:
     """The latest run's clusters measured on a labelled sample (pairs or clusters)."""
     kind, pairs, clusters = _read(labels)
@@ -106,22 +223,12 @@ def measure_against_labels(ctx: AppContext, *, actor: Actor, labels: Path) -> La
             justification=f"linkage measured against {len(contacts)} labelled contacts",
         )
     unknown = sum(1 for c in contacts if c not in cluster_of)
+    on_pairs, on_clusters = score_labels(cluster_of, pairs, clusters)
     if kind == "pairs":
-        node = {c: i for i, c in enumerate(contacts)}
-        labels_of = np.array([cluster_of.get(c, -1 - i) for i, c in enumerate(contacts)])
-        decisions = [
-            Decision(node[a], node[b], same)
-            for a, b, same in pairs
-            if a in cluster_of and b in cluster_of
-        ]
-        return LabelReport(run_id, labelled_accuracy(labels_of, decisions), None, unknown)
-    known = [(cluster_of[c], p) for c, p in clusters if c in cluster_of]
-    accuracy = pairwise_accuracy(
-        list(Counter(k for k, _p in known).values()),
-        list(Counter(p for _k, p in known).values()),
-        list(Counter(known).values()),
-    )
-    return LabelReport(run_id, None, accuracy, unknown)
+        return LabelReport(run_id, on_pairs, None, unknown)
+    if on_clusters is None:
+        on_clusters = pairwise_accuracy([], [], [])
+    return LabelReport(run_id, None, on_clusters, unknown)
 
 
 def model_against_decisions(

@@ -21,6 +21,7 @@ from watchhouse.domain.roles import Action, Actor
 from watchhouse.io import force_export, force_files, police_uk
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
 from watchhouse.io.rejects import default_report_path, write_report
+from watchhouse.linkage.prepare import normalise_value
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
@@ -161,6 +162,7 @@ def import_force_export(
     unknown = unknown_neighbourhoods(mapping, set(neighbourhoods))
     if unknown:
         raise MappingError(unknown[0], "not one of our neighbourhood codes")
+    kinds = _identifier_kinds(ctx, mapping)
     parsed = force_export.parse_file(
         path,
         mapping=mapping,
@@ -180,6 +182,10 @@ def import_force_export(
         added = 0
         for start in range(0, len(parsed.records), chunk_rows):
             records = parsed.records[start : start + chunk_rows]
+            identifiers: dict[str, dict[str, str]] = {}
+            if kinds:
+                records, identifiers = _take_identifiers(ctx, records, mapping, kinds)
+                identifiers = _only_new(session, mapping.source, identifiers)
             added += repo.add_force_records(
                 session=session,
                 source=mapping.source,
@@ -187,6 +193,10 @@ def import_force_export(
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
             )
+            if identifiers:
+                repo.add_contact_identifiers(
+                    session=session, source=mapping.source, identifiers=identifiers
+                )
             done += len(records)
             tell(done, parsed.rows_read)
         counts = repo.BatchCounts(
@@ -202,6 +212,54 @@ def import_force_export(
     )
     result = _result(batch_id, path, "force_export", counts, written)
     return replace(result, rows_filtered=parsed.rows_filtered, warnings=len(parsed.warnings))
+
+
+def _identifier_kinds(ctx: AppContext, mapping: ForceMapping) -> dict[str, str]:
+    """The kind of each identifier the mapping reads; each must be one policy declares."""
+    declared = {e.name: e.kind for e in ctx.policy.identity.extra_identifiers}
+    for name in mapping.identifiers:
+        if name not in declared:
+            known = ", ".join(declared) or "none (policy [identity] extra_identifiers)"
+            raise MappingError(
+                f"identifiers.{name}", f"not an identifier this force keeps; it keeps: {known}"
+            )
+    return {name: declared[name] for name in mapping.identifiers}
+
+
+def _take_identifiers(
+    ctx: AppContext,
+    records: list[force_export.ForceRecord],
+    mapping: ForceMapping,
+    kinds: dict[str, str],
+) -> tuple[list[force_export.ForceRecord], dict[str, dict[str, str]]]:
+    """The records with their identifier columns taken out of the attributes, and each
+    record's identifiers (by external reference), normalised for their kind."""
+    kept_as_attributes = set(mapping.attributes)
+    region = ctx.policy.identity.telephone_region
+    out: list[force_export.ForceRecord] = []
+    found: dict[str, dict[str, str]] = {}
+    for record in records:
+        attributes = dict(record.attributes or {})
+        values: dict[str, str] = {}
+        for name, column in mapping.identifiers.items():
+            raw = attributes.get(column)
+            if column not in kept_as_attributes:
+                attributes.pop(column, None)
+            value = normalise_value(kinds[name], raw, region) if raw else None
+            if value:
+                values[name] = value[:200]
+        if values:
+            found[record.external_ref] = values
+        out.append(replace(record, attributes=attributes or None))
+    return out, found
+
+
+def _only_new(
+    session: Session, source: str, identifiers: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """Identifiers of records not stored yet (a re-run adds nothing)."""
+    stored = repo.stored_external_refs(session=session, source=source, refs=list(identifiers))
+    return {ref: values for ref, values in identifiers.items() if ref not in stored}
 
 
 def import_force_exports(

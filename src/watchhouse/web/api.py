@@ -166,7 +166,10 @@ def create_contact(
     taken = contacts.take_contact(
         context_of(request),
         actor=actor_of(request),
-        new=NewContact(**body.model_dump()),
+        new=NewContact(
+            **body.model_dump(exclude={"identifiers"}),
+            identifiers=tuple(body.identifiers.items()),
+        ),
         idempotency_key=idempotency_key,
     )
     if not taken.created:

@@ -112,6 +112,9 @@ class FormReader:
             raise ValidationFailed(self.problems)
 
 
+IDENTIFIER_PREFIX = "identifier_"
+
+
 def read_new_contact(form: Mapping[str, object], zone: str) -> NewContact:
     """A new contact from the handler's form."""
     reader = FormReader(form)
@@ -128,6 +131,11 @@ def read_new_contact(form: Mapping[str, object], zone: str) -> NewContact:
         postcode=reader.text("postcode"),
         neighbourhood_code=reader.text("neighbourhood_code"),
         summary=reader.text("summary"),
+        identifiers=tuple(
+            (key.removeprefix(IDENTIFIER_PREFIX), value.strip())
+            for key, value in form.items()
+            if key.startswith(IDENTIFIER_PREFIX) and isinstance(value, str) and value.strip()
+        ),
     )
     reader.raise_if_problems()
     return contact

@@ -36,6 +36,11 @@ class ContactIn(_In):
     postcode: str = Field("", max_length=10)
     neighbourhood_code: str = Field("", max_length=40)
     summary: str = Field("", max_length=4000)
+    identifiers: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="the force's own identifiers (policy [identity] extra_identifiers), by name",
+    )
 
 
 class ThriveIn(_In):

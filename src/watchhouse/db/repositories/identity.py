@@ -15,10 +15,14 @@ from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
 from watchhouse.db.tables import (
+    ContactIdentifierRow,
     ContactRow,
     GroundTruthRow,
     IdentityClusterRow,
     IdentityDecisionRow,
+    IdentityLabelClusterRow,
+    IdentityLabelPairRow,
+    IdentityRunMetricRow,
     IdentityRunRow,
     PersonRow,
     PersonTelephoneRow,
@@ -75,9 +79,10 @@ class CandidateRecord:
     presented_at: datetime | None
 
 
-def linkage_records(*, session: Session) -> pa.Table:
+def linkage_records(*, session: Session, extra: Sequence[str] = ()) -> pa.Table:
     """Every contact that names its caller (a family name or a date of birth), as recorded:
-    record_id, given_name, family_name, date_of_birth, telephone, postcode."""
+    record_id, given_name, family_name, date_of_birth, telephone, postcode, and a column for
+    each of the `extra` identifiers (normalised when stored; null where not given)."""
     columns: dict[str, list[object]] = {
         name: []
         for name in (
@@ -118,8 +123,162 @@ def linkage_records(*, session: Session) -> pa.Table:
             "date_of_birth": pa.array(columns["date_of_birth"], pa.date32()),
             "telephone": pa.array(columns["telephone"], pa.string()),
             "postcode": pa.array(columns["postcode"], pa.string()),
+            **_extra_columns(session, columns["record_id"], extra),
         }
     )
+
+
+def _extra_columns(
+    session: Session, record_ids: list[object], names: Sequence[str]
+) -> dict[str, pa.Array]:
+    """One column per extra identifier, aligned with `record_ids` (sorted ascending)."""
+    if not names:
+        return {}
+    position = {contact: i for i, contact in enumerate(record_ids)}
+    values: dict[str, list[str | None]] = {n: [None] * len(record_ids) for n in names}
+    statement = select(
+        ContactIdentifierRow.contact_id, ContactIdentifierRow.name, ContactIdentifierRow.value
+    ).where(ContactIdentifierRow.name.in_(list(names)))
+    result = session.execute(statement.execution_options(yield_per=_CHUNK))
+    for partition in result.partitions(_CHUNK):
+        for contact, name, value in partition:
+            index = position.get(contact)
+            if index is not None:
+                values[name][index] = value
+    return {n: pa.array(v, pa.string()) for n, v in values.items()}
+
+
+def add_identifiers(*, session: Session, contact_id: int, values: dict[str, str]) -> None:
+    """Keep a contact's extra identifiers (already normalised)."""
+    for name, value in values.items():
+        session.add(ContactIdentifierRow(contact_id=contact_id, name=name, value=value))
+    session.flush()
+
+
+def identifiers_of(*, session: Session, contact_id: int) -> dict[str, str]:
+    """A contact's extra identifiers, by name."""
+    rows = session.execute(
+        select(ContactIdentifierRow.name, ContactIdentifierRow.value).where(
+            ContactIdentifierRow.contact_id == contact_id
+        )
+    )
+    return {name: value for name, value in rows}
+
+
+# --- labelled samples and each run's accuracy ---------------------------------------------
+
+
+def keep_label_pairs(
+    *, session: Session, pairs: Sequence[tuple[int, int, bool]], now: datetime
+) -> tuple[int, int]:
+    """Keep labelled pairs (smaller id on the left; a later label of a pair replaces the
+    earlier); return how many were added and how many changed."""
+    wanted: dict[tuple[int, int], bool] = {}
+    for left, right, same in pairs:
+        wanted[(min(left, right), max(left, right))] = same
+    existing = {
+        (r.left_contact_id, r.right_contact_id): r
+        for r in session.scalars(select(IdentityLabelPairRow))
+    }
+    added = changed = 0
+    for (left, right), same in wanted.items():
+        row = existing.get((left, right))
+        if row is None:
+            session.add(
+                IdentityLabelPairRow(
+                    left_contact_id=left, right_contact_id=right, same_person=same, imported_at=now
+                )
+            )
+            added += 1
+        elif row.same_person != same:
+            row.same_person = same
+            row.imported_at = now
+            changed += 1
+    session.flush()
+    return added, changed
+
+
+def keep_label_clusters(
+    *, session: Session, clusters: Sequence[tuple[int, str]], now: datetime
+) -> tuple[int, int]:
+    """Keep labelled contacts (contact, true person; a later label replaces the earlier);
+    return how many were added and how many changed."""
+    wanted = dict(clusters)
+    existing = {r.contact_id: r for r in session.scalars(select(IdentityLabelClusterRow))}
+    added = changed = 0
+    for contact, person in wanted.items():
+        row = existing.get(contact)
+        if row is None:
+            session.add(IdentityLabelClusterRow(contact_id=contact, person=person, imported_at=now))
+            added += 1
+        elif row.person != person:
+            row.person = person
+            row.imported_at = now
+            changed += 1
+    session.flush()
+    return added, changed
+
+
+def label_pairs(*, session: Session) -> list[tuple[int, int, bool]]:
+    """The kept labelled pairs."""
+    rows = session.execute(
+        select(
+            IdentityLabelPairRow.left_contact_id,
+            IdentityLabelPairRow.right_contact_id,
+            IdentityLabelPairRow.same_person,
+        ).order_by(IdentityLabelPairRow.left_contact_id, IdentityLabelPairRow.right_contact_id)
+    )
+    return [(left, right, same) for left, right, same in rows]
+
+
+def label_clusters(*, session: Session) -> list[tuple[int, str]]:
+    """The kept labelled contacts and their true person."""
+    rows = session.execute(
+        select(IdentityLabelClusterRow.contact_id, IdentityLabelClusterRow.person).order_by(
+            IdentityLabelClusterRow.contact_id
+        )
+    )
+    return [(contact, person) for contact, person in rows]
+
+
+@dataclass(frozen=True)
+class RunMetric:
+    """A run's accuracy on one basis."""
+
+    run_id: int
+    basis: str
+    labelled: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+def add_run_metrics(*, session: Session, metrics: Sequence[RunMetric]) -> None:
+    """Keep a run's accuracy on each basis measured."""
+    for m in metrics:
+        session.add(
+            IdentityRunMetricRow(
+                run_id=m.run_id,
+                basis=m.basis,
+                labelled=m.labelled,
+                precision=m.precision,
+                recall=m.recall,
+                f1=m.f1,
+            )
+        )
+    session.flush()
+
+
+def run_metrics(*, session: Session, run_ids: Sequence[int]) -> list[RunMetric]:
+    """The accuracy kept with these runs."""
+    if not run_ids:
+        return []
+    rows = session.scalars(
+        select(IdentityRunMetricRow)
+        .where(IdentityRunMetricRow.run_id.in_(list(run_ids)))
+        .order_by(IdentityRunMetricRow.run_id, IdentityRunMetricRow.basis)
+    )
+    return [RunMetric(r.run_id, r.basis, r.labelled, r.precision, r.recall, r.f1) for r in rows]
 
 
 def ground_truth(*, session: Session) -> pa.Table:

@@ -195,6 +195,32 @@ def neighbourhood_refs(*, session: Session) -> dict[str, NeighbourhoodRef]:
     return {code: NeighbourhoodRef(id_, Settlement(settlement)) for code, id_, settlement in rows}
 
 
+def add_contact_identifiers(
+    *, session: Session, source: str, identifiers: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Keep the force's identifiers of contacts just stored (by external reference)."""
+    refs = list(identifiers)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(refs), _LOOKUP_CHUNK):
+        part = refs[start : start + _LOOKUP_CHUNK]
+        found = session.execute(
+            select(ContactRow.id, ContactRow.external_ref).where(
+                ContactRow.source == source, ContactRow.external_ref.in_(part)
+            )
+        )
+        for contact_id, ref in found:
+            if ref is not None:
+                rows.extend((contact_id, name, value) for name, value in identifiers[ref].items())
+    if rows:
+        bulk.insert_rows(
+            session=session,
+            table_name="contact_identifiers",
+            columns=("contact_id", "name", "value"),
+            rows=rows,
+            convert_times=False,
+        )
+
+
 def stored_external_refs(*, session: Session, source: str, refs: Sequence[str]) -> set[str]:
     """Which of these external references of a source are already stored as contacts."""
     found: set[str] = set()
