@@ -71,8 +71,6 @@ class TelephonyIntervalThresholdRow(Base):
     """How many of an interval's calls were answered within a threshold (seconds)."""
 
     __tablename__ = "telephony_interval_thresholds"
-    interval_id: Mapped[int] = mapped_column(
-        ForeignKey("telephony_intervals.id"), primary_key=True
-    )
+    interval_id: Mapped[int] = mapped_column(ForeignKey("telephony_intervals.id"), primary_key=True)
     seconds: Mapped[int] = mapped_column(Integer, primary_key=True)
     answered: Mapped[int] = mapped_column(Integer)

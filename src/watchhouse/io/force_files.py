@@ -61,7 +61,12 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
     return files
 
 
-def layout(header: list[str], mapping: ForceMapping, file_name: str) -> FileLayout:
+def layout(
+    header: list[str],
+    mapping: ForceMapping,
+    file_name: str,
+    required: tuple[str, ...] = REQUIRED_FIELDS,
+) -> FileLayout:
     """Match the mapping's columns to one header; raise UnreadableFile when a required field
     has none of its columns."""
     where: dict[str, list[int]] = {}
@@ -71,11 +76,11 @@ def layout(header: list[str], mapping: ForceMapping, file_name: str) -> FileLayo
     for name in mapping.columns:
         wanted.extend(mapping.columns_of(name))
     wanted.extend(mapping.row_filter)
-    for required in REQUIRED_FIELDS:
-        if not any(c in where for c in mapping.columns_of(required)):
+    for needed in required:
+        if not any(c in where for c in mapping.columns_of(needed)):
             raise UnreadableFile(
-                f"{file_name} lacks the column of {required}: "
-                f"{' or '.join(mapping.columns_of(required))}"
+                f"{file_name} lacks the column of {needed}: "
+                f"{' or '.join(mapping.columns_of(needed))}"
             )
     missing_filter = [c for c in mapping.row_filter if c not in where]
     if missing_filter:
@@ -127,7 +132,7 @@ class RawRow:
 
 
 def read_rows(
-    path: Path, mapping: ForceMapping
+    path: Path, mapping: ForceMapping, required: tuple[str, ...] = REQUIRED_FIELDS
 ) -> tuple[FileLayout, list[str], Generator[tuple[int, RawRow | Rejection | None]]]:
     """The file's layout and header, then each record numbered as in the file (header = row
     1): a RawRow, its rejection (malformed, or a value no field may store, with the raw
@@ -147,7 +152,7 @@ def read_rows(
         handle.close()
         raise UnreadableFile(f"{path.name} is empty: it has no header row")
     try:
-        found = layout(header, mapping, path.name)
+        found = layout(header, mapping, path.name, required)
     except UnreadableFile:
         handle.close()
         raise

@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("queue", sa.String(length=80), nullable=False),
         sa.Column("channel", sa.String(length=20), nullable=False),
-        sa.Column(
-            "interval_start", watchhouse.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("interval_start", watchhouse.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("length_minutes", sa.Integer(), nullable=False),
         sa.Column("offered", sa.Integer(), nullable=False),
         sa.Column("answered", sa.Integer(), nullable=False),
