@@ -626,7 +626,11 @@ def peel_view(
 
 # The cuts other than neighbourhood that the measure page breaks a value down by, when the
 # measure has them: the charge rate by crime group, audit scores by team.
-BREAKDOWN_CUTS: dict[Cut, str] = {Cut.CRIME_GROUP: "By crime group", Cut.TEAM: "By team"}
+BREAKDOWN_CUTS: dict[Cut, str] = {
+    Cut.CRIME_GROUP: "By crime group",
+    Cut.TEAM: "By team",
+    Cut.ANSWER_SOURCE: "By source of the answer times",
+}
 NOT_RECORDED = "unknown"  # the measures' cut value for a record without one
 
 
