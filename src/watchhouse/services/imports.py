@@ -185,6 +185,7 @@ def import_force_export(
                 records=records,
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
+                telephone_region=ctx.policy.identity.telephone_region,
             )
             done += len(records)
             tell(done, parsed.rows_read)
