@@ -142,8 +142,12 @@ def update_contact(
 ) -> None:
     """Bring the call's contact in line with its events (status only between open/abandoned)."""
     values = _contact_values(state, handler_id, number_id)
+    status, caller_name = session.execute(
+        select(ContactRow.status, ContactRow.caller_name).where(ContactRow.id == contact_id)
+    ).one()
+    if caller_name:  # the handler completed it: the number is theirs from now on
+        del values["telephone_number_id"], values["caller_telephone"]
     session.execute(update(ContactRow).where(ContactRow.id == contact_id).values(**values))
-    status = session.scalar(select(ContactRow.status).where(ContactRow.id == contact_id))
     if status in ("open", "abandoned"):
         session.execute(
             update(ContactRow)
