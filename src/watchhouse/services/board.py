@@ -632,6 +632,11 @@ BREAKDOWN_CUTS: dict[Cut, str] = {
     Cut.ANSWER_SOURCE: "By source of the answer times",
 }
 NOT_RECORDED = "unknown"  # the measures' cut value for a record without one
+ANSWER_SOURCE_NAMES = {
+    "telephony_calls": "Telephony per-call records",
+    "telephony_intervals": "Telephony interval statistics",
+    "contacts": "Contacts' own times",
+}
 
 
 @dataclass(frozen=True)
@@ -671,7 +676,8 @@ def breakdowns(
                 code=v.cut_value or "",
                 name="not recorded"
                 if v.cut_value in (None, NOT_RECORDED)
-                else team_names.get(v.cut_value or "", v.cut_value or ""),
+                else ANSWER_SOURCE_NAMES.get(v.cut_value or "")
+                or team_names.get(v.cut_value or "", v.cut_value or ""),
                 value=v.value,
                 numerator=v.numerator,
                 denominator=v.denominator,
