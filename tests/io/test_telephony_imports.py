@@ -155,10 +155,25 @@ def test_concurrent_imports_of_one_file_store_each_call_once(
             report=tmp_path / f"r{n}.csv",
         ).rows_added
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        added = list(pool.map(run, range(4)))
+    def intervals(n: int) -> int:
+        return import_telephony_file(
+            ctx,
+            actor=actors[Role.ADMINISTRATOR],
+            path=INTERVALS,
+            mapping=_intervals_mapping(),
+            report=tmp_path / f"i{n}.csv",
+        ).rows_added
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        calls = [pool.submit(run, n) for n in range(3)]
+        spans = [pool.submit(intervals, n) for n in range(3)]
+        added = [f.result() for f in calls]
+        added_intervals = [f.result() for f in spans]
     assert sum(added) == 6
     assert len(_calls(ctx)) == 6
+    assert sum(added_intervals) == 5
+    with ctx.db.transaction() as session:
+        assert session.query(TelephonyIntervalThresholdRow).count() == 5 * 3
 
 
 def test_the_documented_interval_statistics_import_with_their_thresholds(
