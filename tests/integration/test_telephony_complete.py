@@ -4,6 +4,7 @@ instead of making a second one; later feed events keep what the handler took dow
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -72,21 +73,21 @@ def test_the_take_form_completes_the_feeds_contact_and_makes_no_second(
     contact_id = _answered(ctx, actors)
     (before,) = _rows(ctx)
     handler = actors[Role.CALL_HANDLER]
-    contacts.complete_feed_contact(ctx, actor=handler, contact_id=contact_id, new=DETAILS)
+    # The caller gives another number to call back on: the handler corrects it.
+    corrected = replace(DETAILS, telephone="07700 900999")
+    contacts.complete_feed_contact(ctx, actor=handler, contact_id=contact_id, new=corrected)
     (after,) = _rows(ctx)
     assert after.id == contact_id
     assert (after.caller_name, after.summary) == ("Sam Caller", "Man shouting outside the shop")
     assert after.location_id is not None and after.person_id is not None
-    # The feed's channel, times, number and handler stay.
+    # The feed's channel, times and handler stay.
     assert (after.channel, after.presented_at, after.answered_at) == (
         "999",
         before.presented_at,
         before.answered_at,
     )
-    assert (after.caller_telephone, after.telephone_number_id) == (
-        "07700 900456",
-        before.telephone_number_id,
-    )
+    assert after.caller_telephone == "07700 900999"
+    assert after.telephone_number_id not in (None, before.telephone_number_id)
     assert after.handler_id == handler.user_id and after.status == "open"
     # A later event from the feed completes the call and keeps the handler's details.
     telephony.record_event(
@@ -96,8 +97,12 @@ def test_the_take_form_completes_the_feeds_contact_and_makes_no_second(
     )
     (ended,) = _rows(ctx)
     assert (ended.caller_name, ended.ended_at) == ("Sam Caller", ctx.now())
+    assert (ended.caller_telephone, ended.telephone_number_id) == (
+        "07700 900999",
+        after.telephone_number_id,
+    )
     view = contacts.get_contact(ctx, actor=handler, contact_id=contact_id, justification="t")
-    assert view.telephone == "+447700900456"  # the linked number, as for a contact taken here
+    assert view.telephone == "+447700900999"  # the linked number, as for a contact taken here
 
 
 def test_only_an_open_contact_the_feed_made_can_be_completed(
