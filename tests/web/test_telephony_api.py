@@ -90,7 +90,9 @@ def test_the_handler_home_page_opens_on_the_answered_call(feed: TestClient, clie
     feed.post("/api/telephony/events", json=ANSWERED)
     handler = client_as(Role.CALL_HANDLER).client
     page = handler.get("/").text
-    assert "07700 900456" in page and f'href="/contacts/{contact_id}"' in page
+    assert "07700 900456" in page and f'href="/contacts/{contact_id}/complete"' in page
+    form = handler.get(f"/contacts/{contact_id}/complete")
+    assert form.status_code == 200 and "Answered call" in form.text
     contact = handler.get(f"/contacts/{contact_id}")
     assert contact.status_code == 200 and "+447700900456" in contact.text
     assert "7 s" in contact.text  # answered 7 seconds after it rang

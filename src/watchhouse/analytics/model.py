@@ -27,6 +27,9 @@ class Cut(StrEnum):
     GRADE = "grade"
     CRIME_GROUP = "crime_group"  # investigations and outcomes only (charge rate by crime group)
     TEAM = "team"  # quality audits only: the team whose work it was, as it stood when sampled
+    # 999 and 101 answer measures only: the source of the times (per-call telephony records,
+    # interval statistics, or the contacts' own times), see analytics/measures/facts.py
+    ANSWER_SOURCE = "answer_source"
 
 
 class Unit(StrEnum):

@@ -140,6 +140,27 @@ INPUT_COLUMNS |= {
     },
 }
 
+# The telephony platform's calls (live feed or imported records) and interval statistics
+# (issue 14): times and counts only, no numbers or handlers.
+INPUT_COLUMNS |= {
+    "telephony_calls": {
+        "contact_id": INT,
+        "channel": TEXT,
+        "presented_at": TS,
+        "answered_at": TS,
+        "abandoned_at": TS,
+    },
+    "telephony_intervals": {
+        "id": INT,
+        "channel": TEXT,
+        "interval_start": TS,
+        "offered": INT,
+        "answered": INT,
+        "abandoned": INT,
+    },
+    "telephony_interval_thresholds": {"interval_id": INT, "seconds": INT, "answered": INT},
+}
+
 _RAW_TYPES = {
     INT: pa.int64(),
     TEXT: pa.string(),

@@ -294,6 +294,77 @@ def import_records(
         )
 
 
+def _import_telephony(
+    files: list[Path], mapping: Path, kind: str, report: Path | None, as_user: str | None
+) -> None:
+    """The two telephony imports: files, folders or globs read through a mapping."""
+    from watchhouse.io.telephony_files import load_telephony_mapping
+    from watchhouse.services.telephony_imports import import_telephony_file
+
+    try:
+        checked = load_telephony_mapping(mapping, "calls" if kind == "calls" else "intervals")
+        paths = force_files.expand_inputs(files)
+    except (MappingError, UnreadableFile) as exc:
+        err.print(f"[red]nothing imported[/red]: {exc}")
+        raise typer.Exit(2 if isinstance(exc, MappingError) else 1) from exc
+    ctx = _context(create=True)
+    actor = _actor(ctx, as_user, Action.IMPORT_DATA)
+    if len(paths) > 1 and report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+    results: list[imports.ImportResult] = []
+    failed = False
+    with _progress() as progress:
+        for path in paths:
+            task = progress.add_task(path.name, total=None)
+            try:
+                results.append(
+                    import_telephony_file(
+                        ctx,
+                        actor=actor,
+                        path=path,
+                        mapping=checked,
+                        report=_report_for(path, report, len(paths) > 1),
+                        progress=_tracker(progress, task),
+                    )
+                )
+            except UnreadableFile as exc:
+                err.print(f"[red]{path}: not imported[/red]: {exc}")
+                failed = True
+    _summary(results, f"telephony {kind} import ({checked.source})")
+    if failed:
+        raise typer.Exit(1)
+
+
+TelephonyFiles = Annotated[
+    list[Path], typer.Argument(help="CSV files, folders of them, or glob patterns (quoted)")
+]
+TelephonyMappingOption = Annotated[
+    Path, typer.Option("--mapping", help="the TOML mapping file (see docs/data-formats.md)")
+]
+
+
+@import_app.command("telephony-calls")
+def import_telephony_calls(
+    files: TelephonyFiles,
+    mapping: TelephonyMappingOption,
+    report: ReportOption = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import the telephony platform's per-call records (idempotent on its call id)."""
+    _import_telephony(files, mapping, "calls", report, as_user)
+
+
+@import_app.command("telephony-intervals")
+def import_telephony_intervals(
+    files: TelephonyFiles,
+    mapping: TelephonyMappingOption,
+    report: ReportOption = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import the telephony platform's interval statistics (per 15 or 30 minutes and queue)."""
+    _import_telephony(files, mapping, "intervals", report, as_user)
+
+
 @export_app.command("parquet")
 def export_parquet(
     directory: Annotated[Path, typer.Argument(help="where to write <table>.parquet files")],

@@ -31,10 +31,11 @@ def normalise_postcode(raw: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
-def telephone_or_none(raw: str | None) -> str | None:
-    """A number in E.164 form, or None when there is none or it is not a number."""
+def telephone_or_none(raw: str | None, region: str = "GB") -> str | None:
+    """A number in E.164 form (`region` for numbers without a country code), or None when
+    there is none or it is not a number."""
     try:
-        return normalise_telephone(raw) if raw else None
+        return normalise_telephone(raw, region) if raw else None
     except ValueError:
         return None
 

@@ -76,10 +76,11 @@ def layout(
     for name in mapping.columns:
         wanted.extend(mapping.columns_of(name))
     wanted.extend(mapping.row_filter)
-    for name in required:
-        if not any(c in where for c in mapping.columns_of(name)):
+    for needed in required:
+        if not any(c in where for c in mapping.columns_of(needed)):
             raise UnreadableFile(
-                f"{file_name} lacks the column of {name}: {' or '.join(mapping.columns_of(name))}"
+                f"{file_name} lacks the column of {needed}: "
+                f"{' or '.join(mapping.columns_of(needed))}"
             )
     missing_filter = [c for c in mapping.row_filter if c not in where]
     if missing_filter:

@@ -170,6 +170,14 @@ class TimeReader:
                 return {}, problems
             del chosen[name]
 
+    def choices(
+        self, name: str, column: str, value: str, offset: timedelta | None = None
+    ) -> tuple[datetime, ...] | TimeProblem:
+        """One value's UTC readings: one, or two (earlier, later) when it fell in the hour the
+        clocks went back and neither the offset nor `ambiguous_times` settles it."""
+        reading = self._reading(name, column, value, offset)
+        return reading if isinstance(reading, TimeProblem) else reading.choices
+
     def _refuse_or_drop(self, problem: TimeProblem) -> TimeProblem:
         if problem.field_name in self.rules.drop_when_bad:
             return TimeProblem(

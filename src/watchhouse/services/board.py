@@ -648,8 +648,17 @@ def peel_view(
 
 # The cuts other than neighbourhood that the measure page breaks a value down by, when the
 # measure has them: the charge rate by crime group, audit scores by team.
-BREAKDOWN_CUTS: dict[Cut, str] = {Cut.CRIME_GROUP: "By crime group", Cut.TEAM: "By team"}
+BREAKDOWN_CUTS: dict[Cut, str] = {
+    Cut.CRIME_GROUP: "By crime group",
+    Cut.TEAM: "By team",
+    Cut.ANSWER_SOURCE: "By source of the answer times",
+}
 NOT_RECORDED = "unknown"  # the measures' cut value for a record without one
+ANSWER_SOURCE_NAMES = {
+    "telephony_calls": "Telephony per-call records",
+    "telephony_intervals": "Telephony interval statistics",
+    "contacts": "Contacts' own times",
+}
 
 
 @dataclass(frozen=True)
@@ -689,7 +698,8 @@ def breakdowns(
                 code=v.cut_value or "",
                 name="not recorded"
                 if v.cut_value in (None, NOT_RECORDED)
-                else team_names.get(v.cut_value or "", v.cut_value or ""),
+                else ANSWER_SOURCE_NAMES.get(v.cut_value or "")
+                or team_names.get(v.cut_value or "", v.cut_value or ""),
                 value=v.value,
                 numerator=v.numerator,
                 denominator=v.denominator,

@@ -14,7 +14,7 @@ from watchhouse.db.repositories import contacts, incidents, places, plans, repea
 from watchhouse.db.repositories import identity as identity_repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
-from watchhouse.domain.errors import Conflict, FieldProblem, ValidationFailed
+from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
 from watchhouse.domain.records import ContactView, NewContact
 from watchhouse.domain.referrals import ReferralStatus, check_referral_update
@@ -106,6 +106,62 @@ def _checked_identifiers(
     return values, problems
 
 
+def feed_contact(ctx: AppContext, *, actor: Actor, contact_id: int) -> contacts.FeedContact:
+    """A contact the feed made, for the handler's form (a logged consultation)."""
+    with ctx.db.transaction() as session:
+        found = contacts.feed_contact(session=session, contact_id=contact_id)
+        if found is None:
+            raise NotFound("telephony call with contact", contact_id)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.CONSULTATION,
+            record_type="contact",
+            record_id=contact_id,
+            justification="completing the answered call",
+        )
+    return found
+
+
+def complete_feed_contact(
+    ctx: AppContext, *, actor: Actor, contact_id: int, new: NewContact
+) -> int:
+    """Complete a contact the telephony feed made (on answer) with what the handler took
+    down: caller, number, location, summary. Its channel and times stay the feed's; no second
+    contact is made. Refused once the contact is assessed or graded, or if it is not one the
+    feed made."""
+    with ctx.db.transaction() as session:
+        found = contacts.feed_contact(session=session, contact_id=contact_id)
+    if found is None:
+        raise ValidationFailed.one("contact", f"contact {contact_id} was not made by the feed")
+    given = replace(
+        new,
+        channel=found.channel,
+        presented_at=found.presented_at,
+        answered_at=found.answered_at,
+        abandoned=False,
+        telephone=new.telephone.strip() or (found.caller_telephone or ""),
+    )
+    checked = check_new_contact(given, ctx.now())
+    identifiers, problems = _checked_identifiers(ctx, given)
+    if isinstance(checked, list) or problems:
+        raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
+    with ctx.db.transaction() as session:
+        locked = contacts.feed_contact(session=session, contact_id=contact_id, lock=True)
+        if locked is None or locked.status != "open":
+            raise Conflict(
+                f"contact {contact_id} is already {locked.status if locked else 'gone'}: "
+                "open it to carry on"
+            )
+        _store_contact(ctx, session, actor, checked, None, existing=locked)
+        if identifiers:
+            identity_repo.add_identifiers(
+                session=session, contact_id=contact_id, values=identifiers
+            )
+    return contact_id
+
+
 def request_digest(new: NewContact) -> str:
     """SHA-256 of the contact as asked for (before defaults are filled in), so a retry of the
     same request matches and a different request under the same key does not."""
@@ -130,7 +186,9 @@ def _store_contact(
     checked: CheckedContact,
     key: str | None,
     digest: str | None = None,
+    existing: contacts.FeedContact | None = None,
 ) -> int:
+    """Store a checked contact: a new one, or (with `existing`) the one the feed made."""
     new = checked.contact
     assert new.presented_at is not None
     neighbourhood = None
@@ -176,35 +234,50 @@ def _store_contact(
         if person is not None:
             places.link_person_telephone(session=session, person_id=person.id, number_id=number_id)
     caller_name = f"{new.caller_given_name.strip()} {new.caller_family_name.strip()}".strip()
-    contact_id = contacts.add_contact(
-        session=session,
-        channel=new.channel,
-        presented_at=new.presented_at,
-        answered_at=new.answered_at,
-        abandoned=new.abandoned,
-        handler_id=None if new.abandoned else actor.user_id,
-        person_id=None if person is None else person.id,
-        telephone_number_id=number_id,
-        location_id=location_id,
-        caller_name=caller_name,
-        summary=new.summary.strip(),
-        status="abandoned" if new.abandoned else "open",
-        idempotency_key=key,
-        idempotency_user_id=actor.user_id,
-        idempotency_body_sha256=digest,
-        caller=contacts.CallerAsGiven(
-            given_name=new.caller_given_name.strip(),
-            family_name=new.caller_family_name.strip(),
-            date_of_birth=new.date_of_birth,
-            telephone=new.telephone.strip(),
-            postcode=checked.postcode or "",
-        ),
+    as_given = contacts.CallerAsGiven(
+        given_name=new.caller_given_name.strip(),
+        family_name=new.caller_family_name.strip(),
+        date_of_birth=new.date_of_birth,
+        telephone=new.telephone.strip(),
+        postcode=checked.postcode or "",
     )
+    if existing is not None:
+        contact_id = existing.contact_id
+        contacts.complete_contact(
+            session=session,
+            contact_id=contact_id,
+            handler_id=existing.handler_id or actor.user_id,
+            person_id=None if person is None else person.id,
+            telephone_number_id=number_id,
+            location_id=location_id,
+            caller_name=caller_name,
+            summary=new.summary.strip(),
+            caller=as_given,
+        )
+    else:
+        contact_id = contacts.add_contact(
+            session=session,
+            channel=new.channel,
+            presented_at=new.presented_at,
+            answered_at=new.answered_at,
+            abandoned=new.abandoned,
+            handler_id=None if new.abandoned else actor.user_id,
+            person_id=None if person is None else person.id,
+            telephone_number_id=number_id,
+            location_id=location_id,
+            caller_name=caller_name,
+            summary=new.summary.strip(),
+            status="abandoned" if new.abandoned else "open",
+            idempotency_key=key,
+            idempotency_user_id=actor.user_id,
+            idempotency_body_sha256=digest,
+            caller=as_given,
+        )
     log_access(
         ctx,
         session=session,
         actor=actor,
-        operation=Operation.COLLECTION,
+        operation=Operation.COLLECTION if existing is None else Operation.ALTERATION,
         record_type="contact",
         record_id=contact_id,
     )

@@ -192,6 +192,7 @@ def import_force_export(
                 records=records,
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
+                telephone_region=ctx.policy.identity.telephone_region,
             )
             if identifiers:
                 repo.add_contact_identifiers(

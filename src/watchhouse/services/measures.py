@@ -476,6 +476,8 @@ def drill_down(
     reason = justification or f"performance drill-down: {measure}, {period.value} {period_start}"
     with ctx.db.transaction() as session:
         for row in rows:
+            if row["record_id"] is None:
+                continue  # an interval's counts, or a call record with no contact: no person
             log_access(
                 ctx,
                 session=session,

@@ -49,7 +49,7 @@ def record_event(ctx: AppContext, *, actor: Actor, event: CallEvent) -> Recorded
             if state.answered_by is None
             else telephony.user_id_of(session=session, username=state.answered_by)
         )
-        e164 = telephone_or_none(state.caller_number)
+        e164 = telephone_or_none(state.caller_number, ctx.policy.identity.telephone_region)
         number_id = None if e164 is None else telephony.number_id(session=session, number=e164)
         if contact_id is None and state.channel is not None:
             contact_id = telephony.add_contact(

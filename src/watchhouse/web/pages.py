@@ -172,7 +172,10 @@ async def new_contact_page(request: Request) -> Response:
 
 
 def _new_contact_form(
-    request: Request, values: dict[str, object], error: ValidationFailed | None
+    request: Request,
+    values: dict[str, object],
+    error: ValidationFailed | None,
+    call: object | None = None,
 ) -> Response:
     ctx = context_of(request)
     values.setdefault("opened_at", ctx.now().isoformat())
@@ -184,7 +187,36 @@ def _new_contact_form(
         values=values,
         problems={p.field: p.reason for p in error.problems} if error else {},
         neighbourhoods=reference.neighbourhoods(ctx),
+        call=call,
     )
+
+
+@router.get("/contacts/{contact_id}/complete", dependencies=[Depends(require(Action.TAKE_CONTACT))])
+async def complete_call_page(request: Request, contact_id: RecordId) -> Response:
+    """The take form on a call the telephony feed made on answer: the number and times are
+    the feed's; the handler adds the caller, where and what."""
+    ctx = context_of(request)
+    call = contacts.feed_contact(ctx, actor=actor_of(request), contact_id=contact_id)
+    if call.status != "open":
+        return _see_other(f"/contacts/{contact_id}")
+    return _new_contact_form(request, {"telephone": call.caller_telephone or ""}, None, call)
+
+
+@router.post(
+    "/contacts/{contact_id}/complete", dependencies=[Depends(require(Action.TAKE_CONTACT))]
+)
+async def complete_call(request: Request, contact_id: RecordId) -> Response:
+    """Complete the feed's contact (no second contact) and go to its screen to assess."""
+    ctx = context_of(request)
+    form = await request.form()
+    actor = actor_of(request)
+    try:
+        new = read_new_contact(form, ctx.policy.force.timezone)
+        contacts.complete_feed_contact(ctx, actor=actor, contact_id=contact_id, new=new)
+    except ValidationFailed as exc:
+        call = contacts.feed_contact(ctx, actor=actor, contact_id=contact_id)
+        return _new_contact_form(request, dict(form), exc, call)
+    return _see_other(f"/contacts/{contact_id}")
 
 
 @router.post("/contacts", dependencies=[Depends(require(Action.TAKE_CONTACT))])

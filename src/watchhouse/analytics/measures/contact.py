@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from watchhouse.analytics.measures.common import (
     CONTACT_CUTS,
+    CUTS_MARKER,
     US_PER_MINUTE,
     US_PER_SECOND,
     flag,
@@ -20,6 +21,12 @@ ANSWER_CUTS = without(CONTACT_CUTS, Cut.CHANNEL)
 WAIT = "(f.answered_us - f.presented_us)"
 FINISHED = "f.answered_us IS NOT NULL OR f.abandoned"
 ANSWERED = "f.answered_us IS NOT NULL"
+# The 999 and 101 answer measures read answer_facts (see facts.py): the best source of each
+# channel's times for each day, which the answer_source cut shows.
+SOURCE_CUTS = {**ANSWER_CUTS, Cut.ANSWER_SOURCE: "f.answer_source"}
+SOURCE_NOTE = """Computed from the best source the force has for each channel and day: the
+telephony platform's per-call records (live feed or imported), else its interval statistics,
+else the contacts' own times; broken down by answer_source it shows which was used."""
 
 
 def _share(channel: str, population: str, meets: str) -> Callable[[MeasureParams], Additive]:
@@ -54,6 +61,51 @@ def _wait(channel: str) -> Callable[[MeasureParams], Additive]:
     return parts
 
 
+def _answer_share(channel: str, counts: str) -> Callable[[MeasureParams], str]:
+    """A share of one channel's finished calls from answer_facts: `counts` is `within` (the
+    standard; an interval counts its calls answered within that many seconds, as the platform
+    reported them, and an interval without that threshold is left out) or `abandoned`."""
+
+    def build(params: MeasureParams) -> str:
+        join, where, num = "", "", "f.abandoned"
+        if counts == "within":
+            seconds = params.standard_seconds
+            threshold = int(seconds) if float(seconds).is_integer() else -1
+            standard = int(seconds * US_PER_SECOND)
+            join = (
+                "LEFT JOIN telephony_interval_thresholds t ON t.interval_id = f.interval_id "
+                f"AND t.seconds = {threshold}"
+            )
+            where = " AND (f.interval_id IS NULL OR t.answered IS NOT NULL)"
+            num = (
+                "CASE WHEN f.interval_id IS NOT NULL THEN t.answered "
+                f"WHEN {ANSWERED} AND {WAIT} < {standard} THEN 1 ELSE 0 END"
+            )
+        return f"""
+SELECT f.id AS record_id, f.day AS day {CUTS_MARKER}, {num} AS num, f.finished AS den
+FROM answer_facts f {join}
+WHERE f.counted AND f.channel = '{channel}' AND f.finished > 0{where}"""
+
+    return build
+
+
+def _answered_call(channel: str, value: str) -> Callable[[MeasureParams], Additive]:
+    """One channel's answered calls with a wait each, from the best such source of the day."""
+
+    def parts(params: MeasureParams) -> Additive:
+        return Additive(
+            "answer_facts f",
+            "f.day",
+            f"f.counted_wait AND f.channel = '{channel}' AND {ANSWERED}",
+            value.format(
+                standard=int(params.standard_seconds * US_PER_SECOND),
+                long=int(params.long_seconds * US_PER_SECOND),
+            ),
+        )
+
+    return parts
+
+
 def _answer_not_recorded(params: MeasureParams) -> Additive:
     return Additive(
         "contact_facts f",
@@ -74,16 +126,18 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=True,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("999", FINISHED, f"f.answered_us IS NOT NULL AND {WAIT} < {{standard}}"),
+        build=_answer_share("999", "within"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
         the share answered in under the policy's standard (10 seconds by default), timed from the
         call being presented to the force to the handler answering. Abandoned calls ARE in the
         denominator and count as not answered within the standard: the caller was not answered.
         A call answered in exactly 10 seconds does not meet the standard (it is in the published
-        band "10 to under 60 s"). Calls neither answered nor abandoned yet are left out.""",
+        band "10 to under 60 s"). Calls neither answered nor abandoned yet are left out."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_mean_answer_seconds",
@@ -92,14 +146,16 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SECONDS,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        additive=_wait("999"),
+        additive=_answered_call("999", WAIT),
         scale=US_PER_SECOND,
         definition="""The mean time, in seconds, from presentation to answer of the 999 calls
         presented in the period and answered. Abandoned calls have no answer time and are left
-        out.""",
+        out."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_median_answer_seconds",
@@ -108,15 +164,17 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SECONDS,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.QUANTILE,
-        additive=_wait("999"),
+        additive=_answered_call("999", WAIT),
         scale=US_PER_SECOND,
         quantile=0.5,
         definition="""The median time, in seconds, from presentation to answer of the 999 calls
         presented in the period and answered (linear interpolation between the two middle calls
-        when their number is even). Abandoned calls are left out.""",
+        when their number is even). Abandoned calls are left out."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_p90_answer_seconds",
@@ -125,15 +183,17 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SECONDS,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.QUANTILE,
-        additive=_wait("999"),
+        additive=_answered_call("999", WAIT),
         scale=US_PER_SECOND,
         quantile=0.9,
         definition="""The 90th percentile of the time, in seconds, from presentation to answer of
         the 999 calls presented in the period and answered (linear interpolation between ranks,
-        as pandas and DuckDB's quantile_cont do). Abandoned calls are left out.""",
+        as pandas and DuckDB's quantile_cont do). Abandoned calls are left out."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_answered_under_10s",
@@ -142,14 +202,16 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=True,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("999", ANSWERED, f"{WAIT} < {{standard}}"),
+        additive=_answered_call("999", flag(f"{WAIT} < {{standard}}")),
         definition="""The Home Office's first band: of the 999 calls presented in the period and
         answered, the share answered in under the standard (10 s by default). As published, the
         three bands are shares of answered calls, so abandoned calls are not in them (unlike the
-        "answered within 10 seconds" measure, which counts them against the standard).""",
+        "answered within 10 seconds" measure, which counts them against the standard)."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_answered_10_to_60s",
@@ -158,13 +220,15 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=None,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("999", ANSWERED, f"{WAIT} >= {{standard}} AND {WAIT} < {{long}}"),
+        additive=_answered_call("999", flag(f"{WAIT} >= {{standard}} AND {WAIT} < {{long}}")),
         definition="""The Home Office's second band: of the 999 calls presented in the period and
         answered, the share answered in the standard (10 s) or more but under the long wait
-        (60 s by default). Exactly 10 s falls in this band.""",
+        (60 s by default). Exactly 10 s falls in this band."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_answered_60s_or_more",
@@ -173,12 +237,14 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("999", ANSWERED, f"{WAIT} >= {{long}}"),
+        additive=_answered_call("999", flag(f"{WAIT} >= {{long}}")),
         definition="""The Home Office's third band: of the 999 calls presented in the period and
-        answered, the share answered in the long wait (60 s by default) or more.""",
+        answered, the share answered in the long wait (60 s by default) or more."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.999_abandonment_rate",
@@ -187,12 +253,14 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("999", FINISHED, "f.abandoned"),
+        build=_answer_share("999", "abandoned"),
         definition="""Of the 999 calls presented in the period that were answered or abandoned,
-        the share abandoned (the caller hung up before a handler answered).""",
+        the share abandoned (the caller hung up before a handler answered)."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.101_mean_answer_seconds",
@@ -201,14 +269,16 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SECONDS,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.MEAN,
-        additive=_wait("101"),
+        additive=_answered_call("101", WAIT),
         scale=US_PER_SECOND,
         definition="""The mean time, in seconds, from presentation to answer of the 101 calls
         presented in the period and answered. Abandoned calls are left out (see the 101
-        abandonment rate).""",
+        abandonment rate)."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.101_abandonment_rate",
@@ -217,12 +287,14 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=False,
-        cuts=ANSWER_CUTS,
+        cuts=SOURCE_CUTS,
         record_type="contacts",
         kind=Kind.SHARE,
-        additive=_share("101", FINISHED, "f.abandoned"),
+        build=_answer_share("101", "abandoned"),
         definition="""Of the 101 calls presented in the period that were answered or abandoned,
-        the share abandoned before a handler answered.""",
+        the share abandoned before a handler answered."""
+        + " "
+        + SOURCE_NOTE,
     ),
     measure(
         key="contact.live_chat_mean_wait_seconds",

@@ -12,6 +12,49 @@ from a contact taken here, where no THRIVE or no body-worn video answer means "n
 
 from __future__ import annotations
 
+# The 999 and 101 answer measures read `answer_facts`: for each channel and local day, the
+# records of the best source the force has for that day: the telephony platform's per-call
+# records (live feed or imported), else its interval statistics, else the contacts' own times
+# (typed by handlers or imported). `answer_source` says which; `counted` marks the rows of the
+# chosen source, `counted_wait` those of the best source with a wait per call (intervals have
+# none). A row counts `calls` calls, `finished` of them answered or abandoned.
+ANSWER_SOURCES = ("telephony_calls", "telephony_intervals", "contacts")
+ANSWER_FACTS = """
+WITH a AS (
+  SELECT 'telephony_calls' AS answer_source, 1 AS source_rank, tc.contact_id AS id,
+         tc.channel, tc.presented_day AS day, tc.presented_us, tc.answered_us,
+         CAST(NULL AS BIGINT) AS interval_id, 1 AS calls,
+         CASE WHEN tc.answered_us IS NOT NULL OR tc.abandoned_us IS NOT NULL THEN 1 ELSE 0 END
+           AS finished,
+         CASE WHEN tc.answered_us IS NULL AND tc.abandoned_us IS NOT NULL THEN 1 ELSE 0 END
+           AS abandoned,
+         COALESCE(cf.hood, 'unknown') AS hood, COALESCE(cf.grade_text, 'ungraded') AS grade_text
+  FROM telephony_calls tc
+  LEFT JOIN contact_facts cf ON cf.id = tc.contact_id
+  WHERE tc.channel IN ('999', '101') AND tc.presented_us IS NOT NULL
+  UNION ALL
+  SELECT 'telephony_intervals', 2, CAST(NULL AS BIGINT), ti.channel, ti.interval_start_day,
+         ti.interval_start_us, CAST(NULL AS BIGINT), ti.id, ti.offered,
+         ti.answered + ti.abandoned, ti.abandoned, 'unknown', 'ungraded'
+  FROM telephony_intervals ti
+  WHERE ti.channel IN ('999', '101')
+  UNION ALL
+  SELECT 'contacts', 3, f.id, f.channel, f.presented_day, f.presented_us, f.answered_us,
+         CAST(NULL AS BIGINT), 1,
+         CASE WHEN f.answered_us IS NOT NULL OR f.abandoned THEN 1 ELSE 0 END,
+         CASE WHEN f.abandoned THEN 1 ELSE 0 END, f.hood, f.grade_text
+  FROM contact_facts f
+  WHERE f.channel IN ('999', '101')
+),
+best AS (
+  SELECT channel, day, MIN(source_rank) AS source_rank,
+         MIN(CASE WHEN source_rank <> 2 THEN source_rank END) AS wait_rank
+  FROM a GROUP BY channel, day
+)
+SELECT a.*, a.source_rank = b.source_rank AS counted,
+       COALESCE(a.source_rank = b.wait_rank, FALSE) AS counted_wait
+FROM a JOIN best b ON b.channel = a.channel AND b.day = a.day"""
+
 UNKNOWN = "unknown"
 UNGRADED = "ungraded"
 PUBLIC = "COALESCE(c.origin, 'public') = 'public'"
@@ -73,4 +116,5 @@ LEFT JOIN (SELECT crime_id, MIN(written_us) AS first_us FROM investigation_plans
            GROUP BY crime_id) p ON p.crime_id = cr.id
 LEFT JOIN (SELECT crime_id, MIN(reviewed_us) AS first_us FROM supervisor_reviews
            GROUP BY crime_id) r ON r.crime_id = cr.id""",
+    "answer_facts": ANSWER_FACTS,
 }

@@ -177,6 +177,71 @@ def add_contact(
     return row.id
 
 
+@dataclass(frozen=True)
+class FeedContact:
+    """A contact the telephony feed made, as the handler's form completes it."""
+
+    contact_id: int
+    channel: Channel
+    presented_at: datetime
+    answered_at: datetime | None
+    caller_telephone: str | None
+    handler_id: int | None
+    status: str
+
+
+def feed_contact(*, session: Session, contact_id: int, lock: bool = False) -> FeedContact | None:
+    """A contact the telephony feed made (source telephony), locked for this transaction when
+    `lock`; None when there is no such contact."""
+    statement = select(ContactRow).where(
+        ContactRow.id == contact_id, ContactRow.source == "telephony"
+    )
+    row = session.scalar(statement.with_for_update() if lock else statement)
+    if row is None:
+        return None
+    return FeedContact(
+        contact_id=row.id,
+        channel=Channel(row.channel),
+        presented_at=row.presented_at,
+        answered_at=row.answered_at,
+        caller_telephone=row.caller_telephone,
+        handler_id=row.handler_id,
+        status=row.status,
+    )
+
+
+def complete_contact(
+    *,
+    session: Session,
+    contact_id: int,
+    handler_id: int,
+    person_id: int | None,
+    telephone_number_id: int | None,
+    location_id: int | None,
+    caller_name: str,
+    summary: str,
+    caller: CallerAsGiven,
+) -> None:
+    """Add what the handler took down to a contact the feed made (its times stay the feed's)."""
+    session.execute(
+        update(ContactRow)
+        .where(ContactRow.id == contact_id)
+        .values(
+            handler_id=handler_id,
+            person_id=person_id,
+            telephone_number_id=telephone_number_id,
+            location_id=location_id,
+            caller_name=caller_name,
+            summary=summary,
+            caller_given_name=caller.given_name or None,
+            caller_family_name=caller.family_name or None,
+            caller_date_of_birth=caller.date_of_birth,
+            caller_telephone=caller.telephone or None,
+            caller_postcode=caller.postcode or None,
+        )
+    )
+
+
 def set_status(
     *, session: Session, contact_id: int, status: str, ended_at: datetime | None = None
 ) -> None:

@@ -13,10 +13,19 @@ from typing import Any
 import pyarrow as pa
 from psycopg.types.json import Json
 from sqlalchemy import select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
-from watchhouse.db.tables import Base, ContactRow, ImportBatchRow, NeighbourhoodRow, UserRow
+from watchhouse.db.tables import (
+    Base,
+    ContactRow,
+    ImportBatchRow,
+    NeighbourhoodRow,
+    TelephoneNumberRow,
+    UserRow,
+)
+from watchhouse.domain.identifiers import telephone_or_none
 from watchhouse.domain.incident_flow import IncidentStatus
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Settlement
@@ -269,6 +278,7 @@ CONTACT_COLUMNS = (
     "external_ref",
     "origin",
     "attributes",
+    "telephone_number_id",
 )
 INCIDENT_COLUMNS = (
     "id",
@@ -295,9 +305,13 @@ def add_force_records(
     records: Sequence[ForceRecord],
     neighbourhoods: dict[str, NeighbourhoodRef],
     graded_by: int,
+    telephone_region: str = "GB",
 ) -> int:
     """Store new records as contacts (with locations, and incidents when graded); skip those
-    whose (source, external reference) is already stored. Return how many were added."""
+    whose (source, external reference) is already stored. Return how many were added. The
+    caller's number, normalised (E.164, `telephone_region` for national numbers), links the
+    contact to `telephone_numbers` as a contact taken here is, so search and the repeat
+    rules by number find it; the number as given is kept too."""
     stored = stored_external_refs(
         session=session, source=source, refs=[r.external_ref for r in records]
     )
@@ -305,6 +319,11 @@ def add_force_records(
     if not new:
         return 0
     dialect = session.get_bind().dialect.name
+    number_ids = telephone_number_ids(
+        session=session,
+        raw={r.caller_telephone for r in new if r.caller_telephone},
+        region=telephone_region,
+    )
     located = [r for r in new if r.has_location and r.settlement is not None]
     graded = [r for r in new if r.grade is not None and r.settlement is not None]
     location_ids = iter(reserve_ids(session=session, table_name="locations", count=len(located)))
@@ -328,8 +347,11 @@ def add_force_records(
                 )
             )
         contact_id = next(contact_ids)
+        number_id = number_ids.get(record.caller_telephone) if record.caller_telephone else None
         contacts.append(
-            _stored_times(_contact(record, contact_id, where, source, dialect), dialect)
+            _stored_times(
+                (*_contact(record, contact_id, where, source, dialect), number_id), dialect
+            )
         )
         if record.grade is not None and record.settlement is not None:
             incident = _incident(record, next(incident_ids), contact_id, where, graded_by)
@@ -346,6 +368,32 @@ def add_force_records(
                 session=session, table_name=name, columns=columns, rows=rows, convert_times=False
             )
     return len(new)
+
+
+def telephone_number_ids(*, session: Session, raw: set[str], region: str) -> dict[str, int]:
+    """The `telephone_numbers` id of each number as given that is a number (E.164), the
+    numbers new to the store inserted once however many imports or contacts meet them."""
+    e164 = {given: telephone_or_none(given, region) for given in raw}
+    wanted = sorted({n for n in e164.values() if n is not None})
+    if not wanted:
+        return {}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ids: dict[str, int] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        part = wanted[start : start + _LOOKUP_CHUNK]
+        session.execute(
+            insert(TelephoneNumberRow)
+            .values([{"number": n} for n in part])
+            .on_conflict_do_nothing()
+        )
+        rows = session.execute(
+            select(TelephoneNumberRow.number, TelephoneNumberRow.id).where(
+                TelephoneNumberRow.number.in_(part)
+            )
+        )
+        ids.update({number: id_ for number, id_ in rows})
+    return {given: ids[n] for given, n in e164.items() if n is not None}
 
 
 def _copy_rows(

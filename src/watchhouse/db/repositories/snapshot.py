@@ -11,7 +11,11 @@ from watchhouse.db.tables import AccessLogRow, Base
 from watchhouse.domain.access import Operation
 
 # Tables whose rows change in place, and the column that grows when they do.
-_CHANGED_AT = {"incidents": "updated_at", "identity_clusters": "run_id"}
+_CHANGED_AT = {
+    "incidents": "updated_at",
+    "identity_clusters": "run_id",
+    "telephony_calls": "updated_at",
+}
 # Logged operations that change the store (consultations and disclosures only read it).
 _CHANGES = (Operation.COLLECTION, Operation.ALTERATION, Operation.COMBINATION, Operation.ERASURE)
 

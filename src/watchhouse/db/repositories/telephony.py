@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert as insert_into
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import ContactRow, TelephoneNumberRow, UserRow
-from watchhouse.db.telephony_tables import TelephonyCallRow, TelephonyEventRow
+from watchhouse.db.telephony_tables import (
+    TelephonyCallRow,
+    TelephonyEventRow,
+    TelephonyIntervalRow,
+    TelephonyIntervalThresholdRow,
+)
 from watchhouse.domain.telephony import AnsweredCall, CallEvent, CallEventKind, CallState
 from watchhouse.domain.values import Channel
+from watchhouse.io.telephony_files import CallRecord, IntervalRecord
 
 SOURCE = "telephony"
 _DETAILS = ("channel", "caller_number", "queue", "handler_username", "transferred_to")
@@ -134,8 +142,12 @@ def update_contact(
 ) -> None:
     """Bring the call's contact in line with its events (status only between open/abandoned)."""
     values = _contact_values(state, handler_id, number_id)
+    status, caller_name = session.execute(
+        select(ContactRow.status, ContactRow.caller_name).where(ContactRow.id == contact_id)
+    ).one()
+    if caller_name:  # the handler completed it: the number is theirs from now on
+        del values["telephone_number_id"], values["caller_telephone"]
     session.execute(update(ContactRow).where(ContactRow.id == contact_id).values(**values))
-    status = session.scalar(select(ContactRow.status).where(ContactRow.id == contact_id))
     if status in ("open", "abandoned"):
         session.execute(
             update(ContactRow)
@@ -198,3 +210,97 @@ def answered_open_calls(*, session: Session, user_id: int, limit: int = 10) -> l
         and row.presented_at is not None
         and row.answered_at is not None
     ]
+
+
+# --- imported call records and interval statistics -------------------------------------------
+
+_CHUNK = 500
+
+
+def user_ids(*, session: Session, usernames: set[str]) -> dict[str, int]:
+    """The ids of the users (active or not) with these usernames."""
+    found: dict[str, int] = {}
+    names = sorted(usernames)
+    for start in range(0, len(names), _CHUNK):
+        rows = session.execute(
+            select(UserRow.username, UserRow.id).where(
+                UserRow.username.in_(names[start : start + _CHUNK])
+            )
+        )
+        found.update({name: id_ for name, id_ in rows})
+    return found
+
+
+def _insert_many(session: Session, table: Any, rows: list[dict[str, Any]], *key: Any) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING in chunks; the key columns of the rows that went in."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added: list[Any] = []
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            insert(table).values(rows[start : start + _CHUNK]).on_conflict_do_nothing()
+        ).returning(*key)
+        added.extend(session.execute(statement).all())
+    return added
+
+
+def add_imported_calls(
+    *, session: Session, source: str, calls: Sequence[CallRecord], now: datetime
+) -> int:
+    """Store call records unless their call id is stored already (by an earlier import or the
+    live feed, which then keeps its own); return how many went in."""
+    handlers = user_ids(session=session, usernames={c.handler for c in calls if c.handler})
+    rows: dict[str, dict[str, Any]] = {}
+    for call in calls:
+        rows.setdefault(
+            call.call_id,
+            {
+                "call_id": call.call_id,
+                "channel": call.channel,
+                "queue": call.queue,
+                "presented_at": call.presented_at,
+                "answered_at": call.answered_at,
+                "answered_by": handlers.get(call.handler) if call.handler else None,
+                "abandoned_at": call.abandoned_at,
+                "ended_at": call.ended_at,
+                "updated_at": now,
+                "source": source,
+                "handler_ref": call.handler,
+            },
+        )
+    table = TelephonyCallRow.__table__
+    return len(_insert_many(session, table, list(rows.values()), table.c.call_id))
+
+
+def add_intervals(*, session: Session, source: str, intervals: Sequence[IntervalRecord]) -> int:
+    """Store interval rows unless (source, queue, start) is stored already, with their
+    thresholds; return how many went in."""
+    table = TelephonyIntervalRow.__table__
+    rows: dict[tuple[str, datetime], dict[str, Any]] = {}
+    within: dict[tuple[str, datetime], tuple[tuple[int, int], ...]] = {}
+    for record in intervals:
+        key = (record.queue, record.start)
+        if key in rows:
+            continue
+        within[key] = record.within
+        rows[key] = {
+            "source": source,
+            "queue": record.queue,
+            "channel": record.channel,
+            "interval_start": record.start,
+            "length_minutes": record.length_minutes,
+            "offered": record.offered,
+            "answered": record.answered,
+            "abandoned": record.abandoned,
+        }
+    added = _insert_many(
+        session, table, list(rows.values()), table.c.id, table.c.queue, table.c.interval_start
+    )
+    thresholds = [
+        {"interval_id": id_, "seconds": seconds, "answered": calls}
+        for id_, queue, start in added
+        for seconds, calls in within[(queue, start)]
+    ]
+    if thresholds:
+        session.execute(insert_into(TelephonyIntervalThresholdRow), thresholds)
+    return len(added)
