@@ -1,7 +1,9 @@
 """The daily models and their rolling-origin backtest (statsforecast).
 
-Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination, often better
-than any one of them; its band is the mean of theirs) and the seasonal naive baseline.
+Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination; its band is the
+mean of theirs) and the seasonal naive baseline. The forecast is the mean of the two single
+models with the lowest backtest MASE (best_pair, combine). Before every fit, unusual days are
+replaced by their weekday's median (clean).
 
 Each fold estimates the special days' effects from the days before its origin only
 (day_effects.estimate_effects), divides them out of the training days, fits every candidate
