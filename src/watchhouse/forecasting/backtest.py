@@ -1,7 +1,9 @@
 """The daily models and their rolling-origin backtest (statsforecast).
 
-Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination, often better
-than any one of them; its band is the mean of theirs) and the seasonal naive baseline.
+Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination; its band is the
+mean of theirs) and the seasonal naive baseline. The forecast is the mean of the two single
+models with the lowest backtest MASE (best_pair, combine). Before every fit, unusual days are
+replaced by their weekday's median (clean).
 
 Each fold estimates the special days' effects from the days before its origin only
 (day_effects.estimate_effects), divides them out of the training days, fits every candidate
@@ -28,9 +30,46 @@ BASELINE = "SeasonalNaive"
 FITTED = ("MSTL", "AutoETS", "AutoARIMA")
 ENSEMBLE = "Ensemble"  # the mean of the three fitted models (forecast combination)
 CANDIDATES = (*FITTED, ENSEMBLE, BASELINE)
+SINGLE = (*FITTED, BASELINE)  # the models the combination of the two best is drawn from
+PAIR = "+"  # a combination's name: its members joined by PAIR ("MSTL+AutoETS")
 WEEK = 7
 YEAR = 365
 ARIMA_DAYS = 2 * YEAR
+CLEAN_WEEKS = 4  # an unusual day is judged against the same weekday up to 4 weeks either side
+CLEAN_IQR = 3.0  # ... and is unusual beyond 3 interquartile ranges of every day's deviation
+
+
+def clean(y: np.ndarray) -> np.ndarray:
+    """The daily series the models are fitted on, with unusual days replaced (as R's
+    forecast::tsoutliers does, with its 3-IQR limits): each day's deviation from the median
+    of the same weekday up to CLEAN_WEEKS weeks either side (within the series); days whose
+    deviation lies beyond CLEAN_IQR interquartile ranges outside the quartiles of every day's
+    deviation take that median instead.
+
+    Why: one odd week (a storm, an outage, the days around a holiday the calendar does not
+    name, or a holiday whose factor is poorly known) is otherwise copied forward by the
+    seasonal models for the whole horizon. Scores are always on the actual days."""
+    values = np.asarray(y, dtype=float)
+    n = values.size
+    if n < 2 * WEEK:
+        return values
+    lags = [WEEK * k for k in range(1, CLEAN_WEEKS + 1)]
+    shifted = np.full((n, 2 * len(lags)), np.nan)
+    for j, lag in enumerate(lags):
+        shifted[lag:, 2 * j] = values[:-lag]
+        shifted[:-lag, 2 * j + 1] = values[lag:]
+    enough = np.sum(~np.isnan(shifted), axis=1) >= 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows with no neighbour
+        expected = np.nanmedian(shifted, axis=1)
+    deviation = np.where(enough, values - expected, np.nan)
+    known = deviation[~np.isnan(deviation)]
+    if known.size < 2 * WEEK:
+        return values
+    q1, q3 = np.quantile(known, [0.25, 0.75])
+    spread = CLEAN_IQR * (q3 - q1)
+    unusual = enough & ((deviation < q1 - spread) | (deviation > q3 + spread))
+    return np.where(unusual, np.maximum(expected, 0.0), values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +117,28 @@ def _rename(frame: pd.DataFrame, level: int) -> pd.DataFrame:
         for suffix in ("", "-lo", "-hi"):
             frame[ENSEMBLE + suffix] = frame[[m + suffix for m in FITTED]].mean(axis=1)
     return frame
+
+
+def members(model: str) -> set[str]:
+    """The single models a forecast is made of (the Ensemble's three, a pair's two)."""
+    if model == ENSEMBLE:
+        return set(FITTED)
+    return set(model.split(PAIR))
+
+
+def combine(frame: pd.DataFrame, model: str) -> pd.DataFrame:
+    """Add a pair's columns (forecast, -lo, -hi): the mean of its members' (in place)."""
+    if PAIR in model:
+        names = model.split(PAIR)
+        for suffix in ("", "-lo", "-hi"):
+            frame[model + suffix] = frame[[m + suffix for m in names]].mean(axis=1)
+    return frame
+
+
+def best_pair(scores: tuple[ModelScore, ...]) -> str:
+    """The combination of the two single models with the lowest backtest MASE."""
+    single = sorted((s for s in scores if s.model in SINGLE), key=lambda s: s.mase)
+    return PAIR.join(s.model for s in single[:2])
 
 
 def _forecast(
@@ -132,7 +193,7 @@ def backtest(
                 until=cutoff,
                 days=list(train.index.date) + held,
             )
-            y = train.to_numpy() / effects[channel].of(list(train.index.date))
+            y = clean(train.to_numpy() / effects[channel].of(list(train.index.date)))
             frames.append(pd.DataFrame({"unique_id": channel, "ds": train.index, "y": y}))
         out = _forecast(
             pd.concat(frames, ignore_index=True),
@@ -152,20 +213,24 @@ def backtest(
             rows["cutoff"] = pd.Timestamp(cutoff)
             folds[channel].append(rows)
     scores = {
-        channel: _scores(daily[channel], imputed[channel], folds[channel], windows, horizon, level)
+        channel: score_models(
+            daily[channel], imputed[channel], folds[channel], windows, CANDIDATES, level
+        )
         for channel in daily
     }
     return Backtest(scores, folds)
 
 
-def _scores(
+def score_models(
     series: pd.Series,
     imputed: set[date],
     folds: list[pd.DataFrame],
     windows: int,
-    horizon: int,
+    names: tuple[str, ...],
     level: int,
 ) -> tuple[ModelScore, ...]:
+    """The named models' daily MASE and interval coverage over the backtest's folds."""
+    horizon = len(folds[0]) if folds else 0
     train = series.iloc[: len(series) - windows * horizon]
     values = train.to_numpy()
     missing = np.array([d in imputed for d in train.index.date])
@@ -177,7 +242,7 @@ def _scores(
     rows = rows[~rows["imputed"].to_numpy(dtype=bool)]
     actual = rows["y"].to_numpy(dtype=float)
     scores = []
-    for model in CANDIDATES:
+    for model in names:
         predicted = rows[model].to_numpy()
         lo, hi = rows[f"{model}-lo"].to_numpy(), rows[f"{model}-hi"].to_numpy()
         error = np.abs(actual - predicted)
@@ -203,16 +268,16 @@ def fit_and_forecast(
         frames = []
         for channel in (c for c in daily if chosen[c] == model):
             series = daily[channel]
-            y = series.to_numpy() / effects[channel].of(list(series.index.date))
+            y = clean(series.to_numpy() / effects[channel].of(list(series.index.date)))
             frames.append(pd.DataFrame({"unique_id": channel, "ds": series.index, "y": y}))
-        members = set(FITTED) if model == ENSEMBLE else {model}
         result = _forecast(
             pd.concat(frames, ignore_index=True),
-            members,
+            members(model),
             annual=annual,
             horizon=horizon,
             level=level,
         )
+        combine(result, model)
         for channel, rows in result.groupby("unique_id"):
             rows = rows.sort_values("ds").reset_index(drop=True)
             factor = effects[str(channel)].of([d.date() for d in rows["ds"]])
