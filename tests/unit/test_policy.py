@@ -433,3 +433,20 @@ def test_a_directory_in_place_of_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policy(tmp_path)
     assert str(caught.value).startswith(f"policy file {tmp_path} cannot be read: ")
+
+
+@pytest.mark.parametrize("region", ["XX", "GB-ZZ", "Atlantis"])
+def test_an_unknown_forecast_holiday_region_is_refused_when_the_policy_loads(
+    tmp_path: Path, region: str
+) -> None:
+    path = tmp_path / "force.toml"
+    path.write_text(f'[planning]\nholiday_region = "{region}"\n')
+    with pytest.raises(PolicyError, match=r"planning\.holiday_region.*unknown holiday region"):
+        load_policy(path)
+
+
+@pytest.mark.parametrize("region", ["", "none", "SCT", "GB-NIR", "FR", "US-NY", "de-by"])
+def test_a_known_forecast_holiday_region_loads(tmp_path: Path, region: str) -> None:
+    path = tmp_path / "force.toml"
+    path.write_text(f'[planning]\nholiday_region = "{region}"\n')
+    assert load_policy(path).planning.holiday_region == region
