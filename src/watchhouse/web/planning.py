@@ -96,6 +96,7 @@ async def what_if(request: Request) -> Response:
         max_abandonment=_percent(reader, "abandonment"),
         demand_change=_percent(reader, "demand_change"),
         forecast_run_id=record_id_or_none(run),
+        roster=reader.text("roster") == "1",
     )
     try:
         if reader.problems:
