@@ -110,9 +110,16 @@ def main() -> int:
     if args.worker is not None:
         worker(args.worker, args.runs)
         return 0
-    ref = args.baseline_ref or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], check=True, capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
+    ref = (
+        args.baseline_ref
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout.strip()
+    )
     print("command:", " ".join(["uv run python bench/what_if.py", *sys.argv[1:]]))
     print(f"baseline: {ref[:12]}; load before: {Path('/proc/loadavg').read_text().strip()}")
     with tempfile.TemporaryDirectory(prefix="bench-what-if-") as scratch:

@@ -156,6 +156,34 @@ async def records_export(request: Request) -> Response:
     )
 
 
+def _csv(text: str, name: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/board/export", dependencies=[Depends(require(Action.EXPORT_BOARD))])
+async def board_export(request: Request, month: str = "", period: str = "") -> Response:
+    """The board's headline measures as CSV (aggregates: no personal data)."""
+    ctx, actor = context_of(request), actor_of(request)
+    chosen, every = _month(request, month), _period(period)
+    text, name = await run_in_threadpool(
+        board.export_board, ctx, actor=actor, month=chosen, period=every
+    )
+    return _csv(text, name)
+
+
+@router.get("/board/peel/export", dependencies=[Depends(require(Action.EXPORT_BOARD))])
+async def peel_export(request: Request, month: str = "") -> Response:
+    """The PEEL view's measures as CSV (aggregates: no personal data)."""
+    ctx, actor = context_of(request), actor_of(request)
+    chosen = _month(request, month)
+    text, name = await run_in_threadpool(board.export_peel, ctx, actor=actor, month=chosen)
+    return _csv(text, name)
+
+
 @router.get("/board/peel", dependencies=[Depends(require(Action.VIEW_BOARD))])
 async def peel_page(request: Request, month: str = "") -> Response:
     """The measures under the inspectorate's PEEL areas: which meet, approach or miss."""
