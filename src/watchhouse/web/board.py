@@ -193,9 +193,25 @@ async def peel_page(request: Request, month: str = "") -> Response:
     return _page(render(request, "board_peel.html", areas=areas, month=chosen))
 
 
+PLOTLY_CACHE = "private, max-age=31536000, immutable"  # the URL changes with plotly's version
+TEMPLATES.env.globals["plotly_js_url"] = charts.plotly_js_url()
+
+
+def plotly_response() -> Response:
+    """plotly.js from the installed plotly package, for the browser to keep."""
+    response = FileResponse(charts.plotly_js_path(), media_type="text/javascript")
+    response.headers["Cache-Control"] = PLOTLY_CACHE
+    return response
+
+
+@router.get("/charts/plotly.min.js", dependencies=[Depends(require(Action.VIEW_HOME))])
+async def shared_plotly_js() -> Response:
+    """plotly.js for every page with charts (one URL, so the browser fetches and caches it
+    once); no personal data, so anyone signed in."""
+    return plotly_response()
+
+
 @router.get("/board/plotly.min.js", dependencies=[Depends(require(Action.VIEW_BOARD))])
 async def plotly_js() -> Response:
-    """plotly.js from the installed plotly package, cached by the browser for a day."""
-    response = FileResponse(charts.plotly_js_path(), media_type="text/javascript")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    """plotly.js at its earlier address (pages now use /charts/plotly.min.js)."""
+    return plotly_response()
