@@ -11,7 +11,7 @@ from watchhouse.domain.errors import NotFound
 from watchhouse.domain.values import channel_label
 from watchhouse.services.context import AppContext
 from watchhouse.services.plan_actuals import ChannelAgainstPlan, plan_against_actual
-from watchhouse.services.planning import (
+from watchhouse.services.planning_store import (
     ForecastSeries,
     PlanSeries,
     forecast_series,

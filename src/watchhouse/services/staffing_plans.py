@@ -27,15 +27,17 @@ from watchhouse.forecasting.staffing import Requirement, StaffingTarget, require
 from watchhouse.services.context import AppContext
 from watchhouse.services.planning import (
     PlanRequest,
-    PlanSeries,
     Progress,
     TargetChange,
     forecast_or_fail,
-    forecast_series,
     no_progress,
+    staffing_target,
+)
+from watchhouse.services.planning_store import (
+    PlanSeries,
+    forecast_series,
     plan_series,
     remember_plan_series,
-    staffing_target,
 )
 from watchhouse.services.recent import Recent
 
