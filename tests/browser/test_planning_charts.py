@@ -67,13 +67,18 @@ def _store_plan(ctx: AppContext) -> None:
             targets={},
             summary={
                 "999": {
+                    "channel": "999",
                     "target": "90% answered within 10 s",
+                    "aht_seconds": 240.0,
+                    "patience_seconds": None,
                     "mean_handlers": 5.0,
                     "peak_handlers": 7,
                     "service_level": 0.93,
                     "abandonment": 0.0,
                     "full_time_equivalent": 40.0,
                     "peak_week_full_time_equivalent": 40.0,
+                    "cost": 1500.0,
+                    "roster_gap": 0.05,
                     "disagreements": [],
                 }
             },
@@ -122,15 +127,14 @@ def test_analyst_sees_forecast_and_cover_charts_drawn_from_local_plotly(
 
 
 def _quick_what_ifs(ctx: AppContext) -> None:
-    """Hourly intervals, rosters by quick covers only, 999 handling time fixed in policy."""
+    """Hourly intervals as the stored forecast, 999 handling time fixed in policy (the test
+    store has no calls to estimate it from); the policy's roster settings as they are."""
     planning = ctx.policy.planning
     channels = dict(planning.channels)
     channels[Channel.EMERGENCY_999] = channels[Channel.EMERGENCY_999].model_copy(
         update={"aht_seconds": 240.0}
     )
-    planning = planning.model_copy(
-        update={"interval_minutes": 60, "roster_time_limit_seconds": 0, "channels": channels}
-    )
+    planning = planning.model_copy(update={"interval_minutes": 60, "channels": channels})
     ctx.policy = ctx.policy.model_copy(update={"planning": planning})
 
 
@@ -161,6 +165,7 @@ def test_analyst_asks_a_what_if_and_sees_before_and_after(
     page.get_by_role("button", name="Work it out").click()
     expect(page.get_by_role("heading", name="What-if: what-if 999: demand +8%")).to_be_visible()
     expect(page.locator("#what-if-answer")).to_contain_text("FTE")
+    expect(page.locator("#what-if-answer")).to_contain_text("estimate")
     expect(page.locator("#cover-999")).to_contain_text("rostered before")
     screenshot(page, "planning-what-if")
     assert problems == []

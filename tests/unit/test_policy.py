@@ -456,3 +456,20 @@ def test_a_forces_extra_identifiers_are_read_and_checked(tmp_path: Path) -> None
     ]:
         with pytest.raises(PolicyError, match=reason):
             load_policy(write(tmp_path, f"[identity]\nextra_identifiers = {text}\n"))
+
+
+@pytest.mark.parametrize("region", ["XX", "GB-ZZ", "Atlantis"])
+def test_an_unknown_forecast_holiday_region_is_refused_when_the_policy_loads(
+    tmp_path: Path, region: str
+) -> None:
+    path = tmp_path / "force.toml"
+    path.write_text(f'[planning]\nholiday_region = "{region}"\n')
+    with pytest.raises(PolicyError, match=r"planning\.holiday_region.*unknown holiday region"):
+        load_policy(path)
+
+
+@pytest.mark.parametrize("region", ["", "none", "SCT", "GB-NIR", "FR", "US-NY", "de-by"])
+def test_a_known_forecast_holiday_region_loads(tmp_path: Path, region: str) -> None:
+    path = tmp_path / "force.toml"
+    path.write_text(f'[planning]\nholiday_region = "{region}"\n')
+    assert load_policy(path).planning.holiday_region == region

@@ -44,7 +44,7 @@ def test_analyst_sees_a_chart_with_points_for_every_headline_measure(force, clie
     points = [[y for y in figure["data"][0]["y"] if y is not None] for figure in figures]
     assert len(points[0]) >= 12, "fourteen months of 999 calls give at least twelve points"
     assert all(points), "every headline chart has points"
-    assert '<script src="/board/plotly.min.js"' in html
+    assert '<script src="/charts/plotly.min.js?v=' in html  # one URL for every page
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "https://" not in "".join(re.findall(r'(?:src|href)="[^"]*"', html))
 
@@ -90,11 +90,14 @@ def test_peel_view_shows_each_area_with_its_measures(force, client_as):
 
 
 def test_plotly_js_comes_from_the_installed_package(client_as):
-    response = client_as(Role.ANALYST).client.get("/board/plotly.min.js")
+    response = client_as(Role.ANALYST).client.get("/charts/plotly.min.js?v=1")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.text.startswith("/**\n* plotly.js v")
-    assert "max-age" in response.headers["cache-control"]
+    assert "max-age=31536000, immutable" in response.headers["cache-control"]
+    assert response.headers["etag"]
+    # every signed-in role may fetch it (it holds no personal data); nobody signed out may
+    assert client_as(Role.ADMINISTRATOR).client.get("/charts/plotly.min.js").status_code == 200
 
 
 def test_with_too_few_months_the_board_suggests_charting_by_week(client_as):

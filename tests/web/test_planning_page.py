@@ -11,6 +11,7 @@ import pytest
 
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
+from watchhouse.services import charts
 from watchhouse.services.context import AppContext
 from watchhouse.web.planning import PLOTLY_JS
 
@@ -98,9 +99,9 @@ def test_plotly_comes_from_the_installed_package_and_no_cdn(ctx: AppContext, cli
     analyst = client_as(Role.ANALYST).client
     page = analyst.get("/planning")
     sources = re.findall(r'<script[^>]+src="([^"]+)"', page.text)
-    assert sources == ["/planning/plotly.min.js", "/static/planning.js"]
+    assert sources == [charts.plotly_js_url(), "/static/planning.js"]  # the board's URL too
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    script = analyst.get("/planning/plotly.min.js")
+    script = analyst.get(charts.plotly_js_url())
     assert script.status_code == 200
     assert script.content == PLOTLY_JS.read_bytes()
 

@@ -121,7 +121,34 @@ def test_analyst_asks_what_more_101_demand_costs_and_sees_it_in_full_time_staff(
     chart = json.loads(data.group(1))["101"]
     assert len(chart["staff_before"]) == len(chart["staff"]) == HOURS
     assert sum(chart["staff"]) > sum(chart["staff_before"])  # requirement after above before
+    # Not rostered (that takes seconds to minutes): estimated from the policy plan's rosters,
+    # and said so, with a button that rosters it exactly.
+    assert plans[changed].summary["101"]["roster_basis"] == "estimated"  # type: ignore[index]
+    assert chart["rostered"] == [None] * HOURS
+    assert "an <strong>estimate</strong>" in shown.text
+    assert '<input type="hidden" name="demand_change" value="30">' in shown.text
+    exact = analyst.client.post(
+        "/planning/what-if",
+        data={
+            "csrf_token": analyst.csrf,
+            "forecast": str(forecast),
+            "channel": "101",
+            "answer_seconds": "180",
+            "abandonment": "10",
+            "demand_change": "30",
+            "roster": "1",
+        },
+        follow_redirects=False,
+    )
+    assert exact.status_code == 303
+    rostered = analyst.client.get(exact.headers["location"])
+    data = re.search(
+        r'<script type="application/json" id="planning-data">(.*?)</script>', rostered.text, re.S
+    )
+    assert data is not None
+    chart = json.loads(data.group(1))["101"]
     assert all(r >= s for r, s in zip(chart["rostered"], chart["staff"], strict=True))
+    assert "estimate" not in rostered.text.split('id="what-if-answer"')[1].split("</section>")[0]
 
 
 def test_a_second_what_if_reuses_the_stored_policy_plan(
@@ -203,3 +230,56 @@ def test_who_may_not_make_plans_sees_no_what_if_form_and_is_refused(
     )
     assert answer.status_code == 403
     assert _plans(ctx) == []
+
+
+def test_a_what_if_that_minimum_staffing_decides_says_so_and_keeps_the_rosters(
+    ctx: AppContext, client_as
+) -> None:
+    _quick_policy(ctx)
+    starts = [int((FIRST + timedelta(hours=h)).timestamp()) for h in range(HOURS)]
+    quiet = [0.3] * HOURS  # a call every three hours: one handler is always enough
+    with ctx.db.transaction() as session:
+        run = repo.add_forecast_run(
+            session=session,
+            created_at=FIRST,
+            created_by=None,
+            interval_minutes=60,
+            history=(FIRST - timedelta(days=365), FIRST),
+            demand_factors={},
+            events=[],
+            summary={"101": {"model": "MSTL", "expected_total": sum(quiet), "scores": []}},
+            seconds=1.0,
+            intervals=[("101", starts, quiet, quiet, quiet)],
+        )
+    analyst = client_as(Role.ANALYST)
+    answer = analyst.client.post(
+        "/planning/what-if",
+        data={
+            "csrf_token": analyst.csrf,
+            "forecast": str(run),
+            "channel": "101",
+            "demand_change": "8",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    changed = int(re.findall(r"plan=(\d+)", answer.headers["location"])[0])
+    summary = {p.id: p for p in _plans(ctx)}[changed].summary["101"]
+    assert summary["roster_basis"] == "same"  # type: ignore[index]
+    assert summary["floor_share"] == 1.0  # type: ignore[index]
+    shown = analyst.client.get(answer.headers["location"])
+    assert "+0.0 FTE" in shown.text
+    assert (
+        "This what-if changes no staff requirement: the minimum staffing of 1 on duty decides "
+        "100% of the hours" in shown.text
+    )
+    assert "keeps the policy plan's rosters" in shown.text
+
+
+def test_the_planning_page_shows_channel_labels_not_keys(
+    ctx: AppContext, client_as, forecast: int
+) -> None:
+    analyst = client_as(Role.ANALYST)
+    page = analyst.client.get("/planning")
+    assert '<option value="live_chat" >Live chat</option>' in page.text
+    assert ">live_chat<" not in page.text

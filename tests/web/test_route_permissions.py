@@ -93,6 +93,7 @@ def _fill_path(path: str, records) -> str:
         "sample_id": records.sample_id,
         "item_id": records.item_id,
         "finding_id": records.finding_id,
+        "which": "investigator",  # a worklist both roles that may export one may see
     }
 
     def one(match: re.Match[str]) -> str:
@@ -236,4 +237,8 @@ def test_board_routes_declare_their_own_actions():
     assert declared[("GET", "/board/measure")] == Action.VIEW_BOARD
     assert declared[("GET", "/board/peel")] == Action.VIEW_BOARD
     assert declared[("GET", "/board/plotly.min.js")] == Action.VIEW_BOARD
+    assert declared[("GET", "/charts/plotly.min.js")] == Action.VIEW_HOME
+    assert declared[("GET", "/board/export")] == Action.EXPORT_BOARD
+    assert declared[("GET", "/board/peel/export")] == Action.EXPORT_BOARD
+    assert declared[("POST", "/worklists/{which}/export")] == Action.EXPORT_WORKLIST
     assert declared[("GET", "/board/records")] == Action.DRILL_DOWN

@@ -47,6 +47,7 @@ _INVESTIGATING = frozenset(
         Action.INVESTIGATE,
         Action.VIEW_INVESTIGATOR_WORKLIST,
         Action.WORK_BUREAU_TASKS,
+        Action.EXPORT_WORKLIST,
     }
 )
 _SUPERVISING_INVESTIGATIONS = frozenset(
@@ -55,7 +56,7 @@ _SUPERVISING_INVESTIGATIONS = frozenset(
 
 # The performance board (aggregates) and its drill-down to the records behind a measure (a
 # logged consultation of personal data). Chief officers hold the analyst role.
-_PERFORMANCE = frozenset({Action.VIEW_BOARD, Action.DRILL_DOWN})
+_PERFORMANCE = frozenset({Action.VIEW_BOARD, Action.DRILL_DOWN, Action.EXPORT_BOARD})
 # Demand forecasts and staffing plans hold no personal data: counts per interval only.
 _RESOURCING = frozenset({Action.VIEW_PLANNING, Action.MAKE_PLANNING})
 

@@ -60,6 +60,7 @@ class Action(StrEnum):
     VIEW_INVESTIGATOR_WORKLIST = "view_investigator_worklist"
     VIEW_SUPERVISOR_WORKLIST = "view_supervisor_worklist"
     WORK_BUREAU_TASKS = "work_bureau_tasks"
+    EXPORT_WORKLIST = "export_worklist"  # one's own worklist as CSV (a logged disclosure)
     MANAGE_TEAMS = "manage_teams"
     MANAGE_AUDITS = "manage_audits"
     CONDUCT_AUDIT = "conduct_audit"
@@ -68,6 +69,7 @@ class Action(StrEnum):
     VIEW_AUDIT_TRENDS = "view_audit_trends"
     VIEW_BOARD = "view_board"
     DRILL_DOWN = "drill_down"
+    EXPORT_BOARD = "export_board"  # the board's and PEEL view's figures as CSV (aggregates)
     VIEW_MEASURES = "view_measures"
     VIEW_PLANNING = "view_planning"
     MAKE_PLANNING = "make_planning"

@@ -36,6 +36,15 @@ _CHANNEL_LABELS = {
 }
 
 
+def channel_label(value: str) -> str:
+    """A stored channel key as people read it ("live_chat" -> "Live chat"); an unknown key
+    with its underscores as spaces."""
+    try:
+        return Channel(value).label
+    except ValueError:
+        return value.replace("_", " ").capitalize()
+
+
 class Origin(StrEnum):
     """Where a record came from: a member of the public, or the force itself (not a public
     contact, so contact measures leave it out; attendance measures count its incident)."""

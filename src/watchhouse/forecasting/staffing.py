@@ -62,6 +62,14 @@ class Requirement:
     staff: Floats  # handlers grossed up for shrinkage
     service_level: Floats  # NaN for workload channels (no answer target)
     abandonment: Floats
+    floored: NDArray[np.bool_] | None = None  # staffed at the fewest possible
+
+    def floor_decides(self) -> NDArray[np.bool_]:
+        """Per interval: True where the fewest handlers possible are on, the policy's minimum
+        staffing or else one: there a little more (or less) demand changes nothing."""
+        if self.floored is None:
+            return np.zeros(self.handlers.shape, dtype=bool)
+        return self.floored
 
 
 def _needs(target: StaffingTarget, *fields: str) -> None:
@@ -141,6 +149,7 @@ def requirement(
         staff=required_staff(handlers, shrinkage=target.shrinkage),
         service_level=level,
         abandonment=abandonment,
+        floored=handlers <= max(target.minimum_handlers, 1),
     )
 
 

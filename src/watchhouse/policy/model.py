@@ -482,6 +482,29 @@ class ShiftPolicy(_Strict):
         return self
 
 
+UK_NATIONS = ("ENG", "WLS", "SCT", "NIR")
+
+
+def check_holiday_region(region: str) -> None:
+    """Raise ValueError unless the region is empty, "none", a UK nation (ENG, WLS, SCT, NIR) or
+    a country (with an optional subdivision) the `holidays` package knows, as
+    forecasting.day_effects.region_holidays reads it."""
+    code = region.strip().upper()
+    if code in ("", "NONE", *UK_NATIONS):
+        return
+    import holidays  # only here: loading the default policy must not import it
+
+    country, _, subdivision = code.partition("-")
+    try:
+        holidays.country_holidays(country, subdiv=subdivision or None, years=2000)
+    except NotImplementedError as exc:
+        raise ValueError(
+            f"unknown holiday region {region!r}: use ENG, WLS, SCT, NIR, a country code the "
+            "holidays package knows (e.g. FR) with an optional subdivision (GB-SCT, US-NY), "
+            "or none"
+        ) from exc
+
+
 class PlanningPolicy(_Strict):
     """Demand forecasts, staffing requirements, simulation checks and rosters ([planning])."""
 
@@ -509,6 +532,14 @@ class PlanningPolicy(_Strict):
     holiday_region: str = ""
     channels: dict[Channel, PlanningChannelPolicy] = Field(min_length=1)
     shifts: list[ShiftPolicy] = Field(min_length=1)
+
+    @field_validator("holiday_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        """Refuse a region the `holidays` package does not know when the policy loads, not
+        when the first forecast runs."""
+        check_holiday_region(value)
+        return value
 
     @model_validator(mode="after")
     def _rest_rule(self) -> PlanningPolicy:

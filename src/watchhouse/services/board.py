@@ -644,6 +644,57 @@ def peel_view(
     return result
 
 
+def _figure(value: float | None) -> float | str:
+    return "" if value is None else round(value, 6)
+
+
+def export_board(ctx: AppContext, *, actor: Actor, month: date, period: Period) -> tuple[str, str]:
+    """The board's headline measures as CSV (safe for spreadsheets) and a file name: each
+    measure's value for the period, the one before, the same period a year before, the target
+    and its status. Aggregates only, so nothing goes to the access log."""
+    found = board(ctx, actor=actor, month=month, period=period, fresh=False)
+    header: tuple[str, ...] = ("measure", "title", "unit", "period", "period starts", "value")
+    header += ("previous period", "same period last year", "target", "status")
+    rows = [
+        (
+            t.key,
+            t.definition.title,
+            t.definition.unit,
+            period_name(period, t.current_start),
+            t.current_start.isoformat(),
+            _figure(t.current),
+            _figure(t.previous),
+            _figure(t.last_year),
+            "" if t.target is None else t.target.value,
+            t.status,
+        )
+        for t in found.trends
+    ]
+    return csv_text(header, rows), f"board-{period.value}-{month.isoformat()[:7]}.csv"
+
+
+def export_peel(ctx: AppContext, *, actor: Actor, month: date) -> tuple[str, str]:
+    """The PEEL view as CSV (safe for spreadsheets) and a file name: every measure for the
+    month under its PEEL area, with its target and status. Aggregates only: not logged."""
+    areas = peel_view(ctx, actor=actor, month=month, fresh=False)
+    header = ("PEEL area", "measure", "title", "unit", "month", "value", "target", "status")
+    rows = [
+        (
+            a.title,
+            m.definition.key,
+            m.definition.title,
+            m.definition.unit,
+            month.isoformat()[:7],
+            _figure(m.value),
+            "" if m.target is None else m.target.value,
+            m.status,
+        )
+        for a in areas
+        for m in a.measures
+    ]
+    return csv_text(header, rows), f"peel-{month.isoformat()[:7]}.csv"
+
+
 # --- other breakdowns -----------------------------------------------------------------------
 
 # The cuts other than neighbourhood that the measure page breaks a value down by, when the

@@ -27,6 +27,13 @@ TARGET = "#1b7a3a"
 Figure = dict[str, Any]
 
 
+def plotly_js_url() -> str:
+    """Where every page loads plotly.js from: one URL for the board, the PEEL view and the
+    planning page (parsed from the browser's cache after the first), fingerprinted with the
+    installed plotly's version so it can be cached for a year and changes with an upgrade."""
+    return f"/charts/plotly.min.js?v={plotly.__version__}"
+
+
 def plotly_js_path() -> Path:
     """plotly.min.js as shipped inside the installed plotly package (never a CDN)."""
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

@@ -10,6 +10,7 @@ from watchhouse.config import Settings
 from watchhouse.db.engine import Database
 from watchhouse.db.migrate import store_exists, upgrade
 from watchhouse.policy import Policy, load_policy
+from watchhouse.services.recent import Recent
 
 
 def system_clock() -> datetime:
@@ -25,6 +26,9 @@ class AppContext:
     db: Database
     policy: Policy
     clock: Callable[[], datetime] = field(default=system_clock)
+    # Results that never change once stored (a forecast run's or a plan's intervals), kept
+    # for this store only, so each view does not read and convert them again.
+    stored: Recent[object] = field(default_factory=lambda: Recent(32))
 
     def now(self) -> datetime:
         """The current time as the context's clock tells it."""

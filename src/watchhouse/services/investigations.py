@@ -12,8 +12,14 @@ from watchhouse.db.repositories import crimes as crime_repo
 from watchhouse.db.repositories import investigations as inv_repo
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.domain.access import Operation
+from watchhouse.domain.clock import format_local, to_local
 from watchhouse.domain.errors import Conflict, ValidationFailed
-from watchhouse.domain.investigation_records import BureauTask, BureauWorklist, Worklist
+from watchhouse.domain.investigation_records import (
+    BureauTask,
+    BureauWorklist,
+    Worklist,
+    label_of,
+)
 from watchhouse.domain.investigations import (
     PlanCheck,
     PlanContent,
@@ -28,9 +34,11 @@ from watchhouse.domain.outcomes import OutcomeDecision, OutcomeType, check_outco
 from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.victims import KeyEvent
+from watchhouse.io.spreadsheet import csv_text
+from watchhouse.services.access import log_access
 from watchhouse.services.calendars import working_calendar
 from watchhouse.services.context import AppContext
-from watchhouse.services.crimes import add_key_event, log
+from watchhouse.services.crimes import RECORD, add_key_event, log
 
 WORKLIST = "worklist"
 
@@ -320,3 +328,95 @@ def bureau_worklist(ctx: AppContext, *, actor: Actor) -> BureauWorklist:
             justification="bureau worklist",
         )
     return result
+
+
+WorklistName = Literal["investigator", "supervisor", "bureau"]
+
+
+def _when(ctx: AppContext, moment: datetime | None) -> str:
+    """A stored time as the force's local wall-clock time for a spreadsheet."""
+    return format_local(moment, ctx.policy.force.timezone, "%Y-%m-%d %H:%M")
+
+
+def export_worklist(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    which: WorklistName,
+    justification: str,
+    recipient: str,
+) -> tuple[str, str]:
+    """A worklist as CSV (safe for spreadsheets) and a file name: the signed-in person's own
+    (investigator or supervisor: plans, reviews, Victims' Code updates and the other
+    deadlines) or the crime admin bureau's open tasks. Each crime in it is logged as a
+    disclosure with the reason given and the recipient, in the read's transaction."""
+    now = ctx.now()
+    limit = ctx.policy.investigations.worklist_limit
+    header: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+    with ctx.db.transaction() as session:
+        if which == "bureau":
+            queue = inv_repo.bureau_worklist(session=session, now=now, limit=limit)
+            header = ("crime", "crime type", "task", "detail", "requested at", "requested by")
+            header += ("due at", "overdue")
+            rows = [
+                (
+                    f"CR{t.crime_id:07d}",
+                    t.crime_type,
+                    label_of(t.task),
+                    t.detail,
+                    _when(ctx, t.requested_at),
+                    t.requested_by or "",
+                    _when(ctx, t.due_at),
+                    "yes" if t.due_at < now else "no",
+                )
+                for t in queue.open_tasks
+            ]
+            crimes = [t.crime_id for t in queue.open_tasks]
+        else:
+            sections_for = (
+                inv_repo.investigator_sections
+                if which == "investigator"
+                else inv_repo.supervisor_sections
+            )
+            sections = sections_for(session=session, user_id=actor.user_id, now=now, limit=limit)
+            header = ("section", "crime", "crime type", "domestic abuse", "due at", "overdue")
+            header += ("detail",)
+            rows = [
+                (
+                    s.title,
+                    f"CR{i.crime_id:07d}",
+                    i.crime_type,
+                    "yes" if i.domestic_abuse else "no",
+                    _when(ctx, i.due_at),
+                    "yes" if i.overdue else "no",
+                    i.detail,
+                )
+                for s in sections
+                for i in s.items
+            ]
+            crimes = [i.crime_id for s in sections for i in s.items]
+        for crime_id in dict.fromkeys(crimes):  # each crime once, in the order listed
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.DISCLOSURE,
+                record_type=RECORD,
+                record_id=crime_id,
+                justification=justification,
+                recipient=recipient.strip() or actor.username,
+            )
+        if not crimes:  # an empty list discloses nothing, but the export is still on record
+            log_access(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=Operation.DISCLOSURE,
+                record_type=WORKLIST,
+                record_id=f"{which} {actor.user_id}" if which != "bureau" else "crime admin bureau",
+                justification=justification,
+                recipient=recipient.strip() or actor.username,
+            )
+    stamp = to_local(now, ctx.policy.force.timezone).strftime("%Y-%m-%d-%H%M")
+    return csv_text(header, rows), f"worklist-{which}-{stamp}.csv"

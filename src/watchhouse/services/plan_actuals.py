@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.values import Channel
 from watchhouse.services.context import AppContext
+from watchhouse.services.planning_store import forecast_series, plan_series
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def latest_against_actual(ctx: AppContext) -> LatestAgainstPlan:
         if run is None:
             return LatestAgainstPlan(run=None, plan=None, channels=[])
         plan = repo.latest_plan_of_run(session=session, forecast_run_id=run.id)
-        series = repo.forecast_intervals(session=session, run_id=run.id)
-        staffed = {} if plan is None else repo.plan_intervals(session=session, plan_id=plan.id)
+    series = forecast_series(ctx, run_id=run.id)  # kept per store: a stored run never changes
+    staffed = {} if plan is None else plan_series(ctx, plan_id=plan.id)
     compared = plan_against_actual(ctx, run=run, series=series, staffed=staffed)
     return LatestAgainstPlan(run=run, plan=plan, channels=[c for c in compared if c.days])

@@ -72,6 +72,7 @@ class PlanRequest:
     simulate: bool = True
     roster: bool = True
     channels: Sequence[str] | None = None  # None: every channel in the forecast
+    asked: Mapping[str, str] = field(default_factory=dict)  # a what-if's form fields, kept
 
 
 def planning_channels(policy: Policy) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Actor
+from watchhouse.domain.values import channel_label
 from watchhouse.forecasting.rostering import (
     RestRules,
     Roster,
@@ -31,6 +33,13 @@ from watchhouse.services.planning import (
     no_progress,
     staffing_target,
 )
+from watchhouse.services.planning_store import (
+    PlanSeries,
+    forecast_series,
+    plan_series,
+    remember_plan_series,
+)
+from watchhouse.services.recent import Recent
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,13 @@ class ChannelPlan:
     cost: float
     roster_gap: float  # worst week: share by which the cost may exceed the optimum
     disagreements: list[dict[str, float]]
+    minimum_handlers: int = 0  # the policy's minimum staffing for the channel
+    floor_share: float = 0.0  # share of intervals where the minimum, not demand, set handlers
+    staff_hours: float = 0.0  # staff required (with shrinkage), hours summed over the plan
+    # how the rosters were found: "rostered" (solved), "same" (a what-if needing the same staff
+    # as the policy plan in every interval: its rosters), "estimated" (the policy plan's scaled
+    # by the staff hours required), "none" (not rostered)
+    roster_basis: str = "rostered"
 
     def as_summary(self) -> dict[str, object]:
         """The plan as stored with it (JSON)."""
@@ -82,6 +98,12 @@ def shift_types(ctx: AppContext) -> list[ShiftType]:
         )
         for s in ctx.policy.planning.shifts
     ]
+
+
+# Weekly rosters already solved in this process, by everything that decides them (the
+# requirement week, the shifts, the rules and the solver's limits): a pattern week identical to
+# one solved before (in this plan or an earlier one) is not solved again.
+SOLVED_ROSTERS: Recent[Roster] = Recent(256)
 
 
 def _grid(
@@ -126,25 +148,35 @@ def roster_channel(
     week = 7 * per_day
     block = planning.roster_weeks_per_pattern
     weeks = len(days) // 7
-    solved: dict[bytes, Roster] = {}  # a pattern week identical to one solved is not solved again
+    shifts = tuple(shift_types(ctx))
+    limits = (planning.roster_time_limit_seconds, planning.roster_mip_gap)
     for first in range(0, weeks, block):
         span = range(first, min(first + block, weeks))
         # One repeating week per block: it must cover the busiest of its weeks, slot by slot.
         need = np.max([grid[w * week : (w + 1) * week] for w in span], axis=0)
-        key = np.ceil(need - 1e-9).astype(np.int64).tobytes()
-        if key not in solved:
+        key = (
+            np.ceil(need - 1e-9).astype(np.int64).tobytes(),
+            planning.interval_minutes,
+            shifts,
+            rules,
+            limits,
+            weekly_roster,  # replaced by the benchmark's old way: not the same solver
+        )
+        found = SOLVED_ROSTERS.get(key)
+        if found is None:
             try:
-                solved[key] = weekly_roster(
+                found = weekly_roster(
                     need,
                     interval_minutes=planning.interval_minutes,
-                    shifts=shift_types(ctx),
+                    shifts=list(shifts),
                     rules=rules,
                     time_limit_seconds=planning.roster_time_limit_seconds,
                     mip_gap=planning.roster_mip_gap,
                 )
             except RosterInputError as exc:
                 raise ValidationFailed([FieldProblem("planning.shifts", str(exc))]) from exc
-        roster = solved[key]
+            SOLVED_ROSTERS.put(key, found)
+        roster = found
         worst_gap = max(worst_gap, roster.gap)
         for w in span:
             cover[w * week : (w + 1) * week] = roster.cover
@@ -193,14 +225,68 @@ def simulation_check(
     ]
 
 
+@dataclass(frozen=True)
+class _Rostered:
+    """One channel's rosters: cover per interval, tours, FTE and cost per week, the worst gap,
+    and how they were found."""
+
+    cover: np.ndarray
+    tours: list[repo.TourRecord]
+    ftes: list[float]
+    costs: list[float]
+    gap: float
+    basis: str
+
+
+def _rosters_like(
+    ctx: AppContext, channel: str, staff: np.ndarray, like: PlanReport
+) -> _Rostered | None:
+    """A what-if's rosters from the policy's plan without solving: the same rosters where
+    the staff required is the same in every interval (they would be rostered alike), else
+    the policy plan's scaled by the staff hours required (an estimate, said so). None when
+    the policy plan does not staff the channel."""
+    base = like.channels.get(channel)
+    before = plan_series(ctx, plan_id=like.plan_id).get(channel, [])
+    if base is None or len(before) != staff.size:
+        return None
+    base_staff = np.array([r[2] for r in before], dtype=np.float64)
+    if np.array_equal(np.ceil(staff - 1e-9), np.ceil(base_staff - 1e-9)):
+        with ctx.db.transaction() as session:
+            tours = [
+                t
+                for t in repo.plan_tours(session=session, plan_id=like.plan_id)
+                if t.channel == channel
+            ]
+        cover = np.array([np.nan if r[3] is None else r[3] for r in before], dtype=np.float64)
+        ftes = [base.full_time_equivalent, base.peak_week_full_time_equivalent]  # mean, peak
+        return _Rostered(cover, tours, ftes, [base.cost], base.roster_gap, "same")
+    ratio = float(staff.sum()) / max(float(base_staff.sum()), 1e-9)
+    return _Rostered(
+        np.full(staff.size, np.nan),
+        [],
+        [base.full_time_equivalent * ratio, base.peak_week_full_time_equivalent * ratio],
+        [base.cost * ratio],
+        base.roster_gap,
+        "estimated",
+    )
+
+
 def make_plan(
-    ctx: AppContext, *, actor: Actor | None, request: PlanRequest, progress: Progress = no_progress
+    ctx: AppContext,
+    *,
+    actor: Actor | None,
+    request: PlanRequest,
+    progress: Progress = no_progress,
+    rosters_like: PlanReport | None = None,
 ) -> PlanReport:
-    """Work out, check, roster and store a staffing plan from a stored forecast."""
+    """Work out, check, roster and store a staffing plan from a stored forecast.
+
+    With `rosters_like` (a what-if beside the policy's plan) and `request.roster` False, the
+    rosters are not solved: the policy plan's are taken where the staff required is the
+    same, else estimated from them (see `_rosters_like`)."""
     began = time.perf_counter()
     run = forecast_or_fail(ctx, run_id=request.forecast_run_id)
-    with ctx.db.transaction() as session:
-        series = repo.forecast_intervals(session=session, run_id=run.id)
+    series = forecast_series(ctx, run_id=run.id)
     wanted = list(request.channels) if request.channels else sorted(series)
     unknown = [c for c in [*wanted, *request.demand_factors, *request.changes] if c not in series]
     if unknown:
@@ -248,12 +334,21 @@ def make_plan(
             step[0] += 1
             progress(f"simulating {channel}", step[0], total)
         cover: np.ndarray = np.full(contacts.size, np.nan)
-        ftes, costs, gap = [0.0], [0.0], 0.0
-        if request.roster:
+        ftes, costs, gap, basis = [0.0], [0.0], 0.0, "none"
+        like = (
+            None
+            if request.roster or rosters_like is None
+            else _rosters_like(ctx, channel, need.staff, rosters_like)
+        )
+        if like is not None:
+            cover, ftes, costs, gap, basis = like.cover, like.ftes, like.costs, like.gap, like.basis
+            tours.extend(like.tours)
+        elif request.roster:
             cover, channel_tours, ftes, costs, gap = roster_channel(
                 ctx, channel, need.staff, starts, progress, step, total
             )
             tours.extend(channel_tours)
+            basis = "rostered"
         weights = np.maximum(contacts, 1e-12)
         has_level = target.method != "workload"
         plans[channel] = ChannelPlan(
@@ -269,11 +364,15 @@ def make_plan(
             if has_level
             else None,
             abandonment=round(float(np.sum(need.abandonment * weights) / weights.sum()), 4),
-            full_time_equivalent=round(float(np.mean(ftes)), 2),
+            full_time_equivalent=round(float(ftes[0] if like else np.mean(ftes)), 2),
             peak_week_full_time_equivalent=round(float(np.max(ftes)), 2),
             cost=round(float(np.sum(costs)), 1),
             roster_gap=round(gap, 4),
             disagreements=found,
+            minimum_handlers=target.minimum_handlers,
+            floor_share=round(float(need.floor_decides().mean()), 4) if contacts.size else 0.0,
+            staff_hours=round(float(need.staff.sum()) * run.interval_minutes / 60, 1),
+            roster_basis=basis,
         )
         rows.extend(
             (
@@ -305,12 +404,17 @@ def make_plan(
             created_at=ctx.now(),
             created_by=None if actor is None else actor.user_id,
             label=request.label,
-            targets=targets,
+            targets={**targets, "what_if": dict(request.asked)} if request.asked else targets,
             summary={c: p.as_summary() for c, p in plans.items()},
             seconds=seconds,
             intervals=rows,
             tours=tours,
         )
+    stored: PlanSeries = {}
+    for row in rows:
+        start = datetime.fromtimestamp(cast(int, row[1]), UTC)
+        stored.setdefault(str(row[0]), []).append((start, *row[2:]))  # type: ignore[arg-type]
+    remember_plan_series(ctx, plan_id=plan_id, series=stored)
     return PlanReport(plan_id, run.id, request.label, plans, seconds)
 
 
@@ -324,6 +428,19 @@ class WhatIfRequest:
     max_abandonment: float | None = None  # share, 0 to 1
     demand_change: float | None = None  # share, +0.08 for 8% more contacts
     forecast_run_id: int | None = None
+    roster: bool = False  # solve the what-if's rosters (slow) rather than estimate them
+
+    def fields(self) -> dict[str, str]:
+        """The what-if as the planning page's form fields (to ask it again, rostered)."""
+        shares = {
+            "service_level": self.service_level,
+            "abandonment": self.max_abandonment,
+            "demand_change": self.demand_change,
+        }
+        found = {k: f"{v * 100:g}" for k, v in shares.items() if v is not None}
+        if self.target_seconds is not None:
+            found["answer_seconds"] = f"{self.target_seconds:g}"
+        return found
 
     def label(self) -> str:
         """The what-if in words, as the plan's label."""
@@ -336,7 +453,7 @@ class WhatIfRequest:
             parts.append(f"{self.service_level:.0%} answered")
         if self.max_abandonment is not None:
             parts.append(f"under {self.max_abandonment:.0%} abandoned")
-        return f"what-if {self.channel}: " + ", ".join(parts)
+        return f"what-if {channel_label(self.channel)}: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -353,7 +470,8 @@ def check_what_if(ctx: AppContext, what_if: WhatIfRequest) -> None:
     problems = []
     channels = {c.value for c in ctx.policy.planning.channels}
     if what_if.channel not in channels:
-        problems.append(FieldProblem("channel", f"choose one of {', '.join(sorted(channels))}"))
+        names = ", ".join(channel_label(c) for c in sorted(channels))
+        problems.append(FieldProblem("channel", f"choose one of {names}"))
     if what_if.target_seconds is not None and not 0 < what_if.target_seconds <= 3600:
         problems.append(FieldProblem("answer_seconds", "must be more than 0 and at most 3600"))
     if what_if.service_level is not None and not 0 < what_if.service_level < 1:
@@ -400,7 +518,12 @@ def what_if(
     progress: Progress = no_progress,
 ) -> WhatIfReport:
     """Plan one channel under a what-if, beside the policy's plan (the stored one for the same
-    forecast when there is one, else made now), both rostered and stored."""
+    forecast when there is one, else made and rostered now), and store it.
+
+    The what-if's requirement is worked out afresh from the stored forecast (Erlang and the
+    other formulas take milliseconds); its rosters are solved only when `request.roster`
+    asks (seconds to minutes): otherwise they are the policy plan's where the staff required
+    is the same in every interval, else estimated from them, which the plan says."""
     check_what_if(ctx, request)
     run = forecast_or_fail(ctx, run_id=request.forecast_run_id)
     baseline = _stored_baseline(ctx, run.id, request.channel)
@@ -427,8 +550,11 @@ def what_if(
             else {request.channel: 1 + request.demand_change},
             changes={request.channel: change},
             simulate=False,
+            roster=request.roster,
             channels=[request.channel],
+            asked=request.fields(),
         ),
         progress=progress,
+        rosters_like=baseline,
     )
     return WhatIfReport(baseline, changed)

@@ -156,6 +156,34 @@ async def records_export(request: Request) -> Response:
     )
 
 
+def _csv(text: str, name: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/board/export", dependencies=[Depends(require(Action.EXPORT_BOARD))])
+async def board_export(request: Request, month: str = "", period: str = "") -> Response:
+    """The board's headline measures as CSV (aggregates: no personal data)."""
+    ctx, actor = context_of(request), actor_of(request)
+    chosen, every = _month(request, month), _period(period)
+    text, name = await run_in_threadpool(
+        board.export_board, ctx, actor=actor, month=chosen, period=every
+    )
+    return _csv(text, name)
+
+
+@router.get("/board/peel/export", dependencies=[Depends(require(Action.EXPORT_BOARD))])
+async def peel_export(request: Request, month: str = "") -> Response:
+    """The PEEL view's measures as CSV (aggregates: no personal data)."""
+    ctx, actor = context_of(request), actor_of(request)
+    chosen = _month(request, month)
+    text, name = await run_in_threadpool(board.export_peel, ctx, actor=actor, month=chosen)
+    return _csv(text, name)
+
+
 @router.get("/board/peel", dependencies=[Depends(require(Action.VIEW_BOARD))])
 async def peel_page(request: Request, month: str = "") -> Response:
     """The measures under the inspectorate's PEEL areas: which meet, approach or miss."""
@@ -165,9 +193,25 @@ async def peel_page(request: Request, month: str = "") -> Response:
     return _page(render(request, "board_peel.html", areas=areas, month=chosen))
 
 
+PLOTLY_CACHE = "private, max-age=31536000, immutable"  # the URL changes with plotly's version
+TEMPLATES.env.globals["plotly_js_url"] = charts.plotly_js_url()
+
+
+def plotly_response() -> Response:
+    """plotly.js from the installed plotly package, for the browser to keep."""
+    response = FileResponse(charts.plotly_js_path(), media_type="text/javascript")
+    response.headers["Cache-Control"] = PLOTLY_CACHE
+    return response
+
+
+@router.get("/charts/plotly.min.js", dependencies=[Depends(require(Action.VIEW_HOME))])
+async def shared_plotly_js() -> Response:
+    """plotly.js for every page with charts (one URL, so the browser fetches and caches it
+    once); no personal data, so anyone signed in."""
+    return plotly_response()
+
+
 @router.get("/board/plotly.min.js", dependencies=[Depends(require(Action.VIEW_BOARD))])
 async def plotly_js() -> Response:
-    """plotly.js from the installed plotly package, cached by the browser for a day."""
-    response = FileResponse(charts.plotly_js_path(), media_type="text/javascript")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    """plotly.js at its earlier address (pages now use /charts/plotly.min.js)."""
+    return plotly_response()

@@ -4,13 +4,15 @@ supervisor's and crime admin bureau's worklists."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchhouse.auth.permissions import can
 from watchhouse.domain.audit import RecordType
-from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.investigation_records import BureauTask
 from watchhouse.domain.outcomes import OutcomeType
 from watchhouse.domain.roles import Action, Role
@@ -30,7 +32,7 @@ from watchhouse.web.crime_forms import (
 from watchhouse.web.forms import FormReader
 from watchhouse.web.ids import OptionalRecordId, RecordId, record_id_or_none
 from watchhouse.web.rendering import render
-from watchhouse.web.security import actor_of, context_of, require
+from watchhouse.web.security import NotPermitted, actor_of, context_of, require
 
 router = APIRouter(default_response_class=HTMLResponse)
 Form = dict[str, object]
@@ -440,7 +442,7 @@ def _worklist_page(request: Request, which: str) -> Response:
         if which == "investigator"
         else investigations.supervisor_worklist(ctx, actor=actor)
     )
-    return render(request, "worklist.html", worklist=worklist, now=ctx.now())
+    return render(request, "worklist.html", worklist=worklist, now=ctx.now(), which=which)
 
 
 @router.get("/investigations", dependencies=[Depends(require(Action.VIEW_INVESTIGATOR_WORKLIST))])
@@ -453,6 +455,39 @@ async def investigator_worklist(request: Request) -> Response:
 async def supervisor_worklist(request: Request) -> Response:
     """The supervisor's worklist: reviews, plans to check, overdue plans and victim updates."""
     return _worklist_page(request, "supervisor")
+
+
+_WORKLIST_VIEW = {
+    "investigator": Action.VIEW_INVESTIGATOR_WORKLIST,
+    "supervisor": Action.VIEW_SUPERVISOR_WORKLIST,
+    "bureau": Action.WORK_BUREAU_TASKS,
+}
+
+
+@router.post("/worklists/{which}/export", dependencies=[Depends(require(Action.EXPORT_WORKLIST))])
+async def worklist_export(request: Request, which: str) -> Response:
+    """A worklist as CSV: each crime in it logged as a disclosure with the reason given (and
+    only by someone who may see that worklist)."""
+    ctx, actor = context_of(request), actor_of(request)
+    view = _WORKLIST_VIEW.get(which)
+    if view is None:
+        raise NotFound("worklist", which)
+    if not can(actor.role, view):
+        raise NotPermitted(view)
+    reader = FormReader(await request.form())
+    text, name = await run_in_threadpool(
+        investigations.export_worklist,
+        ctx,
+        actor=actor,
+        which=cast(investigations.WorklistName, which),
+        justification=reader.text("justification"),
+        recipient=reader.text("recipient"),
+    )
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/bureau", dependencies=[Depends(require(Action.WORK_BUREAU_TASKS))])

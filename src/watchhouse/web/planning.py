@@ -12,15 +12,16 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Action
-from watchhouse.services import staffing_plans
+from watchhouse.services import charts, staffing_plans
 from watchhouse.services.planning_views import planning_view
 from watchhouse.services.staffing_plans import WhatIfRequest
 from watchhouse.web.forms import FormReader
 from watchhouse.web.ids import MaybeRecordId, record_id_or_none
-from watchhouse.web.rendering import render
+from watchhouse.web.rendering import TEMPLATES, render
 from watchhouse.web.security import actor_of, context_of, require
 
 router = APIRouter(default_response_class=HTMLResponse)
+TEMPLATES.env.globals["plotly_js_url"] = charts.plotly_js_url()  # shared with the board
 
 PLOTLY_JS = Path(plotly.__file__).with_name("package_data") / "plotly.min.js"
 # plotly.js sets some element styles as attributes, which a style-src without 'unsafe-inline'
@@ -50,11 +51,12 @@ async def planning_page(
 
 @router.get("/planning/plotly.min.js", dependencies=[Depends(require(Action.VIEW_PLANNING))])
 async def plotly_js() -> Response:
-    """plotly.js from the installed plotly package (no CDN)."""
+    """plotly.js from the installed plotly package (no CDN), at its earlier address (the page
+    now uses /charts/plotly.min.js, shared with the board)."""
     return FileResponse(
         PLOTLY_JS,
         media_type="text/javascript",
-        headers={"Cache-Control": "private, max-age=86400"},
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
     )
 
 
@@ -96,6 +98,7 @@ async def what_if(request: Request) -> Response:
         max_abandonment=_percent(reader, "abandonment"),
         demand_change=_percent(reader, "demand_change"),
         forecast_run_id=record_id_or_none(run),
+        roster=reader.text("roster") == "1",
     )
     try:
         if reader.problems:

@@ -15,10 +15,12 @@ from watchhouse.auth.permissions import can
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.investigation_records import label_of
 from watchhouse.domain.roles import Action
+from watchhouse.domain.values import channel_label
 from watchhouse.web.security import RequestIdentity, context_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters["label"] = label_of  # "cctv_request" -> "CCTV request"
+TEMPLATES.env.filters["channel"] = channel_label  # "live_chat" -> "Live chat"
 
 
 def duration(value: timedelta | None) -> str:

@@ -245,9 +245,10 @@ def recent_forecast_runs(*, session: Session, limit: int = 20) -> list[ForecastR
 
 
 def forecast_intervals(
-    *, session: Session, run_id: int
+    *, session: Session, run_id: int, channels: Sequence[str] | None = None
 ) -> dict[str, tuple[list[datetime], list[float], list[float], list[float]]]:
-    """A run's intervals per channel, in time order: starts, expected, lower, upper."""
+    """A run's intervals per channel (every channel, or only those given), in time order:
+    starts, expected, lower, upper."""
     out: dict[str, tuple[list[datetime], list[float], list[float], list[float]]] = {}
     query = (
         select(
@@ -260,6 +261,8 @@ def forecast_intervals(
         .where(ForecastIntervalRow.run_id == run_id)
         .order_by(ForecastIntervalRow.channel, ForecastIntervalRow.starts_at)
     )
+    if channels is not None:
+        query = query.where(ForecastIntervalRow.channel.in_(list(channels)))
     for channel, start, expected, lower, upper in session.execute(query):
         series = out.setdefault(channel, ([], [], [], []))
         series[0].append(start)
