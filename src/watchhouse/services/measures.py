@@ -162,7 +162,10 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
             raise
         old = root.with_name(f"{SNAPSHOT_DIR}.old-{uuid.uuid4().hex[:8]}")
         if root.exists():
-            root.rename(old)
+            try:
+                root.rename(old)
+            except FileNotFoundError:  # another worker moved it aside first
+                pass
         try:
             scratch.rename(root)
         except OSError:  # another process published one in between: theirs stands
