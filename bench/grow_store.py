@@ -135,7 +135,9 @@ def _span_days(connection: Connection, dialect: str) -> int:
     if dialect == "sqlite":
         sql = "SELECT julianday(max(presented_at)) - julianday(min(presented_at)) FROM contacts"
     else:
-        sql = "SELECT extract(epoch FROM max(presented_at) - min(presented_at)) / 86400 FROM contacts"
+        sql = (
+            "SELECT extract(epoch FROM max(presented_at) - min(presented_at)) / 86400 FROM contacts"
+        )
     return int(float(connection.execute(text(sql)).scalar() or 0)) + 1
 
 
@@ -154,8 +156,10 @@ def main() -> int:
     else:
         if not args.keep_database:
             raise SystemExit("--keep-database is needed on PostgreSQL")
-        url = make_url(args.database).set(database=args.keep_database).render_as_string(
-            hide_password=False
+        url = (
+            make_url(args.database)
+            .set(database=args.keep_database)
+            .render_as_string(hide_password=False)
         )
     engine = create_engine(url)
     dialect = engine.dialect.name

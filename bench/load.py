@@ -297,9 +297,7 @@ def body_for(rng: random.Random, number: int, key: str) -> dict[str, object]:
     }
 
 
-async def send(
-    client: httpx.AsyncClient, write: Write, tokens: list[str], minimal: bool
-) -> None:
+async def send(client: httpx.AsyncClient, write: Write, tokens: list[str], minimal: bool) -> None:
     """Post one contact and note the answer."""
     headers = {"Authorization": f"Bearer {tokens[write.token]}", "Idempotency-Key": write.key}
     if minimal:
@@ -535,7 +533,10 @@ def one_run(args: argparse.Namespace, scratch: Path, label: str, workers: int) -
                     client.post(
                         "/api/contacts",
                         json=body_for(random.Random(n), -n, key),
-                        headers={"Authorization": f"Bearer {write_tokens[0]}", "Idempotency-Key": key},
+                        headers={
+                            "Authorization": f"Bearer {write_tokens[0]}",
+                            "Idempotency-Key": key,
+                        },
                     )
             run.load_before = loadavg()
             fault = fault_for(server, store) if args.fault and workers > 1 else None

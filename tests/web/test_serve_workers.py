@@ -82,7 +82,7 @@ def served(ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path) -> Iterat
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # imports are slow on a loaded machine
+    deadline = time.monotonic() + 900  # imports take minutes on a loaded machine
     try:
         while True:
             try:
