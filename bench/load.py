@@ -196,7 +196,7 @@ def start_server(store: Store, workers: int, log: Path) -> tuple[subprocess.Pope
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/login", timeout=30).status_code == 200:
                 break
         except httpx.TransportError:
             pass

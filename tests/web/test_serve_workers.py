@@ -86,7 +86,7 @@ def served(ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path) -> Iterat
     try:
         while True:
             try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/login", timeout=30).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
