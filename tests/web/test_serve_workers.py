@@ -42,7 +42,7 @@ THRIVE = {
     "risk": 1,
     "investigation": 2,
     "vulnerability": 0,
-    "engagement": "scheduled_response",
+    "engagement": "scheduled_attendance",
 }
 
 
