@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import time
 from datetime import date
@@ -329,11 +330,30 @@ def synth(
     console.print(f"written to {where} in {time.perf_counter() - began:.1f} s")
 
 
-def _serve(settings: Settings, ctx: AppContext) -> None:
+def _serve(settings: Settings, ctx: AppContext, *, workers: int = 1) -> None:
     import uvicorn
 
     from watchhouse.web.app import create_app
 
+    if workers > 1:
+        # Each worker is a process of its own with its own connection pool, built from the
+        # same settings (passed down as WATCHHOUSE_* variables); the schema was brought up to
+        # date once, here, so the workers do not race to migrate it.
+        ctx.db.dispose()
+        os.environ.update(settings_environment(settings))
+        uvicorn.run(
+            "watchhouse.web.app:create_worker_app",
+            factory=True,
+            workers=workers,
+            # A worker answers the supervisor's pings only once its imports are done, which
+            # takes longer than uvicorn's 5 s on a loaded machine; it would be killed in a loop.
+            timeout_worker_healthcheck=60,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=True,
+        )
+        return
     uvicorn.run(
         create_app(settings, context=ctx),
         host=settings.host,
@@ -343,10 +363,30 @@ def _serve(settings: Settings, ctx: AppContext) -> None:
     )
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The WATCHHOUSE_* variables that rebuild these settings in another process."""
+    found: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        found[f"WATCHHOUSE_{name.upper()}"] = text
+    return found
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes sharing the port (sessions, the live queue and the "
+            "measures' snapshot live in the store, so any worker serves any request)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app and API."""
     overrides: dict[str, object] = {}
@@ -355,7 +395,7 @@ def serve(
     if port:
         overrides["port"] = port
     settings = _settings(**overrides)
-    _serve(settings, _context(settings, create=True))
+    _serve(settings, _context(settings, create=True), workers=workers)
 
 
 @app.command()

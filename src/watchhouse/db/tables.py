@@ -195,6 +195,8 @@ class ContactRow(Base):
         UniqueConstraint(
             "idempotency_user_id", "idempotency_key", name="uq_contacts_idempotency_user_key"
         ),
+        # The online check's repeat count for an address reads only the window's contacts.
+        Index("ix_contacts_location_presented", "location_id", "presented_at"),
     )
 
 

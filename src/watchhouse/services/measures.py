@@ -3,6 +3,7 @@ DuckDB (or Spark), targets from the policy, and the records behind a value (logg
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -164,7 +165,8 @@ def take_snapshot(ctx: AppContext, *, force: bool = False) -> Snapshot:
             raise
         old = root.with_name(f"{SNAPSHOT_DIR}.old-{uuid.uuid4().hex[:8]}")
         if root.exists():
-            root.rename(old)
+            with contextlib.suppress(FileNotFoundError):  # another worker moved it first
+                root.rename(old)
         try:
             scratch.rename(root)
         except OSError:  # another process published one in between: theirs stands

@@ -183,3 +183,9 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         return _with_security_headers(request, response)
 
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app for one of `watchhouse serve --workers N`'s processes: settings from the
+    WATCHHOUSE_* variables the parent set, the schema already brought up to date by it."""
+    return create_app(context=build_context(Settings(), migrate=False, create=False))
