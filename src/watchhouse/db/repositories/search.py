@@ -60,6 +60,9 @@ def by_reference(*, session: Session, record_type: str, record_id: int) -> Searc
     if record_type == "contact":
         contact = session.get(ContactRow, record_id)
         return _contact_hit(contact) if contact else None
+    if record_type == "person":
+        person = session.get(PersonRow, record_id)
+        return _person_hit(person) if person else None
     if record_type == "incident":
         incident = session.get(IncidentRow, record_id)
         return _incident_hit(incident) if incident else None
