@@ -70,8 +70,16 @@ def test_the_home_page_offers_search_and_the_handlers_recent_contacts(ctx, actor
     home = client_as(Role.CALL_HANDLER).client.get("/")
     assert 'action="/search"' in home.text
     assert "My recent contacts" in home.text
-    assert f'href="/contacts/{contact_id}">C{contact_id:07d}</a>' in home.text
+    assert f'href="/contacts/{contact_id}">C{contact_id:07d}</a> 101, not graded, ' in home.text
     assert 'action="/search"' not in client_as(Role.DISPATCHER).client.get("/").text
+
+
+def test_my_recent_contacts_show_channel_grade_and_status(ctx, actors, client_as, existing_records):
+    home = client_as(Role.CALL_HANDLER).client.get("/")
+    reference = f"C{existing_records.contact_id:07d}"
+    line = home.text.split(f">{reference}</a>", 1)[1].split("</li>", 1)[0]
+    assert line.startswith(" 999, grade 1, ")
+    assert "knife" not in line.lower()  # no narrative on the home page
 
 
 def test_an_officers_home_page_lists_the_incidents_they_attend(

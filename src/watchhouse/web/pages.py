@@ -16,7 +16,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, SignInThrottled, ValidationFailed
-from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
+from watchhouse.domain.incident_flow import ATTENDING_ROLES, DISPATCH_CLOSURES, Closure
 from watchhouse.domain.records import contact_reference, incident_reference
 from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
@@ -359,6 +359,8 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
+        # An officer recording their own arrival is the attending officer: no select for them.
+        names_officer=actor.role not in ATTENDING_ROLES,
     )
 
 

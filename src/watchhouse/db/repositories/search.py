@@ -16,6 +16,7 @@ from watchhouse.db.tables import (
     TelephoneNumberRow,
 )
 from watchhouse.domain.search import SearchHit
+from watchhouse.domain.values import Channel
 
 
 def _contact_hit(row: ContactRow) -> SearchHit:
@@ -159,14 +160,35 @@ def contacts_by_caller_name(
 
 
 def recent_contacts_of(*, session: Session, handler_id: int, limit: int) -> list[SearchHit]:
-    """The contacts a handler took, newest first."""
-    rows = session.scalars(
-        select(ContactRow)
+    """The contacts a handler took, newest first: channel as title, grade (if graded) and
+    status as detail; no caller details or narrative."""
+    rows = session.execute(
+        select(
+            ContactRow.id,
+            ContactRow.channel,
+            ContactRow.status,
+            ContactRow.presented_at,
+            IncidentRow.grade,
+        )
+        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
         .where(ContactRow.handler_id == handler_id)
         .order_by(ContactRow.presented_at.desc(), ContactRow.id.desc())
         .limit(limit)
     )
-    return [_contact_hit(row) for row in rows]
+    hits = []
+    for contact_id, channel, status, presented_at, grade in rows:
+        graded = f"grade {grade}" if grade is not None else "not graded"
+        hits.append(
+            SearchHit(
+                "contact",
+                contact_id,
+                Channel(channel).label,
+                f"{graded}, {str(status).replace('_', ' ')}",
+                presented_at,
+                f"/contacts/{contact_id}",
+            )
+        )
+    return hits
 
 
 def incidents_attended_by(*, session: Session, officer_id: int, limit: int) -> list[SearchHit]:
