@@ -143,6 +143,7 @@ class AccessEntry:
     record_id: str
     justification: str | None
     recipient: str | None
+    name: str | None = None  # the user's name as the screens show it (None: user unknown)
 
     @property
     def reference(self) -> str | None:
