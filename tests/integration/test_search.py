@@ -171,3 +171,44 @@ def test_an_officer_sees_the_incidents_they_attend(ctx, actors, neighbourhoods):
         incident_ids.append(incident_id)
     incidents.record_arrival(ctx, actor=officer, incident_id=incident_ids[0], body_worn_video=True)
     assert [h.record_id for h in search.my_incidents(ctx, actor=officer)] == [incident_ids[0]]
+
+
+def test_name_search_reads_the_lower_name_indexes_and_a_person_reference_finds_them(ctx, actors):
+    """Issue 15: the name queries use the lower() expression indexes of migration 0016 (the
+    plan is read with EXPLAIN; PostgreSQL is told not to prefer a scan of a tiny table), and
+    a person's screen reference (N0000123) finds them."""
+    from sqlalchemy import text
+
+    from watchhouse.db.repositories import search as search_repo
+
+    queries = {
+        "ix_people_lower_names": search_repo.people_by_name_query(
+            family="Smith", given="ja", limit=10
+        ),
+        "ix_contacts_lower_caller_names": search_repo.contacts_by_caller_name_query(
+            family="Smith", given="", limit=10
+        ),
+    }
+    with ctx.db.transaction() as session:
+        dialect = session.get_bind().dialect
+        for index, query in queries.items():
+            compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            if dialect.name == "postgresql":
+                session.execute(text("SET LOCAL enable_seqscan = off"))
+                plan = session.execute(text(f"EXPLAIN {compiled}")).scalars().all()
+            else:
+                plan = [r[-1] for r in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
+            assert any(index in line for line in plan), plan
+        person_id = places.add_person(
+            session=session,
+            given_name="Nia",
+            family_name="Okafor",
+            date_of_birth=None,
+            now=ctx.now(),
+        ).id
+    found = search.search(
+        ctx, actor=actors[Role.CALL_HANDLER], text=f"n{person_id:07d}", justification=WHY
+    ).hits
+    assert [(h.record_type, h.record_id, h.reference) for h in found] == [
+        ("person", person_id, f"N{person_id:07d}")
+    ]

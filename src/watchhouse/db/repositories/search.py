@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
@@ -131,21 +133,25 @@ def people_by_telephone(*, session: Session, e164: str, limit: int) -> list[Sear
     return [_person_hit(row) for row in rows]
 
 
-def people_by_name(*, session: Session, family: str, given: str, limit: int) -> list[SearchHit]:
-    """People with this family name (any case) whose given name starts with `given`."""
+def people_by_name_query(*, family: str, given: str, limit: int) -> Select[Any]:
+    """The query for people by name: lower(family name) equal, lower(given name) starting
+    with `given`; it reads the expression index ix_people_lower_names (migration 0016)."""
     statement = select(PersonRow).where(func.lower(PersonRow.family_name) == family.lower())
     if given:
         statement = statement.where(func.lower(PersonRow.given_name).startswith(given.lower()))
-    rows = session.scalars(
-        statement.order_by(PersonRow.given_name, PersonRow.date_of_birth, PersonRow.id).limit(limit)
+    return statement.order_by(PersonRow.given_name, PersonRow.date_of_birth, PersonRow.id).limit(
+        limit
     )
+
+
+def people_by_name(*, session: Session, family: str, given: str, limit: int) -> list[SearchHit]:
+    """People with this family name (any case) whose given name starts with `given`."""
+    rows = session.scalars(people_by_name_query(family=family, given=given, limit=limit))
     return [_person_hit(row) for row in rows]
 
 
-def contacts_by_caller_name(
-    *, session: Session, family: str, given: str, limit: int
-) -> list[SearchHit]:
-    """Contacts whose caller gave this family name (any case), newest first."""
+def contacts_by_caller_name_query(*, family: str, given: str, limit: int) -> Select[Any]:
+    """The query for contacts by the caller's name (index ix_contacts_lower_caller_names)."""
     statement = select(ContactRow).where(
         func.lower(ContactRow.caller_family_name) == family.lower()
     )
@@ -153,9 +159,14 @@ def contacts_by_caller_name(
         statement = statement.where(
             func.lower(ContactRow.caller_given_name).startswith(given.lower())
         )
-    rows = session.scalars(
-        statement.order_by(ContactRow.presented_at.desc(), ContactRow.id.desc()).limit(limit)
-    )
+    return statement.order_by(ContactRow.presented_at.desc(), ContactRow.id.desc()).limit(limit)
+
+
+def contacts_by_caller_name(
+    *, session: Session, family: str, given: str, limit: int
+) -> list[SearchHit]:
+    """Contacts whose caller gave this family name (any case), newest first."""
+    rows = session.scalars(contacts_by_caller_name_query(family=family, given=given, limit=limit))
     return [_contact_hit(row) for row in rows]
 
 
