@@ -353,10 +353,10 @@ class SyntheticForce:
             & ~np.isnan(attendance.closed)
             & (cancel_rng.random(len(graded_idx)) < CANCELLED_SHARE)
         )
-        n_cancelled = int(cancelled.sum())
-        attendance.closed[cancelled] = created[cancelled] + lognormal_minutes(
-            cancel_rng, 12.0, 0.5, n_cancelled
-        )
+        cancel_at = created + lognormal_minutes(cancel_rng, 12.0, 0.5, len(graded_idx))
+        # Nothing happens after the range's end (unless incidents are settled).
+        cancelled &= cancel_at < (float("inf") if self.settle_incidents else horizon)
+        attendance.closed[cancelled] = cancel_at[cancelled]
         attendance.arrived[cancelled] = np.nan
         late_deploy = cancelled & (attendance.deployed >= attendance.closed)
         attendance.deployed[late_deploy] = np.nan
