@@ -81,6 +81,8 @@ class RecordWork:
     incident_id: int | None
     incident_open: bool
     attending_officer_id: int | None
+    # Who graded, deployed, recorded the arrival of or closed the incident.
+    worked_by: frozenset[int] = frozenset()
 
 
 def own_work_reason(role: Role, user_id: int, work: RecordWork, what: str) -> str | None:
@@ -91,6 +93,8 @@ def own_work_reason(role: Role, user_id: int, work: RecordWork, what: str) -> st
         return own_work(f"{what} taken by you")
     if work.attending_officer_id is not None and work.attending_officer_id == user_id:
         return own_work(f"{what}, you are the attending officer")
+    if user_id in work.worked_by:
+        return own_work(f"{what}, which you worked on")
     if work.incident_open and role in _QUEUE_ROLES:
         return own_work(f"{what}, open on your live queue")
     return None

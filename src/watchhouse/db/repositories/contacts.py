@@ -556,6 +556,10 @@ def record_work(
         IncidentRow.id,
         IncidentRow.status,
         IncidentRow.attending_officer_id,
+        IncidentRow.graded_by,
+        IncidentRow.deployed_by,
+        IncidentRow.arrival_recorded_by,
+        IncidentRow.closed_by,
     ).outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
     if incident_id is not None:
         query = query.where(IncidentRow.id == incident_id)
@@ -566,10 +570,11 @@ def record_work(
         raise NotFound(
             "incident" if incident_id is not None else "contact", incident_id or contact_id
         )
-    _contact, handler, incident, status, officer = found
+    _contact, handler, incident, status, officer, *workers = found
     return RecordWork(
         handler_id=handler,
         incident_id=incident,
         incident_open=incident is not None and status != IncidentStatus.CLOSED.value,
         attending_officer_id=officer,
+        worked_by=frozenset(w for w in workers if w is not None),
     )
