@@ -44,7 +44,11 @@ def test_a_search_without_a_reason_is_refused_and_with_one_logs_what_was_given(
 ):
     contact_id = _contact(ctx, actors)
     investigator = client_as(Role.INVESTIGATOR).client
-    refused = investigator.get("/search", params={"q": "Quill"})
+    asked = investigator.get("/search", params={"q": "Quill"})  # e.g. from the home page
+    assert asked.status_code == 200
+    assert "Choose a reason for searching" in asked.text
+    assert "Ada Quill" not in asked.text
+    refused = investigator.get("/search", params={"q": "Quill", "justification": ""})
     assert refused.status_code == 422
     assert "choose a reason" in refused.text
     assert "Ada Quill" not in refused.text

@@ -35,6 +35,9 @@ async def search_page(request: Request) -> Response:
     }
     if not entry.strip():
         return render(request, "search.html", result=None, problem=None, **page)
+    if page["needs_reason"] and justify.REASON_FIELD not in request.query_params:
+        # From the home page's box: nothing is shown until a reason is chosen here.
+        return render(request, "search.html", result=None, problem=None, ask_reason=True, **page)
     try:
         reason = justify.given(request)
         result = await run_in_threadpool(
