@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
+from watchhouse.domain.search import read_search
 from watchhouse.services import access, search
 from watchhouse.web import justify
 from watchhouse.web.rendering import render
@@ -35,11 +36,16 @@ async def search_page(request: Request) -> Response:
     }
     if not entry.strip():
         return render(request, "search.html", result=None, problem=None, **page)
-    if page["needs_reason"] and justify.REASON_FIELD not in request.query_params:
-        # From the home page's box: nothing is shown until a reason is chosen here.
-        return render(request, "search.html", result=None, problem=None, ask_reason=True, **page)
     try:
         reason = justify.given(request)
+        if reason is None and page["needs_reason"]:
+            # From the home page's box: the entry is checked, and nothing is shown until a
+            # reason is chosen here.
+            read_search(entry, region=ctx.policy.identity.telephone_region)
+            if justify.REASON_FIELD not in request.query_params:
+                return render(
+                    request, "search.html", result=None, problem=None, ask_reason=True, **page
+                )
         result = await run_in_threadpool(
             search.search, ctx, actor=actor_of(request), text=entry, justification=reason
         )
