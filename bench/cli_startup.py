@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,8 +39,10 @@ def _extract(ref: str, into: Path) -> Path:
     return into / "src"
 
 
-def _wall(src: Path, args: list[str], env: dict[str, str]) -> float:
-    """Seconds for one run of the command with `src` first on the path."""
+def _wall(src: Path, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds for one run of the command with `src` first on
+    the path."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", RUN, *args],
@@ -47,7 +50,10 @@ def _wall(src: Path, args: list[str], env: dict[str, str]) -> float:
         check=True,
         capture_output=True,
     )
-    return time.perf_counter() - began
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -59,32 +65,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cli-startup-") as scratch:
         old_src = _extract(args.baseline_ref, Path(scratch) / "old")
         new_src = ROOT / "src"
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("WATCHHOUSE_")},
-            "WATCHHOUSE_DATA_DIR": str(Path(scratch) / "data"),
-        }
-        # A small store with one user, so `users list` has something to read.
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHHOUSE_")}
+        # A small store per code (each at its own schema revision) with one user, so
+        # `users list` has something to read.
+        envs: dict[str, dict[str, str]] = {}
         add_user = ["users", "add", "bench", "--role", "analyst", "--name", "Bench User"]
-        subprocess.run(
-            [sys.executable, "-c", RUN, *add_user, "--password", "bench-password-1"],
-            env={**env, "PYTHONPATH": str(new_src)},
-            check=True,
-            capture_output=True,
-        )
+        for code, src in (("old", old_src), ("new", new_src)):
+            envs[code] = {**base_env, "WATCHHOUSE_DATA_DIR": str(Path(scratch) / f"data-{code}")}
+            subprocess.run(
+                [sys.executable, "-c", RUN, *add_user, "--password", "bench-password-1"],
+                env={**envs[code], "PYTHONPATH": str(src)},
+                check=True,
+                capture_output=True,
+            )
         commands = {"--help": ["--help"], "users list": ["users", "list"]}
-        times: dict[tuple[str, str], list[float]] = {}
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.runs):
             for label, command in commands.items():
                 for code, src in (("old", old_src), ("new", new_src)):
-                    times.setdefault((label, code), []).append(_wall(src, command, env))
+                    times.setdefault((label, code), []).append(_wall(src, command, envs[code]))
     load = os.getloadavg()
     print(f"median wall time of {args.runs} runs; load average {load[0]:.2f} {load[1]:.2f}")
     for label in commands:
-        old = statistics.median(times[(label, "old")])
-        new = statistics.median(times[(label, "new")])
+        old = statistics.median(w for w, _ in times[(label, "old")])
+        new = statistics.median(w for w, _ in times[(label, "new")])
+        old_cpu = statistics.median(c for _, c in times[(label, "old")])
+        new_cpu = statistics.median(c for _, c in times[(label, "new")])
         print(
-            f"watchhouse {label}: this code {new:.3f} s, {args.baseline_ref} {old:.3f} s "
-            f"({old / new:.1f}x faster)"
+            f"watchhouse {label}: this code {new:.3f} s wall / {new_cpu:.3f} s CPU, "
+            f"{args.baseline_ref} {old:.3f} s / {old_cpu:.3f} s "
+            f"({old / new:.1f}x wall, {old_cpu / new_cpu:.1f}x CPU)"
         )
 
 

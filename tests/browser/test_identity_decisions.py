@@ -64,6 +64,10 @@ def test_supervisor_records_that_two_contacts_are_the_same_person(
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, *SUPERVISOR)
     page.goto(f"/people/{person_id}")
+    # A person page asks why first (issue 16, item 5).
+    page.get_by_label("Reason", exact=True).select_option(label="Supervision or quality review")
+    page.get_by_label("Details").fill("identity review")
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Kay Osei")).to_be_visible()
     page.get_by_label("First contact").fill(contact_reference(first))
     page.get_by_label("Second contact").fill(contact_reference(second))

@@ -55,3 +55,33 @@ def test_a_lazily_loaded_command_is_listed_with_its_own_help(name: str) -> None:
     listed = cli.LAZY_COMMANDS[name][2]
     assert command.name == name
     assert (command.help or "").split("\n")[0].strip() == listed
+
+
+def test_users_list_on_an_up_to_date_store_imports_neither_alembic_nor_pyarrow(
+    tmp_path, monkeypatch
+) -> None:
+    """Issue 15, point 20: a light command reads the schema version with one SELECT (Alembic
+    loads only when a migration is due) and the engine no longer pulls in db/bulk.py."""
+    for name in [n for n in __import__("os").environ if n.startswith("WATCHHOUSE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("WATCHHOUSE_DATA_DIR", str(tmp_path))
+    from typer.testing import CliRunner
+
+    added = CliRunner().invoke(
+        cli.app,
+        ["users", "add", "ada", "--role", "administrator", "--name", "Ada",
+         "--password", "otter lantern gravel 9"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    run = (
+        "from typer.testing import CliRunner\n"
+        "from watchhouse.cli import app\n"
+        "out = CliRunner().invoke(app, ['users', 'list']).output\n"
+        "assert 'ada' in out, out\n"
+        "print(' '.join(sorted(m for m in ('alembic', 'pyarrow', 'adbc_driver_sqlite', 'zxcvbn')"
+        " if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + run], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == []

@@ -108,3 +108,25 @@ def test_a_weak_temporary_password_is_refused(invoke):
     )
     assert weak.exit_code == 1
     assert "nothing done" in _flat(weak.stderr)
+
+
+def _must_change(tmp_path: Path) -> dict[str, bool]:
+    with sqlite3.connect(tmp_path / "watchhouse.sqlite3") as connection:
+        rows = connection.execute("SELECT username, must_change_password FROM users").fetchall()
+    return {str(name): bool(flag) for name, flag in rows}
+
+
+def test_reset_password_and_a_temporary_add_make_the_user_change_it_at_next_sign_in(
+    invoke, tmp_path
+):
+    assert _must_change(tmp_path) == {"admin": False, "alice": False}
+    reset = invoke(
+        "users", "reset-password", "alice", "--as-user", "admin", input=f"{TEMPORARY}\n" * 2
+    )
+    assert reset.exit_code == 0, reset.output
+    added = invoke(
+        "users", "add", "bob", "--role", "officer", "--name", "Bob",
+        "--password", TEMPORARY, "--temporary",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert _must_change(tmp_path) == {"admin": False, "alice": True, "bob": True}

@@ -368,13 +368,15 @@ def test_consultation_without_justification_is_refused_by_default_and_logs_nothi
     person_id = int(_log(ctx)[1].record_id)
     before = _raw_log(ctx)
 
+    # Not their own work (issue 16, item 5): a supervisor who did not take the contact.
+    supervisor = actors[Role.SUPERVISOR]
     with pytest.raises(ValidationFailed) as refused:
         contacts.get_contact(
-            ctx, actor=handler, contact_id=taken.contact_id, justification=justification
+            ctx, actor=supervisor, contact_id=taken.contact_id, justification=justification
         )
     assert [p.field for p in refused.value.problems] == ["justification"]
     with pytest.raises(ValidationFailed) as refused:
-        people.get_person(ctx, actor=handler, person_id=person_id, justification=justification)
+        people.get_person(ctx, actor=supervisor, person_id=person_id, justification=justification)
     assert [p.field for p in refused.value.problems] == ["justification"]
     with pytest.raises(ValidationFailed) as refused:
         export_access_log_csv(
@@ -396,12 +398,13 @@ def test_consultation_without_justification_is_allowed_when_policy_switches_it_o
     person_id = int(_log(ctx)[1].record_id)
     before = len(_log(ctx))
 
-    contacts.get_contact(relaxed, actor=handler, contact_id=taken.contact_id, justification=None)
-    people.get_person(relaxed, actor=handler, person_id=person_id, justification="  ")
+    supervisor = actors[Role.SUPERVISOR]
+    contacts.get_contact(relaxed, actor=supervisor, contact_id=taken.contact_id, justification=None)
+    people.get_person(relaxed, actor=supervisor, person_id=person_id, justification="  ")
 
     assert _log(ctx)[before:] == [
-        Entry("call_handler", "consultation", "contact", str(taken.contact_id), None, None),
-        Entry("call_handler", "consultation", "person", str(person_id), None, None),
+        Entry("supervisor", "consultation", "contact", str(taken.contact_id), None, None),
+        Entry("supervisor", "consultation", "person", str(person_id), None, None),
     ]
 
 
@@ -416,15 +419,15 @@ def test_policy_switch_via_model_copy_gives_the_same_result(ctx, actors):
             }
         ),
     )
-    handler = actors[Role.CALL_HANDLER]
+    handler, supervisor = actors[Role.CALL_HANDLER], actors[Role.SUPERVISOR]
     taken = contacts.take_contact(relaxed, actor=handler, new=_caller())
-    contacts.get_contact(relaxed, actor=handler, contact_id=taken.contact_id, justification=None)
+    contacts.get_contact(relaxed, actor=supervisor, contact_id=taken.contact_id, justification=None)
     assert _log(ctx)[-1] == Entry(
-        "call_handler", "consultation", "contact", str(taken.contact_id), None, None
+        "supervisor", "consultation", "contact", str(taken.contact_id), None, None
     )
-    # The original context still insists.
+    # The original context still insists (the contact is not the supervisor's own work).
     with pytest.raises(ValidationFailed):
-        contacts.get_contact(ctx, actor=handler, contact_id=taken.contact_id, justification=None)
+        contacts.get_contact(ctx, actor=supervisor, contact_id=taken.contact_id, justification=None)
 
 
 # --- append-only at the database level --------------------------------------------------------

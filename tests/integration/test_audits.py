@@ -530,7 +530,8 @@ def test_crimes_are_sampled_per_allocated_investigator_as_the_documented_draw(
         (c.stratum, c.record_id) for c in expected
     ]
     assert [i.stratum for i in drawn.items] == ["dc_one"] * 3 + ["dc_two"] * 2
-    assert all(i.subject == i.stratum for i in drawn.items)
+    # The screens name whose work it is by display name, not username.
+    assert all(i.subject == i.stratum.title() for i in drawn.items)
     # The investigator's team when they have one, else the team the crime is allocated to.
     assert [i.team for i in drawn.items] == ["CID"] * 5
     again = _plan_audit(ctx, auditor, count=3)
@@ -642,4 +643,7 @@ def test_body_worn_video_audit_is_against_the_attending_officer_not_the_dispatch
         ctx, actor=actors[Role.AUDITOR], sample_id=drawn.sample.id, item_id=drawn.items[0].id
     )
     fields = {f.label: f.value for f in opened.record.fields}
-    assert (fields["Attending officer"], fields["Arrival recorded by"]) == ("officer", "dispatcher")
+    assert (fields["Attending officer"], fields["Arrival recorded by"]) == (
+        "Officer",
+        "Dispatcher",
+    )  # names, not usernames

@@ -110,3 +110,43 @@ def test_a_failed_synth_leaves_nothing_behind(
     with pytest.raises(OSError, match="disk full"):
         synth_to_database(ctx, request)
     assert set(_counts(ctx).values()) == {0}
+
+
+def test_the_force_has_cancelled_incidents_and_crime_recorded_closures_link_their_crime(
+    ctx: AppContext,
+) -> None:
+    """Issue 15: cancelled incidents (with a reason, and for grades 1 and 2 a supervisor's
+    authority or a rationale), and every "crime recorded" closure linked to its crime."""
+    synth_to_database(ctx, REQUEST)
+    from sqlalchemy import select
+
+    from watchhouse.db.tables import CrimeRow, IncidentRow
+
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(
+                IncidentRow.id,
+                IncidentRow.grade,
+                IncidentRow.closure,
+                IncidentRow.closure_reason,
+                IncidentRow.closure_authority,
+                IncidentRow.closure_rationale,
+                IncidentRow.closure_crime_id,
+                IncidentRow.arrived_at,
+            )
+        ).all()
+        crime_incident = dict(session.execute(select(CrimeRow.id, CrimeRow.incident_id)).all())
+    cancelled = [r for r in rows if r.closure == "cancelled"]
+    assert len(cancelled) >= 5
+    reasons = ctx.policy.closure.closure_reasons()
+    for r in cancelled:
+        assert r.closure_reason in reasons
+        assert "cancelled" in {c.value for c in reasons[r.closure_reason].closures}
+        assert r.arrived_at is None
+        if r.grade <= 2:
+            assert r.closure_authority in ("supervisor", "rationale")
+            assert (r.closure_authority == "rationale") == bool(r.closure_rationale)
+    assert any(r.grade <= 2 for r in cancelled)
+    recorded = [r for r in rows if r.closure == "crime_recorded"]
+    assert recorded
+    assert all(crime_incident[r.closure_crime_id] == r.id for r in recorded)

@@ -29,6 +29,7 @@ TABLE: dict[Action, str] = {
     #                          CH DI OF IN SU NO AU AN AD TS
     Action.SIGN_IN:           "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y",
     Action.VIEW_HOME:         "Y  Y  Y  Y  Y  Y  Y  Y  Y  .",
+    Action.CHANGE_OWN_PASSWORD: "Y  Y  Y  Y  Y  Y  Y  Y  Y  .",
     Action.TAKE_CONTACT:      "Y  .  .  .  Y  .  .  .  .  .",
     Action.VIEW_CONTACT:      "Y  Y  Y  Y  Y  Y  Y  .  .  .",
     Action.ASSESS_THRIVE:     "Y  .  .  .  Y  .  .  .  .  .",

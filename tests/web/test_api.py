@@ -175,7 +175,9 @@ def test_full_flow_with_bearer_tokens_needs_no_csrf(bearer, neighbourhoods, cloc
     assert closed.json()["closure"] == "resolved_at_scene"
     assert dispatcher.get("/api/queue").json() == []
 
-    seen = handler.get(f"/api/contacts/{contact_id}", headers={"X-Justification": "follow-up"})
+    seen = handler.get(
+        f"/api/contacts/{contact_id}", headers={"X-Justification": "current_incident: follow-up"}
+    )
     assert seen.json()["incident"]["status"] == "closed"
     assert seen.json()["suggestion"]["grade"] == 1
 
@@ -238,22 +240,33 @@ def _route_paths(app) -> set[str]:
     return {c.path for c in iter_route_contexts(app.routes) if c.path}
 
 
-def test_reading_a_contact_without_justification_answers_422(handler_api, bearer):
+def test_reading_a_contact_needs_a_policy_reason_code_unless_it_is_ones_own(handler_api, bearer):
     contact_id = handler_api.post("/api/contacts", json=KNIFE_CALL).json()["id"]
-    refused = handler_api.get(f"/api/contacts/{contact_id}")
+    own = handler_api.get(f"/api/contacts/{contact_id}")
+    assert own.status_code == 200
+    supervisor = bearer(Role.SUPERVISOR)
+    refused = supervisor.get(f"/api/contacts/{contact_id}")
     assert refused.status_code == 422
     assert "justification" in _problems(refused)
-    read = handler_api.get(
+    free_text = supervisor.get(
         f"/api/contacts/{contact_id}", headers={"X-Justification": "caller rang back"}
+    )
+    assert free_text.status_code == 422
+    assert "X-Justification" in _problems(free_text)
+    read = supervisor.get(
+        f"/api/contacts/{contact_id}",
+        headers={"X-Justification": "current_incident: caller rang back"},
     )
     assert read.status_code == 200
     log = bearer(Role.AUDITOR).get(
         "/api/access-log", params={"operation": "consultation", "record_id": str(contact_id)}
     )
-    assert "caller rang back" in [e["justification"] for e in log.json()]
+    reasons = [e["justification"] for e in log.json()]
+    assert "current_incident: caller rang back" in reasons
+    assert f"own work: contact C{contact_id:07d} taken by you" in reasons
 
 
 def test_reading_a_missing_contact_answers_404_as_json(handler_api):
-    response = handler_api.get("/api/contacts/999999", headers={"X-Justification": "check"})
+    response = handler_api.get("/api/contacts/999999", headers={"X-Justification": "supervision"})
     assert response.status_code == 404
     assert response.json()["message"]

@@ -6,7 +6,6 @@ import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -43,6 +42,10 @@ def password_problem(
     parts = [p for p in re.split(r"[^a-z0-9]+", username.casefold()) if len(p) >= 3]
     if folded and (folded in name or folded in parts):
         return "must not be the username or part of it"
+    # Imported here: its word lists cost a quarter of a second, which commands that check
+    # no password (`users list`, every page request's session check) need not pay.
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]
+
     estimate = zxcvbn(password[:100], user_inputs=[username, *parts])
     if int(estimate["score"]) < min_strength:
         return "is too common or too easy to guess: try three or more random words"

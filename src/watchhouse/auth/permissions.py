@@ -8,7 +8,7 @@ from watchhouse.domain.roles import Action, Role
 
 PUBLIC_ACTIONS: frozenset[Action] = frozenset({Action.SIGN_IN})
 
-_EVERY_SIGNED_IN = frozenset({Action.VIEW_HOME})
+_EVERY_SIGNED_IN = frozenset({Action.VIEW_HOME, Action.CHANGE_OWN_PASSWORD})
 _HANDLING = frozenset(
     {
         Action.SEARCH_RECORDS,

@@ -174,6 +174,13 @@ def users_add(
             prompt=True, hide_input=True, confirmation_prompt=True, help="at least 10 characters"
         ),
     ],
+    temporary: Annotated[
+        bool,
+        typer.Option(
+            "--temporary",
+            help="the password is temporary: the user must choose their own at the next sign-in",
+        ),
+    ] = False,
 ) -> None:
     """Add a user."""
     from watchhouse.services import accounts
@@ -181,7 +188,12 @@ def users_add(
     ctx = _context(_settings(), create=True)
     try:
         user = accounts.add_user(
-            ctx, username=username, display_name=name, role=role, password=password
+            ctx,
+            username=username,
+            display_name=name,
+            role=role,
+            password=password,
+            must_change_password=temporary,
         )
     except (ValidationFailed, Conflict) as exc:
         err.print(f"[red]not added[/red]: {exc}")

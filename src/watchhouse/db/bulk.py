@@ -36,13 +36,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from watchhouse.db.stages import STAGE_PREFIX
 from watchhouse.db.tables import Base
 from watchhouse.db.types import UTCDateTime
 
 ColumnKind = Literal["integer", "float", "boolean", "text", "timestamp", "date", "json", "binary"]
 
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-STAGE_PREFIX = "watchhouse_stage_"
 STAGE_ROWS = 100_000
 _STAGE_WAIT_SECONDS = 0.5
 
@@ -306,15 +306,6 @@ def _copy_postgresql(
     finally:
         cursor.close()
     return int(data.num_rows)
-
-
-def detach_stages(connection: sqlite3.Connection) -> None:
-    """Detach the scratch files a finished transaction attached (the pool calls this when a
-    connection comes back; a transaction that read a file cannot detach it)."""
-    attached = [row[1] for row in connection.execute("PRAGMA database_list")]
-    for alias in attached:
-        if alias.startswith(STAGE_PREFIX):
-            connection.execute(f"DETACH DATABASE {alias}")
 
 
 def _check_columns(table_name: str, columns: Sequence[str]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from watchhouse.db import bulk
+from watchhouse.db.stages import detach_stages
 
 
 def make_engine(url: str, *, background_checkpoint: bool = False) -> Engine:
@@ -138,7 +138,7 @@ class _WriteGate:
 
 def _detach_stages(dbapi_connection: Any, _record: Any) -> None:
     if dbapi_connection is not None:
-        bulk.detach_stages(dbapi_connection)
+        detach_stages(dbapi_connection)
 
 
 class Database:

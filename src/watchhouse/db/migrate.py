@@ -1,19 +1,70 @@
-"""Run Alembic migrations from code, without an alembic.ini."""
+"""Run Alembic migrations from code, without an alembic.ini.
+
+Alembic is imported only when a migration runs: `up_to_date` answers the common case (the
+store is already at the newest revision) with one SELECT and a look at the migration files'
+`revision`/`down_revision` lines, so light commands start fast.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_ASSIGNED = re.compile(r"^(revision|down_revision)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|None)", re.M)
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    """The revisions no other migration revises (one, unless the chain has branched), read
+    from the files' `revision = "..."` and `down_revision = "..."` lines."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, double, single in _ASSIGNED.findall(path.read_text(encoding="utf-8")):
+            value = double or single
+            if value:
+                (revisions if name == "revision" else revised).add(value)
+    return frozenset(revisions - revised)
+
+
+def up_to_date(url: str) -> bool:
+    """Whether the store at the URL exists and is at the newest revision (no Alembic import);
+    False when unsure, so the caller runs the migrations."""
+    if not store_exists(url):
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = {
+                row[0]
+                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except Exception:  # unreadable: let Alembic decide
+        return False
+    finally:
+        engine.dispose()
+    return bool(current) and current == set(head_revisions())
+
+
+def upgrade_if_needed(url: str) -> None:
+    """Bring the store up to the newest revision, skipping Alembic when it already is."""
+    if not up_to_date(url):
+        upgrade(url)
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the packaged migrations and the given database."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -22,11 +73,15 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at the URL up to the given revision."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
     """Take the database at the URL down to the given revision."""
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -62,6 +63,11 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", use_alter=True), index=True)
+    # Set when an administrator creates the account or resets its password: the user must
+    # choose their own password at the next sign-in (migration 0016).
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class TeamRow(Base):
@@ -136,6 +142,10 @@ class PersonRow(Base):
     __table_args__ = (Index("ix_people_family_name_id", "family_name", "id"),)
 
 
+# Search by name compares lower(family name), then the given name's start (migration 0016).
+Index("ix_people_lower_names", func.lower(PersonRow.family_name), func.lower(PersonRow.given_name))
+
+
 class TelephoneNumberRow(Base):
     """A telephone number in E.164 form."""
 
@@ -198,6 +208,13 @@ class ContactRow(Base):
         # The online check's repeat count for an address reads only the window's contacts.
         Index("ix_contacts_location_presented", "location_id", "presented_at"),
     )
+
+
+Index(
+    "ix_contacts_lower_caller_names",
+    func.lower(ContactRow.caller_family_name),
+    func.lower(ContactRow.caller_given_name),
+)
 
 
 class ThriveAssessmentRow(Base):

@@ -49,6 +49,9 @@ class AttendanceStatus:
     time_left: timedelta | None
     breached: bool
     attended: bool
+    # An open incident timed after now (clock skew, a future-dated import): by how much. Its
+    # time left is then its whole target, which is no countdown; screens say so instead.
+    future_by: timedelta | None = None
 
 
 def attendance_status(
@@ -79,6 +82,7 @@ def attendance_status(
         time_left=target - elapsed,
         breached=elapsed > target,
         attended=arrived_at is not None,
+        future_by=created - moment if arrived_at is None and created > moment else None,
     )
 
 

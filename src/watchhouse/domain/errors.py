@@ -27,6 +27,16 @@ class ValidationFailed(ValueError):
         return cls([FieldProblem(field, reason)])
 
 
+class JustificationNeeded(ValidationFailed):
+    """Personal data outside the person's own work, asked for without a stated reason while
+    policy requires one: the screen asks for the reason before showing anything."""
+
+    def __init__(self, what: str) -> None:
+        """Name what was asked for (e.g. 'person 12')."""
+        self.what = what
+        super().__init__([FieldProblem("justification", f"choose a reason before viewing {what}")])
+
+
 class NotFound(LookupError):
     """A record that does not exist."""
 

@@ -23,6 +23,12 @@ def contact_reference(contact_id: int) -> str:
     return f"C{contact_id:07d}"
 
 
+def person_reference(person_id: int) -> str:
+    """The reference a member of the public is known by on the screens, e.g. N0000123 (a
+    "nominal", as police records call a person; P is taken by problem-solving plans)."""
+    return f"N{person_id:07d}"
+
+
 def incident_reference(incident_id: int) -> str:
     """The reference an incident is known by, e.g. I0000042."""
     return f"I{incident_id:07d}"
@@ -83,6 +89,11 @@ class PersonView:
     def full_name(self) -> str:
         """Given and family name together."""
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def reference(self) -> str:
+        """The screen reference, e.g. N0000123."""
+        return person_reference(self.id)
 
 
 @dataclass(frozen=True)

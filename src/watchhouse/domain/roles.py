@@ -31,6 +31,7 @@ class Action(StrEnum):
 
     SIGN_IN = "sign_in"
     VIEW_HOME = "view_home"
+    CHANGE_OWN_PASSWORD = "change_own_password"
     TAKE_CONTACT = "take_contact"
     VIEW_CONTACT = "view_contact"
     ASSESS_THRIVE = "assess_thrive"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from watchhouse.analytics.model import Target
+from watchhouse.domain.access import JustificationReason
 from watchhouse.domain.accounts import LockoutRule
 from watchhouse.domain.answering import AnswerBands
 from watchhouse.domain.attendance import AttendanceTargets, GradeTarget
@@ -577,10 +578,41 @@ class SecurityPolicy(_Strict):
         return LockoutRule(self.max_failed_sign_ins, timedelta(minutes=self.lockout_minutes))
 
 
+DEFAULT_JUSTIFICATION_REASONS = {
+    "current_incident": "Handling a current contact or incident",
+    "safeguarding": "Safeguarding or welfare concern",
+    "investigation": "Investigation of a crime",
+    "supervision": "Supervision or quality review",
+    "data_request": "Data protection or disclosure request",
+}
+
+
 class AccessLogPolicy(_Strict):
     """DPA 2018 s.62 logging: whether consultations and disclosures need a stated justification."""
 
     require_justification: bool
+    # The reasons people choose from before viewing personal data outside their own work
+    # (search results, person pages, others' contacts); code -> label. They add free text.
+    justification_reasons: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_JUSTIFICATION_REASONS), min_length=1
+    )
+
+    @field_validator("justification_reasons")
+    @classmethod
+    def _reason_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(c for c in value if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", c))
+        if bad:
+            raise ValueError(f"reason codes must be lower_snake_case, at most 40; not {bad}")
+        empty = sorted(c for c, label in value.items() if not label.strip())
+        if empty:
+            raise ValueError(f"reasons {empty} have no label")
+        return value
+
+    def reasons(self) -> list[JustificationReason]:
+        """The reasons as domain values, in the policy's order."""
+        return [
+            JustificationReason(code, label) for code, label in self.justification_reasons.items()
+        ]
 
 
 class AuditFeedbackPolicy(_Strict):

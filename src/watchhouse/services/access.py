@@ -7,8 +7,18 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import access_log
-from watchhouse.domain.access import NEEDS_JUSTIFICATION, AccessEntry, AccessQuery, Operation
-from watchhouse.domain.errors import ValidationFailed
+from watchhouse.domain.access import (
+    NEEDS_JUSTIFICATION,
+    AccessEntry,
+    AccessQuery,
+    JustificationReason,
+    Operation,
+    RecordWork,
+    given_justification,
+    own_work_reason,
+    read_justification_header,
+)
+from watchhouse.domain.errors import JustificationNeeded, ValidationFailed
 from watchhouse.domain.roles import Actor
 from watchhouse.io.spreadsheet import csv_text
 from watchhouse.services.context import AppContext
@@ -45,6 +55,41 @@ def log_access(
         justification=reason,
         recipient=recipient,
     )
+
+
+def justification_reasons(ctx: AppContext) -> list[JustificationReason]:
+    """The reasons people choose from before viewing personal data outside their own work."""
+    return ctx.policy.access_log.reasons()
+
+
+def chosen_justification(ctx: AppContext, code: str, text: str) -> str:
+    """A reason chosen on a screen plus the person's free text, as the log will hold it."""
+    return given_justification(code, text, justification_reasons(ctx))
+
+
+def header_justification(ctx: AppContext, value: str | None) -> str | None:
+    """An API client's `X-Justification` (a reason code, optionally ': ' and free text), as
+    the log will hold it; None when absent. ValidationFailed names the header otherwise."""
+    if value is None or not value.strip():
+        return None
+    return read_justification_header(value, justification_reasons(ctx))
+
+
+def reason_for_view(
+    ctx: AppContext, *, actor: Actor, given: str | None, work: RecordWork | None, what: str
+) -> str | None:
+    """The justification logged for showing a record: what the person gave; else, when the
+    record is their own work, the system's reason saying so; else, when policy requires a
+    reason, JustificationNeeded (the screen then asks for one)."""
+    if given:
+        return given
+    if work is not None:
+        own = own_work_reason(actor.role, actor.user_id, work, what)
+        if own is not None:
+            return own
+    if ctx.policy.access_log.require_justification:
+        raise JustificationNeeded(what)
+    return None
 
 
 def access_record_types(ctx: AppContext) -> list[str]:

@@ -106,7 +106,9 @@ def reset_password(ctx: AppContext, *, actor: Actor, username: str, password: st
     hashed = hash_password(password)
     with ctx.db.transaction() as session:
         target = _target(session, username)
-        users.set_password(session=session, username=target.username, password_hash=hashed)
+        users.set_password(
+            session=session, username=target.username, password_hash=hashed, must_change=True
+        )
         users.revoke_sessions(session=session, user_id=target.id, now=ctx.now(), kind="browser")
         _log(ctx, session, actor, target, "password reset by an administrator")
         return target

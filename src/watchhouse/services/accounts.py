@@ -13,6 +13,7 @@ from watchhouse.auth.passwords import (
 )
 from watchhouse.auth.tokens import new_token, token_digest
 from watchhouse.db.repositories import sign_in_throttle, users
+from watchhouse.domain.access import Operation
 from watchhouse.domain.accounts import after_failed_sign_in, is_locked
 from watchhouse.domain.errors import (
     FieldProblem,
@@ -22,6 +23,7 @@ from watchhouse.domain.errors import (
 )
 from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
+from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
 
@@ -41,6 +43,7 @@ class SessionInfo:
     actor: Actor
     csrf_token: str
     kind: str
+    must_change_password: bool = False
 
 
 SIGN_IN_REFUSED = (
@@ -121,8 +124,8 @@ def session_for_token(ctx: AppContext, *, token: str) -> SessionInfo | None:
         found = users.live_session(session=session, token_digest=token_digest(token), now=ctx.now())
     if found is None:
         return None
-    actor, csrf, kind = found
-    return SessionInfo(actor, csrf, kind)
+    actor, csrf, kind, must_change = found
+    return SessionInfo(actor, csrf, kind, must_change)
 
 
 def sign_out(ctx: AppContext, *, token: str) -> None:
@@ -132,9 +135,16 @@ def sign_out(ctx: AppContext, *, token: str) -> None:
 
 
 def add_user(
-    ctx: AppContext, *, username: str, display_name: str, role: Role, password: str
+    ctx: AppContext,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    must_change_password: bool = False,
 ) -> UserView:
-    """Create a user with an argon2-hashed password."""
+    """Create a user with an argon2-hashed password; `must_change_password` when an
+    administrator chose it (the user must choose their own at the next sign-in)."""
     problems = []
     if not username.strip() or not username.replace(".", "").replace("_", "").isalnum():
         problems.append(FieldProblem("username", "letters, digits, dots and underscores only"))
@@ -159,6 +169,7 @@ def add_user(
             role=role,
             password_hash=hashed,
             now=ctx.now(),
+            must_change_password=must_change_password,
         )
 
 
@@ -181,6 +192,40 @@ def set_password(ctx: AppContext, *, username: str, password: str) -> None:
     hashed = hash_password(password)
     with ctx.db.transaction() as session:
         users.set_password(session=session, username=username, password_hash=hashed)
+
+
+def change_own_password(
+    ctx: AppContext, *, actor: Actor, current: str, new: str, confirm: str
+) -> None:
+    """A user changes their own password: the current one must be right, the new one must meet
+    the password policy (as for administrators' resets), differ from the current one and be
+    typed twice alike. Clears the must-change flag; the change is logged."""
+    with ctx.db.transaction() as session:
+        stored = users.password_hash_of(session=session, user_id=actor.user_id)
+    problems: list[FieldProblem] = []
+    if not verify_password(stored, current):
+        problems.append(FieldProblem("current_password", "this is not your current password"))
+    refused = password_refusal(ctx, username=actor.username, password=new)
+    if refused:
+        problems.append(FieldProblem("new_password", refused))
+    elif new == current:
+        problems.append(FieldProblem("new_password", "choose a password you have not used here"))
+    if new != confirm:
+        problems.append(FieldProblem("confirm_password", "the two new passwords differ"))
+    if problems:
+        raise ValidationFailed(problems)
+    hashed = hash_password(new)
+    with ctx.db.transaction() as session:
+        users.set_password(session=session, username=actor.username, password_hash=hashed)
+        log_access(
+            ctx,
+            session=session,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            record_type="user",
+            record_id=actor.user_id,
+            justification="own password changed",
+        )
 
 
 def list_users(ctx: AppContext) -> list[UserView]:

@@ -16,7 +16,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.contact_rules import CheckedContact, check_new_contact
 from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
-from watchhouse.domain.records import ContactView, NewContact
+from watchhouse.domain.records import ContactView, NewContact, contact_reference
 from watchhouse.domain.referrals import ReferralStatus, check_referral_update
 from watchhouse.domain.repeats import RepeatFinding, repeat_findings
 from watchhouse.domain.roles import Actor
@@ -29,7 +29,7 @@ from watchhouse.domain.thrive import (
 from watchhouse.domain.values import Grade, Settlement
 from watchhouse.linkage.prepare import normalise_value
 from watchhouse.services import first_contact, identity_online
-from watchhouse.services.access import log_access
+from watchhouse.services.access import log_access, reason_for_view
 from watchhouse.services.context import AppContext
 
 
@@ -299,6 +299,13 @@ def get_contact(
 ) -> ContactView:
     """A contact with the caller's history; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
+        reason = reason_for_view(
+            ctx,
+            actor=actor,
+            given=justification,
+            work=contacts.record_work(session=session, contact_id=contact_id),
+            what=f"contact {contact_reference(contact_id)}",
+        )
         view, on_record = contacts.contact_screen(session=session, contact_id=contact_id)
         given = on_record.caller
         place = view.location
@@ -338,7 +345,7 @@ def get_contact(
             operation=Operation.CONSULTATION,
             record_type="contact",
             record_id=contact_id,
-            justification=justification,
+            justification=reason,
         )
     return view
 

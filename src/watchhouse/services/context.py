@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from watchhouse.config import Settings
 from watchhouse.db.engine import Database
-from watchhouse.db.migrate import store_exists, upgrade
+from watchhouse.db.migrate import store_exists, upgrade_if_needed
 from watchhouse.policy import Policy, load_policy
 from watchhouse.services.recent import Recent
 
@@ -61,6 +61,6 @@ def build_context(settings: Settings, *, migrate: bool = True, create: bool = Tr
     if not create and not store_exists(url):
         raise StoreMissing(settings)
     if migrate:
-        upgrade(url)
+        upgrade_if_needed(url)
     database = Database(url, background_checkpoint=settings.sqlite_background_checkpoint)
     return AppContext(settings=settings, db=database, policy=policy)

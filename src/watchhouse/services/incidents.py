@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from watchhouse.auth.permissions import can
-from watchhouse.db.repositories import incidents, risk
+from watchhouse.db.repositories import contacts, incidents, risk
 from watchhouse.db.repositories.risk import AssessmentView
 from watchhouse.domain.access import Operation
 from watchhouse.domain.attendance import (
@@ -31,9 +31,9 @@ from watchhouse.domain.incident_flow import (
     check_deploy,
     parse_crime_reference,
 )
-from watchhouse.domain.records import IncidentView
+from watchhouse.domain.records import IncidentView, incident_reference
 from watchhouse.domain.roles import Action, Actor, Role
-from watchhouse.services.access import log_access
+from watchhouse.services.access import log_access, reason_for_view
 from watchhouse.services.context import AppContext
 
 
@@ -102,6 +102,13 @@ def get_incident(
 ) -> QueueEntry:
     """An incident and its standing; viewing it is a logged consultation."""
     with ctx.db.transaction() as session:
+        justification = reason_for_view(
+            ctx,
+            actor=actor,
+            given=justification,
+            work=contacts.record_work(session=session, incident_id=incident_id),
+            what=f"incident {incident_reference(incident_id)}",
+        )
         incident = incidents.incident(session=session, incident_id=incident_id)
         log_access(
             ctx,

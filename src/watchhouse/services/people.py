@@ -9,7 +9,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import NotFound
 from watchhouse.domain.records import ContactSummary, PersonView
 from watchhouse.domain.roles import Actor
-from watchhouse.services.access import log_access
+from watchhouse.services.access import log_access, reason_for_view
 from watchhouse.services.context import AppContext
 
 
@@ -29,6 +29,9 @@ def get_person(
         person = places.person(session=session, person_id=person_id)
         if person is None:
             raise NotFound("person", person_id)
+        reason = reason_for_view(
+            ctx, actor=actor, given=justification, work=None, what=f"person {person.reference}"
+        )
         history = contacts.person_contacts(session=session, person_id=person_id)
         log_access(
             ctx,
@@ -37,6 +40,6 @@ def get_person(
             operation=Operation.CONSULTATION,
             record_type="person",
             record_id=person_id,
-            justification=justification,
+            justification=reason,
         )
     return PersonHistory(person, tuple(history))

@@ -1,7 +1,8 @@
 """The search box (references, telephone numbers, names) and a person's own recent work.
 
-Showing what a search found is a consultation of personal data: each record shown is logged
-through services/access.py with the duty-based justification the record pages use.
+Showing what a search found is a consultation of personal data outside the person's own work:
+where policy requires a justification, the searcher gives one (a reason from policy's list plus
+free text) and each record shown is logged with exactly that, through services/access.py.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from watchhouse.auth.permissions import can
 from watchhouse.db.repositories import search as search_repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.roles import Action, Actor
-from watchhouse.domain.search import SearchHit, SearchKind, SearchQuery, SearchResult, read_search
-from watchhouse.services.access import log_access
+from watchhouse.domain.search import SearchHit, SearchKind, SearchResult, read_search
+from watchhouse.services.access import log_access, reason_for_view
 from watchhouse.services.context import AppContext
 
 # The action needed to open each kind of record found: a hit the searcher could not open is
@@ -26,15 +27,14 @@ _OPENED_WITH = {
 }
 
 
-def search_justification(actor: Actor, query: SearchQuery) -> str:
-    """The justification logged for records shown by a search (the role's duty, as on the
-    record pages; the words searched for are not copied into the log)."""
-    return f"{actor.role.label} duty: search by {query.kind.value}"
-
-
-def search(ctx: AppContext, *, actor: Actor, text: str) -> SearchResult:
-    """Read the entry, find at most the policy's limit of records, and log each one shown."""
+def search(ctx: AppContext, *, actor: Actor, text: str, justification: str | None) -> SearchResult:
+    """Read the entry, find at most the policy's limit of records, and log each one shown
+    with the justification given (JustificationNeeded when policy requires one and none was
+    given)."""
     query = read_search(text, region=ctx.policy.identity.telephone_region)
+    reason = reason_for_view(
+        ctx, actor=actor, given=justification, work=None, what="search results"
+    )
     limit = ctx.policy.search.result_limit
     with ctx.db.transaction() as session:
         found: list[SearchHit] = []
@@ -71,7 +71,7 @@ def search(ctx: AppContext, *, actor: Actor, text: str) -> SearchResult:
                 operation=Operation.CONSULTATION,
                 record_type=hit.record_type,
                 record_id=hit.record_id,
-                justification=search_justification(actor, query),
+                justification=reason,
             )
     return SearchResult(query, tuple(shown), limit, more=len(allowed) > limit)
 

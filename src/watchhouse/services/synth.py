@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from watchhouse.db import bulk
+from watchhouse.db.repositories import incidents as incident_repo
 from watchhouse.io.synth_parquet import ParquetSink
 from watchhouse.services.context import AppContext
 from watchhouse.synth.generator import SyntheticForce, month_starts
@@ -112,10 +113,16 @@ def synth_to_database(
         for done, tables in enumerate(force, start=1):
             for name in TABLE_ORDER:
                 if name in tables:
-                    bulk.insert_arrow(session=session, table_name=name, data=tables[name])
+                    data = tables[name]
+                    if name == "incidents":
+                        # Incidents and crimes point at each other: the closure's crime is
+                        # linked once both are stored (below).
+                        data = data.drop_columns(["closure_crime_id"])
+                    bulk.insert_arrow(session=session, table_name=name, data=data)
                     rows[name] = rows.get(name, 0) + tables[name].num_rows
             release_freed_memory()
             if progress:
                 progress(done, total)
+        incident_repo.link_recorded_crimes(session=session)
         bulk.reset_sequences(session=session, table_names=TABLE_ORDER)
     return rows

@@ -29,7 +29,7 @@ from watchhouse.synth.contacts import (
 )
 from watchhouse.synth.crime import record_crimes, stop_and_search
 from watchhouse.synth.crime_tables import crime_tables, domestic_tables, stop_tables
-from watchhouse.synth.helpers import ids, table, ts
+from watchhouse.synth.helpers import ids, lognormal_minutes, table, ts
 from watchhouse.synth.incidents import SUMMARIES, attend, grade_contacts
 from watchhouse.synth.population import Population, build_population
 from watchhouse.synth.profile import SynthProfile
@@ -70,6 +70,17 @@ SYNTH_CLOSURE_REASONS = {
     "no_further_action": "no_offence",
     "crime_recorded": "crime_recorded",
 }
+
+
+# A share of incidents is cancelled before anyone arrives, with a reason from policy [closure]
+# and, for grades 1 and 2, a supervisor's authority or the dispatcher's rationale.
+CANCELLED_SHARE = 0.06
+CANCEL_REASONS = ("caller_withdrew", "duplicate", "dealt_with_by_partner", "no_trace")
+CANCEL_RATIONALES = (
+    "Caller rang back: the person was found safe",
+    "Same incident already being attended under another reference",
+    "Ambulance service confirmed they are dealing",
+)
 
 
 class SyntheticForce:
@@ -335,6 +346,37 @@ class SyntheticForce:
             summaries[i] = options[int(rng.integers(len(options)))]
         incident_ids = st.take("incidents", len(graded_idx))
         g4 = graded.grade == 4
+        # Cancelled before arrival (own random stream, so the rest of the force is unchanged).
+        cancel_rng = self._rng(period, 7)
+        cancelled = (
+            ~g4
+            & ~np.isnan(attendance.closed)
+            & (cancel_rng.random(len(graded_idx)) < CANCELLED_SHARE)
+        )
+        cancel_at = created + lognormal_minutes(cancel_rng, 12.0, 0.5, len(graded_idx))
+        # Nothing happens after the range's end (unless incidents are settled).
+        cancelled &= cancel_at < (float("inf") if self.settle_incidents else horizon)
+        attendance.closed[cancelled] = cancel_at[cancelled]
+        attendance.arrived[cancelled] = np.nan
+        late_deploy = cancelled & (attendance.deployed >= attendance.closed)
+        attendance.deployed[late_deploy] = np.nan
+        cancel_reason = np.array(CANCEL_REASONS, dtype=object)[
+            cancel_rng.integers(len(CANCEL_REASONS), size=len(graded_idx))
+        ]
+        urgent_cancel = cancelled & (graded.grade <= 2)
+        by_supervisor = cancel_rng.random(len(graded_idx)) < 0.7
+        authority = np.where(
+            urgent_cancel,
+            np.where(by_supervisor, "supervisor", "rationale"),
+            np.array(None, dtype=object),
+        )
+        rationale = np.where(
+            urgent_cancel & ~by_supervisor,
+            np.array(CANCEL_RATIONALES, dtype=object)[
+                cancel_rng.integers(len(CANCEL_RATIONALES), size=len(graded_idx))
+            ],
+            np.array(None, dtype=object),
+        )
         status = np.where(
             ~np.isnan(attendance.closed),
             "closed",
@@ -350,7 +392,11 @@ class SyntheticForce:
         )
         # Crimes from incidents.
         share = np.asarray(profile.crime_share_by_grade)[graded.grade - 1]
-        is_crime = (rng.random(len(graded_idx)) < np.where(domestic, 0.6, share)) & (created < end)
+        is_crime = (
+            (rng.random(len(graded_idx)) < np.where(domestic, 0.6, share))
+            & (created < end)
+            & ~cancelled
+        )
         crime_idx = np.flatnonzero(is_crime)
         crimes = record_crimes(
             profile,
@@ -372,6 +418,7 @@ class SyntheticForce:
                 ),
             ),
         )
+        closure = np.where(cancelled, "cancelled", closure)
         closure = np.where(np.isnan(attendance.closed), np.array(None, dtype=object), closure)
         contact_status = np.full(n, "abandoned", dtype=object)
         contact_status[graded_idx] = np.where(
@@ -494,7 +541,14 @@ class SyntheticForce:
                 "closure_note": [None] * len(graded_idx),
                 "closed_by": ids(np.where(g4, handler[graded_idx], dispatcher), closed_mask),
                 "domestic_abuse": domestic,
-                "closure_reason": [SYNTH_CLOSURE_REASONS.get(c) for c in closure.tolist()],
+                "closure_reason": [
+                    r if c == "cancelled" else SYNTH_CLOSURE_REASONS.get(c)
+                    for c, r in zip(closure.tolist(), cancel_reason.tolist(), strict=True)
+                ],
+                "closure_rationale": rationale.tolist(),
+                "closure_authority": authority.tolist(),
+                # Set once the crimes have their ids (below).
+                "closure_crime_id": pa.nulls(len(graded_idx), pa.int64()),
                 # The officer who attended (the dispatcher only recorded it): spread evenly.
                 "attending_officer_id": ids(
                     np.asarray(st.officer_ids)[incident_ids % len(st.officer_ids)], arrived_mask
@@ -540,6 +594,16 @@ class SyntheticForce:
             st, crimes, incident_ids, record[graded_idx], location[graded_idx], domestic, work
         )
         tables.update(crime_part)
+        # "Crime recorded" closures link the crime they recorded.
+        linked = np.full(len(graded_idx), -1, dtype=np.int64)
+        linked[crimes.incident_index] = crime_part["crimes"]["id"].to_numpy()
+        no_link = (linked < 0) | (np.asarray(closure.tolist(), dtype=object) != "crime_recorded")
+        incidents_table = tables["incidents"]
+        tables["incidents"] = incidents_table.set_column(
+            incidents_table.schema.get_field_index("closure_crime_id"),
+            "closure_crime_id",
+            pa.array(linked, type=pa.int64(), mask=no_link),
+        )
         stops = stop_and_search(
             profile,
             start,

@@ -120,6 +120,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("domestic_abuse", pa.bool_()),
             ("closure_reason", pa.string()),
             ("attending_officer_id", pa.int64()),
+            ("closure_rationale", pa.string()),
+            ("closure_authority", pa.string()),
+            ("closure_crime_id", pa.int64()),
         ]
     ),
     "partner_referrals": pa.schema(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
+from watchhouse.domain.access import own_work
 from watchhouse.domain.attendance import AttendanceStatus
 from watchhouse.domain.records import ContactView, IncidentView, LocationView, NewContact
 from watchhouse.domain.roles import Action
@@ -12,6 +13,7 @@ from watchhouse.domain.thrive import ThriveAssessment
 from watchhouse.services import access, contacts, incidents
 from watchhouse.web.forms import read_access_query
 from watchhouse.web.ids import RecordId
+from watchhouse.web.justify import JUSTIFICATION_HEADER
 from watchhouse.web.schemas import (
     AccessEntryOut,
     ArrivalIn,
@@ -38,6 +40,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     413: {"model": ErrorOut, "description": "the request body is larger than the limit (1 MiB)"},
     422: {"model": ErrorOut, "description": "bad input: every field at fault, with the reason"},
 }
+
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
@@ -199,10 +202,12 @@ def create_contact(
 def read_contact(
     request: Request,
     contact_id: RecordId,
-    x_justification: str | None = Header(None, description="why you consult this record"),
+    x_justification: str | None = Header(None, description=JUSTIFICATION_HEADER),
 ) -> ContactOut:
     """A contact with its caller's earlier contacts; a logged consultation."""
-    return _get_contact(request, contact_id, x_justification)
+    return _get_contact(
+        request, contact_id, access.header_justification(context_of(request), x_justification)
+    )
 
 
 @router.post(
@@ -253,7 +258,7 @@ def grade(request: Request, contact_id: RecordId, body: GradeIn) -> IncidentOut:
         ctx,
         actor=actor_of(request),
         incident_id=incident_id,
-        justification=f"API: incident {incident_id} graded",
+        justification=own_work(f"incident {incident_id} you graded"),
     )
     return _incident(entry.incident, entry.attendance)
 
@@ -278,7 +283,7 @@ def resolve(request: Request, contact_id: RecordId, body: ResolutionIn) -> Incid
         ctx,
         actor=actor_of(request),
         incident_id=incident_id,
-        justification=f"API: incident {incident_id} resolved",
+        justification=own_work(f"incident {incident_id} you resolved"),
     )
     return _incident(entry.incident, entry.attendance)
 
@@ -300,14 +305,14 @@ def queue(request: Request) -> list[IncidentOut]:
 def read_incident(
     request: Request,
     incident_id: RecordId,
-    x_justification: str | None = Header(None, description="why you consult this record"),
+    x_justification: str | None = Header(None, description=JUSTIFICATION_HEADER),
 ) -> IncidentOut:
     """An incident; a logged consultation."""
     entry = incidents.get_incident(
         context_of(request),
         actor=actor_of(request),
         incident_id=incident_id,
-        justification=x_justification,
+        justification=access.header_justification(context_of(request), x_justification),
     )
     return _incident(entry.incident, entry.attendance)
 
@@ -317,7 +322,7 @@ def _after(request: Request, incident_id: int, what: str) -> IncidentOut:
         context_of(request),
         actor=actor_of(request),
         incident_id=incident_id,
-        justification=f"API: {what}",
+        justification=own_work(f"incident {incident_id}, {what} by you"),
     )
     return _incident(entry.incident, entry.attendance)
 

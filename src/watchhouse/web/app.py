@@ -23,6 +23,7 @@ from watchhouse.web import (
     identity,
     investigations,
     investigations_api,
+    own_account,
     pages,
     planning,
     plans,
@@ -33,7 +34,12 @@ from watchhouse.web import (
 )
 from watchhouse.web.limits import MAX_REQUEST_BYTES, BodySizeLimit
 from watchhouse.web.rendering import render
-from watchhouse.web.security import CsrfFailed, NotPermitted, NotSignedIn
+from watchhouse.web.security import (
+    CsrfFailed,
+    NotPermitted,
+    NotSignedIn,
+    PasswordChangeRequired,
+)
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -107,6 +113,10 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _error(request, 401, "sign in first (session cookie or bearer token)")
         return RedirectResponse("/login", status_code=303)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/account/password", status_code=303)
+
     @app.exception_handler(NotPermitted)
     async def not_permitted(request: Request, exc: NotPermitted) -> Response:
         return _error(request, 403, str(exc))
@@ -163,6 +173,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         board.router,
         planning.router,
         search.router,
+        own_account.router,
     ):
         app.include_router(page_router, include_in_schema=False)
     for api_router in (

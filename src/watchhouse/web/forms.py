@@ -30,6 +30,40 @@ CONTACT_REFERENCE = re.compile(r"^[Cc]?0*(\d{1,12})$")
 LEVEL_PARTS = ("threat", "harm", "risk", "investigation", "vulnerability")
 
 
+# Dates and times are typed into one text field each (one tab stop; the browsers' date inputs
+# take three or more), in the UK order the screens show; ISO forms are accepted too.
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM (seconds optional)"
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_UK_DATETIME = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?$"
+)
+
+
+def read_date(raw: str) -> date:
+    """A date typed as DD/MM/YYYY (also D/M/YYYY, with . or -) or YYYY-MM-DD."""
+    text = raw.strip()
+    found = _UK_DATE.match(text)
+    if found:
+        day, month, year = (int(g) for g in found.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def read_local_datetime(raw: str) -> datetime:
+    """A wall-clock time typed as DD/MM/YYYY HH:MM[:SS] or ISO (YYYY-MM-DDTHH:MM[:SS])."""
+    text = " ".join(raw.split())
+    found = _UK_DATETIME.match(text)
+    if found:
+        day, month, year, hour, minute = (int(g) for g in found.groups()[:5])
+        second = int(found.group(6) or 0)
+        return datetime(year, month, day, hour, minute, second)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        raise ValueError("a local time has no offset")
+    return moment
+
+
 class FormReader:
     """Reads typed values from a form, remembering what was wrong."""
 
@@ -61,25 +95,25 @@ class FormReader:
             return None
 
     def date(self, name: str) -> date | None:
-        """An optional ISO date (YYYY-MM-DD)."""
+        """An optional date, typed as DD/MM/YYYY (one text field, one tab stop) or ISO."""
         raw = self.text(name)
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw)
+            return read_date(raw)
         except ValueError:
-            self.problems.append(FieldProblem(name, "give a date as YYYY-MM-DD"))
+            self.problems.append(FieldProblem(name, f"give a date as {DATE_FORMAT}"))
             return None
 
     def local_time(self, name: str, zone: str) -> datetime | None:
-        """An optional local wall-clock time (as a datetime-local input sends it), in UTC."""
+        """An optional local wall-clock time typed as DD/MM/YYYY HH:MM[:SS] (or ISO), in UTC."""
         raw = self.text(name)
         if not raw:
             return None
         try:
-            return local_to_utc(datetime.fromisoformat(raw), zone)
+            return local_to_utc(read_local_datetime(raw), zone)
         except ValueError:
-            self.problems.append(FieldProblem(name, "give a date and time"))
+            self.problems.append(FieldProblem(name, f"give a date and time as {DATETIME_FORMAT}"))
             return None
 
     def aware_time(self, name: str) -> datetime | None:

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
-from watchhouse.domain.records import contact_reference
+from watchhouse.domain.records import contact_reference, person_reference
 from watchhouse.domain.roles import Action
 from watchhouse.services import identity, identity_views, people
+from watchhouse.web import justify
 from watchhouse.web.forms import read_identity_decision, read_person_choice
 from watchhouse.web.ids import RecordId
 from watchhouse.web.pages import contact_screen
@@ -25,13 +26,25 @@ def _person_page(
     problems: ValidationFailed | None = None,
     values: dict[str, object] | None = None,
 ) -> Response:
+    """The person page; it first asks why (web/justify.py): a person is never the viewer's own
+    queue work."""
+    return justify.justified(
+        request,
+        f"person {person_reference(person_id)}",
+        lambda reason: _person_shown(request, person_id, reason, problems, values),
+    )
+
+
+def _person_shown(
+    request: Request,
+    person_id: int,
+    reason: str | None,
+    problems: ValidationFailed | None,
+    values: dict[str, object] | None,
+) -> Response:
     ctx = context_of(request)
-    actor = actor_of(request)
     found = people.get_person(
-        ctx,
-        actor=actor,
-        person_id=person_id,
-        justification=f"{actor.role.label} duty: viewing person {person_id}",
+        ctx, actor=actor_of(request), person_id=person_id, justification=reason
     )
     decisions = identity_views.decisions_about(ctx, contact_ids=[c.id for c in found.contacts])
     return render(
@@ -40,6 +53,7 @@ def _person_page(
         422 if problems else 200,
         person=found.person,
         history=found.contacts,
+        carried=justify.carried(request),
         decisions=decisions,
         values=values or {},
         problems={p.field: p.reason for p in problems.problems} if problems else {},
@@ -96,4 +110,7 @@ async def decide(request: Request, person_id: RecordId) -> Response:
             ) from missing
     except ValidationFailed as exc:
         return _person_page(request, person_id, exc, values)
-    return RedirectResponse(f"/people/{person_id}#decisions", status_code=303)
+    carried = justify.carried(request)
+    return RedirectResponse(
+        f"/people/{person_id}{'?' + carried if carried else ''}#decisions", status_code=303
+    )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from watchhouse.domain.investigation_records import CrimeView, Worklist
 from watchhouse.domain.roles import Action
 from watchhouse.domain.victims import overdue
-from watchhouse.services import crimes, investigations
+from watchhouse.services import access, crimes, investigations
 from watchhouse.web.api import ERRORS
 from watchhouse.web.ids import RecordId
 from watchhouse.web.investigation_schemas import (
@@ -22,6 +22,7 @@ from watchhouse.web.investigation_schemas import (
     WorklistOut,
     WorkSectionOut,
 )
+from watchhouse.web.justify import JUSTIFICATION_HEADER
 from watchhouse.web.security import actor_of, context_of, require
 
 router = APIRouter(prefix="/api", tags=["investigations"], responses=ERRORS)
@@ -114,10 +115,12 @@ def _worklist(worklist: Worklist) -> WorklistOut:
 def read_crime(
     request: Request,
     crime_id: RecordId,
-    x_justification: str | None = Header(None, description="why you consult this record"),
+    x_justification: str | None = Header(None, description=JUSTIFICATION_HEADER),
 ) -> CrimeOut:
     """A crime with its victims and the updates they are owed; a logged consultation."""
-    return _read(request, crime_id, x_justification)
+    return _read(
+        request, crime_id, access.header_justification(context_of(request), x_justification)
+    )
 
 
 @router.post(

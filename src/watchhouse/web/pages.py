@@ -16,7 +16,8 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, SignInThrottled, ValidationFailed
-from watchhouse.domain.incident_flow import DISPATCH_CLOSURES, Closure
+from watchhouse.domain.incident_flow import ATTENDING_ROLES, DISPATCH_CLOSURES, Closure
+from watchhouse.domain.records import contact_reference, incident_reference
 from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, VulnerabilityFlag
@@ -30,6 +31,7 @@ from watchhouse.services import (
     search,
     telephony,
 )
+from watchhouse.web import justify
 from watchhouse.web.account_admin import users_page_response
 from watchhouse.web.forms import (
     ACCESS_FILTERS,
@@ -55,11 +57,6 @@ QUEUE_STREAM_SECONDS = 600.0
 
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def _justification(request: Request, what: str) -> str:
-    actor = actor_of(request)
-    return f"{actor.role.label} duty: {what}"
 
 
 @router.get("/login", dependencies=[Depends(require(Action.SIGN_IN))])
@@ -243,13 +240,25 @@ def contact_screen(
     problems: ValidationFailed | None = None,
     values: dict[str, object] | None = None,
 ) -> Response:
-    """The contact screen (422 with the problems marked when a form on it was refused)."""
+    """The contact screen (422 with the problems marked when a form on it was refused); a
+    contact that is not the person's own work first asks why (web/justify.py)."""
+    return justify.justified(
+        request,
+        f"contact {contact_reference(contact_id)}",
+        lambda reason: _contact_screen(request, contact_id, reason, problems, values),
+    )
+
+
+def _contact_screen(
+    request: Request,
+    contact_id: int,
+    reason: str | None,
+    problems: ValidationFailed | None,
+    values: dict[str, object] | None,
+) -> Response:
     ctx = context_of(request)
     view = contacts.get_contact(
-        ctx,
-        actor=actor_of(request),
-        contact_id=contact_id,
-        justification=_justification(request, f"handling contact {contact_id}"),
+        ctx, actor=actor_of(request), contact_id=contact_id, justification=reason
     )
     bands = ctx.policy.answer_bands()
     band = classify_answer(
@@ -382,6 +391,8 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
+        # An officer recording their own arrival is the attending officer: no select for them.
+        names_officer=actor.role not in ATTENDING_ROLES,
     )
 
 
@@ -425,12 +436,18 @@ async def dispatch_events(request: Request, since: str = "") -> StreamingRespons
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require(Action.VIEW_INCIDENT))])
 async def incident_page(request: Request, incident_id: RecordId) -> Response:
-    """An incident and its standing against target."""
+    """An incident and its standing against target (one not in the person's own work first
+    asks why)."""
+    return justify.justified(
+        request,
+        f"incident {incident_reference(incident_id)}",
+        lambda reason: _incident_page(request, incident_id, reason),
+    )
+
+
+def _incident_page(request: Request, incident_id: int, reason: str | None) -> Response:
     entry = incidents.get_incident(
-        context_of(request),
-        actor=actor_of(request),
-        incident_id=incident_id,
-        justification=_justification(request, f"viewing incident {incident_id}"),
+        context_of(request), actor=actor_of(request), incident_id=incident_id, justification=reason
     )
     return render(
         request,
@@ -494,7 +511,7 @@ async def close(request: Request, incident_id: RecordId) -> Response:
             ctx,
             actor=actor_of(request),
             incident_id=incident_id,
-            justification=_justification(request, f"cancelling incident {incident_id}"),
+            justification=None,  # closing is the person's own queue work
         )
         reasons = {r.code: r.label for r in incidents.closure_reasons(ctx)}
         return render(
@@ -588,6 +605,7 @@ async def add_user(request: Request) -> Response:
             display_name=reader.text("display_name"),
             role=role,
             password=str(form.get("password") or ""),
+            must_change_password=True,  # chosen by the administrator: temporary
         )
     except ValidationFailed as exc:
         return users_page_response(

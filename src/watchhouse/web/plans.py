@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import plans, reference
-from watchhouse.web.forms import FormReader
+from watchhouse.web.forms import DATE_FORMAT, FormReader, read_date
 from watchhouse.web.ids import RecordId
 from watchhouse.web.rendering import render
 from watchhouse.web.security import actor_of, context_of, require
@@ -85,9 +83,9 @@ async def review(request: Request, plan_id: RecordId) -> Response:
     reader = FormReader(await request.form())
     raw = reader.text("review_on")
     try:
-        when = date.fromisoformat(raw)
+        when = read_date(raw)
     except ValueError as exc:
-        raise ValidationFailed.one("review_on", "give a date as YYYY-MM-DD") from exc
+        raise ValidationFailed.one("review_on", f"give a date as {DATE_FORMAT}") from exc
     plans.set_review(context_of(request), actor=actor_of(request), plan_id=plan_id, review_on=when)
     return _back(plan_id)
 

@@ -31,6 +31,16 @@ class NotPermitted(Exception):
         super().__init__(f"your role may not {action.value.replace('_', ' ')}")
 
 
+class PasswordChangeRequired(Exception):
+    """Raised when a browser session's user must change their password before anything else
+    (an administrator created the account or reset its password)."""
+
+
+# What a user who must change their password may still do: change it, or sign out.
+_ALLOWED_BEFORE_CHANGE = frozenset({Action.SIGN_IN, Action.CHANGE_OWN_PASSWORD})
+_SIGN_OUT_PATH = "/logout"
+
+
 class CsrfFailed(Exception):
     """Raised when a cookie-authenticated write lacks the right CSRF token."""
 
@@ -42,6 +52,7 @@ class RequestIdentity:
     actor: Actor | None
     csrf_token: str | None
     via: str
+    must_change_password: bool = False
 
 
 def context_of(request: Request) -> AppContext:
@@ -65,7 +76,9 @@ async def identify(request: Request) -> RequestIdentity:
     elif cookie := request.cookies.get(SESSION_COOKIE):
         info = await run_in_threadpool(session_for_token, ctx, token=cookie)
         if info is not None and info.kind == "browser":
-            identity = RequestIdentity(info.actor, info.csrf_token, "cookie")
+            identity = RequestIdentity(
+                info.actor, info.csrf_token, "cookie", info.must_change_password
+            )
     request.state.identity = identity
     return identity
 
@@ -100,6 +113,12 @@ class Permission:
                 raise NotSignedIn()
             raise NotPermitted(self.action)
         await _check_csrf(request, identity)
+        if (
+            identity.must_change_password
+            and self.action not in _ALLOWED_BEFORE_CHANGE
+            and request.url.path != _SIGN_OUT_PATH
+        ):
+            raise PasswordChangeRequired()
         request.state.action = self.action
         return identity.actor
 

@@ -8,7 +8,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from watchhouse.db.tables import AccessLogRow
+from watchhouse.db.tables import AccessLogRow, UserRow
 from watchhouse.domain.access import AccessEntry, AccessQuery, Operation
 
 _APPEND = insert(cast(Table, AccessLogRow.__table__))
@@ -49,7 +49,11 @@ def record_types(*, session: Session) -> list[str]:
 
 def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
     """Entries matching the query, newest first."""
-    statement = select(AccessLogRow).order_by(AccessLogRow.at.desc(), AccessLogRow.id.desc())
+    statement = (
+        select(AccessLogRow, UserRow.display_name)
+        .outerjoin(UserRow, UserRow.id == AccessLogRow.user_id)
+        .order_by(AccessLogRow.at.desc(), AccessLogRow.id.desc())
+    )
     if query.username:
         statement = statement.where(AccessLogRow.username == query.username)
     if query.operation:
@@ -62,7 +66,7 @@ def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
         statement = statement.where(AccessLogRow.at >= query.since)
     if query.until:
         statement = statement.where(AccessLogRow.at < query.until)
-    rows = session.scalars(statement.limit(query.limit))
+    rows = session.execute(statement.limit(query.limit))
     return [
         AccessEntry(
             id=r.id,
@@ -73,6 +77,7 @@ def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
             record_id=r.record_id,
             justification=r.justification,
             recipient=r.recipient,
+            name=name,
         )
-        for r in rows
+        for r, name in rows
     ]

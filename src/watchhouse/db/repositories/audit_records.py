@@ -158,10 +158,11 @@ def crime_allocated_team(*, session: Session, crime_id: int) -> str | None:
 # --- one record as the auditor sees it ----------------------------------------------------
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
+def _name(session: Session, user_id: int | None) -> str | None:
+    """The person's name as the screens show it (not their username)."""
     if user_id is None:
         return None
-    return session.scalar(select(UserRow.username).where(UserRow.id == user_id))
+    return session.scalar(select(UserRow.display_name).where(UserRow.id == user_id))
 
 
 def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
@@ -173,7 +174,7 @@ def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Channel", row.channel),
         ("Presented", row.presented_at),
         ("Answered", row.answered_at),
-        ("Handler", _username(session, row.handler_id)),
+        ("Handler", _name(session, row.handler_id)),
         (
             "Caller",
             row.caller_name
@@ -224,8 +225,8 @@ def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Deployed", row.deployed_at),
         ("Unit", row.deployed_unit),
         ("Arrived", row.arrived_at),
-        ("Attending officer", _username(session, row.attending_officer_id)),
-        ("Arrival recorded by", _username(session, row.arrival_recorded_by)),
+        ("Attending officer", _name(session, row.attending_officer_id)),
+        ("Arrival recorded by", _name(session, row.arrival_recorded_by)),
         ("Body-worn video", video),
         ("Closed", row.closed_at),
         ("Closure", row.closure),
@@ -241,7 +242,7 @@ def _assessment(session: Session, record_id: int) -> tuple[str, Raw]:
     return f"{row.instrument} assessment", [
         ("Incident", f"I{row.incident_id:07d}"),
         ("Assessed", row.assessed_at),
-        ("Assessed by", _username(session, row.assessed_by)),
+        ("Assessed by", _name(session, row.assessed_by)),
         ("Status", row.status),
         ("Refused", "yes" if row.refused else "no"),
         ("Reason for refusal", row.refusal_reason),
@@ -280,8 +281,8 @@ def _crime(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Incident", f"I{row.incident_id:07d}" if row.incident_id else None),
         ("Allocated", row.allocated_at),
         ("Allocated team", row.allocated_team),
-        ("Investigator", _username(session, row.allocated_to)),
-        ("Supervisor", _username(session, row.supervisor_id)),
+        ("Investigator", _name(session, row.allocated_to)),
+        ("Supervisor", _name(session, row.supervisor_id)),
         ("Outcome", row.outcome_code or "pending"),
         ("Outcome recorded", row.outcome_at),
     ]

@@ -162,7 +162,7 @@ def _summaries(session: Session, where: object = None, limit: int = 200) -> list
             AuditTemplateRow.code,
             AuditTemplateRow.name,
             AuditTemplateRow.record_type,
-            UserRow.username,
+            UserRow.display_name,
             func.coalesce(items.c["items"], 0),
             func.coalesce(items.c.scored, 0),
         )
@@ -212,7 +212,7 @@ def items(*, session: Session, sample_id: int) -> list[SampleItem]:
     rows = session.execute(
         select(
             AuditSampleItemRow,
-            subject.username,
+            subject.display_name,
             TeamRow.name,
             AuditResultRow.score,
             AuditResultRow.passed,
@@ -323,7 +323,7 @@ def add_finding(
 def result_for_item(*, session: Session, item_id: int) -> AuditResultView | None:
     """An item's result and finding, or None if not yet scored."""
     found = session.execute(
-        select(AuditResultRow, AuditFindingRow.text, UserRow.username)
+        select(AuditResultRow, AuditFindingRow.text, UserRow.display_name)
         .join(AuditFindingRow, AuditFindingRow.result_id == AuditResultRow.id)
         .join(UserRow, UserRow.id == AuditResultRow.auditor_id)
         .where(AuditResultRow.item_id == item_id)

@@ -28,7 +28,9 @@ from watchhouse.db.tables import (
     ThriveAssessmentRow,
     UserRow,
 )
+from watchhouse.domain.access import RecordWork
 from watchhouse.domain.errors import NotFound
+from watchhouse.domain.incident_flow import IncidentStatus
 from watchhouse.domain.records import (
     ContactSummary,
     ContactView,
@@ -606,3 +608,38 @@ def earlier_flags(*, session: Session, contact_ids: Sequence[int]) -> list[Earli
         for contact_id, at, flags in rows
         for flag in flags or []
     ]
+
+
+def record_work(
+    *, session: Session, contact_id: int | None = None, incident_id: int | None = None
+) -> RecordWork:
+    """Whose work a contact (or an incident, through its contact) is; NotFound if neither
+    exists."""
+    query = select(
+        ContactRow.id,
+        ContactRow.handler_id,
+        IncidentRow.id,
+        IncidentRow.status,
+        IncidentRow.attending_officer_id,
+        IncidentRow.graded_by,
+        IncidentRow.deployed_by,
+        IncidentRow.arrival_recorded_by,
+        IncidentRow.closed_by,
+    ).outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
+    if incident_id is not None:
+        query = query.where(IncidentRow.id == incident_id)
+    else:
+        query = query.where(ContactRow.id == contact_id)
+    found = session.execute(query).first()
+    if found is None:
+        raise NotFound(
+            "incident" if incident_id is not None else "contact", incident_id or contact_id
+        )
+    _contact, handler, incident, status, officer, *workers = found
+    return RecordWork(
+        handler_id=handler,
+        incident_id=incident,
+        incident_open=incident is not None and status != IncidentStatus.CLOSED.value,
+        attending_officer_id=officer,
+        worked_by=frozenset(w for w in workers if w is not None),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import changes
@@ -20,6 +20,7 @@ from watchhouse.db.tables import (
     UserRow,
 )
 from watchhouse.domain.errors import NotFound
+from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import IncidentThrive, IncidentView, LocationView, ReferralView
 from watchhouse.domain.thrive import Level, VulnerabilityFlag
 from watchhouse.domain.values import Grade, Settlement
@@ -311,3 +312,23 @@ def attending_officers(*, session: Session, roles: tuple[str, ...]) -> list[tupl
         .order_by(UserRow.display_name, UserRow.id)
     )
     return [(uid, name) for uid, name in rows]
+
+
+def link_recorded_crimes(*, session: Session) -> int:
+    """Link each "crime recorded" closure without a crime to the crime recorded from the
+    incident (loaders that store incidents before their crimes); the number linked."""
+    crime = (
+        select(func.min(CrimeRow.id))
+        .where(CrimeRow.incident_id == IncidentRow.id)
+        .scalar_subquery()
+    )
+    done = session.execute(
+        update(IncidentRow)
+        .where(
+            IncidentRow.closure == Closure.CRIME_RECORDED.value,
+            IncidentRow.closure_crime_id.is_(None),
+        )
+        .values(closure_crime_id=crime)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import (
@@ -16,6 +18,7 @@ from watchhouse.db.tables import (
     TelephoneNumberRow,
 )
 from watchhouse.domain.search import SearchHit
+from watchhouse.domain.values import Channel
 
 
 def _contact_hit(row: ContactRow) -> SearchHit:
@@ -60,6 +63,9 @@ def by_reference(*, session: Session, record_type: str, record_id: int) -> Searc
     if record_type == "contact":
         contact = session.get(ContactRow, record_id)
         return _contact_hit(contact) if contact else None
+    if record_type == "person":
+        person = session.get(PersonRow, record_id)
+        return _person_hit(person) if person else None
     if record_type == "incident":
         incident = session.get(IncidentRow, record_id)
         return _incident_hit(incident) if incident else None
@@ -127,21 +133,25 @@ def people_by_telephone(*, session: Session, e164: str, limit: int) -> list[Sear
     return [_person_hit(row) for row in rows]
 
 
-def people_by_name(*, session: Session, family: str, given: str, limit: int) -> list[SearchHit]:
-    """People with this family name (any case) whose given name starts with `given`."""
+def people_by_name_query(*, family: str, given: str, limit: int) -> Select[Any]:
+    """The query for people by name: lower(family name) equal, lower(given name) starting
+    with `given`; it reads the expression index ix_people_lower_names (migration 0016)."""
     statement = select(PersonRow).where(func.lower(PersonRow.family_name) == family.lower())
     if given:
         statement = statement.where(func.lower(PersonRow.given_name).startswith(given.lower()))
-    rows = session.scalars(
-        statement.order_by(PersonRow.given_name, PersonRow.date_of_birth, PersonRow.id).limit(limit)
+    return statement.order_by(PersonRow.given_name, PersonRow.date_of_birth, PersonRow.id).limit(
+        limit
     )
+
+
+def people_by_name(*, session: Session, family: str, given: str, limit: int) -> list[SearchHit]:
+    """People with this family name (any case) whose given name starts with `given`."""
+    rows = session.scalars(people_by_name_query(family=family, given=given, limit=limit))
     return [_person_hit(row) for row in rows]
 
 
-def contacts_by_caller_name(
-    *, session: Session, family: str, given: str, limit: int
-) -> list[SearchHit]:
-    """Contacts whose caller gave this family name (any case), newest first."""
+def contacts_by_caller_name_query(*, family: str, given: str, limit: int) -> Select[Any]:
+    """The query for contacts by the caller's name (index ix_contacts_lower_caller_names)."""
     statement = select(ContactRow).where(
         func.lower(ContactRow.caller_family_name) == family.lower()
     )
@@ -149,21 +159,47 @@ def contacts_by_caller_name(
         statement = statement.where(
             func.lower(ContactRow.caller_given_name).startswith(given.lower())
         )
-    rows = session.scalars(
-        statement.order_by(ContactRow.presented_at.desc(), ContactRow.id.desc()).limit(limit)
-    )
+    return statement.order_by(ContactRow.presented_at.desc(), ContactRow.id.desc()).limit(limit)
+
+
+def contacts_by_caller_name(
+    *, session: Session, family: str, given: str, limit: int
+) -> list[SearchHit]:
+    """Contacts whose caller gave this family name (any case), newest first."""
+    rows = session.scalars(contacts_by_caller_name_query(family=family, given=given, limit=limit))
     return [_contact_hit(row) for row in rows]
 
 
 def recent_contacts_of(*, session: Session, handler_id: int, limit: int) -> list[SearchHit]:
-    """The contacts a handler took, newest first."""
-    rows = session.scalars(
-        select(ContactRow)
+    """The contacts a handler took, newest first: channel as title, grade (if graded) and
+    status as detail; no caller details or narrative."""
+    rows = session.execute(
+        select(
+            ContactRow.id,
+            ContactRow.channel,
+            ContactRow.status,
+            ContactRow.presented_at,
+            IncidentRow.grade,
+        )
+        .outerjoin(IncidentRow, IncidentRow.contact_id == ContactRow.id)
         .where(ContactRow.handler_id == handler_id)
         .order_by(ContactRow.presented_at.desc(), ContactRow.id.desc())
         .limit(limit)
     )
-    return [_contact_hit(row) for row in rows]
+    hits = []
+    for contact_id, channel, status, presented_at, grade in rows:
+        graded = f"grade {grade}" if grade is not None else "not graded"
+        hits.append(
+            SearchHit(
+                "contact",
+                contact_id,
+                Channel(channel).label,
+                f"{graded}, {str(status).replace('_', ' ')}",
+                presented_at,
+                f"/contacts/{contact_id}",
+            )
+        )
+    return hits
 
 
 def incidents_attended_by(*, session: Session, officer_id: int, limit: int) -> list[SearchHit]:

@@ -48,6 +48,7 @@ def add_user(
     role: Role,
     password_hash: str,
     now: datetime,
+    must_change_password: bool = False,
 ) -> UserView:
     """Insert a user; refuse a username already taken."""
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
@@ -60,6 +61,7 @@ def add_user(
         active=True,
         failed_sign_ins=0,
         created_at=now,
+        must_change_password=must_change_password,
     )
     session.add(row)
     session.flush()
@@ -137,12 +139,16 @@ def actor(*, session: Session, user_id: int) -> Actor:
     return _actor(row)
 
 
-def set_password(*, session: Session, username: str, password_hash: str) -> None:
-    """Replace a user's password hash and clear any lock."""
+def set_password(
+    *, session: Session, username: str, password_hash: str, must_change: bool = False
+) -> None:
+    """Replace a user's password hash and clear any lock; `must_change` marks a temporary
+    password the user must replace at the next sign-in."""
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
         raise NotFound("user", username)
     row.password_hash = password_hash
+    row.must_change_password = must_change
     row.failed_sign_ins = 0
     row.locked_until = None
 
@@ -172,8 +178,9 @@ def start_session(
 
 def live_session(
     *, session: Session, token_digest: str, now: datetime
-) -> tuple[Actor, str, str] | None:
-    """The actor, CSRF token and kind of an unexpired, unrevoked session for an active user."""
+) -> tuple[Actor, str, str, bool] | None:
+    """The actor, CSRF token and kind of an unexpired, unrevoked session for an active user,
+    and whether the user must change their password first."""
     row = session.execute(
         select(UserSessionRow, UserRow)
         .join(UserRow, UserRow.id == UserSessionRow.user_id)
@@ -187,7 +194,7 @@ def live_session(
     if row is None:
         return None
     user_session, user = row
-    return _actor(user), user_session.csrf_token, user_session.kind
+    return _actor(user), user_session.csrf_token, user_session.kind, user.must_change_password
 
 
 def revoke_session(*, session: Session, token_digest: str, now: datetime) -> None:
@@ -258,3 +265,11 @@ def last_sign_ins(*, session: Session) -> dict[int, datetime]:
         .group_by(UserSessionRow.user_id)
     )
     return {user_id: at for user_id, at in rows if at is not None}
+
+
+def password_hash_of(*, session: Session, user_id: int) -> str:
+    """The stored password hash of a user (to check their current password)."""
+    found = session.scalar(select(UserRow.password_hash).where(UserRow.id == user_id))
+    if found is None:
+        raise NotFound("user", user_id)
+    return found
