@@ -8,15 +8,22 @@ changes, fallbacks). Row by row in Python: strptime patterns and time-zone folds
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from watchhouse.domain.identifiers import normalise_postcode
 from watchhouse.domain.values import Channel, Origin, Settlement
 from watchhouse.io import force_fast
+from watchhouse.io.force_fast import RECORD_SCHEMA
 from watchhouse.io.force_files import Conflict, RawRow, attributes_of, read_rows
 from watchhouse.io.force_mapping import CATCH_ALL, DEFAULT_BOOLEANS, ForceMapping
 from watchhouse.io.force_times import TIME_CHAIN, TimeReader, TimeRules, parse_offset
@@ -79,10 +86,11 @@ class ForceRecord:
 
 @dataclass
 class ParsedExport:
-    """A force export checked: the good records, the rejections, the rows the filter left
-    out, and warnings (kept rows with a value dropped, and file-level notes on row 1)."""
+    """A force export checked: the good records (as Arrow columns, `RECORD_SCHEMA`, in row
+    order), the rejections, the rows the filter left out, and warnings (kept rows with a value
+    dropped, and file-level notes on row 1)."""
 
-    records: list[ForceRecord] = field(default_factory=list)
+    good: pa.Table = field(default_factory=RECORD_SCHEMA.empty_table)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
     rows_read: int = 0
@@ -90,9 +98,44 @@ class ParsedExport:
     rows_read_fast: int = 0
 
     @property
+    def records(self) -> list[ForceRecord]:
+        """The good records one by one (for checks; the importer stores the columns)."""
+        return records_of(self.good)
+
+    @property
     def rows_rejected(self) -> int:
         """Rows refused, each counted once."""
         return len({r.row for r in self.rejections})
+
+
+def records_of(table: pa.Table) -> list[ForceRecord]:
+    """Records from their columns."""
+    records = []
+    for row in table.to_pylist():
+        row["channel"] = Channel(row["channel"])
+        row["origin"] = Origin(row["origin"])
+        settlement = row["settlement"]
+        row["settlement"] = None if settlement is None else Settlement(settlement)
+        attributes = row["attributes"]
+        row["attributes"] = None if attributes is None else json.loads(attributes)
+        records.append(ForceRecord(**row))
+    return records
+
+
+def table_of(records: list[ForceRecord]) -> pa.Table:
+    """Records as columns (`RECORD_SCHEMA`)."""
+    columns: dict[str, list[object]] = {name: [] for name in RECORD_SCHEMA.names}
+    for record in records:
+        for name, values in columns.items():
+            value = getattr(record, name)
+            if isinstance(value, Enum):
+                value = value.value
+            elif name == "attributes" and value is not None:
+                value = json.dumps(dict(value), ensure_ascii=False)
+            values.append(value)
+    return pa.table(
+        [pa.array(columns[f.name], f.type) for f in RECORD_SCHEMA], schema=RECORD_SCHEMA
+    )
 
 
 class _RowProblem(Exception):
@@ -114,7 +157,6 @@ def parse_file(
     """Read and check every row; `neighbourhoods` are our neighbourhood codes and settlements.
     `fast` reads clean rows column by column (`force_fast`); the result is the same."""
     result = ParsedExport()
-    first_row_of: dict[str, int] = {}
     found, header, rows = read_rows(path, mapping)
     result.warnings.extend(found.warnings)
     zone = mapping.zone_for(path.name)
@@ -126,13 +168,24 @@ def parse_file(
             drop_when_bad=mapping.drop_when_bad,
         )
     )
+    tables: list[pa.Table] = []
+    slow: Iterable[tuple[int, RawRow | Rejection | None]] = rows
     if fast and force_fast.covers(mapping, found):
         check = _value_checker(mapping, neighbourhoods, times)
-        quick = force_fast.read_fast(path, header, mapping, found, check, zone.key)
+        settlements = {code: place.value for code, place in neighbourhoods.items()}
+        quick = force_fast.read_fast(
+            path, header, mapping, found, check, zone.key, TEXT_LIMITS, settlements
+        )
         if quick is not None:
             rows.close()
-            rows = quick  # type: ignore[assignment]
-    for number, raw in rows:
+            tables.append(quick.clean)
+            result.rows_read_fast = quick.clean.num_rows
+            result.rows_read += quick.clean.num_rows + quick.filtered + len(quick.refused)
+            result.rows_filtered += quick.filtered
+            result.rejections.extend(quick.refused)
+            slow = ((raw.number, raw) for raw in quick.slow)
+    records: list[ForceRecord] = []
+    for _number, raw in slow:
         result.rows_read += 1
         if raw is None:
             result.rows_filtered += 1
@@ -140,31 +193,45 @@ def parse_file(
         if isinstance(raw, Rejection):
             result.rejections.append(raw)
             continue
-        if isinstance(raw, dict):
-            result.rows_read_fast += 1
-            record = _clean_record(number, raw, mapping, neighbourhoods)
-        else:
-            reader = _RowReader(raw, mapping, neighbourhoods, times, found.attributes)
-            found_record = reader.record()
-            if found_record is None:
-                result.rejections.extend(reader.rejections)
-                continue
-            result.warnings.extend(reader.warnings)
-            record = found_record
-        earlier = first_row_of.get(record.external_ref)
-        if earlier is not None:
-            result.rejections.append(
-                Rejection(
-                    number,
-                    mapping.columns["external_ref"],
-                    record.external_ref,
-                    f"repeats the external reference of row {earlier}",
-                )
-            )
+        reader = _RowReader(raw, mapping, neighbourhoods, times, found.attributes)
+        record = reader.record()
+        if record is None:
+            result.rejections.extend(reader.rejections)
             continue
-        first_row_of[record.external_ref] = number
-        result.records.append(record)
+        result.warnings.extend(reader.warnings)
+        records.append(record)
+    tables.append(table_of(records))
+    good = pa.concat_tables(tables).sort_by("row")
+    result.good = _first_of_each_reference(good, mapping.columns["external_ref"], result)
+    result.rejections.sort(key=lambda r: r.row)
+    result.warnings.sort(key=lambda r: r.row)
     return result
+
+
+def _first_of_each_reference(good: pa.Table, column: str, result: ParsedExport) -> pa.Table:
+    """Keep the first row of each external reference; refuse the later ones."""
+    if good.num_rows == 0:
+        return good
+    refs = good.column("external_ref").combine_chunks()
+    codes = np.asarray(pc.dictionary_encode(refs).indices.to_numpy(zero_copy_only=False))
+    _, first = np.unique(codes, return_index=True)
+    if len(first) == len(codes):
+        return good
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[first] = True
+    numbers = good.column("row").to_numpy()
+    first_row = np.zeros(int(codes.max()) + 1, dtype=np.int64)
+    first_row[codes[first]] = numbers[first]
+    for at in np.flatnonzero(~keep):
+        result.rejections.append(
+            Rejection(
+                int(numbers[at]),
+                column,
+                str(refs[int(at)].as_py()),
+                f"repeats the external reference of row {int(first_row[codes[at]])}",
+            )
+        )
+    return good.filter(pa.array(keep))
 
 
 def _value_checker(
@@ -194,28 +261,6 @@ def _value_checker(
             return force_fast.BAD
 
     return check
-
-
-def _clean_record(
-    number: int,
-    fields: dict[str, object],
-    mapping: ForceMapping,
-    neighbourhoods: Mapping[str, Settlement],
-) -> ForceRecord:
-    """A record from a row the fast path found clean, finished as the row reader would."""
-    fields["abandoned"] = bool(fields.get("abandoned"))
-    fields["origin"] = fields.get("origin") or Origin.PUBLIC
-    code = fields.get("neighbourhood")
-    fields["settlement"] = (
-        neighbourhoods[code] if isinstance(code, str) else mapping.default_settlement
-    )
-    if not fields.get("grade"):
-        for name in TIME_INCIDENT_FIELDS:
-            fields[name] = None
-        fields["body_worn_video"] = None
-    elif fields.get("incident_created_at") is None:
-        fields["incident_created_at"] = fields["presented_at"]
-    return ForceRecord(row=number, **fields)  # type: ignore[arg-type]
 
 
 class _RowReader:

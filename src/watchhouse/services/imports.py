@@ -28,7 +28,7 @@ Progress = Callable[[int, int], None]
 """Told (rows done, rows in the file) as an import goes."""
 
 POLICE_UK_CHUNK_ROWS = 50_000
-FORCE_CHUNK_ROWS = 5_000
+FORCE_CHUNK_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -177,21 +177,21 @@ def import_force_export(
             started_at=ctx.now(),
         )
         added = 0
-        for start in range(0, len(parsed.records), chunk_rows):
-            records = parsed.records[start : start + chunk_rows]
+        for start in range(0, parsed.good.num_rows, chunk_rows):
+            part = parsed.good.slice(start, chunk_rows)
             added += repo.add_force_records(
                 session=session,
                 source=mapping.source,
-                records=records,
+                data=part,
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
             )
-            done += len(records)
+            done += part.num_rows
             tell(done, parsed.rows_read)
         counts = repo.BatchCounts(
             rows_read=parsed.rows_read,
             rows_added=added,
-            rows_duplicate=len(parsed.records) - added,
+            rows_duplicate=parsed.good.num_rows - added,
             rows_rejected=parsed.rows_rejected,
             rows_filtered=parsed.rows_filtered,
         )
