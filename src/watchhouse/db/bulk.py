@@ -394,11 +394,17 @@ def _sqlite_values(data: pa.Table) -> pa.Table:
     for name in data.column_names:
         column = data.column(name)
         if pa.types.is_timestamp(column.type):
-            column = pc.strftime(
-                pc.cast(column, pa.timestamp("us", tz="UTC")), format="%Y-%m-%d %H:%M:%S"
-            )
+            column = sqlite_text_times(column)
         columns.append(column)
     return pa.table(columns, names=data.column_names)
+
+
+def sqlite_text_times(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Aware timestamps as SQLite keeps them: naive UTC text with microseconds (what
+    `sqlite_time` writes). Arrow's cast to text writes exactly that, twenty times faster than
+    its strftime."""
+    micro = pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), pa.int64())
+    return pc.cast(pc.cast(micro, pa.timestamp("us")), pa.string())
 
 
 def _python_values(data: pa.Table, name: str, session: Session) -> list[Any]:

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from watchhouse.io.csv_table import ENCODING, read_text_table
 from watchhouse.io.force_files import ATTRIBUTE_VALUE_LIMIT, FileLayout, RawRow
 from watchhouse.io.force_mapping import ForceMapping
-from watchhouse.io.force_times import TIME_CHAIN, UNCHECKED_ORDER
+from watchhouse.io.force_times import ISO_SECONDS, TIME_CHAIN, UNCHECKED_ORDER
 from watchhouse.io.rejects import Rejection
 
 # Fields read by one of the row reader's methods, value by value (cached per distinct value).
@@ -193,11 +193,7 @@ def read_fast(
     graded = np.asarray(pc.is_valid(fields["grade"]).to_numpy(zero_copy_only=False), dtype=bool)
     hood = fields["neighbourhood"]
     if mapping.default_settlement is None:
-        needs = (
-            graded
-            | _filled(fields["location_description"])
-            | _filled(fields["postcode"])
-        )
+        needs = graded | _filled(fields["location_description"]) | _filled(fields["postcode"])
         clean &= ~(needs & ~np.asarray(pc.is_valid(hood).to_numpy(zero_copy_only=False)))
     attributes, long = _attributes(taken, found.attributes, size)
     clean &= ~long
@@ -219,13 +215,9 @@ def read_fast(
     )
     fields["row"] = pa.array(numbers[kept], pa.int64())
     chosen = pa.array(clean)
-    good = pa.table(
-        [fields[f.name].filter(chosen) for f in RECORD_SCHEMA], schema=RECORD_SCHEMA
-    )
+    good = pa.table([fields[f.name].filter(chosen) for f in RECORD_SCHEMA], schema=RECORD_SCHEMA)
     slow_at = np.flatnonzero(~clean)
-    slow_values = {
-        c: values.take(pa.array(slow_at)).to_pylist() for c, values in taken.items()
-    }
+    slow_values = {c: values.take(pa.array(slow_at)).to_pylist() for c, values in taken.items()}
     slow_numbers = numbers[kept][slow_at].tolist()
     slow = [
         RawRow(number, {c: values[i] for c, values in slow_values.items()})
@@ -349,7 +341,11 @@ def _times(
     # Read back: a value pyarrow read but that is not exactly in the pattern (and so perhaps
     # not what Python's strptime would make of it, or in the mapping's next pattern) goes to
     # the row reader.
-    again = pc.fill_null(pc.equal(pc.strftime(wall, format=pattern), values), False)
+    if pattern == ISO_SECONDS:
+        written = pc.cast(wall, pa.string())  # the same text, twenty times faster
+    else:
+        written = pc.strftime(wall, format=pattern)
+    again = pc.fill_null(pc.equal(written, values), False)
     exact = np.asarray(again.to_numpy(zero_copy_only=False), dtype=bool)
     bad = (present & ~(parsed & exact)) | (moments != later)
     return np.asarray(moments), present, bad, early
