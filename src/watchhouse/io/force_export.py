@@ -48,7 +48,7 @@ class ForceRecord:
 
     row: int
     external_ref: str
-    channel: Channel
+    channel: Channel | None  # None for a record the force started (no public channel)
     presented_at: datetime
     answered_at: datetime | None = None
     ended_at: datetime | None = None
@@ -112,7 +112,8 @@ def records_of(table: pa.Table) -> list[ForceRecord]:
     """Records from their columns."""
     records = []
     for row in table.to_pylist():
-        row["channel"] = Channel(row["channel"])
+        channel = row["channel"]
+        row["channel"] = None if channel is None else Channel(channel)
         row["origin"] = Origin(row["origin"])
         settlement = row["settlement"]
         row["settlement"] = None if settlement is None else Settlement(settlement)
@@ -282,6 +283,7 @@ class _RowReader:
         self.attribute_columns = attribute_columns
         self.rejections: list[Rejection] = []
         self.warnings: list[Rejection] = []
+        self.origin: object = None  # the row's origin once read
 
     def reject(self, field_name: str, value: str, reason: str, column: str | None = None) -> None:
         where = column or self.mapping.columns.get(field_name, field_name)
@@ -306,8 +308,8 @@ class _RowReader:
     def _read_fields(self) -> dict[str, object]:
         readers: dict[str, Callable[[str], object]] = {
             "external_ref": self._external_ref,
-            "channel": self._channel,
             "origin": self._origin,
+            "channel": self._channel,
             "abandoned": self._boolean,
             "caller_given_name": self._text,
             "caller_family_name": self._text,
@@ -325,6 +327,8 @@ class _RowReader:
         for name, read in readers.items():
             try:
                 fields[name] = read(name)
+                if name == "origin":
+                    self.origin = fields[name]
             except _RowProblem as problem:
                 if name in self.mapping.drop_when_bad:
                     self.warn(problem)
@@ -424,7 +428,11 @@ class _RowReader:
             raise _RowProblem(name, value, f"longer than {limit} characters")
         return value
 
-    def _channel(self, name: str) -> Channel:
+    def _channel(self, name: str) -> Channel | None:
+        """A public contact's channel; none for a record the force started (whatever its
+        channel column holds: officer-initiated, radio and transfers are no public channel)."""
+        if self.origin not in (None, Origin.PUBLIC):
+            return None
         value = self.get(name)
         if not value:
             if self.mapping.default_channel is None:

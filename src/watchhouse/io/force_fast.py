@@ -160,13 +160,20 @@ def read_fast(
     size = len(kept)
     clean = np.ones(size, dtype=bool)
     fields: dict[str, pa.Array] = {}
+    bads: dict[str, np.ndarray] = {}
     for name in CHECKED_FIELDS:
         column = mapping.columns.get(name, "")
         values = taken.get(column)
         if name in TEXT_FIELDS:
-            fields[name], bad = _text(name, values, size, text_limits.get(name))
+            fields[name], bads[name] = _text(name, values, size, text_limits.get(name))
         else:
-            fields[name], bad = _checked(name, values, size, check, RECORD_SCHEMA.field(name).type)
+            kind = RECORD_SCHEMA.field(name).type
+            fields[name], bads[name] = _checked(name, values, size, check, kind)
+    # A record the force started has no public channel, whatever its channel column holds.
+    public = pc.fill_null(pc.equal(fields["origin"], "public"), True)
+    bads["channel"] &= _true(public)
+    fields["channel"] = pc.if_else(public, fields["channel"], pa.scalar(None, pa.string()))
+    for bad in bads.values():
         clean &= ~bad
     summary = taken.get(mapping.columns.get("summary", ""))
     fields["summary"] = summary if summary is not None else pa.array([""] * size, pa.string())

@@ -261,7 +261,7 @@ def earlier_contacts(
         result.append(
             ContactSummary(
                 id=earlier,
-                channel=Channel(channel),
+                channel=None if channel is None else Channel(channel),
                 presented_at=at,
                 summary=summary,
                 status=status,
@@ -382,7 +382,7 @@ def person_contacts(*, session: Session, person_id: int, limit: int = 200) -> li
     return [
         ContactSummary(
             id=c.id,
-            channel=Channel(c.channel),
+            channel=None if c.channel is None else Channel(c.channel),
             presented_at=c.presented_at,
             summary=c.summary,
             status=c.status,
@@ -488,7 +488,7 @@ def contact_screen(
     )
     view = ContactView(
         id=contact_id,
-        channel=Channel(channel),
+        channel=None if channel is None else Channel(channel),
         presented_at=presented_at,
         answered_at=answered_at,
         ended_at=ended_at,
