@@ -276,6 +276,7 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
         files = files[:limit]
     totals = {"read": 0, "added": 0, "rejected": 0}
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for path in files:
         result = imports.import_force_export(
             ctx, actor=actor, path=path, mapping=mapping, report=work / f"{path.stem}.rej.csv"
@@ -284,8 +285,10 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
         totals["added"] += result.rows_added
         totals["rejected"] += result.rows_rejected
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     ctx.db.dispose()
-    print(json.dumps({"code": str(Path(watchhouse.__file__).parent), "seconds": seconds, **totals}))
+    code = str(Path(watchhouse.__file__).parent)
+    print(json.dumps({"code": code, "seconds": seconds, "cpu": cpu, **totals}))
 
 
 def main() -> int:
@@ -321,8 +324,9 @@ def main() -> int:
             mapping.write_text(text, encoding="utf-8")
             sets[name] = (folder, mapping)
         print(
-            f"{'database':12}{'file set':8}{'importer':10}{'read':>10}{'added':>10}"
-            f"{'rejected':>10}{'seconds':>9}{'rows/s':>10}"
+            f"{'database':12}{'file set':9}{'importer':10}{'read':>10}{'added':>10}"
+            f"{'rejected':>10}{'seconds':>9}{'rows/s':>10}{'CPU s':>8}{'rows/CPU s':>12}"
+            f"  load"
         )
         rates: dict[tuple[str, str, str], float] = {}
         for kind in args.databases.split(","):
@@ -334,6 +338,7 @@ def main() -> int:
             for set_name, label, code in plan:
                 folder, mapping = sets[set_name]
                 seconds_each = []
+                cpu_each = []
                 for run in range(args.runs):
                     url, dropped = fresh_database(kind, work, f"{set_name}_{label}_{run}")
                     try:
@@ -348,12 +353,15 @@ def main() -> int:
                     finally:
                         drop_database(dropped)
                     seconds_each.append(found["seconds"])
+                    cpu_each.append(found["cpu"])
                 seconds = statistics.median(seconds_each)
+                cpu = statistics.median(cpu_each)
                 rate = found["read"] / seconds
                 rates[(kind, set_name, label)] = rate
                 print(
-                    f"{kind:12}{set_name:8}{label:10}{found['read']:>10,}{found['added']:>10,}"
-                    f"{found['rejected']:>10,}{seconds:>9.1f}{rate:>10,.0f}"
+                    f"{kind:12}{set_name:9}{label:10}{found['read']:>10,}{found['added']:>10,}"
+                    f"{found['rejected']:>10,}{seconds:>9.1f}{rate:>10,.0f}{cpu:>8.1f}"
+                    f"{found['read'] / cpu:>12,.0f}  {os.getloadavg()[0]:.1f}"
                 )
         for kind in args.databases.split(","):
             ratio = rates[(kind, "shared", "current")] / rates[(kind, "shared", "main")]
