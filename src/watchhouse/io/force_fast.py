@@ -1,16 +1,17 @@
 """The force-export importer's fast path: a whole file's clean rows read column by column.
 
 pyarrow reads the file and parses and localises every time column at once; codes, postcodes,
-neighbourhoods and dates are checked once per distinct value by the row reader's own methods.
-A row is clean when every value passed those checks, its first time columns are present where
-fallbacks exist, no time is in a clock change, and its times are in order: it becomes a record
-here. Every other row goes to the row-by-row reader (`force_export._RowReader`), which gives
+neighbourhoods and dates are checked once per distinct value by the row reader's own methods,
+text limits by length. A row is clean when every value passed those checks, its first time
+columns are present where fallbacks exist, no time is in a clock change, and its times are in
+order: it stays in Arrow columns (`RECORD_SCHEMA`, attributes as JSON text) all the way to the
+store. Every other row goes to the row-by-row reader (`force_export._RowReader`), which gives
 the exact reasons, fallbacks and clock-change inference, so the result is the same as reading
-every row one by one (tests/io/test_force_fast_path.py checks that on the end-to-end export).
-Times are read vectorised with the first `formats.datetime` pattern only, and only when they
-read back exactly; any other value goes row by row. Files the fast path does not cover (another
-delimiter or encoding, a repeated mapped column, `%z`, a UTC-offset column, malformed records)
-are read row by row whole.
+every row one by one (tests/io/test_command_and_control_end_to_end.py checks that on the
+end-to-end export). Times are read vectorised with the first `formats.datetime` pattern only,
+and only when they read back exactly; any other value goes row by row. Files the fast path
+does not cover (another delimiter or encoding, a repeated mapped column, `%z`, a UTC-offset
+column, records with too many or too few fields) are read row by row whole.
 """
 
 from __future__ import annotations
