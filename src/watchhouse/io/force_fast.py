@@ -59,7 +59,6 @@ TEXT_FIELDS = frozenset(
         "location_description",
     }
 )
-TIME_FIELDS = tuple(name for name, _ in TIME_CHAIN)
 INCIDENT_TIMES = (
     "incident_created_at",
     "incident_deployed_at",
@@ -179,17 +178,37 @@ def read_fast(
     summary = taken.get(mapping.columns.get("summary", ""))
     fields["summary"] = summary if summary is not None else pa.array([""] * size, pa.string())
     seconds: dict[str, np.ndarray] = {}
-    for name in TIME_FIELDS:
-        columns_of = mapping.columns_of(name)
-        if not columns_of or columns_of[0] not in taken:
+    none = np.iinfo(np.int64).min
+    for name, before_names in TIME_CHAIN:
+        candidates = [c for c in mapping.columns_of(name) if c in taken]
+        if not candidates:
             fields[name] = pa.nulls(size, TIME_TYPE)
             continue
-        moments, present, bad, utc = _times(taken[columns_of[0]], mapping.datetime_formats[0], zone)
-        if len(columns_of) > 1:
-            bad |= ~present  # an empty first column: the fallback is the row reader's
-        clean &= ~bad
-        seconds[name] = np.where(present & ~bad, moments, np.iinfo(np.int64).min)
-        fields[name] = pc.cast(utc, TIME_TYPE)
+        # As the row reader does: the first present column whose time is not before the
+        # nearest earlier time already read (fallback columns after the first); a row where
+        # every present column is before it, or any present value is bad or in the clock
+        # change, goes to the row reader.
+        nearest = np.full(size, none, dtype=np.int64)
+        if name not in UNCHECKED_ORDER:
+            for before in reversed(before_names):
+                earlier = seconds.get(before)
+                if earlier is not None:
+                    nearest = np.where(earlier != none, earlier, nearest)
+        chosen = np.full(size, none, dtype=np.int64)
+        times: pa.Array = pa.nulls(size, TIME_TYPE)
+        undecided = np.ones(size, dtype=bool)
+        any_present = np.zeros(size, dtype=bool)
+        for column in candidates:
+            moments, present, bad, utc = _times(taken[column], mapping.datetime_formats[0], zone)
+            clean &= ~bad
+            any_present |= present
+            take = undecided & present & ~bad & ((nearest == none) | (moments >= nearest))
+            chosen = np.where(take, moments, chosen)
+            times = pc.if_else(pa.array(take), pc.cast(utc, TIME_TYPE), times)
+            undecided &= ~take
+        clean &= ~(undecided & any_present)
+        seconds[name] = chosen
+        fields[name] = times
     clean &= ~_out_of_order(seconds)
     presented = seconds.get("presented_at")
     if presented is not None:
