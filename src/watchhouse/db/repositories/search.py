@@ -21,7 +21,9 @@ from watchhouse.domain.search import SearchHit
 def _contact_hit(row: ContactRow) -> SearchHit:
     name = " ".join(p for p in (row.caller_given_name, row.caller_family_name) if p)
     summary = (row.summary or "").strip()
-    detail = f"{row.channel}, {row.status}" + (f": {summary[:80]}" if summary else "")
+    detail = f"{row.channel or 'started by the force'}, {row.status}" + (
+        f": {summary[:80]}" if summary else ""
+    )
     return SearchHit(
         "contact",
         row.id,
