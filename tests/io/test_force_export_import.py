@@ -411,3 +411,33 @@ def test_the_importing_user_defaults_to_the_first_administrator(ctx, actors):
 def test_without_an_administrator_there_is_no_one_to_import_as(ctx):
     with pytest.raises(ValidationFailed, match="no active administrator"):
         imports.importing_actor(ctx, action=Action.IMPORT_DATA)
+
+
+def test_text_and_attributes_are_stored_exactly_as_read(ctx, admin, neighbourhoods, tmp_path):
+    # The good rows go to the store as Arrow columns (COPY of CSV text on PostgreSQL, staged
+    # INSERT ... SELECT on SQLite; attributes as JSON built column-wise): quotes, commas, line
+    # breaks, backslashes, an empty summary and non-ASCII text must come back unchanged.
+    awkward = 'He said "stop", then left\\n\n£ — ünïcode \\ back\tslash'
+    path = tmp_path / "awkward.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Ref", "Chan", "Start", "Grade", "Beat", "What", "Note", "Empty"])
+        writer.writerow(["Q1", "E", "01/02/2025 10:00", "G2", "B1", awkward, awkward, ""])
+        writer.writerow(["Q2", "N", "01/02/2025 10:05", "", "", "", "", ""])
+    columns = {
+        "external_ref": "Ref",
+        "channel": "Chan",
+        "presented_at": "Start",
+        "grade": "Grade",
+        "neighbourhood": "Beat",
+        "summary": "What",
+    }
+    mapping = _mapping(columns=columns, attributes=["Note", "Empty"])
+    result = imports.import_force_export(ctx, actor=admin, path=path, mapping=mapping)
+    assert (result.rows_added, result.rows_rejected) == (2, 0)
+    contacts_, incidents, _ = _stored(ctx)
+    assert contacts_["Q1"].summary == awkward
+    assert contacts_["Q1"].attributes == {"Note": awkward}
+    assert contacts_["Q2"].summary == "" and contacts_["Q2"].attributes is None
+    assert contacts_["Q2"].caller_name is None and contacts_["Q2"].location_id is None
+    assert incidents[contacts_["Q1"].id].grade == 2 and contacts_["Q2"].id not in incidents

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from watchhouse.db.tables import ContactRow, ImportBatchRow, IncidentRow
-from watchhouse.domain.values import Origin, Settlement
+from watchhouse.domain.values import Channel, Origin, Settlement
 from watchhouse.io.force_export import parse_file
 from watchhouse.io.force_files import expand_inputs
 from watchhouse.io.force_mapping import MappingError, parse_mapping
@@ -156,9 +156,41 @@ def test_a_catch_all_code_takes_every_code_not_listed(tmp_path):
     }
     columns = {**BASE["columns"], "channel": "Type", "origin": "Type"}
     parsed = parse_file(path, mapping=_mapping(codes=codes, columns=columns), neighbourhoods=HOODS)
-    assert [(r.grade, r.channel.value, r.origin) for r in parsed.records] == [
-        (1, "999", Origin.PUBLIC),
-        (3, "101", Origin.OFFICER_INITIATED),
+    assert [(r.grade, r.channel, r.origin) for r in parsed.records] == [
+        (1, Channel.EMERGENCY_999, Origin.PUBLIC),
+        (3, None, Origin.OFFICER_INITIATED),  # started by the force: no public channel
+    ]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_record_the_force_started_needs_no_channel(tmp_path, fast):
+    # No catch-all and no default channel: a public row with an unknown code is refused, a
+    # force-started one is kept with no channel (no stand-in value), read either way.
+    path = _write(
+        tmp_path / "e.csv",
+        [*HEADER, "Type", "How"],
+        [
+            ["R1", "2025-01-06 10:00:00", "1", "", "", "911", ""],
+            ["R2", "2025-01-06 10:00:00", "2", "", "", "", "ONVIEW"],
+            ["R3", "2025-01-06 10:00:00", "2", "", "", "RADIO", "RADIO"],
+            ["R4", "2025-01-06 10:00:00", "2", "", "", "RADIO", ""],
+        ],
+    )
+    codes = {
+        "grade": {"1": 1, "2": 2},
+        "channel": {"911": "999"},
+        "origin": {"ONVIEW": "officer_initiated", "RADIO": "radio", "*": "public"},
+    }
+    columns = {**BASE["columns"], "channel": "Type", "origin": "How"}
+    mapping = _mapping(codes=codes, columns=columns, defaults={"settlement": "urban"})
+    parsed = parse_file(path, mapping=mapping, neighbourhoods=HOODS, fast=fast)
+    assert [(r.external_ref, r.channel, r.origin) for r in parsed.records] == [
+        ("R1", Channel.EMERGENCY_999, Origin.PUBLIC),
+        ("R2", None, Origin.OFFICER_INITIATED),
+        ("R3", None, Origin.RADIO),
+    ]
+    assert [(r.row, r.column, r.reason) for r in parsed.rejections] == [
+        (5, "Type", "unknown channel code")
     ]
 
 

@@ -4,6 +4,7 @@ region for national numbers), so search and the repeat rules by number find them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,7 @@ MAPPING = parse_mapping(
 )
 
 
-def _export(tmp_path: Path) -> Path:
+def _export(tmp_path: Path, delimiter: str = ",") -> Path:
     day = (START - timedelta(days=2)).strftime("%Y-%m-%d")
     rows = [
         ("R1", f"{day} 09:00:00", f"{day} 09:00:30", "07700 900123"),
@@ -49,7 +50,10 @@ def _export(tmp_path: Path) -> Path:
     ]
     path = tmp_path / "export.csv"
     path.write_text(
-        "Ref,Start,Answered,CLI\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8"
+        delimiter.join(("Ref", "Start", "Answered", "CLI"))
+        + "\n"
+        + "".join(delimiter.join(r) + "\n" for r in rows),
+        encoding="utf-8",
     )
     return path
 
@@ -64,11 +68,19 @@ def _numbers(ctx: AppContext) -> dict[str, str | None]:
         return {ref or "": number for ref, number in rows}
 
 
+# "," is read column by column (Arrow); ";" (another delimiter) row by row: both link.
+@pytest.mark.parametrize("delimiter", [",", ";"])
 def test_imported_contacts_are_linked_to_their_normalised_number_and_found_by_it(
-    ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path, clock: FakeClock
+    ctx: AppContext,
+    actors: dict[Role, Actor],
+    tmp_path: Path,
+    clock: FakeClock,
+    delimiter: str,
 ) -> None:
     admin = actors[Role.ADMINISTRATOR]
-    result = imports.import_force_export(ctx, actor=admin, path=_export(tmp_path), mapping=MAPPING)
+    mapping = replace(MAPPING, delimiter=delimiter)
+    path = _export(tmp_path, delimiter)
+    result = imports.import_force_export(ctx, actor=admin, path=path, mapping=mapping)
     assert result.rows_added == 4
     assert _numbers(ctx) == {
         "R1": "+447700900123",

@@ -169,7 +169,8 @@ class ContactRow(Base):
 
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(20))
+    # None for a record the force started (officer-initiated, radio, transfer): no public channel.
+    channel: Mapped[str | None] = mapped_column(String(20))
     presented_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

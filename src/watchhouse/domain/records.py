@@ -112,7 +112,7 @@ class ContactSummary:
     """One line of a caller's history."""
 
     id: int
-    channel: Channel
+    channel: Channel | None  # None for a record the force started
     presented_at: datetime
     summary: str
     status: str
@@ -288,7 +288,7 @@ class ContactView:
     """A contact with everything the handler needs on one screen."""
 
     id: int
-    channel: Channel
+    channel: Channel | None  # None for a record the force started (officer-initiated, ...)
     presented_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None

@@ -196,6 +196,8 @@ def _reject_unstorable(
     rejections: list[Rejection] = []
     for name in table.column_names:
         values = table.column(name)
+        if not _may_be_unstorable(values):
+            continue
         suspect = pc.or_(
             pc.match_substring_regex(values, _CONTROL_RE2),
             pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS),
@@ -211,6 +213,31 @@ def _reject_unstorable(
     if not bad.any():
         return table, numbers, []
     return table.filter(pa.array(~bad)), numbers[~bad], rejections
+
+
+def _may_be_unstorable(values: pa.ChunkedArray) -> bool:
+    """Whether any value may hold a control character or be over-long: a scan of the raw
+    UTF-8 bytes (a C0 control other than tab, line feed and carriage return; DEL; or the
+    lead byte of a C1 control), far cheaper than the regular expression it spares."""
+    if values.type != pa.string():
+        return True
+    for chunk in values.chunks:
+        if len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+        start = int(offsets[chunk.offset])
+        end = int(offsets[chunk.offset + len(chunk)])
+        if end - start == 0:
+            continue
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[start:end]
+        if np.any(np.diff(offsets[chunk.offset : chunk.offset + len(chunk) + 1]) > MAX_VALUE_CHARS):
+            return True
+        low = data < 0x20
+        if np.any(low & (data != 0x09) & (data != 0x0A) & (data != 0x0D)):
+            return True
+        if np.any((data == 0x7F) | (data == 0xC2)):
+            return True
+    return False
 
 
 def _blank(values: pa.ChunkedArray | pa.Array) -> np.ndarray:

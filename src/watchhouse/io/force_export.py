@@ -8,15 +8,23 @@ changes, fallbacks). Row by row in Python: strptime patterns and time-zone folds
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from watchhouse.domain.identifiers import normalise_postcode
 from watchhouse.domain.values import Channel, Origin, Settlement
 from watchhouse.io import force_fast
+from watchhouse.io.force_fast import RECORD_SCHEMA
 from watchhouse.io.force_files import Conflict, RawRow, attributes_of, read_rows
 from watchhouse.io.force_mapping import CATCH_ALL, DEFAULT_BOOLEANS, ForceMapping
 from watchhouse.io.force_times import TIME_CHAIN, TimeReader, TimeRules, parse_offset
@@ -41,7 +49,7 @@ class ForceRecord:
 
     row: int
     external_ref: str
-    channel: Channel
+    channel: Channel | None  # None for a record the force started (no public channel)
     presented_at: datetime
     answered_at: datetime | None = None
     ended_at: datetime | None = None
@@ -79,10 +87,11 @@ class ForceRecord:
 
 @dataclass
 class ParsedExport:
-    """A force export checked: the good records, the rejections, the rows the filter left
-    out, and warnings (kept rows with a value dropped, and file-level notes on row 1)."""
+    """A force export checked: the good records (as Arrow columns, `RECORD_SCHEMA`, in row
+    order), the rejections, the rows the filter left out, and warnings (kept rows with a value
+    dropped, and file-level notes on row 1)."""
 
-    records: list[ForceRecord] = field(default_factory=list)
+    good: pa.Table = field(default_factory=RECORD_SCHEMA.empty_table)
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
     rows_read: int = 0
@@ -90,9 +99,100 @@ class ParsedExport:
     rows_read_fast: int = 0
 
     @property
+    def records(self) -> list[ForceRecord]:
+        """The good records one by one (for checks; the importer stores the columns)."""
+        return records_of(self.good)
+
+    @property
     def rows_rejected(self) -> int:
         """Rows refused, each counted once."""
         return len({r.row for r in self.rejections})
+
+
+def records_of(table: pa.Table) -> list[ForceRecord]:
+    """Records from their columns."""
+    records = []
+    for row in table.to_pylist():
+        channel = row["channel"]
+        row["channel"] = None if channel is None else Channel(channel)
+        row["origin"] = Origin(row["origin"])
+        settlement = row["settlement"]
+        row["settlement"] = None if settlement is None else Settlement(settlement)
+        attributes = row["attributes"]
+        row["attributes"] = None if attributes is None else json.loads(attributes)
+        records.append(ForceRecord(**row))
+    return records
+
+
+def table_of(records: list[ForceRecord]) -> pa.Table:
+    """Records as columns (`RECORD_SCHEMA`)."""
+    columns: dict[str, list[object]] = {name: [] for name in RECORD_SCHEMA.names}
+    for record in records:
+        for name, values in columns.items():
+            value = getattr(record, name)
+            if isinstance(value, Enum):
+                value = value.value
+            elif name == "attributes" and value is not None:
+                value = json.dumps(dict(value), ensure_ascii=False)
+            values.append(value)
+    return pa.table(
+        [pa.array(columns[f.name], f.type) for f in RECORD_SCHEMA], schema=RECORD_SCHEMA
+    )
+
+
+def take_attribute_columns(
+    good: pa.Table, columns: Collection[str], keep: Collection[str]
+) -> tuple[pa.Table, dict[str, pa.Array]]:
+    """Each of these attribute columns' values (null where a record has none), read from the
+    attributes' JSON text by Arrow; and the records with the columns not in `keep` taken out
+    of their attributes (vectorised: no record becomes a Python object)."""
+    wanted = list(dict.fromkeys(columns))
+    attributes = good.column("attributes").combine_chunks()
+    if not wanted or good.num_rows == 0:
+        return good, {c: pa.nulls(good.num_rows, pa.string()) for c in wanted}
+    values = _json_columns(attributes, wanted)
+    dropped = attributes
+    for column in wanted:
+        if column in keep:
+            continue
+        key = _re2_literal(json.dumps(column, ensure_ascii=False)) + ": " + _JSON_TEXT
+        # The key after another (", " before it), or the first (", " after it, if any):
+        # a quote inside a value is always escaped, so these only match the JSON's own.
+        dropped = pc.replace_substring_regex(dropped, pattern=", " + key, replacement="")
+        dropped = pc.replace_substring_regex(
+            dropped, pattern="^\\{" + key + "(?:, )?", replacement="{"
+        )
+    if dropped is not attributes:
+        dropped = pc.if_else(pc.equal(dropped, "{}"), pa.scalar(None, pa.string()), dropped)
+        good = good.set_column(good.schema.get_field_index("attributes"), "attributes", dropped)
+    return good, values
+
+
+_JSON_TEXT = '"(?:[^"\\\\]|\\\\.)*"'
+
+
+def _re2_literal(text: str) -> str:
+    return "".join("\\" + c if c in "\\.^$|?*+()[]{}" else c for c in text)
+
+
+def _json_columns(attributes: pa.Array, columns: list[str]) -> dict[str, pa.Array]:
+    """The string values of these keys of each JSON object (null for a null object)."""
+    lines = pc.binary_join_element_wise(pc.fill_null(attributes, "{}"), "\n", "")
+    lines = lines.cast(pa.large_string())
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    body = lines.buffers()[2][start:end]
+    table = pa_json.read_json(
+        pa.BufferReader(body),
+        read_options=pa_json.ReadOptions(block_size=max(end - start, 1 << 16) + 1),
+        parse_options=pa_json.ParseOptions(
+            explicit_schema=pa.schema([(c, pa.string()) for c in columns]),
+            unexpected_field_behavior="ignore",
+        ),
+    )
+    if table.num_rows != len(attributes):
+        raise ValueError("attributes are not one JSON object a record")
+    return {c: table.column(c).combine_chunks() for c in columns}
 
 
 class _RowProblem(Exception):
@@ -114,7 +214,6 @@ def parse_file(
     """Read and check every row; `neighbourhoods` are our neighbourhood codes and settlements.
     `fast` reads clean rows column by column (`force_fast`); the result is the same."""
     result = ParsedExport()
-    first_row_of: dict[str, int] = {}
     found, header, rows = read_rows(path, mapping)
     result.warnings.extend(found.warnings)
     zone = mapping.zone_for(path.name)
@@ -126,13 +225,24 @@ def parse_file(
             drop_when_bad=mapping.drop_when_bad,
         )
     )
+    tables: list[pa.Table] = []
+    slow: Iterable[tuple[int, RawRow | Rejection | None]] = rows
     if fast and force_fast.covers(mapping, found):
         check = _value_checker(mapping, neighbourhoods, times)
-        quick = force_fast.read_fast(path, header, mapping, found, check, zone.key)
+        settlements = {code: place.value for code, place in neighbourhoods.items()}
+        quick = force_fast.read_fast(
+            path, header, mapping, found, check, zone.key, TEXT_LIMITS, settlements
+        )
         if quick is not None:
             rows.close()
-            rows = quick  # type: ignore[assignment]
-    for number, raw in rows:
+            tables.append(quick.clean)
+            result.rows_read_fast = quick.clean.num_rows
+            result.rows_read += quick.clean.num_rows + quick.filtered + len(quick.refused)
+            result.rows_filtered += quick.filtered
+            result.rejections.extend(quick.refused)
+            slow = ((raw.number, raw) for raw in quick.slow)
+    records: list[ForceRecord] = []
+    for _number, raw in slow:
         result.rows_read += 1
         if raw is None:
             result.rows_filtered += 1
@@ -140,31 +250,45 @@ def parse_file(
         if isinstance(raw, Rejection):
             result.rejections.append(raw)
             continue
-        if isinstance(raw, dict):
-            result.rows_read_fast += 1
-            record = _clean_record(number, raw, mapping, neighbourhoods)
-        else:
-            reader = _RowReader(raw, mapping, neighbourhoods, times, found.attributes)
-            found_record = reader.record()
-            if found_record is None:
-                result.rejections.extend(reader.rejections)
-                continue
-            result.warnings.extend(reader.warnings)
-            record = found_record
-        earlier = first_row_of.get(record.external_ref)
-        if earlier is not None:
-            result.rejections.append(
-                Rejection(
-                    number,
-                    mapping.columns["external_ref"],
-                    record.external_ref,
-                    f"repeats the external reference of row {earlier}",
-                )
-            )
+        reader = _RowReader(raw, mapping, neighbourhoods, times, found.attributes)
+        record = reader.record()
+        if record is None:
+            result.rejections.extend(reader.rejections)
             continue
-        first_row_of[record.external_ref] = number
-        result.records.append(record)
+        result.warnings.extend(reader.warnings)
+        records.append(record)
+    tables.append(table_of(records))
+    good = pa.concat_tables(tables).sort_by("row")
+    result.good = _first_of_each_reference(good, mapping.columns["external_ref"], result)
+    result.rejections.sort(key=lambda r: r.row)
+    result.warnings.sort(key=lambda r: r.row)
     return result
+
+
+def _first_of_each_reference(good: pa.Table, column: str, result: ParsedExport) -> pa.Table:
+    """Keep the first row of each external reference; refuse the later ones."""
+    if good.num_rows == 0:
+        return good
+    refs = good.column("external_ref").combine_chunks()
+    codes = np.asarray(pc.dictionary_encode(refs).indices.to_numpy(zero_copy_only=False))
+    _, first = np.unique(codes, return_index=True)
+    if len(first) == len(codes):
+        return good
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[first] = True
+    numbers = good.column("row").to_numpy()
+    first_row = np.zeros(int(codes.max()) + 1, dtype=np.int64)
+    first_row[codes[first]] = numbers[first]
+    for at in np.flatnonzero(~keep):
+        result.rejections.append(
+            Rejection(
+                int(numbers[at]),
+                column,
+                str(refs[int(at)].as_py()),
+                f"repeats the external reference of row {int(first_row[codes[at]])}",
+            )
+        )
+    return good.filter(pa.array(keep))
 
 
 def _value_checker(
@@ -196,28 +320,6 @@ def _value_checker(
     return check
 
 
-def _clean_record(
-    number: int,
-    fields: dict[str, object],
-    mapping: ForceMapping,
-    neighbourhoods: Mapping[str, Settlement],
-) -> ForceRecord:
-    """A record from a row the fast path found clean, finished as the row reader would."""
-    fields["abandoned"] = bool(fields.get("abandoned"))
-    fields["origin"] = fields.get("origin") or Origin.PUBLIC
-    code = fields.get("neighbourhood")
-    fields["settlement"] = (
-        neighbourhoods[code] if isinstance(code, str) else mapping.default_settlement
-    )
-    if not fields.get("grade"):
-        for name in TIME_INCIDENT_FIELDS:
-            fields[name] = None
-        fields["body_worn_video"] = None
-    elif fields.get("incident_created_at") is None:
-        fields["incident_created_at"] = fields["presented_at"]
-    return ForceRecord(row=number, **fields)  # type: ignore[arg-type]
-
-
 class _RowReader:
     """Reads one row field by field, collecting one problem per field."""
 
@@ -237,6 +339,7 @@ class _RowReader:
         self.attribute_columns = attribute_columns
         self.rejections: list[Rejection] = []
         self.warnings: list[Rejection] = []
+        self.origin: object = None  # the row's origin once read
 
     def reject(self, field_name: str, value: str, reason: str, column: str | None = None) -> None:
         where = column or self.mapping.columns.get(field_name, field_name)
@@ -261,8 +364,8 @@ class _RowReader:
     def _read_fields(self) -> dict[str, object]:
         readers: dict[str, Callable[[str], object]] = {
             "external_ref": self._external_ref,
-            "channel": self._channel,
             "origin": self._origin,
+            "channel": self._channel,
             "abandoned": self._boolean,
             "caller_given_name": self._text,
             "caller_family_name": self._text,
@@ -280,6 +383,8 @@ class _RowReader:
         for name, read in readers.items():
             try:
                 fields[name] = read(name)
+                if name == "origin":
+                    self.origin = fields[name]
             except _RowProblem as problem:
                 if name in self.mapping.drop_when_bad:
                     self.warn(problem)
@@ -379,7 +484,11 @@ class _RowReader:
             raise _RowProblem(name, value, f"longer than {limit} characters")
         return value
 
-    def _channel(self, name: str) -> Channel:
+    def _channel(self, name: str) -> Channel | None:
+        """A public contact's channel; none for a record the force started (whatever its
+        channel column holds: officer-initiated, radio and transfers are no public channel)."""
+        if self.origin not in (None, Origin.PUBLIC):
+            return None
         value = self.get(name)
         if not value:
             if self.mapping.default_channel is None:

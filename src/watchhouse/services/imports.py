@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from watchhouse.auth.permissions import can
@@ -29,7 +31,7 @@ Progress = Callable[[int, int], None]
 """Told (rows done, rows in the file) as an import goes."""
 
 POLICE_UK_CHUNK_ROWS = 50_000
-FORCE_CHUNK_ROWS = 5_000
+FORCE_CHUNK_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -180,16 +182,16 @@ def import_force_export(
             started_at=ctx.now(),
         )
         added = 0
-        for start in range(0, len(parsed.records), chunk_rows):
-            records = parsed.records[start : start + chunk_rows]
+        for start in range(0, parsed.good.num_rows, chunk_rows):
+            part = parsed.good.slice(start, chunk_rows)
             identifiers: dict[str, dict[str, str]] = {}
             if kinds:
-                records, identifiers = _take_identifiers(ctx, records, mapping, kinds)
+                part, identifiers = _take_identifiers(ctx, part, mapping, kinds)
                 identifiers = _only_new(session, mapping.source, identifiers)
             added += repo.add_force_records(
                 session=session,
                 source=mapping.source,
-                records=records,
+                data=part,
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
                 telephone_region=ctx.policy.identity.telephone_region,
@@ -198,12 +200,12 @@ def import_force_export(
                 repo.add_contact_identifiers(
                     session=session, source=mapping.source, identifiers=identifiers
                 )
-            done += len(records)
+            done += part.num_rows
             tell(done, parsed.rows_read)
         counts = repo.BatchCounts(
             rows_read=parsed.rows_read,
             rows_added=added,
-            rows_duplicate=len(parsed.records) - added,
+            rows_duplicate=parsed.good.num_rows - added,
             rows_rejected=parsed.rows_rejected,
             rows_filtered=parsed.rows_filtered,
         )
@@ -228,31 +230,32 @@ def _identifier_kinds(ctx: AppContext, mapping: ForceMapping) -> dict[str, str]:
 
 
 def _take_identifiers(
-    ctx: AppContext,
-    records: list[force_export.ForceRecord],
-    mapping: ForceMapping,
-    kinds: dict[str, str],
-) -> tuple[list[force_export.ForceRecord], dict[str, dict[str, str]]]:
-    """The records with their identifier columns taken out of the attributes, and each
-    record's identifiers (by external reference), normalised for their kind."""
-    kept_as_attributes = set(mapping.attributes)
+    ctx: AppContext, part: pa.Table, mapping: ForceMapping, kinds: dict[str, str]
+) -> tuple[pa.Table, dict[str, dict[str, str]]]:
+    """The records (columns) with their identifier columns taken out of the attributes, and
+    each record's identifiers (by external reference), normalised for their kind: each
+    distinct value normalised once, read and mapped back by Arrow."""
     region = ctx.policy.identity.telephone_region
-    out: list[force_export.ForceRecord] = []
+    part, raw = force_export.take_attribute_columns(
+        part, mapping.identifiers.values(), keep=set(mapping.attributes)
+    )
+    refs = part.column("external_ref").combine_chunks()
     found: dict[str, dict[str, str]] = {}
-    for record in records:
-        attributes = dict(record.attributes or {})
-        values: dict[str, str] = {}
-        for name, column in mapping.identifiers.items():
-            raw = attributes.get(column)
-            if column not in kept_as_attributes:
-                attributes.pop(column, None)
-            value = normalise_value(kinds[name], raw, region) if raw else None
-            if value:
-                values[name] = value[:200]
-        if values:
-            found[record.external_ref] = values
-        out.append(replace(record, attributes=attributes or None))
-    return out, found
+    for name, column in mapping.identifiers.items():
+        given = raw[column]
+        distinct = pc.unique(given.drop_null())
+        if len(distinct) == 0:
+            continue
+        normal = [normalise_value(kinds[name], v, region) for v in distinct.to_pylist()]
+        values = pa.array([v[:200] if v else None for v in normal], pa.string()).take(
+            pc.index_in(given, value_set=distinct)
+        )
+        present = pc.is_valid(values)
+        for ref, value in zip(
+            refs.filter(present).to_pylist(), values.filter(present).to_pylist(), strict=True
+        ):
+            found.setdefault(ref, {})[name] = value
+    return part, found
 
 
 def _only_new(

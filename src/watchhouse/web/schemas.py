@@ -142,7 +142,7 @@ class EarlierContactOut(BaseModel):
 
     id: int
     reference: str
-    channel: Channel
+    channel: Channel | None = Field(description="none for a record the force started")
     presented_at: datetime
     summary: str
     grade: Grade | None
@@ -154,7 +154,7 @@ class ContactOut(BaseModel):
 
     id: int
     reference: str
-    channel: Channel
+    channel: Channel | None = Field(description="none for a record the force started")
     presented_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None

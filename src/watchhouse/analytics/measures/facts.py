@@ -1,8 +1,9 @@
 """Fact tables built once when an engine loads a snapshot: each record with its neighbourhood,
 channel, grade and the flags the measures count, so no measure repeats a join.
 
-Cut values are never NULL here ("unknown" for no neighbourhood, "ungraded" for no incident):
-in the measures' grouping sets a NULL cut column means "not cut by this".
+Cut values are never NULL here ("unknown" for no neighbourhood, "ungraded" for no incident; an
+incident the force started has no channel, so its origin stands in the channel cut): in the
+measures' grouping sets a NULL cut column means "not cut by this".
 
 Contact facts are the public's contacts only: a record the force started itself (officer
 initiated, radio, a transfer from another agency; `origin` not public) is in the incident facts
@@ -85,7 +86,8 @@ SELECT i.id, i.grade, CAST(i.grade AS VARCHAR) AS grade_text, i.settlement,
        i.created_us, i.created_day, i.arrived_us, i.arrived_day,
        CASE WHEN i.body_worn_video IS NULL AND {IMPORTED} THEN NULL
             ELSE COALESCE(i.body_worn_video, FALSE) END AS body_worn_video,
-       c.channel, COALESCE(c.origin, 'public') AS origin, COALESCE(n.code, '{UNKNOWN}') AS hood,
+       COALESCE(c.channel, c.origin, '{UNKNOWN}') AS channel,
+       COALESCE(c.origin, 'public') AS origin, COALESCE(n.code, '{UNKNOWN}') AS hood,
        (COALESCE(i.domestic_abuse, FALSE) OR da.incident_id IS NOT NULL
         OR dc.incident_id IS NOT NULL) AS domestic_abuse,
        done.incident_id IS NOT NULL AS risk_assessed

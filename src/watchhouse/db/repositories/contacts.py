@@ -199,7 +199,7 @@ def feed_contact(*, session: Session, contact_id: int, lock: bool = False) -> Fe
         ContactRow.id == contact_id, ContactRow.source == "telephony"
     )
     row = session.scalar(statement.with_for_update() if lock else statement)
-    if row is None:
+    if row is None or row.channel is None:  # the feed gives every contact it makes a channel
         return None
     return FeedContact(
         contact_id=row.id,
@@ -328,7 +328,7 @@ def earlier_contacts(
         result.append(
             ContactSummary(
                 id=earlier,
-                channel=Channel(channel),
+                channel=None if channel is None else Channel(channel),
                 presented_at=at,
                 summary=summary,
                 status=status,
@@ -449,7 +449,7 @@ def person_contacts(*, session: Session, person_id: int, limit: int = 200) -> li
     return [
         ContactSummary(
             id=c.id,
-            channel=Channel(c.channel),
+            channel=None if c.channel is None else Channel(c.channel),
             presented_at=c.presented_at,
             summary=c.summary,
             status=c.status,
@@ -555,7 +555,7 @@ def contact_screen(
     )
     view = ContactView(
         id=contact_id,
-        channel=Channel(channel),
+        channel=None if channel is None else Channel(channel),
         presented_at=presented_at,
         answered_at=answered_at,
         ended_at=ended_at,

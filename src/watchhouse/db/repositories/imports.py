@@ -3,15 +3,15 @@ a force's own contacts and incidents, and tables streamed out in chunks."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-from psycopg.types.json import Json
+import pyarrow.compute as pc
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -29,9 +29,9 @@ from watchhouse.domain.identifiers import telephone_or_none
 from watchhouse.domain.incident_flow import IncidentStatus
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Settlement
-from watchhouse.io.force_export import ForceRecord
+from watchhouse.io.force_export import CALLER_NAME_LIMIT
 
-_LOOKUP_CHUNK = 500
+_LOOKUP_CHUNK = 5_000  # SQLite allows 32,766 parameters a statement
 
 
 @dataclass(frozen=True)
@@ -243,17 +243,18 @@ def stored_external_refs(*, session: Session, source: str, refs: Sequence[str]) 
             {"source": source, "refs": list(refs)},
         )
         return {ref for (ref,) in rows if ref is not None}
-    for start in range(0, len(refs), _LOOKUP_CHUNK):
-        part = refs[start : start + _LOOKUP_CHUNK]
-        found.update(
-            ref
-            for ref in session.scalars(
-                select(ContactRow.external_ref).where(
-                    ContactRow.source == source, ContactRow.external_ref.in_(part)
-                )
+    cursor = session.connection().connection.cursor()
+    try:
+        for start in range(0, len(refs), _LOOKUP_CHUNK):
+            part = list(refs[start : start + _LOOKUP_CHUNK])
+            cursor.execute(
+                "SELECT external_ref FROM contacts WHERE source = ? AND external_ref IN "
+                f"({', '.join('?' * len(part))})",
+                [source, *part],
             )
-            if ref is not None
-        )
+            found.update(ref for (ref,) in cursor.fetchall() if ref is not None)
+    finally:
+        cursor.close()
     return found
 
 
@@ -302,72 +303,157 @@ def add_force_records(
     *,
     session: Session,
     source: str,
-    records: Sequence[ForceRecord],
+    data: pa.Table,
     neighbourhoods: dict[str, NeighbourhoodRef],
     graded_by: int,
     telephone_region: str = "GB",
 ) -> int:
-    """Store new records as contacts (with locations, and incidents when graded); skip those
-    whose (source, external reference) is already stored. Return how many were added. The
-    caller's number, normalised (E.164, `telephone_region` for national numbers), links the
-    contact to `telephone_numbers` as a contact taken here is, so search and the repeat
+    """Store new records (columns as `force_fast.RECORD_SCHEMA`) as contacts, with locations,
+    and incidents when graded; skip those whose (source, external reference) is already
+    stored. Return how many were added. The rows stay Arrow columns down to the driver:
+    staged INSERT ... SELECT on SQLite, COPY on PostgreSQL (`bulk.insert_arrow_staged`).
+    The caller's number, normalised (E.164, `telephone_region` for national numbers), links
+    the contact to `telephone_numbers` as a contact taken here is, so search and the repeat
     rules by number find it; the number as given is kept too."""
     stored = stored_external_refs(
-        session=session, source=source, refs=[r.external_ref for r in records]
+        session=session, source=source, refs=data.column("external_ref").to_pylist()
     )
-    new = [r for r in records if r.external_ref not in stored]
-    if not new:
+    if stored:
+        known = pa.array(sorted(stored), pa.string())
+        data = data.filter(pc.invert(pc.is_in(data.column("external_ref"), value_set=known)))
+    size = data.num_rows
+    if size == 0:
         return 0
-    dialect = session.get_bind().dialect.name
-    number_ids = telephone_number_ids(
-        session=session,
-        raw={r.caller_telephone for r in new if r.caller_telephone},
-        region=telephone_region,
+    column = {name: data.column(name).combine_chunks() for name in data.column_names}
+    settled = _mask(pc.is_valid(column["settlement"]))
+    located = settled & (
+        _filled(column["location_description"])
+        | _filled(column["postcode"])
+        | _filled(column["neighbourhood"])
     )
-    located = [r for r in new if r.has_location and r.settlement is not None]
-    graded = [r for r in new if r.grade is not None and r.settlement is not None]
-    location_ids = iter(reserve_ids(session=session, table_name="locations", count=len(located)))
-    contact_ids = iter(reserve_ids(session=session, table_name="contacts", count=len(new)))
-    incident_ids = iter(reserve_ids(session=session, table_name="incidents", count=len(graded)))
-    locations: list[tuple[Any, ...]] = []
-    contacts: list[tuple[Any, ...]] = []
-    incidents: list[tuple[Any, ...]] = []
-    for record in new:
-        place = neighbourhoods.get(record.neighbourhood) if record.neighbourhood else None
-        where: int | None = None
-        if record.has_location and record.settlement is not None:
-            where = next(location_ids)
-            locations.append(
-                (
-                    where,
-                    (record.location_description or record.postcode or "")[:300],
-                    record.postcode,
-                    place.id if place else None,
-                    record.settlement.value,
-                )
-            )
-        contact_id = next(contact_ids)
-        number_id = number_ids.get(record.caller_telephone) if record.caller_telephone else None
-        contacts.append(
-            _stored_times(
-                (*_contact(record, contact_id, where, source, dialect), number_id), dialect
-            )
+    graded = settled & _mask(pc.is_valid(column["grade"]))
+    location_ids = np.asarray(
+        reserve_ids(session=session, table_name="locations", count=int(located.sum())),
+        dtype=np.int64,
+    )
+    contact_ids = np.asarray(
+        reserve_ids(session=session, table_name="contacts", count=size), dtype=np.int64
+    )
+    incident_ids = np.asarray(
+        reserve_ids(session=session, table_name="incidents", count=int(graded.sum())),
+        dtype=np.int64,
+    )
+    where = np.zeros(size, dtype=np.int64)
+    where[located] = location_ids
+    location_id = pa.array(where, pa.int64(), mask=~located)
+    contacts = _contacts(column, contact_ids, location_id, source).append_column(
+        "telephone_number_id",
+        _number_ids(session=session, given=column["caller_telephone"], region=telephone_region),
+    )
+    tables = {
+        "locations": _locations(column, located, location_ids, neighbourhoods),
+        "contacts": contacts,
+        "incidents": _incidents(column, graded, incident_ids, contact_ids, location_id, graded_by),
+    }
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    for name, table in tables.items():
+        if on_sqlite:
+            table = _sqlite_dates(table)
+        bulk.insert_arrow_staged(session=session, table_name=name, data=table)
+    return int(size)
+
+
+def _number_ids(*, session: Session, given: pa.Array, region: str) -> pa.Array:
+    """Each row's `telephone_numbers` id (null where there is no number): each distinct
+    number normalised and stored once, then mapped back to the rows by Arrow."""
+    distinct = pc.unique(given.drop_null())
+    ids = telephone_number_ids(session=session, raw=set(distinct.to_pylist()), region=region)
+    if not ids:
+        return pa.nulls(len(given), pa.int64())
+    numbers = pa.array(list(ids), pa.string())
+    values = pa.array(list(ids.values()), pa.int64())
+    return values.take(pc.index_in(given, value_set=numbers))
+
+
+def _mask(values: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _filled(values: pa.Array) -> np.ndarray:
+    """Present and not empty."""
+    return _mask(pc.greater(pc.utf8_length(values), 0))
+
+
+def _null_if_empty(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(pc.utf8_length(values), 0), pa.scalar(None, pa.string()), values)
+
+
+def _locations(
+    column: Mapping[str, pa.Array],
+    located: np.ndarray,
+    ids: np.ndarray,
+    neighbourhoods: Mapping[str, NeighbourhoodRef],
+) -> pa.Table:
+    chosen = pa.array(located)
+    codes = sorted(neighbourhoods)
+    hood = column["neighbourhood"].filter(chosen)
+    position = pc.index_in(hood, value_set=pa.array(codes, pa.string()))
+    hood_ids = pa.array([neighbourhoods[c].id for c in codes], pa.int64()).take(position)
+    description = pc.coalesce(
+        column["location_description"].filter(chosen), column["postcode"].filter(chosen), ""
+    )
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "description": pc.utf8_slice_codeunits(description, 0, 300),
+            "postcode": column["postcode"].filter(chosen),
+            "neighbourhood_id": hood_ids,
+            "settlement": column["settlement"].filter(chosen),
+        }
+    )
+
+
+def _contacts(
+    column: Mapping[str, pa.Array], ids: np.ndarray, location_id: pa.Array, source: str
+) -> pa.Table:
+    size = len(ids)
+    # Names are trimmed, so joining blanks for missing names and trimming is " ".join of the
+    # names present (pyarrow's null_handling="skip" drops rows of an all-null array).
+    names = pc.utf8_trim_whitespace(
+        pc.binary_join_element_wise(
+            pc.fill_null(column["caller_given_name"], ""),
+            pc.fill_null(column["caller_family_name"], ""),
+            " ",
         )
-        if record.grade is not None and record.settlement is not None:
-            incident = _incident(record, next(incident_ids), contact_id, where, graded_by)
-            incidents.append(_stored_times(incident, dialect))
-    for name, columns, rows in (
-        ("locations", LOCATION_COLUMNS, locations),
-        ("contacts", CONTACT_COLUMNS, contacts),
-        ("incidents", INCIDENT_COLUMNS, incidents),
-    ):
-        if dialect == "postgresql":
-            _copy_rows(session=session, table_name=name, columns=columns, rows=rows)
-        else:
-            bulk.insert_rows(
-                session=session, table_name=name, columns=columns, rows=rows, convert_times=False
-            )
-    return len(new)
+    )
+    status = pc.if_else(
+        column["abandoned"],
+        "abandoned",
+        pc.if_else(pc.is_valid(column["grade"]), "graded", "resolved"),
+    )
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "channel": column["channel"],
+            "presented_at": column["presented_at"],
+            "answered_at": column["answered_at"],
+            "ended_at": column["ended_at"],
+            "abandoned": column["abandoned"],
+            "location_id": location_id,
+            "caller_name": _null_if_empty(pc.utf8_slice_codeunits(names, 0, CALLER_NAME_LIMIT)),
+            "summary": column["summary"],
+            "status": status,
+            "caller_given_name": column["caller_given_name"],
+            "caller_family_name": column["caller_family_name"],
+            "caller_date_of_birth": column["caller_date_of_birth"],
+            "caller_telephone": column["caller_telephone"],
+            "caller_postcode": column["caller_postcode"],
+            "source": pa.array([source] * size, pa.string()),
+            "external_ref": column["external_ref"],
+            "origin": column["origin"],
+            "attributes": column["attributes"],
+        }
+    )
 
 
 def telephone_number_ids(*, session: Session, raw: set[str], region: str) -> dict[str, int]:
@@ -396,36 +482,65 @@ def telephone_number_ids(*, session: Session, raw: set[str], region: str) -> dic
     return {given: ids[n] for given, n in e164.items() if n is not None}
 
 
-def _copy_rows(
-    *, session: Session, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """PostgreSQL: COPY new rows straight into the table (their ids reserved from its sequence;
-    a clash with a row stored meanwhile fails the file's transaction, as an INSERT would)."""
-    if not rows:
-        return
-    cursor = session.connection().connection.cursor()
-    try:
-        with cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+def _incidents(
+    column: Mapping[str, pa.Array],
+    graded: np.ndarray,
+    ids: np.ndarray,
+    contact_ids: np.ndarray,
+    location_id: pa.Array,
+    user: int,
+) -> pa.Table:
+    chosen = pa.array(graded)
+    field = {name: values.filter(chosen) for name, values in column.items()}
+    created = pc.coalesce(field["incident_created_at"], field["presented_at"])
+    deployed = field["incident_deployed_at"]
+    arrived = field["incident_arrived_at"]
+    closed = field["incident_closed_at"]
+    status = pc.if_else(
+        pc.is_valid(closed),
+        IncidentStatus.CLOSED.value,
+        pc.if_else(
+            pc.is_valid(arrived),
+            IncidentStatus.ATTENDED.value,
+            pc.if_else(
+                pc.is_valid(deployed), IncidentStatus.DEPLOYED.value, IncidentStatus.OPEN.value
+            ),
+        ),
+    )
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "contact_id": pa.array(contact_ids[graded], pa.int64()),
+            "grade": field["grade"],
+            "suggested_grade": field["grade"],
+            "graded_by": pa.array(np.full(len(ids), user, dtype=np.int64)),
+            "location_id": location_id.filter(chosen),
+            "settlement": field["settlement"],
+            "created_at": created,
+            "updated_at": _latest(created, deployed, arrived, closed),
+            "status": status,
+            "deployed_at": deployed,
+            "arrived_at": arrived,
+            "body_worn_video": field["body_worn_video"],
+            "closed_at": closed,
+        }
+    )
 
 
-def _stored_times(row: tuple[Any, ...], dialect: str) -> tuple[Any, ...]:
-    """On SQLite, each aware time as the naive UTC text `bulk.sqlite_time` writes (the same
-    text, through isoformat, several times faster than strftime); elsewhere unchanged."""
-    if dialect != "sqlite":
-        return row
-    return tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in row)
+def _latest(*moments: pa.Array) -> pa.Array:
+    """The latest of each row's moments (nulls left out)."""
+    kind = moments[0].type
+    numbers = [pc.cast(m, pa.int64()) for m in moments]
+    return pc.cast(pc.max_element_wise(*numbers, skip_nulls=True), kind)
 
 
-def _sqlite_time(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("refusing to store a naive datetime; give it a time zone")
-    if moment.utcoffset():
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+def _sqlite_dates(table: pa.Table) -> pa.Table:
+    """Dates as the ISO text SQLAlchemy stores on SQLite."""
+    for index, name in enumerate(table.column_names):
+        if pa.types.is_date(table.column(name).type):
+            text_dates = pc.strftime(table.column(name), format="%Y-%m-%d")
+            table = table.set_column(index, name, text_dates)
+    return table
 
 
 def reserve_ids(*, session: Session, table_name: str, count: int) -> list[int]:
@@ -445,87 +560,6 @@ def reserve_ids(*, session: Session, table_name: str, count: int) -> list[int]:
         return [int(value) for value in result.scalars()]
     first = bulk.next_id(session=session, table_name=table_name)
     return list(range(first, first + count))
-
-
-def _contact(
-    record: ForceRecord, contact_id: int, location_id: int | None, source: str, dialect: str
-) -> tuple[Any, ...]:
-    if record.abandoned:
-        status = "abandoned"
-    elif record.grade is not None:
-        status = "graded"
-    else:
-        status = "resolved"
-    born = record.caller_date_of_birth
-    return (
-        contact_id,
-        record.channel.value,
-        record.presented_at,
-        record.answered_at,
-        record.ended_at,
-        record.abandoned,
-        location_id,
-        record.caller_name,
-        record.summary,
-        status,
-        record.caller_given_name,
-        record.caller_family_name,
-        born.isoformat() if born is not None and dialect == "sqlite" else born,
-        record.caller_telephone,
-        record.caller_postcode,
-        source,
-        record.external_ref,
-        record.origin.value,
-        _json(record.attributes, dialect),
-    )
-
-
-def _json(value: Mapping[str, str] | None, dialect: str) -> Any:
-    """A JSON column's value as the driver takes it through executemany."""
-    if value is None:
-        return None
-    return json.dumps(dict(value), ensure_ascii=False) if dialect == "sqlite" else Json(dict(value))
-
-
-def _incident(
-    record: ForceRecord, incident_id: int, contact_id: int, location_id: int | None, user: int
-) -> tuple[Any, ...]:
-    created = record.incident_created_at or record.presented_at
-    if record.incident_closed_at is not None:
-        status = IncidentStatus.CLOSED
-    elif record.incident_arrived_at is not None:
-        status = IncidentStatus.ATTENDED
-    elif record.incident_deployed_at is not None:
-        status = IncidentStatus.DEPLOYED
-    else:
-        status = IncidentStatus.OPEN
-    moments = [
-        m
-        for m in (
-            created,
-            record.incident_deployed_at,
-            record.incident_arrived_at,
-            record.incident_closed_at,
-        )
-        if m is not None
-    ]
-    assert record.settlement is not None
-    return (
-        incident_id,
-        contact_id,
-        record.grade,
-        record.grade,
-        user,
-        location_id,
-        record.settlement.value,
-        created,
-        max(moments),
-        status.value,
-        record.incident_deployed_at,
-        record.incident_arrived_at,
-        record.body_worn_video,
-        record.incident_closed_at,
-    )
 
 
 def table_names() -> list[str]:

@@ -24,7 +24,9 @@ from watchhouse.domain.values import Channel
 def _contact_hit(row: ContactRow) -> SearchHit:
     name = " ".join(p for p in (row.caller_given_name, row.caller_family_name) if p)
     summary = (row.summary or "").strip()
-    detail = f"{row.channel}, {row.status}" + (f": {summary[:80]}" if summary else "")
+    detail = f"{row.channel or 'started by the force'}, {row.status}" + (
+        f": {summary[:80]}" if summary else ""
+    )
     return SearchHit(
         "contact",
         row.id,
@@ -193,7 +195,7 @@ def recent_contacts_of(*, session: Session, handler_id: int, limit: int) -> list
             SearchHit(
                 "contact",
                 contact_id,
-                Channel(channel).label,
+                Channel(channel).label if channel else "Started by the force",
                 f"{graded}, {str(status).replace('_', ' ')}",
                 presented_at,
                 f"/contacts/{contact_id}",

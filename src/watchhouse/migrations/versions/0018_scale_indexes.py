@@ -7,14 +7,14 @@ millions of contacts that is tens of thousands of rows per check (`bench/grow_st
 bench/README.md). With `(location_id, presented_at)` only the window's rows are read.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 03:40:00
 """
 
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
