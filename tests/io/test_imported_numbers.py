@@ -88,7 +88,9 @@ def test_imported_contacts_are_linked_to_their_normalised_number_and_found_by_it
         "R3": "+447700900123",
         "R4": None,  # not a number: kept as given, linked to none
     }
-    found = search(ctx, actor=actors[Role.SUPERVISOR], text="07700 900123")
+    found = search(
+        ctx, actor=actors[Role.SUPERVISOR], text="07700 900123", justification="supervision: test"
+    )
     assert sum(1 for hit in found.hits if hit.record_type == "contact") == 3
     # A handler takes a fourth call from the number: with the three imported ones it crosses
     # the policy's rule (more than 3 contacts within 7 days) by telephone number.

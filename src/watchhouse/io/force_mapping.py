@@ -143,15 +143,44 @@ class ForceMapping:
         return () if first is None else (first, *self.fallbacks.get(name, ()))
 
 
-def load_mapping(path: Path) -> ForceMapping:
-    """Read and check a mapping file; raise MappingError naming the first key at fault."""
+AMBIGUOUS_CHOICES = ("infer", "earlier", "later", "reject")
+
+
+def read_mapping_toml(path: Path) -> dict[str, Any]:
+    """A mapping file's TOML (any kind of mapping); MappingError when it cannot be read."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MappingError(str(path), f"cannot read the mapping file: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(str(path), f"not valid TOML: {exc}") from exc
-    return parse_mapping(raw)
+
+
+def file_reading(
+    raw: Mapping[str, Any], *, ambiguous_choices: tuple[str, ...], ambiguous_default: str
+) -> tuple[str, str, str]:
+    """The keys every mapping shares on how its files are read: `ambiguous_times`, `delimiter`
+    (one character) and `encoding` (a known one; UTF-8 read with or without a BOM)."""
+    ambiguous = _text(raw, "ambiguous_times") or ambiguous_default
+    if ambiguous not in ambiguous_choices:
+        choices = ", ".join(ambiguous_choices[:-1]) + f" or {ambiguous_choices[-1]}"
+        raise MappingError("ambiguous_times", f"must be {choices}")
+    delimiter = raw.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise MappingError("delimiter", "must be exactly one character")
+    encoding = _text(raw, "encoding") or "utf-8-sig"
+    try:
+        "".encode(encoding)
+    except LookupError as exc:
+        raise MappingError("encoding", f"unknown encoding {encoding!r}") from exc
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    return ambiguous, delimiter, encoding
+
+
+def load_mapping(path: Path) -> ForceMapping:
+    """Read and check a mapping file; raise MappingError naming the first key at fault."""
+    return parse_mapping(read_mapping_toml(path))
 
 
 def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
@@ -173,19 +202,9 @@ def parse_mapping(raw: Mapping[str, Any]) -> ForceMapping:
     default_channel = _enum(defaults, "defaults.channel", "channel", Channel)
     if "channel" not in columns and default_channel is None:
         raise MappingError("columns.channel", "required unless defaults.channel is given")
-    ambiguous = _text(raw, "ambiguous_times") or "infer"
-    if ambiguous not in ("infer", "earlier", "later", "reject"):
-        raise MappingError("ambiguous_times", "must be infer, earlier, later or reject")
-    delimiter = _text(raw, "delimiter") or ","
-    if len(delimiter) != 1:
-        raise MappingError("delimiter", "must be exactly one character")
-    encoding = _text(raw, "encoding") or "utf-8-sig"
-    try:
-        "".encode(encoding)
-    except LookupError as exc:
-        raise MappingError("encoding", f"unknown encoding {encoding!r}") from exc
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
+    ambiguous, delimiter, encoding = file_reading(
+        raw, ambiguous_choices=AMBIGUOUS_CHOICES, ambiguous_default="infer"
+    )
     return ForceMapping(
         source=source,
         columns=columns,

@@ -10,7 +10,6 @@ the source system's own id, so a re-import finds it again. Documented in docs/da
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -36,6 +35,8 @@ from watchhouse.io.force_mapping import (
     _strings,
     _text,
     _zone,
+    file_reading,
+    read_mapping_toml,
 )
 from watchhouse.io.rejects import Rejection
 
@@ -176,13 +177,7 @@ class RecordsMapping:
 
 def load_records_mapping(path: Path) -> RecordsMapping:
     """Read and check a records mapping file; MappingError names the first key at fault."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MappingError(str(path), f"cannot read the mapping file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(str(path), f"not valid TOML: {exc}") from exc
-    return parse_records_mapping(raw)
+    return parse_records_mapping(read_mapping_toml(path))
 
 
 def parse_records_mapping(raw: Mapping[str, Any]) -> RecordsMapping:
@@ -196,19 +191,9 @@ def parse_records_mapping(raw: Mapping[str, Any]) -> RecordsMapping:
     if not isinstance(formats, dict):
         raise MappingError("formats", "must be a table")
     _no_unknown_keys("formats", formats, ("datetime", "date"))
-    ambiguous = _text(raw, "ambiguous_times") or "earlier"
-    if ambiguous not in ("earlier", "later", "reject"):
-        raise MappingError("ambiguous_times", "must be earlier, later or reject")
-    delimiter = raw.get("delimiter", ",")
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise MappingError("delimiter", "must be exactly one character")
-    encoding = _text(raw, "encoding") or "utf-8-sig"
-    try:
-        "".encode(encoding)
-    except LookupError as exc:
-        raise MappingError("encoding", f"unknown encoding {encoding!r}") from exc
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
+    ambiguous, delimiter, encoding = file_reading(
+        raw, ambiguous_choices=("earlier", "later", "reject"), ambiguous_default="earlier"
+    )
     zone = _zone(_text(raw, "time_zone") or "Europe/London")
     nulls = frozenset(t.upper() for t in _strings(raw, "null_tokens"))
     kinds: dict[RecordKind, KindMapping] = {}

@@ -9,7 +9,6 @@ by `[codes.queue]`, with `"*"` as the catch-all for queues the mapping does not 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from watchhouse.io.force_files import Conflict, RawRow, read_rows
 from watchhouse.io.force_mapping import (
+    AMBIGUOUS_CHOICES,
     CATCH_ALL,
     DEFAULT_BOOLEANS,
     DEFAULT_DATETIME_FORMATS,
@@ -31,6 +31,8 @@ from watchhouse.io.force_mapping import (
     _table,
     _text,
     _zone,
+    file_reading,
+    read_mapping_toml,
 )
 from watchhouse.io.force_times import TimeProblem, TimeReader, TimeRules, parse_offset
 from watchhouse.io.rejects import Rejection
@@ -141,13 +143,7 @@ class ParsedTelephony:
 
 def load_telephony_mapping(path: Path, kind: Kind) -> TelephonyMapping:
     """Read and check a mapping file; raise MappingError naming the first key at fault."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MappingError(str(path), f"cannot read the mapping file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(str(path), f"not valid TOML: {exc}") from exc
-    return parse_telephony_mapping(raw, kind)
+    return parse_telephony_mapping(read_mapping_toml(path), kind)
 
 
 def parse_telephony_mapping(raw: Mapping[str, Any], kind: Kind) -> TelephonyMapping:
@@ -202,19 +198,9 @@ def parse_telephony_mapping(raw: Mapping[str, Any], kind: Kind) -> TelephonyMapp
         raise MappingError("interval_minutes", "must be 15 or 30")
     if kind == "intervals" and minutes is None and "length_minutes" not in columns:
         raise MappingError("interval_minutes", "required unless columns.length_minutes is given")
-    ambiguous = _text(raw, "ambiguous_times") or "infer"
-    if ambiguous not in ("infer", "earlier", "later", "reject"):
-        raise MappingError("ambiguous_times", "must be infer, earlier, later or reject")
-    delimiter = _text(raw, "delimiter") or ","
-    if len(delimiter) != 1:
-        raise MappingError("delimiter", "must be exactly one character")
-    encoding = _text(raw, "encoding") or "utf-8-sig"
-    try:
-        "".encode(encoding)
-    except LookupError as exc:
-        raise MappingError("encoding", f"unknown encoding {encoding!r}") from exc
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
+    ambiguous, delimiter, encoding = file_reading(
+        raw, ambiguous_choices=AMBIGUOUS_CHOICES, ambiguous_default="infer"
+    )
     formats = _table(raw, "formats")
     _no_unknown_keys("formats", formats, ("datetime",))
     reading = ForceMapping(
