@@ -1,16 +1,16 @@
 """contacts.channel optional: a record the force started (officer-initiated, radio, a transfer
 from another centre) has no public channel, so it needs no stand-in value
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 02:55:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

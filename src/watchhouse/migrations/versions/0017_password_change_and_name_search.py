@@ -4,15 +4,15 @@
 its own password at the next sign-in. Search by name compares lower(family name) (and the
 given name's start): expression indexes let both databases find the names without a scan.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
