@@ -42,7 +42,9 @@ def test_return_minimal_answers_the_id_and_stores_the_contact_whole(handler_api)
     assert again.status_code == 200
     assert again.json() == {"id": contact_id}
 
-    screen = handler_api.get(f"/api/contacts/{contact_id}", headers={"X-Justification": "test"})
+    screen = handler_api.get(
+        f"/api/contacts/{contact_id}", headers={"X-Justification": "current_incident"}
+    )
     assert screen.status_code == 200
     assert screen.json()["caller_name"] == "Sam Lowe"
     assert screen.json()["telephone"] == "+447700900123"
