@@ -131,7 +131,7 @@ def _candidates(
 ) -> tuple[list[tuple[int, float]], dict[int, CandidateRecord], dict[int, list[CandidateRecord]]]:
     """Each candidate person with the probability that they are the caller, the candidates'
     person records, and the records each was scored on."""
-    model = identity_online.trained_model(session)
+    model = identity_online.trained_model(ctx, session)
     if model is not None:
         people, scored = identity_online.scored_people(
             ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None

@@ -31,22 +31,25 @@ from watchhouse.domain.thrive import VulnerabilityFlag
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
-_models: dict[int, MatchModel] = {}
 
-
-def _model(session: Session) -> MatchModel | None:
-    """The latest run's trained model (read and parsed once per run)."""
+def _model(ctx: AppContext, session: Session) -> MatchModel | None:
+    """The latest run's trained model, read and parsed once per run and kept with this store's
+    context (never shared between stores in one process: run ids repeat across stores)."""
     run_id = repo.latest_run_id(session=session)
     if run_id is None:
         return None
-    if run_id not in _models:
-        stored = json.loads(repo.run_model_json(session=session, run_id=run_id))
-        if not stored:
-            return None
-        from watchhouse.linkage import model as linkage_model  # splink: only when first needed
+    key = ("identity model", run_id)
+    kept = ctx.stored.get(key)
+    if isinstance(kept, MatchModel):
+        return kept
+    stored = json.loads(repo.run_model_json(session=session, run_id=run_id))
+    if not stored:
+        return None
+    from watchhouse.linkage import model as linkage_model  # splink: only when first needed
 
-        _models[run_id] = linkage_model.match_model_from_splink(stored)
-    return _models[run_id]
+    parsed = linkage_model.match_model_from_splink(stored)
+    ctx.stored.put(key, parsed)
+    return parsed
 
 
 def caller_record(
@@ -89,9 +92,9 @@ class ScoredPerson:
     records: list[repo.CandidateRecord]
 
 
-def trained_model(session: Session) -> MatchModel | None:
+def trained_model(ctx: AppContext, session: Session) -> MatchModel | None:
     """The latest run's trained model, or None before the first run."""
-    return _model(session)
+    return _model(ctx, session)
 
 
 def candidate_people_of(
@@ -198,7 +201,7 @@ def likely_matches_in(
     scored first on their person record, and the most likely of them again on their recent
     contacts as recorded. Candidates that are one person (in one cluster of the latest run,
     or the same recorded details, unless a supervisor kept them apart) are shown once."""
-    model = _model(session)
+    model = _model(ctx, session)
     if model is None:
         return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
     if not (caller.family_name or caller.date_of_birth or caller.telephone):
