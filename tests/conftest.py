@@ -31,6 +31,36 @@ POSTGRES_ENV = "WATCHHOUSE_TEST_POSTGRES_URL"
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--postgres-only`: keep only the tests that run against PostgreSQL (CI's second pass)."""
+    parser.addoption(
+        "--postgres-only",
+        action="store_true",
+        help="deselect every test that does not run against PostgreSQL (the SQLite pass ran them)",
+    )
+
+
+def runs_on_postgres(item: pytest.Item) -> bool:
+    """Whether a collected test talks to PostgreSQL: a postgresql parameter or the server URL."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgresql" in callspec.params.values():
+        return True
+    return "postgres_url" in getattr(item, "fixturenames", ()) or (
+        item.get_closest_marker("postgres") is not None
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--postgres-only`, run only the PostgreSQL tests; the others are deselected."""
+    if not config.getoption("--postgres-only"):
+        return
+    kept = [item for item in items if runs_on_postgres(item)]
+    dropped = [item for item in items if not runs_on_postgres(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
 class FakeClock:
     """A clock tests move by hand."""
 
