@@ -114,3 +114,29 @@ def test_page_says_what_to_run_when_nothing_is_stored(client_as) -> None:
 
 def test_an_unknown_plan_is_not_found(client_as) -> None:
     assert client_as(Role.ANALYST).client.get("/planning?plan=999").status_code == 404
+
+
+def test_the_planning_view_is_built_off_the_event_loop(
+    ctx: AppContext, client_as, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view reads whole forecast runs: built in a worker thread, other pages are not held
+    behind it (the event loop's thread has a running loop; a worker thread has none)."""
+    import asyncio
+
+    from watchhouse.web import planning as page
+
+    _store(ctx)
+    seen: list[bool] = []
+    built = page.planning_view
+
+    def watched(*args: object, **kwargs: object) -> object:
+        try:
+            asyncio.get_running_loop()
+            seen.append(True)
+        except RuntimeError:
+            seen.append(False)
+        return built(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page, "planning_view", watched)
+    assert client_as(Role.ANALYST).client.get("/planning").status_code == 200
+    assert seen == [False]

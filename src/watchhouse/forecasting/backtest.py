@@ -21,8 +21,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
 
 from watchhouse.forecasting.day_effects import DayEffects, SpecialDays, estimate_effects
 
@@ -93,6 +91,10 @@ class Backtest:
 
 def models(annual: bool, only: set[str] | None = None) -> list[object]:
     """The candidate models (weekly season; MSTL also annual when the history allows)."""
+    # statsforecast costs seconds of CPU to import (numba): only where a forecast runs, so the
+    # web app and the light commands start without it (tests/web/test_app_imports.py)
+    from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
+
     seasons = [WEEK, YEAR] if annual else [WEEK]
     every = [
         MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL"),
@@ -146,6 +148,8 @@ def _forecast(
 ) -> pd.DataFrame:
     """The named models' forecasts (AutoARIMA on the last ARIMA_DAYS days only: it has no
     annual term, and its search costs grow with the length), with short band names."""
+    from statsforecast import StatsForecast
+
     parts = []
     rest = names - {"AutoARIMA"}
     if rest:

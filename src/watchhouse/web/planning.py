@@ -41,8 +41,14 @@ async def planning_page(
 ) -> Response:
     """Demand forecast, staff required against rostered cover, and the roster, per channel;
     with `baseline`, the plan against that one (a what-if against the policy's plan)."""
-    view = planning_view(
-        context_of(request), forecast_run_id=forecast, plan_id=plan, baseline_id=baseline
+    # the view reads and shapes whole forecast runs: in a worker thread, so other people's
+    # pages are not held behind it on the event loop
+    view = await run_in_threadpool(
+        planning_view,
+        context_of(request),
+        forecast_run_id=forecast,
+        plan_id=plan,
+        baseline_id=baseline,
     )
     response = render(request, "planning.html", view=view, problems={}, values={})
     response.headers["Content-Security-Policy"] = PLANNING_CSP
@@ -106,7 +112,9 @@ async def what_if(request: Request) -> Response:
         found = await run_in_threadpool(staffing_plans.what_if, ctx, actor=actor, request=asked)
     except ValidationFailed as exc:
         kept = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-        view = planning_view(ctx, forecast_run_id=asked.forecast_run_id, plan_id=None)
+        view = await run_in_threadpool(
+            planning_view, ctx, forecast_run_id=asked.forecast_run_id, plan_id=None
+        )
         response = render(
             request,
             "planning.html",
