@@ -12,7 +12,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from watchhouse.domain.roles import Actor
 from watchhouse.io import parquet
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext, build_context
+from watchhouse.services.recent import Recent
 from watchhouse.services.export import write_tables
 
 SNAPSHOT_DIR = "measures-snapshot"
@@ -51,6 +52,7 @@ _REFRESHING_LOCK = threading.Lock()
 _ENGINES: dict[tuple[str, str], _Loaded] = {}  # (data directory, engine name) -> engine
 _REFRESHING: dict[tuple[str, str], threading.Thread] = {}
 _KEPT = 4  # engines kept loaded at once (one per data directory and engine name)
+_ANSWERS_KEPT = 128  # answers kept per loaded snapshot (questions: measures, period, cut, span)
 _LOG = logging.getLogger(__name__)
 # The access log names a record type in the singular, as every other service does.
 _LOGGED_AS = {
@@ -220,13 +222,50 @@ def _read_snapshot(root: Path) -> Snapshot | None:
     return Snapshot(root, datetime.fromisoformat(meta["taken_at"]), meta["fingerprint"])
 
 
+@dataclass(frozen=True)
+class Question:
+    """What a page asks of the measures: the periods of one kind starting within [start, end]
+    (inclusive), cut one way."""
+
+    period: Period
+    cut: Cut
+    start: date
+    end: date
+
+
 @dataclass
 class _Loaded:
-    """An engine loaded with one snapshot, and when the store was last seen to match it."""
+    """An engine loaded with one snapshot, when the store was last seen to match it, and the
+    answers already computed from it (shared by every session and request in this process)."""
 
     snapshot: Snapshot
     engine: MeasureEngine
     checked_at: datetime
+    answers: Recent[tuple[MeasureValue, ...]] = field(
+        default_factory=lambda: Recent(_ANSWERS_KEPT)
+    )
+
+    def answer(
+        self, question: Question, chosen: Sequence[MeasureSpec], params: MeasureParams
+    ) -> list[MeasureValue]:
+        """The measures' values for the question (caller holds _LOCK): computed once per
+        snapshot, question and params (the params carry the moment deadlines are judged at),
+        then served from memory until another snapshot is loaded."""
+        key = (question, tuple(s.key for s in chosen), repr(params))
+        found = self.answers.get(key)
+        if found is None:
+            found = tuple(
+                self.engine.compute(
+                    chosen,
+                    params,
+                    periods=[question.period],
+                    cuts=[question.cut],
+                    start=question.start,
+                    end=question.end,
+                )
+            )
+            self.answers.put(key, found)
+        return list(found)
 
 
 def _root(ctx: AppContext) -> Path:
@@ -274,13 +313,25 @@ def _engine(ctx: AppContext, engine: str, *, fresh: bool) -> _Loaded:
         age = (ctx.now() - loaded.checked_at).total_seconds()
         if age >= ctx.policy.measures.snapshot_reuse_seconds:
             refresh_in_background(ctx, engine=name)
+        elif _newer_on_disk(ctx, loaded.snapshot):  # another worker (process) wrote one
+            refresh_in_background(ctx, engine=name, check_store=False)
     return loaded
 
 
-def refresh_in_background(ctx: AppContext, *, engine: str = "duckdb") -> threading.Thread:
+def _newer_on_disk(ctx: AppContext, loaded: Snapshot) -> bool:
+    """True when the data directory holds a later snapshot than the one loaded: another
+    process (a uvicorn worker, `watchhouse snapshot` from cron) wrote it. A small file read."""
+    on_disk = _read_snapshot(_root(ctx))
+    return on_disk is not None and on_disk.taken_at > loaded.taken_at
+
+
+def refresh_in_background(
+    ctx: AppContext, *, engine: str = "duckdb", check_store: bool = True
+) -> threading.Thread:
     """Check the store and, when it has changed, write the snapshot again and load it into a
     new engine, in a background thread (one at a time per data directory); the board goes on
-    serving the loaded snapshot until the new one is ready."""
+    serving the loaded snapshot until the new one is ready. Without `check_store`, only load
+    the snapshot on disk (one another process wrote)."""
     name = _engine_name(engine)
     key = (str(_root(ctx)), name)
     with _REFRESHING_LOCK:
@@ -288,7 +339,10 @@ def refresh_in_background(ctx: AppContext, *, engine: str = "duckdb") -> threadi
         if running is not None and running.is_alive():
             return running
         thread = threading.Thread(
-            target=_refresh, args=(ctx, key, name), name=f"measures-refresh-{name}", daemon=True
+            target=_refresh,
+            args=(ctx, key, name, check_store),
+            name=f"measures-refresh-{name}",
+            daemon=True,
         )
         _REFRESHING[key] = thread
         thread.start()
@@ -310,12 +364,18 @@ def forget_engines() -> None:
             _ENGINES.popitem()[1].engine.close()
 
 
-def _refresh(ctx: AppContext, key: tuple[str, str], name: EngineName) -> None:
+def _refresh(
+    ctx: AppContext, key: tuple[str, str], name: EngineName, check_store: bool = True
+) -> None:
     """Check the store; if it has changed, write the snapshot in a child process (its work
-    would otherwise hold this process's GIL for a minute and slow every page), then load it."""
+    would otherwise hold this process's GIL for a minute and slow every page), then load it.
+    Without `check_store`, load the snapshot on disk as at the moment it was taken."""
     try:
         checked_at = ctx.now()
-        if _store_changed(ctx):
+        if not check_store:
+            found = _read_snapshot(_root(ctx))
+            checked_at = found.taken_at if found is not None else checked_at
+        elif _store_changed(ctx):
             spawn = multiprocessing.get_context("spawn")
             child = spawn.Process(
                 target=_snapshot_in_child,
@@ -414,17 +474,12 @@ def measures_as_at(
         refused = [s.key for s in chosen if cut not in s.definition.cuts]
         if refused:
             raise ValidationFailed.one("cut", f"{', '.join(refused)} cannot be cut by {cut.value}")
+    question = Question(period=period, cut=cut, start=start, end=end)
     with _LOCK:
         loaded = _engine(ctx, engine, fresh=fresh)
-        values = loaded.engine.compute(
-            chosen,
-            measure_params(ctx, as_of=ctx.now()),
-            periods=[period],
-            cuts=[cut],
-            start=start,
-            end=end,
-        )
-        return MeasuredValues(values, loaded.checked_at)
+        as_at = loaded.checked_at  # deadlines are judged at the moment the figures stand at
+        values = loaded.answer(question, chosen, measure_params(ctx, as_of=as_at))
+        return MeasuredValues(values, as_at)
 
 
 def drill_down(
@@ -460,11 +515,12 @@ def drill_down(
     if limit < 1:
         raise ValidationFailed.one("limit", "ask for at least one record")
     with _LOCK:
-        runner = _engine(ctx, "duckdb", fresh=fresh).engine
+        loaded = _engine(ctx, "duckdb", fresh=fresh)
         try:
-            rows = runner.records(
+            rows = loaded.engine.records(
                 chosen,
-                measure_params(ctx, as_of=ctx.now()),
+                # judged at the moment the figures stand at, as the value the records are behind
+                measure_params(ctx, as_of=loaded.checked_at),
                 period=period,
                 period_start=period_start,
                 cut=cut,

@@ -137,6 +137,24 @@ def _forecast_chart(
     return cast(dict[str, list[object]], found)
 
 
+def _plan_chart(
+    ctx: AppContext, plan_id: int, channel: str, series: PlanSeries
+) -> dict[str, list[object]]:
+    """A stored plan's series for one channel as the charts take them (made once per process:
+    a stored plan never changes)."""
+    key = ("plan chart", plan_id, channel)
+    found = ctx.stored.get(key)
+    if found is None:
+        rows = series[channel]
+        found = {
+            "handlers": [r[1] for r in rows],
+            "staff": [round(r[2], 2) for r in rows],
+            "rostered": [r[3] for r in rows],
+        }
+        ctx.stored.put(key, found)
+    return cast(dict[str, list[object]], found)
+
+
 def planning_view(
     ctx: AppContext,
     *,
@@ -175,15 +193,12 @@ def planning_view(
     for channel in series:
         assert run is not None
         chart = dict(_forecast_chart(ctx, run.id, channel, series, zone))
-        rows = staffed.get(channel, [])
-        if rows:
-            chart["handlers"] = [r[1] for r in rows]
-            chart["staff"] = [round(r[2], 2) for r in rows]
-            chart["rostered"] = [r[3] for r in rows]
-        earlier = before.get(channel, []) if channel in staffed else []
-        if earlier:
-            chart["staff_before"] = [round(r[2], 2) for r in earlier]
-            chart["rostered_before"] = [r[3] for r in earlier]
+        if plan is not None and staffed.get(channel):
+            chart.update(_plan_chart(ctx, plan.id, channel, staffed))
+        if baseline is not None and channel in staffed and before.get(channel):
+            earlier = _plan_chart(ctx, baseline.id, channel, before)
+            chart["staff_before"] = earlier["staff"]
+            chart["rostered_before"] = earlier["rostered"]
         charts[channel] = chart
     against = (
         []

@@ -9,11 +9,14 @@ import plotly
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from watchhouse.domain.errors import FieldProblem, ValidationFailed
 from watchhouse.domain.roles import Action
 from watchhouse.services import charts, staffing_plans
-from watchhouse.services.planning_views import planning_view
+from watchhouse.services.context import AppContext
+from watchhouse.services.planning_views import PlanningView, planning_view
 from watchhouse.services.staffing_plans import WhatIfRequest
 from watchhouse.web.forms import FormReader
 from watchhouse.web.ids import MaybeRecordId, record_id_or_none
@@ -32,6 +35,23 @@ PLANNING_CSP = (
 )
 
 
+def charts_json(ctx: AppContext, view: PlanningView) -> Markup:
+    """The page's chart data as JSON safe inside HTML (a megabyte or more for a long forecast),
+    written once per forecast run, plan, baseline and days compared, then kept per store."""
+    key = (
+        "planning charts json",
+        None if view.run is None else view.run.id,
+        None if view.plan is None else view.plan.id,
+        None if view.baseline is None else view.baseline.id,
+        tuple((c.channel, tuple(c.days)) for c in view.against_actual),
+    )
+    found = ctx.stored.get(key)
+    if not isinstance(found, Markup):
+        found = htmlsafe_json_dumps(view.charts, sort_keys=True)  # as tojson writes it
+        ctx.stored.put(key, found)
+    return found
+
+
 @router.get("/planning", dependencies=[Depends(require(Action.VIEW_PLANNING))])
 async def planning_page(
     request: Request,
@@ -43,14 +63,14 @@ async def planning_page(
     with `baseline`, the plan against that one (a what-if against the policy's plan)."""
     # the view reads and shapes whole forecast runs: in a worker thread, so other people's
     # pages are not held behind it on the event loop
+    ctx = context_of(request)
     view = await run_in_threadpool(
-        planning_view,
-        context_of(request),
-        forecast_run_id=forecast,
-        plan_id=plan,
-        baseline_id=baseline,
+        planning_view, ctx, forecast_run_id=forecast, plan_id=plan, baseline_id=baseline
     )
-    response = render(request, "planning.html", view=view, problems={}, values={})
+    data = await run_in_threadpool(charts_json, ctx, view)
+    response = render(
+        request, "planning.html", view=view, charts_json=data, problems={}, values={}
+    )
     response.headers["Content-Security-Policy"] = PLANNING_CSP
     return response
 
@@ -120,6 +140,7 @@ async def what_if(request: Request) -> Response:
             "planning.html",
             422,
             view=view,
+            charts_json=charts_json(ctx, view),
             problems={p.field: p.reason for p in exc.problems},
             values=kept,
         )
