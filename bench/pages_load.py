@@ -2,7 +2,7 @@
 the demo at once.
 
     uv run python bench/pages_load.py [--store data/demo/watchhouse.sqlite3] [--sessions 10]
-        [--rounds 3]
+        [--rounds 3] [--baseline-ref main]
 
 The store is a copy of the demo's (`watchhouse demo --no-serve` builds it). The app runs under
 uvicorn in this process, on 127.0.0.1 only. `--sessions` analysts are signed in; each, in its
@@ -11,14 +11,25 @@ in page), the board, the PEEL view and the planning page, in that order, `--roun
 (bounded: sessions x rounds requests per page). Each request is timed end to end over HTTP
 (the whole body read); the median and 95th percentile per page are printed, with the ratio to
 the home page's median. Then plotly.js: its one URL, size, cache headers, and that no page
-inlines it.
+inlines it. Last, each page is asked for ten times one at a time, and the process's CPU
+per request (server and client threads together) is printed: a figure the machine's load
+changes much less than the wall times.
+
+With `--baseline-ref REF`, the same load runs twice in the same run, each in a fresh process
+on its own copy of the store: first against a git worktree of REF (its `src` put first on
+the import path), then against this checkout; the medians are printed side by side with the
+ratio (baseline / now), each process's CPU seconds, and `uptime` before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +41,7 @@ from pathlib import Path
 import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
+SEQUENTIAL = 10  # requests per page, one at a time, after the load: CPU per request
 PAGES = {
     "home page (baseline)": "/",
     "board, first page": "/board",
@@ -77,7 +89,11 @@ def main() -> int:
     parser.add_argument("--store", type=Path, default=ROOT / "data/demo/watchhouse.sqlite3")
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline-ref", help="also run the load on this git ref, side by side")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one result line
     args = parser.parse_args()
+    if args.baseline_ref:
+        return _side_by_side(args)
     from watchhouse.config import Settings
     from watchhouse.services import accounts
     from watchhouse.services.context import build_context
@@ -117,6 +133,12 @@ def main() -> int:
             for thread in threads:
                 thread.join()
             wall = time.perf_counter() - began
+            cpu_ms = {}  # then one at a time: the process's CPU per request (server and client)
+            for name, path in PAGES.items():
+                cpu = time.process_time()
+                for _ in range(SEQUENTIAL):
+                    _get(base + path, tokens[0])
+                cpu_ms[name] = (time.process_time() - cpu) / SEQUENTIAL * 1000
             plotly_url = next(
                 part.split('"')[0]
                 for part in bodies["/board"].decode().split('<script src="')[1:]
@@ -137,7 +159,8 @@ def main() -> int:
         size = len(bodies[PAGES[name]]) / 1024
         print(
             f"{name:<22} median {median * 1000:8.1f} ms  p95 {_p95(values) * 1000:8.1f} ms  "
-            f"({median / home:5.1f}x the home page; page {size:,.0f} KiB)"
+            f"({median / home:5.1f}x the home page; page {size:,.0f} KiB; "
+            f"CPU {cpu_ms[name]:.0f} ms a request alone)"
         )
     inlined = [p for p, b in bodies.items() if b"plotly.js v" in b]
     etag = "etag" in {k.lower() for k in headers}
@@ -148,6 +171,67 @@ def main() -> int:
     )
     worst = max(statistics.median(times[n]) for n in PAGES)
     print(f"target (median < 1 s for every page): {'met' if worst < 1 else 'MISSED'}")
+    if args.json:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result = {
+            "medians_ms": {n: statistics.median(times[n]) * 1000 for n in PAGES},
+            "p95_ms": {n: _p95(times[n]) * 1000 for n in PAGES},
+            "cpu_ms": cpu_ms,
+            "wall_s": wall,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+        }
+        print("RESULT " + json.dumps(result))
+    return 0
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def _run(src: Path, args: argparse.Namespace) -> dict[str, object]:
+    """This benchmark in a fresh process, with `src` first on the import path."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--json"]
+    command += ["--store", str(args.store), "--sessions", str(args.sessions)]
+    command += ["--rounds", str(args.rounds)]
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    print(done.stdout, end="")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    found: dict[str, object] = json.loads(line.removeprefix("RESULT "))
+    return found
+
+
+def _side_by_side(args: argparse.Namespace) -> int:
+    print("command:", " ".join(["uv run python bench/pages_load.py", *sys.argv[1:]]))
+    print(f"uptime before: {_uptime()}")
+    with tempfile.TemporaryDirectory(prefix="bench-pages-baseline-") as scratch:
+        tree = Path(scratch) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline_ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            print(f"--- baseline: {args.baseline_ref}")
+            before = _run(tree / "src", args)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True
+            )
+    print("--- this checkout")
+    after = _run(ROOT / "src", args)
+    print(f"uptime after: {_uptime()}")
+    for metric, title in (
+        ("medians_ms", f"median ms with {args.sessions} sessions"),
+        ("cpu_ms", "CPU ms a request, one at a time"),
+    ):
+        print(f"{title:<40} {args.baseline_ref:>10} {'now':>10} {'ratio':>7}")
+        was, now = before[metric], after[metric]
+        assert isinstance(was, dict) and isinstance(now, dict)
+        for name in PAGES:
+            ratio = was[name] / now[name]
+            print(f"  {name:<38} {was[name]:10.1f} {now[name]:10.1f} {ratio:6.1f}x")
+    print(f"process CPU s: {args.baseline_ref} {before['cpu_s']:.1f}, now {after['cpu_s']:.1f}")
     return 0
 
 
