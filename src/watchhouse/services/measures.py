@@ -41,8 +41,8 @@ from watchhouse.domain.roles import Actor
 from watchhouse.io import parquet
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext, build_context
-from watchhouse.services.recent import Recent
 from watchhouse.services.export import write_tables
+from watchhouse.services.recent import Recent
 
 SNAPSHOT_DIR = "measures-snapshot"
 _FINGERPRINT_FILE = "fingerprint.json"
@@ -241,9 +241,7 @@ class _Loaded:
     snapshot: Snapshot
     engine: MeasureEngine
     checked_at: datetime
-    answers: Recent[tuple[MeasureValue, ...]] = field(
-        default_factory=lambda: Recent(_ANSWERS_KEPT)
-    )
+    answers: Recent[tuple[MeasureValue, ...]] = field(default_factory=lambda: Recent(_ANSWERS_KEPT))
 
     def answer(
         self, question: Question, chosen: Sequence[MeasureSpec], params: MeasureParams

@@ -68,9 +68,7 @@ async def planning_page(
         planning_view, ctx, forecast_run_id=forecast, plan_id=plan, baseline_id=baseline
     )
     data = await run_in_threadpool(charts_json, ctx, view)
-    response = render(
-        request, "planning.html", view=view, charts_json=data, problems={}, values={}
-    )
+    response = render(request, "planning.html", view=view, charts_json=data, problems={}, values={})
     response.headers["Content-Security-Policy"] = PLANNING_CSP
     return response
 
