@@ -91,10 +91,28 @@ def _assessment(
     )
 
 
+# How long each channel's demo contacts took to answer: presented that long before the handler
+# took them, so the contact screen shows a real answer time (a contact answered the instant it
+# arrived shows "not measured").
+DEMO_ANSWER_SECONDS = {
+    Channel.EMERGENCY_999: 6,
+    Channel.NON_EMERGENCY_101: 48,
+    Channel.LIVE_CHAT: 95,
+    Channel.ONLINE_REPORT: 2700,
+}
+
+
+def _answered_after_ringing(ctx: AppContext, new: NewContact) -> NewContact:
+    """The contact as answered now, presented the channel's demo answer time earlier."""
+    seconds = DEMO_ANSWER_SECONDS.get(new.channel, 0) if new.channel else 0
+    now = ctx.now()
+    return replace(new, presented_at=now - timedelta(seconds=seconds), answered_at=now)
+
+
 def _graded_contact(
     ctx: AppContext, actor: Actor, new: NewContact, assessment: ThriveAssessment
 ) -> int:
-    taken = contacts.take_contact(ctx, actor=actor, new=new)
+    taken = contacts.take_contact(ctx, actor=actor, new=_answered_after_ringing(ctx, new))
     suggestion = contacts.assess_thrive(
         ctx, actor=actor, contact_id=taken.contact_id, assessment=assessment, notes={}
     )
@@ -267,14 +285,18 @@ def build_demo(
         ),
         _assessment(Level.LOW, Engagement.SCHEDULED_ATTENDANCE),
     )
+    advice_at = _at(ctx, now - timedelta(hours=3))
     advice = contacts.take_contact(
-        _at(ctx, now - timedelta(hours=3)),
+        advice_at,
         actor=handler,
-        new=NewContact(
-            channel=Channel.LIVE_CHAT,
-            summary="Neighbour's hedge blocks pavement",
-            caller_given_name="Ivy",
-            caller_family_name="Stone",
+        new=_answered_after_ringing(
+            advice_at,
+            NewContact(
+                channel=Channel.LIVE_CHAT,
+                summary="Neighbour's hedge blocks pavement",
+                caller_given_name="Ivy",
+                caller_family_name="Stone",
+            ),
         ),
     )
     later = _at(ctx, now - timedelta(hours=3) + timedelta(minutes=5))

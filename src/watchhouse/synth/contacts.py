@@ -67,6 +67,12 @@ def simulate_period(
         n = len(presented)
         handling = rng.gamma(2.0, spec.mean_handling_seconds / 2.0, n)
         patience = rng.exponential(spec.mean_patience_seconds, n)
+        # Drawn only when the profile sets it, so a profile without it keeps its random stream.
+        pickup = (
+            rng.gamma(4.0, spec.mean_pickup_seconds / 4.0, n)
+            if spec.mean_pickup_seconds > 0
+            else None
+        )
         positions = planned_handlers(
             expected,
             mean_handling=spec.mean_handling_seconds,
@@ -74,7 +80,9 @@ def simulate_period(
             minimum=spec.min_handlers,
             concurrency=spec.concurrency,
         )
-        outcome = simulate(queues[channel], presented, handling, patience, shape.starts, positions)
+        outcome = simulate(
+            queues[channel], presented, handling, patience, shape.starts, positions, pickup
+        )
         keep = rng.random(n) < keep_share
         parts.append((channel, presented[keep], outcome.answered[keep], outcome.finished[keep]))
     channels = np.concatenate([np.full(len(p[1]), p[0], dtype=object) for p in parts])
