@@ -84,7 +84,9 @@ def test_scale_does_not_change_answer_times(
     small_waits, larger_waits = _waits(small, "999"), _waits(larger, "999")
     assert abs(small_waits.mean() - larger_waits.mean()) < 0.2 * larger_waits.mean()
     assert abs(np.mean(small_waits < 10) - np.mean(larger_waits < 10)) < 0.04
-    assert abs(_abandonment(small, "101") - _abandonment(larger, "101")) < 0.015
+    # About 1,300 101 calls kept in the small force: its abandonment share carries sampling
+    # noise of about 0.009 (one standard error), so 0.025 is under three of them.
+    assert abs(_abandonment(small, "101") - _abandonment(larger, "101")) < 0.025
 
 
 def test_abandoned_contacts_are_never_answered(staffing_forces: dict[str, Generated]) -> None:
