@@ -8,7 +8,13 @@ from datetime import date, datetime, timedelta
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import (
+    EmergencyIndicator,
+    Engagement,
+    Level,
+    ThriveAssessment,
+    VulnerabilityFlag,
+)
 from watchhouse.domain.values import Channel, Grade, Settlement
 from watchhouse.services import (
     accounts,
@@ -270,6 +276,9 @@ def build_demo(
             investigation=Level.LOW,
             vulnerability=Level.HIGH,
             engagement=Engagement.PROMPT_ATTENDANCE,
+            # The handler flags domestic abuse: the queue and incident page say so, a DASH is
+            # expected of the attending officer, and the measures count it from the start.
+            vulnerabilities=frozenset({VulnerabilityFlag.DOMESTIC_ABUSE}),
         ),
     )
     shed = _graded_contact(
