@@ -153,8 +153,8 @@ def _attend_and_close(
 
 def _demo_teams(ctx: AppContext, admin: Actor) -> None:
     """Teams under the demo supervisor, so that audit feedback has somewhere to go: the
-    control room (every handler and dispatcher, synthetic ones too), response, and CID (the
-    name the synthetic crimes are allocated to)."""
+    control room (every handler and dispatcher, synthetic ones too), response (every officer,
+    synthetic ones too), and CID (the name the synthetic crimes are allocated to)."""
     for code, name, kind in (
         ("control-room", "Control room", "control_room"),
         ("response", "Response", "response"),
@@ -166,6 +166,8 @@ def _demo_teams(ctx: AppContext, admin: Actor) -> None:
     for username in teams.memberships(ctx):
         if username.startswith(("synth.h", "synth.d")):
             members[username] = "control-room"
+        elif username.startswith("synth.o"):  # their body-worn video audits reach Response
+            members[username] = "response"
     for username, code in members.items():
         teams.assign(ctx, actor=admin, username=username, team_code=code)
 
@@ -238,7 +240,10 @@ def build_demo(
         _attend_and_close(
             ctx, dispatcher, actors[Role.OFFICER], incident_id, then + timedelta(hours=days * 3)
         )
-    harassment = incident_id
+        if days == 4:
+            # The crime (recorded two days ago, services/demo_crimes.py) comes from the
+            # stones-thrown incident, attended before then: not from a later one.
+            harassment = incident_id
     collision = _graded_contact(
         _at(ctx, now - timedelta(minutes=24)),
         handler,
