@@ -1,11 +1,14 @@
 """How long `watchhouse --help` and a light command (`users list`) take, beside an older commit.
 
 Each run is a fresh interpreter (as a user runs the command); the figure is the median wall
-time of --runs runs, old and new alternating so that load on the machine falls on both. The
-old code is the `src` of --baseline-ref (default: the commit before the CLI loaded its
+and CPU time of --runs runs, old and new alternating so that load on the machine falls on both.
+The old code is the `src` of --baseline-ref (default: the commit before the CLI loaded its
 commands lazily), extracted with `git archive` and run with the same virtual environment.
+Bytecode is written and each command run once untimed first, as on a user's machine:
+PYTHONDONTWRITEBYTECODE is removed from the children's environment (with it set every run
+compiles every module again, which inflated earlier figures).
 
-    uv run python bench/cli_startup.py --runs 7
+    uv run python bench/cli_startup.py --runs 7 --baseline-ref main
 """
 
 from __future__ import annotations
@@ -65,7 +68,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cli-startup-") as scratch:
         old_src = _extract(args.baseline_ref, Path(scratch) / "old")
         new_src = ROOT / "src"
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHHOUSE_")}
+        base_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("WATCHHOUSE_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         # A small store per code (each at its own schema revision) with one user, so
         # `users list` has something to read.
         envs: dict[str, dict[str, str]] = {}
@@ -80,12 +87,20 @@ def main() -> None:
             )
         commands = {"--help": ["--help"], "users list": ["users", "list"]}
         times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for command in commands.values():  # untimed: bytecode written, files cached
+            for code, src in (("old", old_src), ("new", new_src)):
+                _wall(src, command, envs[code])
+        load_before = os.getloadavg()
         for _ in range(args.runs):
             for label, command in commands.items():
                 for code, src in (("old", old_src), ("new", new_src)):
                     times.setdefault((label, code), []).append(_wall(src, command, envs[code]))
     load = os.getloadavg()
-    print(f"median wall time of {args.runs} runs; load average {load[0]:.2f} {load[1]:.2f}")
+    print(
+        f"median of {args.runs} runs; load average (1, 5 min) {load_before[0]:.2f} "
+        f"{load_before[1]:.2f} before, {load[0]:.2f} {load[1]:.2f} after; "
+        f"{os.cpu_count()} cores"
+    )
     for label in commands:
         old = statistics.median(w for w, _ in times[(label, "old")])
         new = statistics.median(w for w, _ in times[(label, "new")])

@@ -1,20 +1,37 @@
-"""One validated settings object, read from WATCHHOUSE_* environment variables."""
+"""One validated settings object, read from WATCHHOUSE_* environment variables.
+
+Read by a plain pydantic model rather than pydantic-settings, whose import alone cost every
+command a fifth of a second of CPU (bench/cli_startup.py): values given to `Settings(...)` win,
+then `WATCHHOUSE_<FIELD>` variables (the name in any case), then the defaults.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 DEFAULT_SECRET = "watchhouse-demo-secret-change-me"
+ENV_PREFIX = "WATCHHOUSE_"
 
 
-class Settings(BaseSettings):
+def environment_values(fields: set[str]) -> dict[str, str]:
+    """The WATCHHOUSE_* variables naming one of the fields, keyed by field name."""
+    prefix = ENV_PREFIX.lower()
+    found: dict[str, str] = {}
+    for name, value in os.environ.items():
+        lowered = name.lower()
+        if lowered.startswith(prefix) and lowered[len(prefix) :] in fields:
+            found[lowered[len(prefix) :]] = value
+    return found
+
+
+class Settings(BaseModel):
     """Everything that differs between a demo, a test run and production."""
 
-    model_config = SettingsConfigDict(env_prefix="WATCHHOUSE_", frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("data")
@@ -27,6 +44,13 @@ class Settings(BaseSettings):
     # SQLite only: checkpoint the write-ahead log from a background thread instead of inside
     # whichever request's commit fills it (see db/engine.py and bench/README.md).
     sqlite_background_checkpoint: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, given: Any) -> Any:
+        if not isinstance(given, dict):
+            return given
+        return {**environment_values(set(cls.model_fields)), **given}
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -198,3 +198,51 @@ def test_the_planning_charts_controls_are_not_hidden_inside_an_image(
     expect(page.locator("#cover-999 .modebar-btn").first).to_be_attached()
     expect(page.get_by_role("figure", name="Staff required against rostered cover for 999"))
     assert page.evaluate(NESTED_INTERACTIVE) == []
+
+
+# The boxes of a chart's x-axis labels, its legend, and the chart itself.
+LABEL_BOXES = """(id) => {
+  const chart = document.getElementById(id);
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  return {
+    chart: box(chart),
+    ticks: [...chart.querySelectorAll('.xtick text')].map(box),
+    legend: [...chart.querySelectorAll('.legend .traces')].map(box),
+    title: [...chart.querySelectorAll('.gtitle')].map(box),
+  };
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+        or a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+    )
+
+
+def test_the_chart_legends_leave_the_date_labels_readable(live_app: LiveApp, new_page: Any) -> None:
+    """Issue 15, the demo walked as an analyst: the legend sat over the second line of the
+    x-axis labels, so "Dec 13 / 2026" lost its year."""
+    accounts.add_user(
+        live_app.ctx,
+        username="analyst",
+        display_name="Ana Analyst",
+        role=Role.ANALYST,
+        password="analyst-pass-123",
+    )
+    _store_plan(live_app.ctx)
+    page = new_page()
+    sign_in(page, "analyst", "analyst-pass-123")
+    page.goto(f"{live_app.url}/planning")
+    for chart in ("forecast-999", "cover-999"):
+        expect(page.locator(f"#{chart} .legend .traces").first).to_be_visible()
+        boxes = page.evaluate(LABEL_BOXES, chart)
+        assert boxes["ticks"] and boxes["legend"]
+        for tick in boxes["ticks"]:
+            assert tick["bottom"] <= boxes["chart"]["bottom"] + 1, chart  # not cut off
+            assert not any(_overlap(tick, entry) for entry in boxes["legend"]), chart
+        for title in boxes["title"]:  # nor does the legend cover the chart's title
+            assert not any(_overlap(title, entry) for entry in boxes["legend"]), chart

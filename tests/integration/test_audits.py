@@ -183,6 +183,9 @@ def test_every_record_opened_for_audit_is_a_logged_consultation(ctx, actors, for
         opened = audits.open_item(ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id)
         assert opened.record.record_id == item.record_id
         assert any(f.label == "What was reported" for f in opened.record.fields)
+        # Stored codes read as words: the channel's label, not its key.
+        assert opened.record.title == "Contact (999)"
+        assert {f.label: f.value for f in opened.record.fields}["Status"] == "Graded"
     logged = search_access_log(
         ctx,
         actor=auditor,
@@ -356,6 +359,7 @@ def test_body_worn_video_audit_samples_attended_incidents_by_officer(ctx, actors
         ctx, actor=auditor, sample_id=drawn.sample.id, item_id=drawn.items[0].id
     )
     assert any(f.label == "Body-worn video" for f in opened.record.fields)
+    assert {f.label: f.value for f in opened.record.fields}["Status"] == "Attended"
     logged = search_access_log(
         ctx, actor=auditor, query=AccessQuery(username="auditor", record_type="incident")
     )

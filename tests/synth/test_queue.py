@@ -84,7 +84,9 @@ def test_scale_does_not_change_answer_times(
     small_waits, larger_waits = _waits(small, "999"), _waits(larger, "999")
     assert abs(small_waits.mean() - larger_waits.mean()) < 0.2 * larger_waits.mean()
     assert abs(np.mean(small_waits < 10) - np.mean(larger_waits < 10)) < 0.04
-    assert abs(_abandonment(small, "101") - _abandonment(larger, "101")) < 0.015
+    # About 1,300 101 calls kept in the small force: its abandonment share carries sampling
+    # noise of about 0.009 (one standard error), so 0.025 is under three of them.
+    assert abs(_abandonment(small, "101") - _abandonment(larger, "101")) < 0.025
 
 
 def test_abandoned_contacts_are_never_answered(staffing_forces: dict[str, Generated]) -> None:
@@ -159,3 +161,31 @@ def test_the_queue_carries_over_from_one_period_to_the_next() -> None:
         state, np.array([100.0]), np.array([10.0]), np.array([1e9]), np.array([100]), np.array([1])
     )
     assert outcome.answered.tolist() == [500.0]
+
+
+def test_a_call_to_a_free_position_rings_before_it_is_answered_and_holds_the_position() -> None:
+    arrivals = np.array([0.0, 1.0])
+    outcome = simulate(
+        QueueState(),
+        arrivals,
+        np.array([100.0, 100.0]),
+        np.array([1e9, 1e9]),
+        np.array([0]),
+        np.array([1]),
+        np.array([4.0, 6.0]),
+    )
+    # Answered 4 s after arriving; the one position is taken while it rings and is handled,
+    # so the second caller waits until 104 s and then rings for 6 s.
+    assert outcome.answered.tolist() == [4.0, 110.0]
+    assert outcome.finished.tolist() == [104.0, 210.0]
+
+
+def test_no_999_call_in_the_synthetic_force_is_answered_in_0_seconds(
+    staffing_forces: dict[str, Generated],
+) -> None:
+    """The demo's 999 answer measures were 0.0 s: a call to a free position was answered the
+    instant it arrived. With the pickup every answer takes a few seconds, as in a real room."""
+    waits = _waits(staffing_forces["well_staffed"], "999")
+    assert (waits > 0.5).all()
+    assert 2.0 < float(np.median(waits)) < 8.0
+    assert float(np.median(_waits(staffing_forces["default"], "101"))) > 3.0

@@ -140,3 +140,26 @@ def test_passes_are_acknowledged_a_page_at_a_time_or_all_at_once(many_findings, 
             .where(AuditResultRow.passed.is_(False), AuditFindingRow.acknowledged_at.is_not(None))
         ).all()
     assert failures_open == []  # failures are never acknowledged in bulk
+
+
+def test_a_failed_critical_question_is_named_by_its_words(existing_records, ctx, client_as):
+    """Issue 15, the demo walked as a supervisor: feedback read "(critical:
+    recorded_correctly)", the question's id."""
+    with ctx.db.transaction() as session:
+        finding = session.get(AuditFindingRow, existing_records.finding_id)
+        result = session.get(AuditResultRow, finding.result_id)
+        result.failed_critical = ["risk"]
+        result.passed = False
+        result.score = 0.5
+    words = "Was the likelihood of harm before officers could arrive weighed"
+    feedback = client_as(Role.SUPERVISOR).client.get("/audits/feedback").text
+    assert f"(critical question failed: {words}" in feedback
+    assert "critical: risk" not in feedback
+    item = (
+        client_as(Role.AUDITOR)
+        .client.get(
+            f"/audits/samples/{existing_records.sample_id}/items/{existing_records.item_id}"
+        )
+        .text
+    )
+    assert f"Critical questions failed: {words}" in item

@@ -91,7 +91,10 @@ def test_auditor_draws_opens_and_scores_a_record_through_the_forms(
     assert scored.status_code == 303 and scored.headers["location"] == sample_url
     done = auditor.client.get(item_url)
     assert "fail" in done.text and "flag missing" in done.text
-    assert "recorded_correctly" in done.text  # the critical question that failed
+    assert (
+        "Critical questions failed: Was each vulnerability found recorded with the right flag?"
+        in (done.text)
+    )  # the critical question that failed, in its words
 
 
 def test_bad_draws_are_refused_with_each_field_named(existing_records, client_as):

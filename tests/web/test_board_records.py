@@ -39,7 +39,7 @@ def _cells(html: str, column: str) -> list[str]:
 
 def test_each_record_behind_a_value_links_to_its_page_by_reference(force, client_as):
     page = client_as(Role.ANALYST).client.get(RECORDS).text
-    references = _cells(page, "reference")
+    references = _cells(page, "Reference")
     assert references
     assert all(re.fullmatch(r'<a href="/contacts/\d+">C\d{7}</a>', r) for r in references)
 
@@ -49,9 +49,9 @@ def test_only_the_records_that_missed_can_be_shown(force, client_as):
     every = analyst.client.get(RECORDS).text
     assert 'id="only-missed"' in every
     missed = analyst.client.get(RECORDS + "&missed=1").text
-    answered_in_time = _cells(missed, "num")
-    assert answered_in_time and set(answered_in_time) == {"0"}
-    assert set(_cells(every, "num")) == {"0", "1"}
+    answered_in_time = _cells(missed, "Met the measure")
+    assert answered_in_time and set(answered_in_time) == {"no"}
+    assert set(_cells(every, "Met the measure")) == {"no", "yes"}
 
 
 def test_the_records_export_as_csv_and_each_is_logged_as_a_disclosure(force, client_as, actors):
@@ -79,3 +79,33 @@ def test_the_records_export_as_csv_and_each_is_logged_as_a_disclosure(force, cli
     )
     assert len(disclosed) == len(rows)
     assert {e.recipient for e in disclosed} == {"Control room inspector"}
+
+
+def test_the_records_name_their_neighbourhood_and_columns_in_words(force, client_as):
+    """Issue 15 (the demo walked as an analyst): the drill-down said "neighbourhood
+    riverside" and had columns "cut value", "num" and "den"."""
+    from watchhouse.services import reference
+
+    analyst = client_as(Role.ANALYST).client
+    every = analyst.get(RECORDS).text
+    assert "Neighbourhood</th>" not in every  # force-wide: no neighbourhood column
+    names = {n.code: n.name for n in reference.neighbourhoods(force)}
+    measure = analyst.get(f"/board/measure?key={KEY}&month=2024-05&period=month").text
+    code = next(c for c in names if f'data-neighbourhood="{c}"' in measure)
+    name = names[code]
+    one = analyst.get(RECORDS + f"&neighbourhood={code}").text
+    assert f"Month starting 01 May 2024, {name}." in one
+    assert set(_cells(one, "Neighbourhood")) == {name}
+    assert set(_cells(one, "Counted in the value")) == {"yes"}
+    assert '<th scope="col">num</th>' not in one and "cut value" not in one
+
+
+def test_a_measure_page_calls_records_without_a_neighbourhood_so(force, client_as):
+    page = (
+        client_as(Role.ANALYST)
+        .client.get(f"/board/measure?key={KEY}&month=2024-05&period=month")
+        .text
+    )
+    assert 'data-neighbourhood="unknown"><td>unknown' not in page
+    if 'data-neighbourhood="unknown"' in page:
+        assert 'data-neighbourhood="unknown"><td>no neighbourhood recorded' in page

@@ -65,7 +65,7 @@ def test_the_incident_page_shows_the_flags_the_dash_result_and_the_marac_referra
     officer = client_as(Role.OFFICER)
     before = officer.client.get(f"/incidents/{incident_id}").text
     assert "Domestic abuse" in before
-    assert "THRIVE risk high, vulnerability high" in before
+    assert "THRIVE: risk high, vulnerability high" in before
     assert "none yet" in before
     opened = risk.open_assessment(ctx, actor=actors[Role.OFFICER], incident_id=incident_id)
     risk.save_answers(

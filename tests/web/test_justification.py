@@ -9,7 +9,8 @@ import pytest
 from watchhouse.domain.access import AccessQuery
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
+from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import access, accounts, contacts
 
 pytestmark = pytest.mark.web
@@ -165,4 +166,144 @@ def test_the_api_takes_only_a_policy_reason_code_in_x_justification(ctx, actors,
     assert good.status_code == 200
     assert _logged(ctx, actors, actors[Role.SUPERVISOR].username) == [
         ("contact", str(contact_id), "supervision: quality check of 101 calls")
+    ]
+
+
+def _signed_in_as_second_handler(ctx, client_as):  # type: ignore[no-untyped-def]
+    """A second call handler, signed in beside the first, with a session and CSRF token."""
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    from watchhouse.auth.tokens import new_token, token_digest
+    from watchhouse.db.repositories import users as user_repo
+
+    added = accounts.add_user(
+        ctx,
+        username="handler2",
+        display_name="Second Handler",
+        role=Role.CALL_HANDLER,
+        password="correct horse battery staple",
+    )
+    client = TestClient(client_as(None).client.app, follow_redirects=False)
+    token, csrf = new_token(), new_token()
+    with ctx.db.transaction() as session:
+        user_repo.start_session(
+            session=session,
+            user_id=added.id,
+            token_digest=token_digest(token),
+            csrf_token=csrf,
+            kind="browser",
+            now=ctx.now(),
+            expires_at=ctx.now() + timedelta(hours=12),
+        )
+    client.cookies.set("wh_session", token)
+    return client, csrf
+
+
+THRIVE_FORM = {
+    "threat": "2",
+    "harm": "2",
+    "risk": "2",
+    "investigation": "2",
+    "vulnerability": "1",
+    "engagement": "scheduled_attendance",
+}
+REASON = {"justification": "current_incident", "justification_text": "caller rang back"}
+CARRIED = "justification=current_incident&amp;justification_text=caller+rang+back"
+
+
+def test_a_reason_given_for_a_contact_is_carried_through_its_forms_and_logged_each_time(
+    ctx, actors, client_as
+):
+    """Issue 15: the person who gave a reason is not asked again for each action on the
+    same record; every showing is still logged with the reason they gave."""
+    contact_id = _contact(ctx, actors)
+    second, csrf = _signed_in_as_second_handler(ctx, client_as)
+    shown = second.get(f"/contacts/{contact_id}", params=REASON)
+    assert shown.status_code == 200
+    assert f'action="/contacts/{contact_id}/thrive?{CARRIED}"' in shown.text
+
+    assessed = second.post(
+        f"/contacts/{contact_id}/thrive", params=REASON, data={"csrf_token": csrf, **THRIVE_FORM}
+    )
+    assert assessed.status_code == 303
+    after = assessed.headers["location"]
+    assert after == (
+        f"/contacts/{contact_id}?justification=current_incident"
+        "&justification_text=caller+rang+back#grade"
+    )
+    page = second.get(after)
+    assert page.status_code == 200
+    assert "Why are you viewing" not in page.text
+    assert "Shed broken into" in page.text
+    assert f'action="/contacts/{contact_id}/grade?{CARRIED}"' in page.text
+
+    graded = second.post(
+        f"/contacts/{contact_id}/grade",
+        params=REASON,
+        data={"csrf_token": csrf, "grade": "3", "departure_reason": ""},
+    )
+    assert graded.status_code == 303
+    assert "justification=current_incident" in graded.headers["location"]
+    assert second.get(graded.headers["location"]).status_code == 200
+
+    shown_to_second = _logged(ctx, actors, "handler2")
+    assert (
+        shown_to_second == [("contact", str(contact_id), "current_incident: caller rang back")] * 3
+    )
+
+
+def test_a_refused_form_keeps_the_reason_and_without_one_the_person_is_asked(
+    ctx, actors, client_as
+):
+    contact_id = _contact(ctx, actors)
+    second, csrf = _signed_in_as_second_handler(ctx, client_as)
+    incomplete = {k: v for k, v in THRIVE_FORM.items() if k != "harm"}
+    refused = second.post(
+        f"/contacts/{contact_id}/thrive", params=REASON, data={"csrf_token": csrf, **incomplete}
+    )
+    assert refused.status_code == 422
+    assert "choose one of the options" in refused.text
+    assert f'action="/contacts/{contact_id}/thrive?{CARRIED}"' in refused.text
+    # A form sent without the reason (an old tab) does its work but the page then asks why.
+    assessed = second.post(
+        f"/contacts/{contact_id}/thrive", data={"csrf_token": csrf, **THRIVE_FORM}
+    )
+    assert assessed.headers["location"] == f"/contacts/{contact_id}#grade"
+    assert _logged(ctx, actors, "handler2") == [
+        ("contact", str(contact_id), "current_incident: caller rang back")
+    ]
+
+
+def test_an_incident_shown_for_a_reason_links_to_its_contact_with_the_same_reason(
+    ctx, actors, client_as
+):
+    contact_id = _contact(ctx, actors)
+    contacts.assess_thrive(
+        ctx,
+        actor=actors[Role.CALL_HANDLER],
+        contact_id=contact_id,
+        assessment=ThriveAssessment(
+            threat=Level.MEDIUM,
+            harm=Level.MEDIUM,
+            risk=Level.MEDIUM,
+            investigation=Level.LOW,
+            vulnerability=Level.LOW,
+            engagement=Engagement.PROMPT_ATTENDANCE,
+        ),
+        notes={},
+    )
+    incident_id = contacts.grade_contact(
+        ctx, actor=actors[Role.CALL_HANDLER], contact_id=contact_id, grade=Grade.PRIORITY
+    )
+    second, _csrf = _signed_in_as_second_handler(ctx, client_as)
+    incident = second.get(f"/incidents/{incident_id}", params=REASON)
+    assert incident.status_code == 200
+    assert f'href="/contacts/{contact_id}?{CARRIED}"' in incident.text
+    contact = second.get(f"/contacts/{contact_id}", params=REASON)
+    assert "Why are you viewing" not in contact.text
+    assert sorted(_logged(ctx, actors, "handler2")) == [
+        ("contact", str(contact_id), "current_incident: caller rang back"),
+        ("incident", str(incident_id), "current_incident: caller rang back"),
     ]

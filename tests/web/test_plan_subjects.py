@@ -27,6 +27,11 @@ def test_a_plan_names_the_caller_links_them_and_lists_the_contacts(existing_reco
     contacts = page.split('id="plan-contacts"', 1)[1].split("</table>", 1)[0]
     reference = f"C{existing_records.contact_id:07d}"
     assert f'<a href="/contacts/{existing_records.contact_id}">{reference}</a>' in contacts
+    # Each contact names its caller (issue 15, the demo walked as a neighbourhood officer: it
+    # said "known caller").
+    person_link = f'<a href="/people/{existing_records.person_id}">Sam Lowe</a>'
+    assert person_link in contacts
+    assert "known caller" not in contacts
 
 
 def test_the_neighbourhood_officers_home_page_leads_to_their_plans(client_as):

@@ -1,27 +1,41 @@
-"""Password hashing with argon2 (argon2-cffi)."""
+"""Password hashing with argon2 (argon2-cffi).
+
+argon2 is imported, and the dummy hash made, only when a password is hashed or checked:
+commands and requests that check none (`watchhouse users list`, `--help`) do not pay for it
+(bench/cli_startup.py)."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
-_HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def hash_password(password: str) -> str:
     """Hash a password for storage, refusing ones too short to be safe."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True if the password matches the stored hash."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _HASHER.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -52,4 +66,8 @@ def password_problem(
     return None
 
 
-DUMMY_HASH = _HASHER.hash("not-a-real-password-used-to-even-timing")
+@cache
+def dummy_hash() -> str:
+    """A hash checked against when the username is unknown, so a wrong username takes as long
+    as a wrong password (made once, on first use)."""
+    return _hasher().hash("not-a-real-password-used-to-even-timing")

@@ -15,7 +15,6 @@ import typer
 import typer.main
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
@@ -25,7 +24,6 @@ from watchhouse.config import Settings
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.roles import Action, Role
-from watchhouse.policy import PolicyError
 from watchhouse.synth.profile import SynthProfileError, available_profiles, load_profile
 
 if TYPE_CHECKING:
@@ -133,7 +131,7 @@ err = Console(stderr=True)
 
 def _settings(**overrides: object) -> Settings:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         for e in exc.errors():
             err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc'])) or ''}: {e['msg']}")
@@ -141,6 +139,7 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _context(settings: Settings, *, create: bool = False) -> AppContext:
+    from watchhouse.policy import PolicyError
     from watchhouse.services.context import StoreMissing, build_context
 
     try:
@@ -204,10 +203,16 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """List users."""
-    from watchhouse.services import accounts
+    from watchhouse.services.user_list import quick_user_list
 
+    settings = _settings()
+    found = quick_user_list(settings.resolved_database_url)
+    if found is None:  # no store, or one due a migration: the full path says so or migrates
+        from watchhouse.services import accounts
+
+        found = accounts.list_users(_context(settings))
     table = Table("username", "name", "role", "state")
-    for u in accounts.list_users(_context(_settings())):
+    for u in found:
         state = "active" if u.active else "deactivated"
         if u.active and u.locked_until is not None:
             state = f"locked until {u.locked_until:%Y-%m-%d %H:%M} UTC"
@@ -295,6 +300,8 @@ def synth(
     out: Annotated[Path, typer.Option(help="directory for Parquet files")] = Path("data/synth"),
 ) -> None:
     """Generate a realistic synthetic force (see docs/synthetic-force.md)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     from watchhouse.services.synth import SynthRequest, synth_to_database, synth_to_parquet
 
     try:
@@ -419,6 +426,8 @@ def demo(
     ] = 0.01,
 ) -> None:
     """Build a fresh demo force in data/demo and serve it, printing the logins."""
+    from rich.progress import Progress
+
     from watchhouse.services.demo import build_demo
 
     base = _settings()

@@ -85,16 +85,23 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """Whether the URL names a SQLite database whose file does not exist (or is in memory):
+    opening it would create it, so it holds no store."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    name = parsed.database or ""
+    return name in ("", ":memory:") or not Path(name).is_file()
+
+
 def store_exists(url: str) -> bool:
     """Whether the database at the URL holds a watchhouse schema, without creating anything.
 
     A SQLite file that does not exist is not opened (opening would create it).
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        name = parsed.database or ""
-        if name in ("", ":memory:") or not Path(name).is_file():
-            return False
+    if sqlite_file_missing(url):
+        return False
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

@@ -201,6 +201,9 @@ class PlanContact:
     presented_at: datetime
     summary: str
     person_id: int | None
+    # The person on record's name when the contact is linked to one, else the name the
+    # caller gave; "" when neither is known.
+    caller: str = ""
 
     @property
     def reference(self) -> str:

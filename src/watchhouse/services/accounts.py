@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watchhouse.auth.passwords import (
-    DUMMY_HASH,
+    dummy_hash,
     hash_password,
     password_problem,
     verify_password,
@@ -71,7 +71,7 @@ def sign_in(ctx: AppContext, *, username: str, password: str, source: str = "") 
             "too many failed sign-ins from this address; "
             f"try again in {security.source_window_minutes:g} minutes"
         )
-    right = verify_password(found.password_hash if found else DUMMY_HASH, password)
+    right = verify_password(found.password_hash if found else dummy_hash(), password)
     if found is None or not right:
         _count_failure(ctx, found=found, source=source, now=now, window_start=window_start)
         raise SignInRefused(SIGN_IN_REFUSED)

@@ -384,7 +384,7 @@ def neighbourhoods(
     rows = [
         AreaValue(
             code=v.cut_value or "",
-            name=names.get(v.cut_value or "", v.cut_value or "not recorded"),
+            name=neighbourhood_name(names, v.cut_value),
             value=v.value,
             numerator=v.numerator,
             denominator=v.denominator,
@@ -705,6 +705,16 @@ BREAKDOWN_CUTS: dict[Cut, str] = {
     Cut.ANSWER_SOURCE: "By source of the answer times",
 }
 NOT_RECORDED = "unknown"  # the measures' cut value for a record without one
+
+
+def neighbourhood_name(names: dict[str, str], code: str | None) -> str:
+    """A neighbourhood's name for a measure's cut value ("unknown" is the measures' value for
+    a record with no neighbourhood, which people read as such)."""
+    if code in (None, "", NOT_RECORDED):
+        return "no neighbourhood recorded"
+    return names.get(code, code)
+
+
 ANSWER_SOURCE_NAMES = {
     "telephony_calls": "Telephony per-call records",
     "telephony_intervals": "Telephony interval statistics",

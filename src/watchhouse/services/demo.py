@@ -8,7 +8,13 @@ from datetime import date, datetime, timedelta
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import (
+    EmergencyIndicator,
+    Engagement,
+    Level,
+    ThriveAssessment,
+    VulnerabilityFlag,
+)
 from watchhouse.domain.values import Channel, Grade, Settlement
 from watchhouse.services import (
     accounts,
@@ -91,10 +97,28 @@ def _assessment(
     )
 
 
+# How long each channel's demo contacts took to answer: presented that long before the handler
+# took them, so the contact screen shows a real answer time (a contact answered the instant it
+# arrived shows "not measured").
+DEMO_ANSWER_SECONDS = {
+    Channel.EMERGENCY_999: 6,
+    Channel.NON_EMERGENCY_101: 48,
+    Channel.LIVE_CHAT: 95,
+    Channel.ONLINE_REPORT: 2700,
+}
+
+
+def _answered_after_ringing(ctx: AppContext, new: NewContact) -> NewContact:
+    """The contact as answered now, presented the channel's demo answer time earlier."""
+    seconds = DEMO_ANSWER_SECONDS.get(new.channel, 0) if new.channel else 0
+    now = ctx.now()
+    return replace(new, presented_at=now - timedelta(seconds=seconds), answered_at=now)
+
+
 def _graded_contact(
     ctx: AppContext, actor: Actor, new: NewContact, assessment: ThriveAssessment
 ) -> int:
-    taken = contacts.take_contact(ctx, actor=actor, new=new)
+    taken = contacts.take_contact(ctx, actor=actor, new=_answered_after_ringing(ctx, new))
     suggestion = contacts.assess_thrive(
         ctx, actor=actor, contact_id=taken.contact_id, assessment=assessment, notes={}
     )
@@ -129,8 +153,8 @@ def _attend_and_close(
 
 def _demo_teams(ctx: AppContext, admin: Actor) -> None:
     """Teams under the demo supervisor, so that audit feedback has somewhere to go: the
-    control room (every handler and dispatcher, synthetic ones too), response, and CID (the
-    name the synthetic crimes are allocated to)."""
+    control room (every handler and dispatcher, synthetic ones too), response (every officer,
+    synthetic ones too), and CID (the name the synthetic crimes are allocated to)."""
     for code, name, kind in (
         ("control-room", "Control room", "control_room"),
         ("response", "Response", "response"),
@@ -142,6 +166,8 @@ def _demo_teams(ctx: AppContext, admin: Actor) -> None:
     for username in teams.memberships(ctx):
         if username.startswith(("synth.h", "synth.d")):
             members[username] = "control-room"
+        elif username.startswith("synth.o"):  # their body-worn video audits reach Response
+            members[username] = "response"
     for username, code in members.items():
         teams.assign(ctx, actor=admin, username=username, team_code=code)
 
@@ -214,7 +240,10 @@ def build_demo(
         _attend_and_close(
             ctx, dispatcher, actors[Role.OFFICER], incident_id, then + timedelta(hours=days * 3)
         )
-    harassment = incident_id
+        if days == 4:
+            # The crime (recorded two days ago, services/demo_crimes.py) comes from the
+            # stones-thrown incident, attended before then: not from a later one.
+            harassment = incident_id
     collision = _graded_contact(
         _at(ctx, now - timedelta(minutes=24)),
         handler,
@@ -252,6 +281,9 @@ def build_demo(
             investigation=Level.LOW,
             vulnerability=Level.HIGH,
             engagement=Engagement.PROMPT_ATTENDANCE,
+            # The handler flags domestic abuse: the queue and incident page say so, a DASH is
+            # expected of the attending officer, and the measures count it from the start.
+            vulnerabilities=frozenset({VulnerabilityFlag.DOMESTIC_ABUSE}),
         ),
     )
     shed = _graded_contact(
@@ -267,14 +299,18 @@ def build_demo(
         ),
         _assessment(Level.LOW, Engagement.SCHEDULED_ATTENDANCE),
     )
+    advice_at = _at(ctx, now - timedelta(hours=3))
     advice = contacts.take_contact(
-        _at(ctx, now - timedelta(hours=3)),
+        advice_at,
         actor=handler,
-        new=NewContact(
-            channel=Channel.LIVE_CHAT,
-            summary="Neighbour's hedge blocks pavement",
-            caller_given_name="Ivy",
-            caller_family_name="Stone",
+        new=_answered_after_ringing(
+            advice_at,
+            NewContact(
+                channel=Channel.LIVE_CHAT,
+                summary="Neighbour's hedge blocks pavement",
+                caller_given_name="Ivy",
+                caller_family_name="Stone",
+            ),
         ),
     )
     later = _at(ctx, now - timedelta(hours=3) + timedelta(minutes=5))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from watchhouse.domain.audit import AnswerKind, AuditQuestion
+from watchhouse.domain.audit import NOT_APPLICABLE, AnswerKind, AuditQuestion
 from watchhouse.domain.roles import Actor
 from watchhouse.services import audits
 from watchhouse.services.context import AppContext
@@ -16,12 +16,30 @@ DEMO_TEMPLATES = ("thrive_quality", "vulnerability_identification", "body_worn_v
 DEMO_AUDIT_SEED = 11
 
 
+def _conditional(question: AuditQuestion) -> bool:
+    """A question that applies only sometimes ("Where the grade differs from the
+    suggestion..."; its guidance says when it does not)."""
+    return question.allow_not_applicable and (question.guidance or "").startswith(
+        "Not applicable when"
+    )
+
+
 def _answer(question: AuditQuestion, chance: random.Random) -> str:
-    """Mostly good work: yes four times in five, partly or no otherwise; scales high."""
+    """Mostly good work: yes four times in five, partly or no otherwise; scales high. A
+    question that applies only sometimes mostly does not (the grade was accepted, recording
+    ran throughout), as in the records audited."""
     if question.kind == AnswerKind.SCALE:
         return str(chance.randint(question.scale_max // 2, question.scale_max))
+    if _conditional(question) and chance.random() < 0.85:
+        return NOT_APPLICABLE
     roll = chance.random()
     return "yes" if roll < 0.8 else ("partly" if roll < 0.93 else "no")
+
+
+def _finding(questions: list[AuditQuestion], answers: dict[str, str]) -> str:
+    """The demo auditor's finding: the questions that fell short, in their own words."""
+    short = [f"{q.text} ({answers[q.id]})" for q in questions if answers[q.id] in ("partly", "no")]
+    return f"Demo audit. Fell short on: {'; '.join(short)}" if short else ""
 
 
 def _months(first: date, last: date) -> list[str]:
@@ -47,14 +65,13 @@ def build_demo_audits(ctx: AppContext, auditor: Actor, *, first: date, last: dat
             )
             for item in drawn.items:
                 answers = {q.id: _answer(q, chance) for q in questions}
-                short = [q.id for q in questions if answers[q.id] in ("partly", "no")]
                 audits.score_item(
                     ctx,
                     actor=auditor,
                     sample_id=drawn.sample.id,
                     item_id=item.id,
                     answers=answers,
-                    finding=f"Demo audit: fell short on {', '.join(short)}" if short else "",
+                    finding=_finding(list(questions), answers),
                 )
                 scored += 1
     return scored

@@ -42,6 +42,12 @@ class PeriodContacts:
         return len(self.presented)
 
 
+def _seed_sequence(rng: np.random.Generator) -> np.random.SeedSequence:
+    seeds = rng.bit_generator.seed_seq
+    assert isinstance(seeds, np.random.SeedSequence)
+    return seeds
+
+
 def simulate_period(
     profile: SynthProfile,
     population: Population,
@@ -60,6 +66,9 @@ def simulate_period(
     queue_scale = max(scale, 1.0)
     keep_share = scale / queue_scale
     parts = []
+    # Pickup times come from a stream of their own (a child of this period's seed), so adding
+    # them left every other draw of the force (callers, THRIVE, crimes) as it was.
+    pickup_rng = np.random.default_rng(_seed_sequence(rng).spawn(1)[0])
     for channel in CHANNELS:
         spec = profile.channels[channel]
         expected = shape.expected(spec.contacts_per_year * queue_scale, spec.annual_growth, origin)
@@ -67,6 +76,11 @@ def simulate_period(
         n = len(presented)
         handling = rng.gamma(2.0, spec.mean_handling_seconds / 2.0, n)
         patience = rng.exponential(spec.mean_patience_seconds, n)
+        pickup = (
+            pickup_rng.gamma(4.0, spec.mean_pickup_seconds / 4.0, n)
+            if spec.mean_pickup_seconds > 0
+            else None
+        )
         positions = planned_handlers(
             expected,
             mean_handling=spec.mean_handling_seconds,
@@ -74,7 +88,9 @@ def simulate_period(
             minimum=spec.min_handlers,
             concurrency=spec.concurrency,
         )
-        outcome = simulate(queues[channel], presented, handling, patience, shape.starts, positions)
+        outcome = simulate(
+            queues[channel], presented, handling, patience, shape.starts, positions, pickup
+        )
         keep = rng.random(n) < keep_share
         parts.append((channel, presented[keep], outcome.answered[keep], outcome.finished[keep]))
     channels = np.concatenate([np.full(len(p[1]), p[0], dtype=object) for p in parts])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 
@@ -159,7 +160,9 @@ def assess_domestic_abuse(
         assessed = at + float(rng.uniform(20, 120)) * 60
         past = history.incidents.setdefault(who, []) if who >= 0 else []
         past[:] = [t for t in past if t > at - 365 * DAY]
-        past.append(at)
+        # Kept in time order: incidents come in contact order, and a later call can be
+        # attended first (`forget_before` reads the last as the latest).
+        bisect.insort(past, at)
         mix = np.asarray(profile.dash_risk_mix, dtype=float)
         if rng.random() < profile.dash_refusal_share:
             reason = REFUSAL_REASONS[int(rng.integers(len(REFUSAL_REASONS)))]

@@ -26,6 +26,11 @@ class ChannelProfile(_Strict):
     annual_growth: float = Field(0.0, ge=-0.5, le=1.0)
     mean_handling_seconds: float = Field(gt=0)
     mean_patience_seconds: float = Field(gt=0)
+    mean_pickup_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="ringing and being put through once a position is free (gamma, shape 4)",
+    )
     occupancy: float = Field(gt=0, le=0.99, description="planned handler occupancy")
     min_handlers: int = Field(ge=1)
     concurrency: int = Field(1, ge=1, description="chats one handler carries at once")

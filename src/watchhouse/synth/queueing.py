@@ -2,7 +2,9 @@
 
 Written by hand because it is the generator's own model (the forecasting issue uses
 statsforecast and a simulation library for planning). First come, first served with
-several handlers whose number changes each 15 minutes with the planned staffing.
+several handlers whose number changes each 15 minutes with the planned staffing. A call
+reaching a free position is not answered at that instant: it rings (and, for 999, is put
+through from the operator) for its pickup time, during which the position is taken.
 """
 
 from __future__ import annotations
@@ -52,8 +54,13 @@ def simulate(
     patience: np.ndarray,
     interval_starts: np.ndarray,
     positions: np.ndarray,
+    pickup: np.ndarray | None = None,
 ) -> QueueOutcome:
-    """Serve sorted arrivals first come, first served; callers leave when patience runs out."""
+    """Serve sorted arrivals first come, first served; callers leave when patience runs out.
+
+    `pickup` (seconds, per arrival) is the time from a position taking the call to its being
+    answered: ringing and being put through. Without it a call to a free position is
+    answered the moment it arrives (an answer time of 0 s, which no control room has)."""
     answered = np.full(len(arrivals), np.nan)
     finished = np.full(len(arrivals), np.nan)
     free = state.free_at
@@ -64,6 +71,7 @@ def simulate(
     arrivals_list = arrivals.tolist()
     handling_list = handling.tolist()
     patience_list = patience.tolist()
+    pickup_list = pickup.tolist() if pickup is not None else [0.0] * len(arrivals_list)
     for i, arrival in enumerate(arrivals_list):
         while next_boundary < len(targets) and boundaries[next_boundary] <= arrival:
             boundary = boundaries[next_boundary]
@@ -78,9 +86,10 @@ def simulate(
         start = free[0] if free[0] > arrival else arrival
         if start - arrival > patience_list[i]:
             continue
-        end = start + handling_list[i]
+        answer = start + pickup_list[i]
+        end = answer + handling_list[i]
         heapq.heapreplace(free, end)
-        answered[i] = start
+        answered[i] = answer
         finished[i] = end
     state.free_at = free
     return QueueOutcome(answered, finished)

@@ -193,8 +193,21 @@ async def score_item(request: Request, sample_id: RecordId, item_id: RecordId) -
 @router.get("/audits/feedback", dependencies=[Depends(require(Action.VIEW_AUDIT_FEEDBACK))])
 async def feedback_page(request: Request, page: int = 1, done: int | None = None) -> Response:
     """Findings about the work of the supervisor's teams, a page at a time, failures first."""
-    found = audit_feedback.feedback_page(context_of(request), actor=actor_of(request), page=page)
-    return render(request, "audit_feedback.html", feedback=found, done=done)
+    ctx = context_of(request)
+    found = audit_feedback.feedback_page(ctx, actor=actor_of(request), page=page)
+    # A failed critical question by its words, not its id ("recorded_correctly").
+    texts = {
+        (t.template.name, q.id): q.text
+        for t in audits.list_templates(ctx)
+        for q in t.template.questions
+    }
+    return render(
+        request,
+        "audit_feedback.html",
+        feedback=found,
+        done=done,
+        question=lambda template_name, qid: texts.get((template_name, qid), qid),
+    )
 
 
 @router.post(

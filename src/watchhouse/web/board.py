@@ -13,7 +13,7 @@ from watchhouse.analytics.catalogue import Period
 from watchhouse.domain.commentary import format_value
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action
-from watchhouse.services import board, charts
+from watchhouse.services import board, charts, reference
 from watchhouse.web.forms import FormReader
 from watchhouse.web.rendering import TEMPLATES, render
 from watchhouse.web.security import actor_of, context_of, require
@@ -129,7 +129,27 @@ async def records_page(
         fresh=False,
         only_missed=missed == "1",
     )
-    return _page(render(request, "board_records.html", found=found))
+    names = {n.code: n.name for n in reference.neighbourhoods(ctx)}
+    return _page(
+        render(
+            request,
+            "board_records.html",
+            found=found,
+            # Names and headings people read: the neighbourhood's name, not its code;
+            # "met the measure" and "counted", not the SQL's num and den.
+            place=lambda code: board.neighbourhood_name(names, code),
+            headings=RECORD_HEADINGS,
+        )
+    )
+
+
+RECORD_HEADINGS = {
+    "day": "Day",
+    "cut_value": "Neighbourhood",
+    "num": "Met the measure",
+    "den": "Counted in the value",
+    "x": "Value",
+}
 
 
 @router.post("/board/records/export", dependencies=[Depends(require(Action.DRILL_DOWN))])

@@ -53,7 +53,6 @@ def _person_shown(
         422 if problems else 200,
         person=found.person,
         history=found.contacts,
-        carried=justify.carried(request),
         decisions=decisions,
         values=values or {},
         problems={p.field: p.reason for p in problems.problems} if problems else {},
@@ -79,7 +78,7 @@ async def confirm_caller(request: Request, contact_id: RecordId) -> Response:
         )
     except ValidationFailed as exc:
         return contact_screen(request, contact_id, exc)
-    return RedirectResponse(f"/contacts/{contact_id}#who", status_code=303)
+    return RedirectResponse(justify.carry(request, f"/contacts/{contact_id}#who"), status_code=303)
 
 
 @router.post(
@@ -110,7 +109,6 @@ async def decide(request: Request, person_id: RecordId) -> Response:
             ) from missing
     except ValidationFailed as exc:
         return _person_page(request, person_id, exc, values)
-    carried = justify.carried(request)
     return RedirectResponse(
-        f"/people/{person_id}{'?' + carried if carried else ''}#decisions", status_code=303
+        justify.carry(request, f"/people/{person_id}#decisions"), status_code=303
     )

@@ -5,6 +5,10 @@ a contact or incident that is not the person's own work first shows a short form
 chosen from policy's list (`[access_log] justification_reasons`) and free text. The form is
 sent back to the same address (GET, `justification` and `justification_text`), and the
 service logs exactly what was given (services/access.py).
+
+The reason given is then carried (`carry`) into the page's forms and links to records, and
+each form's answer sends the browser back with it, so the person is not asked again for each
+action on the same record; every showing is still logged with the reason given.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from fastapi.responses import Response
 
 from watchhouse.domain.errors import JustificationNeeded, ValidationFailed
 from watchhouse.services import access
-from watchhouse.web.rendering import render
 from watchhouse.web.security import context_of
 
 JUSTIFICATION_HEADER = (
@@ -52,8 +55,22 @@ def carried(request: Request) -> str:
     )
 
 
+def carry(request: Request, url: str) -> str:
+    """The URL with the reason given to this request added to its query (before any
+    `#fragment`), so the page it leads to, or the form's answer, is shown for the same reason
+    without asking again; the URL unchanged when no reason was given."""
+    carried_query = carried(request)
+    if not carried_query:
+        return url
+    path, hash_mark, fragment = url.partition("#")
+    joined = f"{path}{'&' if '?' in path else '?'}{carried_query}"
+    return f"{joined}{hash_mark}{fragment}"
+
+
 def prompt(request: Request, what: str, problem: str | None = None) -> Response:
     """The form asking why (422 when a reason was sent but refused)."""
+    from watchhouse.web.rendering import render  # rendering offers `carry` to templates
+
     params = request.query_params
     return render(
         request,

@@ -309,7 +309,7 @@ async def assess(request: Request, contact_id: RecordId) -> Response:
         )
     except ValidationFailed as exc:
         return contact_screen(request, contact_id, exc, dict(form))
-    return _see_other(f"/contacts/{contact_id}#grade")
+    return _see_other(justify.carry(request, f"/contacts/{contact_id}#grade"))
 
 
 @router.post("/contacts/{contact_id}/grade", dependencies=[Depends(require(Action.GRADE_CONTACT))])
@@ -331,7 +331,7 @@ async def grade(request: Request, contact_id: RecordId) -> Response:
         )
     except ValidationFailed as exc:
         return contact_screen(request, contact_id, exc, dict(form))
-    return _see_other(f"/contacts/{contact_id}#outcome")
+    return _see_other(justify.carry(request, f"/contacts/{contact_id}#outcome"))
 
 
 @router.post(
@@ -355,7 +355,7 @@ async def resolve(request: Request, contact_id: RecordId) -> Response:
         )
     except ValidationFailed as exc:
         return contact_screen(request, contact_id, exc, dict(reader.form))
-    return _see_other(f"/contacts/{contact_id}#outcome")
+    return _see_other(justify.carry(request, f"/contacts/{contact_id}#outcome"))
 
 
 @router.post("/referrals/{referral_id}", dependencies=[Depends(require(Action.RESOLVE_CONTACT))])
@@ -373,7 +373,7 @@ async def update_referral(request: Request, referral_id: RecordId) -> Response:
         status=status,
         outcome=reader.text("outcome"),
     )
-    return _see_other(f"/incidents/{incident_id}")
+    return _see_other(justify.carry(request, f"/incidents/{incident_id}"))
 
 
 def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
@@ -469,7 +469,7 @@ async def deploy(request: Request, incident_id: RecordId) -> Response:
         incident_id=incident_id,
         unit=reader.text("unit"),
     )
-    return _see_other(_back(reader, incident_id))
+    return _see_other(_back(request, reader, incident_id))
 
 
 @router.post(
@@ -491,7 +491,7 @@ async def arrive(request: Request, incident_id: RecordId) -> Response:
         body_worn_video=bwv == "yes",
         attending_officer_id=int(officer) if officer else None,
     )
-    return _see_other(_back(reader, incident_id))
+    return _see_other(_back(request, reader, incident_id))
 
 
 @router.post(
@@ -511,7 +511,7 @@ async def close(request: Request, incident_id: RecordId) -> Response:
             ctx,
             actor=actor_of(request),
             incident_id=incident_id,
-            justification=None,  # closing is the person's own queue work
+            justification=justify.given(request),  # else own queue work, or asked for
         )
         reasons = {r.code: r.label for r in incidents.closure_reasons(ctx)}
         return render(
@@ -524,11 +524,14 @@ async def close(request: Request, incident_id: RecordId) -> Response:
     incidents.close_incident(
         ctx, actor=actor_of(request), incident_id=incident_id, closure=closure, **decision
     )
-    return _see_other(_back(reader, incident_id))
+    return _see_other(_back(request, reader, incident_id))
 
 
-def _back(reader: FormReader, incident_id: int) -> str:
-    return "/dispatch" if reader.text("back") == "dispatch" else f"/incidents/{incident_id}"
+def _back(request: Request, reader: FormReader, incident_id: int) -> str:
+    """The queue, or the incident page shown for the reason given for it (web/justify.py)."""
+    if reader.text("back") == "dispatch":
+        return "/dispatch"
+    return justify.carry(request, f"/incidents/{incident_id}")
 
 
 @router.get("/access-log", dependencies=[Depends(require(Action.VIEW_ACCESS_LOG))])

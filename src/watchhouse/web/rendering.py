@@ -16,6 +16,7 @@ from watchhouse.domain.clock import format_local
 from watchhouse.domain.investigation_records import label_of
 from watchhouse.domain.roles import Action
 from watchhouse.domain.values import channel_label
+from watchhouse.web.justify import carry
 from watchhouse.web.security import RequestIdentity, context_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -93,6 +94,8 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
             "percent": percent,
             "allowed": allowed,
             "form_page_url": form_page_url(request, status_code),
+            # A record's forms and links keep the reason given for showing it (web/justify.py)
+            "carry": lambda url: carry(request, url),
             **values,
         },
         status_code=status_code,

@@ -31,7 +31,6 @@ async def search_page(request: Request) -> Response:
         "reasons": access.justification_reasons(ctx),
         "chosen": request.query_params.get(justify.REASON_FIELD, ""),
         "reason_text": request.query_params.get(justify.TEXT_FIELD, ""),
-        "carried": justify.carried(request),
         "needs_reason": ctx.policy.access_log.require_justification,
     }
     if not entry.strip():

@@ -24,6 +24,9 @@ from watchhouse.db.tables import (
 from watchhouse.domain.audit import INVESTIGATOR, RecordType
 from watchhouse.domain.audit_views import PopulationRecord
 from watchhouse.domain.errors import NotFound
+from watchhouse.domain.investigation_records import label_of
+from watchhouse.domain.thrive import Level
+from watchhouse.domain.values import channel_label
 
 Raw = list[tuple[str, object]]
 
@@ -158,6 +161,19 @@ def crime_allocated_team(*, session: Session, crime_id: int) -> str | None:
 # --- one record as the auditor sees it ----------------------------------------------------
 
 
+def _words(code: str) -> str:
+    """A stored code as the auditor reads it ("resolved_at_scene" -> "Resolved at scene")."""
+    return label_of(code)
+
+
+def _level(value: int) -> str:
+    """A THRIVE level (0 to 3) as a word."""
+    try:
+        return Level(value).name.lower()
+    except ValueError:
+        return str(value)
+
+
 def _name(session: Session, user_id: int | None) -> str | None:
     """The person's name as the screens show it (not their username)."""
     if user_id is None:
@@ -171,7 +187,7 @@ def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
         raise NotFound("contact", record_id)
     location = session.get(LocationRow, row.location_id) if row.location_id else None
     fields: Raw = [
-        ("Channel", row.channel),
+        ("Channel", channel_label(row.channel) if row.channel else "Started by the force"),
         ("Presented", row.presented_at),
         ("Answered", row.answered_at),
         ("Handler", _name(session, row.handler_id)),
@@ -182,7 +198,7 @@ def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
         ),
         ("Location", location.description if location else None),
         ("What was reported", row.summary),
-        ("Status", row.status),
+        ("Status", _words(row.status)),
     ]
     thrive = session.scalar(
         select(ThriveAssessmentRow)
@@ -193,11 +209,20 @@ def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
     if thrive is not None:
         fields += [
             ("THRIVE assessed", thrive.assessed_at),
-            ("Threat / harm / risk", f"{thrive.threat} / {thrive.harm} / {thrive.risk}"),
-            ("Investigation / vulnerability", f"{thrive.investigation} / {thrive.vulnerability}"),
-            ("Engagement", thrive.engagement),
-            ("Emergency indicators", ", ".join(thrive.indicators) or "none"),
-            ("Vulnerability flags", ", ".join(thrive.vulnerability_flags or []) or "none"),
+            (
+                "Threat / harm / risk",
+                " / ".join(_level(v) for v in (thrive.threat, thrive.harm, thrive.risk)),
+            ),
+            (
+                "Investigation / vulnerability",
+                f"{_level(thrive.investigation)} / {_level(thrive.vulnerability)}",
+            ),
+            ("Engagement", _words(thrive.engagement)),
+            ("Emergency indicators", ", ".join(map(_words, thrive.indicators)) or "none"),
+            (
+                "Vulnerability flags",
+                ", ".join(map(_words, thrive.vulnerability_flags or [])) or "none",
+            ),
             *((f"Note: {part}", text) for part, text in sorted(thrive.notes.items()) if text),
             ("Suggested grade", thrive.suggested_grade),
             ("Reasons for the suggestion", "; ".join(thrive.suggestion_reasons)),
@@ -210,7 +235,10 @@ def _contact(session: Session, record_id: int) -> tuple[str, Raw]:
             ("Grade given", incident.grade),
             ("Reason for departing from the suggestion", incident.departure_reason),
         ]
-    return f"Contact {row.channel}", fields
+    return (
+        f"Contact ({channel_label(row.channel) if row.channel else 'started by the force'})",
+        fields,
+    )
 
 
 def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
@@ -221,7 +249,7 @@ def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
     return f"Grade {row.grade} incident", [
         ("Created", row.created_at),
         ("Grade (suggested)", f"{row.grade} ({row.suggested_grade})"),
-        ("Status", row.status),
+        ("Status", _words(row.status)),
         ("Deployed", row.deployed_at),
         ("Unit", row.deployed_unit),
         ("Arrived", row.arrived_at),
@@ -229,7 +257,7 @@ def _incident(session: Session, record_id: int) -> tuple[str, Raw]:
         ("Arrival recorded by", _name(session, row.arrival_recorded_by)),
         ("Body-worn video", video),
         ("Closed", row.closed_at),
-        ("Closure", row.closure),
+        ("Closure", _words(row.closure) if row.closure else None),
         ("Closure note", row.closure_note),
     ]
 

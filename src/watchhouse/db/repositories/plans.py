@@ -256,13 +256,33 @@ def plan_contacts(*, session: Session, plan_id: int, limit: int = 50) -> list[Pl
     """The latest contacts about a plan's subject (at most `limit`)."""
     row = plan_row(session=session, plan_id=plan_id)
     statement = (
-        select(ContactRow.id, ContactRow.presented_at, ContactRow.summary, ContactRow.person_id)
+        select(
+            ContactRow.id,
+            ContactRow.presented_at,
+            ContactRow.summary,
+            ContactRow.person_id,
+            PersonRow.given_name,
+            PersonRow.family_name,
+            ContactRow.caller_name,
+            ContactRow.caller_given_name,
+            ContactRow.caller_family_name,
+        )
         .outerjoin(LocationRow, LocationRow.id == ContactRow.location_id)
+        .outerjoin(PersonRow, PersonRow.id == ContactRow.person_id)
         .where(_about(row.basis, row.subject_key))
         .order_by(ContactRow.presented_at.desc(), ContactRow.id.desc())
         .limit(limit)
     )
-    return [PlanContact(*found) for found in session.execute(statement).all()]
+    found = []
+    for r in session.execute(statement).all():
+        on_record = " ".join(p for p in (r.given_name, r.family_name) if p)
+        given = r.caller_name or " ".join(
+            p for p in (r.caller_given_name, r.caller_family_name) if p
+        )
+        found.append(
+            PlanContact(r.id, r.presented_at, r.summary, r.person_id, on_record or given or "")
+        )
+    return found
 
 
 def subject_title(*, session: Session, basis: str, subject_key: str) -> str:

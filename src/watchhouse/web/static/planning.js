@@ -6,9 +6,13 @@
   var charts = JSON.parse(source.textContent);
   var layout = function (title, yTitle) {
     return {
-      title: { text: title }, height: 340, margin: { t: 40, r: 20, b: 40, l: 60 },
-      xaxis: { type: "date" }, yaxis: { title: { text: yTitle }, rangemode: "tozero" },
-      legend: { orientation: "h" }
+      title: { text: title, x: 0.01, xanchor: "left", y: 0.98, yref: "container", yanchor: "top" },
+      height: 380, margin: { t: 75, r: 20, b: 40, l: 60 },
+      xaxis: { type: "date", automargin: true },
+      yaxis: { title: { text: yTitle }, rangemode: "tozero" },
+      // Above the plot: below it, the legend covered the second line of the date labels
+      // (the year) and Plotly does not move it out of their way.
+      legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" }
     };
   };
   Object.keys(charts).forEach(function (channel) {
