@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
+from watchhouse.db.repositories import places
 from watchhouse.db.tables import (
     ContactIdentifierRow,
     ContactRow,
@@ -378,6 +379,12 @@ def add_decision(
     session.add(row)
     session.flush()
     return row.id
+
+
+def hold_decision_lock(*, session: Session) -> None:
+    """Serialise, until this transaction ends, the transactions that record supervisors'
+    decisions (rare), so each one checks the decisions as the last one left them."""
+    places.hold_new_caller_locks(session=session, keys=["identity decisions"])
 
 
 def decisions(*, session: Session) -> list[DecisionRecord]:
