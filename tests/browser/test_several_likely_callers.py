@@ -1,7 +1,7 @@
 """A caller who may be either of two distinct people, in a real browser: a father and son of
 one name share a number, and each rang three times with his date of birth. A 101 call in that
-name from that number without a date of birth is likely either: the handler sees one card for
-each (one line each: neither linked, neither put first), the prompt "2 different people on record are each
+name from that number without a date of birth is likely either: the handler sees one line for
+each (neither linked, neither put first), the prompt "2 different people on record are each
 likely: ask the caller", and the THRIVE assessment in view without scrolling."""
 
 from __future__ import annotations
