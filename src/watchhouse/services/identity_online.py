@@ -324,8 +324,9 @@ def one_person_groups(
     linked_person_id: int | None = None,
 ) -> list[list[int]]:
     """Candidate people (`records_of`, best first) grouped when they are one person: person
-    records whose contacts the latest run put in one cluster, or with the same recorded name,
-    date of birth and number; never two that a supervisor kept apart. Each group leads with
+    records whose contacts the latest run put in one cluster, or with the same recorded name
+    and date of birth and a number both were reached on; never two that a supervisor kept
+    apart. Each group leads with
     the linked person, else its best; groups in the order of their best."""
     order = list(records_of)
     if len(order) < 2:
@@ -338,16 +339,13 @@ def one_person_groups(
         found: set[object] = {
             ("cluster", cluster_of[r.contact_id]) for r in records if r.contact_id in cluster_of
         }
-        if p.date_of_birth is not None or p.telephone is not None:
-            found.add(
-                (
-                    "details",
-                    clean_name(p.given_name),
-                    clean_name(p.family_name),
-                    p.date_of_birth,
-                    p.telephone,
-                )
-            )
+        # Each number the person was reached on (their record shows only the first), so
+        # that copies sharing one are one person whichever number each was first reached on.
+        numbers = {p.telephone, *(r.telephone for r in records)} - {None}
+        if p.date_of_birth is not None or numbers:
+            given, family = clean_name(p.given_name), clean_name(p.family_name)
+            for number in numbers or {None}:
+                found.add(("details", given, family, p.date_of_birth, number))
         keys[person_id] = found
     every_key = [key for found in keys.values() for key in found]
     if len(every_key) == len(set(every_key)):
