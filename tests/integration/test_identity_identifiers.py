@@ -20,7 +20,7 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
 from watchhouse.policy.model import ExtraIdentifier
-from watchhouse.services import contacts, identity
+from watchhouse.services import contacts, identity, identity_online
 from watchhouse.services.context import AppContext
 from watchhouse.services.synth import SynthRequest, synth_to_database
 
@@ -124,3 +124,73 @@ def test_only_declared_identifiers_are_taken_bounded_and_normalised(ctx, actors)
             "email": "siobhan.m@example.org"
         }
         assert session.scalar(select(ContactIdentifierRow.value)) == "siobhan.m@example.org"
+
+
+def _person_of(ctx: AppContext, contact_id: int) -> int | None:
+    with ctx.db.transaction() as session:
+        return session.scalar(select(ContactRow.person_id).where(ContactRow.id == contact_id))
+
+
+def _known_then_respelt(force: AppContext, handler, *, pnc: bool = True) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A caller known with a PNC ID, then a call in another spelling of the name giving only
+    the PNC ID (no number, no date of birth): joined at once, or not. Without `pnc` (a force
+    that keeps none) the same calls without it."""
+    first = _take(
+        force,
+        handler,
+        caller_given_name="Siobhan",
+        caller_family_name="Mulcahy",
+        date_of_birth=date(1979, 4, 2),
+        telephone="07700 900111",
+        identifiers=(("pnc_id", "19/0045127 K"),) if pnc else (),
+    )
+    second = _take(
+        force,
+        handler,
+        caller_given_name="Siobahn",
+        caller_family_name="Mulcahey",
+        identifiers=(("pnc_id", "190045127k"),) if pnc else (),
+    )
+    return first, second
+
+
+def test_a_new_contact_with_a_known_pnc_id_joins_that_person_at_once(ctx, actors):
+    synth_to_database(ctx, SMALL_FORCE)
+    _give_pnc_ids(ctx, 0.6)
+    force = _with_identifiers(ctx, PNC)
+    identity.link_identities(force, actor=actors[Role.ADMINISTRATOR])
+    with ctx.db.transaction() as session:
+        model = identity_online.trained_model(force, session)
+    assert model is not None and "pnc_id" in model.bayes_factors
+    # The trained weight of the same PNC ID, not the rule for an identifier never seen.
+    assert 1 < model.bayes_factors["pnc_id"][0] != 2.0**20
+
+    first, second = _known_then_respelt(force, actors[Role.CALL_HANDLER])
+
+    assert _person_of(ctx, first) is not None
+    assert _person_of(ctx, second) == _person_of(ctx, first)
+    view = contacts.get_contact(
+        force, actor=actors[Role.CALL_HANDLER], contact_id=second, justification="t"
+    )
+    linked = [m for m in view.likely_matches if m.is_linked]
+    assert [m.person.family_name for m in linked] == ["Mulcahy"]
+    assert ("pnc_id", "same") in {(name, level) for name, level, _weight in linked[0].evidence}
+
+
+def test_an_identifier_the_model_never_saw_counts_by_the_documented_rule(ctx, actors):
+    """Declared after the last run (the model holds no weight for it): the same PNC ID counts
+    2^untrained_identifier_match_weight; without the identifier declared, not at all."""
+    synth_to_database(ctx, SMALL_FORCE)
+    identity.link_identities(ctx, actor=actors[Role.ADMINISTRATOR])
+    handler = actors[Role.CALL_HANDLER]
+    force = _with_identifiers(ctx, PNC)
+    with ctx.db.transaction() as session:
+        model = identity_online.trained_model(force, session)
+    assert model is not None and model.bayes_factors["pnc_id"] == (2.0**20, 1.0, 1.0, 1.0)
+
+    first, second = _known_then_respelt(force, handler)
+    assert _person_of(ctx, second) == _person_of(ctx, first) is not None
+
+    # A force that keeps no PNC ID: the same two calls are two people.
+    first, second = _known_then_respelt(ctx, handler, pnc=False)
+    assert None is not _person_of(ctx, second) != _person_of(ctx, first)

@@ -681,6 +681,8 @@ class ContactIdentifierRow(Base):
     number, email, address) given with a contact, normalised for its kind."""
 
     __tablename__ = "contact_identifiers"
+    # The online check finds the people whose contacts carry the caller's identifier.
+    __table_args__ = (Index("ix_contact_identifiers_name_value", "name", "value"),)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))

@@ -22,7 +22,21 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from watchhouse.domain.nicknames import DIMINUTIVES
 
-LevelKind = Literal["exact", "shares_form", "jaro_winkler", "edit_distance", "day_month_swapped"]
+LevelKind = Literal[
+    "exact",
+    "shares_form",
+    "jaro_winkler",
+    "edit_distance",
+    "day_month_swapped",
+    "same_username",
+    "username_jaro_winkler",
+]
+# The kinds of a force's extra identifiers (policy `[identity] extra_identifiers`), and those
+# whose exact agreement all but proves a match.
+ExtraKind = Literal["identifier", "email", "address", "text"]
+EXACT_IDENTIFIER_KINDS: frozenset[str] = frozenset({"identifier", "email"})
+# The column of an extra identifier in a comparison: "identifier:pnc_id".
+IDENTIFIER_COLUMN = "identifier:"
 
 _NOT_LETTERS = re.compile(r"[^a-z' -]")
 _SPACES = re.compile(r"\s+")
@@ -37,6 +51,15 @@ class LinkageRecord:
     date_of_birth: date | None = None
     telephone: str | None = None
     postcode: str | None = None
+    # The force's extra identifiers given (name, normalised value), sorted by name.
+    identifiers: tuple[tuple[str, str], ...] = ()
+
+    def identifier(self, name: str) -> str | None:
+        """The value of one of the force's extra identifiers, or None."""
+        for given, value in self.identifiers:
+            if given == name:
+                return value
+        return None
 
     @cached_property
     def given_forms(self) -> frozenset[str]:
@@ -129,6 +152,49 @@ NULL_LEVEL = -1
 ELSE_LABEL = "different"
 
 
+def extra_comparison(name: str, kind: ExtraKind) -> Comparison:
+    """How one of the force's extra identifiers is compared: the same levels, in the same
+    order, as the batch linkage's splink comparison for its kind (linkage/general.py
+    `comparison_for`), so that the trained model's weights apply level by level."""
+    column = IDENTIFIER_COLUMN + name
+    levels: tuple[Level, ...]
+    if kind == "identifier":
+        levels = (
+            Level("same", "exact", column),
+            Level("one character different or two swapped", "edit_distance", column, 1),
+            Level("two characters different", "edit_distance", column, 2),
+        )
+    elif kind == "email":
+        levels = (
+            Level("same", "exact", column),
+            Level("same user name", "same_username", column),
+            Level("very similar (Jaro-Winkler 0.88)", "jaro_winkler", column, 0.88),
+            Level("user name similar (Jaro-Winkler 0.88)", "username_jaro_winkler", column, 0.88),
+        )
+    elif kind == "address":
+        levels = (
+            Level("same", "exact", column),
+            Level("very similar (Jaro-Winkler 0.95)", "jaro_winkler", column, 0.95),
+            Level("similar (Jaro-Winkler 0.88)", "jaro_winkler", column, 0.88),
+        )
+    else:
+        levels = (Level("same", "exact", column),)
+    return Comparison(name, (column,), levels)
+
+
+def untrained_factors(
+    comparison: Comparison, kind: str, exact_match_weight: float
+) -> tuple[float, ...]:
+    """The Bayes factors of an extra identifier the trained model has never seen (declared
+    after the last run, or absent from its records): an exact match of an exact identifier
+    (kind identifier or email) counts 2^`exact_match_weight`; every other level, disagreement
+    included, counts nothing either way (a factor of 1)."""
+    factors = [1.0] * (len(comparison.levels) + 1)
+    if kind in EXACT_IDENTIFIER_KINDS:
+        factors[0] = math.pow(2.0, exact_match_weight)
+    return tuple(factors)
+
+
 @lru_cache(maxsize=65_536)
 def clean_name(raw: str | None) -> str | None:
     """A name as compared: lower case, accents and punctuation dropped, spaces single."""
@@ -159,7 +225,14 @@ def postcode_district(postcode: str | None) -> str | None:
 def _value(record: LinkageRecord, column: str) -> object:
     if column == "given_forms":
         return record.given_forms or None
+    if column.startswith(IDENTIFIER_COLUMN):
+        return record.identifier(column.removeprefix(IDENTIFIER_COLUMN))
     return getattr(record, column)
+
+
+def _username(email: str) -> str | None:
+    """The part of an email address before the @ (None when empty), as splink takes it."""
+    return email.split("@", 1)[0] or None
 
 
 def _holds(level: Level, left: object, right: object) -> bool:
@@ -171,6 +244,13 @@ def _holds(level: Level, left: object, right: object) -> bool:
         assert isinstance(left, frozenset) and isinstance(right, frozenset)
         return bool(left & right)
     assert isinstance(left, str) and isinstance(right, str)
+    if level.kind in ("same_username", "username_jaro_winkler"):
+        left_user, right_user = _username(left), _username(right)
+        if left_user is None or right_user is None:
+            return False
+        if level.kind == "same_username":
+            return left_user == right_user
+        return JaroWinkler.similarity(left_user, right_user) >= level.threshold
     if level.kind == "jaro_winkler":
         return JaroWinkler.similarity(left, right) >= level.threshold
     if level.kind == "edit_distance":
@@ -196,17 +276,24 @@ def comparison_level(comparison: Comparison, left: LinkageRecord, right: Linkage
 
 @dataclass(frozen=True)
 class MatchModel:
-    """A trained model: the prior odds of a match and, for each comparison, the Bayes factor
-    (m / u) of each level, the else level last. Null levels carry no evidence."""
+    """A trained model: the prior odds of a match and, for each comparison (the five defined
+    here, then the force's `extras`), the Bayes factor (m / u) of each level, the else level
+    last. Null levels carry no evidence."""
 
     prior_probability: float
     bayes_factors: Mapping[str, tuple[float, ...]]
+    extras: tuple[Comparison, ...] = ()
+
+    @property
+    def comparisons(self) -> tuple[Comparison, ...]:
+        """Every comparison the model scores, the five defined here first."""
+        return COMPARISONS + self.extras
 
     def __post_init__(self) -> None:
         """Refuse a model that does not fit the comparisons defined here."""
         if not 0 < self.prior_probability < 1:
             raise ValueError("the prior probability of a match must be between 0 and 1")
-        for comparison in COMPARISONS:
+        for comparison in self.comparisons:
             factors = self.bayes_factors.get(comparison.name)
             if factors is None or len(factors) != len(comparison.levels) + 1:
                 raise ValueError(
@@ -231,7 +318,7 @@ def score(model: MatchModel, left: LinkageRecord, right: LinkageRecord) -> Match
     prior = model.prior_probability
     weight = math.log2(prior / (1 - prior))
     parts: list[tuple[str, str, float]] = []
-    for comparison in COMPARISONS:
+    for comparison in model.comparisons:
         index = comparison_level(comparison, left, right)
         if index == NULL_LEVEL:
             parts.append((comparison.name, missing_label(comparison, left), 0.0))
@@ -275,19 +362,21 @@ class CallerScorer:
         self.caller = caller
         prior = model.prior_probability
         self._prior_weight = math.log2(prior / (1 - prior))
+        self._comparisons = model.comparisons
         self._weights = tuple(
-            tuple(math.log2(f) for f in model.bayes_factors[c.name]) for c in COMPARISONS
+            tuple(math.log2(f) for f in model.bayes_factors[c.name]) for c in self._comparisons
         )
-        # Each comparison is named after the recorded value all its columns derive from.
+        # Each comparison is named after the recorded value all its columns derive from (an
+        # extra identifier: its one column).
         self._known: tuple[tuple[Comparison, str, dict[object, int]], ...] = tuple(
             (comparison, comparison.name, {}) for comparison in COMPARISONS
-        )
+        ) + tuple((extra, extra.columns[0], {}) for extra in model.extras)
 
     def levels(self, record: LinkageRecord) -> tuple[int, ...]:
         """The level of each comparison for the caller and this record."""
         found = []
         for comparison, field, known in self._known:
-            value = getattr(record, field)
+            value = _value(record, field)
             level = known.get(value)
             if level is None:
                 level = known[value] = comparison_level(comparison, self.caller, record)
@@ -307,7 +396,7 @@ class CallerScorer:
         weight = self._prior_weight
         parts: list[tuple[str, str, float]] = []
         for index, level in enumerate(self.levels(record)):
-            comparison = COMPARISONS[index]
+            comparison = self._comparisons[index]
             if level == NULL_LEVEL:
                 parts.append((comparison.name, missing_label(comparison, self.caller), 0.0))
                 continue

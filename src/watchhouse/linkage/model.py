@@ -17,7 +17,15 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-from watchhouse.domain.identity import COMPARISONS, Comparison, Level, MatchModel
+from watchhouse.domain.identity import (
+    COMPARISONS,
+    Comparison,
+    ExtraKind,
+    Level,
+    MatchModel,
+    extra_comparison,
+    untrained_factors,
+)
 from watchhouse.linkage import general
 from watchhouse.linkage.engines import Engine
 from watchhouse.linkage.fields import (
@@ -188,19 +196,37 @@ def predict(linker: Linker, *, threshold: float) -> pa.Table:
     return table.select(["unique_id_l", "unique_id_r", "match_weight", "match_probability"])
 
 
-def match_model_from_splink(splink_json: dict[str, Any]) -> MatchModel:
+def match_model_from_splink(
+    splink_json: dict[str, Any],
+    extras: Sequence[tuple[str, ExtraKind]] = (),
+    *,
+    untrained_exact_weight: float = 20.0,
+) -> MatchModel:
     """The online check's weights from a trained splink model: m/u per level, null levels
-    left out, in the order of domain/identity.py."""
+    left out, in the order of domain/identity.py, then the force's `extras` (name, kind)
+    compared as the batch compares them. An extra the model does not hold (declared after the
+    run, or never seen in its records) gets the fixed rule of `untrained_factors`."""
     by_name = {c["output_column_name"]: c for c in splink_json["comparisons"]}
     factors: dict[str, tuple[float, ...]] = {}
     for comparison in COMPARISONS:
-        levels = [
-            level
-            for level in by_name[comparison.name]["comparison_levels"]
-            if not level.get("is_null_level")
-        ]
-        factors[comparison.name] = tuple(_bayes_factor(level) for level in levels)
-    return MatchModel(float(splink_json["probability_two_random_records_match"]), factors)
+        factors[comparison.name] = _factors(by_name[comparison.name])
+    compared = []
+    for name, kind in extras:
+        extra = extra_comparison(name, kind)
+        stored = by_name.get(name)
+        trained = None if stored is None else _factors(stored)
+        if trained is None or len(trained) != len(extra.levels) + 1:
+            trained = untrained_factors(extra, kind, untrained_exact_weight)
+        factors[name] = trained
+        compared.append(extra)
+    return MatchModel(
+        float(splink_json["probability_two_random_records_match"]), factors, tuple(compared)
+    )
+
+
+def _factors(comparison: dict[str, Any]) -> tuple[float, ...]:
+    levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+    return tuple(_bayes_factor(level) for level in levels)
 
 
 def _bayes_factor(level: dict[str, Any]) -> float:

@@ -274,6 +274,7 @@ class IdentityPolicy(_Strict):
     training_m_floor: float = Field(default=1e-6, gt=0, lt=0.01)
     telephone_region: str = Field(default="GB", min_length=2, max_length=2)
     join_probability: float = Field(default=0.99, gt=0, le=1)
+    untrained_identifier_match_weight: float = Field(default=20, gt=0, le=60)
     extra_identifiers: list[ExtraIdentifier] = Field(default_factory=list, max_length=20)
 
     @field_validator("extra_identifiers")

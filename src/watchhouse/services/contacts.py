@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
@@ -60,7 +61,9 @@ def take_contact(
         raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
     try:
         with ctx.db.transaction() as session:
-            contact_id = _store_contact(ctx, session, actor, checked, key, digest)
+            contact_id = _store_contact(
+                ctx, session, actor, checked, key, digest, identifiers=identifiers
+            )
             if identifiers:
                 identity_repo.add_identifiers(
                     session=session, contact_id=contact_id, values=identifiers
@@ -154,7 +157,7 @@ def complete_feed_contact(
                 f"contact {contact_id} is already {locked.status if locked else 'gone'}: "
                 "open it to carry on"
             )
-        _store_contact(ctx, session, actor, checked, None, existing=locked)
+        _store_contact(ctx, session, actor, checked, None, existing=locked, identifiers=identifiers)
         if identifiers:
             identity_repo.add_identifiers(
                 session=session, contact_id=contact_id, values=identifiers
@@ -187,8 +190,11 @@ def _store_contact(
     key: str | None,
     digest: str | None = None,
     existing: contacts.FeedContact | None = None,
+    identifiers: Mapping[str, str] | None = None,
 ) -> int:
-    """Store a checked contact: a new one, or (with `existing`) the one the feed made."""
+    """Store a checked contact: a new one, or (with `existing`) the one the feed made. The
+    caller's extra `identifiers` (stored by the caller of this function) count in choosing
+    who the caller is."""
     new = checked.contact
     assert new.presented_at is not None
     neighbourhood = None
@@ -205,6 +211,7 @@ def _store_contact(
         date_of_birth=new.date_of_birth,
         telephone=checked.telephone_e164,
         postcode=checked.postcode,
+        identifiers=identifiers,
     )
     # The slow part (scoring the candidates) before the locks; checked again under them.
     choice = first_contact.choose_person(ctx, session, caller=caller)
@@ -315,6 +322,7 @@ def get_contact(
             date_of_birth=given.date_of_birth,
             telephone=view.telephone,
             postcode=given.postcode or (place.postcode if place else None),
+            identifiers=identity_repo.identifiers_of(session=session, contact_id=contact_id),
         )
         matches, note = identity_online.likely_matches_in(
             ctx,

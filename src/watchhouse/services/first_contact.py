@@ -25,12 +25,14 @@ def caller_lock_keys(
     *, caller: LinkageRecord, place: tuple[str | None, str, int | None] | None
 ) -> list[str]:
     """What simultaneous contacts from one caller share: the family name as compared, the
-    number and the place (postcode, description, neighbourhood)."""
+    number, the force's extra identifiers and the place (postcode, description,
+    neighbourhood)."""
     keys = []
     if caller.family_name:
         keys.append(f"family:{caller.family_name}")
     if caller.telephone:
         keys.append(f"telephone:{caller.telephone}")
+    keys.extend(f"identifier:{name}:{value}" for name, value in caller.identifiers)
     if place is not None:
         postcode, description, neighbourhood = place
         keys.append(f"place:{postcode}|{description.strip().lower()}|{neighbourhood}")

@@ -15,11 +15,12 @@ import pyarrow.compute as pc
 from watchhouse.db.repositories import identity as repo
 from watchhouse.db.repositories.identity import RunMetric
 from watchhouse.domain.access import Operation
-from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
+from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.identity import (
     PairwiseAccuracy,
     pairwise_accuracy,
 )
+from watchhouse.domain.records import contact_reference
 from watchhouse.domain.roles import Actor
 from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
@@ -358,8 +359,14 @@ def decide(
     right_contact_id: int,
     same_person: bool,
     reason: str,
+    decisions_seen: int | None = None,
 ) -> int:
-    """Record that two contacts are (or are not) the same person; later runs keep it."""
+    """Record that two contacts are (or are not) the same person; later runs keep it.
+
+    `decisions_seen` is the latest decision the supervisor's page showed (0: none): when
+    another decision about either contact has been recorded since, the decision is refused
+    (Conflict), so that one supervisor never silently overrides what another decided while
+    the page was open."""
     if left_contact_id == right_contact_id:
         problems = [FieldProblem("right_contact_id", "choose two different contacts")]
         if not reason.strip():
@@ -372,6 +379,7 @@ def decide(
         others=[right_contact_id],
         same_person=same_person,
         reason=reason,
+        decisions_seen=decisions_seen,
     )[0]
 
 
@@ -404,9 +412,11 @@ def _record_decisions(
     others: Sequence[int],
     same_person: bool,
     reason: str,
+    decisions_seen: int | None = None,
 ) -> list[int]:
-    """Decisions between one contact and others, checked against the earlier ones, stored
-    and logged in one transaction; the latest clusters are updated to match."""
+    """Decisions between one contact and others, checked against the earlier ones (and, with
+    `decisions_seen`, refused when any about these contacts is newer than that), stored and
+    logged in one transaction; the latest clusters are updated to match."""
     if not reason.strip():
         raise ValidationFailed.one("reason", "say why (it is kept with the decision)")
     with ctx.db.transaction() as session:
@@ -415,7 +425,10 @@ def _record_decisions(
         for contact in wanted:
             if contact not in found:
                 raise NotFound("contact", contact)
+        repo.hold_decision_lock(session=session)
         earlier = repo.decisions(session=session)
+        if decisions_seen is not None:
+            _check_not_stale(earlier, set(wanted), decisions_seen)
         _check_consistent(earlier, [(contact_id, other, same_person) for other in others])
         made = [
             repo.add_decision(
@@ -457,6 +470,25 @@ def _record_decisions(
                 justification=f"identity decision: {words} contact {named}",
             )
     return made
+
+
+def _check_not_stale(
+    earlier: Sequence[repo.DecisionRecord], contact_ids: set[int], seen: int
+) -> None:
+    """Refuse a decision made on a page that did not show a decision about these contacts
+    recorded since it was loaded (by another supervisor, or in another tab)."""
+    newer = [
+        d for d in earlier if d.id > seen and {d.left_contact_id, d.right_contact_id} & contact_ids
+    ]
+    if newer:
+        latest = max(newer, key=lambda d: d.id)
+        said = "the same person" if latest.same_person else "not the same person"
+        raise Conflict(
+            f"since this page was loaded, a decision about these contacts was recorded: "
+            f"{contact_reference(latest.left_contact_id)} and "
+            f"{contact_reference(latest.right_contact_id)} are {said}. Nothing was changed; "
+            "read the decisions now shown and decide again"
+        )
 
 
 def _check_consistent(

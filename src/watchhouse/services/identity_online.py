@@ -6,8 +6,8 @@ screen) and services/first_contact.py (joining a new contact to a person at once
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -34,11 +34,15 @@ from watchhouse.services.context import AppContext
 
 def _model(ctx: AppContext, session: Session) -> MatchModel | None:
     """The latest run's trained model, read and parsed once per run and kept with this store's
-    context (never shared between stores in one process: run ids repeat across stores)."""
+    context (never shared between stores in one process: run ids repeat across stores), with
+    the force's extra identifiers (policy `[identity] extra_identifiers`) compared as the batch
+    compares them."""
     run_id = repo.latest_run_id(session=session)
     if run_id is None:
         return None
-    key = ("identity model", run_id)
+    policy = ctx.policy.identity
+    extras = tuple((e.name, e.kind) for e in policy.extra_identifiers)
+    key = ("identity model", run_id, extras, policy.untrained_identifier_match_weight)
     kept = ctx.stored.get(key)
     if isinstance(kept, MatchModel):
         return kept
@@ -47,7 +51,9 @@ def _model(ctx: AppContext, session: Session) -> MatchModel | None:
         return None
     from watchhouse.linkage import model as linkage_model  # splink: only when first needed
 
-    parsed = linkage_model.match_model_from_splink(stored)
+    parsed = linkage_model.match_model_from_splink(
+        stored, extras, untrained_exact_weight=policy.untrained_identifier_match_weight
+    )
     ctx.stored.put(key, parsed)
     return parsed
 
@@ -59,14 +65,17 @@ def caller_record(
     date_of_birth: date | None,
     telephone: str | None,
     postcode: str | None,
+    identifiers: Mapping[str, str] | None = None,
 ) -> LinkageRecord:
-    """The caller's details as compared (unreadable numbers and postcodes left out)."""
+    """The caller's details as compared (unreadable numbers and postcodes left out), with the
+    force's extra identifiers given (normalised when taken)."""
     return LinkageRecord(
         clean_name(given_name),
         clean_name(family_name),
         date_of_birth,
         telephone_or_none(telephone),
         postcode_or_none(postcode),
+        tuple(sorted((identifiers or {}).items())),
     )
 
 
@@ -78,6 +87,7 @@ def as_compared(record: repo.CandidateRecord) -> LinkageRecord:
         record.date_of_birth,
         record.telephone,
         postcode_or_none(record.postcode),
+        record.identifiers,
     )
 
 
@@ -100,21 +110,38 @@ def trained_model(ctx: AppContext, session: Session) -> MatchModel | None:
 def candidate_people_of(
     ctx: AppContext, session: Session, *, caller: LinkageRecord, also: int | None = None
 ) -> list[repo.CandidateRecord]:
-    """The person records of the people sharing the caller's number, date of birth or family
-    name (in any of its usual spellings), and of person `also`; one indexed query."""
+    """The person records of the people sharing the caller's number, date of birth, family
+    name (in any of its usual spellings) or one of the force's extra identifiers, and of person
+    `also`; one indexed query, and one more per extra identifier given. A person found by an
+    identifier carries it on their person record, so that it counts when they are ranked."""
     family_variants = []
     if caller.family_name:
         family_variants = sorted(
             {caller.family_name, caller.family_name.title(), caller.family_name.upper()}
         )
-    return repo.candidate_people(
+    limit = ctx.policy.identity.candidate_lookup_limit
+    declared = {e.name for e in ctx.policy.identity.extra_identifiers}
+    wanted = [(name, value) for name, value in caller.identifiers if name in declared]
+    by_identifier = (
+        repo.people_with_identifiers(session=session, identifiers=wanted, limit=limit)
+        if wanted
+        else {}
+    )
+    people = repo.candidate_people(
         session=session,
         telephone=caller.telephone,
         family_names=family_variants,
         date_of_birth=caller.date_of_birth,
-        limit=ctx.policy.identity.candidate_lookup_limit,
+        limit=limit,
         also=also,
+        more=sorted(by_identifier),
     )
+    return [
+        replace(person, identifiers=by_identifier[person.person_id])
+        if person.person_id in by_identifier
+        else person
+        for person in people
+    ]
 
 
 def candidate_appearances(
@@ -146,11 +173,23 @@ def candidate_appearances(
     ):
         shortlist.append(linked_person_id)
     appearances: dict[int, list[repo.CandidateRecord]] = {p: [people[p]] for p in shortlist}
-    for record in repo.recent_contact_records(
-        session=session, person_ids=shortlist, per_person=policy.records_per_candidate + 1
-    ):
-        if record.contact_id != contact_id:
-            appearances[record.person_id].append(record)
+    contacts_found = [
+        record
+        for record in repo.recent_contact_records(
+            session=session, person_ids=shortlist, per_person=policy.records_per_candidate + 1
+        )
+        if record.contact_id != contact_id
+    ]
+    identifiers_of: dict[int, tuple[tuple[str, str], ...]] = {}
+    if caller.identifiers and contacts_found:
+        identifiers_of = repo.identifiers_of_contacts(
+            session=session, contact_ids=[r.contact_id for r in contacts_found if r.contact_id]
+        )
+    for record in contacts_found:
+        found = identifiers_of.get(record.contact_id or 0)
+        appearances[record.person_id].append(
+            replace(record, identifiers=found) if found else record
+        )
     for person_id, records in appearances.items():
         recent = sorted(records[1:], key=lambda r: r.presented_at or datetime.min, reverse=True)
         records[1:] = recent[: policy.records_per_candidate]
@@ -285,8 +324,9 @@ def one_person_groups(
     linked_person_id: int | None = None,
 ) -> list[list[int]]:
     """Candidate people (`records_of`, best first) grouped when they are one person: person
-    records whose contacts the latest run put in one cluster, or with the same recorded name,
-    date of birth and number; never two that a supervisor kept apart. Each group leads with
+    records whose contacts the latest run put in one cluster, or with the same recorded name
+    and date of birth and a number both were reached on; never two that a supervisor kept
+    apart. Each group leads with
     the linked person, else its best; groups in the order of their best."""
     order = list(records_of)
     if len(order) < 2:
@@ -299,16 +339,13 @@ def one_person_groups(
         found: set[object] = {
             ("cluster", cluster_of[r.contact_id]) for r in records if r.contact_id in cluster_of
         }
-        if p.date_of_birth is not None or p.telephone is not None:
-            found.add(
-                (
-                    "details",
-                    clean_name(p.given_name),
-                    clean_name(p.family_name),
-                    p.date_of_birth,
-                    p.telephone,
-                )
-            )
+        # Each number the person was reached on (their record shows only the first), so
+        # that copies sharing one are one person whichever number each was first reached on.
+        numbers = {p.telephone, *(r.telephone for r in records)} - {None}
+        if p.date_of_birth is not None or numbers:
+            given, family = clean_name(p.given_name), clean_name(p.family_name)
+            for number in numbers or {None}:
+                found.add(("details", given, family, p.date_of_birth, number))
         keys[person_id] = found
     every_key = [key for found in keys.values() for key in found]
     if len(every_key) == len(set(every_key)):

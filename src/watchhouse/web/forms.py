@@ -251,6 +251,9 @@ class IdentityDecisionForm:
     right_contact_id: int
     same_person: bool
     reason: str
+    # The latest decision about the person's contacts when the page was loaded (0: none);
+    # None when not sent (the decision is then not checked for being made on a stale page).
+    decisions_seen: int | None = None
 
 
 def read_contact_reference(reader: FormReader, name: str, label: str) -> int | None:
@@ -279,12 +282,16 @@ def read_identity_decision(form: Mapping[str, object]) -> IdentityDecisionForm:
             FieldProblem("same_person", "say whether they are the same person or not")
         )
     reason = reader.text("reason")
+    seen_text = reader.text("decisions_seen")
+    seen = int(seen_text) if seen_text.isdigit() and len(seen_text) < 19 else None
+    if seen_text and seen is None:
+        reader.problems.append(FieldProblem("decisions_seen", "reload the page and decide again"))
     if not reason and reader.problems:
         # The service says this too; said here as well so that every problem shows at once.
         reader.problems.append(FieldProblem("reason", "say why (it is kept with the decision)"))
     reader.raise_if_problems()
     assert left is not None and right is not None
-    return IdentityDecisionForm(left, right, decision == "same", reason)
+    return IdentityDecisionForm(left, right, decision == "same", reason, seen)
 
 
 def read_person_choice(form: Mapping[str, object]) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from watchhouse.domain.errors import FieldProblem, NotFound, ValidationFailed
+from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from watchhouse.domain.records import contact_reference, person_reference
 from watchhouse.domain.roles import Action
 from watchhouse.services import identity, identity_views, people
@@ -25,13 +25,14 @@ def _person_page(
     person_id: int,
     problems: ValidationFailed | None = None,
     values: dict[str, object] | None = None,
+    status: int | None = None,
 ) -> Response:
     """The person page; it first asks why (web/justify.py): a person is never the viewer's own
     queue work."""
     return justify.justified(
         request,
         f"person {person_reference(person_id)}",
-        lambda reason: _person_shown(request, person_id, reason, problems, values),
+        lambda reason: _person_shown(request, person_id, reason, problems, values, status),
     )
 
 
@@ -41,6 +42,7 @@ def _person_shown(
     reason: str | None,
     problems: ValidationFailed | None,
     values: dict[str, object] | None,
+    status: int | None = None,
 ) -> Response:
     ctx = context_of(request)
     found = people.get_person(
@@ -50,10 +52,11 @@ def _person_shown(
     return render(
         request,
         "person.html",
-        422 if problems else 200,
+        status or (422 if problems else 200),
         person=found.person,
         history=found.contacts,
         decisions=decisions,
+        decisions_seen=max((d.id for d in decisions), default=0),
         values=values or {},
         problems={p.field: p.reason for p in problems.problems} if problems else {},
     )
@@ -99,7 +102,12 @@ async def decide(request: Request, person_id: RecordId) -> Response:
                 right_contact_id=typed.right_contact_id,
                 same_person=typed.same_person,
                 reason=typed.reason,
+                decisions_seen=typed.decisions_seen,
             )
+        except Conflict as stale:
+            # Shown on the person page with the decisions as they now stand (409).
+            problem = ValidationFailed([FieldProblem("decisions", str(stale))])
+            return _person_page(request, person_id, problem, values, status=409)
         except NotFound as missing:
             left = missing.key == typed.left_contact_id
             field = "left_contact_id" if left else "right_contact_id"

@@ -10,10 +10,22 @@ from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Integer, Select, bindparam, delete, func, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
+from watchhouse.db.repositories import places
 from watchhouse.db.tables import (
     ContactIdentifierRow,
     ContactRow,
@@ -77,6 +89,8 @@ class CandidateRecord:
     telephone: str | None
     postcode: str | None
     presented_at: datetime | None
+    # The force's extra identifiers on this record (name, value), sorted by name.
+    identifiers: tuple[tuple[str, str], ...] = ()
 
 
 def linkage_records(*, session: Session, extra: Sequence[str] = ()) -> pa.Table:
@@ -163,6 +177,50 @@ def identifiers_of(*, session: Session, contact_id: int) -> dict[str, str]:
         )
     )
     return {name: value for name, value in rows}
+
+
+def identifiers_of_contacts(
+    *, session: Session, contact_ids: Sequence[int]
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The extra identifiers of each of these contacts (name, value), sorted by name."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for start in range(0, len(contact_ids), _IN_CHUNK):
+        part = list(contact_ids[start : start + _IN_CHUNK])
+        rows = session.execute(
+            select(
+                ContactIdentifierRow.contact_id,
+                ContactIdentifierRow.name,
+                ContactIdentifierRow.value,
+            ).where(ContactIdentifierRow.contact_id.in_(part))
+        )
+        for contact, name, value in rows:
+            found.setdefault(contact, []).append((name, value))
+    return {contact: tuple(sorted(values)) for contact, values in found.items()}
+
+
+def people_with_identifiers(
+    *, session: Session, identifiers: Sequence[tuple[str, str]], limit: int
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The people linked to contacts that carry any of these identifiers (name, value), at
+    most `limit` contacts per identifier, the most recent first (index on name and value),
+    with the identifiers each was found by."""
+    found: dict[int, set[tuple[str, str]]] = {}
+    for name, value in identifiers:
+        rows = session.execute(
+            select(ContactRow.person_id)
+            .join(ContactIdentifierRow, ContactIdentifierRow.contact_id == ContactRow.id)
+            .where(
+                ContactIdentifierRow.name == name,
+                ContactIdentifierRow.value == value,
+                ContactRow.person_id.is_not(None),
+            )
+            .order_by(ContactIdentifierRow.contact_id.desc())
+            .limit(limit)
+        )
+        for (person,) in rows:
+            if person is not None:
+                found.setdefault(person, set()).add((name, value))
+    return {person: tuple(sorted(values)) for person, values in found.items()}
 
 
 # --- labelled samples and each run's accuracy ---------------------------------------------
@@ -321,6 +379,12 @@ def add_decision(
     session.add(row)
     session.flush()
     return row.id
+
+
+def hold_decision_lock(*, session: Session) -> None:
+    """Serialise, until this transaction ends, the transactions that record supervisors'
+    decisions (rare), so each one checks the decisions as the last one left them."""
+    places.hold_new_caller_locks(session=session, keys=["identity decisions"])
 
 
 def decisions(*, session: Session) -> list[DecisionRecord]:
@@ -513,15 +577,21 @@ def candidate_people(
     date_of_birth: date | None,
     limit: int,
     also: int | None = None,
+    more: Sequence[int] = (),
 ) -> list[CandidateRecord]:
     """The person records of the people who share the caller's number, family name or date of
     birth (indexed lookups only, at most `limit` of each kind, the most recently recorded
-    first), and of person `also` if given, each with the first number they were reached on;
-    in order of person id, in one query."""
-    if not (telephone or date_of_birth or family_names or also is not None):
+    first), and of person `also` and the people `more` if given, each with the first number
+    they were reached on; in order of person id, in one query."""
+    if not (telephone or date_of_birth or family_names or also is not None or more):
         return []
     statement = _candidates_statement(
-        bool(telephone), bool(date_of_birth), len(family_names), also is not None, limit
+        bool(telephone),
+        bool(date_of_birth),
+        len(family_names),
+        also is not None,
+        limit,
+        bool(more),
     )
     rows = session.connection().execute(
         statement,
@@ -529,6 +599,7 @@ def candidate_people(
             "telephone": telephone,
             "date_of_birth": date_of_birth,
             "also": also,
+            **({"more": list(more)} if more else {}),
             **{f"family_name_{n}": name for n, name in enumerate(family_names)},
         },
     )
@@ -540,7 +611,12 @@ def candidate_people(
 
 @lru_cache(maxsize=32)
 def _candidates_statement(
-    by_telephone: bool, by_birth: bool, family_names: int, with_also: bool, limit: int
+    by_telephone: bool,
+    by_birth: bool,
+    family_names: int,
+    with_also: bool,
+    limit: int,
+    with_more: bool = False,
 ) -> Select[Any]:
     """Built once per shape: the online check runs it for every caller."""
     lookups: list[Select[Any]] = []
@@ -585,7 +661,15 @@ def _candidates_statement(
     members: list[Select[Any]] = [select(lookup.subquery().c.person_id) for lookup in lookups]
     if with_also:
         members.append(select(bindparam("also", type_=Integer).label("person_id")))
-    wanted = members[0] if len(members) == 1 else union_all(*members)
+    wanted_ids = members[0] if len(members) == 1 else union_all(*members) if members else None
+    more: ColumnElement[bool] = PersonRow.id.in_(bindparam("more", expanding=True))
+    condition: ColumnElement[bool]
+    if wanted_ids is None:
+        condition = more
+    else:
+        condition = PersonRow.id.in_(wanted_ids)
+        if with_more:
+            condition = or_(condition, more)
     first_number = (
         select(func.min(TelephoneNumberRow.number))
         .join(PersonTelephoneRow, PersonTelephoneRow.telephone_number_id == TelephoneNumberRow.id)
@@ -601,7 +685,7 @@ def _candidates_statement(
             PersonRow.date_of_birth,
             first_number,
         )
-        .where(PersonRow.id.in_(wanted))
+        .where(condition)
         .order_by(PersonRow.id)
     )
 

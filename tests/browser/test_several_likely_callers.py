@@ -1,0 +1,127 @@
+"""A caller who may be either of two distinct people, in a real browser: a father and son of
+one name share a number, and each rang three times with his date of birth. A 101 call in that
+name from that number without a date of birth is likely either: the handler sees one line for
+each (neither linked, neither put first), the prompt "2 different people on record are each
+likely: ask the caller", and the THRIVE assessment in view without scrolling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.values import Channel
+from watchhouse.services import accounts, contacts, identity
+from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services.synth import SynthRequest
+
+from .conftest import CHROMIUM, HANDLER, LiveApp, open_live_ctx
+from .test_first_ring_to_arrival import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
+    ),
+]
+
+NUMBER = "07700 900432"
+FATHER_BORN, SON_BORN = date(1958, 1, 20), date(1989, 11, 3)
+
+
+@pytest.fixture
+def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
+    """The live store with four weeks of a small synthetic force, ending a month ago, for the
+    linkage model to learn from."""
+    today = system_clock().date()
+    force = SynthRequest(
+        start=today - timedelta(days=60), end=today - timedelta(days=32), scale=0.02, seed=5
+    )
+    with open_live_ctx(tmp_path, force) as ctx:
+        yield ctx
+
+
+def _father_and_son(live: LiveApp) -> None:
+    """The model trained, then three calls each from Aled Prydderch senior and junior over
+    the last week, each with his date of birth."""
+    admin = accounts.add_user(
+        live.ctx,
+        username="admin",
+        display_name="Ada Admin",
+        role=Role.ADMINISTRATOR,
+        password="admin-pass-123",
+    )
+    identity.link_identities(
+        live.ctx, actor=Actor(admin.id, admin.username, admin.display_name, admin.role)
+    )
+    now = system_clock()
+    # The son's calls are recorded as a person of his own, as the handler confirmed them:
+    # with this store's model, a call in the father's name and number joins the father at
+    # once even with another date of birth (a finding for issue 13, not this screen's test).
+    separate = live.ctx.policy.identity.model_copy(update={"join_probability": 1.0})
+    for offset, born in ((7, FATHER_BORN), (4, SON_BORN)):
+        for day in range(3):
+            moment = now - timedelta(days=offset - day)
+            ctx = live.context_with_clock(lambda moment=moment: moment)
+            if born == SON_BORN:
+                ctx = replace(ctx, policy=ctx.policy.model_copy(update={"identity": separate}))
+            contacts.take_contact(
+                ctx,
+                actor=live.handler,
+                new=NewContact(
+                    channel=Channel.NON_EMERGENCY_101,
+                    caller_given_name="Aled",
+                    caller_family_name="Prydderch",
+                    date_of_birth=born,
+                    telephone=NUMBER,
+                    summary="Car parked across the drive",
+                ),
+            )
+
+
+def test_two_likely_people_show_one_card_each_the_prompt_and_thrive_in_view(
+    live_app: LiveApp,
+    new_page,
+    screenshot,  # type: ignore[no-untyped-def]
+) -> None:
+    _father_and_son(live_app)
+    handler = new_page()
+    sign_in(handler, *HANDLER)
+    handler.get_by_role("link", name="New contact", exact=True).click()
+    handler.get_by_label("101", exact=True).check()
+    handler.get_by_label("Given name").fill("Aled")
+    handler.get_by_label("Family name").fill("Prydderch")
+    handler.get_by_label("Telephone").fill(NUMBER)
+    handler.get_by_label("Summary").fill("The car is back across the drive")
+    handler.get_by_role("button", name="Record contact and assess").click()
+    expect(handler).to_have_url(re.compile(r"/contacts/\d+$"))
+
+    who = handler.locator("#who")
+    expect(who.locator("#several-likely")).to_have_text(
+        re.compile(r"^2 different people on record are each likely: ask the caller")
+    )
+    cards = who.locator(".candidate.compact").filter(has_text="Aled Prydderch")
+    expect(cards).to_have_count(2)
+    expect(who.locator(".candidate-facts")).to_have_count(0)
+    # One line each (compact: neither is put first, and THRIVE stays in view), though the
+    # son's three calls are three copies of one person record.
+    for born in ("20 Jan 1958", "03 Nov 1989"):
+        card = cards.filter(has_text=born)
+        expect(card).to_have_count(1)
+        expect(
+            card.get_by_role("button", name="This is the caller: Aled Prydderch")
+        ).to_be_visible()
+    expect(who.locator(".linked-tag")).to_have_count(0)
+
+    # THRIVE is where the handler works next: in view at the desk's size, without scrolling.
+    assert handler.evaluate("() => window.scrollY") == 0
+    expect(handler.get_by_role("heading", name="THRIVE assessment")).to_be_in_viewport()
+    expect(handler.locator("#thrive")).to_be_in_viewport()
+    screenshot(handler, "several-likely-callers")
