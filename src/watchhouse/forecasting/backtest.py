@@ -1,7 +1,8 @@
 """The daily models and their rolling-origin backtest (statsforecast).
 
-Candidates: MSTL, AutoETS and AutoARIMA, their mean (a forecast combination; its band is the
-mean of theirs) and the seasonal naive baseline. The forecast is the mean of the two single
+Candidates: MSTL, AutoETS, AutoARIMA and Theta (DynamicOptimizedTheta), the mean of the
+first three (a forecast combination; its band is the mean of theirs) and the seasonal naive
+baseline. The forecast is the mean of the two single
 models with the lowest backtest MASE (best_pair, combine). Before every fit, unusual days are
 replaced by their weekday's median (clean).
 
@@ -22,13 +23,20 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
-from statsforecast.models import MSTL, AutoARIMA, AutoETS, SeasonalNaive
+from statsforecast.models import (
+    MSTL,
+    AutoARIMA,
+    AutoETS,
+    DynamicOptimizedTheta,
+    SeasonalNaive,
+)
 
 from watchhouse.forecasting.day_effects import DayEffects, SpecialDays, estimate_effects
 
 BASELINE = "SeasonalNaive"
-FITTED = ("MSTL", "AutoETS", "AutoARIMA")
-ENSEMBLE = "Ensemble"  # the mean of the three fitted models (forecast combination)
+FITTED = ("MSTL", "AutoETS", "AutoARIMA", "Theta")
+ENSEMBLE = "Ensemble"  # the mean of the first three fitted models (forecast combination)
+ENSEMBLE_OF = FITTED[:3]
 CANDIDATES = (*FITTED, ENSEMBLE, BASELINE)
 SINGLE = (*FITTED, BASELINE)  # the models the combination of the two best is drawn from
 PAIR = "+"  # a combination's name: its members joined by PAIR ("MSTL+AutoETS")
@@ -112,6 +120,10 @@ def models(annual: bool, only: set[str] | None = None) -> list[object]:
             max_order=4,
             alias="AutoARIMA",
         ),
+        # the Theta method with its theta, smoothing and drift optimised (Fiorucci et al. 2016),
+        # on the series deseasonalised by the classical weekly decomposition: cheap, and strong
+        # on short or level-shifting series
+        DynamicOptimizedTheta(season_length=WEEK, alias="Theta"),
         SeasonalNaive(season_length=WEEK, alias=BASELINE),
     ]
     return [m for m in every if only is None or m.alias in only]  # type: ignore[attr-defined]
@@ -125,16 +137,16 @@ def _rename(frame: pd.DataFrame, level: int) -> pd.DataFrame:
             for c in frame.columns
         }
     )
-    if all(m in frame.columns for m in FITTED):
+    if all(m in frame.columns for m in ENSEMBLE_OF):
         for suffix in ("", "-lo", "-hi"):
-            frame[ENSEMBLE + suffix] = frame[[m + suffix for m in FITTED]].mean(axis=1)
+            frame[ENSEMBLE + suffix] = frame[[m + suffix for m in ENSEMBLE_OF]].mean(axis=1)
     return frame
 
 
 def members(model: str) -> set[str]:
     """The single models a forecast is made of (the Ensemble's three, a pair's two)."""
     if model == ENSEMBLE:
-        return set(FITTED)
+        return set(ENSEMBLE_OF)
     return set(model.split(PAIR))
 
 
