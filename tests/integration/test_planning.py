@@ -117,7 +117,7 @@ def test_forecast_run_is_stored_with_a_row_per_channel_and_interval(
     # the mean of the two single models that scored best in the backtest
     members = str(report.channels["999"]["model"]).split("+")
     assert len(members) == 2
-    assert set(members) <= {"MSTL", "AutoETS", "AutoARIMA", "SeasonalNaive"}
+    assert set(members) <= {"MSTL", "AutoETS", "AutoARIMA", "Theta", "SeasonalNaive"}
 
 
 def test_staffing_plan_meets_the_targets_and_the_roster_covers_it(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from watchhouse.forecasting.bands import HeldOut, fit_bands
 from watchhouse.forecasting.demand import (
     ChannelForecast,
     ChannelHistory,
@@ -112,3 +113,22 @@ def test_a_silent_or_constant_channel_is_forecast_without_error() -> None:
     )
     assert steady.mean.sum() == pytest.approx(14 * 24, rel=0.05)
     assert np.all(steady.lower <= steady.mean) and np.all(steady.mean <= steady.upper)
+
+
+def test_a_backtest_window_whose_level_moved_widens_its_tail() -> None:
+    # Three backtest windows of 300 open intervals; in the last, demand ran 30% above the
+    # forecast (a season's turn, a timetable change). The upper band must reach that window's
+    # own 90th percentile, which one quantile of the pooled windows would not.
+    rng = np.random.default_rng(5)
+    mean = np.full(300, 20.0)
+    spread = np.sqrt(mean)
+    steady = [HeldOut(mean, spread, rng.poisson(mean).astype(float)) for _ in range(2)]
+    moved = HeldOut(mean, spread, rng.poisson(1.3 * mean).astype(float))
+    calibration = fit_bands([*steady, moved], level=80)
+    _, upper = calibration.band(mean, spread)
+    assert np.mean(moved.actual > upper) <= 0.10
+    pooled = np.concatenate([w.actual for w in (*steady, moved)])
+    assert upper[0] > np.quantile(pooled, 0.9)  # wider than the pooled quantile
+    # the steady windows' lower tail is not widened by the window that moved up
+    lower, _ = calibration.band(mean, spread)
+    assert np.mean(steady[0].actual < lower) <= 0.12

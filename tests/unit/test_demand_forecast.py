@@ -81,6 +81,9 @@ def test_forecast_beats_seasonal_naive_on_a_known_pattern(
     assert model_error < 0.85 * naive_error
     assert forecast.model != BASELINE
     assert forecast.score(forecast.model).mase < forecast.score(BASELINE).mase
+    # every candidate's backtest score is reported beside the chosen one
+    reported = {s.model for s in forecast.scores}
+    assert {"MSTL", "AutoETS", "AutoARIMA", "Theta", "Ensemble", BASELINE} <= reported
 
 
 def test_prediction_intervals_cover_about_their_level(

@@ -9,7 +9,14 @@ where q_low and q_high are the (1 - level)/2 and (1 + level)/2 quantiles of the 
 standardised errors (actual - mean) / spread, taken **separately for each tail** (counts are
 skewed: the upper tail is longer) and **separately for each demand level** (the held-out
 intervals are put in bins by their expected count, so quiet nights and busy afternoons each
-get their own factors).
+get their own factors). Each tail's factor is **the widest of the backtest windows' own
+quantiles** (each window's quantile taken on its intervals alone), not one quantile of the
+pooled windows: the level of demand moves between windows (a timetable change, a season, a
+holiday period), and a pooled quantile is narrower than the tail of a window that moved. If
+the windows are exchangeable, the next window's tail lies beyond all K past windows' with
+probability 1 / (K + 1) only. Measured (bench/README.md): on the public series, the open
+intervals' coverage 83.3% on flights (66.8% pooled), 74.1% on Births (70.5%), 83.8% on
+MplsStops (78.2%), 88.9% on the bank (82.3%): wider where the windows disagree.
 
 Open intervals are those whose expected count is above `OPEN_SHARE` (5%) of the channel's
 average interval in the backtest: closed hours (a bank's night, a front counter's Sunday)
@@ -91,6 +98,9 @@ def fit_bands(
     mean = np.concatenate([w.mean for w in windows]) if windows else np.zeros(0)
     spread = np.concatenate([w.spread for w in windows]) if windows else np.zeros(0)
     actual = np.concatenate([w.actual for w in windows]) if windows else np.zeros(0)
+    origin = np.concatenate(
+        [np.full(w.mean.size, k) for k, w in enumerate(windows)] or [np.zeros(0, dtype=int)]
+    )
     cut = open_threshold(mean) if threshold is None else threshold
     is_open = mean > cut
     alpha = (100 - level) / 200
@@ -98,18 +108,26 @@ def fit_bands(
         z = 1.2816 if level == 80 else 1.96
         return BandCalibration(np.zeros(0), np.array([-z]), np.array([z]), cut)
     mean, score = mean[is_open], (actual[is_open] - mean[is_open]) / spread[is_open]
+    origin = origin[is_open]
     bins = int(np.clip(mean.size // MIN_PER_BIN, 1, MAX_BINS))
     edges = np.quantile(mean, np.arange(1, bins) / bins) if bins > 1 else np.zeros(0)
     edges = np.unique(edges)
     which = np.searchsorted(edges, mean, side="right")
 
     def tail(q: float) -> Floats:  # per bin; a bin with too few intervals takes everyone's
-        return np.array(
-            [
-                np.quantile(score[which == b] if np.sum(which == b) >= 20 else score, q)
-                for b in range(edges.size + 1)
+        factors = []
+        for b in range(edges.size + 1):
+            own = which == b if np.sum(which == b) >= 20 else np.ones(score.size, dtype=bool)
+            each = [
+                float(np.quantile(score[own & (origin == k)], q))
+                for k in np.unique(origin[own])
+                if np.sum(own & (origin == k)) >= 20
             ]
-        )
+            if len(each) >= 2:  # the widest of the windows' own tails (see the module's note)
+                factors.append(min(each) if q < 0.5 else max(each))
+            else:
+                factors.append(float(np.quantile(score[own], q)))
+        return np.array(factors)
 
     low, high = tail(alpha), tail(1 - alpha)
     # the closed intervals (below the first edge too) take the quietest bin's factors

@@ -9,8 +9,9 @@ holiday in the history when it holds at least four; Sunday's otherwise). This ke
 forecast for all channels within seconds and is the usual workforce-planning practice.
 
 - Candidates: MSTL (weekly + annual seasonality when the history allows, trend by AutoETS),
-  AutoETS (weekly season), AutoARIMA (weekly season), the seasonal naive baseline (same day
-  last week) and, reported beside them, the mean of the first three (Ensemble). Each is scored
+  AutoETS (weekly season), AutoARIMA (weekly season), Theta (dynamic optimised, weekly
+  season), the seasonal naive baseline (same day last week) and, reported beside them, the
+  mean of the first three (Ensemble). Each is scored
   by a rolling-origin backtest on the channel's own history (daily MASE); the forecast is the
   mean of the two single models with the lowest MASE (backtest.best_pair: less noisy than
   the one best of a few windows). The report gives every candidate's MASE and coverage.
