@@ -149,7 +149,10 @@ def import_police_uk(
     report: ReportOption = None,
     force: Annotated[
         str | None,
-        typer.Option(help="the force of stop and search files whose name does not say it"),
+        typer.Option(
+            help="the data.police.uk force id (e.g. west-yorkshire) of files whose name does "
+            "not say it (required for stop and search)"
+        ),
     ] = None,
     as_user: AsUser = None,
 ) -> None:

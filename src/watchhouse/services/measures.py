@@ -375,10 +375,12 @@ def compute_measures(
     start: date,
     end: date,
     engine: str = "duckdb",
+    published_force: str | None = None,
 ) -> list[MeasureValue]:
     """The measures (all by default) for each period starting within [start, end] (inclusive),
     cut as asked, from the store as it is now; aggregates only, no personal data. A measure that
-    cannot be cut that way is refused when named, and left out when all are asked for."""
+    cannot be cut that way is refused when named, and left out when all are asked for. With
+    `published_force`, the data.police.uk measures count that force's published rows only."""
     return measures_as_at(
         ctx,
         actor=actor,
@@ -389,6 +391,7 @@ def compute_measures(
         end=end,
         engine=engine,
         fresh=True,
+        published_force=published_force,
     ).values
 
 
@@ -403,6 +406,7 @@ def measures_as_at(
     end: date,
     engine: str = "duckdb",
     fresh: bool = False,
+    published_force: str | None = None,
 ) -> MeasuredValues:
     """As `compute_measures`, with the time the figures stand at; unless `fresh`, from the
     snapshot already taken (refreshed in the background, see `_engine`), so nobody waits."""
@@ -416,9 +420,10 @@ def measures_as_at(
             raise ValidationFailed.one("cut", f"{', '.join(refused)} cannot be cut by {cut.value}")
     with _LOCK:
         loaded = _engine(ctx, engine, fresh=fresh)
+        params = replace(measure_params(ctx, as_of=ctx.now()), published_force=published_force)
         values = loaded.engine.compute(
             chosen,
-            measure_params(ctx, as_of=ctx.now()),
+            params,
             periods=[period],
             cuts=[cut],
             start=start,
@@ -442,6 +447,7 @@ def drill_down(
     only_missed: bool = False,
     operation: Operation = Operation.CONSULTATION,
     recipient: str | None = None,
+    published_force: str | None = None,
 ) -> list[dict[str, object]]:
     """The records behind one value (at most `limit`), each logged as a consultation (or, for
     an export, a disclosure); unless `fresh`, from the snapshot the board is showing. With
@@ -464,7 +470,7 @@ def drill_down(
         try:
             rows = runner.records(
                 chosen,
-                measure_params(ctx, as_of=ctx.now()),
+                replace(measure_params(ctx, as_of=ctx.now()), published_force=published_force),
                 period=period,
                 period_start=period_start,
                 cut=cut,
