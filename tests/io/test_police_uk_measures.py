@@ -246,3 +246,34 @@ def test_each_force_keeps_its_published_rows_and_the_board_shows_its_own(
     assert published("west-yorkshire")["police_uk.stop_searches"] == 1
     assert published("avon-and-somerset")["police_uk.stop_searches"] is None
     assert published(None)["police_uk.street_crimes"] == 7  # not set: every force imported
+
+
+def test_a_file_imported_without_its_force_gets_it_when_imported_again_with_force(
+    ctx, actors, clock, samples, write_csv, admin
+):
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    path = write_csv("crime.csv", samples.street_header, [samples.asb(), samples.street("c1")])
+
+    def counted() -> dict[str | None, float | None]:
+        return {
+            v.cut_value: v.value
+            for v in measures.compute_measures(
+                ctx,
+                actor=actors[Role.ANALYST],
+                measures=["police_uk.street_crimes"],
+                cut=Cut.PUBLISHED_FORCE,
+                start=date(2024, 1, 1),
+                end=date(2024, 1, 31),
+            )
+            if v.value is not None
+        }
+
+    assert imports.import_police_uk(ctx, actor=admin, path=path).rows_added == 2
+    assert counted() == {"unknown": 2}
+    again = imports.import_police_uk(ctx, actor=admin, path=path, force="avon-and-somerset")
+    assert (again.rows_added, again.rows_duplicate) == (0, 2)
+    assert counted() == {"avon-and-somerset": 2}
+    # A force given later for another file's rows never moves rows that have one.
+    other = imports.import_police_uk(ctx, actor=admin, path=path, force="wiltshire")
+    assert other.rows_added == 0
+    assert counted() == {"avon-and-somerset": 2}

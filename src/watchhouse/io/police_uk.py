@@ -202,6 +202,7 @@ class ParsedFile:
     good: pa.Table
     row_keys: list[bytes]
     rejections: list[Rejection] = field(default_factory=list)
+    published_force: str | None = None  # the force the file came from, when known
 
     @property
     def rows_rejected(self) -> int:
@@ -258,7 +259,7 @@ def check_rows(
     good = pa.table({name: columns[name] for name in kind.store_columns if name != "row_key"})
     kept = np.flatnonzero(~bad).tolist()
     keys = _number_copies([first_keys[i] for i in kept], [texts[i] for i in kept])
-    return ParsedFile(kind, text.records, good, keys, rejections)
+    return ParsedFile(kind, text.records, good, keys, rejections, force)
 
 
 def _check_columns(
