@@ -154,6 +154,7 @@ def test_the_board_shows_the_published_data_once_files_are_imported(
     row = row[: row.index("</tr>")]
     assert "Published street-level crimes" in row
     assert '<td class="value">3</td>' in row
+    assert "every force&#39;s together" in html or "every force's together" in html
 
 
 def test_each_force_keeps_its_published_rows_and_the_board_shows_its_own(

@@ -168,6 +168,7 @@ class Board:
     against_plan: LatestAgainstPlan | None = None  # the latest stored forecast against actual
     # The force's published data (data.police.uk), by month, when any has been imported.
     published: tuple[MeasureTrend, ...] = ()
+    published_force: str | None = None  # whose published rows (None: every force imported)
 
     @property
     def month_name(self) -> str:
@@ -324,6 +325,7 @@ def board(
         as_at=found[0].as_at if found else None,
         against_plan=latest_against_actual(ctx),
         published=published_trends(ctx, actor=actor, month=chosen, fresh=fresh),
+        published_force=own_published_force(ctx),
     )
 
 
