@@ -236,7 +236,7 @@ def test_each_force_keeps_its_published_rows_and_the_board_shows_its_own(
     }
     assert by_type == {"Burglary": 2, "Vehicle crime": 1}
 
-    def published(police_uk_id: str | None) -> dict[str, float | None]:
+    def published(police_uk_id: str) -> dict[str, float | None]:
         force = ctx.policy.force.model_copy(update={"police_uk_id": police_uk_id})
         chosen = replace(ctx, policy=ctx.policy.model_copy(update={"force": force}))
         found = board.published_trends(chosen, actor=analyst, month=date(2024, 1, 1))
@@ -246,7 +246,7 @@ def test_each_force_keeps_its_published_rows_and_the_board_shows_its_own(
     assert published("west-yorkshire")["police_uk.street_crimes"] == 3
     assert published("west-yorkshire")["police_uk.stop_searches"] == 1
     assert published("avon-and-somerset")["police_uk.stop_searches"] is None
-    assert published(None)["police_uk.street_crimes"] == 7  # not set: every force imported
+    assert published("")["police_uk.street_crimes"] == 7  # not set: every force imported
 
 
 def test_a_file_imported_without_its_force_gets_it_when_imported_again_with_force(

@@ -87,7 +87,7 @@ PUBLISHED_PREFIX = "police_uk."
 def own_published_force(ctx: AppContext) -> str | None:
     """The force whose data.police.uk rows every figure on the board counts (policy `[force]
     police_uk_id`); None: every force's rows imported."""
-    return ctx.policy.force.police_uk_id
+    return ctx.policy.force.police_uk_id or None
 
 
 def _window(period: Period, month: date, months: int, week_start: int = 0) -> list[date]:
