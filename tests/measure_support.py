@@ -341,10 +341,18 @@ class Force:
         return found.value
 
     def all_values(
-        self, *, start: date, end: date, engine: str, as_of: datetime
+        self,
+        *,
+        start: date,
+        end: date,
+        engine: str,
+        as_of: datetime,
+        published_force: str | None = None,
     ) -> list[MeasureValue]:
-        """Every measure, period and cut."""
-        params = MeasureParams(as_of_us=int(as_of.timestamp() * 1_000_000))
+        """Every measure, period and cut (the published data of one force, when given)."""
+        params = MeasureParams(
+            as_of_us=int(as_of.timestamp() * 1_000_000), published_force=published_force
+        )
         with self.engine(engine) as runner:
             return runner.compute(
                 specs(), params, periods=list(Period), cuts=list(Cut), start=start, end=end

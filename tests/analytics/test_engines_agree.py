@@ -119,27 +119,45 @@ def test_duckdb_and_spark_agree_on_audit_scores_by_team_and_area() -> None:
             assert math.isclose(value, other_value, rel_tol=1e-12, abs_tol=1e-12), key
 
 
-def test_duckdb_and_spark_agree_on_the_data_police_uk_measures() -> None:
-    """Published crimes, outcomes and stop and search, hand-built: every period and cut."""
+@pytest.mark.parametrize("published_force", [None, "west-yorkshire"])
+def test_duckdb_and_spark_agree_on_the_data_police_uk_measures(
+    published_force: str | None,
+) -> None:
+    """Published crimes, outcomes and stop and search of three forces (one not known),
+    hand-built: every period and cut (by published force too), all forces or one."""
     pytest.importorskip("pyspark")
     from measure_support import Force, utc
 
     force = Force()
     types = ("Burglary", "Vehicle crime", "Anti-social behaviour")
     outcomes = ("Suspect charged", "Local resolution", "Unable to prosecute suspect", "Other")
+    forces = ("west-yorkshire", "avon-and-somerset", None)
     for n in range(30):
         month = f"2024-0{1 + n % 2}"
         crime_id = f"c{n}" if n % 3 else None
         force.rows["police_uk_crimes"].append(
-            {"id": n + 1, "crime_id": crime_id, "month": month, "crime_type": types[n % 3]}
+            {
+                "id": n + 1,
+                "crime_id": crime_id,
+                "month": month,
+                "crime_type": types[n % 3],
+                "published_force": forces[n % 5 % 3],
+            }
         )
         force.rows["police_uk_outcomes"].append(
-            {"id": n + 1, "crime_id": f"c{n % 7}", "month": month, "outcome_type": outcomes[n % 4]}
+            {
+                "id": n + 1,
+                "crime_id": f"c{n % 7}",
+                "month": month,
+                "outcome_type": outcomes[n % 4],
+                "published_force": forces[n % 3],
+            }
         )
         force.rows["police_uk_stop_searches"].append(
             {
                 "id": n + 1,
                 "searched_at": utc(2024, 1 + n % 2, 1 + n % 27, n % 24),
+                "force": forces[n % 2],
                 "object_of_search": "Controlled drugs",
                 "outcome": ("Arrest", "A no further action disposal", None)[n % 3],
                 "outcome_linked_to_object": (True, False, None, True)[n % 4],
@@ -149,7 +167,11 @@ def test_duckdb_and_spark_agree_on_the_data_police_uk_measures() -> None:
     results = {}
     for name in ("duckdb", "spark"):
         values = force.all_values(
-            start=date(2024, 1, 1), end=date(2024, 2, 29), engine=name, as_of=utc(2024, 4, 1)
+            start=date(2024, 1, 1),
+            end=date(2024, 2, 29),
+            engine=name,
+            as_of=utc(2024, 4, 1),
+            published_force=published_force,
         )
         results[name] = {
             (v.measure, v.period, v.period_start, v.cut, v.cut_value): (v.value, v.denominator)
@@ -157,6 +179,9 @@ def test_duckdb_and_spark_agree_on_the_data_police_uk_measures() -> None:
             if v.measure in keys
         }
     duck, spark = results["duckdb"], results["spark"]
+    by_force = {k[4] for k in duck if k[3] is Cut.PUBLISHED_FORCE and duck[k][0] is not None}
+    everyone = {"west-yorkshire", "avon-and-somerset", "unknown"}
+    assert by_force == (everyone if published_force is None else {published_force})
     assert {key[0] for key in duck if duck[key][0] is not None} == keys
     assert duck.keys() == spark.keys()
     for key, (value, count) in duck.items():

@@ -182,3 +182,53 @@ def test_snapshot_command_writes_once_then_only_when_a_measured_table_changes(
     assert pq.read_metadata(contacts).num_rows == 4
     code, out = _snapshot(store, "--force")
     assert code == 0 and "snapshot written" in out, out
+
+
+def _street_file(folder: Path, name: str, ids: list[str]) -> Path:
+    from watchhouse.io.police_uk import STREET_CRIME
+
+    path = folder / name
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(STREET_CRIME.headers)
+        for crime_id in ids:
+            place = ["-1.54", "53.80", "On or near Park Row", "E01011365", "Leeds 111B"]
+            writer.writerow([crime_id, "2024-01", "P", "P", *place, "Burglary", "", ""])
+    return path
+
+
+def test_published_measures_by_force_and_for_one_force(store: Path, tmp_path: Path) -> None:
+    files = [
+        _street_file(tmp_path, "2024-01-west-yorkshire-street.csv", ["w1", "w2"]),
+        _street_file(tmp_path, "2024-01-cleveland-street.csv", ["c1"]),
+    ]
+    ctx = build_context(Settings(data_dir=store))
+    accounts.add_user(
+        ctx, username="admin", display_name="Ad", role=Role.ADMINISTRATOR, password="admin-pass-1"
+    )
+    ctx.db.dispose()
+    imported = CliRunner().invoke(
+        cli.app,
+        ["import", "police-uk", *map(str, files), "--as-user", "admin"],
+        env={"WATCHHOUSE_DATA_DIR": str(store)},
+    )
+    assert imported.exit_code == 0, imported.stderr
+    span = ["--from", "2024-01-01", "--to", "2024-01-31", "--format", "csv"]
+    code, out, err = _run(
+        store, "police_uk.street_crimes", *span, "--by", "published_force", "--as-user", "analyst"
+    )
+    assert code == 0, err
+    rows = {r["cut_value"]: r["value"] for r in csv.DictReader(io.StringIO(out))}
+    assert rows == {"west-yorkshire": "2.0", "cleveland": "1.0"}
+    code, out, err = _run(
+        store,
+        "police_uk.street_crimes",
+        *span,
+        "--published-force",
+        "Cleveland",
+        "--as-user",
+        "analyst",
+    )
+    assert code == 0, err
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert (row["cut"], row["value"]) == ("force", "1.0")

@@ -154,3 +154,127 @@ def test_the_board_shows_the_published_data_once_files_are_imported(
     row = row[: row.index("</tr>")]
     assert "Published street-level crimes" in row
     assert '<td class="value">3</td>' in row
+    assert "every force&#39;s together" in html or "every force's together" in html
+
+
+def test_each_force_keeps_its_published_rows_and_the_board_shows_its_own(
+    ctx, actors, clock, samples, write_csv, admin
+):
+    """Two forces' files (named as data.police.uk names them), one file renamed with its force
+    given on import, and one whose force nobody said: counted per force, by force, and the
+    board's published section shows the policy's own force only."""
+    from dataclasses import replace
+
+    from watchhouse.services import board
+
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    files = [
+        ("2024-01-avon-and-somerset-street.csv", [samples.street(f"a{n}", JAN) for n in range(3)]),
+        ("2024-01-west-yorkshire-street.csv", [samples.street(f"w{n}", JAN) for n in range(2)]),
+        ("street-extract.csv", [samples.street("w9", JAN, crime_type="Vehicle crime")]),
+        ("renamed.csv", [samples.street("x1", JAN)]),
+    ]
+    forced = {"street-extract.csv": "west-yorkshire"}
+    for name, rows in files:
+        path = write_csv(name, samples.street_header, rows)
+        imports.import_police_uk(ctx, actor=admin, path=path, force=forced.get(name))
+    outcomes = write_csv(
+        "2024-02-west-yorkshire-outcomes.csv",
+        samples.outcome_header,
+        [samples.outcome("w0", "Suspect charged"), samples.outcome("w1", "Local resolution")],
+    )
+    imports.import_police_uk(ctx, actor=admin, path=outcomes)
+    searches = write_csv(
+        "2024-01-west-yorkshire-stop-and-search.csv",
+        samples.stop_search_header,
+        [_search(samples, "2024-01-05T13:20:00+00:00", "Arrest", "True")],
+    )
+    imports.import_police_uk(ctx, actor=admin, path=searches)
+
+    analyst = actors[Role.ANALYST]
+    keys = ["police_uk.street_crimes", "police_uk.outcome_charged", "police_uk.stop_searches"]
+    # Crimes and searches in January; the outcomes file's rows are February's.
+    months = dict(start=date(2024, 1, 1), end=date(2024, 2, 29))
+    by_force = {
+        (v.measure, v.cut_value): v.value
+        for v in measures.compute_measures(
+            ctx, actor=analyst, measures=keys, cut=Cut.PUBLISHED_FORCE, **months
+        )
+        if v.value is not None
+    }
+    assert by_force == {
+        ("police_uk.street_crimes", "avon-and-somerset"): 3,
+        ("police_uk.street_crimes", "west-yorkshire"): 3,  # two by file name, one by --force
+        ("police_uk.street_crimes", "unknown"): 1,
+        ("police_uk.outcome_charged", "west-yorkshire"): pytest.approx(1 / 2),
+        ("police_uk.stop_searches", "west-yorkshire"): 1,
+    }
+    # One force asked for: its rows only, under the force cut and the crime group cut alike.
+    own = {
+        v.measure: v.value
+        for v in measures.compute_measures(
+            ctx, actor=analyst, measures=keys, published_force="west-yorkshire", **months
+        )
+        if v.value is not None
+    }
+    assert own == {
+        "police_uk.street_crimes": 3,
+        "police_uk.outcome_charged": pytest.approx(1 / 2),
+        "police_uk.stop_searches": 1,
+    }
+    by_type = {
+        v.cut_value: v.value
+        for v in measures.compute_measures(
+            ctx,
+            actor=analyst,
+            measures=["police_uk.street_crimes"],
+            cut=Cut.CRIME_GROUP,
+            published_force="west-yorkshire",
+            **months,
+        )
+        if v.value is not None
+    }
+    assert by_type == {"Burglary": 2, "Vehicle crime": 1}
+
+    def published(police_uk_id: str) -> dict[str, float | None]:
+        force = ctx.policy.force.model_copy(update={"police_uk_id": police_uk_id})
+        chosen = replace(ctx, policy=ctx.policy.model_copy(update={"force": force}))
+        found = board.published_trends(chosen, actor=analyst, month=date(2024, 1, 1))
+        return {t.key: t.current for t in found}
+
+    assert published("avon-and-somerset")["police_uk.street_crimes"] == 3
+    assert published("west-yorkshire")["police_uk.street_crimes"] == 3
+    assert published("west-yorkshire")["police_uk.stop_searches"] == 1
+    assert published("avon-and-somerset")["police_uk.stop_searches"] is None
+    assert published("")["police_uk.street_crimes"] == 7  # not set: every force imported
+
+
+def test_a_file_imported_without_its_force_gets_it_when_imported_again_with_force(
+    ctx, actors, clock, samples, write_csv, admin
+):
+    clock.moment = datetime(2024, 4, 1, tzinfo=UTC)
+    path = write_csv("crime.csv", samples.street_header, [samples.asb(), samples.street("c1")])
+
+    def counted() -> dict[str | None, float | None]:
+        return {
+            v.cut_value: v.value
+            for v in measures.compute_measures(
+                ctx,
+                actor=actors[Role.ANALYST],
+                measures=["police_uk.street_crimes"],
+                cut=Cut.PUBLISHED_FORCE,
+                start=date(2024, 1, 1),
+                end=date(2024, 1, 31),
+            )
+            if v.value is not None
+        }
+
+    assert imports.import_police_uk(ctx, actor=admin, path=path).rows_added == 2
+    assert counted() == {"unknown": 2}
+    again = imports.import_police_uk(ctx, actor=admin, path=path, force="avon-and-somerset")
+    assert (again.rows_added, again.rows_duplicate) == (0, 2)
+    assert counted() == {"avon-and-somerset": 2}
+    # A force given later for another file's rows never moves rows that have one.
+    other = imports.import_police_uk(ctx, actor=admin, path=path, force="wiltshire")
+    assert other.rows_added == 0
+    assert counted() == {"avon-and-somerset": 2}

@@ -47,11 +47,13 @@ def test_every_column_of_the_tables_but_the_id_is_filled():
         assert set(kind.store_columns) == set(table(kind.table).columns.keys()) - {"id"}
 
 
-def test_the_force_of_a_stop_and_search_file_comes_from_its_published_name():
-    assert (
-        force_from_filename(Path("2024-01-west-yorkshire-stop-and-search.csv")) == "west-yorkshire"
-    )
-    assert force_from_filename(Path("2024-01-west-yorkshire-street.csv")) is None
+def test_the_force_of_a_file_comes_from_its_published_name():
+    for kind in ("stop-and-search", "street", "outcomes"):
+        name = Path(f"2024-01-west-yorkshire-{kind}.csv")
+        assert force_from_filename(name) == "west-yorkshire"
+    assert force_from_filename(Path("west-yorkshire-street.csv")) is None  # no month
+    assert force_from_filename(Path("2024-01-west-yorkshire.csv")) is None  # no kind
+    # Only stop and search must have one (its rows do not name the force).
     assert STOP_AND_SEARCH.needs_force and not STREET_CRIME.needs_force
 
 

@@ -290,3 +290,178 @@ def test_a_mapping_is_checked_whole_and_names_the_key_at_fault():
         parse_records_mapping({"source": "niche", "crimes": {"columns": {"external_ref": "Id"}}})
     with pytest.raises(MappingError, match="time_zone"):
         parse_records_mapping({**MAPPING, "time_zone": "Europe/Londn"})
+
+
+# --- the supervisor's next review deadline, VPS offers and bureau tasks ----------------------
+
+CASEWORK_MAPPING = {
+    **MAPPING,
+    "crimes": {
+        **MAPPING["crimes"],
+        "columns": {
+            **MAPPING["crimes"]["columns"],
+            "supervisor": "Supervisor",
+            "next_review_due_at": "NextReview",
+        },
+    },
+    "victims": {
+        **MAPPING["victims"],
+        "columns": {
+            **MAPPING["victims"]["columns"],
+            "vps_offered_at": "VPSOffered",
+            "vps_decision": "VPSDecision",
+            "vps_made_at": "VPSMade",
+        },
+        "codes": {
+            **MAPPING["victims"]["codes"],
+            "vps_decision": {"A": "accepted", "D": "declined"},
+        },
+    },
+    "tasks": {
+        "columns": {
+            "external_ref": "TaskID",
+            "crime_ref": "OccurrenceID",
+            "task": "TaskType",
+            "requested_at": "Requested",
+            "due_at": "Due",
+            "done_at": "Completed",
+            "detail": "Detail",
+        },
+        "codes": {"task": {"CCTV": "cctv_request", "FILE": "file_preparation", "*": "other"}},
+    },
+}
+CASEWORK_CRIMES = [
+    [*CRIMES[0], "Supervisor", "NextReview"],
+    [*CRIMES[1], "supervisor", "14/03/2025 17:00"],  # C1 is charged: no review owed
+    [*CRIMES[2], "supervisor", "20/03/2025 17:00"],  # C2: overdue by now
+    [*CRIMES[3], "supervisor", "14/03/2025 17:00"],  # C3 has its outcome too
+    [*CRIMES[4], "NULL", "NULL"],
+    [*CRIMES[5], "supervisor", "28/03/2025 09:00"],  # C5: not yet due
+]
+CASEWORK_VICTIMS = [
+    [*VICTIMS[0], "VPSOffered", "VPSDecision", "VPSMade"],
+    [*VICTIMS[1], "07/03/2025 10:00", "A", "10/03/2025 11:00"],  # V1 of C1: offered, made
+    [*VICTIMS[2], "NULL", "NULL", "NULL"],  # V2 of C2: not offered, not assessed
+    [*VICTIMS[3], "NULL", "NULL", "NULL"],  # V3 of C3: the crime has its outcome
+    [*VICTIMS[4], "NULL", "NULL", "NULL"],
+]
+TASKS = [
+    ["TaskID", "OccurrenceID", "TaskType", "Requested", "Due", "Completed", "Detail"],
+    ["T1", "C1", "CCTV", "03/03/2025 10:00", "NULL", "05/03/2025 10:00", "Shop camera"],
+    ["T2", "C2", "FILE", "04/03/2025 09:00", "06/03/2025 17:00", "07/03/2025 12:00", "NULL"],
+    ["T3", "C2", "XYZ", "17/03/2025 09:00", "18/03/2025 17:00", "NULL", "Ring the witness"],
+    ["T4", "C99", "CCTV", "17/03/2025 09:00", "NULL", "NULL", "NULL"],
+    ["T5", "C1", "CCTV", "17/03/2025 09:00", "NULL", "16/03/2025 09:00", "NULL"],
+]
+
+
+def _import_casework(ctx, admin, folder: Path, tasks: list[list[str]] = TASKS):
+    mapping = parse_records_mapping(CASEWORK_MAPPING)
+    return {
+        kind: import_records(
+            ctx,
+            actor=admin,
+            kind=kind,
+            paths=[_write(folder / f"{kind.value}.csv", rows)],
+            mapping=mapping,
+        )[0]
+        for kind, rows in (
+            (RecordKind.CRIMES, CASEWORK_CRIMES),
+            (RecordKind.VICTIMS, CASEWORK_VICTIMS),
+            (RecordKind.EVENTS, EVENTS),
+            (RecordKind.TASKS, tasks),
+        )
+    }
+
+
+def test_review_deadlines_vps_offers_and_bureau_tasks_feed_the_worklists_and_measures(
+    ctx, actors, clock, tmp_path
+):
+    clock.moment = NOW
+    admin, analyst = actors[Role.ADMINISTRATOR], actors[Role.ANALYST]
+    results = _import_casework(ctx, admin, tmp_path)
+    tasks = results[RecordKind.TASKS]
+    assert (tasks.rows_read, tasks.rows_added, tasks.rows_rejected) == (5, 3, 2)
+    assert _reasons(tasks.report) == [
+        ("5", "OccurrenceID", "no crime 'C99' from niche: import the crimes first"),
+        ("6", "Completed", "done before it was asked"),
+    ]
+
+    # The supervisor's reviews: the source's deadlines of the open crimes C2 and C5.
+    supervision = investigations.supervisor_worklist(ctx, actor=actors[Role.SUPERVISOR])
+    reviews = next(s for s in supervision.sections if s.title == "Reviews due")
+    assert (reviews.total, reviews.overdue) == (2, 1)
+    assert [(i.crime_id, i.due_at) for i in reviews.items] == [
+        (_id(ctx, "C2"), datetime(2025, 3, 20, 17, tzinfo=UTC)),
+        (_id(ctx, "C5"), datetime(2025, 3, 28, 9, tzinfo=UTC)),
+    ]
+    # VPS offers: owed within 5 working days of the needs assessment. V2 (the investigator's
+    # open crime C2) was never assessed, so from being recorded (Tue 4 Mar 10:00): due Tue 11
+    # Mar 17:00, not offered: late. V1 was offered; the crimes of V1 and V3 are closed.
+    mine = investigations.investigator_worklist(ctx, actor=actors[Role.INVESTIGATOR])
+    offers = next(s for s in mine.sections if s.title == "Victim Personal Statements to offer")
+    assert (offers.total, offers.overdue) == (1, 1)
+    assert [(i.crime_id, i.due_at) for i in offers.items] == [
+        (_id(ctx, "C2"), datetime(2025, 3, 11, 17, tzinfo=UTC))
+    ]
+    with ctx.db.transaction() as session:
+        v1 = session.scalars(select(CrimeVictimRow).where(CrimeVictimRow.external_ref == "V1"))
+        (victim,) = list(v1)
+        assert (victim.vps_decision, victim.vps_made_at) == (
+            "accepted",
+            datetime(2025, 3, 10, 11, tzinfo=UTC),
+        )
+        # V3 was assessed Wed 5 Mar 12:00: offer due Wed 12 Mar 17:00.
+        assert session.scalar(
+            select(CrimeVictimRow.vps_due_at).where(CrimeVictimRow.external_ref == "V3")
+        ) == datetime(2025, 3, 12, 17, tzinfo=UTC)
+
+    # Bureau: T1 (CCTV) asked Mon 3 Mar 10:00, due 3 working days later (Thu 6 Mar 17:00),
+    # done Wed 5 Mar 10:00: on time, 48 h. T2 due Thu 6 Mar 17:00, done Fri 7 Mar 12:00: late,
+    # 75 h. T3 ("other") due Tue 18 Mar 17:00, not done by Fri 21 Mar: late, open.
+    bureau = investigations.bureau_worklist(ctx, actor=admin)
+    assert (bureau.open_total, bureau.overdue_total) == (1, 1)
+    assert [(t.task, t.detail) for t in bureau.open_tasks] == [("other", "Ring the witness")]
+    values = _bureau_values(ctx, analyst)
+    assert values["investigations.bureau_tasks_on_time"] == pytest.approx(1 / 3)
+    assert values["investigations.bureau_median_turnaround_hours"] == pytest.approx(61.5)
+
+    # The same export again adds and changes nothing.
+    again = _import_casework(ctx, admin, tmp_path)
+    assert [(r.rows_added, r.rows_updated) for r in again.values()] == [(0, 0)] * 4
+    # The next export: T3 was done on Thu 20 Mar 09:00. The row is updated, not added.
+    changed = [row[:] for row in TASKS]
+    changed[3][5] = "20/03/2025 09:00"
+    later = _import_casework(ctx, admin, tmp_path, tasks=changed)
+    assert (later[RecordKind.TASKS].rows_added, later[RecordKind.TASKS].rows_updated) == (0, 1)
+    assert investigations.bureau_worklist(ctx, actor=admin).open_total == 0
+    # T3: asked Mon 17 Mar 09:00, done Thu 20 Mar 09:00, late (72 h): still 1 of 3 on time;
+    # the median of 48, 72 and 75 h is 72 h.
+    values = _bureau_values(ctx, analyst)
+    assert values["investigations.bureau_tasks_on_time"] == pytest.approx(1 / 3)
+    assert values["investigations.bureau_median_turnaround_hours"] == pytest.approx(72)
+
+
+def _bureau_values(ctx, analyst) -> dict[str, float | None]:
+    keys = ["investigations.bureau_tasks_on_time", "investigations.bureau_median_turnaround_hours"]
+    return {
+        v.measure: v.value
+        for v in measures.compute_measures(
+            ctx, actor=analyst, measures=keys, start=date(2025, 3, 1), end=date(2025, 3, 31)
+        )
+        if v.period_label == MARCH
+    }
+
+
+def test_the_documented_example_mapping_is_a_valid_mapping_of_every_kind():
+    from watchhouse.io.records_import import load_records_mapping
+
+    example = Path(__file__).parents[2] / "docs" / "examples" / "records-mapping.toml"
+    mapping = load_records_mapping(example)
+    assert set(mapping.kinds) == {
+        RecordKind.CRIMES,
+        RecordKind.VICTIMS,
+        RecordKind.EVENTS,
+        RecordKind.TASKS,
+    }
+    assert mapping.kind(RecordKind.TASKS).codes["task"]["*"] == "other"

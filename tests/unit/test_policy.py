@@ -473,3 +473,9 @@ def test_a_known_forecast_holiday_region_loads(tmp_path: Path, region: str) -> N
     path = tmp_path / "force.toml"
     path.write_text(f'[planning]\nholiday_region = "{region}"\n')
     assert load_policy(path).planning.holiday_region == region
+
+
+def test_the_police_uk_id_is_data_police_uk_s_own_spelling() -> None:
+    assert policy_model.ForcePolicy(name="F", police_uk_id="west-yorkshire").police_uk_id
+    with pytest.raises(ValidationError, match="police_uk_id"):
+        policy_model.ForcePolicy(name="F", police_uk_id="West Yorkshire Police")

@@ -30,6 +30,8 @@ class Cut(StrEnum):
     # 999 and 101 answer measures only: the source of the times (per-call telephony records,
     # interval statistics, or the contacts' own times), see analytics/measures/facts.py
     ANSWER_SOURCE = "answer_source"
+    # data.police.uk measures only: the force whose published file a row came from
+    PUBLISHED_FORCE = "published_force"
 
 
 class Unit(StrEnum):
@@ -147,6 +149,9 @@ class MeasureParams:
     victim_update_working_days_enhanced: int = 1
     enhanced_crime_groups: tuple[str, ...] = ("Sexual offences",)
     plan_due_hours: float = 72  # for crimes stored without their own plan deadline
+    # The data.police.uk measures count only this force's published rows (its data.police.uk
+    # id, e.g. "west-yorkshire"; "unknown" for rows whose force was not known); None: all.
+    published_force: str | None = None
 
 
 @dataclass(frozen=True)

@@ -129,10 +129,23 @@ INPUT_COLUMNS |= {
 # The force's published data (data.police.uk, issue 14): crimes and outcomes by month (text,
 # YYYY-MM), stop and search by moment.
 INPUT_COLUMNS |= {
-    "police_uk_crimes": {"id": INT, "crime_id": TEXT, "month": TEXT, "crime_type": TEXT},
-    "police_uk_outcomes": {"id": INT, "crime_id": TEXT, "month": TEXT, "outcome_type": TEXT},
+    "police_uk_crimes": {
+        "id": INT,
+        "crime_id": TEXT,
+        "month": TEXT,
+        "crime_type": TEXT,
+        "published_force": TEXT,
+    },
+    "police_uk_outcomes": {
+        "id": INT,
+        "crime_id": TEXT,
+        "month": TEXT,
+        "outcome_type": TEXT,
+        "published_force": TEXT,
+    },
     "police_uk_stop_searches": {
         "id": INT,
+        "force": TEXT,
         "searched_at": TS,
         "object_of_search": TEXT,
         "outcome": TEXT,

@@ -149,7 +149,10 @@ def import_police_uk(
     report: ReportOption = None,
     force: Annotated[
         str | None,
-        typer.Option(help="the force of stop and search files whose name does not say it"),
+        typer.Option(
+            help="the data.police.uk force id (e.g. west-yorkshire) of files whose name does "
+            "not say it (required for stop and search)"
+        ),
     ] = None,
     as_user: AsUser = None,
 ) -> None:
@@ -249,7 +252,7 @@ def import_force_export(
 
 @import_app.command("records")
 def import_records(
-    kind: Annotated[str, typer.Argument(help="crimes, victims, suspects or events")],
+    kind: Annotated[str, typer.Argument(help="crimes, victims, suspects, events or tasks")],
     files: Annotated[
         list[Path],
         typer.Argument(help="the records system's CSV files of that kind, folders or globs"),
@@ -260,8 +263,9 @@ def import_records(
     report: ReportOption = None,
     as_user: AsUser = None,
 ) -> None:
-    """Import a records system's crimes, victims, suspects or key events (import the crimes
-    first); a row already imported is found by the source's id and updated if it changed."""
+    """Import a records system's crimes, victims, suspects, key events or bureau tasks (import
+    the crimes first); a row already imported is found by the source's id and updated if it
+    changed."""
     from rich.markup import escape
 
     from watchhouse.io.records_import import RecordKind, load_records_mapping

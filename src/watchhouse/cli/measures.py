@@ -161,6 +161,14 @@ def measures_command(
     engine: Annotated[
         EngineChoice | None, typer.Option(help="where the SQL runs (default: the policy's)")
     ] = None,
+    published_force: Annotated[
+        str | None,
+        typer.Option(
+            "--published-force",
+            help="the data.police.uk measures of this force only (its data.police.uk id, e.g. "
+            "west-yorkshire; 'unknown' for files that named none); default: every force",
+        ),
+    ] = None,
     as_user: AsUser = None,
     list_: Annotated[bool, typer.Option("--list", help="list the catalogue and stop")] = False,
 ) -> None:
@@ -185,6 +193,7 @@ def measures_command(
             start=first,
             end=last,
             engine=(engine.value if engine else ctx.policy.measures.engine),
+            published_force=published_force.strip().lower() if published_force else None,
         )
     except ValidationFailed as exc:
         for problem in exc.problems:

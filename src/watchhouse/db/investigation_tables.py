@@ -104,4 +104,10 @@ class CrimeAdminTaskRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     result: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_crime_admin_tasks_queue", "done_at", "due_at"),)
+    # Imported from a records system: its name and its own id for the task (migration 0019).
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (
+        Index("ix_crime_admin_tasks_queue", "done_at", "due_at"),
+        Index("uq_crime_admin_tasks_source_external_ref", "source", "external_ref", unique=True),
+    )

@@ -554,6 +554,9 @@ class PoliceUkCrimeRow(Base):
     crime_type: Mapped[str] = mapped_column(String(80))
     last_outcome_category: Mapped[str | None] = mapped_column(String(200))
     context: Mapped[str | None] = mapped_column(Text)
+    # The force whose file it came from, as data.police.uk names it (e.g. "west-yorkshire"):
+    # from the published file name or the import's --force; None when neither gave one.
+    published_force: Mapped[str | None] = mapped_column(String(80))
 
 
 class PoliceUkOutcomeRow(Base):
@@ -572,6 +575,7 @@ class PoliceUkOutcomeRow(Base):
     lsoa_code: Mapped[str | None] = mapped_column(String(12))
     lsoa_name: Mapped[str | None] = mapped_column(String(120))
     outcome_type: Mapped[str] = mapped_column(String(200))
+    published_force: Mapped[str | None] = mapped_column(String(80))  # as on police_uk_crimes
 
 
 class PoliceUkStopSearchRow(Base):

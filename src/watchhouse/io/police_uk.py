@@ -56,7 +56,10 @@ TIMESTAMP_PATTERN = (
 KEY_BYTES = 16  # short keys keep the unique index small, which speeds every insert
 FIELD_SEPARATOR = "\x1f"
 OCCURRENCE_SEPARATOR = "\x1e"
-_STOP_SEARCH_FILE = re.compile(r"^[0-9]{4}-[0-9]{2}-(?P<force>.+)-stop-and-search$")
+# data.police.uk's file names: YYYY-MM-<force>-street, -outcomes, -stop-and-search.
+_PUBLISHED_FILE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-(?P<force>.+)-(?P<kind>street|outcomes|stop-and-search)$"
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ class PoliceUkKind:
     label: str
     table: str
     columns: tuple[PublishedColumn, ...]
-    needs_force: bool = False
+    needs_force: bool = False  # stop and search: the force is part of each row (and its key)
+    force_column: str = "published_force"  # where the force the file came from is stored
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -87,8 +91,7 @@ class PoliceUkKind:
     @property
     def store_columns(self) -> tuple[str, ...]:
         """The columns a parsed file fills, in insert order."""
-        force = ("force",) if self.needs_force else ()
-        return ("row_key", *force, *(c.column for c in self.columns))
+        return ("row_key", self.force_column, *(c.column for c in self.columns))
 
 
 _PLACE = (
@@ -154,6 +157,7 @@ STOP_AND_SEARCH = PoliceUkKind(
         ),
     ),
     needs_force=True,
+    force_column="force",
 )
 KINDS = (STREET_CRIME, OUTCOMES, STOP_AND_SEARCH)
 
@@ -182,8 +186,9 @@ def detect_kind(header: Sequence[str]) -> PoliceUkKind:
 
 
 def force_from_filename(path: Path) -> str | None:
-    """The force in a stop and search file's published name (`2024-01-<force>-stop-and-search`)."""
-    match = _STOP_SEARCH_FILE.match(path.stem)
+    """The force in a file's published name (`2024-01-<force>-street`, `-outcomes`,
+    `-stop-and-search`), as data.police.uk names it (e.g. `west-yorkshire`)."""
+    match = _PUBLISHED_FILE.match(path.stem)
     return match.group("force") if match else None
 
 
@@ -197,6 +202,7 @@ class ParsedFile:
     good: pa.Table
     row_keys: list[bytes]
     rejections: list[Rejection] = field(default_factory=list)
+    published_force: str | None = None  # the force the file came from, when known
 
     @property
     def rows_rejected(self) -> int:
@@ -222,16 +228,14 @@ def parse_file(path: Path, *, limits: Mapping[str, int], force: str | None = Non
     """Read and check a data.police.uk file; `limits` are the store's text column lengths."""
     header = read_header(path)
     kind = detect_kind(header)
-    force_name = None
-    if kind.needs_force:
-        force_name = (force or force_from_filename(path) or "").strip()
-        if not force_name:
-            raise UnreadableFile(
-                f"{path.name}: a stop and search file does not name its force; give --force "
-                "or keep the published file name (YYYY-MM-<force>-stop-and-search.csv)"
-            )
-        if len(force_name) > limits.get("force", len(force_name)):
-            raise UnreadableFile(f"force name {force_name!r} is too long")
+    force_name = (force or force_from_filename(path) or "").strip() or None
+    if kind.needs_force and not force_name:
+        raise UnreadableFile(
+            f"{path.name}: a stop and search file does not name its force; give --force "
+            "or keep the published file name (YYYY-MM-<force>-stop-and-search.csv)"
+        )
+    if force_name and len(force_name) > limits.get(kind.force_column, len(force_name)):
+        raise UnreadableFile(f"force name {force_name!r} is too long")
     text = read_text_table(path, header)
     return check_rows(kind, text, limits=limits, force=force_name)
 
@@ -243,19 +247,19 @@ def check_rows(
     # Checking is pyarrow compute (C, no GIL) and hashing is Python: run them side by side.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="police-uk-check") as pool:
         checking = pool.submit(_check_columns, kind, text, limits)
-        texts, first_keys = _first_keys(kind, text.table, force)
+        # Only stop and search rows key on the force (the other files name it in their rows).
+        texts, first_keys = _first_keys(kind, text.table, force if kind.needs_force else None)
         bad, converted, rejections = checking.result()
     keep = pa.array(~bad)
     columns = {
         name: array.filter(keep) if bad.any() else array for name, array in converted.items()
     }
     rows = int(np.count_nonzero(~bad))
-    if kind.needs_force:
-        columns["force"] = pa.array([force] * rows, pa.string())
+    columns[kind.force_column] = pa.array([force] * rows, pa.string())
     good = pa.table({name: columns[name] for name in kind.store_columns if name != "row_key"})
     kept = np.flatnonzero(~bad).tolist()
     keys = _number_copies([first_keys[i] for i in kept], [texts[i] for i in kept])
-    return ParsedFile(kind, text.records, good, keys, rejections)
+    return ParsedFile(kind, text.records, good, keys, rejections, force)
 
 
 def _check_columns(

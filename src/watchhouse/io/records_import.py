@@ -1,11 +1,12 @@
-"""Reading a records system's export (Niche, Athena, ...): crimes, victims, suspects and key
-events, each its own CSV, through one mapping file.
+"""Reading a records system's export (Niche, Athena, ...): crimes, victims, suspects, key
+events and crime admin bureau tasks, each its own CSV, through one mapping file.
 
 The mapping is the force export's (io/force_mapping.py) in shape: columns found by name in each
 file's own header (io/force_files.py: header variations, null tokens, a row filter), value
 maps with a `"*"` catch-all, date and time formats and a time zone. Each kind has its own
-table in the mapping (`[crimes]`, `[victims]`, `[suspects]`, `[events]`). Every row is keyed by
-the source system's own id, so a re-import finds it again. Documented in docs/data-formats.md.
+table in the mapping (`[crimes]`, `[victims]`, `[suspects]`, `[events]`, `[tasks]`). Every
+row is keyed by the source system's own id, so a re-import finds it again. Documented in
+docs/data-formats.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from watchhouse.domain.victims import EnhancedGround, KeyEvent
+from watchhouse.domain.investigation_records import BureauTask
+from watchhouse.domain.victims import EnhancedGround, KeyEvent, VpsDecision
 from watchhouse.io import force_files
 from watchhouse.io.force_mapping import (
     CATCH_ALL,
@@ -42,12 +44,13 @@ from watchhouse.io.rejects import Rejection
 
 
 class RecordKind(StrEnum):
-    """The four files of a records-system export."""
+    """The five files of a records-system export."""
 
     CRIMES = "crimes"
     VICTIMS = "victims"
     SUSPECTS = "suspects"
     EVENTS = "events"
+    TASKS = "tasks"
 
 
 class EventKind(StrEnum):
@@ -89,6 +92,7 @@ FIELDS: dict[RecordKind, dict[str, str]] = {
         "allocated_team": "the team it was allocated to",
         "investigator": "the investigating officer's watchhouse username",
         "supervisor": "the supervisor's watchhouse username",
+        "next_review_due_at": "when the supervisor's next review is due",
     },
     RecordKind.VICTIMS: {
         "external_ref": "the records system's id for the victim (required)",
@@ -102,6 +106,9 @@ FIELDS: dict[RecordKind, dict[str, str]] = {
         "wants_updates": "whether the victim wants updates",
         "support_referred_at": "when the victim's details went to victim support",
         "support_declined": "whether the victim declined the referral",
+        "vps_offered_at": "when the Victim Personal Statement was offered",
+        "vps_decision": "the victim's answer (accepted or declined; coded by codes.vps_decision)",
+        "vps_made_at": "when the statement was made",
     },
     RecordKind.SUSPECTS: {
         "external_ref": "the records system's id for the suspect (required)",
@@ -119,18 +126,30 @@ FIELDS: dict[RecordKind, dict[str, str]] = {
         "adequate": "a plan's quality check result, where the system holds one",
         "note": "a note",
     },
+    RecordKind.TASKS: {
+        "external_ref": "the records system's id for the task (required)",
+        "crime_ref": "the crime's id in the records system (required)",
+        "task": "what the bureau was asked to do (required; coded by [tasks.codes.task])",
+        "requested_at": "when it was asked (required)",
+        "due_at": "when it is due (default: [investigations] bureau_task_working_days later)",
+        "done_at": "when it was done",
+        "detail": "what was asked, in words",
+        "result": "what was done",
+    },
 }
 REQUIRED: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.CRIMES: ("external_ref", "recorded_at"),
     RecordKind.VICTIMS: ("external_ref", "crime_ref"),
     RecordKind.SUSPECTS: ("external_ref", "crime_ref"),
     RecordKind.EVENTS: ("external_ref", "crime_ref", "kind", "occurred_at"),
+    RecordKind.TASKS: ("external_ref", "crime_ref", "task", "requested_at"),
 }
 CODE_LISTS: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.CRIMES: ("offence", "outcome", "boolean"),
-    RecordKind.VICTIMS: ("enhanced_grounds", "boolean"),
+    RecordKind.VICTIMS: ("enhanced_grounds", "vps_decision", "boolean"),
     RecordKind.SUSPECTS: ("boolean",),
     RecordKind.EVENTS: ("kind", "boolean"),
+    RecordKind.TASKS: ("task",),
 }
 TOP_LEVEL_KEYS = (
     "source",
@@ -143,7 +162,13 @@ TOP_LEVEL_KEYS = (
     *(k.value for k in RecordKind),
 )
 KIND_KEYS = ("columns", "codes", "filter", "grounds_separator")
-TEXT_LIMITS = {"external_ref": 80, "crime_ref": 80, "home_office_code": 20}
+TEXT_LIMITS = {
+    "external_ref": 80,
+    "crime_ref": 80,
+    "home_office_code": 20,
+    "detail": 2000,
+    "result": 2000,
+}
 
 
 @dataclass(frozen=True)
@@ -223,7 +248,7 @@ def parse_records_mapping(raw: Mapping[str, Any]) -> RecordsMapping:
         kinds[kind] = KindMapping(kind, reading, _kind_codes(kind, table.get("codes")), separator)
     if not kinds:
         raise MappingError(
-            "crimes", "give at least one of [crimes], [victims], [suspects], [events]"
+            "crimes", "give at least one of [crimes], [victims], [suspects], [events], [tasks]"
         )
     return RecordsMapping(
         source=source,
@@ -270,6 +295,8 @@ _CONVERTERS: dict[str, Callable[[str, object], Any]] = {
     "boolean": _as_boolean,
     "enhanced_grounds": _as_choice(EnhancedGround),
     "kind": _as_choice(EventKind),
+    "task": _as_choice(BureauTask),
+    "vps_decision": _as_choice(VpsDecision),
 }
 
 
@@ -328,7 +355,15 @@ class _Bad(ValueError):
 
 
 TIME_FIELDS = {"recorded_at", "outcome_at", "allocated_at", "added_at", "support_referred_at"}
-TIME_FIELDS |= {"occurred_at"}
+TIME_FIELDS |= {"occurred_at", "next_review_due_at", "vps_offered_at", "vps_made_at"}
+TIME_FIELDS |= {"due_at", "done_at", "requested_at"}
+# Coded fields: their codes, or our own value written as it is.
+CHOICES: dict[str, type[StrEnum] | None] = {
+    "offence": None,  # only through codes.offence (checked against the offence list later)
+    "kind": EventKind,
+    "task": BureauTask,
+    "vps_decision": VpsDecision,
+}
 BOOLEAN_FIELDS = {
     "domestic_abuse",
     "hate_crime",
@@ -435,9 +470,10 @@ def _value(
         if found is None:
             raise _Bad(name, column, text, "not a Home Office outcome 0-22 (see codes.outcome)")
         return found
-    if name in ("offence", "kind"):
+    if name in CHOICES:
         found = _coded(codes.get(name), text)
-        if found is None and name == "kind" and text in EventKind.__members__.values():
+        choice = CHOICES[name]
+        if found is None and choice is not None and text in choice.__members__.values():
             found = text
         if found is None:
             raise _Bad(name, column, text, f"not one of the codes in codes.{name}")

@@ -44,6 +44,9 @@ class ForcePolicy(_Strict):
 
     name: str = Field(min_length=1)
     timezone: str = "Europe/London"
+    # The force's id on data.police.uk (e.g. "west-yorkshire"): the board's published data
+    # shows this force's own rows; empty shows every force imported.
+    police_uk_id: str = Field(default="", pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$")
 
     @field_validator("timezone")
     @classmethod

@@ -84,6 +84,12 @@ def default_month(ctx: AppContext) -> date:
 PUBLISHED_PREFIX = "police_uk."
 
 
+def own_published_force(ctx: AppContext) -> str | None:
+    """The force whose data.police.uk rows every figure on the board counts (policy `[force]
+    police_uk_id`); None: every force's rows imported."""
+    return ctx.policy.force.police_uk_id or None
+
+
 def _window(period: Period, month: date, months: int, week_start: int = 0) -> list[date]:
     """The period starts the board charts for `month`, oldest first (weeks begin on
     `week_start`, 0 Monday ... 6 Sunday: policy [reporting] week_starts)."""
@@ -162,6 +168,7 @@ class Board:
     against_plan: LatestAgainstPlan | None = None  # the latest stored forecast against actual
     # The force's published data (data.police.uk), by month, when any has been imported.
     published: tuple[MeasureTrend, ...] = ()
+    published_force: str | None = None  # whose published rows (None: every force imported)
 
     @property
     def month_name(self) -> str:
@@ -263,6 +270,7 @@ def trends(
         start=starts[0],
         end=period_end(period, starts[-1]),
         fresh=fresh,
+        published_force=own_published_force(ctx),
     )
     found: dict[str, dict[date, float | None]] = {d.key: {} for d in definitions}
     for value in measured.values:
@@ -317,6 +325,7 @@ def board(
         as_at=found[0].as_at if found else None,
         against_plan=latest_against_actual(ctx),
         published=published_trends(ctx, actor=actor, month=chosen, fresh=fresh),
+        published_force=own_published_force(ctx),
     )
 
 
@@ -324,7 +333,8 @@ def published_trends(
     ctx: AppContext, *, actor: Actor, month: date, fresh: bool = True
 ) -> tuple[MeasureTrend, ...]:
     """The data.police.uk measures by month up to `month` (published data is monthly, so
-    whatever the board charts by), or none when no published file holds a value for them."""
+    whatever the board charts by), of the force's own rows (policy `[force] police_uk_id`;
+    every force imported when not set), or none when no published file holds a value."""
     keys = [d.key for d in measures.measure_catalogue() if d.key.startswith(PUBLISHED_PREFIX)]
     found = trends(ctx, actor=actor, keys=keys, month=month, period=Period.MONTH, fresh=fresh)
     if not any(v is not None for t in found for v in t.values):
@@ -378,6 +388,7 @@ def neighbourhoods(
         start=start,
         end=period_end(period, start),
         fresh=fresh,
+        published_force=own_published_force(ctx),
     ).values
     names = {n.code: n.name for n in reference.neighbourhoods(ctx)}
     target = measures.targets(ctx).get(key)
@@ -490,6 +501,7 @@ def records(
         limit=limit,
         fresh=fresh,
         only_missed=only_missed,
+        published_force=own_published_force(ctx),
     )
     return _record_list(
         found,
@@ -559,6 +571,7 @@ def export_records(
         limit=limit,
         fresh=False,
         only_missed=only_missed,
+        published_force=own_published_force(ctx),
         operation=Operation.DISCLOSURE,
         justification=justification.strip() or None,
         recipient=recipient.strip() or actor.username,
@@ -621,6 +634,7 @@ def peel_view(
         start=chosen,
         end=month_end(chosen),
         fresh=fresh,
+        published_force=own_published_force(ctx),
     ).values
     current: dict[str, float | None] = {
         v.measure: v.value for v in values if v.cut is Cut.FORCE and v.period_start == chosen
@@ -753,6 +767,7 @@ def breakdowns(
             cut=cut,
             start=start,
             end=period_end(period, start),
+            published_force=own_published_force(ctx),
         )
         rows = [
             AreaValue(

@@ -132,6 +132,12 @@ def import_police_uk(
                 progress=advance,
                 chunk_rows=chunk_rows,
             )
+        force_name = parsed.published_force
+        if added < parsed.good.num_rows and force_name and not kind.needs_force:
+            # Rows stored before with no force (imported without --force) get it now.
+            repo.give_published_force(
+                session=session, table_name=kind.table, row_keys=parsed.row_keys, force=force_name
+            )
         counts = repo.BatchCounts(
             rows_read=parsed.rows_read,
             rows_added=added,

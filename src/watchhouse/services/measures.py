@@ -433,10 +433,12 @@ def compute_measures(
     start: date,
     end: date,
     engine: str = "duckdb",
+    published_force: str | None = None,
 ) -> list[MeasureValue]:
     """The measures (all by default) for each period starting within [start, end] (inclusive),
     cut as asked, from the store as it is now; aggregates only, no personal data. A measure that
-    cannot be cut that way is refused when named, and left out when all are asked for."""
+    cannot be cut that way is refused when named, and left out when all are asked for. With
+    `published_force`, the data.police.uk measures count that force's published rows only."""
     return measures_as_at(
         ctx,
         actor=actor,
@@ -447,6 +449,7 @@ def compute_measures(
         end=end,
         engine=engine,
         fresh=True,
+        published_force=published_force,
     ).values
 
 
@@ -461,6 +464,7 @@ def measures_as_at(
     end: date,
     engine: str = "duckdb",
     fresh: bool = False,
+    published_force: str | None = None,
 ) -> MeasuredValues:
     """As `compute_measures`, with the time the figures stand at; unless `fresh`, from the
     snapshot already taken (refreshed in the background, see `_engine`), so nobody waits."""
@@ -476,7 +480,8 @@ def measures_as_at(
     with _LOCK:
         loaded = _engine(ctx, engine, fresh=fresh)
         as_at = loaded.checked_at  # deadlines are judged at the moment the figures stand at
-        values = loaded.answer(question, chosen, measure_params(ctx, as_of=as_at))
+        params = replace(measure_params(ctx, as_of=as_at), published_force=published_force)
+        values = loaded.answer(question, chosen, params)
         return MeasuredValues(values, as_at)
 
 
@@ -495,6 +500,7 @@ def drill_down(
     only_missed: bool = False,
     operation: Operation = Operation.CONSULTATION,
     recipient: str | None = None,
+    published_force: str | None = None,
 ) -> list[dict[str, object]]:
     """The records behind one value (at most `limit`), each logged as a consultation (or, for
     an export, a disclosure); unless `fresh`, from the snapshot the board is showing. With
@@ -518,7 +524,9 @@ def drill_down(
             rows = loaded.engine.records(
                 chosen,
                 # judged at the moment the figures stand at, as the value the records are behind
-                measure_params(ctx, as_of=loaded.checked_at),
+                replace(
+                    measure_params(ctx, as_of=loaded.checked_at), published_force=published_force
+                ),
                 period=period,
                 period_start=period_start,
                 cut=cut,

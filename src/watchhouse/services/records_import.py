@@ -1,4 +1,5 @@
-"""Importing a records system's export: crimes, victims, suspects and key events, each file
+"""Importing a records system's export: crimes, victims, suspects, key events and crime admin
+bureau tasks, each file
 in one transaction, found again by the source's own ids (a re-import adds nothing and updates
 what changed), so the investigation worklists, the Victims' Code and the outcome measures work
 for a force that keeps Niche or Athena. Format in docs/data-formats.md."""
@@ -12,12 +13,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from watchhouse.db.investigation_tables import CrimeEventRow, CrimeSuspectRow, CrimeVictimRow
+from watchhouse.db.investigation_tables import (
+    CrimeAdminTaskRow,
+    CrimeEventRow,
+    CrimeSuspectRow,
+    CrimeVictimRow,
+)
 from watchhouse.db.repositories import imports as batches
 from watchhouse.db.repositories import records_import as repo
 from watchhouse.db.tables import CrimeRow
 from watchhouse.domain.roles import Actor
-from watchhouse.domain.victims import NeedsAssessment, enhanced_grounds, victim_update_due
+from watchhouse.domain.victims import (
+    NeedsAssessment,
+    enhanced_grounds,
+    victim_update_due,
+    vps_offer_due,
+)
 from watchhouse.io import force_files
 from watchhouse.io.records_import import (
     ParsedRecords,
@@ -92,6 +103,7 @@ def _import_file(
                 source=mapping.source,
                 crime_ids=written.affected,
                 update_due=_update_due(ctx),
+                vps_due=_vps_due(ctx) if _holds_vps(mapping) else None,
             )
         kept = len(parsed.records)
         counts = batches.BatchCounts(
@@ -122,6 +134,26 @@ def _update_due(ctx: AppContext) -> repo.UpdateDue:
         return victim_update_due(at, enhanced=enhanced, rules=rules, calendar=calendar)
 
     return due
+
+
+def _holds_vps(mapping: RecordsMapping) -> bool:
+    """Whether the source holds VPS offers: only then is an offer owed (and can be late)."""
+    victims = mapping.kinds.get(RecordKind.VICTIMS)
+    return victims is not None and "vps_offered_at" in victims.reading.columns
+
+
+def _vps_due(ctx: AppContext) -> repo.VpsDue:
+    rules = ctx.policy.victims_code.rules()
+    calendar = working_calendar(ctx)
+
+    def due(assessed_at: datetime) -> datetime:
+        return vps_offer_due(assessed_at, rules=rules, calendar=calendar)
+
+    return due
+
+
+def _mapped(mapping: RecordsMapping, kind: RecordKind, name: str) -> bool:
+    return name in mapping.kind(kind).reading.columns
 
 
 def _refuse(parsed: ParsedRecords, record: RecordIn, column: str, value: str, reason: str) -> None:
@@ -212,6 +244,9 @@ def _write_crimes(
             "allocated_to": people["investigator"],
             "supervisor_id": people["supervisor"],
         }
+        if _mapped(mapping, RecordKind.CRIMES, "next_review_due_at"):
+            # The source's own deadline; an unmapped one leaves what watchhouse holds alone.
+            rows[record.external_ref]["next_review_due_at"] = v.get("next_review_due_at")
     done = repo.upsert(session=session, table=CrimeRow, source=mapping.source, rows=rows)
     touched = done.added | done.changed
     return _Written(len(done.added), len(done.changed), {done.ids[r] for r in touched})
@@ -281,6 +316,13 @@ def _write_victims(
             "support_declined": v.get("support_declined"),
             "support_due_at": _support_due(ctx, added_at) if support_mapped else None,
         }
+        if _mapped(mapping, RecordKind.VICTIMS, "vps_offered_at"):
+            decision = v.get("vps_decision")
+            rows[record.external_ref] |= {
+                "vps_offered_at": v.get("vps_offered_at"),
+                "vps_decision": decision or ("accepted" if "vps_made_at" in v else None),
+                "vps_made_at": v.get("vps_made_at"),
+            }
         people[record.external_ref] = (
             str(v.get("given_name", "")),
             str(v.get("family_name", "")),
@@ -423,9 +465,46 @@ def _crimes_before(session: Session, table: Any, source: str, refs: list[str]) -
     return {ref: int(row.crime_id) for ref, row in found.items()}
 
 
+def _write_tasks(
+    ctx: AppContext, session: Session, mapping: RecordsMapping, parsed: ParsedRecords
+) -> _Written:
+    crimes = _crime_ids(session, mapping, RecordKind.TASKS, parsed)
+    calendar = working_calendar(ctx)
+    days = ctx.policy.investigations.bureau_task_working_days
+    rows: dict[str, dict[str, Any]] = {}
+    for record in list(parsed.records):
+        v = record.values
+        requested = v["requested_at"]
+        done = v.get("done_at")
+        if done is not None and done < requested:
+            _refuse(
+                parsed,
+                record,
+                _column(mapping, RecordKind.TASKS, "done_at"),
+                str(done),
+                "done before it was asked",
+            )
+            parsed.records.remove(record)
+            continue
+        rows[record.external_ref] = {
+            "crime_id": crimes[str(record.crime_ref)],
+            "task": str(v["task"]),
+            "detail": str(v.get("detail", "")),
+            "requested_at": requested,
+            "due_at": v.get("due_at") or calendar.deadline(requested, days),
+            "done_at": done,
+            "result": v.get("result"),
+        }
+    done_rows = repo.upsert(
+        session=session, table=CrimeAdminTaskRow, source=mapping.source, rows=rows
+    )
+    return _Written(len(done_rows.added), len(done_rows.changed), None)
+
+
 _WRITERS = {
     RecordKind.CRIMES: _write_crimes,
     RecordKind.VICTIMS: _write_victims,
     RecordKind.SUSPECTS: _write_suspects,
     RecordKind.EVENTS: _write_events,
+    RecordKind.TASKS: _write_tasks,
 }

@@ -4,11 +4,18 @@ outcome mix, and stop and search counts, find and arrest rates.
 data.police.uk publishes crimes and outcomes by month only (the `Month` column, YYYY-MM), so
 each such record falls on the first day of its month: report them by month, quarter or rolling
 year (a week or day period shows a whole month on its first day). Stop and search has its
-moment, so it falls on its local day like any record. Every imported row is counted: import the
-files of the force the board is for (data.police.uk names it in `Falls within` and in the stop
-and search file's name)."""
+moment, so it falls on its local day like any record.
+
+Each row keeps the force whose file it came from, as data.police.uk names it in the file name
+(`2024-01-west-yorkshire-street.csv`): cut `published_force` shows every force imported, and
+`MeasureParams.published_force` keeps one (the board's: policy `[force] police_uk_id`). Every
+measure reads its table through `published_sql`, so the filter and the cut are the same for
+all."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from watchhouse.analytics.measures.common import CUTS_MARKER, flag, measure
 from watchhouse.analytics.model import Cut, Kind, MeasureParams, MeasureSpec, Unit
@@ -17,6 +24,7 @@ GROUP = "Published data (data.police.uk)"
 PEEL = "preventing_and_deterring_crime"
 POWERS = "police_powers_and_treating_the_public_fairly"
 UNKNOWN_TYPE = "unknown"
+UNKNOWN_FORCE = "unknown"
 MONTH_DAY = "CAST({alias}.month || '-01' AS DATE)"
 
 # The published outcome categories in each part of the mix (data.police.uk's own wording).
@@ -57,30 +65,70 @@ def _quoted(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def _street_crimes(params: MeasureParams) -> str:
+@dataclass(frozen=True)
+class _Published:
+    """One published table as every measure on it reads it: its rows, the day each falls on,
+    and the force whose file it came from (the published_force cut and filter)."""
+
+    source: str
+    day: str
+    force: str
+    joins: str = ""
+
+
+CRIMES = _Published("police_uk_crimes c", MONTH_DAY.format(alias="c"), "c.published_force")
+OUTCOMES = _Published(
+    "police_uk_outcomes o",
+    MONTH_DAY.format(alias="o"),
+    "o.published_force",
+    # The crime's published type, found by its Crime ID in the street files imported.
+    joins="""LEFT JOIN (SELECT crime_id, MIN(crime_type) AS crime_type FROM police_uk_crimes
+           WHERE crime_id IS NOT NULL GROUP BY crime_id) t ON t.crime_id = o.crime_id""",
+)
+SEARCHES = _Published("police_uk_stop_searches s", "s.searched_day", "s.force")
+
+
+def force_cut(table: _Published) -> str:
+    """The published_force cut's value: the force's data.police.uk id, or unknown."""
+    return f"COALESCE({table.force}, '{UNKNOWN_FORCE}')"
+
+
+def published_sql(
+    table: _Published, params: MeasureParams, *, where: str = "TRUE", share: str | None = None
+) -> str:
+    """The records of a published-data measure: one row per published row `where` picks (with
+    `share`, a SHARE's 0/1 numerator), of the force `params.published_force` when given."""
+    alias = table.source.split()[-1]
+    conditions = [where]
+    if params.published_force is not None:
+        wanted = params.published_force.replace("'", "''")
+        conditions.append(f"{force_cut(table)} = '{wanted}'")
+    values = "" if share is None else f", {flag(share)} AS num, 1 AS den"
     return f"""
-SELECT c.id AS record_id, {MONTH_DAY.format(alias="c")} AS day {CUTS_MARKER}
-FROM police_uk_crimes c
-WHERE c.month IS NOT NULL"""
+SELECT {alias}.id AS record_id, {table.day} AS day {CUTS_MARKER}{values}
+FROM {table.source}
+{table.joins}
+WHERE {" AND ".join(f"({c})" for c in conditions)}"""
 
 
-def _outcome_share(categories: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _street_crimes(params: MeasureParams) -> str:
+    return published_sql(CRIMES, params, where="c.month IS NOT NULL")
+
+
+def _outcome_share(categories: tuple[str, ...]) -> Callable[[MeasureParams], str]:
     def build(params: MeasureParams) -> str:
-        return f"""
-SELECT o.id AS record_id, {MONTH_DAY.format(alias="o")} AS day {CUTS_MARKER},
-       {flag(f"o.outcome_type IN ({_quoted(categories)})")} AS num, 1 AS den
-FROM police_uk_outcomes o
-LEFT JOIN (SELECT crime_id, MIN(crime_type) AS crime_type FROM police_uk_crimes
-           WHERE crime_id IS NOT NULL GROUP BY crime_id) t ON t.crime_id = o.crime_id
-WHERE o.month IS NOT NULL AND o.outcome_type IS NOT NULL"""
+        return published_sql(
+            OUTCOMES,
+            params,
+            where="o.month IS NOT NULL AND o.outcome_type IS NOT NULL",
+            share=f"o.outcome_type IN ({_quoted(categories)})",
+        )
 
     return build
 
 
 def _stop_searches(params: MeasureParams) -> str:
-    return f"""
-SELECT s.id AS record_id, s.searched_day AS day {CUTS_MARKER}
-FROM police_uk_stop_searches s"""
+    return published_sql(SEARCHES, params)
 
 
 def _find_rate(params: MeasureParams) -> str:
@@ -88,18 +136,15 @@ def _find_rate(params: MeasureParams) -> str:
         "s.outcome_linked_to_object AND COALESCE(s.outcome, '') NOT IN "
         f"({_quoted(NO_FURTHER_ACTION)})"
     )
-    return f"""
-SELECT s.id AS record_id, s.searched_day AS day {CUTS_MARKER}, {flag(found)} AS num, 1 AS den
-FROM police_uk_stop_searches s
-WHERE s.outcome_linked_to_object IS NOT NULL"""
+    return published_sql(
+        SEARCHES, params, where="s.outcome_linked_to_object IS NOT NULL", share=found
+    )
 
 
 def _arrest_rate(params: MeasureParams) -> str:
-    return f"""
-SELECT s.id AS record_id, s.searched_day AS day {CUTS_MARKER},
-       {flag(f"s.outcome = '{ARREST}'")} AS num, 1 AS den
-FROM police_uk_stop_searches s
-WHERE s.outcome IS NOT NULL"""
+    return published_sql(
+        SEARCHES, params, where="s.outcome IS NOT NULL", share=f"s.outcome = '{ARREST}'"
+    )
 
 
 def _outcome_measure(slug: str) -> MeasureSpec:
@@ -111,7 +156,10 @@ def _outcome_measure(slug: str) -> MeasureSpec:
         peel_area=PEEL,
         unit=Unit.SHARE,
         higher_is_better=None,
-        cuts={Cut.CRIME_GROUP: f"COALESCE(t.crime_type, '{UNKNOWN_TYPE}')"},
+        cuts={
+            Cut.CRIME_GROUP: f"COALESCE(t.crime_type, '{UNKNOWN_TYPE}')",
+            Cut.PUBLISHED_FORCE: force_cut(OUTCOMES),
+        },
         record_type="police_uk_outcomes",
         kind=Kind.SHARE,
         build=_outcome_share(categories),
@@ -131,7 +179,10 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=PEEL,
         unit=Unit.COUNT,
         higher_is_better=None,
-        cuts={Cut.CRIME_GROUP: f"COALESCE(c.crime_type, '{UNKNOWN_TYPE}')"},
+        cuts={
+            Cut.CRIME_GROUP: f"COALESCE(c.crime_type, '{UNKNOWN_TYPE}')",
+            Cut.PUBLISHED_FORCE: force_cut(CRIMES),
+        },
         record_type="police_uk_crimes",
         kind=Kind.COUNT,
         build=_street_crimes,
@@ -148,7 +199,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=POWERS,
         unit=Unit.COUNT,
         higher_is_better=None,
-        cuts={},
+        cuts={Cut.PUBLISHED_FORCE: force_cut(SEARCHES)},
         record_type="police_uk_stop_searches",
         kind=Kind.COUNT,
         build=_stop_searches,
@@ -162,7 +213,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=POWERS,
         unit=Unit.SHARE,
         higher_is_better=True,
-        cuts={},
+        cuts={Cut.PUBLISHED_FORCE: force_cut(SEARCHES)},
         record_type="police_uk_stop_searches",
         kind=Kind.SHARE,
         build=_find_rate,
@@ -181,7 +232,7 @@ MEASURES: tuple[MeasureSpec, ...] = (
         peel_area=POWERS,
         unit=Unit.SHARE,
         higher_is_better=None,
-        cuts={},
+        cuts={Cut.PUBLISHED_FORCE: force_cut(SEARCHES)},
         record_type="police_uk_stop_searches",
         kind=Kind.SHARE,
         build=_arrest_rate,

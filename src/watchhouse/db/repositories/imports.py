@@ -132,6 +132,26 @@ def add_police_uk_rows(
     return added
 
 
+def give_published_force(
+    *, session: Session, table_name: str, row_keys: Sequence[bytes], force: str
+) -> int:
+    """Give the rows with these keys that were stored with no published force this one (a file
+    imported again with `--force`); return how many were changed."""
+    if table_name not in ("police_uk_crimes", "police_uk_outcomes"):
+        raise ValueError(f"{table_name} has no published_force column")
+    table = bulk.table(table_name)
+    changed = 0
+    for start in range(0, len(row_keys), 500):
+        part = list(row_keys[start : start + 500])
+        result = session.execute(
+            update(table)
+            .where(table.c.published_force.is_(None), table.c.row_key.in_(part))
+            .values(published_force=force)
+        )
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed
+
+
 def _add_by_copy(
     *, session: Session, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> int:

@@ -1,4 +1,5 @@
-"""Writes for the records-system importer: crimes, victims, suspects and key events found again
+"""Writes for the records-system importer: crimes, victims, suspects, key events and bureau
+tasks found again
 by the source system's own ids, and the rows the worklists and measures read (victim updates
 owed, plans, reviews) made again from the imported events."""
 
@@ -34,7 +35,7 @@ KEY_EVENTS = frozenset(
         "outcome",
     }
 )
-KeyedTable = Any  # CrimeRow, CrimeVictimRow, CrimeSuspectRow or CrimeEventRow
+KeyedTable = Any  # CrimeRow, CrimeVictimRow, CrimeSuspectRow, CrimeEventRow, CrimeAdminTaskRow
 
 
 @dataclass(frozen=True)
@@ -224,14 +225,24 @@ def set_first_victim(*, session: Session, crime_ids: Iterable[int]) -> None:
 UpdateDue = Callable[[datetime, bool], datetime]
 """When a victim must be told of a key event at this moment (with enhanced rights or not)."""
 
+VpsDue = Callable[[datetime], datetime]
+"""When a victim assessed at this moment must have been offered a Victim Personal Statement."""
+
 
 def rebuild_from_events(
-    *, session: Session, source: str, crime_ids: Iterable[int], update_due: UpdateDue
+    *,
+    session: Session,
+    source: str,
+    crime_ids: Iterable[int],
+    update_due: UpdateDue,
+    vps_due: VpsDue | None = None,
 ) -> None:
     """Make again, for each crime, what its imported events imply: a victim update owed to
     every victim for every key decision (the outcome included), marked told by the update
     events; the needs assessments; the plans and supervisor reviews; and the crime's plan and
-    next-update deadlines the worklists read. Rows made in watchhouse are left alone."""
+    next-update deadlines the worklists read; with `vps_due` (the source holds VPS offers),
+    each imported victim's VPS offer deadline, counted from the needs assessment (or, with
+    none, from the victim's recording). Rows made in watchhouse are left alone."""
     for crime_id in sorted(set(crime_ids)):
         crime = session.get(CrimeRow, crime_id)
         if crime is None:
@@ -301,6 +312,8 @@ def rebuild_from_events(
         for victim in victims:
             if victim.source == source and victim.id in assessed:
                 victim.assessed_at = assessed[victim.id]
+            if victim.source == source and vps_due is not None:
+                victim.vps_due_at = vps_due(victim.assessed_at or victim.added_at)
         if crime.source == source:
             crime.plan_written_at = min(plans) if plans else None
         session.flush()
