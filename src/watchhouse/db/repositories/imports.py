@@ -25,9 +25,9 @@ from watchhouse.db.tables import (
     TelephoneNumberRow,
     UserRow,
 )
-from watchhouse.domain.identifiers import telephone_or_none
 from watchhouse.domain.incident_flow import IncidentStatus
 from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.telephone_fast import e164_or_none
 from watchhouse.domain.values import Settlement
 from watchhouse.io.force_export import CALLER_NAME_LIMIT
 
@@ -459,7 +459,7 @@ def _contacts(
 def telephone_number_ids(*, session: Session, raw: set[str], region: str) -> dict[str, int]:
     """The `telephone_numbers` id of each number as given that is a number (E.164), the
     numbers new to the store inserted once however many imports or contacts meet them."""
-    e164 = {given: telephone_or_none(given, region) for given in raw}
+    e164 = {given: e164_or_none(given, region) for given in raw}
     wanted = sorted({n for n in e164.values() if n is not None})
     if not wanted:
         return {}
