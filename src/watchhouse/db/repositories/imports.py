@@ -332,17 +332,9 @@ def add_force_records(
         | _filled(column["neighbourhood"])
     )
     graded = settled & _mask(pc.is_valid(column["grade"]))
-    location_ids = np.asarray(
-        reserve_ids(session=session, table_name="locations", count=int(located.sum())),
-        dtype=np.int64,
-    )
-    contact_ids = np.asarray(
-        reserve_ids(session=session, table_name="contacts", count=size), dtype=np.int64
-    )
-    incident_ids = np.asarray(
-        reserve_ids(session=session, table_name="incidents", count=int(graded.sum())),
-        dtype=np.int64,
-    )
+    location_ids = reserve_ids(session=session, table_name="locations", count=int(located.sum()))
+    contact_ids = reserve_ids(session=session, table_name="contacts", count=size)
+    incident_ids = reserve_ids(session=session, table_name="incidents", count=int(graded.sum()))
     where = np.zeros(size, dtype=np.int64)
     where[located] = location_ids
     location_id = pa.array(where, pa.int64(), mask=~located)
@@ -543,23 +535,33 @@ def _sqlite_dates(table: pa.Table) -> pa.Table:
     return table
 
 
-def reserve_ids(*, session: Session, table_name: str, count: int) -> list[int]:
-    """Ids for rows about to be inserted by hand, without locking the table against others.
+def reserve_ids(*, session: Session, table_name: str, count: int) -> np.ndarray:
+    """Ids (int64, ascending) for rows about to be inserted by hand, without locking the table
+    against others.
 
     PostgreSQL hands them out from the table's own sequence (so the web app's inserts never
-    clash with an import in progress); on SQLite the importing transaction is the only writer
-    once it has written, so the next ids after the largest are free.
+    clash with an import in progress) in one statement that returns only the range when the
+    ids are consecutive, as they are unless another session took ids meanwhile (then every
+    id, as one text); on SQLite the importing transaction is the only writer once it has
+    written, so the next ids after the largest are free.
     """
     if count <= 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     if session.get_bind().dialect.name == "postgresql":
-        result = session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+        first, last, every = session.execute(
+            text(
+                "WITH ids AS (SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS id "
+                "FROM generate_series(1, :n)) "
+                "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE string_agg(id::text, ',' ORDER BY id) END FROM ids"
+            ),
             {"t": table_name, "n": count},
-        )
-        return [int(value) for value in result.scalars()]
+        ).one()
+        if every is None:
+            return np.arange(int(first), int(last) + 1, dtype=np.int64)
+        return np.array(every.split(","), dtype=np.int64)
     first = bulk.next_id(session=session, table_name=table_name)
-    return list(range(first, first + count))
+    return np.arange(first, first + count, dtype=np.int64)
 
 
 def table_names() -> list[str]:
