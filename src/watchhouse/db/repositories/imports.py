@@ -3,6 +3,7 @@ a force's own contacts and incidents, and tables streamed out in chunks."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
@@ -22,7 +22,6 @@ from watchhouse.db.tables import (
     ContactRow,
     ImportBatchRow,
     NeighbourhoodRow,
-    TelephoneNumberRow,
     UserRow,
 )
 from watchhouse.domain.incident_flow import IncidentStatus
@@ -455,22 +454,24 @@ def telephone_number_ids(*, session: Session, raw: set[str], region: str) -> dic
     wanted = sorted({n for n in e164.values() if n is not None})
     if not wanted:
         return {}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    ids: dict[str, int] = {}
-    for start in range(0, len(wanted), _LOOKUP_CHUNK):
-        part = wanted[start : start + _LOOKUP_CHUNK]
-        session.execute(
-            insert(TelephoneNumberRow)
-            .values([{"number": n} for n in part])
-            .on_conflict_do_nothing()
-        )
-        rows = session.execute(
-            select(TelephoneNumberRow.number, TelephoneNumberRow.id).where(
-                TelephoneNumberRow.number.in_(part)
-            )
-        )
-        ids.update({number: id_ for number, id_ in rows})
+    # One statement each way whatever the count, the numbers as one text parameter (E.164 is
+    # '+' and digits, so a comma parts them safely); not a multi-row VALUES, which SQLAlchemy
+    # takes longer to build than the database takes to run.
+    if session.get_bind().dialect.name == "postgresql":
+        given_numbers = "string_to_array(:numbers, ',')"
+        insert = f"INSERT INTO telephone_numbers (number) SELECT unnest({given_numbers})"
+        lookup = f"number = ANY({given_numbers})"
+        numbers = ",".join(wanted)
+    else:
+        insert = "INSERT INTO telephone_numbers (number) SELECT value FROM json_each(:numbers) "
+        insert += "WHERE true"  # SQLite needs it to parse ON CONFLICT after a SELECT
+        lookup = "number IN (SELECT value FROM json_each(:numbers))"
+        numbers = json.dumps(wanted)
+    session.execute(text(f"{insert} ON CONFLICT (number) DO NOTHING"), {"numbers": numbers})
+    rows = session.execute(
+        text(f"SELECT number, id FROM telephone_numbers WHERE {lookup}"), {"numbers": numbers}
+    ).all()
+    ids: dict[str, int] = {number: id_ for number, id_ in rows}
     return {given: ids[n] for given, n in e164.items() if n is not None}
 
 
