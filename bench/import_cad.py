@@ -26,9 +26,11 @@ PYTHONPATH. Two file sets:
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import json
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -42,6 +44,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 TARGET_ROWS_PER_SECOND = 50_000
+PROFILE_VARIABLE = "WATCHHOUSE_BENCH_CAD_PROFILE"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LONDON = ZoneInfo("Europe/London")
 WALL = "%Y-%m-%d %H:%M:%S"
@@ -258,13 +261,22 @@ def drop_database(name: str | None) -> None:
 
 
 def run_child(
-    code: Path | None, url: str, folder: Path, mapping: Path, work: Path, files: int = 0
+    code: Path | None,
+    url: str,
+    folder: Path,
+    mapping: Path,
+    work: Path,
+    files: int = 0,
+    profile: Path | None = None,
 ) -> dict:
     """Import the folder (its first `files` files when not 0) in a child process with this
-    checkout's code or main's (`code`)."""
+    checkout's code or main's (`code`); with `profile`, cProfile's statistics of the import
+    (the main thread) are written there."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
+    if profile is not None:
+        env[PROFILE_VARIABLE] = str(profile)
     command = [
         sys.executable,
         __file__,
@@ -306,8 +318,12 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
     if limit:
         files = files[:limit]
     totals = {"read": 0, "added": 0, "rejected": 0}
+    profile_to = os.environ.get(PROFILE_VARIABLE)
+    profiler = cProfile.Profile() if profile_to else None
     started = time.perf_counter()
     cpu_started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
     # As the CLI does: every file, each in its own transaction, in order.
     for result in imports.import_force_exports(
         ctx, actor=actor, paths=files, mapping=mapping, report_dir=work
@@ -315,8 +331,12 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
         totals["read"] += result.rows_read
         totals["added"] += result.rows_added
         totals["rejected"] += result.rows_rejected
+    if profiler is not None:
+        profiler.disable()
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    if profiler is not None and profile_to:
+        profiler.dump_stats(profile_to)
     ctx.db.dispose()
     code = str(Path(watchhouse.__file__).parent)
     print(json.dumps({"code": code, "seconds": seconds, "cpu": cpu, **totals}))
@@ -339,6 +359,12 @@ def main() -> int:
         default="main",
         help="the git commit or branch whose importer is the baseline, run in the same run "
         "on the same files (default main)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile this checkout's import of the shared set with cProfile (main thread; "
+        "it slows the import, so its rates are not the measurement) and print the top entries",
     )
     parser.add_argument(
         "--baseline-files",
@@ -386,6 +412,9 @@ def main() -> int:
                 seconds_each = []
                 cpu_each = []
                 for run in range(args.runs):
+                    profile = None
+                    if args.profile and (set_name, label, run) == ("shared", "current", 0):
+                        profile = work / f"profile-{kind}.pstats"
                     url, dropped = fresh_database(kind, work, f"{set_name}_{label}_{run}")
                     try:
                         found = run_child(
@@ -395,6 +424,7 @@ def main() -> int:
                             mapping,
                             work / f"out-{kind}-{run}",
                             args.baseline_files if label == "baseline" else 0,
+                            profile,
                         )
                     finally:
                         drop_database(dropped)
@@ -417,6 +447,10 @@ def main() -> int:
                 f"{rates[key] / rates[base]:.2f}x, rows per CPU second "
                 f"{per_cpu[key] / per_cpu[base]:.2f}x; target {TARGET_ROWS_PER_SECOND:,} rows/s"
             )
+            if args.profile:
+                print(f"\ncProfile, {kind}, this checkout, shared set (top by cumulative time):")
+                stats = pstats.Stats(str(work / f"profile-{kind}.pstats"), stream=sys.stdout)
+                stats.strip_dirs().sort_stats("cumulative").print_stats(30)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
