@@ -551,8 +551,11 @@ def reserve_ids(*, session: Session, table_name: str, count: int) -> np.ndarray:
     if session.get_bind().dialect.name == "postgresql":
         first, last, every = session.execute(
             text(
-                "WITH ids AS (SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS id "
-                "FROM generate_series(1, :n)) "
+                # The sequence named once (a regclass), not looked up by name for each id:
+                # a fifth of the server's time.
+                "WITH s AS MATERIALIZED "
+                "(SELECT CAST(pg_get_serial_sequence(:t, 'id') AS regclass) AS seq), "
+                "ids AS (SELECT nextval(s.seq) AS id FROM s, generate_series(1, :n)) "
                 "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
                 "ELSE string_agg(id::text, ',' ORDER BY id) END FROM ids"
             ),
