@@ -7,7 +7,7 @@ rejected-rows report, and logs one collection of personal data in the access log
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +22,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.io import force_export, force_files, police_uk
+from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
 from watchhouse.io.rejects import default_report_path, write_report
 from watchhouse.linkage.prepare import normalise_value
@@ -333,19 +334,52 @@ def import_force_exports(
     Raises `UnreadableFile` naming the file when one cannot be read; the files before it stay
     imported."""
     files = list(force_files.expand_inputs(paths))
-    if not files:
-        return []
-    kinds = _identifier_kinds(ctx, mapping)
     results: list[ImportResult] = []
-    # While one file is stored, the next is read and checked in a second thread (pyarrow and
-    # the database driver mostly run without the GIL); a file that cannot be read still
-    # stops the run after the files before it are stored.
+    for _path, outcome in each_force_export(
+        ctx,
+        actor=actor,
+        files=files,
+        mapping=mapping,
+        report_for=lambda path: (
+            None if report_dir is None else report_dir / default_report_path(path).name
+        ),
+        progress=progress,
+    ):
+        if isinstance(outcome, UnreadableFile):
+            raise outcome
+        results.append(outcome)
+    return results
+
+
+def each_force_export(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    files: list[Path],
+    mapping: ForceMapping,
+    report_for: Callable[[Path], Path | None] | None = None,
+    progress: Callable[[Path], Progress] | None = None,
+) -> Iterator[tuple[Path, ImportResult | UnreadableFile]]:
+    """Import files of a force's export one after another, each in its own transaction, and
+    give each file with what its import did, or why it could not be read (the next file is
+    imported all the same). While one file is stored the next is read and checked in a
+    second thread (pyarrow and the database drivers mostly run without the GIL); records are
+    looked up when stored, so a reference repeated from the file before is a duplicate.
+
+    Raises `MappingError` when the mapping names neighbourhoods the store does not have."""
+    if not files:
+        return
+    kinds = _identifier_kinds(ctx, mapping)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchhouse-read") as reader:
         ahead: Future[_ReadExport] = reader.submit(
             _read_force_export, files[0], mapping, _mapped_neighbourhoods(ctx, mapping)
         )
         for index, path in enumerate(files):
-            read = ahead.result()
+            read: _ReadExport | UnreadableFile
+            try:
+                read = ahead.result()
+            except UnreadableFile as error:
+                read = error
             if index + 1 < len(files):
                 ahead = reader.submit(
                     _read_force_export,
@@ -353,19 +387,21 @@ def import_force_exports(
                     mapping,
                     _mapped_neighbourhoods(ctx, mapping),
                 )
-            report = None if report_dir is None else report_dir / default_report_path(path).name
-            results.append(
+            if isinstance(read, UnreadableFile):
+                yield path, read
+                continue
+            yield (
+                path,
                 _store_force_export(
                     ctx,
                     actor=actor,
                     read=read,
                     mapping=mapping,
                     kinds=kinds,
-                    report=report,
+                    report=report_for(path) if report_for else None,
                     progress=progress(path) if progress else None,
-                )
+                ),
             )
-    return results
 
 
 def _finish(
