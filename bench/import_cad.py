@@ -1,11 +1,14 @@
 """Benchmark: a year of a force's command-and-control export, imported into SQLite and
-PostgreSQL, by this checkout's importer and, side by side, by git main's (the baseline).
+PostgreSQL, by this checkout's importer and, side by side, by git main's (the baseline;
+`--baseline-ref REF` for another commit).
 
 Generates weekly CSV files in the shape of a published CAD export (see
 tests/io/test_command_and_control_end_to_end.py for where the shape comes from), ~750,000 rows
 by default across 52 files, then imports the folder into a fresh, migrated store with
-`watchhouse.services.imports.import_force_export` file by file (as the CLI does), each in a
-child process: once with this checkout's code, once with git main's code extracted by
+`watchhouse.services.imports.import_force_exports` (as the CLI does: each file in its own
+transaction), in a
+child process: once with this checkout's code, once with the baseline's code (git main or
+`--baseline-ref`) extracted by
 `git archive` into a temporary directory (not copied into the repository) and put first on
 PYTHONPATH. Two file sets:
 
@@ -16,15 +19,18 @@ PYTHONPATH. Two file sets:
   checkout only (main rejects or cannot filter these rows).
 
     uv run python bench/import_cad.py [--rows 750000] [--files 52] [--databases sqlite,postgresql]
+        [--baseline-ref main]
     uv run python bench/import_cad.py --rows 50000 --files 4          # quick
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import json
 import os
+import pstats
 import random
 import statistics
 import subprocess
@@ -38,6 +44,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 TARGET_ROWS_PER_SECOND = 50_000
+PROFILE_VARIABLE = "WATCHHOUSE_BENCH_CAD_PROFILE"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LONDON = ZoneInfo("Europe/London")
 WALL = "%Y-%m-%d %H:%M:%S"
@@ -57,6 +64,7 @@ HEADER = [
     "Call_Reopened",
     "Final_Closed_Time",
     "Disposition",
+    "Caller_Phone",
 ]
 SHARED_MAPPING = """
 source = "decc"
@@ -68,6 +76,7 @@ presented_at = "Incident_Start_Time"
 ended_at = "Incident_Phone_Stop"
 summary = "Problem"
 grade = "Priority_Number"
+caller_telephone = "Caller_Phone"
 incident_created_at = "Incident_Queue_Time"
 incident_deployed_at = "Incident_Dispatch_Time"
 incident_arrived_at = "Incident_Arrival_Time"
@@ -98,6 +107,7 @@ presented_at = "Incident_Start_Time"
 ended_at = "Incident_Phone_Stop"
 summary = "Problem"
 grade = "Priority_Number"
+caller_telephone = "Caller_Phone"
 incident_created_at = "Incident_Queue_Time"
 incident_deployed_at = "Incident_Dispatch_Time"
 incident_arrived_at = "Incident_Arrival_Time"
@@ -187,13 +197,37 @@ def _row(
         "Yes" if reopened else "No",
         wall(closed),
         rng.choice(["REPORT TAKEN", "ADVISED", "ARREST", "GONE ON ARRIVAL"]),
+        _caller_phone(rng, empty) if public else empty,
     ]
 
 
-def extract_main(into: Path) -> Path:
-    """git main's src/ in a temporary directory (the baseline's code, never in the repo)."""
+def _caller_phone(rng: random.Random, empty: str) -> str:
+    """The number a public caller rang from, spelt as control rooms record them: mostly UK
+    mobiles and landlines (national digits with or without spaces, or E.164), a repeat caller
+    now and then, a few foreign numbers, some withheld."""
+    roll = rng.random()
+    if roll < 0.15:
+        return empty
+    if roll < 0.22:
+        return rng.choice(["07700 900001", "+447700900002", "01632 960003"])  # repeat callers
+    if roll < 0.25:
+        return rng.choice(["+1 202 555 0143", "+33 6 12 34 56 78", "+49 30 901820"])
+    mobile = f"7{rng.randint(0, 999_999_999):09d}"
+    landline = f"{rng.choice(['20', '113', '161', '1632'])}{rng.randint(0, 9_999_999):07d}"[:10]
+    national = mobile if roll < 0.7 else landline
+    spelling = rng.random()
+    if spelling < 0.4:
+        return "0" + national
+    if spelling < 0.7:
+        return f"0{national[:4]} {national[4:]}"
+    return "+44" + national
+
+
+def extract_ref(ref: str, into: Path) -> Path:
+    """The src/ of git `ref` in a temporary directory (the baseline's code, never in the
+    repository)."""
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", "main", "src"],
+        ["git", "archive", "--format=tar", ref, "src"],
         check=True,
         capture_output=True,
         cwd=Path(__file__).resolve().parents[1],
@@ -227,13 +261,22 @@ def drop_database(name: str | None) -> None:
 
 
 def run_child(
-    code: Path | None, url: str, folder: Path, mapping: Path, work: Path, files: int = 0
+    code: Path | None,
+    url: str,
+    folder: Path,
+    mapping: Path,
+    work: Path,
+    files: int = 0,
+    profile: Path | None = None,
 ) -> dict:
     """Import the folder (its first `files` files when not 0) in a child process with this
-    checkout's code or main's (`code`)."""
+    checkout's code or main's (`code`); with `profile`, cProfile's statistics of the import
+    (the main thread) are written there."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
+    if profile is not None:
+        env[PROFILE_VARIABLE] = str(profile)
     command = [
         sys.executable,
         __file__,
@@ -275,17 +318,25 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
     if limit:
         files = files[:limit]
     totals = {"read": 0, "added": 0, "rejected": 0}
+    profile_to = os.environ.get(PROFILE_VARIABLE)
+    profiler = cProfile.Profile() if profile_to else None
     started = time.perf_counter()
     cpu_started = time.process_time()
-    for path in files:
-        result = imports.import_force_export(
-            ctx, actor=actor, path=path, mapping=mapping, report=work / f"{path.stem}.rej.csv"
-        )
+    if profiler is not None:
+        profiler.enable()
+    # As the CLI does: every file, each in its own transaction, in order.
+    for result in imports.import_force_exports(
+        ctx, actor=actor, paths=files, mapping=mapping, report_dir=work
+    ):
         totals["read"] += result.rows_read
         totals["added"] += result.rows_added
         totals["rejected"] += result.rows_rejected
+    if profiler is not None:
+        profiler.disable()
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    if profiler is not None and profile_to:
+        profiler.dump_stats(profile_to)
     ctx.db.dispose()
     code = str(Path(watchhouse.__file__).parent)
     print(json.dumps({"code": code, "seconds": seconds, "cpu": cpu, **totals}))
@@ -304,6 +355,18 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
+        "--baseline-ref",
+        default="main",
+        help="the git commit or branch whose importer is the baseline, run in the same run "
+        "on the same files (default main)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile this checkout's import of the shared set with cProfile (main thread; "
+        "it slows the import, so its rates are not the measurement) and print the top entries",
+    )
+    parser.add_argument(
         "--baseline-files",
         type=int,
         default=0,
@@ -315,7 +378,15 @@ def main() -> int:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bench-cad-") as tmp:
         work = Path(tmp)
-        main_src = extract_main(work / "main")
+        main_src = extract_ref(args.baseline_ref, work / "baseline")
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", args.baseline_ref],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        ).stdout.strip()
+        print(f"baseline: {args.baseline_ref} ({commit}); current: this checkout")
         sets = {}
         for name, real, text in (("shared", False, SHARED_MAPPING), ("real", True, REAL_MAPPING)):
             folder = work / name
@@ -329,9 +400,10 @@ def main() -> int:
             f"  load"
         )
         rates: dict[tuple[str, str, str], float] = {}
+        per_cpu: dict[tuple[str, str, str], float] = {}
         for kind in args.databases.split(","):
             plan = [
-                ("shared", "main", main_src),
+                ("shared", "baseline", main_src),
                 ("shared", "current", None),
                 ("real", "current", None),
             ]
@@ -340,6 +412,9 @@ def main() -> int:
                 seconds_each = []
                 cpu_each = []
                 for run in range(args.runs):
+                    profile = None
+                    if args.profile and (set_name, label, run) == ("shared", "current", 0):
+                        profile = work / f"profile-{kind}.pstats"
                     url, dropped = fresh_database(kind, work, f"{set_name}_{label}_{run}")
                     try:
                         found = run_child(
@@ -348,7 +423,8 @@ def main() -> int:
                             folder,
                             mapping,
                             work / f"out-{kind}-{run}",
-                            args.baseline_files if label == "main" else 0,
+                            args.baseline_files if label == "baseline" else 0,
+                            profile,
                         )
                     finally:
                         drop_database(dropped)
@@ -358,17 +434,23 @@ def main() -> int:
                 cpu = statistics.median(cpu_each)
                 rate = found["read"] / seconds
                 rates[(kind, set_name, label)] = rate
+                per_cpu[(kind, set_name, label)] = found["read"] / cpu
                 print(
                     f"{kind:12}{set_name:9}{label:10}{found['read']:>10,}{found['added']:>10,}"
                     f"{found['rejected']:>10,}{seconds:>9.1f}{rate:>10,.0f}{cpu:>8.1f}"
                     f"{found['read'] / cpu:>12,.0f}  {os.getloadavg()[0]:.1f}"
                 )
         for kind in args.databases.split(","):
-            ratio = rates[(kind, "shared", "current")] / rates[(kind, "shared", "main")]
+            key, base = (kind, "shared", "current"), (kind, "shared", "baseline")
             print(
-                f"{kind}: current / main on the shared set = {ratio:.2f}x; target "
-                f"{TARGET_ROWS_PER_SECOND:,} rows/s"
+                f"{kind}: current / {args.baseline_ref} on the shared set: rows/s "
+                f"{rates[key] / rates[base]:.2f}x, rows per CPU second "
+                f"{per_cpu[key] / per_cpu[base]:.2f}x; target {TARGET_ROWS_PER_SECOND:,} rows/s"
             )
+            if args.profile:
+                print(f"\ncProfile, {kind}, this checkout, shared set (top by cumulative time):")
+                stats = pstats.Stats(str(work / f"profile-{kind}.pstats"), stream=sys.stdout)
+                stats.strip_dirs().sort_stats("cumulative").print_stats(30)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -187,3 +187,34 @@ def test_a_failure_while_staging_stores_nothing(sqlite_database, monkeypatch):
         )
     assert len(opened) == 2
     assert _stored_crime_ids(sqlite_database) == []
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_reserved_ids_are_new_distinct_and_ascending(database, step):
+    """Ids reserved for a hand-made insert are the sequence's (PostgreSQL), consecutive or
+    not (another session may take ids meanwhile: a step of 3 stands in for that)."""
+    from sqlalchemy import text
+
+    from watchhouse.db.repositories import imports as repo
+
+    with database.transaction() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            session.execute(text(f"ALTER SEQUENCE {_sequence(session)} INCREMENT BY {step}"))
+        first = repo.reserve_ids(session=session, table_name="contacts", count=5)
+        second = repo.reserve_ids(session=session, table_name="contacts", count=4)
+        if postgres:
+            session.execute(text(f"ALTER SEQUENCE {_sequence(session)} INCREMENT BY 1"))
+    assert first.dtype == second.dtype == "int64"
+    assert list(first) == sorted(first) and len(set(first)) == 5
+    if postgres:
+        assert list(first) == [first[0] + step * k for k in range(5)]
+        assert second[0] == first[-1] + step and len(set(second)) == 4
+    else:
+        assert list(first) == list(range(first[0], first[0] + 5))
+
+
+def _sequence(session) -> str:
+    from sqlalchemy import text
+
+    return str(session.scalar(text("SELECT pg_get_serial_sequence('contacts', 'id')")))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from watchhouse.db.tables import ContactRow, ImportBatchRow, IncidentRow
 from watchhouse.domain.values import Channel, Origin, Settlement
+from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_export import parse_file
 from watchhouse.io.force_files import expand_inputs
 from watchhouse.io.force_mapping import MappingError, parse_mapping
@@ -85,6 +86,33 @@ def test_several_weekly_files_with_moved_and_extra_columns_import_as_one(
         }
         assert session.scalar(select(ImportBatchRow.rows_read).limit(1)) == 1
     assert arrived == {"A1": None, "A2": _utc(2025, 1, 13, 11, 20)}
+
+
+def test_files_read_ahead_meet_the_records_of_the_files_before_them(
+    ctx, admin, neighbourhoods, tmp_path
+):
+    """The next file is read while one is stored: a reference it repeats from the file before
+    is still a duplicate, and a file that cannot be read stops the run after the files before
+    it are stored."""
+    weeks = tmp_path / "weeks"
+    weeks.mkdir()
+    _write(weeks / "week-1.csv", HEADER, [["A1", "2025-01-06 10:00:00", "1", "", ""]])
+    _write(
+        weeks / "week-2.csv",
+        HEADER,
+        [["A1", "2025-01-06 10:00:00", "1", "", ""], ["A2", "2025-01-13 11:00:00", "2", "", ""]],
+    )
+    _write(weeks / "week-3.csv", ["Ref", "Priority"], [["A3", "3"]])
+    with pytest.raises(UnreadableFile, match=r"week-3\.csv"):
+        imports.import_force_exports(ctx, actor=admin, paths=[weeks], mapping=_mapping())
+    with ctx.db.transaction() as session:
+        stored = sorted(session.scalars(select(ContactRow.external_ref)))
+        batches = [
+            (Path(b.source_file).name, b.rows_added, b.rows_duplicate)
+            for b in session.scalars(select(ImportBatchRow).order_by(ImportBatchRow.id))
+        ]
+    assert stored == ["A1", "A2"]
+    assert batches == [("week-1.csv", 1, 0), ("week-2.csv", 1, 1)]
 
 
 def test_a_folder_glob_or_file_that_holds_no_csv_is_named(tmp_path):

@@ -199,6 +199,29 @@ def test_force_export_takes_a_folder_and_a_glob_and_reports_the_filter_once_per_
     assert _query(data_dir, "SELECT sum(rows_duplicate) FROM import_batches") == [(2,)]
 
 
+def test_force_export_files_that_cannot_be_read_are_named_and_the_others_still_import(
+    invoke, store, data_dir, tmp_path
+):
+    """Files are read ahead of storing: an unreadable one between good ones is named, the
+    import goes on, and the command fails at the end."""
+    store.add_users(Role.ADMINISTRATOR)
+    mapping = tmp_path / "cad.toml"
+    mapping.write_text(
+        'source = "cad"\n[defaults]\nchannel = "101"\n'
+        '[columns]\nexternal_ref = "Ref"\npresented_at = "Received"\n',
+        encoding="utf-8",
+    )
+    weeks = tmp_path / "weeks"
+    weeks.mkdir()
+    (weeks / "w1.csv").write_text("Ref,Received\nA1,2025-01-06 10:00:00\n", encoding="utf-8")
+    (weeks / "w2.csv").write_text("Ref,Agency\nA2,POLICE\n", encoding="utf-8")
+    (weeks / "w3.csv").write_text("Ref,Received\nA3,2025-01-20 10:00:00\n", encoding="utf-8")
+    result = invoke("import", "force-export", str(weeks), "--mapping", str(mapping))
+    assert result.exit_code == 1
+    assert "w2.csv: not imported" in _flat(result.stderr)
+    assert _query(data_dir, "SELECT external_ref FROM contacts ORDER BY 1") == [("A1",), ("A3",)]
+
+
 def test_a_bad_mapping_is_refused_naming_the_key(invoke, store, tmp_path):
     store.add_users(Role.ADMINISTRATOR)
     mapping = tmp_path / "mapping.toml"

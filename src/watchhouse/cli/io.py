@@ -218,25 +218,27 @@ def import_force_export(
     results: list[imports.ImportResult] = []
     failed = False
     with _progress() as progress:
-        for path in paths:
-            task = progress.add_task(path.name, total=None)
-            try:
-                results.append(
-                    imports.import_force_export(
-                        ctx,
-                        actor=actor,
-                        path=path,
-                        mapping=checked,
-                        report=_report_for(path, report, several),
-                        progress=_tracker(progress, task),
-                    )
-                )
-            except MappingError as exc:
-                err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
-                raise typer.Exit(2) from exc
-            except UnreadableFile as exc:
-                err.print(f"[red]{path}: not imported[/red]: {exc}")
-                failed = True
+
+        def track(path: Path) -> imports.Progress:
+            return _tracker(progress, progress.add_task(path.name, total=None))
+
+        try:
+            for path, outcome in imports.each_force_export(
+                ctx,
+                actor=actor,
+                files=paths,
+                mapping=checked,
+                report_for=lambda path: _report_for(path, report, several),
+                progress=track,
+            ):
+                if isinstance(outcome, UnreadableFile):
+                    err.print(f"[red]{path}: not imported[/red]: {outcome}")
+                    failed = True
+                else:
+                    results.append(outcome)
+        except MappingError as exc:
+            err.print(f"[red]mapping {mapping} refused[/red]: {exc}")
+            raise typer.Exit(2) from exc
     _summary(results, f"force export import ({checked.source})")
     for r in results:
         if r.rows_filtered or r.warnings:

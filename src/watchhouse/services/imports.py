@@ -7,7 +7,8 @@ rejected-rows report, and logs one collection of personal data in the access log
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.io import force_export, force_files, police_uk
+from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
 from watchhouse.io.rejects import default_report_path, write_report
 from watchhouse.linkage.prepare import normalise_value
@@ -164,27 +166,77 @@ def import_force_export(
     Raises `MappingError` when the mapping names neighbourhoods the store does not have, and
     `UnreadableFile` for a file that lacks the mapped columns; bad rows are rejected.
     """
-    tell = progress or _no_progress
+    kinds = _identifier_kinds(ctx, mapping)
+    neighbourhoods = _mapped_neighbourhoods(ctx, mapping)
+    return _store_force_export(
+        ctx,
+        actor=actor,
+        read=_read_force_export(path, mapping, neighbourhoods),
+        mapping=mapping,
+        kinds=kinds,
+        report=report,
+        progress=progress,
+        chunk_rows=chunk_rows,
+    )
+
+
+@dataclass(frozen=True)
+class _ReadExport:
+    """One file of a force's export, read and checked, not stored yet."""
+
+    path: Path
+    parsed: force_export.ParsedExport
+    digest: str
+    neighbourhoods: dict[str, repo.NeighbourhoodRef]
+
+
+def _mapped_neighbourhoods(
+    ctx: AppContext, mapping: ForceMapping
+) -> dict[str, repo.NeighbourhoodRef]:
+    """The store's neighbourhoods by code; a `MappingError` when the mapping names others."""
     with ctx.db.transaction() as session:
         neighbourhoods = repo.neighbourhood_refs(session=session)
     unknown = unknown_neighbourhoods(mapping, set(neighbourhoods))
     if unknown:
         raise MappingError(unknown[0], "not one of our neighbourhood codes")
-    kinds = _identifier_kinds(ctx, mapping)
+    return neighbourhoods
+
+
+def _read_force_export(
+    path: Path, mapping: ForceMapping, neighbourhoods: dict[str, repo.NeighbourhoodRef]
+) -> _ReadExport:
+    """Read and check one file (no database access: it may run in a reading thread)."""
     parsed = force_export.parse_file(
         path,
         mapping=mapping,
         neighbourhoods={code: ref.settlement for code, ref in neighbourhoods.items()},
     )
+    return _ReadExport(path, parsed, file_sha256(path), neighbourhoods)
+
+
+def _store_force_export(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    read: _ReadExport,
+    mapping: ForceMapping,
+    kinds: dict[str, str],
+    report: Path | None,
+    progress: Progress | None,
+    chunk_rows: int = FORCE_CHUNK_ROWS,
+) -> ImportResult:
+    """Store one file read by `_read_force_export` in one transaction, record the batch, log
+    the collection and write the report."""
+    tell = progress or _no_progress
+    path, parsed, neighbourhoods = read.path, read.parsed, read.neighbourhoods
     done = parsed.rows_rejected
     tell(done, parsed.rows_read)
-    digest = file_sha256(path)
     with ctx.db.transaction() as session:
         batch_id = repo.start_batch(
             session=session,
             importer="force_export",
             source_file=str(path),
-            file_sha256=digest,
+            file_sha256=read.digest,
             started_at=ctx.now(),
         )
         added = 0
@@ -287,20 +339,75 @@ def import_force_exports(
 
     Raises `UnreadableFile` naming the file when one cannot be read; the files before it stay
     imported."""
+    files = list(force_files.expand_inputs(paths))
     results: list[ImportResult] = []
-    for path in force_files.expand_inputs(paths):
-        report = None if report_dir is None else report_dir / default_report_path(path).name
-        results.append(
-            import_force_export(
-                ctx,
-                actor=actor,
-                path=path,
-                mapping=mapping,
-                report=report,
-                progress=progress(path) if progress else None,
-            )
-        )
+    for _path, outcome in each_force_export(
+        ctx,
+        actor=actor,
+        files=files,
+        mapping=mapping,
+        report_for=lambda path: (
+            None if report_dir is None else report_dir / default_report_path(path).name
+        ),
+        progress=progress,
+    ):
+        if isinstance(outcome, UnreadableFile):
+            raise outcome
+        results.append(outcome)
     return results
+
+
+def each_force_export(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    files: list[Path],
+    mapping: ForceMapping,
+    report_for: Callable[[Path], Path | None] | None = None,
+    progress: Callable[[Path], Progress] | None = None,
+) -> Iterator[tuple[Path, ImportResult | UnreadableFile]]:
+    """Import files of a force's export one after another, each in its own transaction, and
+    give each file with what its import did, or why it could not be read (the next file is
+    imported all the same). While one file is stored the next is read and checked in a
+    second thread (pyarrow and the database drivers mostly run without the GIL); records are
+    looked up when stored, so a reference repeated from the file before is a duplicate.
+
+    Raises `MappingError` when the mapping names neighbourhoods the store does not have."""
+    if not files:
+        return
+    kinds = _identifier_kinds(ctx, mapping)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchhouse-read") as reader:
+        ahead: Future[_ReadExport] = reader.submit(
+            _read_force_export, files[0], mapping, _mapped_neighbourhoods(ctx, mapping)
+        )
+        for index, path in enumerate(files):
+            read: _ReadExport | UnreadableFile
+            try:
+                read = ahead.result()
+            except UnreadableFile as error:
+                read = error
+            if index + 1 < len(files):
+                ahead = reader.submit(
+                    _read_force_export,
+                    files[index + 1],
+                    mapping,
+                    _mapped_neighbourhoods(ctx, mapping),
+                )
+            if isinstance(read, UnreadableFile):
+                yield path, read
+                continue
+            yield (
+                path,
+                _store_force_export(
+                    ctx,
+                    actor=actor,
+                    read=read,
+                    mapping=mapping,
+                    kinds=kinds,
+                    report=report_for(path) if report_for else None,
+                    progress=progress(path) if progress else None,
+                ),
+            )
 
 
 def _finish(
