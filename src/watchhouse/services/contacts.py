@@ -50,17 +50,20 @@ def take_contact(
     if key is not None and len(key) > 120:
         raise ValidationFailed.one("Idempotency-Key", "is longer than 120 characters")
     digest = request_digest(new)
-    if key is not None:
-        with ctx.db.transaction() as session:
-            existing = contacts.by_idempotency_key(session=session, user_id=actor.user_id, key=key)
-        if existing is not None:
-            return _replayed(existing, key, digest)
     checked = check_new_contact(new, ctx.now())
     identifiers, problems = _checked_identifiers(ctx, new)
-    if isinstance(checked, list) or problems:
-        raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
     try:
+        # One transaction: a retry is found again, or the contact is stored (the key's
+        # unique index settles a race between two requests that both found nothing).
         with ctx.db.transaction() as session:
+            if key is not None:
+                existing = contacts.by_idempotency_key(
+                    session=session, user_id=actor.user_id, key=key
+                )
+                if existing is not None:
+                    return _replayed(existing, key, digest)
+            if isinstance(checked, list) or problems:
+                raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
             contact_id = _store_contact(
                 ctx, session, actor, checked, key, digest, identifiers=identifiers
             )

@@ -63,9 +63,10 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
     # 1 turns joining at once off: every caller is confirmed by the handler.
     if threshold >= 1 or not caller.family_name:
         return CallerChoice(None, False, frozenset())
-    # Read before the scoring: anyone recorded after it shows up in the check under the locks.
-    looked_at = frozenset(_candidate_ids(ctx, session, caller=caller))
+    # The candidates are read before the scoring (one query, which `_candidate_ids` repeats
+    # under the locks): anyone recorded after it shows up in that check.
     candidates, people, records_of = _candidates(ctx, session, caller=caller)
+    looked_at = frozenset(people)
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
     # Two or more distinct people likely (not copies of one): the handler chooses.

@@ -166,11 +166,19 @@ def person(*, session: Session, person_id: int | None) -> PersonView | None:
     return None if row is None else person_view(row)
 
 
-def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
+def _insert_ignoring_duplicates(
+    session: Session, table: Any, values: dict[str, Any], *, returning: bool = False
+) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL); with
+    `returning`, the new row's id (None when the row was there already)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    if not returning:
+        session.execute(statement)
+        return None
+    inserted: int | None = session.execute(statement.returning(table.c.id)).scalar()
+    return inserted
 
 
 def telephone_number_id(*, session: Session, number: str) -> int:
@@ -181,7 +189,11 @@ def telephone_number_id(*, session: Session, number: str) -> int:
     )
     if existing is not None:
         return existing
-    _insert_ignoring_duplicates(session, TelephoneNumberRow.__table__, {"number": number})
+    inserted = _insert_ignoring_duplicates(
+        session, TelephoneNumberRow.__table__, {"number": number}, returning=True
+    )
+    if inserted is not None:
+        return inserted
     return session.execute(
         select(TelephoneNumberRow.id).where(TelephoneNumberRow.number == number)
     ).scalar_one()
@@ -219,8 +231,14 @@ def hold_new_caller_locks(*, session: Session, keys: Iterable[str]) -> None:
     if not wanted:
         return
     if session.get_bind().dialect.name == "postgresql":
-        for number in wanted:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+        # One round trip: the locks are taken row by row in the subquery's (ascending) order.
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(key) FROM "
+                "(SELECT key FROM unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS wanted"
+            ),
+            {"keys": wanted},
+        )
     else:
         # Any write statement starts the write transaction (and takes the process's write
         # gate, db/engine.py); this one changes nothing.

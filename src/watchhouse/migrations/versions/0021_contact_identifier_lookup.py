@@ -13,7 +13,7 @@ Create Date: 2026-12-07 11:40:00
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
