@@ -28,4 +28,4 @@ def test_a_forecast_still_finds_statsforecast_when_it_runs() -> None:
     from watchhouse.forecasting import backtest
 
     names = {m.alias for m in backtest.models(annual=False)}  # type: ignore[attr-defined]
-    assert names == {"MSTL", "AutoETS", "AutoARIMA", backtest.BASELINE}
+    assert names == {"MSTL", "AutoETS", "AutoARIMA", "Theta", backtest.BASELINE}
