@@ -52,3 +52,33 @@ def test_a_reference_of_another_type_than_the_one_chosen_is_named(existing_recor
     )
     assert page.status_code == 422
     assert f"{reference} is a contact reference; the record type chosen is incident" in page.text
+
+
+def _users(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<tr><td>[^<]*</td><td title="username ([^"]*)">', body)
+
+
+def test_the_user_is_found_by_the_name_the_table_shows_or_the_username(
+    existing_records, client_as, actors
+):
+    auditor = client_as(Role.AUDITOR)
+    handler = actors[Role.CALL_HANDLER]
+    page = auditor.client.get("/access-log")
+    assert "User (name or username)" in page.text
+    assert {handler.username} < set(_users(page.text))  # others are in the log too
+    for typed in (
+        handler.display_name,
+        handler.display_name.upper(),
+        f" {handler.display_name.lower()} ",
+        handler.username,
+        handler.username.upper(),
+    ):
+        found = auditor.client.get("/access-log", params={"username": typed})
+        assert found.status_code == 200
+        users = _users(found.text)
+        assert users, typed
+        assert set(users) == {handler.username}, typed
+        assert f">{handler.display_name}</td>" in found.text
+    nobody = auditor.client.get("/access-log", params={"username": "No Such Person"})
+    assert "No entries match." in nobody.text

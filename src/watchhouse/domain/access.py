@@ -159,7 +159,7 @@ class AccessEntry:
 class AccessQuery:
     """Filters for searching the access log; None means any."""
 
-    username: str | None = None
+    username: str | None = None  # the user's username or name as the screens show it, any case
     operation: Operation | None = None
     record_type: str | None = None
     record_id: str | None = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from watchhouse.db.tables import AccessLogRow, UserRow
 from watchhouse.domain.access import AccessEntry, AccessQuery, Operation
@@ -47,6 +48,21 @@ def record_types(*, session: Session) -> list[str]:
     return sorted(session.scalars(select(AccessLogRow.record_type).distinct()))
 
 
+def _by_user(session: Session, typed: str) -> ColumnElement[bool]:
+    """Entries by the user typed as their username or their name as the screens show it
+    (in any case). The users are looked up first so the log's username index still serves."""
+    wanted = typed.strip().lower()
+    users = session.execute(
+        select(UserRow.id, UserRow.username).where(
+            or_(func.lower(UserRow.username) == wanted, func.lower(UserRow.display_name) == wanted)
+        )
+    ).all()
+    usernames = {typed.strip(), *(u.username for u in users)}
+    return or_(
+        AccessLogRow.username.in_(usernames), AccessLogRow.user_id.in_([u.id for u in users])
+    )
+
+
 def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
     """Entries matching the query, newest first."""
     statement = (
@@ -55,7 +71,7 @@ def search(*, session: Session, query: AccessQuery) -> list[AccessEntry]:
         .order_by(AccessLogRow.at.desc(), AccessLogRow.id.desc())
     )
     if query.username:
-        statement = statement.where(AccessLogRow.username == query.username)
+        statement = statement.where(_by_user(session, query.username))
     if query.operation:
         statement = statement.where(AccessLogRow.operation == query.operation.value)
     if query.record_type:
