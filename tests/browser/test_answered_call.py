@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -16,15 +15,10 @@ from watchhouse.domain.telephony import CallEvent, CallEventKind
 from watchhouse.domain.values import Channel
 from watchhouse.services import accounts, telephony
 
-from .conftest import CHROMIUM, HANDLER, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import HANDLER, LiveApp
+from .desks import BROWSER_ONLY, desk
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 
 def test_the_handler_completes_the_answered_call_from_their_home_page(
@@ -61,8 +55,7 @@ def test_the_handler_completes_the_answered_call_from_their_home_page(
             handler_username="handler",
         ),
     )
-    handler = new_page()
-    sign_in(handler, *HANDLER)
+    handler = desk(new_page, HANDLER)
     calls = handler.get_by_role("region", name="Calls you answered")
     calls.get_by_role("link", name="07700 900456").click()
     expect(handler.get_by_role("heading", name="Answered call")).to_be_visible()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact, contact_reference
@@ -13,15 +12,10 @@ from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
 from watchhouse.services import accounts, contacts, teams
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp
+from .desks import BROWSER_ONLY, desk
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 AUDITOR = ("aud", "auditor-pass-123")
 SUPERVISOR = ("sgt", "supervisor-pass-123")
@@ -76,8 +70,7 @@ def test_auditor_scores_a_sampled_call_and_the_supervisor_acknowledges_it(
 ) -> None:
     taken = _set_up(live_app)
     month = live_app.ctx.now().strftime("%Y-%m")
-    page = new_page()
-    sign_in(page, *AUDITOR)
+    page = desk(new_page, AUDITOR)
     page.get_by_role("link", name="Quality audits").click()
     page.get_by_label("Template", exact=True).select_option("thrive_quality")
     page.get_by_label("Month (YYYY-MM)").fill(month)
@@ -106,8 +99,7 @@ def test_auditor_scores_a_sampled_call_and_the_supervisor_acknowledges_it(
     expect(page.get_by_role("heading", name=f"THRIVE quality: {drawn[1]}")).to_be_visible()
     screenshot(page, "auditor-next-record")
 
-    sergeant = new_page()
-    sign_in(sergeant, *SUPERVISOR)
+    sergeant = desk(new_page, SUPERVISOR)
     sergeant.get_by_role("link", name="Audit feedback").first.click()
     row = sergeant.locator("tbody tr", has_text=drawn[0])
     expect(row).to_contain_text("FAIL")

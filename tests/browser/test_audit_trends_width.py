@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.audit import AnswerKind
@@ -15,15 +14,10 @@ from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
 from watchhouse.services import accounts, audits, contacts
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp
+from .desks import BROWSER_ONLY, add_person, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 DESK = {"width": 1280, "height": 800}
 ANALYST = ("ana", "analyst-pass-123")
@@ -81,13 +75,7 @@ def test_two_years_of_audit_trends_fit_a_1280_px_screen(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
     periods = _scored_months(live_app)
-    accounts.add_user(
-        live_app.ctx,
-        username=ANALYST[0],
-        display_name="Ana",
-        role=Role.ANALYST,
-        password=ANALYST[1],
-    )
+    add_person(live_app, ANALYST, Role.ANALYST, "Ana")
     page = new_page()
     page.set_viewport_size(DESK)
     sign_in(page, *ANALYST)

@@ -18,15 +18,10 @@ from watchhouse.services.access import search_access_log
 from watchhouse.services.context import AppContext
 from watchhouse.services.synth import SynthRequest
 
-from .conftest import CHROMIUM, LiveApp, open_live_ctx
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp, open_live_ctx
+from .desks import BROWSER_ONLY, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 ANALYST = ("ana", "analyst-pass-123")
 SMALL_FORCE = SynthRequest(start=date(2023, 4, 1), end=date(2024, 6, 1), scale=0.003, seed=3)

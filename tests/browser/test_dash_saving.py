@@ -5,38 +5,23 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment, VulnerabilityFlag
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import graded_incident, sign_in
+from .conftest import LiveApp
+from .desks import BROWSER_ONLY, OFFICER, add_person, desk, graded_incident
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
-
-OFFICER = ("officer1", "officer-pass-123")
+pytestmark = BROWSER_ONLY
 
 
 def test_a_dash_answer_is_saved_as_chosen_and_kept_after_leaving(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username=OFFICER[0],
-        display_name="Olu Officer",
-        role=Role.OFFICER,
-        password=OFFICER[1],
-    )
+    add_person(live_app, OFFICER, Role.OFFICER, "Olu Officer")
     incident_id = graded_incident(
         live_app.ctx,
         live_app,
@@ -57,9 +42,7 @@ def test_a_dash_answer_is_saved_as_chosen_and_kept_after_leaving(
         ),
         Grade.PRIORITY,
     )
-    officer = new_page()
-    sign_in(officer, *OFFICER)
-    officer.goto(f"/incidents/{incident_id}/risk")
+    officer = desk(new_page, OFFICER, f"/incidents/{incident_id}/risk")
     expect(officer.locator("#saved-state")).to_have_text("No answers saved yet.")
     first = officer.locator("#q01")
     first.get_by_label("Yes").check()

@@ -4,64 +4,36 @@ sees it leave the live queue, and the incident says who decided and why."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts
 
-from .conftest import CHROMIUM, DISPATCHER, LiveApp
-from .test_first_ring_to_arrival import graded_incident, queue_rows, sign_in
-from .test_two_dispatchers import LIVE_UPDATE_MS, URGENT
+from .conftest import DISPATCHER, LiveApp
+from .desks import (
+    BROWSER_ONLY,
+    LIVE_UPDATE_MS,
+    SUPERVISOR,
+    add_person,
+    desk,
+    queue_rows,
+    urgent_999,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
-
-SUPERVISOR = ("supervisor1", "supervisor1-pass-123")
+pytestmark = BROWSER_ONLY
 
 
 def test_a_supervisor_cancels_a_grade_1_and_the_dispatchers_queue_loses_it_live(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username=SUPERVISOR[0],
-        display_name="Sgt Sian Supervisor",
-        role=Role.SUPERVISOR,
-        password=SUPERVISOR[1],
-    )
-    for summary, place in (
-        ("Report of a man with a knife", "Canal Bridge"),
-        ("Fight at the bus station", "Bus Station"),
-    ):
-        incident_id = graded_incident(
-            live_app.ctx,
-            live_app,
-            NewContact(
-                channel=Channel.EMERGENCY_999,
-                summary=summary,
-                location_description=place,
-                neighbourhood_code="central",
-            ),
-            URGENT,
-            Grade.EMERGENCY,
-        )
+    add_person(live_app, SUPERVISOR, Role.SUPERVISOR, "Sgt Sian Supervisor")
+    urgent_999(live_app, "Report of a man with a knife", "Canal Bridge")
+    incident_id = urgent_999(live_app, "Fight at the bus station", "Bus Station")
 
-    dispatcher = new_page()
-    sign_in(dispatcher, *DISPATCHER)
-    dispatcher.goto("/dispatch")
+    dispatcher = desk(new_page, DISPATCHER, "/dispatch")
     expect(dispatcher.locator("#live-state")).to_have_text("live")
     expect(queue_rows(dispatcher)).to_have_count(2)
 
-    supervisor = new_page()
-    sign_in(supervisor, *SUPERVISOR)
-    supervisor.goto(f"/incidents/{incident_id}")
+    supervisor = desk(new_page, SUPERVISOR, f"/incidents/{incident_id}")
     # A supervisor's own authority is enough: the rationale box is not asked of them.
     expect(supervisor.locator("#rationale")).to_have_count(0)
     supervisor.select_option("#closure", "cancelled")

@@ -9,66 +9,36 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import EmergencyIndicator, Engagement, Level, ThriveAssessment
+from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts, contacts
-from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services.context import system_clock
 
-from .conftest import CHROMIUM, DISPATCHER, HANDLER, LiveApp
+from .conftest import DISPATCHER, HANDLER, LiveApp
+from .desks import (
+    BROWSER_ONLY,
+    LIVE_UPDATE_MS,
+    OFFICER,
+    URGENT,
+    add_person,
+    desk,
+    graded_incident,
+    queue_rows,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
-LIVE_UPDATE_MS = 10_000
 KNIFE = "Man with a knife in the street"
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    """Sign in through the form, with the keyboard."""
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name=re.compile("Good to see you"))).to_be_visible()
-
-
-def queue_rows(page: Page) -> Any:
-    """The rows of the dispatch queue's body."""
-    return page.locator("#queue-rows > tr")
-
-
-def graded_incident(
-    ctx: AppContext, live: LiveApp, new: NewContact, assessment: ThriveAssessment, grade: Grade
-) -> int:
-    """A contact taken, assessed and graded through the services (as an earlier shift did)."""
-    taken = contacts.take_contact(ctx, actor=live.handler, new=new)
-    contacts.assess_thrive(
-        ctx, actor=live.handler, contact_id=taken.contact_id, assessment=assessment, notes={}
-    )
-    return contacts.grade_contact(ctx, actor=live.handler, contact_id=taken.contact_id, grade=grade)
 
 
 def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username="officer1",
-        display_name="PC Olu Officer",
-        role=Role.OFFICER,
-        password="officer-pass-123",
-    )
+    add_person(live_app, OFFICER, Role.OFFICER, "PC Olu Officer")
     # An older grade 3 job is already waiting, so "top of the queue" means something.
     graded_incident(
         live_app.ctx,
@@ -86,8 +56,7 @@ def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
     )
 
     # The dispatcher is watching the queue before the phone rings.
-    dispatcher = new_page()
-    sign_in(dispatcher, *DISPATCHER)
+    dispatcher = desk(new_page, DISPATCHER)
     dispatcher.get_by_role("link", name="Dispatch queue", exact=True).click()
     expect(dispatcher.get_by_role("heading", name=re.compile("Dispatch queue"))).to_be_visible()
     expect(dispatcher.locator("#live-state")).to_have_text("live")
@@ -96,8 +65,7 @@ def test_knife_call_reaches_the_live_queue_and_an_officer_arrives(
     expect(dispatcher.get_by_text(KNIFE)).to_have_count(0)
 
     # The call handler answers a 999 call.
-    handler = new_page()
-    sign_in(handler, *HANDLER)
+    handler = desk(new_page, HANDLER)
     handler.get_by_role("link", name="New contact", exact=True).click()
     expect(handler.get_by_role("heading", name="New contact")).to_be_visible()
     handler.get_by_label("999", exact=True).check()
@@ -185,21 +153,11 @@ def test_incident_past_its_target_shows_as_breached(
             location_description="Market Square",
             neighbourhood_code="central",
         ),
-        ThriveAssessment(
-            Level.HIGH,
-            Level.HIGH,
-            Level.HIGH,
-            Level.LOW,
-            Level.LOW,
-            Engagement.IMMEDIATE_ATTENDANCE,
-            frozenset({EmergencyIndicator.VIOLENCE}),
-        ),
+        URGENT,
         Grade.EMERGENCY,
     )
 
-    dispatcher = new_page()
-    sign_in(dispatcher, *DISPATCHER)
-    dispatcher.goto("/dispatch")
+    dispatcher = desk(new_page, DISPATCHER, "/dispatch")
     row = queue_rows(dispatcher).filter(has_text="Fight outside the Crown pub")
     expect(row).to_have_count(1)
     expect(row).to_have_class(re.compile(r"\bbreached\b"))

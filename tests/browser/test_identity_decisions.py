@@ -3,23 +3,17 @@ reason is pointed out at the field, then the decision is kept and listed on the 
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact, contact_reference
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts
+from watchhouse.services import contacts
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp
+from .desks import BROWSER_ONLY, add_person, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 SUPERVISOR = ("sgt", "supervisor-pass-123")
 
@@ -53,13 +47,7 @@ def test_supervisor_records_that_two_contacts_are_the_same_person(
     screenshot,  # type: ignore[no-untyped-def]
 ) -> None:
     person_id, first, second = _two_calls(live_app)
-    accounts.add_user(
-        live_app.ctx,
-        username=SUPERVISOR[0],
-        display_name="Sgt Sam",
-        role=Role.SUPERVISOR,
-        password=SUPERVISOR[1],
-    )
+    add_person(live_app, SUPERVISOR, Role.SUPERVISOR, "Sgt Sam")
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, *SUPERVISOR)

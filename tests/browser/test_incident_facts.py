@@ -12,15 +12,10 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 
-from .conftest import CHROMIUM, DISPATCHER, LiveApp
-from .test_first_ring_to_arrival import graded_incident, sign_in
+from .conftest import DISPATCHER, LiveApp
+from .desks import BROWSER_ONLY, graded_incident, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 
 @pytest.mark.parametrize("width", [1280, 390])

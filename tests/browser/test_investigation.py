@@ -25,14 +25,10 @@ from watchhouse.domain.values import Channel
 from watchhouse.services import accounts, contacts, crimes, investigations
 from watchhouse.services.context import AppContext
 
-from .conftest import CHROMIUM, LiveApp, open_live_ctx
+from .conftest import LiveApp, open_live_ctx
+from .desks import BROWSER_ONLY
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 TUESDAY_MORNING = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)

@@ -6,32 +6,27 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from watchhouse.domain.access import AccessQuery
+from watchhouse.domain.access import AccessEntry, AccessQuery
 from watchhouse.domain.records import NewContact
-from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import access, accounts, contacts
+from watchhouse.services import access, contacts
 
-from .conftest import CHROMIUM, HANDLER, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import HANDLER, LiveApp
+from .desks import BROWSER_ONLY, add_person, desk
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
+
+SECOND_HANDLER = ("handler2", "correct horse battery staple")
 
 
-def test_a_name_search_asks_for_a_reason_and_logs_what_was_given(
-    live_app: LiveApp, new_page
-) -> None:
-    contact_id = contacts.take_contact(
-        live_app.ctx,
-        actor=live_app.handler,
+def _ada_quills_shed(live: LiveApp) -> int:
+    """Ada Quill's 101 call about her shed, taken by the first handler; its contact id."""
+    return contacts.take_contact(
+        live.ctx,
+        actor=live.handler,
         new=NewContact(
             channel=Channel.NON_EMERGENCY_101,
             caller_given_name="Ada",
@@ -39,9 +34,21 @@ def test_a_name_search_asks_for_a_reason_and_logs_what_was_given(
             summary="Shed broken into",
         ),
     ).contact_id
-    page = new_page()
-    sign_in(page, *HANDLER)
-    page.goto("/search")
+
+
+def _contact_views_logged(live: LiveApp, username: str) -> list[AccessEntry]:
+    """What an auditor finds in the access log of the contacts `username` looked at."""
+    auditor = add_person(live, ("auditor1", "otter lantern gravel 9"), Role.AUDITOR, "Aud Itor")
+    return access.search_access_log(
+        live.ctx, actor=auditor, query=AccessQuery(username=username, record_type="contact")
+    )
+
+
+def test_a_name_search_asks_for_a_reason_and_logs_what_was_given(
+    live_app: LiveApp, new_page
+) -> None:
+    contact_id = _ada_quills_shed(live_app)
+    page = desk(new_page, HANDLER, "/search")
     page.get_by_label("Reference, telephone number or name").fill("Quill")
     page.get_by_role("button", name="Search").click()
     # The browser itself refuses an empty reason (required), so nothing is asked of the server.
@@ -50,18 +57,7 @@ def test_a_name_search_asks_for_a_reason_and_logs_what_was_given(
     page.get_by_label("Details").fill("welfare check after 101 call")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("Contact: Ada Quill")).to_be_visible()
-    auditor = accounts.add_user(
-        live_app.ctx,
-        username="auditor1",
-        display_name="Aud Itor",
-        role=Role.AUDITOR,
-        password="otter lantern gravel 9",
-    )
-    logged = access.search_access_log(
-        live_app.ctx,
-        actor=Actor(auditor.id, auditor.username, auditor.display_name, auditor.role),
-        query=AccessQuery(username=HANDLER[0], record_type="contact"),
-    )
+    logged = _contact_views_logged(live_app, HANDLER[0])
     assert (str(contact_id), "safeguarding: welfare check after 101 call") in [
         (e.record_id, e.justification) for e in logged
     ]
@@ -70,9 +66,7 @@ def test_a_name_search_asks_for_a_reason_and_logs_what_was_given(
 def test_the_date_of_birth_is_one_tab_stop_typed_as_day_month_year(
     live_app: LiveApp, new_page
 ) -> None:
-    page = new_page()
-    sign_in(page, *HANDLER)
-    page.goto("/contacts/new")
+    page = desk(new_page, HANDLER, "/contacts/new")
     page.get_by_label("Family name").focus()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Date of birth")).to_be_focused()
@@ -87,26 +81,9 @@ def test_a_reason_given_once_carries_through_assessing_and_grading_another_handl
 ) -> None:
     """Issue 15: a second handler gives a reason for a colleague's contact once; THRIVE and
     the grade are then recorded without being asked again, and each showing is logged with it."""
-    contact_id = contacts.take_contact(
-        live_app.ctx,
-        actor=live_app.handler,
-        new=NewContact(
-            channel=Channel.NON_EMERGENCY_101,
-            caller_given_name="Ada",
-            caller_family_name="Quill",
-            summary="Shed broken into",
-        ),
-    ).contact_id
-    accounts.add_user(
-        live_app.ctx,
-        username="handler2",
-        display_name="Second Handler",
-        role=Role.CALL_HANDLER,
-        password="correct horse battery staple",
-    )
-    page = new_page()
-    sign_in(page, "handler2", "correct horse battery staple")
-    page.goto(f"/contacts/{contact_id}")
+    contact_id = _ada_quills_shed(live_app)
+    add_person(live_app, SECOND_HANDLER, Role.CALL_HANDLER, "Second Handler")
+    page = desk(new_page, SECOND_HANDLER, f"/contacts/{contact_id}")
     page.get_by_label("Reason", exact=True).select_option(value="current_incident")
     page.get_by_label("Details").fill("caller rang back")
     page.get_by_role("button", name="Continue").click()
@@ -122,17 +99,6 @@ def test_a_reason_given_once_carries_through_assessing_and_grading_another_handl
     page.get_by_role("button", name="Confirm grade").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Graded 3"))).to_be_visible()
     expect(page.get_by_text("Why are you viewing")).to_have_count(0)
-    auditor = accounts.add_user(
-        live_app.ctx,
-        username="auditor1",
-        display_name="Aud Itor",
-        role=Role.AUDITOR,
-        password="otter lantern gravel 9",
-    )
-    logged = access.search_access_log(
-        live_app.ctx,
-        actor=Actor(auditor.id, auditor.username, auditor.display_name, auditor.role),
-        query=AccessQuery(username="handler2", record_type="contact"),
-    )
+    logged = _contact_views_logged(live_app, "handler2")
     reasons = [e.justification for e in logged if e.operation.value == "consultation"]
     assert reasons == ["current_incident: caller rang back"] * 3

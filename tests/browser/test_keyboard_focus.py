@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM, HANDLER, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import HANDLER, LiveApp
+from .desks import BROWSER_ONLY, desk
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 
 def test_focus_is_on_the_first_thrive_question_after_recording_the_contact(
     live_app: LiveApp, new_page
 ) -> None:
-    handler = new_page()
-    sign_in(handler, *HANDLER)
-    handler.goto("/contacts/new")
+    handler = desk(new_page, HANDLER, "/contacts/new")
     handler.get_by_label("999", exact=True).check()
     handler.get_by_label("Address or place").fill("High Street")
     handler.get_by_label("Neighbourhood").select_option(label="Central (urban)")

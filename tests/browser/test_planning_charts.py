@@ -7,24 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts
 from watchhouse.services.context import AppContext
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp
+from .desks import ANALYST, BROWSER_ONLY, add_person, desk, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday
 
@@ -91,13 +84,7 @@ def _store_plan(ctx: AppContext) -> None:
 def test_analyst_sees_forecast_and_cover_charts_drawn_from_local_plotly(
     live_app: LiveApp, new_page: Any, screenshot: Any
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username="analyst",
-        display_name="Ana Analyst",
-        role=Role.ANALYST,
-        password="analyst-pass-123",
-    )
+    add_person(live_app, ANALYST, Role.ANALYST, "Ana Analyst")
     _store_plan(live_app.ctx)
     page = new_page()
     hosts: set[str] = set()
@@ -114,7 +101,7 @@ def test_analyst_sees_forecast_and_cover_charts_drawn_from_local_plotly(
         ),
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
-    sign_in(page, "analyst", "analyst-pass-123")
+    sign_in(page, *ANALYST)
     page.get_by_role("link", name="Planning").click()
     expect(page.get_by_role("heading", name="Staffing plan 1: policy")).to_be_visible()
     expect(page.locator("#forecast-999 .main-svg").first).to_be_visible()
@@ -141,19 +128,13 @@ def _quick_what_ifs(ctx: AppContext) -> None:
 def test_analyst_asks_a_what_if_and_sees_before_and_after(
     live_app: LiveApp, new_page: Any, screenshot: Any
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username="analyst",
-        display_name="Ana Analyst",
-        role=Role.ANALYST,
-        password="analyst-pass-123",
-    )
+    add_person(live_app, ANALYST, Role.ANALYST, "Ana Analyst")
     _store_plan(live_app.ctx)
     _quick_what_ifs(live_app.ctx)
     page = new_page()
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
-    sign_in(page, "analyst", "analyst-pass-123")
+    sign_in(page, *ANALYST)
     page.goto(f"{live_app.url}/planning")
     page.get_by_label("Channel").select_option("999")
     page.get_by_label("Answer within (seconds)").fill("soon")
@@ -184,17 +165,9 @@ NESTED_INTERACTIVE = """() => {
 def test_the_planning_charts_controls_are_not_hidden_inside_an_image(
     live_app: LiveApp, new_page: Any
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username="analyst",
-        display_name="Ana Analyst",
-        role=Role.ANALYST,
-        password="analyst-pass-123",
-    )
+    add_person(live_app, ANALYST, Role.ANALYST, "Ana Analyst")
     _store_plan(live_app.ctx)
-    page = new_page()
-    sign_in(page, "analyst", "analyst-pass-123")
-    page.goto(f"{live_app.url}/planning")
+    page = desk(new_page, ANALYST, f"{live_app.url}/planning")
     expect(page.locator("#cover-999 .modebar-btn").first).to_be_attached()
     expect(page.get_by_role("figure", name="Staff required against rostered cover for 999"))
     assert page.evaluate(NESTED_INTERACTIVE) == []
@@ -226,17 +199,9 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 def test_the_chart_legends_leave_the_date_labels_readable(live_app: LiveApp, new_page: Any) -> None:
     """Issue 15, the demo walked as an analyst: the legend sat over the second line of the
     x-axis labels, so "Dec 13 / 2026" lost its year."""
-    accounts.add_user(
-        live_app.ctx,
-        username="analyst",
-        display_name="Ana Analyst",
-        role=Role.ANALYST,
-        password="analyst-pass-123",
-    )
+    add_person(live_app, ANALYST, Role.ANALYST, "Ana Analyst")
     _store_plan(live_app.ctx)
-    page = new_page()
-    sign_in(page, "analyst", "analyst-pass-123")
-    page.goto(f"{live_app.url}/planning")
+    page = desk(new_page, ANALYST, f"{live_app.url}/planning")
     for chart in ("forecast-999", "cover-999"):
         expect(page.locator(f"#{chart} .legend .traces").first).to_be_visible()
         boxes = page.evaluate(LABEL_BOXES, chart)

@@ -3,56 +3,37 @@ each incident reads as a card with its labels, and its actions stay within the s
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts, contacts, incidents
+from watchhouse.domain.values import Channel
+from watchhouse.services import contacts, incidents
 
-from .conftest import CHROMIUM, HANDLER, LiveApp
-from .test_first_ring_to_arrival import graded_incident, queue_rows, sign_in
-from .test_two_dispatchers import URGENT
+from .conftest import HANDLER, LiveApp
+from .desks import BROWSER_ONLY, OFFICER, add_person, queue_rows, sign_in, urgent_999
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 PHONE = {"width": 390, "height": 844}
-OFFICER = ("officer1", "officer-pass-123")
 
 
 def test_the_officers_queue_fits_a_390_px_phone_without_sideways_scrolling(
     live_app: LiveApp, new_page, screenshot
 ) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username=OFFICER[0],
-        display_name="PC Olu Officer",
-        role=Role.OFFICER,
-        password=OFFICER[1],
+    add_person(live_app, OFFICER, Role.OFFICER, "PC Olu Officer")
+    urgent_999(
+        live_app,
+        "Man with a knife outside the shop, threatening passers-by",
+        "Corner of Long Lane",
+        postcode="AB1 2CD",
     )
-    for summary, place in (
-        ("Man with a knife outside the shop, threatening passers-by", "Corner of Long Lane"),
-        ("Burglary in progress", "Flat 12, Riverside Court, 140 Wharf Road"),
-    ):
-        incident_id = graded_incident(
-            live_app.ctx,
-            live_app,
-            NewContact(
-                channel=Channel.EMERGENCY_999,
-                summary=summary,
-                location_description=place,
-                neighbourhood_code="central",
-                postcode="AB1 2CD",
-            ),
-            URGENT,
-            Grade.EMERGENCY,
-        )
+    incident_id = urgent_999(
+        live_app,
+        "Burglary in progress",
+        "Flat 12, Riverside Court, 140 Wharf Road",
+        postcode="AB1 2CD",
+    )
     # The second is deployed, so its card carries the arrival form (officer, camera, button).
     incidents.deploy(live_app.ctx, actor=live_app.dispatcher, incident_id=incident_id, unit="AB12")
     page = new_page()

@@ -21,19 +21,21 @@ from playwright.sync_api import Page, expect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts, identity, plans
+from watchhouse.services import contacts, identity, plans
 from watchhouse.services.context import AppContext, system_clock
-from watchhouse.services.synth import SynthRequest
 
-from .conftest import CHROMIUM, HANDLER, LiveApp, open_live_ctx
-from .test_first_ring_to_arrival import sign_in
+from .conftest import HANDLER, LiveApp
+from .desks import (
+    BROWSER_ONLY,
+    add_person,
+    desk,
+    fill_101_contact,
+    record_101_contact,
+    sign_in,
+    small_force_ctx,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 NUMBER = "07700 900321"
 BORN = date(1984, 6, 12)
@@ -41,25 +43,13 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 def _user(live: LiveApp, username: str, role: Role) -> Actor:
-    user = accounts.add_user(
-        live.ctx,
-        username=username,
-        display_name=f"{role.label} {username}",
-        role=role,
-        password=f"{username}-pass-123",
-    )
-    return Actor(user.id, user.username, user.display_name, user.role)
+    return add_person(live, (username, f"{username}-pass-123"), role, f"{role.label} {username}")
 
 
 @pytest.fixture
 def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
-    """The live store with four weeks of a small synthetic force, ending a month ago, for the
-    linkage model to learn from."""
-    today = system_clock().date()
-    force = SynthRequest(
-        start=today - timedelta(days=60), end=today - timedelta(days=32), scale=0.02, seed=5
-    )
-    with open_live_ctx(tmp_path, force) as ctx:
+    """The live store with four weeks of a small synthetic force, ending a month ago."""
+    with small_force_ctx(tmp_path) as ctx:
         yield ctx
 
 
@@ -99,15 +89,10 @@ def test_fifth_call_shows_the_banner_the_likely_person_and_the_open_plan(
     screenshot,  # type: ignore[no-untyped-def]
 ) -> None:
     _earlier_calls(live_app)
-    handler = new_page()
-    sign_in(handler, *HANDLER)
-    handler.get_by_role("link", name="New contact", exact=True).click()
-    handler.get_by_label("101", exact=True).check()
-    handler.get_by_label("Given name").fill("Jo")
-    handler.get_by_label("Family name").fill("Marsh")
-    handler.get_by_label("Telephone").fill(NUMBER)
-    handler.get_by_label("Summary").fill("They are back at the door")
-    handler.get_by_role("button", name="Record contact and assess").click()
+    handler = desk(new_page, HANDLER)
+    record_101_contact(
+        handler, given="Jo", family="Marsh", telephone=NUMBER, summary="They are back at the door"
+    )
 
     banner = handler.locator("#repeat-banner")
     expect(banner).to_be_visible()
@@ -145,12 +130,13 @@ def test_fifth_call_shows_the_banner_the_likely_person_and_the_open_plan(
 
 def _fill_new_caller(page: Page) -> None:
     """The new-contact form for a caller never seen before, ready to send."""
-    page.get_by_role("link", name="New contact", exact=True).click()
-    page.get_by_label("101", exact=True).check()
-    page.get_by_label("Given name").fill("Priya")
-    page.get_by_label("Family name").fill("Castellane")
-    page.get_by_label("Telephone").fill("07700 900654")
-    page.get_by_label("Summary").fill("A car has been left running outside for an hour")
+    fill_101_contact(
+        page,
+        given="Priya",
+        family="Castellane",
+        telephone="07700 900654",
+        summary="A car has been left running outside for an hour",
+    )
 
 
 def test_two_handlers_taking_one_new_callers_calls_at_once_make_one_person(

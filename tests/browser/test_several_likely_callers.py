@@ -16,21 +16,15 @@ import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact
-from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts, identity
+from watchhouse.services import contacts, identity
 from watchhouse.services.context import AppContext, system_clock
-from watchhouse.services.synth import SynthRequest
 
-from .conftest import CHROMIUM, HANDLER, LiveApp, open_live_ctx
-from .test_first_ring_to_arrival import sign_in
+from .conftest import HANDLER, LiveApp
+from .desks import BROWSER_ONLY, add_person, desk, record_101_contact, small_force_ctx
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 NUMBER = "07700 900432"
 FATHER_BORN, SON_BORN = date(1958, 1, 20), date(1989, 11, 3)
@@ -38,29 +32,16 @@ FATHER_BORN, SON_BORN = date(1958, 1, 20), date(1989, 11, 3)
 
 @pytest.fixture
 def live_ctx(tmp_path: Path) -> Iterator[AppContext]:
-    """The live store with four weeks of a small synthetic force, ending a month ago, for the
-    linkage model to learn from."""
-    today = system_clock().date()
-    force = SynthRequest(
-        start=today - timedelta(days=60), end=today - timedelta(days=32), scale=0.02, seed=5
-    )
-    with open_live_ctx(tmp_path, force) as ctx:
+    """The live store with four weeks of a small synthetic force, ending a month ago."""
+    with small_force_ctx(tmp_path) as ctx:
         yield ctx
 
 
 def _father_and_son(live: LiveApp) -> None:
     """The model trained, then three calls each from Aled Prydderch senior and junior over
     the last week, each with his date of birth."""
-    admin = accounts.add_user(
-        live.ctx,
-        username="admin",
-        display_name="Ada Admin",
-        role=Role.ADMINISTRATOR,
-        password="admin-pass-123",
-    )
-    identity.link_identities(
-        live.ctx, actor=Actor(admin.id, admin.username, admin.display_name, admin.role)
-    )
+    admin = add_person(live, ("admin", "admin-pass-123"), Role.ADMINISTRATOR, "Ada Admin")
+    identity.link_identities(live.ctx, actor=admin)
     now = system_clock()
     # The son's calls are recorded as a person of his own, as the handler confirmed them:
     # with this store's model, a call in the father's name and number joins the father at
@@ -92,15 +73,14 @@ def test_two_likely_people_show_one_card_each_the_prompt_and_thrive_in_view(
     screenshot,  # type: ignore[no-untyped-def]
 ) -> None:
     _father_and_son(live_app)
-    handler = new_page()
-    sign_in(handler, *HANDLER)
-    handler.get_by_role("link", name="New contact", exact=True).click()
-    handler.get_by_label("101", exact=True).check()
-    handler.get_by_label("Given name").fill("Aled")
-    handler.get_by_label("Family name").fill("Prydderch")
-    handler.get_by_label("Telephone").fill(NUMBER)
-    handler.get_by_label("Summary").fill("The car is back across the drive")
-    handler.get_by_role("button", name="Record contact and assess").click()
+    handler = desk(new_page, HANDLER)
+    record_101_contact(
+        handler,
+        given="Aled",
+        family="Prydderch",
+        telephone=NUMBER,
+        summary="The car is back across the drive",
+    )
     expect(handler).to_have_url(re.compile(r"/contacts/\d+$"))
 
     who = handler.locator("#who")
