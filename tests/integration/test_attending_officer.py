@@ -5,34 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from support import KNIFE
+from support import knife_incident
 from watchhouse.domain.errors import ValidationFailed
-from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, incidents
+from watchhouse.services import incidents
 
 pytestmark = pytest.mark.integration
 
 
 def _deployed(ctx, actors, where: str) -> int:  # type: ignore[no-untyped-def]
-    handler = actors[Role.CALL_HANDLER]
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.EMERGENCY_999,
-            summary="Knife",
-            location_description="High Street",
-            neighbourhood_code=where,
-        ),
-    )
-    contacts.assess_thrive(
-        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
-    )
-    incident_id = contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.EMERGENCY
-    )
+    incident_id = knife_incident(ctx, actors[Role.CALL_HANDLER], where)
     incidents.deploy(ctx, actor=actors[Role.DISPATCHER], incident_id=incident_id, unit="AB12")
     return incident_id
 

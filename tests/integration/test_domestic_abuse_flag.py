@@ -8,44 +8,17 @@ from datetime import timedelta
 
 import pytest
 
-from watchhouse.domain.records import NewContact
+from support import partner_shouting_incident
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment, VulnerabilityFlag
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, incidents
+from watchhouse.domain.thrive import Level, VulnerabilityFlag
+from watchhouse.services import incidents
 
 pytestmark = pytest.mark.integration
 
 
 def _priority(ctx, actors, where: str, flags: frozenset[VulnerabilityFlag]) -> int:  # type: ignore[no-untyped-def]
-    handler = actors[Role.CALL_HANDLER]
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.NON_EMERGENCY_101,
-            summary="Partner shouting",
-            location_description="Canal Row",
-            neighbourhood_code=where,
-        ),
-    )
-    contacts.assess_thrive(
-        ctx,
-        actor=handler,
-        contact_id=taken.contact_id,
-        notes={},
-        assessment=ThriveAssessment(
-            Level.MEDIUM,
-            Level.MEDIUM,
-            Level.HIGH,
-            Level.LOW,
-            Level.HIGH,
-            Engagement.PROMPT_ATTENDANCE,
-            vulnerabilities=flags,
-        ),
-    )
-    return contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.PRIORITY
+    return partner_shouting_incident(
+        ctx, actors[Role.CALL_HANDLER], where, "Partner shouting", flags
     )
 
 

@@ -5,36 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from support import KNIFE
+from support import knife_incident
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.investigation_records import HowReported, NewCrime
-from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, crimes, incidents
+from watchhouse.services import crimes, incidents
 from watchhouse.services.context import AppContext
 
 pytestmark = pytest.mark.integration
 
 
 def _grade_one(ctx: AppContext, handler: Actor, where: str, summary: str = "Knife") -> int:
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.EMERGENCY_999,
-            summary=summary,
-            location_description="High Street",
-            neighbourhood_code=where,
-        ),
-    )
-    contacts.assess_thrive(
-        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
-    )
-    return contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.EMERGENCY
-    )
+    return knife_incident(ctx, handler, where, summary)
 
 
 def _attended(ctx: AppContext, actors: dict[Role, Actor], where: str) -> int:

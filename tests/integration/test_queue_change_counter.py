@@ -9,33 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from support import KNIFE
-from watchhouse.domain.records import NewContact
+from support import knife_incident
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, incidents
+from watchhouse.services import incidents
 
 pytestmark = pytest.mark.integration
 
 
 def _graded(ctx, actors, where: str) -> int:  # type: ignore[no-untyped-def]
-    handler = actors[Role.CALL_HANDLER]
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.EMERGENCY_999,
-            summary="Knife",
-            location_description="High Street",
-            neighbourhood_code=where,
-        ),
-    )
-    contacts.assess_thrive(
-        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
-    )
-    return contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.EMERGENCY
-    )
+    return knife_incident(ctx, actors[Role.CALL_HANDLER], where)
 
 
 def test_the_marker_moves_after_a_future_dated_incident_and_with_concurrent_changes(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import KNIFE
+from support import KNIFE, knife_incident
 from watchhouse.db.repositories import places
 from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
@@ -151,22 +151,7 @@ def test_an_officer_sees_the_incidents_they_attend(ctx, actors, neighbourhoods):
     handler, officer = actors[Role.CALL_HANDLER], actors[Role.OFFICER]
     incident_ids = []
     for _ in range(2):
-        contact_id = contacts.take_contact(
-            ctx,
-            actor=handler,
-            new=NewContact(
-                channel=Channel.EMERGENCY_999,
-                summary="Knife",
-                location_description="High Street",
-                neighbourhood_code=neighbourhoods["urban"],
-            ),
-        ).contact_id
-        contacts.assess_thrive(
-            ctx, actor=handler, contact_id=contact_id, assessment=KNIFE, notes={}
-        )
-        incident_id = contacts.grade_contact(
-            ctx, actor=handler, contact_id=contact_id, grade=Grade.EMERGENCY
-        )
+        incident_id = knife_incident(ctx, handler, neighbourhoods["urban"])
         incidents.deploy(ctx, actor=actors[Role.DISPATCHER], incident_id=incident_id, unit="AB12")
         incident_ids.append(incident_id)
     incidents.record_arrival(ctx, actor=officer, incident_id=incident_ids[0], body_worn_video=True)

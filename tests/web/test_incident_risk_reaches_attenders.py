@@ -4,46 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from watchhouse.domain.records import NewContact
+from support import partner_shouting_incident
 from watchhouse.domain.roles import Role
-from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment, VulnerabilityFlag
-from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, risk
+from watchhouse.domain.thrive import VulnerabilityFlag
+from watchhouse.services import risk
 
 pytestmark = pytest.mark.web
 
 
 def _flagged_incident(ctx, actors, where: str) -> int:  # type: ignore[no-untyped-def]
-    handler = actors[Role.CALL_HANDLER]
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.NON_EMERGENCY_101,
-            summary="Partner shouting and throwing things",
-            location_description="Canal Row",
-            neighbourhood_code=where,
-        ),
-    )
-    contacts.assess_thrive(
-        ctx,
-        actor=handler,
-        contact_id=taken.contact_id,
-        notes={},
-        assessment=ThriveAssessment(
-            Level.MEDIUM,
-            Level.MEDIUM,
-            Level.HIGH,
-            Level.LOW,
-            Level.HIGH,
-            Engagement.PROMPT_ATTENDANCE,
-            vulnerabilities=frozenset(
-                {VulnerabilityFlag.DOMESTIC_ABUSE, VulnerabilityFlag.MENTAL_HEALTH}
-            ),
-        ),
-    )
-    return contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=Grade.PRIORITY
+    flags = frozenset({VulnerabilityFlag.DOMESTIC_ABUSE, VulnerabilityFlag.MENTAL_HEALTH})
+    return partner_shouting_incident(
+        ctx, actors[Role.CALL_HANDLER], where, "Partner shouting and throwing things", flags
     )
 
 
