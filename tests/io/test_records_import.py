@@ -137,21 +137,34 @@ def _reasons(report: Path) -> list[tuple[str, str, str]]:
         return [(r["row"], r["column"], r["reason"]) for r in csv.DictReader(handle)]
 
 
-def _import_all(ctx, admin, folder: Path, crimes: list[list[str]] = CRIMES):
-    mapping = parse_records_mapping(MAPPING)
+def _import_files(ctx, admin, folder: Path, mapping: dict, files: dict[RecordKind, list]):
+    """Each kind's rows written as its own CSV file and imported with the mapping, in order."""
+    parsed = parse_records_mapping(mapping)
     return {
         kind: import_records(
             ctx,
             actor=admin,
             kind=kind,
             paths=[_write(folder / f"{kind.value}.csv", rows)],
-            mapping=mapping,
+            mapping=parsed,
         )[0]
-        for kind, rows in (
-            (RecordKind.CRIMES, crimes),
-            (RecordKind.VICTIMS, VICTIMS),
-            (RecordKind.EVENTS, EVENTS),
+        for kind, rows in files.items()
+    }
+
+
+def _import_all(ctx, admin, folder: Path, crimes: list[list[str]] = CRIMES):
+    files = {RecordKind.CRIMES: crimes, RecordKind.VICTIMS: VICTIMS, RecordKind.EVENTS: EVENTS}
+    return _import_files(ctx, admin, folder, MAPPING, files)
+
+
+def _march_values(ctx, analyst, keys: list[str]) -> dict[str, float | None]:
+    """The measures' values for March 2025."""
+    return {
+        v.measure: v.value
+        for v in measures.compute_measures(
+            ctx, actor=analyst, measures=keys, start=date(2025, 3, 1), end=date(2025, 3, 31)
         )
+        if v.period_label == MARCH
     }
 
 
@@ -163,13 +176,7 @@ def _values(ctx, analyst) -> dict[str, float | None]:
         "investigations.victim_updates_on_time_enhanced",
         "investigations.plan_adequate",
     ]
-    return {
-        v.measure: v.value
-        for v in measures.compute_measures(
-            ctx, actor=analyst, measures=keys, start=date(2025, 3, 1), end=date(2025, 3, 31)
-        )
-        if v.period_label == MARCH
-    }
+    return _march_values(ctx, analyst, keys)
 
 
 def test_a_records_export_feeds_the_victims_code_worklist_and_the_outcome_measures(
@@ -356,22 +363,13 @@ TASKS = [
 
 
 def _import_casework(ctx, admin, folder: Path, tasks: list[list[str]] = TASKS):
-    mapping = parse_records_mapping(CASEWORK_MAPPING)
-    return {
-        kind: import_records(
-            ctx,
-            actor=admin,
-            kind=kind,
-            paths=[_write(folder / f"{kind.value}.csv", rows)],
-            mapping=mapping,
-        )[0]
-        for kind, rows in (
-            (RecordKind.CRIMES, CASEWORK_CRIMES),
-            (RecordKind.VICTIMS, CASEWORK_VICTIMS),
-            (RecordKind.EVENTS, EVENTS),
-            (RecordKind.TASKS, tasks),
-        )
+    files = {
+        RecordKind.CRIMES: CASEWORK_CRIMES,
+        RecordKind.VICTIMS: CASEWORK_VICTIMS,
+        RecordKind.EVENTS: EVENTS,
+        RecordKind.TASKS: tasks,
     }
+    return _import_files(ctx, admin, folder, CASEWORK_MAPPING, files)
 
 
 def test_review_deadlines_vps_offers_and_bureau_tasks_feed_the_worklists_and_measures(
@@ -444,13 +442,7 @@ def test_review_deadlines_vps_offers_and_bureau_tasks_feed_the_worklists_and_mea
 
 def _bureau_values(ctx, analyst) -> dict[str, float | None]:
     keys = ["investigations.bureau_tasks_on_time", "investigations.bureau_median_turnaround_hours"]
-    return {
-        v.measure: v.value
-        for v in measures.compute_measures(
-            ctx, actor=analyst, measures=keys, start=date(2025, 3, 1), end=date(2025, 3, 31)
-        )
-        if v.period_label == MARCH
-    }
+    return _march_values(ctx, analyst, keys)
 
 
 def test_the_documented_example_mapping_is_a_valid_mapping_of_every_kind():
