@@ -28,7 +28,7 @@ from watchhouse.io.force_fast import RECORD_SCHEMA
 from watchhouse.io.force_files import Conflict, RawRow, attributes_of, read_rows
 from watchhouse.io.force_mapping import CATCH_ALL, DEFAULT_BOOLEANS, ForceMapping
 from watchhouse.io.force_times import TIME_CHAIN, TimeReader, TimeRules, parse_offset
-from watchhouse.io.rejects import Rejection
+from watchhouse.io.rejects import FileChecks, Rejection
 
 _T = TypeVar("_T")
 
@@ -86,27 +86,18 @@ class ForceRecord:
 
 
 @dataclass
-class ParsedExport:
+class ParsedExport(FileChecks):
     """A force export checked: the good records (as Arrow columns, `RECORD_SCHEMA`, in row
     order), the rejections, the rows the filter left out, and warnings (kept rows with a value
     dropped, and file-level notes on row 1)."""
 
     good: pa.Table = field(default_factory=RECORD_SCHEMA.empty_table)
-    rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
-    rows_read: int = 0
-    rows_filtered: int = 0
     rows_read_fast: int = 0
 
     @property
     def records(self) -> list[ForceRecord]:
         """The good records one by one (for checks; the importer stores the columns)."""
         return records_of(self.good)
-
-    @property
-    def rows_rejected(self) -> int:
-        """Rows refused, each counted once."""
-        return len({r.row for r in self.rejections})
 
 
 def records_of(table: pa.Table) -> list[ForceRecord]:

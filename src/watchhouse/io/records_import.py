@@ -40,7 +40,7 @@ from watchhouse.io.force_mapping import (
     file_reading,
     read_mapping_toml,
 )
-from watchhouse.io.rejects import Rejection
+from watchhouse.io.rejects import FileChecks, Rejection
 
 
 class RecordKind(StrEnum):
@@ -332,20 +332,11 @@ class RecordIn:
 
 
 @dataclass
-class ParsedRecords:
+class ParsedRecords(FileChecks):
     """What one file gave: the good rows, the refused values and the warnings."""
 
     kind: RecordKind
     records: list[RecordIn] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
-    rows_read: int = 0
-    rows_filtered: int = 0
-
-    @property
-    def rows_rejected(self) -> int:
-        """How many rows were refused."""
-        return len({r.row for r in self.rejections})
 
 
 class _Bad(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchhouse.io.spreadsheet import SafeCsvWriter
@@ -24,6 +24,21 @@ class Rejection:
     column: str
     value: str
     reason: str
+
+
+@dataclass(kw_only=True)
+class FileChecks:
+    """What checking a file found beside its good records: refusals, warnings and row counts."""
+
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    rows_read: int = 0
+    rows_filtered: int = 0
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows refused, each counted once however many of its values were wrong."""
+        return rejected_row_count(self.rejections)
 
 
 def default_report_path(source: Path) -> Path:

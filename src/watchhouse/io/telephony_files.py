@@ -35,7 +35,7 @@ from watchhouse.io.force_mapping import (
     read_mapping_toml,
 )
 from watchhouse.io.force_times import TimeProblem, TimeReader, TimeRules, parse_offset
-from watchhouse.io.rejects import Rejection
+from watchhouse.io.rejects import FileChecks, Rejection
 
 Kind = Literal["calls", "intervals"]
 QUEUE_CHANNELS = ("999", "101", "other")
@@ -125,20 +125,11 @@ class IntervalRecord:
 
 
 @dataclass
-class ParsedTelephony:
+class ParsedTelephony(FileChecks):
     """A file checked: good records, rejections, rows the filter left out, file warnings."""
 
     calls: list[CallRecord] = field(default_factory=list)
     intervals: list[IntervalRecord] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
-    rows_read: int = 0
-    rows_filtered: int = 0
-
-    @property
-    def rows_rejected(self) -> int:
-        """Rows refused, each counted once."""
-        return len({r.row for r in self.rejections})
 
 
 def load_telephony_mapping(path: Path, kind: Kind) -> TelephonyMapping:
