@@ -83,6 +83,17 @@ def password_for(role: Role) -> str:
     return f"{role.value}-test-pass"
 
 
+@pytest.fixture
+def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from the developer's shell reaches Settings; each test passes its own env.
+
+    Command-line test modules ask for it with `pytest.mark.usefixtures("no_outside_settings")`.
+    """
+    for name in list(os.environ):
+        if name.startswith("WATCHHOUSE_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def password_hashes() -> dict[Role, str]:
     """Argon2 hashes computed once per run (hashing is slow on purpose)."""

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from watchhouse import cli
+from cli_support import Invoke, cli_in
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
-Invoke = Callable[..., Result]
 SAMPLE = (
     "audits",
     "sample",
@@ -34,23 +29,10 @@ SAMPLE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
-
-
 @pytest.fixture
 def invoke(tmp_path: Path) -> Invoke:
     """Run the CLI with WATCHHOUSE_DATA_DIR=tmp_path."""
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(tmp_path)})
-
-    return run
+    return cli_in(tmp_path)
 
 
 @pytest.fixture

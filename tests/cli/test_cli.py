@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
+from cli_support import Invoke, cli_in
 from watchhouse import cli
 from watchhouse.config import DEFAULT_SECRET, Settings
 from watchhouse.domain.roles import Actor, Role
@@ -19,17 +17,7 @@ from watchhouse.services import accounts, board
 from watchhouse.services.context import build_context
 from watchhouse.services.demo import USERS, demo_password
 
-pytestmark = pytest.mark.integration
-
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings; each test passes its own env."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 
 @pytest.fixture(autouse=True)
@@ -45,12 +33,7 @@ def never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def invoke(tmp_path: Path) -> Invoke:
     """Run the CLI with WATCHHOUSE_DATA_DIR=tmp_path plus any extra env."""
-    runner = CliRunner()
-
-    def run(*args: str, **env: str) -> Result:
-        return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(tmp_path), **env})
-
-    return run
+    return cli_in(tmp_path)
 
 
 def _flat(text: str) -> str:

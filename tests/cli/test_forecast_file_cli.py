@@ -4,7 +4,6 @@ Europe/London's clock changes with a gap, one row per contact, a calendar, and b
 from __future__ import annotations
 
 import csv
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,21 +15,13 @@ from typer.testing import CliRunner
 
 from watchhouse import cli
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 ZONE = "Europe/London"
 FAST_POLICY = """
 [planning]
 backtest_windows = 2
 """
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ trained."""
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pyarrow.csv as pa_csv
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from person_records_support import people, table
 from watchhouse import cli
 
-pytestmark = pytest.mark.linkage
+pytestmark = [pytest.mark.linkage, pytest.mark.usefixtures("no_outside_settings")]
 
 MAPPING = """
 id = "id"
@@ -28,14 +27,6 @@ family = { kind = "family_name", column = "family" }
 born = { kind = "date_of_birth", column = "born", format = "%Y%m%d" }
 postcode = { kind = "postcode", column = "postcode" }
 """
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from typer.testing import CliRunner
 
 from watchhouse import cli
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 FAST_POLICY = """
 [planning]
@@ -23,14 +22,6 @@ simulation_replications = 2
 roster_time_limit_seconds = 0
 roster_weeks_per_pattern = 2
 """
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ or rebuilds the demo) is listed in NOT_RUN with the reason.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shlex
 import shutil
@@ -23,7 +22,7 @@ from typer.testing import CliRunner
 from watchhouse import cli
 from watchhouse.io.police_uk import STREET_CRIME
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 # The demo's history at a tenth of the demo's usual size, so the test stays quick.
@@ -40,14 +39,6 @@ QUICKER = {
     ],
     "forecast": ["--weeks", "1"],
 }
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 def _sh_lines() -> list[str]:

@@ -3,17 +3,13 @@ directory: progress and summary printed, reports written, the right exit codes."
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from watchhouse import cli
+from cli_support import Invoke, cli_in
 from watchhouse.config import Settings
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.domain.roles import Role
@@ -21,18 +17,9 @@ from watchhouse.domain.values import Settlement
 from watchhouse.services import reference
 from watchhouse.services.context import build_context
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings; each test passes its own env."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -45,12 +32,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def invoke(data_dir: Path) -> Invoke:
     """Run the CLI with WATCHHOUSE_DATA_DIR set to the test's data directory."""
-    runner = CliRunner()
-
-    def run(*args: str, **env: str) -> Result:
-        return runner.invoke(cli.app, list(args), env={"WATCHHOUSE_DATA_DIR": str(data_dir), **env})
-
-    return run
+    return cli_in(data_dir)
 
 
 @pytest.fixture

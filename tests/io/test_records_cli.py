@@ -4,7 +4,6 @@ mapping refused by the key at fault."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -35,11 +34,7 @@ identified = "Identified"
 """
 
 
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_outside_settings")
 
 
 def test_records_are_imported_from_the_command_line_and_a_rerun_adds_nothing(tmp_path: Path):

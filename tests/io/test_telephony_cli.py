@@ -4,7 +4,6 @@ measure broken down by the source it was computed from."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -17,16 +16,9 @@ from watchhouse.db.repositories import users as user_repo
 from watchhouse.domain.roles import Role
 from watchhouse.services.context import build_context
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
-            monkeypatch.delenv(name)
 
 
 def test_the_documented_telephony_exports_import_and_feed_the_answer_measure(
