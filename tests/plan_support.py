@@ -4,13 +4,59 @@ by the planning page's and the board's plan-against-actual tests."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from watchhouse.db import bulk
 from watchhouse.db.repositories import planning as repo
 from watchhouse.services.context import AppContext
 
+CONTACT_COLUMNS = (
+    "channel",
+    "presented_at",
+    "answered_at",
+    "ended_at",
+    "abandoned",
+    "status",
+    "summary",
+)
+
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)  # Monday; London is on BST, so local days start 23:00 UTC
 LOCAL_FIRST = FIRST - timedelta(hours=1)  # midnight, Monday 1 June, in London
+
+
+def add_hourly_forecast(
+    session: Session,
+    *,
+    first: datetime,
+    channel: str,
+    expected: list[float],
+    lower: list[float],
+    upper: list[float],
+    summary: dict[str, Any],
+) -> int:
+    """A stored forecast run made at `first`: one channel, hourly from `first`, with the
+    channel's summary; its id."""
+    starts = [int((first + timedelta(hours=h)).timestamp()) for h in range(len(expected))]
+    return repo.add_forecast_run(
+        session=session,
+        created_at=first,
+        created_by=None,
+        interval_minutes=60,
+        history=(first - timedelta(days=365), first),
+        demand_factors={},
+        events=[],
+        summary={channel: summary},
+        seconds=1.0,
+        intervals=[(channel, starts, expected, lower, upper)],
+    )
+
+
+def insert_contacts(ctx: AppContext, rows: list[tuple[object, ...]]) -> None:
+    """Contacts written straight to the store, one tuple of CONTACT_COLUMNS each."""
+    with ctx.db.transaction() as session:
+        bulk.insert_rows(session=session, table_name="contacts", columns=CONTACT_COLUMNS, rows=rows)
 
 
 def store_three_days_of_999(ctx: AppContext) -> int:
@@ -20,17 +66,14 @@ def store_three_days_of_999(ctx: AppContext) -> int:
     hours = 72
     starts = [int((LOCAL_FIRST + timedelta(hours=h)).timestamp()) for h in range(hours)]
     with ctx.db.transaction() as session:
-        run_id = repo.add_forecast_run(
-            session=session,
-            created_at=LOCAL_FIRST,
-            created_by=None,
-            interval_minutes=60,
-            history=(LOCAL_FIRST - timedelta(days=365), LOCAL_FIRST),
-            demand_factors={},
-            events=[],
-            summary={"999": {"model": "MSTL", "expected_total": 720.0, "scores": []}},
-            seconds=1.0,
-            intervals=[("999", starts, [10.0] * hours, [7.0] * hours, [13.0] * hours)],
+        run_id = add_hourly_forecast(
+            session,
+            first=LOCAL_FIRST,
+            channel="999",
+            expected=[10.0] * hours,
+            lower=[7.0] * hours,
+            upper=[13.0] * hours,
+            summary={"model": "MSTL", "expected_total": 720.0, "scores": []},
         )
         repo.add_plan(
             session=session,
@@ -65,21 +108,7 @@ def store_three_days_of_999(ctx: AppContext) -> int:
             rows.append(
                 ("999", presented, answered, answered + timedelta(minutes=3), False, "closed", "")
             )
-    with ctx.db.transaction() as session:
-        bulk.insert_rows(
-            session=session,
-            table_name="contacts",
-            columns=(
-                "channel",
-                "presented_at",
-                "answered_at",
-                "ended_at",
-                "abandoned",
-                "status",
-                "summary",
-            ),
-            rows=rows,
-        )
+    insert_contacts(ctx, rows)
     # Wednesday 10:00 in London: Monday and Tuesday are over, Wednesday is not.
     ctx.clock.set(LOCAL_FIRST + timedelta(days=2, hours=10))  # type: ignore[attr-defined]
     return run_id

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
+from plan_support import add_hourly_forecast
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
@@ -27,29 +28,22 @@ def _store_plan(ctx: AppContext) -> None:
     starts = [int((FIRST + timedelta(hours=h)).timestamp()) for h in range(7 * 24)]
     expected = [12.0 + 8 * ((h % 24) in range(10, 22)) for h in range(7 * 24)]
     with ctx.db.transaction() as session:
-        run_id = repo.add_forecast_run(
-            session=session,
-            created_at=FIRST,
-            created_by=None,
-            interval_minutes=60,
-            history=(FIRST - timedelta(days=365), FIRST),
-            demand_factors={},
-            events=[],
+        run_id = add_hourly_forecast(
+            session,
+            first=FIRST,
+            channel="999",
+            expected=expected,
+            lower=[e * 0.8 for e in expected],
+            upper=[e * 1.2 for e in expected],
             summary={
-                "999": {
-                    "model": "MSTL",
-                    "bank_holiday_factor": 1.0,
-                    "expected_total": sum(expected),
-                    "scores": [
-                        {"model": "MSTL", "mase": 0.7, "coverage": 0.8},
-                        {"model": "SeasonalNaive", "mase": 1.1, "coverage": 0.9},
-                    ],
-                }
+                "model": "MSTL",
+                "bank_holiday_factor": 1.0,
+                "expected_total": sum(expected),
+                "scores": [
+                    {"model": "MSTL", "mase": 0.7, "coverage": 0.8},
+                    {"model": "SeasonalNaive", "mase": 1.1, "coverage": 0.9},
+                ],
             },
-            seconds=1.0,
-            intervals=[
-                ("999", starts, expected, [e * 0.8 for e in expected], [e * 1.2 for e in expected])
-            ],
         )
         repo.add_plan(
             session=session,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from watchhouse.db import bulk
+from plan_support import insert_contacts
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.errors import NotFound, ValidationFailed
 from watchhouse.domain.roles import Actor, Role
@@ -73,21 +73,7 @@ def _store_history(ctx: AppContext) -> None:
                         "",
                     )
                 )
-    with ctx.db.transaction() as session:
-        bulk.insert_rows(
-            session=session,
-            table_name="contacts",
-            columns=(
-                "channel",
-                "presented_at",
-                "answered_at",
-                "ended_at",
-                "abandoned",
-                "status",
-                "summary",
-            ),
-            rows=rows,
-        )
+    insert_contacts(ctx, rows)
 
 
 @pytest.fixture

@@ -9,22 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from plan_support import LOCAL_FIRST, store_three_days_of_999
+from plan_support import CONTACT_COLUMNS, LOCAL_FIRST, store_three_days_of_999
 from watchhouse.db import bulk
 from watchhouse.domain.roles import Role
 from watchhouse.services.context import AppContext
 
 pytestmark = pytest.mark.web
-
-CONTACT_COLUMNS = (
-    "channel",
-    "presented_at",
-    "answered_at",
-    "ended_at",
-    "abandoned",
-    "status",
-    "summary",
-)
 
 
 def _panel(html: str) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from plan_support import add_hourly_forecast
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Role
 from watchhouse.services import charts
@@ -25,29 +26,22 @@ def _store(ctx: AppContext) -> tuple[int, int]:
     starts = [int((FIRST + timedelta(hours=h)).timestamp()) for h in range(24)]
     expected = [10.0 + h for h in range(24)]
     with ctx.db.transaction() as session:
-        run_id = repo.add_forecast_run(
-            session=session,
-            created_at=FIRST,
-            created_by=None,
-            interval_minutes=60,
-            history=(FIRST - timedelta(days=365), FIRST),
-            demand_factors={},
-            events=[],
+        run_id = add_hourly_forecast(
+            session,
+            first=FIRST,
+            channel="999",
+            expected=expected,
+            lower=[e - 3 for e in expected],
+            upper=[e + 3 for e in expected],
             summary={
-                "999": {
-                    "model": "MSTL",
-                    "bank_holiday_factor": 1.1,
-                    "expected_total": sum(expected),
-                    "scores": [
-                        {"model": "MSTL", "mase": 0.61, "coverage": 0.82},
-                        {"model": "SeasonalNaive", "mase": 0.97, "coverage": 0.7},
-                    ],
-                }
+                "model": "MSTL",
+                "bank_holiday_factor": 1.1,
+                "expected_total": sum(expected),
+                "scores": [
+                    {"model": "MSTL", "mase": 0.61, "coverage": 0.82},
+                    {"model": "SeasonalNaive", "mase": 0.97, "coverage": 0.7},
+                ],
             },
-            seconds=1.0,
-            intervals=[
-                ("999", starts, expected, [e - 3 for e in expected], [e + 3 for e in expected])
-            ],
         )
         plan_id = repo.add_plan(
             session=session,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from plan_support import add_hourly_forecast
 from watchhouse.auth.permissions import can
 from watchhouse.db.repositories import planning as repo
 from watchhouse.domain.roles import Action, Role
@@ -42,29 +43,21 @@ def _quick_policy(ctx: AppContext) -> None:
 
 def _store_forecast(ctx: AppContext) -> int:
     """Two weeks of hourly 101 demand: 10 to 30 calls an hour."""
-    starts = [int((FIRST + timedelta(hours=h)).timestamp()) for h in range(HOURS)]
     expected = (20 + 10 * np.sin(np.arange(HOURS) / 24 * 2 * np.pi)).round(2).tolist()
     with ctx.db.transaction() as session:
-        return repo.add_forecast_run(
-            session=session,
-            created_at=FIRST,
-            created_by=None,
-            interval_minutes=60,
-            history=(FIRST - timedelta(days=365), FIRST),
-            demand_factors={},
-            events=[],
+        return add_hourly_forecast(
+            session,
+            first=FIRST,
+            channel="101",
+            expected=expected,
+            lower=[e * 0.8 for e in expected],
+            upper=[e * 1.2 for e in expected],
             summary={
-                "101": {
-                    "model": "MSTL",
-                    "bank_holiday_factor": 1.0,
-                    "expected_total": sum(expected),
-                    "scores": [{"model": "MSTL", "mase": 0.8, "coverage": 0.8}],
-                }
+                "model": "MSTL",
+                "bank_holiday_factor": 1.0,
+                "expected_total": sum(expected),
+                "scores": [{"model": "MSTL", "mase": 0.8, "coverage": 0.8}],
             },
-            seconds=1.0,
-            intervals=[
-                ("101", starts, expected, [e * 0.8 for e in expected], [e * 1.2 for e in expected])
-            ],
         )
 
 
