@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from watchhouse.analytics.measures.common import CRIME_CUTS, CUTS_MARKER, flag, measure
+from watchhouse.analytics.measures.common import (
+    CRIME_CUTS,
+    CUTS_MARKER,
+    done_by_deadline,
+    flag,
+    measure,
+)
 from watchhouse.analytics.measures.investigations import GROUP, PEEL, victim_updates_sql
 from watchhouse.analytics.model import Additive, Kind, MeasureParams, MeasureSpec, Unit
 
@@ -15,12 +21,13 @@ US_PER_HOUR = 3_600_000_000
 
 def _plan_on_time(params: MeasureParams) -> Additive:
     due = f"COALESCE(f.plan_due_us, f.allocated_us + {round(params.plan_due_hours * US_PER_HOUR)})"
-    return Additive(
-        "crime_facts f",
-        "f.allocated_day",
-        f"""f.allocated_us IS NOT NULL
-  AND (f.plan_written_us IS NOT NULL OR {due} < {params.as_of_us})""",
-        flag(f"f.plan_written_us IS NOT NULL AND f.plan_written_us <= {due}"),
+    return done_by_deadline(
+        params,
+        table="crime_facts f",
+        day="f.allocated_day",
+        start="f.allocated_us",
+        done="f.plan_written_us",
+        deadline=due,
     )
 
 

@@ -48,6 +48,19 @@ def flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
+def done_by_deadline(
+    params: MeasureParams, *, table: str, day: str, start: str, done: str, deadline: str
+) -> Additive:
+    """Work counted once started and then done or past its deadline; on time if done by it."""
+    return Additive(
+        table,
+        day,
+        f"""{start} IS NOT NULL
+  AND ({done} IS NOT NULL OR {deadline} < {params.as_of_us})""",
+        flag(f"{done} IS NOT NULL AND {done} <= {deadline}"),
+    )
+
+
 def grade_target_us(params: MeasureParams) -> str:
     """The attendance target of an incident fact's grade and settlement in microseconds; an
     incident flagged as domestic abuse takes the policy's tighter target for its grade."""

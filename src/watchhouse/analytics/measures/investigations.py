@@ -10,6 +10,7 @@ from watchhouse.analytics.measures.common import (
     CRIME_CUTS,
     CUTS_MARKER,
     US_PER_DAY,
+    done_by_deadline,
     flag,
     measure,
 )
@@ -65,12 +66,13 @@ def _plan_present(params: MeasureParams) -> Additive:
 
 def _first_review(params: MeasureParams) -> Additive:
     deadline = f"(f.allocated_us + {round(params.first_review_days * US_PER_DAY)})"
-    return Additive(
-        "crime_facts f",
-        "f.allocated_day",
-        f"""f.allocated_us IS NOT NULL
-  AND (f.first_review_us IS NOT NULL OR {deadline} < {params.as_of_us})""",
-        flag(f"f.first_review_us IS NOT NULL AND f.first_review_us <= {deadline}"),
+    return done_by_deadline(
+        params,
+        table="crime_facts f",
+        day="f.allocated_day",
+        start="f.allocated_us",
+        done="f.first_review_us",
+        deadline=deadline,
     )
 
 
