@@ -132,7 +132,7 @@ def _cover_notes(
         shifts = [s.name for s in ctx.policy.planning.shifts]
         notes: dict[str, str] = {}
         for channel, rows in staffed.items():
-            on = [int(cast(int, r[3])) for r in rows if r[3] is not None]
+            on = [int(r[3]) for r in rows if r[3] is not None]
             summary = plan.summary.get(channel)
             targets = plan.targets.get(channel)
             if len(on) != len(rows) or not isinstance(summary, dict):
