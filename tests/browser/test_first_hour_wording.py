@@ -71,3 +71,14 @@ def test_an_empty_worklist_says_so_under_its_heading(live_app: LiveApp, new_page
     )
     assert heading_box is not None
     assert abs(text_left - heading_box["x"]) < 4  # starts where its heading starts
+    # an empty list says so at the list's left edge, not in the middle of the page
+    page.goto("/bureau")
+    nothing = page.locator("li.empty")
+    expect(nothing).to_have_text("No open tasks.")
+    list_box = page.locator("ul.work-items").bounding_box()
+    nothing_left = nothing.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return r.getBoundingClientRect().left; }"
+    )
+    assert list_box is not None
+    assert nothing_left - list_box["x"] < 60  # at most the list's indent
