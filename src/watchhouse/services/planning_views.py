@@ -56,6 +56,10 @@ def floor_note(*, minimum: int, floor_share: float, staff_hours_change: float) -
         else f"one handler, the fewest who can answer at all, covers {floor_share:.0%} of the hours"
     )
     if abs(staff_hours_change) < 0.5:
+        if floor_share >= 0.995:  # demand decides nowhere: say nothing of where it decides
+            return (
+                f"This what-if changes no staff requirement: {decided}, where demand needs fewer."
+            )
         return (
             f"This what-if changes no staff requirement: {decided} (there demand needs fewer), "
             "and where demand decides, the change is too small to need another handler."
