@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -123,6 +124,24 @@ def test_an_unknown_role_is_refused_by_the_command_line(invoke):
     )
     assert refused.exit_code == 2
     assert "chief" in refused.output
+
+
+def test_demo_on_a_port_in_use_stops_at_once_and_keeps_the_running_demo(invoke, tmp_path):
+    """The first hour: a second `scripts/dev demo` (or anything on 8000) used to delete the
+    running demo's store, build for two minutes, then fail with "address already in use"."""
+    running = tmp_path / "demo" / "watchhouse.sqlite3"
+    running.parent.mkdir()
+    running.write_bytes(b"the demo being served")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke("demo", "--port", str(port))
+    assert result.exit_code == 2
+    said = _flat(result.output)
+    assert f"port {port} on 127.0.0.1 is in use" in said
+    assert f"scripts/dev demo --port {port + 1}" in said
+    assert running.read_bytes() == b"the demo being served"
 
 
 def test_demo_no_serve_builds_the_demo_and_prints_every_roles_login(invoke, tmp_path):

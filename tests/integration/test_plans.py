@@ -55,6 +55,8 @@ def test_daily_batch_opens_one_plan_per_subject_and_a_rerun_opens_none(
     assert len(items) == 3
     assert all(i.plan.neighbourhood == "Central" for i in items)
     assert all("more than 3 contacts in 7 days" in i.plan.trigger for i in items)
+    # the day in words, as every other date on the screens, not 2026-03-12
+    assert all(i.plan.trigger.startswith("12 Mar 2026: 4 contacts") for i in items)
 
 
 def test_next_handler_sees_the_open_plan_on_the_contact_screen(ctx, actors, clock, neighbourhoods):

@@ -230,8 +230,8 @@ def test_pages_send_security_headers_and_load_nothing_from_other_hosts(
 @pytest.mark.parametrize(
     ("presented", "shown"),
     [
-        (datetime(2026, 7, 1, 12, 0, tzinfo=UTC), "Presented 01 Jul 2026 13:00:00 BST"),
-        (datetime(2026, 12, 1, 12, 0, tzinfo=UTC), "Presented 01 Dec 2026 12:00:00 GMT"),
+        (datetime(2026, 7, 1, 12, 0, tzinfo=UTC), "Recorded 01 Jul 2026 13:00:00 BST"),
+        (datetime(2026, 12, 1, 12, 0, tzinfo=UTC), "Recorded 01 Dec 2026 12:00:00 GMT"),
     ],
     ids=["summer-bst", "winter-gmt"],
 )
@@ -239,6 +239,7 @@ def test_times_are_shown_in_london_time(
     client_as: Callable, neighbourhoods, clock, presented: datetime, shown: str
 ):
     clock.set(presented)  # before signing in, so the session starts then too
+    # typed in without "Presented at": the time shown is when it was recorded
     handler = client_as(Role.CALL_HANDLER)
     contact_id = _take_contact_by_form(handler)
     page = handler.client.get(f"/contacts/{contact_id}").text

@@ -266,6 +266,8 @@ def test_a_what_if_that_minimum_staffing_decides_says_so_and_keeps_the_rosters(
         "This what-if changes no staff requirement: the minimum staffing of 1 on duty decides "
         "100% of the hours" in shown.text
     )
+    # the minimum decides every hour: nothing is said of where demand would decide
+    assert "where demand decides" not in shown.text
     assert "keeps the policy plan's rosters" in shown.text
 
 

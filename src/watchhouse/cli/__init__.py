@@ -349,6 +349,19 @@ def synth(
     console.print(f"written to {where} in {time.perf_counter() - began:.1f} s")
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _serve(settings: Settings, ctx: AppContext, *, workers: int = 1) -> None:
     import uvicorn
 
@@ -437,6 +450,14 @@ def demo(
     data_dir = base.data_dir / "demo"
     if scale <= 0:
         err.print("[red]--scale must be positive[/red]")
+        raise typer.Exit(2)
+    if not no_serve and not _port_free(base.host, port):
+        # before the old demo is deleted or a new one built: a demo already serving from this
+        # folder keeps its store, and no one waits two minutes for "address already in use"
+        err.print(
+            f"[red]port {port} on {base.host} is in use (another demo or server?): "
+            f"stop it, or run the demo on another port: scripts/dev demo --port {port + 1}[/red]"
+        )
         raise typer.Exit(2)
     if data_dir.exists():
         shutil.rmtree(data_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ class PlanningView:
     channels: list[str] = field(default_factory=list)  # the policy's planned channels
     against_actual: list[ChannelAgainstPlan] = field(default_factory=list)
     what_if_fields: dict[str, str] = field(default_factory=dict)  # the plan's what-if, asked
+    cover_notes: dict[str, str] = field(default_factory=dict)  # why rostered exceeds needed
 
 
 def _time(minute: int) -> str:
@@ -54,6 +56,10 @@ def floor_note(*, minimum: int, floor_share: float, staff_hours_change: float) -
         else f"one handler, the fewest who can answer at all, covers {floor_share:.0%} of the hours"
     )
     if abs(staff_hours_change) < 0.5:
+        if floor_share >= 0.995:  # demand decides nowhere: say nothing of where it decides
+            return (
+                f"This what-if changes no staff requirement: {decided}, where demand needs fewer."
+            )
         return (
             f"This what-if changes no staff requirement: {decided} (there demand needs fewer), "
             "and where demand decides, the change is too small to need another handler."
@@ -62,6 +68,93 @@ def floor_note(*, minimum: int, floor_share: float, staff_hours_change: float) -
         f"In {floor_share:.0%} of the hours the what-if changes nothing: {decided} "
         "(there demand needs fewer)."
     )
+
+
+def cover_note(
+    *,
+    label: str,
+    staff: list[float],
+    rostered: list[int],
+    interval_minutes: int,
+    minimum: int,
+    floor_share: float,
+    shrinkage: float | None,
+    shifts: list[str],
+) -> str:
+    """Say in plain words why the roster puts more people on than the staff needed: whole
+    people, whole shifts at fixed starts, breaks not counted as cover (and, where it decides,
+    the minimum staffing grossed up for shrinkage)."""
+    if not staff or not rostered:
+        return ""
+    low, high = min(staff), max(staff)
+    needed = (
+        f"{high:.2f} staff are needed at every moment"
+        if high - low < 0.005
+        else f"{low:.2f} to {high:.2f} staff are needed at a time"
+    )
+    parts = [f"{label}: {needed}, and the roster has {min(rostered)} to {max(rostered)} on."]
+    if floor_share > 0 and shrinkage is not None:
+        floor = max(minimum, 1)
+        who = (
+            f"the policy's minimum of {floor} on the phones"
+            if minimum >= 1
+            else "one handler, the fewest who can answer at all"
+        )
+        when = "At every hour" if floor_share >= 0.995 else f"In {floor_share:.0%} of the hours"
+        parts.append(
+            f"{when} demand is so low that {who} decides: "
+            f"{floor} handler{'s' if floor != 1 else ''} on the phones is "
+            f"{floor / (1 - shrinkage):.2f} staff once {shrinkage:.0%} of paid time off the "
+            "phones (leave, training, absence) is allowed for."
+        )
+    if any(abs(s - round(s)) > 0.005 for s in staff):
+        parts.append(f"People come whole, so {high:.2f} needed means {math.ceil(high - 1e-9)} on.")
+    parts.append(
+        f"Each person works a whole shift ({', '.join(shifts)}) that starts at the same time on "
+        "consecutive days and is not counted as cover during its unpaid break, so shifts "
+        "overlap where one person's break or shift ends and another's begins: there more are "
+        "on than needed."
+    )
+    need_hours = sum(staff) * interval_minutes / 60
+    on_hours = sum(rostered) * interval_minutes / 60
+    if need_hours > 0:
+        parts.append(
+            f"Over the plan, {need_hours:,.0f} staff hours are needed and {on_hours:,.0f} "
+            f"rostered ({(on_hours - need_hours) / need_hours:+.0%})."
+        )
+    return " ".join(parts)
+
+
+def _cover_notes(
+    ctx: AppContext, plan: repo.PlanRecord, staffed: PlanSeries, interval_minutes: int
+) -> dict[str, str]:
+    """Per rostered channel of a plan, why it puts more people on than needed (made once per
+    process: a stored plan never changes)."""
+    key = ("cover notes", plan.id, interval_minutes)
+    found = ctx.stored.get(key)
+    if found is None:
+        shifts = [s.name for s in ctx.policy.planning.shifts]
+        notes: dict[str, str] = {}
+        for channel, rows in staffed.items():
+            on = [int(r[3]) for r in rows if r[3] is not None]
+            summary = plan.summary.get(channel)
+            targets = plan.targets.get(channel)
+            if len(on) != len(rows) or not isinstance(summary, dict):
+                continue
+            shrinkage = targets.get("shrinkage") if isinstance(targets, dict) else None
+            notes[channel] = cover_note(
+                label=channel_label(channel),
+                staff=[float(r[2]) for r in rows],
+                rostered=on,
+                interval_minutes=interval_minutes,
+                minimum=int(summary.get("minimum_handlers", 0)),
+                floor_share=float(summary.get("floor_share", 0.0)),
+                shrinkage=None if shrinkage is None else float(shrinkage),
+                shifts=shifts,
+            )
+        found = notes
+        ctx.stored.put(key, found)
+    return cast(dict[str, str], found)
 
 
 def _staff_hours(rows: list[tuple[object, ...]], interval_minutes: int) -> float:
@@ -241,4 +334,7 @@ def planning_view(
         what_if_fields={}
         if plan is None or not isinstance(plan.targets.get("what_if"), dict)
         else {str(k): str(v) for k, v in plan.targets["what_if"].items()},  # type: ignore[attr-defined]
+        cover_notes={}
+        if plan is None or run is None
+        else _cover_notes(ctx, plan, staffed, run.interval_minutes),
     )

@@ -61,7 +61,7 @@ def run_daily_batch(ctx: AppContext, *, actor: Actor, day: date) -> BatchResult:
                     session=session, basis=basis, subject_key=key
                 ),
                 opened_at=now,
-                trigger=f"{day.isoformat()}: "
+                trigger=f"{day:%d %b %Y}: "
                 + "; ".join(f"{n} contacts ({rule.label})" for rule, n in crossing.crossed),
                 review_due_at=first_review_due(now, ctx.policy.problem_solving.review_days),
             )

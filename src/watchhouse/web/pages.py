@@ -268,14 +268,17 @@ def _contact_screen(
         bands=bands,
     )
     answer = bands.label(band)
+    unmeasured = False
     if view.answered_at is not None:
         seconds = answer_seconds(view.presented_at, view.answered_at)
         answer = f"{seconds:.0f} s ({answer})" if seconds > 0 else "not measured"
+        unmeasured = seconds <= 0
     return render(
         request,
         "contact.html",
         422 if problems else 200,
         answer=answer,
+        unmeasured=unmeasured,
         contact=view,
         levels=list(Level),
         engagements=list(Engagement),
