@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from watchhouse.db import bulk
 from watchhouse.db.engine import Database
-from watchhouse.db.tables import PoliceUkCrimeRow, PoliceUkStopSearchRow
+from watchhouse.db.tables import ImportBatchRow, PoliceUkCrimeRow, PoliceUkStopSearchRow
 
 pytestmark = pytest.mark.integration
 
@@ -108,6 +109,36 @@ def test_times_and_flags_read_back_as_written(database):
         (searched + timedelta(hours=1), False),
         (searched + timedelta(days=200), None),
     ]
+
+
+def test_times_in_any_zone_read_back_as_the_same_moments(database):
+    london = ZoneInfo("Europe/London")
+    moments = [
+        datetime(2025, 10, 26, 1, 30, 0, 1, tzinfo=london, fold=1),  # the repeated hour, GMT
+        datetime(2025, 7, 1, 23, 59, 59, 999_999, tzinfo=london),  # summer time
+        datetime(1900, 1, 1, tzinfo=UTC),
+    ]
+    data = pa.table(
+        {
+            "importer": ["force_export"] * 3,
+            "source_file": ["a.csv", "b.csv", "c.csv"],
+            "file_sha256": ["0" * 64] * 3,
+            "started_at": pa.array(moments, pa.timestamp("us", tz="Europe/London")),
+            "finished_at": pa.array([None, moments[0], None], pa.timestamp("us", tz="UTC")),
+            **{f"rows_{n}": [0] * 3 for n in ("read", "added", "duplicate", "rejected")},
+        }
+    )
+    with database.transaction() as session:
+        bulk.insert_arrow_staged(session=session, table_name="import_batches", data=data)
+    with database.transaction() as session:
+        rows = session.execute(
+            select(ImportBatchRow.started_at, ImportBatchRow.finished_at).order_by(
+                ImportBatchRow.source_file
+            )
+        ).all()
+    utc = [m.astimezone(UTC) for m in moments]  # an ambiguous local time never == another zone's
+    assert rows == [(utc[0], None), (utc[1], utc[0]), (utc[2], None)]
+    assert utc[0] == datetime(2025, 10, 26, 1, 30, 0, 1, tzinfo=UTC)
 
 
 def test_unknown_columns_are_refused_before_anything_is_written(database):

@@ -302,6 +302,7 @@ def _copy_postgresql(
     try:
         if plain:
             statement = f"COPY {table_name} ({names}) FROM STDIN (FORMAT csv)"
+            data = _csv_text_times(data)
             with cursor.copy(statement) as copy:
                 for start in range(0, data.num_rows, STAGE_ROWS):
                     part = data.slice(start, STAGE_ROWS)
@@ -323,6 +324,17 @@ def _copy_postgresql(
 
 
 _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+def _csv_text_times(data: pa.Table) -> pa.Table:
+    """Aware timestamps as the text pyarrow's CSV writer gives them (UTC, microseconds, a Z),
+    made by Arrow's cast to text: a quarter of the writer's time for them."""
+    for index, name in enumerate(data.column_names):
+        kind = data.column(name).type
+        if pa.types.is_timestamp(kind) and kind.tz is not None:
+            naive = sqlite_text_times(data.column(name))
+            data = data.set_column(index, name, pc.binary_join_element_wise(naive, "Z", ""))
+    return data
 
 
 def _csv_ready(kind: pa.DataType) -> bool:

@@ -21,6 +21,7 @@ from watchhouse.db.repositories import imports as repo
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action, Actor
+from watchhouse.domain.telephone_fast import e164_or_none
 from watchhouse.io import force_export, force_files, police_uk
 from watchhouse.io.csv_table import UnreadableFile
 from watchhouse.io.force_mapping import ForceMapping, MappingError, unknown_neighbourhoods
@@ -171,7 +172,9 @@ def import_force_export(
     return _store_force_export(
         ctx,
         actor=actor,
-        read=_read_force_export(path, mapping, neighbourhoods),
+        read=_read_force_export(
+            path, mapping, neighbourhoods, ctx.policy.identity.telephone_region
+        ),
         mapping=mapping,
         kinds=kinds,
         report=report,
@@ -188,6 +191,7 @@ class _ReadExport:
     parsed: force_export.ParsedExport
     digest: str
     neighbourhoods: dict[str, repo.NeighbourhoodRef]
+    numbers_e164: dict[str, str | None]
 
 
 def _mapped_neighbourhoods(
@@ -203,15 +207,21 @@ def _mapped_neighbourhoods(
 
 
 def _read_force_export(
-    path: Path, mapping: ForceMapping, neighbourhoods: dict[str, repo.NeighbourhoodRef]
+    path: Path,
+    mapping: ForceMapping,
+    neighbourhoods: dict[str, repo.NeighbourhoodRef],
+    telephone_region: str,
 ) -> _ReadExport:
-    """Read and check one file (no database access: it may run in a reading thread)."""
+    """Read and check one file and normalise its callers' numbers (no database access: it may
+    run in a reading thread, beside the store of the file before)."""
     parsed = force_export.parse_file(
         path,
         mapping=mapping,
         neighbourhoods={code: ref.settlement for code, ref in neighbourhoods.items()},
     )
-    return _ReadExport(path, parsed, file_sha256(path), neighbourhoods)
+    given = pc.unique(parsed.good.column("caller_telephone").combine_chunks().drop_null())
+    numbers = {n: e164_or_none(n, telephone_region) for n in given.to_pylist()}
+    return _ReadExport(path, parsed, file_sha256(path), neighbourhoods, numbers)
 
 
 def _store_force_export(
@@ -232,6 +242,7 @@ def _store_force_export(
     done = parsed.rows_rejected
     tell(done, parsed.rows_read)
     with ctx.db.transaction() as session:
+        repo.commit_without_waiting_for_disk(session=session)
         batch_id = repo.start_batch(
             session=session,
             importer="force_export",
@@ -253,6 +264,7 @@ def _store_force_export(
                 neighbourhoods=neighbourhoods,
                 graded_by=actor.user_id,
                 telephone_region=ctx.policy.identity.telephone_region,
+                numbers_e164=read.numbers_e164,
             )
             if identifiers:
                 repo.add_contact_identifiers(
@@ -376,9 +388,10 @@ def each_force_export(
     if not files:
         return
     kinds = _identifier_kinds(ctx, mapping)
+    region = ctx.policy.identity.telephone_region
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="watchhouse-read") as reader:
         ahead: Future[_ReadExport] = reader.submit(
-            _read_force_export, files[0], mapping, _mapped_neighbourhoods(ctx, mapping)
+            _read_force_export, files[0], mapping, _mapped_neighbourhoods(ctx, mapping), region
         )
         for index, path in enumerate(files):
             read: _ReadExport | UnreadableFile
@@ -392,6 +405,7 @@ def each_force_export(
                     files[index + 1],
                     mapping,
                     _mapped_neighbourhoods(ctx, mapping),
+                    region,
                 )
             if isinstance(read, UnreadableFile):
                 yield path, read
