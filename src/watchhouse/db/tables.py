@@ -180,7 +180,8 @@ class ContactRow(Base):
     telephone_number_id: Mapped[int | None] = mapped_column(
         ForeignKey("telephone_numbers.id"), index=True
     )
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    # Looked up by location through ix_contacts_location_presented (it begins with it).
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     caller_name: Mapped[str | None] = mapped_column(String(240))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
