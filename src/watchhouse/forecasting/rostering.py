@@ -135,23 +135,33 @@ def _rounded(need: Floats, cover: Floats, costs: Floats, relaxed: Floats) -> Flo
 
 
 def _dive(
-    need: Floats, rows: LinearConstraint, cover: Floats, costs: Floats, threshold: float
+    need: Floats,
+    rows: LinearConstraint,
+    cover: Floats,
+    costs: Floats,
+    threshold: float,
+    first: Floats,
 ) -> Floats | None:
-    """A whole-number cover by diving on the relaxation: keep every column at least at its
-    whole part, raise those at least `threshold` past it (else the most fractional) to the next
-    whole number, solve the relaxation again; stop when it is whole (then prune)."""
+    """A whole-number cover by diving on the relaxation (`first`, already solved): keep every
+    column at least at its whole part, raise those at least `threshold` past it (else the most
+    fractional) to the next whole number, solve the relaxation again; stop when it is whole
+    (then prune)."""
     floor = np.zeros(costs.size)
+    x: Floats | None = first
     for _ in range(4 * costs.size):
-        relaxed = milp(costs, bounds=Bounds(floor, np.inf), constraints=rows)
-        if relaxed.x is None:
-            return None
-        whole = np.floor(relaxed.x + 1e-9)
-        part = relaxed.x - whole
+        if x is None:
+            relaxed = milp(costs, bounds=Bounds(floor, np.inf), constraints=rows)
+            if relaxed.x is None:
+                return None
+            x = np.asarray(relaxed.x, dtype=np.float64)
+        whole = np.floor(x + 1e-9)
+        part = x - whole
         floor = np.maximum(floor, whole)
         if np.all(part < 1e-6):
-            return _prune(np.round(relaxed.x), need, cover, costs)
+            return _prune(np.round(x), need, cover, costs)
         raise_up = part >= min(threshold, float(part.max()))
         floor[raise_up] = whole[raise_up] + 1
+        x = None
     return None
 
 
@@ -191,7 +201,7 @@ def solve_cover(
     bound = float(relaxed.fun)
     best = _rounded(need, dense, price, relaxed.x)
     for threshold in dive_thresholds:
-        dived = _dive(need, rows, dense, price, threshold)
+        dived = _dive(need, rows, dense, price, threshold, relaxed.x)
         if dived is not None and float(price @ dived) < float(price @ best):
             best = dived
     proven = _within(float(price @ best), bound, mip_gap)

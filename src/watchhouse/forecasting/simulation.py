@@ -1,4 +1,4 @@
-"""A discrete-event simulation (simpy) of an interval staffing plan, to check the formulas.
+"""A simulation of an interval staffing plan, to check the formulas.
 
 Erlang C and A assume each interval is in steady state with a constant arrival rate. The
 simulation drops both assumptions: arrivals are a non-homogeneous Poisson process whose rate
@@ -6,15 +6,18 @@ moves linearly between interval midpoints (so demand changes inside an interval)
 carry over from one interval to the next, and when the plan has fewer handlers in the next
 interval those on a contact finish it before they go. Handling times and patience are
 exponential, as in the formulas. Each contact counts in the interval it arrived in.
+
+Each replication is the queue's recursion, first come first served, not an event list: the
+same random draws and the same outcome for every contact as the simpy model it replaced
+(tests/unit/test_simulation_events.py), about 20 times less CPU (bench/README.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 from numpy.typing import ArrayLike, NDArray
 
 Floats = NDArray[np.float64]
@@ -83,10 +86,15 @@ def _replicate(
     target_seconds: float,
     vary: bool,
 ) -> tuple[Floats, Floats, Floats, Floats]:
-    env = simpy.Environment()
-    free: simpy.Store = simpy.Store(env)
-    leaving = [0]  # handlers to stand down as soon as they finish their contact
-    on_duty = [0]
+    """One replication, first come first served, by the queue's recursion (no event list).
+
+    Each contact in turn takes the handler free soonest, unless its patience runs out first;
+    at each interval's start the plan's change is applied to the handlers as they are then:
+    more handlers first cancel those still due to stand down, then start free; fewer stand
+    down the idle first, then the next to finish their contact. Contacts are taken in
+    arrival order and the handlers' changes only when the next contact is still waiting at
+    that time, so this is the event simulation's order exactly (tests/unit/test_simulation.py
+    checks it contact by contact against a simpy model)."""
     times = arrival_times(rng, expected, interval_seconds, vary=vary)
     service = rng.exponential(aht_seconds, times.size)
     patience = (
@@ -94,55 +102,49 @@ def _replicate(
         if patience_seconds is None
         else rng.exponential(patience_seconds, times.size)
     )
-    slot = np.minimum((times // interval_seconds).astype(np.int64), len(expected) - 1)
+    n = len(expected)
+    slot = np.minimum((times // interval_seconds).astype(np.int64), n - 1)
     answered_in_time = np.zeros(times.size, dtype=bool)
     abandoned = np.zeros(times.size, dtype=bool)
     waited = np.zeros(times.size, dtype=bool)
-
-    def roster() -> Generator[simpy.Event, object, None]:
-        for count in handlers.tolist():
-            change = count - on_duty[0]
-            if change > 0:
-                cancel = min(change, leaving[0])
-                leaving[0] -= cancel
-                for _ in range(change - cancel):
-                    free.put(object())
-            elif change < 0:
-                idle = min(-change, len(free.items))
-                del free.items[:idle]
-                leaving[0] += -change - idle
-            on_duty[0] = count
-            yield env.timeout(interval_seconds)
-
-    def contact(i: int) -> Generator[simpy.Event, object, None]:
-        request = free.get()
-        if patience[i] == np.inf:
-            yield request
-        else:
-            yield request | env.timeout(patience[i])
-            if not request.triggered:
-                request.cancel()
-                abandoned[i] = True
-                return
-        wait = env.now - times[i]
+    end = n * interval_seconds + 50 * aht_seconds
+    plan = handlers.tolist()
+    free: list[float] = []  # when each handler on duty is next free (a heap)
+    leaving: list[float] = []  # when each handler due to stand down finishes (a heap)
+    step = 0  # the next interval whose change is still to be applied
+    heappush, heappop, inf = heapq.heappush, heapq.heappop, float("inf")
+    arrivals, services, patiences = times.tolist(), service.tolist(), patience.tolist()
+    for i, arrived in enumerate(arrivals):
+        while True:
+            start = max(arrived, free[0]) if free else inf
+            boundary = step * interval_seconds
+            if step >= n or boundary > start:
+                break
+            change = plan[step] - len(free)
+            leaving = [t for t in leaving if t > boundary]  # the others have finished and gone
+            if change > 0:  # those still due to stand down stay, the latest to finish first
+                leaving.sort()
+                while change > 0 and leaving:
+                    heappush(free, leaving.pop())
+                    change -= 1
+                heapq.heapify(leaving)
+                for _ in range(change):
+                    heappush(free, boundary)
+            else:  # the idle go first, then the next to finish
+                for _ in range(-change):
+                    t = heappop(free)
+                    if t > boundary:
+                        heappush(leaving, t)
+            step += 1
+        wait = start - arrived
+        if wait > patiences[i]:
+            abandoned[i] = arrived + patiences[i] <= end
+            continue
+        if start > end:
+            continue
         waited[i] = wait > 0
         answered_in_time[i] = wait <= target_seconds
-        token = request.value
-        yield env.timeout(service[i])
-        if leaving[0] > 0:
-            leaving[0] -= 1
-        else:
-            free.put(token)
-
-    def arrivals() -> Generator[simpy.Event, object, None]:
-        for i, t in enumerate(times.tolist()):
-            yield env.timeout(t - env.now)
-            env.process(contact(i))
-
-    env.process(roster())
-    env.process(arrivals())
-    env.run(until=len(expected) * interval_seconds + 50 * aht_seconds)
-    n = len(expected)
+        heapq.heapreplace(free, start + services[i])
     counts = np.bincount(slot, minlength=n).astype(np.float64)
     per = np.maximum(counts, 1.0)
     return (
