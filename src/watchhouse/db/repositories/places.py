@@ -39,6 +39,9 @@ _NEIGHBOURHOOD_BY_CODE = select(
 ).where(_NEIGHBOURHOODS.c.code == bindparam("code"))
 _ADD_LOCATION = insert(_LOCATIONS).returning(_LOCATIONS.c.id)
 _ADD_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
+_PERSON = select(
+    _PEOPLE.c.id, _PEOPLE.c.given_name, _PEOPLE.c.family_name, _PEOPLE.c.date_of_birth
+).where(_PEOPLE.c.id == bindparam("id"))
 _NUMBER_ID = select(_NUMBERS.c.id).where(_NUMBERS.c.number == bindparam("number"))
 _NO_CHANGE = text("UPDATE telephone_numbers SET id = id WHERE 0 = 1")
 _ADVISORY_LOCKS = text(
@@ -100,7 +103,7 @@ def location_id_for(
 ) -> int:
     """The id of the location with this description, postcode and neighbourhood, inserting it
     the first time it is seen (callers hold `hold_new_caller_locks` for the place)."""
-    existing = session.connection().scalar(
+    existing: int | None = session.connection().scalar(
         _location_statement(postcode is None, neighbourhood_id is None),
         {"description": description, "postcode": postcode, "neighbourhood_id": neighbourhood_id},
     )
@@ -198,8 +201,9 @@ def person(*, session: Session, person_id: int | None) -> PersonView | None:
     """A person by id, or None."""
     if person_id is None:
         return None
-    row = session.get(PersonRow, person_id)
-    return None if row is None else person_view(row)
+    session.flush()  # the person as changed in this session, if it was
+    row = session.connection().execute(_PERSON, {"id": person_id}).first()
+    return None if row is None else PersonView(row[0], row[1], row[2], row[3])
 
 
 def _insert_ignoring_duplicates(
