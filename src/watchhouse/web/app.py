@@ -190,6 +190,16 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         openapi_url=None,
     )
     app.state.context = ctx
+    # The API first: Starlette tries the routes in order, and a contact write (the hot path,
+    # issue 16) would otherwise be compared with every page's route first. No page lives
+    # under /api, so the order changes no answer.
+    for api_router in (
+        audits_api.router,
+        api.router,
+        investigations_api.router,
+        telephony_api.router,
+    ):
+        app.include_router(api_router)
     # The HTML pages are not part of the JSON API: only /api is described in OpenAPI.
     for page_router in (
         pages.router,
@@ -206,13 +216,6 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         own_account.router,
     ):
         app.include_router(page_router, include_in_schema=False)
-    for api_router in (
-        audits_api.router,
-        api.router,
-        investigations_api.router,
-        telephony_api.router,
-    ):
-        app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.
