@@ -168,10 +168,16 @@ def complete_feed_contact(
     return contact_id
 
 
+_NEW_CONTACT_FIELDS = dataclasses.fields(NewContact)
+
+
 def request_digest(new: NewContact) -> str:
     """SHA-256 of the contact as asked for (before defaults are filled in), so a retry of the
     same request matches and a different request under the same key does not."""
-    fields = json.dumps(dataclasses.asdict(new), sort_keys=True, default=str)
+    # The fields are plain values (no nested dataclasses), so this equals
+    # `dataclasses.asdict(new)` (which deep-copies every value) for the digest.
+    as_dict = {field.name: getattr(new, field.name) for field in _NEW_CONTACT_FIELDS}
+    fields = json.dumps(as_dict, sort_keys=True, default=str)
     return hashlib.sha256(fields.encode()).hexdigest()
 
 

@@ -8,7 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchhouse import __version__
 from watchhouse.config import Settings
@@ -72,15 +74,43 @@ CONTENT_SECURITY_POLICY = (
 
 def _with_security_headers(request: Request, response: Response) -> Response:
     """The headers every answer carries, error pages included (a page may set its own CSP)."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    if "frame-ancestors" not in response.headers["Content-Security-Policy"]:
-        response.headers["Content-Security-Policy"] += "; " + CSP_LOCKDOWN
-    if request.url.path != "/dispatch/events" and not request.url.path.startswith("/static"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    _add_security_headers(response.headers, request.url.path)
     return response
+
+
+def _add_security_headers(headers: MutableHeaders, path: str) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if "frame-ancestors" not in headers["Content-Security-Policy"]:
+        headers["Content-Security-Policy"] += "; " + CSP_LOCKDOWN
+    if path != "/dispatch/events" and not path.startswith("/static"):
+        headers.setdefault("Cache-Control", "no-store")
+
+
+class SecurityHeaders:
+    """`_with_security_headers` on every answer, as plain ASGI middleware: Starlette's
+    `BaseHTTPMiddleware` (`@app.middleware("http")`) runs each request in a task group with
+    memory streams, a large share of a small request's CPU (issue 16, Load)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap the app."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the answer's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = Request(scope).url.path
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _add_security_headers(MutableHeaders(scope=message), path)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -160,6 +190,16 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         openapi_url=None,
     )
     app.state.context = ctx
+    # The API first: Starlette tries the routes in order, and a contact write (the hot path,
+    # issue 16) would otherwise be compared with every page's route first. No page lives
+    # under /api, so the order changes no answer.
+    for api_router in (
+        audits_api.router,
+        api.router,
+        investigations_api.router,
+        telephony_api.router,
+    ):
+        app.include_router(api_router)
     # The HTML pages are not part of the JSON API: only /api is described in OpenAPI.
     for page_router in (
         pages.router,
@@ -176,22 +216,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
         own_account.router,
     ):
         app.include_router(page_router, include_in_schema=False)
-    for api_router in (
-        audits_api.router,
-        api.router,
-        investigations_api.router,
-        telephony_api.router,
-    ):
-        app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     # Added before the headers middleware, so it sits inside it: a 413 gets the headers too.
     app.add_middleware(BodySizeLimit, limit=MAX_REQUEST_BYTES)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        return _with_security_headers(request, response)
+    app.add_middleware(SecurityHeaders)
 
     return app
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Select,
+    Table,
     bindparam,
+    insert,
     or_,
     select,
     update,
@@ -122,13 +124,19 @@ class KeyedContact:
     body_sha256: str | None
 
 
+_CONTACTS = cast(Table, ContactRow.__table__)
+# Built once (the write path runs them for every contact): no statement construction or cache
+# key per call, and run on the session's connection (no ORM execution layer).
+_BY_KEY = select(_CONTACTS.c.id, _CONTACTS.c.idempotency_body_sha256).where(
+    _CONTACTS.c.idempotency_user_id == bindparam("user_id"),
+    _CONTACTS.c.idempotency_key == bindparam("key"),
+)
+_ADD = insert(_CONTACTS).returning(_CONTACTS.c.id)
+
+
 def by_idempotency_key(*, session: Session, user_id: int, key: str) -> KeyedContact | None:
     """The contact this user created with this idempotency key, if any."""
-    row = session.execute(
-        select(ContactRow.id, ContactRow.idempotency_body_sha256).where(
-            ContactRow.idempotency_user_id == user_id, ContactRow.idempotency_key == key
-        )
-    ).first()
+    row = session.connection().execute(_BY_KEY, {"user_id": user_id, "key": key}).first()
     return None if row is None else KeyedContact(row[0], row[1])
 
 
@@ -153,30 +161,30 @@ def add_contact(
 ) -> int:
     """Insert a contact, with the caller's details as given, and return its id."""
     given = caller or CallerAsGiven()
-    row = ContactRow(
-        channel=channel.value,
-        presented_at=presented_at,
-        answered_at=answered_at,
-        abandoned=abandoned,
-        handler_id=handler_id,
-        person_id=person_id,
-        telephone_number_id=telephone_number_id,
-        location_id=location_id,
-        caller_name=caller_name,
-        summary=summary,
-        status=status,
-        idempotency_key=idempotency_key,
-        idempotency_user_id=idempotency_user_id if idempotency_key else None,
-        idempotency_body_sha256=idempotency_body_sha256 if idempotency_key else None,
-        caller_given_name=given.given_name or None,
-        caller_family_name=given.family_name or None,
-        caller_date_of_birth=given.date_of_birth,
-        caller_telephone=given.telephone or None,
-        caller_postcode=given.postcode or None,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    session.flush()  # rows added to the session before this one go first (foreign keys)
+    values = {
+        "channel": channel.value,
+        "presented_at": presented_at,
+        "answered_at": answered_at,
+        "abandoned": abandoned,
+        "handler_id": handler_id,
+        "person_id": person_id,
+        "telephone_number_id": telephone_number_id,
+        "location_id": location_id,
+        "caller_name": caller_name,
+        "summary": summary,
+        "status": status,
+        "idempotency_key": idempotency_key,
+        "idempotency_user_id": idempotency_user_id if idempotency_key else None,
+        "idempotency_body_sha256": idempotency_body_sha256 if idempotency_key else None,
+        "caller_given_name": given.given_name or None,
+        "caller_family_name": given.family_name or None,
+        "caller_date_of_birth": given.date_of_birth,
+        "caller_telephone": given.telephone or None,
+        "caller_postcode": given.postcode or None,
+    }
+    contact_id: int = session.connection().execute(_ADD, values).scalar_one()
+    return contact_id
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, Table, bindparam, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,31 @@ from watchhouse.db.tables import (
 )
 from watchhouse.domain.records import LocationView, Neighbourhood, PersonView
 from watchhouse.domain.values import Settlement
+
+_NEIGHBOURHOODS = cast(Table, NeighbourhoodRow.__table__)
+_LOCATIONS = cast(Table, LocationRow.__table__)
+_PEOPLE = cast(Table, PersonRow.__table__)
+_NUMBERS = cast(Table, TelephoneNumberRow.__table__)
+_PERSON_NUMBERS = cast(Table, PersonTelephoneRow.__table__)
+# Built once (a contact's write runs them every time): no statement construction or cache key
+# per call, and run on the session's connection (no ORM execution layer).
+_NEIGHBOURHOOD_BY_CODE = select(
+    _NEIGHBOURHOODS.c.id,
+    _NEIGHBOURHOODS.c.code,
+    _NEIGHBOURHOODS.c.name,
+    _NEIGHBOURHOODS.c.settlement,
+).where(_NEIGHBOURHOODS.c.code == bindparam("code"))
+_ADD_LOCATION = insert(_LOCATIONS).returning(_LOCATIONS.c.id)
+_ADD_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
+_PERSON = select(
+    _PEOPLE.c.id, _PEOPLE.c.given_name, _PEOPLE.c.family_name, _PEOPLE.c.date_of_birth
+).where(_PEOPLE.c.id == bindparam("id"))
+_NUMBER_ID = select(_NUMBERS.c.id).where(_NUMBERS.c.number == bindparam("number"))
+_NO_CHANGE = text("UPDATE telephone_numbers SET id = id WHERE 0 = 1")
+_ADVISORY_LOCKS = text(
+    "SELECT pg_advisory_xact_lock(key) FROM "
+    "(SELECT key FROM unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS wanted"
+)
 
 
 def add_neighbourhood(*, session: Session, code: str, name: str, settlement: Settlement) -> int:
@@ -43,8 +69,8 @@ def neighbourhoods(*, session: Session) -> list[Neighbourhood]:
 
 def neighbourhood_by_code(*, session: Session, code: str) -> Neighbourhood | None:
     """The neighbourhood with this code, or None."""
-    r = session.scalar(select(NeighbourhoodRow).where(NeighbourhoodRow.code == code))
-    return None if r is None else Neighbourhood(r.id, r.code, r.name, Settlement(r.settlement))
+    r = session.connection().execute(_NEIGHBOURHOOD_BY_CODE, {"code": code}).first()
+    return None if r is None else Neighbourhood(r[0], r[1], r[2], Settlement(r[3]))
 
 
 def add_location(
@@ -56,15 +82,15 @@ def add_location(
     settlement: Settlement,
 ) -> int:
     """Insert a location and return its id."""
-    row = LocationRow(
-        description=description,
-        postcode=postcode,
-        neighbourhood_id=neighbourhood_id,
-        settlement=settlement.value,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+    session.flush()  # rows added to the session before this one go first (foreign keys)
+    values = {
+        "description": description,
+        "postcode": postcode,
+        "neighbourhood_id": neighbourhood_id,
+        "settlement": settlement.value,
+    }
+    location_id: int = session.connection().execute(_ADD_LOCATION, values).scalar_one()
+    return location_id
 
 
 def location_id_for(
@@ -77,19 +103,9 @@ def location_id_for(
 ) -> int:
     """The id of the location with this description, postcode and neighbourhood, inserting it
     the first time it is seen (callers hold `hold_new_caller_locks` for the place)."""
-    existing = session.scalar(
-        select(LocationRow.id)
-        .where(
-            LocationRow.description == description,
-            LocationRow.postcode.is_(None)
-            if postcode is None
-            else LocationRow.postcode == postcode,
-            LocationRow.neighbourhood_id.is_(None)
-            if neighbourhood_id is None
-            else LocationRow.neighbourhood_id == neighbourhood_id,
-        )
-        .order_by(LocationRow.id)
-        .limit(1)
+    existing: int | None = session.connection().scalar(
+        _location_statement(postcode is None, neighbourhood_id is None),
+        {"description": description, "postcode": postcode, "neighbourhood_id": neighbourhood_id},
     )
     if existing is not None:
         return existing
@@ -99,6 +115,26 @@ def location_id_for(
         postcode=postcode,
         neighbourhood_id=neighbourhood_id,
         settlement=settlement,
+    )
+
+
+@lru_cache(maxsize=4)
+def _location_statement(no_postcode: bool, no_neighbourhood: bool) -> Select[Any]:
+    """Built once per shape (IS NULL or equal, so that the indexes serve)."""
+    columns = _LOCATIONS.c
+    return (
+        select(columns.id)
+        .where(
+            columns.description == bindparam("description"),
+            columns.postcode.is_(None)
+            if no_postcode
+            else columns.postcode == bindparam("postcode"),
+            columns.neighbourhood_id.is_(None)
+            if no_neighbourhood
+            else columns.neighbourhood_id == bindparam("neighbourhood_id"),
+        )
+        .order_by(columns.id)
+        .limit(1)
     )
 
 
@@ -150,20 +186,24 @@ def add_person(
     now: datetime,
 ) -> PersonView:
     """Insert a person."""
-    row = PersonRow(
-        given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, created_at=now
-    )
-    session.add(row)
-    session.flush()
-    return person_view(row)
+    session.flush()  # rows added to the session before this one go first (foreign keys)
+    values = {
+        "given_name": given_name,
+        "family_name": family_name,
+        "date_of_birth": date_of_birth,
+        "created_at": now,
+    }
+    person_id: int = session.connection().execute(_ADD_PERSON, values).scalar_one()
+    return PersonView(person_id, given_name, family_name, date_of_birth)
 
 
 def person(*, session: Session, person_id: int | None) -> PersonView | None:
     """A person by id, or None."""
     if person_id is None:
         return None
-    row = session.get(PersonRow, person_id)
-    return None if row is None else person_view(row)
+    session.flush()  # the person as changed in this session, if it was
+    row = session.connection().execute(_PERSON, {"id": person_id}).first()
+    return None if row is None else PersonView(row[0], row[1], row[2], row[3])
 
 
 def _insert_ignoring_duplicates(
@@ -171,32 +211,35 @@ def _insert_ignoring_duplicates(
 ) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING in the session's dialect (SQLite or PostgreSQL); with
     `returning`, the new row's id (None when the row was there already)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
+    connection = session.connection()
+    statement = _insert_ignoring(connection.dialect.name, table, returning)
     if not returning:
-        session.execute(statement)
+        connection.execute(statement, values)
         return None
-    inserted: int | None = session.execute(statement.returning(table.c.id)).scalar()
+    inserted: int | None = connection.execute(statement, values).scalar()
     return inserted
+
+
+@lru_cache(maxsize=32)
+def _insert_ignoring(dialect: str, table: Any, returning: bool) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, built once per dialect and table (the columns are
+    the parameters' keys)."""
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_into(table).on_conflict_do_nothing()
+    return statement.returning(table.c.id) if returning else statement
 
 
 def telephone_number_id(*, session: Session, number: str) -> int:
     """The id of an E.164 number, inserting it the first time it is seen: an upsert, so two
     transactions that see a new number at once both get the one row (no unique-key error)."""
-    existing = session.scalar(
-        select(TelephoneNumberRow.id).where(TelephoneNumberRow.number == number)
-    )
+    existing: int | None = session.connection().scalar(_NUMBER_ID, {"number": number})
     if existing is not None:
         return existing
-    inserted = _insert_ignoring_duplicates(
-        session, TelephoneNumberRow.__table__, {"number": number}, returning=True
-    )
+    inserted = _insert_ignoring_duplicates(session, _NUMBERS, {"number": number}, returning=True)
     if inserted is not None:
         return inserted
-    return session.execute(
-        select(TelephoneNumberRow.id).where(TelephoneNumberRow.number == number)
-    ).scalar_one()
+    found: int = session.connection().execute(_NUMBER_ID, {"number": number}).scalar_one()
+    return found
 
 
 def telephone_number(*, session: Session, number_id: int | None) -> str | None:
@@ -211,7 +254,7 @@ def link_person_telephone(*, session: Session, person_id: int, number_id: int) -
     """Record that the person has been reached on the number."""
     _insert_ignoring_duplicates(
         session,
-        PersonTelephoneRow.__table__,
+        _PERSON_NUMBERS,
         {"person_id": person_id, "telephone_number_id": number_id},
     )
 
@@ -232,17 +275,11 @@ def hold_new_caller_locks(*, session: Session, keys: Iterable[str]) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the locks are taken row by row in the subquery's (ascending) order.
-        session.execute(
-            text(
-                "SELECT pg_advisory_xact_lock(key) FROM "
-                "(SELECT key FROM unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS wanted"
-            ),
-            {"keys": wanted},
-        )
+        session.connection().execute(_ADVISORY_LOCKS, {"keys": wanted})
     else:
         # Any write statement starts the write transaction (and takes the process's write
         # gate, db/engine.py); this one changes nothing.
-        session.execute(text("UPDATE telephone_numbers SET id = id WHERE 0 = 1"))
+        session.connection().execute(_NO_CHANGE)
 
 
 def _lock_number(key: str) -> int:

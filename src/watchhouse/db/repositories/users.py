@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import UserRow, UserSessionRow
@@ -176,25 +176,42 @@ def start_session(
     )
 
 
+# Built once: every API request and page looks its session up (no statement construction or ORM
+# execution per request).
+_LIVE_SESSION = (
+    select(
+        UserRow.__table__.c.id,
+        UserRow.__table__.c.username,
+        UserRow.__table__.c.display_name,
+        UserRow.__table__.c.role_code,
+        UserRow.__table__.c.must_change_password,
+        UserSessionRow.__table__.c.csrf_token,
+        UserSessionRow.__table__.c.kind,
+    )
+    .join_from(
+        UserSessionRow.__table__,
+        UserRow.__table__,
+        UserRow.__table__.c.id == UserSessionRow.__table__.c.user_id,
+    )
+    .where(
+        UserSessionRow.__table__.c.token_digest == bindparam("digest"),
+        UserSessionRow.__table__.c.revoked_at.is_(None),
+        UserSessionRow.__table__.c.expires_at > bindparam("now"),
+        UserRow.__table__.c.active.is_(True),
+    )
+)
+
+
 def live_session(
     *, session: Session, token_digest: str, now: datetime
 ) -> tuple[Actor, str, str, bool] | None:
     """The actor, CSRF token and kind of an unexpired, unrevoked session for an active user,
     and whether the user must change their password first."""
-    row = session.execute(
-        select(UserSessionRow, UserRow)
-        .join(UserRow, UserRow.id == UserSessionRow.user_id)
-        .where(
-            UserSessionRow.token_digest == token_digest,
-            UserSessionRow.revoked_at.is_(None),
-            UserSessionRow.expires_at > now,
-            UserRow.active.is_(True),
-        )
-    ).first()
+    row = session.connection().execute(_LIVE_SESSION, {"digest": token_digest, "now": now}).first()
     if row is None:
         return None
-    user_session, user = row
-    return _actor(user), user_session.csrf_token, user_session.kind, user.must_change_password
+    user_id, username, display_name, role, must_change, csrf, kind = row
+    return Actor(user_id, username, display_name, Role(role)), csrf, kind, must_change
 
 
 def revoke_session(*, session: Session, token_digest: str, now: datetime) -> None:
