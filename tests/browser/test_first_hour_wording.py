@@ -4,7 +4,6 @@ the heading it answers."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.domain.records import NewContact
@@ -13,15 +12,10 @@ from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.services import accounts
 
-from .conftest import CHROMIUM, DISPATCHER, LiveApp
-from .test_first_ring_to_arrival import graded_incident, sign_in
+from .conftest import DISPATCHER, LiveApp
+from .desks import BROWSER_ONLY, graded_incident, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 
 def test_an_open_incident_is_not_yet_closed(live_app: LiveApp, new_page) -> None:

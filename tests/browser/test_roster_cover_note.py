@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from watchhouse.db.repositories import planning as repo
@@ -15,15 +14,10 @@ from watchhouse.domain.roles import Role
 from watchhouse.services import accounts
 from watchhouse.services.context import AppContext
 
-from .conftest import CHROMIUM, LiveApp
-from .test_first_ring_to_arrival import sign_in
+from .conftest import LiveApp
+from .desks import BROWSER_ONLY, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
-    ),
-]
+pytestmark = BROWSER_ONLY
 
 FIRST = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday
 
