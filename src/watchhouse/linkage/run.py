@@ -87,7 +87,14 @@ def link_tables(
         for i, t in enumerate(prepared)
     ]
     trained = general.train(
-        engine, training, comparisons, plan, knobs, link_type=link_type, say=tell
+        engine,
+        training,
+        comparisons,
+        plan,
+        knobs,
+        link_type=link_type,
+        say=tell,
+        dates_of_birth=[s.name for s in specs if s.kind == "date_of_birth"],
     )
     tell("folding identical records and scoring candidate pairs")
     folded: list[pa.Table] = []
