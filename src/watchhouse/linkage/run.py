@@ -94,7 +94,6 @@ def link_tables(
         knobs,
         link_type=link_type,
         say=tell,
-        dates_of_birth=[s.name for s in specs if s.kind == "date_of_birth"],
     )
     tell("folding identical records and scoring candidate pairs")
     folded: list[pa.Table] = []
