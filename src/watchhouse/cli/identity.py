@@ -14,7 +14,7 @@ from rich.table import Table
 from watchhouse.auth.permissions import can
 from watchhouse.cli.io import AsUser, _actor, _context, _policy
 from watchhouse.domain.clock import format_local
-from watchhouse.domain.errors import NotFound, ValidationFailed
+from watchhouse.domain.errors import NotFound, StaleDecision, ValidationFailed
 from watchhouse.domain.roles import Action, Actor
 from watchhouse.services import identity, identity_files, identity_labels
 from watchhouse.services.identity import RunMetric
@@ -175,6 +175,14 @@ def decide(
     same: Annotated[
         bool, typer.Option("--same/--different", help="the same person, or different people")
     ],
+    seen: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="the number of the latest decision about these contacts you have read "
+            "(0: none); refused if a newer one about either contact exists",
+        ),
+    ] = 0,
     as_user: AsUser = None,
 ) -> None:
     """Record that two contacts are (or are not) the same person; every later run keeps it."""
@@ -189,13 +197,34 @@ def decide(
             right_contact_id=right,
             same_person=same,
             reason=reason,
+            decisions_seen=seen,
         )
+    except StaleDecision as stale:
+        err.print(
+            f"[red]nothing done[/red]: {_unseen(stale, seen, ctx.policy.force.timezone)}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from stale
     except (ValidationFailed, NotFound) as exc:
         err.print(f"[red]nothing done[/red]: {exc}")
         raise typer.Exit(2) from exc
     console.print(
         f"decision {decision}: contacts {left} and {right} are "
         f"{'the same person' if same else 'different people'}; the next run keeps it"
+    )
+
+
+def _unseen(stale: StaleDecision, seen: int, zone: str) -> str:
+    """Why a decision was refused as made without seeing a newer one, and what to do."""
+    d = stale.latest
+    said = "the same person" if d.same_person else "not the same person"
+    others = "" if stale.newer == 1 else f" (the latest of {stale.newer})"
+    return (
+        f"decision {d.id}{others} about these contacts is newer than the latest you have "
+        f"read (--seen {seen}): contacts {d.left_contact_id} and {d.right_contact_id} are "
+        f"{said}, recorded by {d.decided_by} at "
+        f"{format_local(d.decided_at, zone, '%d %b %Y %H:%M')} ({d.reason!r}). Read it; if you "
+        f"still decide this, run again with --seen {d.id}"
     )
 
 

@@ -125,6 +125,8 @@ class TrainingKnobs:
     training_sample_records: int
     seed: int
     m_floor: float
+    # The most a date of birth's "different" level's m may be (see general.cap_different).
+    date_of_birth_different_m_max: float = 1.0
 
 
 class UnlinkableRecords(ValueError):

@@ -139,12 +139,14 @@ def train(
     *,
     link_type: LinkType = "dedupe_only",
     say: Say | None = None,
+    dates_of_birth: Sequence[str] = (),
 ) -> Trained:
     """Train on the records as recorded (a uniform sample of at most
     `training_sample_records` per table, so the prior and m values are not biased by folding):
     the prior from the plan's near-certain rules and the policy's recall, u by random sampling,
     m by expectation maximisation on each of the plan's training blocks (a block that gives no
-    pairs or fails is skipped and noted)."""
+    pairs or fails is skipped and noted); the "different" level of each comparison named in
+    `dates_of_birth` is then capped (`cap_different`)."""
     tell = say or (lambda _message: None)
     quiet()
     notes: list[str] = list(plan.notes)
@@ -215,7 +217,11 @@ def train(
             + "); map a field that records of one person usually share, such as a date of "
             "birth or a postcode"
         )
-    splink_json, neutral = neutral_untrained(linker.misc.save_model_to_json())
+    splink_json, capped = cap_different(
+        linker.misc.save_model_to_json(), dates_of_birth, knobs.date_of_birth_different_m_max
+    )
+    notes.extend(capped)
+    splink_json, neutral = neutral_untrained(splink_json)
     notes.extend(f"never seen among matches, counts neither way: {n}" for n in neutral)
     notes.extend(f"{f}: not learnt by any training block" for f in sorted(every - learnt))
     return Trained(splink_json, prior, tuple(notes))
@@ -240,6 +246,40 @@ def _floor_m(splink_json: dict[str, Any], floor: float) -> dict[str, Any]:
             if isinstance(m, float) and m < floor:
                 level["m_probability"] = floor
     return splink_json
+
+
+def cap_different(
+    splink_json: dict[str, Any], names: Sequence[str], cap: float
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Hold the m of the "different" (last) level of the named comparisons to at most `cap`
+    (a level never seen among matches gets `cap` too), the other levels' m scaled to keep
+    their sum. Expectation maximisation on records where family members share a name, a
+    number and an address learns households as well as people, and so finds many "matches"
+    whose dates of birth differ: without the cap a son of his father's name and number joins
+    his father. Returns the model and a note per level changed."""
+    notes = []
+    for comparison in splink_json["comparisons"]:
+        if comparison["output_column_name"] not in names:
+            continue
+        levels = [x for x in comparison["comparison_levels"] if not x.get("is_null_level")]
+        different = levels[-1]
+        m = float(different.get("m_probability") or 0.0)
+        if 0 < m <= cap:
+            continue
+        others = sum(float(x.get("m_probability") or 0.0) for x in levels[:-1])
+        total = others + m
+        different["m_probability"] = cap
+        if others > 0 and total > cap:
+            for level in levels[:-1]:
+                level["m_probability"] = float(level.get("m_probability") or 0.0) * (
+                    (total - cap) / others
+                )
+        said = "never seen" if m == 0 else f"{m:.3g}"
+        notes.append(
+            f"{comparison['output_column_name']}: different: m {said} among matches held to "
+            f"{cap:g} (date_of_birth_different_m_max)"
+        )
+    return splink_json, tuple(notes)
 
 
 def neutral_untrained(splink_json: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:

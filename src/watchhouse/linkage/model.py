@@ -150,6 +150,7 @@ def train(
         plan,
         knobs,
         say=tell,
+        dates_of_birth=("date_of_birth",),
     )
     splink_json = fitted.splink_json
     frame = engine.register(records, "identity_records")

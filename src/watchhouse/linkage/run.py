@@ -87,7 +87,13 @@ def link_tables(
         for i, t in enumerate(prepared)
     ]
     trained = general.train(
-        engine, training, comparisons, plan, knobs, link_type=link_type, say=tell
+        engine,
+        training,
+        comparisons,
+        plan,
+        knobs,
+        link_type=link_type,
+        say=tell,
     )
     tell("folding identical records and scoring candidate pairs")
     folded: list[pa.Table] = []

@@ -275,6 +275,7 @@ class IdentityPolicy(_Strict):
     blocking_min_completeness: float = Field(default=0.2, ge=0, le=1)
     training_min_pairs: int = Field(default=20, ge=1)
     training_m_floor: float = Field(default=1e-6, gt=0, lt=0.01)
+    date_of_birth_different_m_max: float = Field(default=1e-3, gt=0, le=1)
     telephone_region: str = Field(default="GB", min_length=2, max_length=2)
     join_probability: float = Field(default=0.99, gt=0, le=1)
     untrained_identifier_match_weight: float = Field(default=20, gt=0, le=60)

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy.orm import Session
 
 from watchhouse.db.repositories import identity as repo
+from watchhouse.db.repositories import users as user_repo
 from watchhouse.db.repositories.identity import RunMetric
 from watchhouse.domain.access import Operation
-from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from watchhouse.domain.errors import (
+    FieldProblem,
+    NewerDecision,
+    NotFound,
+    StaleDecision,
+    ValidationFailed,
+)
 from watchhouse.domain.identity import (
     PairwiseAccuracy,
     pairwise_accuracy,
@@ -365,7 +373,7 @@ def decide(
 
     `decisions_seen` is the latest decision the supervisor's page showed (0: none): when
     another decision about either contact has been recorded since, the decision is refused
-    (Conflict), so that one supervisor never silently overrides what another decided while
+    (StaleDecision), so that one supervisor never silently overrides what another decided while
     the page was open."""
     if left_contact_id == right_contact_id:
         problems = [FieldProblem("right_contact_id", "choose two different contacts")]
@@ -428,7 +436,7 @@ def _record_decisions(
         repo.hold_decision_lock(session=session)
         earlier = repo.decisions(session=session)
         if decisions_seen is not None:
-            _check_not_stale(earlier, set(wanted), decisions_seen)
+            _check_not_stale(session, earlier, set(wanted), decisions_seen)
         _check_consistent(earlier, [(contact_id, other, same_person) for other in others])
         made = [
             repo.add_decision(
@@ -473,21 +481,32 @@ def _record_decisions(
 
 
 def _check_not_stale(
-    earlier: Sequence[repo.DecisionRecord], contact_ids: set[int], seen: int
+    session: Session, earlier: Sequence[repo.DecisionRecord], contact_ids: set[int], seen: int
 ) -> None:
-    """Refuse a decision made on a page that did not show a decision about these contacts
-    recorded since it was loaded (by another supervisor, or in another tab)."""
+    """Refuse a decision made without seeing a decision about these contacts recorded after
+    decision `seen` (on a page loaded before it, or at the command line without `--seen`)."""
     newer = [
         d for d in earlier if d.id > seen and {d.left_contact_id, d.right_contact_id} & contact_ids
     ]
     if newer:
-        latest = max(newer, key=lambda d: d.id)
-        said = "the same person" if latest.same_person else "not the same person"
-        raise Conflict(
+        last = max(newer, key=lambda d: d.id)
+        said = "the same person" if last.same_person else "not the same person"
+        latest = NewerDecision(
+            id=last.id,
+            left_contact_id=last.left_contact_id,
+            right_contact_id=last.right_contact_id,
+            same_person=last.same_person,
+            reason=last.reason,
+            decided_by=user_repo.actor(session=session, user_id=last.decided_by).username,
+            decided_at=last.decided_at,
+        )
+        raise StaleDecision(
             f"since this page was loaded, a decision about these contacts was recorded: "
-            f"{contact_reference(latest.left_contact_id)} and "
-            f"{contact_reference(latest.right_contact_id)} are {said}. Nothing was changed; "
-            "read the decisions now shown and decide again"
+            f"{contact_reference(last.left_contact_id)} and "
+            f"{contact_reference(last.right_contact_id)} are {said}. Nothing was changed; "
+            "read the decisions now shown and decide again",
+            latest=latest,
+            newer=len(newer),
         )
 
 

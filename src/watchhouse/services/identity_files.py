@@ -65,6 +65,7 @@ def training_knobs(policy: IdentityPolicy) -> TrainingKnobs:
         training_sample_records=policy.training_sample_records,
         seed=policy.training_seed,
         m_floor=policy.training_m_floor,
+        date_of_birth_different_m_max=policy.date_of_birth_different_m_max,
     )
 
 

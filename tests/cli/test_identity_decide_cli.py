@@ -1,0 +1,128 @@
+"""`watchhouse identity decide` at the command line: a supervisor who has not read a newer
+decision about the same contacts (another supervisor's, or one made on the person page) is
+refused, told which decision it is, and nothing is stored over it; naming it with `--seen`
+lets the decision through. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from watchhouse import cli
+from watchhouse.domain.records import NewContact
+from watchhouse.domain.roles import Actor, Role
+from watchhouse.domain.values import Channel
+from watchhouse.services import contacts, identity, identity_views
+from watchhouse.services.context import AppContext
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing from the developer's shell reaches Settings (the test server's URL may)."""
+    for name in list(os.environ):
+        if name.startswith("WATCHHOUSE_") and not name.startswith("WATCHHOUSE_TEST_"):
+            monkeypatch.delenv(name)
+
+
+def _decide(ctx: AppContext, tmp_path: Path, *args: str) -> Result:
+    env = {"WATCHHOUSE_DATA_DIR": str(tmp_path), "WATCHHOUSE_DATABASE_URL": ctx.db.url}
+    return CliRunner().invoke(
+        cli.app, ["identity", "decide", *args, "--as-user", "supervisor"], env=env
+    )
+
+
+def _calls(ctx: AppContext, handler: Actor) -> list[int]:
+    return [
+        contacts.take_contact(
+            ctx,
+            actor=handler,
+            new=NewContact(
+                channel=Channel.NON_EMERGENCY_101,
+                caller_given_name="Sam",
+                caller_family_name="Lowe",
+                telephone="07700 900123",
+                summary="Noise next door",
+            ),
+        ).contact_id
+        for _ in range(3)
+    ]
+
+
+def test_a_decision_not_seeing_a_newer_one_is_refused_naming_it_until_seen(
+    ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path
+) -> None:
+    calls = _calls(ctx, actors[Role.CALL_HANDLER])
+    first = identity.decide(
+        ctx,
+        actor=actors[Role.SUPERVISOR],
+        left_contact_id=calls[0],
+        right_contact_id=calls[1],
+        same_person=True,
+        reason="She confirmed her date of birth on both calls",
+        decisions_seen=0,
+    )
+
+    refused = _decide(
+        ctx, tmp_path, str(calls[0]), str(calls[1]), "--different", "--reason", "Other voice"
+    )
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.output.split())
+    assert f"decision {first} about these contacts is newer than the latest you have read" in said
+    assert f"contacts {calls[0]} and {calls[1]} are the same person, recorded by supervisor" in said
+    assert "She confirmed her date of birth on both calls" in said
+    assert f"run again with --seen {first}" in said
+    # A decision touching either contact (here the second, with the third) is held back too.
+    touching = _decide(ctx, tmp_path, str(calls[1]), str(calls[2]), "--same", "--reason", "x")
+    assert touching.exit_code == 2, touching.output
+    assert [d.reason for d in identity_views.decisions_about(ctx, contact_ids=calls)] == [
+        "She confirmed her date of birth on both calls"
+    ]
+
+    # Having read it, the supervisor names it and decides; an unrelated pair needs nothing.
+    decided = _decide(
+        ctx,
+        tmp_path,
+        str(calls[1]),
+        str(calls[2]),
+        "--same",
+        "--reason",
+        "Same number",
+        "--seen",
+        str(first),
+    )
+    assert decided.exit_code == 0, decided.output
+    assert "are the same person; the next run keeps it" in decided.output
+    assert len(identity_views.decisions_about(ctx, contact_ids=calls)) == 2
+
+    # Seeing an older decision only is still stale once another has been recorded.
+    stale = _decide(
+        ctx,
+        tmp_path,
+        str(calls[0]),
+        str(calls[2]),
+        "--same",
+        "--reason",
+        "All three",
+        "--seen",
+        str(first),
+    )
+    assert stale.exit_code == 2, stale.output
+    assert f"run again with --seen {first + 1}" in " ".join(stale.output.split())
+
+
+def test_a_first_decision_about_two_contacts_needs_no_seen(
+    ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path
+) -> None:
+    calls = _calls(ctx, actors[Role.CALL_HANDLER])
+    decided = _decide(
+        ctx, tmp_path, str(calls[0]), str(calls[1]), "--different", "--reason", "Twins"
+    )
+    assert decided.exit_code == 0, decided.output
+    stored = identity_views.decisions_about(ctx, contact_ids=calls)
+    assert [(d.same_person, d.reason) for d in stored] == [(False, "Twins")]
