@@ -86,11 +86,13 @@ def password_for(role: Role) -> str:
 @pytest.fixture
 def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing from the developer's shell reaches Settings; each test passes its own env.
+    The test run's own variables (`WATCHHOUSE_TEST_*`: the PostgreSQL server) stay, so the
+    PostgreSQL cases of command-line tests still run.
 
     Command-line test modules ask for it with `pytest.mark.usefixtures("no_outside_settings")`.
     """
     for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_"):
+        if name.startswith("WATCHHOUSE_") and not name.startswith("WATCHHOUSE_TEST_"):
             monkeypatch.delenv(name)
 
 

@@ -5,7 +5,6 @@ lets the decision through. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,7 @@ from watchhouse.domain.values import Channel
 from watchhouse.services import contacts, identity, identity_views
 from watchhouse.services.context import AppContext
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def no_outside_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing from the developer's shell reaches Settings (the test server's URL may)."""
-    for name in list(os.environ):
-        if name.startswith("WATCHHOUSE_") and not name.startswith("WATCHHOUSE_TEST_"):
-            monkeypatch.delenv(name)
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
 
 def _decide(ctx: AppContext, tmp_path: Path, *args: str) -> Result:
