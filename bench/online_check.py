@@ -16,8 +16,10 @@ model, and the access-log entry for the consultation (a write), in one transacti
 
 Steps: the default profile is generated into a fresh store (`--months` from 2023-01-01 at
 `--scale`: 24 months at 3.2 is about 5 million contacts), the identity linkage is run once
-(the online check needs its trained model), then `--handlers` threads each open a random
-contact that names its caller, think for an exponentially distributed time (mean `--think`
+(the online check needs its trained model), then `--handlers` threads (each starting
+part-way through a think, as in a room already at work; `--all-at-once` starts them all at
+the same moment, as this benchmark did before 2026-12-07) each open a random contact that
+names its caller, think for an exponentially distributed time (mean `--think`
 seconds: far busier than a real control room, where a handler takes a call every few
 minutes), and repeat, for `--seconds`. Baseline side by side: one handler alone, back to back,
 on the same store.
@@ -191,6 +193,7 @@ def together(
     seconds: float,
     think: float,
     calls: list[NewContact] | None = None,
+    all_at_once: bool = False,
 ) -> list[Timing]:
     """Many handlers at once, each thinking between calls; each opens a contact, or (with
     `calls`) takes a new one."""
@@ -200,6 +203,13 @@ def together(
 
     def handler(number: int) -> None:
         rng = random.Random(number)
+        # Each handler starts part-way through a think, as in a control room already at work
+        # (with exponential thinks that is the steady state). Starting all of them at once
+        # made the first check of every handler collide: 20 checks queued for the 2 cores
+        # and the pool's first connections, 250 to 400 ms each, about a tenth of a 20 s run's
+        # checks and so its whole 95th percentile.
+        if not all_at_once:
+            time.sleep(rng.expovariate(1 / think))
         while time.perf_counter() < stop:
             if calls:
                 took = one_take(ctx, actor, rng.choice(calls))
@@ -226,7 +236,9 @@ def measure_part(
         alone(ctx, actor, chosen[-50:], 50)
         return alone(ctx, actor, chosen, 300)
     calls = new_calls(ctx, chosen) if part == "take" else None
-    return together(ctx, actor, chosen, args.handlers, args.seconds, args.think, calls)
+    return together(
+        ctx, actor, chosen, args.handlers, args.seconds, args.think, calls, args.all_at_once
+    )
 
 
 def baseline_part(args: argparse.Namespace, source: Path, url: str, part: str) -> list[Timing]:
@@ -245,6 +257,7 @@ def baseline_part(args: argparse.Namespace, source: Path, url: str, part: str) -
         str(args.seconds),
         "--think",
         str(args.think),
+        *(["--all-at-once"] if args.all_at_once else []),
     ]
     environment = {**os.environ, "PYTHONPATH": str(source / "src")}
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
@@ -378,6 +391,12 @@ def main() -> int:
         help="SQLite: checkpoint the write-ahead log from a background thread (this code only)",
     )
     parser.add_argument(
+        "--all-at-once",
+        action="store_true",
+        help="start every handler's first check at the same moment (how this benchmark ran "
+        "before 2026-12-07; for comparison)",
+    )
+    parser.add_argument(
         "--take",
         action="store_true",
         help="also time taking new contacts from callers on record (the first-contact join, "
@@ -394,6 +413,7 @@ def main() -> int:
         f"$ uv run python bench/online_check.py --months {args.months} --scale {args.scale} "
         f"--database {'sqlite' if args.database == 'sqlite' else '<postgresql url>'} "
         f"--handlers {args.handlers} --seconds {args.seconds:g} --think {args.think:g}"
+        f"{' --all-at-once' if args.all_at_once else ''}"
     )
     print(f"python {platform.python_version()}, {platform.machine()}, {date.today()}")
     with tempfile.TemporaryDirectory(prefix="watchhouse-bench-") as scratch:
@@ -460,7 +480,9 @@ def main() -> int:
                 f"{'':44}{'checks':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
                 f"{'CPU p50':>10}{'CPU p95':>10}"
             )
-            together_label = f"{args.handlers} handlers, think {args.think:g} s"
+            together_label = f"{args.handlers} handlers, think {args.think:g} s" + (
+                ", at once" if args.all_at_once else ""
+            )
             if source is not None:
                 print(
                     describe(
