@@ -152,9 +152,12 @@ def _pool(share: float) -> Rule:
     return rule
 
 
-def _inverse(r: dict[str, Any]) -> np.ndarray:
-    weights = {m: 1 / r["scores"][m] for m in SINGLE}
-    return sum(r["forecast"][m] * w for m, w in weights.items()) / sum(weights.values())
+def _inverse(power: float = 1.0, among: int = len(SINGLE)) -> Rule:
+    def rule(r: dict[str, Any]) -> np.ndarray:
+        weights = {m: r["scores"][m] ** -power for m in _ranked(r)[:among]}
+        return sum(r["forecast"][m] * w for m, w in weights.items()) / sum(weights.values())
+
+    return rule
 
 
 COMBINATIONS: dict[str, Rule] = {
@@ -168,7 +171,11 @@ COMBINATIONS: dict[str, Rule] = {
     "mean of the four fitted": _mean_of(list(SINGLE[:4])),
     "pool within 10% of best": _pool(0.10),
     "pool within 20% of best": _pool(0.20),
-    "inverse-MASE weights": _inverse,
+    "inverse-MASE weights": _inverse(),
+    "inverse-squared-MASE weights": _inverse(2.0),
+    "inverse-MASE^4 weights": _inverse(4.0),
+    "inverse-MASE^8 weights": _inverse(8.0),
+    "best two, inverse-MASE weights": _inverse(1.0, 2),
 }
 
 
@@ -210,6 +217,9 @@ def _tails(windows: list[bands.HeldOut], how: str, level: int = 80) -> bands.Ban
                 factors.append(float(np.median(each)))
             elif how == "pooled + sd":
                 factors.append(pooled + side * float(each.std(ddof=1)))
+            elif how == "widest and pooled, halfway":
+                widest = float(each.min() if side < 0 else each.max())
+                factors.append((widest + pooled) / 2)
             else:  # mean + sd / 2
                 factors.append(float(each.mean()) + side * float(each.std(ddof=1)) / 2)
         return np.array(factors)
@@ -217,7 +227,44 @@ def _tails(windows: list[bands.HeldOut], how: str, level: int = 80) -> bands.Ban
     return bands.BandCalibration(edges, tail((100 - level) / 200), tail((100 + level) / 200), cut)
 
 
-BAND_RULES = ("pooled", "widest (product)", "mean", "median", "pooled + sd", "mean + sd / 2")
+BAND_RULES = (
+    "pooled",
+    "widest (product)",
+    "mean",
+    "median",
+    "pooled + sd",
+    "mean + sd / 2",
+    "widest and pooled, halfway",
+)
+
+
+def combination_table(runs: list[dict[str, Any]], names: list[str]) -> pd.DataFrame:
+    """Per rule and series: the origins' mean daily MASE over seasonal naive's."""
+    table = {}
+    for rule_name, rule in COMBINATIONS.items():
+        table[rule_name] = {
+            s: np.mean([_mase(r["held"], rule(r), r["train"]) for r in runs if r["series"] == s])
+            / np.mean([r["naive"] for r in runs if r["series"] == s])
+            for s in names
+        }
+    return pd.DataFrame(table).T
+
+
+def band_table(
+    runs: list[dict[str, Any]], names: list[str]
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Per band rule and series: (below, above) on the held-out open intervals, origins' mean."""
+    rows = {}
+    for how in BAND_RULES:
+        for s in names:
+            below, above = [], []
+            for r in (r for r in runs if r["series"] == s):
+                lower, upper = _tails(r["held_out"], how).band(*r["mean_spread"])
+                actual = r["actual"][r["open"]]
+                below.append(np.mean(actual < lower[r["open"]]))
+                above.append(np.mean(actual > upper[r["open"]]))
+            rows[(how, s)] = (float(np.mean(below)), float(np.mean(above)))
+    return rows
 
 
 def main() -> None:
@@ -231,26 +278,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for name in args.series:
             runs += [_origin(name, k, Path(folder)) for k in reversed(range(4))]
-    table = {}
-    for rule_name, rule in COMBINATIONS.items():
-        table[rule_name] = {
-            s: np.mean([_mase(r["held"], rule(r), r["train"]) for r in runs if r["series"] == s])
-            / np.mean([r["naive"] for r in runs if r["series"] == s])
-            for s in args.series
-        }
     print("\ndaily MASE over seasonal naive fitted directly (ratio of the origins' means):")
-    print(pd.DataFrame(table).T.round(3).to_string())
-    rows = {}
-    for how in BAND_RULES:
-        for s in args.series:
-            below, above = [], []
-            for r in (r for r in runs if r["series"] == s):
-                lower, upper = _tails(r["held_out"], how).band(*r["mean_spread"])
-                actual = r["actual"][r["open"]]
-                below.append(np.mean(actual < lower[r["open"]]))
-                above.append(np.mean(actual > upper[r["open"]]))
-            b, a = float(np.mean(below)), float(np.mean(above))
-            rows[(how, s)] = f"{1 - b - a:.1%} ({b:.1%} / {a:.1%})"
+    print(combination_table(runs, args.series).round(3).to_string())
+    rows = {
+        key: f"{1 - b - a:.1%} ({b:.1%} / {a:.1%})"
+        for key, (b, a) in band_table(runs, args.series).items()
+    }
     print("\n80% band, held-out open intervals: inside (below / above), mean of the origins:")
     print(pd.Series(rows).unstack().to_string())
     print(f"load after {os.getloadavg()}")
