@@ -171,9 +171,11 @@ def main() -> None:
         saved = pickle.loads(args.save.read_bytes()) if args.save.exists() else {}
         args.save.write_bytes(pickle.dumps(saved | {"public": public}))
     scored = combination_table(public, args.series)
-    scored["chosen on synthetic"] = [
-        "<- chosen" if r == chosen_combination else "" for r in scored.index
-    ]
+    scored["mean"] = scored[args.series].mean(axis=1)
+    if "synthetic" in saved or not args.skip_synthetic:
+        scored["chosen on synthetic"] = [
+            "<- chosen" if r == chosen_combination else "" for r in scored.index
+        ]
     print(f"\nSCORE (public series, origins {first} to {end - 1} back): daily MASE over naive:")
     print(scored.round(3).to_string())
     cells = band_table(public, args.series)
@@ -183,7 +185,12 @@ def main() -> None:
     ).round(3)
     print("\nSCORE (public series): 80% band on held-out open intervals, inside (below/above):")
     print(table.to_string())
-    print(f"\nchosen on synthetic: {chosen_combination!r} and {chosen_band!r}")
+    if "synthetic" in saved or not args.skip_synthetic:
+        print(f"\nchosen on synthetic: {chosen_combination!r} and {chosen_band!r}")
+    print(
+        f"lowest on these public origins (to choose on when they are not scored): "
+        f"{scored['mean'].idxmin()!r} and {table['mean miss'].idxmin()!r}"
+    )
     print(f"product today: {PRODUCT_COMBINATION!r} and {PRODUCT_BAND!r}")
     print(f"load after {os.getloadavg()}")
 

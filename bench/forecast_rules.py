@@ -8,12 +8,14 @@ kept. Then, without refitting:
 
 - combination rules: the daily forecast of each rule (the single best by backtest MASE, the
   mean of the best two, which the product uses, of the best three, medians, the mean of all,
-  pools of the models within a share of the best, inverse-MASE weights) scored by daily MASE
-  over the four origins, as a ratio to seasonal naive fitted directly (forecast_public.py);
+  pools of the models within a share of the best, inverse-MASE weights to the power 1, 2,
+  4 or 8) scored by daily MASE over the four origins, as a ratio to seasonal naive fitted
+  directly (forecast_public.py);
 - band rules: each tail's factor per demand-level bin as the pooled windows' quantile, the
   widest of the windows' own quantiles (the product's), their mean or median, the pooled
-  quantile plus the windows' standard deviation, their mean plus half of it; the coverage
-  of the held-out open intervals (inside, below, above; the mean of the origins').
+  quantile plus the windows' standard deviation, their mean plus half of it, halfway between
+  the widest and the pooled; the coverage of the held-out open intervals (inside, below,
+  above; the mean of the origins').
 
     uv run --group bench python bench/forecast_rules.py [--series bank_calls flights ...]
 """
