@@ -74,3 +74,22 @@ def partner_shouting_incident(
         vulnerabilities=flags,
     )
     return graded_incident(ctx, handler, new, assessment=assessment, grade=Grade.PRIORITY)
+
+
+def three_calls_from_one_caller(ctx: AppContext, handler: Actor) -> list[int]:
+    """Three 101 calls from Sam Lowe on one number: the contacts the identity-decision tests
+    decide about (same person or not); their ids."""
+    return [
+        contacts.take_contact(
+            ctx,
+            actor=handler,
+            new=NewContact(
+                channel=Channel.NON_EMERGENCY_101,
+                caller_given_name="Sam",
+                caller_family_name="Lowe",
+                telephone="07700 900123",
+                summary="Noise next door",
+            ),
+        ).contact_id
+        for _ in range(3)
+    ]
