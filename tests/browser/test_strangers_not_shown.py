@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,11 +18,11 @@ from playwright.sync_api import Page, expect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import contacts, identity
-from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services import identity
+from watchhouse.services.context import AppContext
 
 from .conftest import HANDLER, LiveApp
-from .desks import BROWSER_ONLY, add_person, desk, small_force_ctx
+from .desks import BROWSER_ONLY, add_person, desk, earlier_call, small_force_ctx
 
 pytestmark = BROWSER_ONLY
 
@@ -42,16 +42,11 @@ def _two_tregarthens(live: LiveApp) -> None:
     number."""
     admin = add_person(live, ("admin", "admin-pass-123"), Role.ADMINISTRATOR, "Ada Admin")
     identity.link_identities(live.ctx, actor=admin)
-    now = system_clock()
-    calls = [("Bronwen", date(1961, 5, 14), KNOWN_NUMBER, days) for days in (6, 4, 2)] + [
-        ("", None, STRANGER_NUMBER, 3)
-    ]
-    for given, born, number, days in calls:
-        moment = now - timedelta(days=days)
-        contacts.take_contact(
-            live.context_with_clock(lambda moment=moment: moment),
-            actor=live.handler,
-            new=NewContact(
+    calls = [("Bronwen", date(1961, 5, 14), KNOWN_NUMBER, days) for days in (6, 4, 2)]
+    for given, born, number, days in [*calls, ("", None, STRANGER_NUMBER, 3)]:
+        earlier_call(
+            live,
+            NewContact(
                 channel=Channel.NON_EMERGENCY_101,
                 caller_given_name=given,
                 caller_family_name="Tregarthen",
@@ -59,6 +54,7 @@ def _two_tregarthens(live: LiveApp) -> None:
                 telephone=number,
                 summary="Bins left across the pavement",
             ),
+            days_ago=days,
         )
 
 
