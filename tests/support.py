@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from watchhouse.domain.investigation_records import HowReported, NewCrime, NewSuspect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import (
@@ -12,7 +15,7 @@ from watchhouse.domain.thrive import (
     VulnerabilityFlag,
 )
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts
+from watchhouse.services import contacts, crimes
 from watchhouse.services.context import AppContext
 
 # A man with a knife in the street: the assessment every grade 1 test starts from.
@@ -74,3 +77,57 @@ def partner_shouting_incident(
         vulnerabilities=flags,
     )
     return graded_incident(ctx, handler, new, assessment=assessment, grade=Grade.PRIORITY)
+
+
+def three_calls_from_one_caller(ctx: AppContext, handler: Actor) -> list[int]:
+    """Three 101 calls from Sam Lowe on one number: the contacts the identity-decision tests
+    decide about (same person or not); their ids."""
+    return [
+        contacts.take_contact(
+            ctx,
+            actor=handler,
+            new=NewContact(
+                channel=Channel.NON_EMERGENCY_101,
+                caller_given_name="Sam",
+                caller_family_name="Lowe",
+                telephone="07700 900123",
+                summary="Noise next door",
+            ),
+        ).contact_id
+        for _ in range(3)
+    ]
+
+
+def domestic_abuse_crime(
+    ctx: AppContext, handler: Actor, recorder: Actor, *, neighbourhood: str = "central"
+) -> int:
+    """Dana Reid's 999 call (her partner hit her and left), assessed KNIFE and graded 1, and the
+    crime `recorder` recorded from it: assault with injury, domestic abuse, the caller the
+    victim, her partner Lee Reid the identified suspect; the crime's id."""
+    incident_id = graded_incident(
+        ctx,
+        handler,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            caller_given_name="Dana",
+            caller_family_name="Reid",
+            date_of_birth=date(1990, 4, 2),
+            telephone="07700 900456",
+            location_description="14 Mill Lane",
+            neighbourhood_code=neighbourhood,
+            summary="Partner hit her and left",
+        ),
+    )
+    return crimes.record_crime(
+        ctx,
+        actor=recorder,
+        new=NewCrime(
+            offence_code="assault_with_injury",
+            summary="Punched in the face by her partner",
+            how_reported=HowReported.INCIDENT,
+            incident_id=incident_id,
+            domestic_abuse=True,
+            victim_is_caller=True,
+            suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
+        ),
+    )

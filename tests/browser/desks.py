@@ -90,6 +90,13 @@ def graded_incident(
     return contacts.grade_contact(ctx, actor=live.handler, contact_id=taken.contact_id, grade=grade)
 
 
+def earlier_call(live: LiveApp, new: NewContact, *, days_ago: float) -> int:
+    """A contact the handler took `days_ago` days ago (by the real clock); its id."""
+    moment = system_clock() - timedelta(days=days_ago)
+    ctx = live.context_with_clock(lambda: moment)
+    return contacts.take_contact(ctx, actor=live.handler, new=new).contact_id
+
+
 def urgent_999(
     live: LiveApp,
     summary: str,

@@ -10,10 +10,9 @@ from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.thrive import Engagement, Level, ThriveAssessment
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import accounts
 
 from .conftest import DISPATCHER, LiveApp
-from .desks import BROWSER_ONLY, graded_incident, sign_in
+from .desks import BROWSER_ONLY, add_person, graded_incident, sign_in
 
 pytestmark = BROWSER_ONLY
 
@@ -45,15 +44,10 @@ def test_an_open_incident_is_not_yet_closed(live_app: LiveApp, new_page) -> None
 
 
 def test_an_empty_worklist_says_so_under_its_heading(live_app: LiveApp, new_page) -> None:
-    accounts.add_user(
-        live_app.ctx,
-        username="dc.novak",
-        display_name="DC Lena Novak",
-        role=Role.INVESTIGATOR,
-        password="investigator-pass-123",
-    )
+    investigator = ("dc.novak", "investigator-pass-123")
+    add_person(live_app, investigator, Role.INVESTIGATOR, "DC Lena Novak")
     page = new_page()
-    sign_in(page, "dc.novak", "investigator-pass-123")
+    sign_in(page, *investigator)
     page.goto("/investigations")
     heading = page.get_by_role("heading", name="Plans due")
     empty = page.locator("p.empty").first

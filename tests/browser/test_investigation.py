@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from support import KNIFE
-from watchhouse.domain.investigation_records import HowReported, NewCrime, NewSuspect
-from watchhouse.domain.records import NewContact
+from support import domestic_abuse_crime
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.values import Channel
-from watchhouse.services import accounts, contacts, crimes, investigations
+from watchhouse.services import accounts, investigations
 from watchhouse.services.context import AppContext
 
 from .conftest import LiveApp, open_live_ctx
@@ -78,39 +75,7 @@ def _sign_in(page: Page, username: str) -> None:
 def _allocated_domestic_crime(live: LiveApp, investigator: Actor, supervisor: Actor) -> int:
     """Last night's 999 call from Dana Reid, her partner's assault recorded as a crime and
     allocated this morning."""
-    taken = contacts.take_contact(
-        live.ctx,
-        actor=live.handler,
-        new=NewContact(
-            channel=Channel.EMERGENCY_999,
-            caller_given_name="Dana",
-            caller_family_name="Reid",
-            date_of_birth=date(1990, 4, 2),
-            telephone="07700 900456",
-            location_description="14 Mill Lane",
-            neighbourhood_code="central",
-            summary="Partner hit her and left",
-        ),
-    )
-    suggestion = contacts.assess_thrive(
-        live.ctx, actor=live.handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
-    )
-    incident_id = contacts.grade_contact(
-        live.ctx, actor=live.handler, contact_id=taken.contact_id, grade=suggestion.grade
-    )
-    crime_id = crimes.record_crime(
-        live.ctx,
-        actor=investigator,
-        new=NewCrime(
-            offence_code="assault_with_injury",
-            summary="Punched in the face by her partner",
-            how_reported=HowReported.INCIDENT,
-            incident_id=incident_id,
-            domestic_abuse=True,
-            victim_is_caller=True,
-            suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
-        ),
-    )
+    crime_id = domestic_abuse_crime(live.ctx, live.handler, investigator)
     investigations.allocate(
         live.ctx,
         actor=supervisor,

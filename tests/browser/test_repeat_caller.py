@@ -29,6 +29,7 @@ from .desks import (
     BROWSER_ONLY,
     add_person,
     desk,
+    earlier_call,
     fill_101_contact,
     record_101_contact,
     sign_in,
@@ -58,12 +59,9 @@ def _earlier_calls(live: LiveApp) -> None:
     batch, and the identity linkage."""
     now = system_clock()
     for days_ago in (5, 3, 2, 1):
-        moment = now - timedelta(days=days_ago)
-        ctx = live.context_with_clock(lambda moment=moment: moment)
-        contacts.take_contact(
-            ctx,
-            actor=live.handler,
-            new=NewContact(
+        earlier_call(
+            live,
+            NewContact(
                 channel=Channel.NON_EMERGENCY_101,
                 caller_given_name="Joanne",
                 caller_family_name="Marsh",
@@ -74,6 +72,7 @@ def _earlier_calls(live: LiveApp) -> None:
                 postcode="WH1 3ML",
                 neighbourhood_code="central",
             ),
+            days_ago=days_ago,
         )
     supervisor = _user(live, "sgt", Role.SUPERVISOR)
     # The batch runs for the force's local day on which the fourth call was made.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,18 @@ from playwright.sync_api import expect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
-from watchhouse.services import contacts, identity
-from watchhouse.services.context import AppContext, system_clock
+from watchhouse.services import identity
+from watchhouse.services.context import AppContext
 
 from .conftest import HANDLER, LiveApp
-from .desks import BROWSER_ONLY, add_person, desk, record_101_contact, small_force_ctx
+from .desks import (
+    BROWSER_ONLY,
+    add_person,
+    desk,
+    earlier_call,
+    record_101_contact,
+    small_force_ctx,
+)
 
 pytestmark = BROWSER_ONLY
 
@@ -41,17 +48,13 @@ def _father_and_son(live: LiveApp) -> None:
     the last week, each with his date of birth."""
     admin = add_person(live, ("admin", "admin-pass-123"), Role.ADMINISTRATOR, "Ada Admin")
     identity.link_identities(live.ctx, actor=admin)
-    now = system_clock()
     # The son's calls become a person of his own: a call in the father's name and number
     # with another date of birth does not join the father (date_of_birth_different_m_max).
     for offset, born in ((7, FATHER_BORN), (4, SON_BORN)):
         for day in range(3):
-            moment = now - timedelta(days=offset - day)
-            ctx = live.context_with_clock(lambda moment=moment: moment)
-            contacts.take_contact(
-                ctx,
-                actor=live.handler,
-                new=NewContact(
+            earlier_call(
+                live,
+                NewContact(
                     channel=Channel.NON_EMERGENCY_101,
                     caller_given_name="Aled",
                     caller_family_name="Prydderch",
@@ -59,6 +62,7 @@ def _father_and_son(live: LiveApp) -> None:
                     telephone=NUMBER,
                     summary="Car parked across the drive",
                 ),
+                days_ago=offset - day,
             )
 
 

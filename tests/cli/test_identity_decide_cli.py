@@ -11,11 +11,10 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from support import three_calls_from_one_caller
 from watchhouse import cli
-from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.values import Channel
-from watchhouse.services import contacts, identity, identity_views
+from watchhouse.services import identity, identity_views
 from watchhouse.services.context import AppContext
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
@@ -28,27 +27,10 @@ def _decide(ctx: AppContext, tmp_path: Path, *args: str) -> Result:
     )
 
 
-def _calls(ctx: AppContext, handler: Actor) -> list[int]:
-    return [
-        contacts.take_contact(
-            ctx,
-            actor=handler,
-            new=NewContact(
-                channel=Channel.NON_EMERGENCY_101,
-                caller_given_name="Sam",
-                caller_family_name="Lowe",
-                telephone="07700 900123",
-                summary="Noise next door",
-            ),
-        ).contact_id
-        for _ in range(3)
-    ]
-
-
 def test_a_decision_not_seeing_a_newer_one_is_refused_naming_it_until_seen(
     ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path
 ) -> None:
-    calls = _calls(ctx, actors[Role.CALL_HANDLER])
+    calls = three_calls_from_one_caller(ctx, actors[Role.CALL_HANDLER])
     first = identity.decide(
         ctx,
         actor=actors[Role.SUPERVISOR],
@@ -110,7 +92,7 @@ def test_a_decision_not_seeing_a_newer_one_is_refused_naming_it_until_seen(
 def test_a_first_decision_about_two_contacts_needs_no_seen(
     ctx: AppContext, actors: dict[Role, Actor], tmp_path: Path
 ) -> None:
-    calls = _calls(ctx, actors[Role.CALL_HANDLER])
+    calls = three_calls_from_one_caller(ctx, actors[Role.CALL_HANDLER])
     decided = _decide(
         ctx, tmp_path, str(calls[0]), str(calls[1]), "--different", "--reason", "Twins"
     )

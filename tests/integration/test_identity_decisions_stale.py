@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from support import three_calls_from_one_caller
 from watchhouse.auth.tokens import new_token, token_digest
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.db.tables import ContactRow
-from watchhouse.domain.records import NewContact, contact_reference
+from watchhouse.domain.records import contact_reference
 from watchhouse.domain.roles import Role
-from watchhouse.domain.values import Channel
-from watchhouse.services import contacts, identity_views
+from watchhouse.services import identity_views
 from watchhouse.services.context import AppContext
 
 pytestmark = pytest.mark.integration
@@ -57,20 +57,7 @@ def test_a_decision_on_a_stale_page_is_refused_with_409_not_stored_over_another(
     app, ctx, actors, password_hashes
 ):
     handler = actors[Role.CALL_HANDLER]
-    calls = [
-        contacts.take_contact(
-            ctx,
-            actor=handler,
-            new=NewContact(
-                channel=Channel.NON_EMERGENCY_101,
-                caller_given_name="Sam",
-                caller_family_name="Lowe",
-                telephone="07700 900123",
-                summary="Noise next door",
-            ),
-        ).contact_id
-        for _ in range(3)
-    ]
+    calls = three_calls_from_one_caller(ctx, handler)
     with ctx.db.transaction() as session:
         second_supervisor = user_repo.add_user(
             session=session,

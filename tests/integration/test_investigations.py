@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from support import KNIFE
+from support import domestic_abuse_crime
 from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.errors import Conflict, ValidationFailed
 from watchhouse.domain.investigation_records import (
@@ -15,16 +15,13 @@ from watchhouse.domain.investigation_records import (
     HowReported,
     NeedsAnswers,
     NewCrime,
-    NewSuspect,
     NewVictim,
 )
 from watchhouse.domain.investigations import PlanContent
 from watchhouse.domain.outcomes import OutcomeType
-from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor, Role
-from watchhouse.domain.values import Channel
 from watchhouse.domain.victims import KeyEvent, VpsDecision
-from watchhouse.services import access, contacts, crimes, investigations
+from watchhouse.services import access, crimes, investigations
 from watchhouse.services.context import AppContext
 
 pytestmark = pytest.mark.integration
@@ -47,43 +44,12 @@ CALLER_NEEDS = NeedsAnswers(
 )
 
 
-def _domestic_incident(ctx: AppContext, handler: Actor, neighbourhood: str) -> int:
-    taken = contacts.take_contact(
-        ctx,
-        actor=handler,
-        new=NewContact(
-            channel=Channel.EMERGENCY_999,
-            caller_given_name="Dana",
-            caller_family_name="Reid",
-            date_of_birth=date(1990, 4, 2),
-            telephone="07700 900456",
-            location_description="14 Mill Lane",
-            neighbourhood_code=neighbourhood,
-            summary="Partner hit her and left",
-        ),
-    )
-    suggestion = contacts.assess_thrive(
-        ctx, actor=handler, contact_id=taken.contact_id, assessment=KNIFE, notes={}
-    )
-    return contacts.grade_contact(
-        ctx, actor=handler, contact_id=taken.contact_id, grade=suggestion.grade
-    )
-
-
 def _domestic_crime(ctx: AppContext, actors: dict[Role, Actor], neighbourhoods) -> int:
-    incident_id = _domestic_incident(ctx, actors[Role.CALL_HANDLER], neighbourhoods["urban"])
-    return crimes.record_crime(
+    return domestic_abuse_crime(
         ctx,
-        actor=actors[Role.OFFICER],
-        new=NewCrime(
-            offence_code="assault_with_injury",
-            summary="Punched in the face by her partner",
-            how_reported=HowReported.INCIDENT,
-            incident_id=incident_id,
-            domestic_abuse=True,
-            victim_is_caller=True,
-            suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
-        ),
+        actors[Role.CALL_HANDLER],
+        actors[Role.OFFICER],
+        neighbourhood=neighbourhoods["urban"],
     )
 
 

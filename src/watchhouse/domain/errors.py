@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from watchhouse.domain.records import DecisionView
 
 
 @dataclass(frozen=True)
@@ -52,23 +55,10 @@ class Conflict(RuntimeError):
     """A request that breaks a rule about the record's current state."""
 
 
-@dataclass(frozen=True)
-class NewerDecision:
-    """The latest identity decision about some contacts that the decider had not seen."""
-
-    id: int
-    left_contact_id: int
-    right_contact_id: int
-    same_person: bool
-    reason: str
-    decided_by: str
-    decided_at: datetime
-
-
 class StaleDecision(Conflict):
     """An identity decision made without seeing a newer one about the same contacts."""
 
-    def __init__(self, message: str, *, latest: NewerDecision, newer: int) -> None:
+    def __init__(self, message: str, *, latest: DecisionView, newer: int) -> None:
         """Keep the latest unseen decision and how many there are."""
         self.latest = latest
         self.newer = newer

@@ -23,6 +23,30 @@ def contact_reference(contact_id: int) -> str:
     return f"C{contact_id:07d}"
 
 
+@dataclass(frozen=True)
+class DecisionView:
+    """A supervisor's decision about two contacts: as the person page lists it (`decided_by`
+    the supervisor's name), or as a stale decision's refusal names it (their username)."""
+
+    id: int
+    left_contact_id: int
+    right_contact_id: int
+    same_person: bool
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def left_reference(self) -> str:
+        """The first contact's reference."""
+        return contact_reference(self.left_contact_id)
+
+    @property
+    def right_reference(self) -> str:
+        """The second contact's reference."""
+        return contact_reference(self.right_contact_id)
+
+
 def person_reference(person_id: int) -> str:
     """The reference a member of the public is known by on the screens, e.g. N0000123 (a
     "nominal", as police records call a person; P is taken by problem-solving plans)."""

@@ -488,6 +488,33 @@ def records(
 ) -> RecordList:
     """The records behind a measure's value for a period (force-wide or one neighbourhood),
     or only those that missed; services.measures.drill_down logs the consultation of each."""
+    return _drilled(
+        ctx,
+        actor=actor,
+        key=key,
+        period=period,
+        start=start,
+        neighbourhood=neighbourhood,
+        fresh=fresh,
+        only_missed=only_missed,
+    )
+
+
+def _drilled(
+    ctx: AppContext,
+    *,
+    actor: Actor,
+    key: str,
+    period: Period,
+    start: date,
+    neighbourhood: str | None,
+    fresh: bool,
+    only_missed: bool,
+    operation: Operation = Operation.CONSULTATION,
+    justification: str | None = None,
+    recipient: str | None = None,
+) -> RecordList:
+    """The records behind a value, each logged (a consultation, or an export's disclosure)."""
     (definition,) = _definitions([key], field="measure")
     limit = ctx.policy.board.drill_down_limit
     found = measures.drill_down(
@@ -502,6 +529,9 @@ def records(
         fresh=fresh,
         only_missed=only_missed,
         published_force=own_published_force(ctx),
+        operation=operation,
+        justification=justification,
+        recipient=recipient,
     )
     return _record_list(
         found,
@@ -558,32 +588,18 @@ def export_records(
 ) -> tuple[str, str]:
     """The records behind a value as CSV (safe for spreadsheets) and a file name; each record
     is logged as a disclosure, with the reason and the recipient."""
-    (definition,) = _definitions([key], field="measure")
-    limit = ctx.policy.board.drill_down_limit
-    found = measures.drill_down(
+    listed = _drilled(
         ctx,
         actor=actor,
-        measure=key,
-        period=period,
-        period_start=start,
-        cut=Cut.NEIGHBOURHOOD if neighbourhood else Cut.FORCE,
-        cut_value=neighbourhood or None,
-        limit=limit,
-        fresh=False,
-        only_missed=only_missed,
-        published_force=own_published_force(ctx),
-        operation=Operation.DISCLOSURE,
-        justification=justification.strip() or None,
-        recipient=recipient.strip() or actor.username,
-    )
-    listed = _record_list(
-        found,
-        definition=definition,
+        key=key,
         period=period,
         start=start,
         neighbourhood=neighbourhood,
-        limit=limit,
+        fresh=False,
         only_missed=only_missed,
+        operation=Operation.DISCLOSURE,
+        justification=justification.strip() or None,
+        recipient=recipient.strip() or actor.username,
     )
     text = csv_text(
         ("reference", *listed.columns),

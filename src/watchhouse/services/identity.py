@@ -19,7 +19,6 @@ from watchhouse.db.repositories.identity import RunMetric
 from watchhouse.domain.access import Operation
 from watchhouse.domain.errors import (
     FieldProblem,
-    NewerDecision,
     NotFound,
     StaleDecision,
     ValidationFailed,
@@ -28,7 +27,7 @@ from watchhouse.domain.identity import (
     PairwiseAccuracy,
     pairwise_accuracy,
 )
-from watchhouse.domain.records import contact_reference
+from watchhouse.domain.records import DecisionView, contact_reference
 from watchhouse.domain.roles import Actor
 from watchhouse.linkage.clustering import Decision, LabelledAccuracy, cluster, group_sizes
 from watchhouse.linkage.engines import EngineName, open_engine
@@ -491,7 +490,7 @@ def _check_not_stale(
     if newer:
         last = max(newer, key=lambda d: d.id)
         said = "the same person" if last.same_person else "not the same person"
-        latest = NewerDecision(
+        latest = DecisionView(
             id=last.id,
             left_contact_id=last.left_contact_id,
             right_contact_id=last.right_contact_id,

@@ -9,36 +9,13 @@ again.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime
 
 from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import identity as repo
-from watchhouse.domain.records import contact_reference
+from watchhouse.domain.records import DecisionView
 from watchhouse.services.context import AppContext
 
-
-@dataclass(frozen=True)
-class DecisionView:
-    """A supervisor's decision about two contacts, as the person page lists it."""
-
-    id: int
-    left_contact_id: int
-    right_contact_id: int
-    same_person: bool
-    reason: str
-    decided_by: str
-    decided_at: datetime
-
-    @property
-    def left_reference(self) -> str:
-        """The first contact's reference."""
-        return contact_reference(self.left_contact_id)
-
-    @property
-    def right_reference(self) -> str:
-        """The second contact's reference."""
-        return contact_reference(self.right_contact_id)
+__all__ = ["DecisionView", "decisions_about"]
 
 
 def decisions_about(ctx: AppContext, *, contact_ids: Collection[int]) -> list[DecisionView]:
