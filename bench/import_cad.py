@@ -38,6 +38,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -45,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 TARGET_ROWS_PER_SECOND = 50_000
 PROFILE_VARIABLE = "WATCHHOUSE_BENCH_CAD_PROFILE"
+CONNECTIONS_VARIABLE = "WATCHHOUSE_BENCH_CAD_CONNECTIONS"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LONDON = ZoneInfo("Europe/London")
 WALL = "%Y-%m-%d %H:%M:%S"
@@ -268,13 +270,16 @@ def run_child(
     work: Path,
     files: int = 0,
     profile: Path | None = None,
+    connections: int = 1,
 ) -> dict:
     """Import the folder (its first `files` files when not 0) in a child process with this
     checkout's code or main's (`code`); with `profile`, cProfile's statistics of the import
-    (the main thread) are written there."""
+    (the main thread) are written there; with `connections` above 1, the files are shared
+    out among that many threads, each importing its own files on its own connection."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
+    env[CONNECTIONS_VARIABLE] = str(connections)
     if profile is not None:
         env[PROFILE_VARIABLE] = str(profile)
     command = [
@@ -325,13 +330,25 @@ def worker(url: str, folder: Path, mapping_path: Path, work: Path, limit: int = 
     cpu_started = time.process_time()
     if profiler is not None:
         profiler.enable()
-    # As the CLI does: every file, each in its own transaction, in order.
-    for result in imports.import_force_exports(
-        ctx, actor=actor, paths=files, mapping=mapping, report_dir=work
-    ):
-        totals["read"] += result.rows_read
-        totals["added"] += result.rows_added
-        totals["rejected"] += result.rows_rejected
+    connections = int(os.environ.get(CONNECTIONS_VARIABLE, "1"))
+
+    # As the CLI does: every file, each in its own transaction, in order. With several
+    # connections (an experiment, not what the CLI does): every n-th file to the same thread.
+    def import_files(group: list[Path]) -> list[imports.ImportResult]:
+        return imports.import_force_exports(
+            ctx, actor=actor, paths=group, mapping=mapping, report_dir=work
+        )
+
+    if connections == 1:  # in this thread, which the profile watches
+        done = [import_files(files)]
+    else:
+        with ThreadPoolExecutor(max_workers=connections) as pool:
+            done = list(pool.map(import_files, [files[i::connections] for i in range(connections)]))
+    for results in done:
+        for result in results:
+            totals["read"] += result.rows_read
+            totals["added"] += result.rows_added
+            totals["rejected"] += result.rows_rejected
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -402,6 +419,14 @@ def main() -> int:
         help="main's importer reads only the first N files (it takes ~20 min for a year on "
         "PostgreSQL); its rate is still rows read / seconds, from an empty store",
     )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=1,
+        help="PostgreSQL: also import the shared set with this checkout's importer on N "
+        "connections at once (every N-th file to each; an experiment, the CLI stores one file "
+        "at a time)",
+    )
     args = parser.parse_args()
     print(f"$ {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -436,6 +461,8 @@ def main() -> int:
                 ("shared", "current", None),
                 ("real", "current", None),
             ]
+            if kind == "postgresql" and args.connections > 1:
+                plan.insert(2, ("shared", f"current x{args.connections}", None))
             for set_name, label, code in plan:
                 folder, mapping = sets[set_name]
                 seconds_each = []
@@ -445,7 +472,9 @@ def main() -> int:
                     profile = None
                     if args.profile and (set_name, label, run) == ("shared", "current", 0):
                         profile = work / f"profile-{kind}.pstats"
-                    url, dropped = fresh_database(kind, work, f"{set_name}_{label}_{run}")
+                    url, dropped = fresh_database(
+                        kind, work, f"{set_name}_{label.replace(' ', '_')}_{run}"
+                    )
                     try:
                         found = run_child(
                             code,
@@ -455,6 +484,7 @@ def main() -> int:
                             work / f"out-{kind}-{run}",
                             args.baseline_files if label == "baseline" else 0,
                             profile,
+                            int(label.rsplit("x", 1)[1]) if " x" in label else 1,
                         )
                     finally:
                         drop_database(dropped)
