@@ -366,6 +366,7 @@ def _serve(settings: Settings, ctx: AppContext, *, workers: int = 1) -> None:
     import uvicorn
 
     from watchhouse.web.app import create_app
+    from watchhouse.web.serving import uvicorn_options
 
     if workers > 1:
         # Each worker is a process of its own with its own connection pool, built from the
@@ -380,18 +381,12 @@ def _serve(settings: Settings, ctx: AppContext, *, workers: int = 1) -> None:
             # A worker answers the supervisor's pings only once its imports are done, which
             # takes longer than uvicorn's 5 s on a loaded machine; it would be killed in a loop.
             timeout_worker_healthcheck=60,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            proxy_headers=True,
+            **uvicorn_options(host=settings.host, port=settings.port),
         )
         return
     uvicorn.run(
         create_app(settings, context=ctx),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        proxy_headers=True,
+        **uvicorn_options(host=settings.host, port=settings.port),
     )
 
 
