@@ -19,7 +19,10 @@ Score: the same tables on the public series (four origins each, as forecast_publ
 chosen rules marked, beside the product's current rules.
 
     uv run --group bench python bench/forecast_nested.py --parquet /tmp/forecast_pq \\
-        [--synthetic-origins 8] [--series bank_calls flights mpls_stops births]
+        [--synthetic-origins 8] [--series bank_calls flights mpls_stops births] [--windows 6]
+
+`--windows N` fits every origin (synthetic and public) with N backtest windows (default 3,
+the policy's); the bank's short history caps its own.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from forecast_rules import (
     band_table,
     combination_table,
     kept,
+    settings,
 )
 from planning import _history
 
@@ -73,7 +77,10 @@ def synthetic_runs(parquet: Path, origins: int) -> list[dict[str, Any]]:
             end = daily.index[-1 - HORIZON * k]
             cut = int(np.searchsorted(days, origin, side="right"))
             options = ForecastOptions(
-                interval_minutes=15, horizon_days=HORIZON, timezone=zone, backtest_windows=3
+                interval_minutes=15,
+                horizon_days=HORIZON,
+                timezone=zone,
+                backtest_windows=settings["windows"],
             )
             began = time.process_time()
             [result] = forecast_demand(
@@ -126,6 +133,9 @@ def main() -> None:
     parser.add_argument("--synthetic-origins", type=int, default=8)
     parser.add_argument("--series", nargs="*", default=[*MAKERS])
     parser.add_argument("--skip-public", action="store_true")
+    parser.add_argument(
+        "--windows", type=int, default=3, help="backtest windows of every fit (default 3)"
+    )
     parser.add_argument("--save", type=Path, help="pickle the kept runs here (to rescore)")
     parser.add_argument(
         "--load",
@@ -146,7 +156,8 @@ def main() -> None:
         help="only the public tables (e.g. of earlier origins, --public-origins 4 8, to choose on)",
     )
     args = parser.parse_args()
-    print(f"load {os.getloadavg()}")
+    settings["windows"] = args.windows
+    print(f"load {os.getloadavg()}, backtest windows {args.windows}")
     _keep_everything()
     pd.set_option("display.width", 200)
     chosen_combination, chosen_band = PRODUCT_COMBINATION, PRODUCT_BAND

@@ -14,7 +14,8 @@ kept. Then, without refitting:
 - band rules: each tail's factor per demand-level bin as the pooled windows' quantile, the
   widest of the windows' own quantiles (the product's), their mean or median, the pooled
   quantile plus the windows' standard deviation, their mean plus half of it, halfway between
-  the widest and the pooled; the coverage of the held-out open intervals (inside, below,
+  the widest and the pooled, the windows' K/(K+1) quantile across the K windows, the second
+  widest; the coverage of the held-out open intervals (inside, below,
   above; the mean of the origins').
 
     uv run --group bench python bench/forecast_rules.py [--series bank_calls flights ...]
@@ -41,6 +42,7 @@ from watchhouse.services.planning_file import forecast_file, read_series
 
 SINGLE = bt.SINGLE
 kept: dict[str, Any] = {}
+settings = {"windows": 3}  # backtest windows of every fit (forecast_nested.py --windows)
 
 
 def _keep_everything() -> None:
@@ -101,6 +103,7 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
         horizon_days=HORIZON + ends,
         timezone=series.timezone,
         holiday_region=series.holidays,
+        backtest_windows=settings["windows"],
     )
     result = forecast_file(history, missing, options=options).forecast
     at = [kept["days"].index(d) for d in held.index]
@@ -222,6 +225,11 @@ def _tails(windows: list[bands.HeldOut], how: str, level: int = 80) -> bands.Ban
             elif how == "widest and pooled, halfway":
                 widest = float(each.min() if side < 0 else each.max())
                 factors.append((widest + pooled) / 2)
+            elif how == "across windows, K/(K+1) quantile":
+                k = each.size
+                factors.append(float(np.quantile(each, 1 / (k + 1) if side < 0 else k / (k + 1))))
+            elif how == "second widest":
+                factors.append(float(np.sort(each)[1] if side < 0 else np.sort(each)[-2]))
             else:  # mean + sd / 2
                 factors.append(float(each.mean()) + side * float(each.std(ddof=1)) / 2)
         return np.array(factors)
@@ -237,6 +245,8 @@ BAND_RULES = (
     "pooled + sd",
     "mean + sd / 2",
     "widest and pooled, halfway",
+    "across windows, K/(K+1) quantile",
+    "second widest",
 )
 
 
