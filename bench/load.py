@@ -271,6 +271,7 @@ class Run:
     fault: str = ""
     load_before: str = ""
     load_after: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the load, by side
 
     @property
     def acked(self) -> list[Write]:
@@ -517,6 +518,44 @@ def verify(store: Store, run: Run) -> dict[str, int]:
     return checks
 
 
+# --- where the CPU goes ------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(store: Store) -> list[int]:
+    """The PostgreSQL server processes serving the store's database (none for SQLite)."""
+    if store.admin_url is None:
+        return []
+    admin = create_engine(store.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+            {"n": store.name},
+        ).scalars()
+        found = [int(pid) for pid in pids]
+    admin.dispose()
+    return found
+
+
+def cpu_now(server: subprocess.Popen[bytes], store: Store) -> dict[str, float]:
+    """CPU seconds so far of this process (the load generator), of the server (and its
+    workers) and of the database's backends serving the store (PostgreSQL; the server's
+    shared background processes, WAL writer and checkpointer, are not counted)."""
+    return {
+        "load generator": time.process_time(),
+        "server": sum(cpu_seconds(pid) for pid in [server.pid, *children(server.pid)]),
+        "database": sum(cpu_seconds(pid) for pid in backend_pids(store)),
+    }
+
+
 # --- one run ---------------------------------------------------------------------------------
 
 
@@ -562,7 +601,10 @@ def one_run(args: argparse.Namespace, scratch: Path, label: str, workers: int) -
                     )
             run.load_before = loadavg()
             fault = fault_for(server, store) if args.fault and workers > 1 else None
+            before = cpu_now(server, store)
             asyncio.run(drive(url, write_tokens, read_tokens, args, run, fault))
+            after = cpu_now(server, store)
+            run.cpu = {side: after[side] - before[side] for side in before}
             run.load_after = loadavg()
             asyncio.run(retry(url, write_tokens, run, args.retry_sample))
         finally:
@@ -589,6 +631,14 @@ def report(run: Run, baseline: Run | None) -> list[str]:
         f"{statistics.median(run.reads_ms) if run.reads_ms else 0:.1f} ms, p99 "
         f"{percentile(run.reads_ms, 0.99):.1f} ms; errors {run.read_errors or 0}",
     ]
+    if run.cpu and acked:
+        split = ", ".join(
+            f"{side} {seconds * 1000 / len(acked):.2f} ms" for side, seconds in run.cpu.items()
+        )
+        lines.append(
+            f"  CPU per acknowledged write (readers included): {split}; total "
+            f"{sum(run.cpu.values()) * 1000 / len(acked):.2f} ms"
+        )
     if run.fault:
         lines.append(f"  fault: {run.fault}")
     lines.append(f"  retries: {run.retries}")
