@@ -355,6 +355,10 @@ class LeanClient:
             head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
         message = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         for attempt in range(2):
+            # Idle connections the server has closed meanwhile (end of file seen) are dropped,
+            # as httpx's pool does.
+            while self._idle and (self._idle[-1][0].at_eof() or self._idle[-1][1].is_closing()):
+                self._idle.pop()[1].close()
             reused = bool(self._idle)
             if reused:
                 reader, writer = self._idle.pop()
@@ -373,13 +377,12 @@ class LeanClient:
                 raise httpx.ReadTimeout("no answer in time") from exc
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 writer.close()
-                # A kept-alive connection the server had closed meanwhile: once more, anew.
-                if (
-                    reused
-                    and attempt == 0
-                    and isinstance(exc, asyncio.IncompleteReadError)
-                    and not exc.partial
-                ):
+                # A kept-alive connection the server closed as this request went out: once
+                # more on a new one (safe: every write carries its Idempotency-Key).
+                closed = isinstance(exc, ConnectionResetError | BrokenPipeError) or (
+                    isinstance(exc, asyncio.IncompleteReadError) and not exc.partial
+                )
+                if reused and attempt == 0 and closed:
                     continue
                 raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
             status, data, keep = answer
