@@ -102,6 +102,28 @@ def _failing_log(fail_on_call: int, seen: list[dict[str, int]], only: str | None
     return fake
 
 
+def _patch_log(monkeypatch, fake) -> None:
+    """Put `fake` in place of the log's writes in services.contacts: `log_access`, and
+    `log_accesses` (a contact and its caller logged in one statement) entry by entry, so a
+    failure can come part-way through either."""
+
+    def many(ctx, *, session: Session, actor, entries) -> None:
+        for entry in entries:
+            fake(
+                ctx,
+                session=session,
+                actor=actor,
+                operation=entry.operation,
+                record_type=entry.record_type,
+                record_id=entry.record_id,
+                justification=entry.justification,
+                recipient=entry.recipient,
+            )
+
+    monkeypatch.setattr(contacts, "log_access", fake)
+    monkeypatch.setattr(contacts, "log_accesses", many)
+
+
 # --- take_contact -----------------------------------------------------------------------------
 
 
@@ -110,7 +132,7 @@ def test_failure_after_contact_person_number_and_location_were_inserted_leaves_n
     ctx, actors, neighbourhoods, monkeypatch, fail_on_call
 ):
     seen: list[dict[str, int]] = []
-    monkeypatch.setattr(contacts, "log_access", _failing_log(fail_on_call, seen))
+    _patch_log(monkeypatch, _failing_log(fail_on_call, seen))
 
     with pytest.raises(LogStoreDown):
         contacts.take_contact(ctx, actor=actors[Role.CALL_HANDLER], new=_full_call())
@@ -131,7 +153,7 @@ def test_failure_when_linking_a_known_caller_leaves_the_earlier_contact_untouche
     before = _stored(ctx)
     clock.advance(hours=1)
     seen: list[dict[str, int]] = []
-    monkeypatch.setattr(contacts, "log_access", _failing_log(2, seen))
+    _patch_log(monkeypatch, _failing_log(2, seen))
 
     with pytest.raises(LogStoreDown):
         contacts.take_contact(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchhouse.db.stages import detach_stages
@@ -33,7 +35,27 @@ def make_engine(url: str, *, background_checkpoint: bool = False) -> Engine:
         event.listen(engine, "checkin", _detach_stages)
         _WriteGate().watch(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    event.listen(engine, "checkout", _drop_if_closed_by_server)
+    return engine
+
+
+def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace a pooled PostgreSQL connection that the server has closed (a restart, or
+    `pg_terminate_backend`) before it is used, without a round trip.
+
+    An idle connection's socket has nothing to read unless the server has sent its goodbye
+    (an error message and end of file); `pool_pre_ping` found the same by sending `SELECT 1`
+    at every check-out, a round trip per transaction (issue 16, Load). The pool retries the
+    check-out with a new connection when this raises `DisconnectionError`."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the connection is closed")
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError) as exc:
+        raise DisconnectionError("the connection's socket is gone") from exc
+    if readable:
+        raise DisconnectionError("the server closed the connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -158,6 +180,12 @@ class Database:
         self.engine = make_engine(url, background_checkpoint=wanted)
         self._checkpointer = _Checkpointer(str(file)) if wanted else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: one statement that only reads needs no transaction of its own (see
+        # `single_read`); SQLite has no round trips to save and keeps its transactions.
+        self._single_reads = self._sessions
+        if self.engine.dialect.name == "postgresql":
+            autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._single_reads = sessionmaker(autocommit, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -168,6 +196,22 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
         session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def single_read(self) -> Iterator[Session]:
+        """A session for work that is one read-only statement (the session look-up of each
+        request). On PostgreSQL it runs in autocommit: the statement is its own transaction
+        and sees the same committed data, without the BEGIN and COMMIT round trips (issue
+        16, Load). Never write through it: each statement would commit on its own."""
+        session = self._single_reads()
         try:
             yield session
             session.commit()

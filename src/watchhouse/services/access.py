@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -36,25 +37,54 @@ def log_access(
     recipient: str | None = None,
 ) -> None:
     """Log one operation on personal data, in the caller's transaction."""
-    reason = (justification or "").strip() or None
-    needs_reason = ctx.policy.access_log.require_justification and (
-        operation in NEEDS_JUSTIFICATION
-    )
-    if needs_reason and reason is None:
-        raise ValidationFailed.one(
-            "justification", f"policy requires a justification for {operation.value}"
-        )
-    access_log.append(
+    log_accesses(
+        ctx,
         session=session,
-        at=ctx.now(),
-        user_id=actor.user_id,
-        username=actor.username,
-        operation=operation,
-        record_type=record_type,
-        record_id=str(record_id),
-        justification=reason,
-        recipient=recipient,
+        actor=actor,
+        entries=[LoggedOperation(operation, record_type, record_id, justification, recipient)],
     )
+
+
+@dataclass(frozen=True)
+class LoggedOperation:
+    """One operation on one record, for `log_accesses`."""
+
+    operation: Operation
+    record_type: str
+    record_id: object
+    justification: str | None = None
+    recipient: str | None = None
+
+
+def log_accesses(
+    ctx: AppContext, *, session: Session, actor: Actor, entries: Sequence[LoggedOperation]
+) -> None:
+    """Log several operations by one actor, in the caller's transaction and one statement
+    (a contact and its caller are logged together: issue 16, Load)."""
+    at = ctx.now()
+    rows = []
+    for entry in entries:
+        reason = (entry.justification or "").strip() or None
+        needs_reason = ctx.policy.access_log.require_justification and (
+            entry.operation in NEEDS_JUSTIFICATION
+        )
+        if needs_reason and reason is None:
+            raise ValidationFailed.one(
+                "justification", f"policy requires a justification for {entry.operation.value}"
+            )
+        rows.append(
+            access_log.Appended(
+                at=at,
+                user_id=actor.user_id,
+                username=actor.username,
+                operation=entry.operation,
+                record_type=entry.record_type,
+                record_id=str(entry.record_id),
+                justification=reason,
+                recipient=entry.recipient,
+            )
+        )
+    access_log.append_many(session=session, entries=rows)
 
 
 def justification_reasons(ctx: AppContext) -> list[JustificationReason]:

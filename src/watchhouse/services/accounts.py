@@ -120,7 +120,7 @@ def _count_failure(
 
 def session_for_token(ctx: AppContext, *, token: str) -> SessionInfo | None:
     """The live session behind a token, or None if it is unknown, expired or revoked."""
-    with ctx.db.transaction() as session:
+    with ctx.db.single_read() as session:
         found = users.live_session(session=session, token_digest=token_digest(token), now=ctx.now())
     if found is None:
         return None

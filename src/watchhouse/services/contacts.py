@@ -30,7 +30,12 @@ from watchhouse.domain.thrive import (
 from watchhouse.domain.values import Grade, Settlement
 from watchhouse.linkage.prepare import normalise_value
 from watchhouse.services import first_contact, identity_online
-from watchhouse.services.access import log_access, reason_for_view
+from watchhouse.services.access import (
+    LoggedOperation,
+    log_access,
+    log_accesses,
+    reason_for_view,
+)
 from watchhouse.services.context import AppContext
 
 
@@ -246,9 +251,11 @@ def _store_contact(
     )
     number_id = None
     if checked.telephone_e164:
-        number_id = places.telephone_number_id(session=session, number=checked.telephone_e164)
-        if person is not None:
-            places.link_person_telephone(session=session, person_id=person.id, number_id=number_id)
+        number_id = places.telephone_number_for(
+            session=session,
+            number=checked.telephone_e164,
+            person_id=None if person is None else person.id,
+        )
     caller_name = f"{new.caller_given_name.strip()} {new.caller_family_name.strip()}".strip()
     as_given = contacts.CallerAsGiven(
         given_name=new.caller_given_name.strip(),
@@ -289,24 +296,23 @@ def _store_contact(
             idempotency_body_sha256=digest,
             caller=as_given,
         )
-    log_access(
-        ctx,
-        session=session,
-        actor=actor,
-        operation=Operation.COLLECTION if existing is None else Operation.ALTERATION,
-        record_type="contact",
-        record_id=contact_id,
-    )
-    if person is not None:
-        log_access(
-            ctx,
-            session=session,
-            actor=actor,
-            operation=Operation.COMBINATION if matched else Operation.COLLECTION,
-            record_type="person",
-            record_id=person.id,
-            justification=f"contact {contact_id} linked to person" if matched else None,
+    logged = [
+        LoggedOperation(
+            Operation.COLLECTION if existing is None else Operation.ALTERATION,
+            "contact",
+            contact_id,
         )
+    ]
+    if person is not None:
+        logged.append(
+            LoggedOperation(
+                Operation.COMBINATION if matched else Operation.COLLECTION,
+                "person",
+                person.id,
+                f"contact {contact_id} linked to person" if matched else None,
+            )
+        )
+    log_accesses(ctx, session=session, actor=actor, entries=logged)
     return contact_id
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Table, func, insert, or_, select
+from sqlalchemy import Insert, Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,19 +31,83 @@ def append(
     recipient: str | None = None,
 ) -> None:
     """Add one entry; entries are never changed or removed."""
-    session.connection().execute(
-        _APPEND,
-        {
-            "at": at,
-            "user_id": user_id,
-            "username": username,
-            "operation": operation.value,
-            "record_type": record_type,
-            "record_id": record_id,
-            "justification": justification,
-            "recipient": recipient,
-        },
+    append_many(
+        session=session,
+        entries=[
+            Appended(
+                at, user_id, username, operation, record_type, record_id, justification, recipient
+            )
+        ],
     )
+
+
+@dataclass(frozen=True)
+class Appended:
+    """One entry to add."""
+
+    at: datetime
+    user_id: int | None
+    username: str
+    operation: Operation
+    record_type: str
+    record_id: str
+    justification: str | None
+    recipient: str | None = None
+
+
+_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "operation",
+    "record_type",
+    "record_id",
+    "justification",
+    "recipient",
+)
+
+
+@lru_cache(maxsize=8)
+def _append_rows(count: int) -> Insert:
+    """INSERT of `count` entries in one statement, built once per count."""
+    table = cast(Table, AccessLogRow.__table__)
+    # Typed: only the first row's parameters would take the columns' types otherwise (the
+    # timestamps' conversion to UTC among them).
+    rows: list[dict[str, object]] = [
+        {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _COLUMNS}
+        for n in range(count)
+    ]
+    return insert(table).values(rows)
+
+
+def append_many(*, session: Session, entries: Sequence[Appended]) -> None:
+    """Add entries in one statement (one round trip); entries are never changed or removed."""
+    if not entries:
+        return
+    if len(entries) == 1:
+        statement = _APPEND
+        values = _values(entries[0])
+    else:
+        statement = _append_rows(len(entries))
+        values = {
+            f"{name}_{n}": value
+            for n, entry in enumerate(entries)
+            for name, value in _values(entry).items()
+        }
+    session.connection().execute(statement, values)
+
+
+def _values(entry: Appended) -> dict[str, object]:
+    return {
+        "at": entry.at,
+        "user_id": entry.user_id,
+        "username": entry.username,
+        "operation": entry.operation.value,
+        "record_type": entry.record_type,
+        "record_id": entry.record_id,
+        "justification": entry.justification,
+        "recipient": entry.recipient,
+    }
 
 
 def record_types(*, session: Session) -> list[str]:

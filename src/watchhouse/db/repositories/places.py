@@ -242,6 +242,38 @@ def telephone_number_id(*, session: Session, number: str) -> int:
     return found
 
 
+# PostgreSQL: the number found or added and linked to the person, in one round trip. A
+# number another transaction is adding at the same moment is neither found (not yet
+# committed when the statement began) nor added (ON CONFLICT waits for it, then does
+# nothing): the statement then answers no row and the caller looks again.
+_NUMBER_FOR_PERSON = text(
+    "WITH found AS (SELECT id FROM telephone_numbers WHERE number = :number), "
+    "added AS (INSERT INTO telephone_numbers (number) SELECT :number "
+    "WHERE NOT EXISTS (SELECT 1 FROM found) ON CONFLICT DO NOTHING RETURNING id), "
+    "number AS (SELECT id FROM found UNION ALL SELECT id FROM added), "
+    "linked AS (INSERT INTO person_telephones (person_id, telephone_number_id) "
+    "SELECT CAST(:person_id AS INTEGER), id FROM number "
+    "WHERE CAST(:person_id AS INTEGER) IS NOT NULL ON CONFLICT DO NOTHING) "
+    "SELECT id FROM number"
+)
+
+
+def telephone_number_for(*, session: Session, number: str, person_id: int | None) -> int:
+    """`telephone_number_id`, then `link_person_telephone` when there is a person: on
+    PostgreSQL in one statement (issue 16, Load), elsewhere in turn."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        found: int | None = connection.execute(
+            _NUMBER_FOR_PERSON, {"number": number, "person_id": person_id}
+        ).scalar()
+        if found is not None:
+            return found
+    number_id = telephone_number_id(session=session, number=number)
+    if person_id is not None:
+        link_person_telephone(session=session, person_id=person_id, number_id=number_id)
+    return number_id
+
+
 def telephone_number(*, session: Session, number_id: int | None) -> str | None:
     """The E.164 text of a number id."""
     if number_id is None:
