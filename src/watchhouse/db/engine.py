@@ -50,11 +50,13 @@ def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) 
     check-out with a new connection when this raises `DisconnectionError`."""
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
+    # poll, not select: select refuses descriptors above 1,023, which a busy server reaches.
+    poller = select.poll()
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
     except (OSError, ValueError) as exc:
         raise DisconnectionError("the connection's socket is gone") from exc
-    if readable:
+    if poller.poll(0):
         raise DisconnectionError("the server closed the connection")
 
 
