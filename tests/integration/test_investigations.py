@@ -132,6 +132,41 @@ def test_a_crime_with_an_unknown_offence_or_no_summary_is_refused_naming_both(ct
     assert {p.field for p in failed.value.problems} == {"offence_code", "summary"}
 
 
+def test_awaiting_allocation_puts_domestic_abuse_hate_crime_and_vulnerable_victims_first(
+    ctx, actors, clock
+):
+    def online(offence: str, **extra) -> int:
+        clock.advance(hours=1)
+        return crimes.record_crime(
+            ctx,
+            actor=actors[Role.INVESTIGATOR],
+            new=NewCrime(
+                offence_code=offence,
+                summary="Reported online",
+                how_reported=HowReported.ONLINE,
+                location_description="Park Road",
+                **extra,
+            ),
+        )
+
+    oldest = online("bicycle_theft")
+    child = online(
+        "other_theft",
+        victims=(NewVictim(given_name="Sam", family_name="Cole", date_of_birth=date(2015, 5, 5)),),
+    )
+    hate = online("criminal_damage", hate_crime=True)
+    newest = online("shoplifting")
+    domestic = online("common_assault", domestic_abuse=True)
+    waiting = investigations.supervisor_worklist(ctx, actor=actors[Role.SUPERVISOR])
+    assert [i.crime_id for i in _section(waiting, "Awaiting allocation").items] == [
+        domestic,
+        hate,
+        child,
+        oldest,
+        newest,
+    ]
+
+
 def test_allocation_puts_the_plan_on_the_investigators_worklist_and_the_review_on_the_supervisors(
     ctx, actors, neighbourhoods, clock
 ):

@@ -108,5 +108,5 @@ def test_headline_counts_targets_and_special_causes():
     )
     assert text == (
         "2 of 4 headline measures meet their target, 1 approach it and 1 miss it; "
-        "2 special-cause improvements and 1 special-cause concern."
+        "at the latest point, 2 special-cause improvements and 1 special-cause concern."
     )

@@ -16,6 +16,7 @@ from watchhouse.domain.spc import (
     SpcRules,
     Variation,
     baseline_of,
+    earlier_special,
     latest_variation,
     xmr_chart,
 )
@@ -63,6 +64,17 @@ def test_point_above_the_upper_limit_is_special_cause_high():
     assert latest_variation(result, higher_is_better=True) is Variation.IMPROVEMENT
     assert latest_variation(result, higher_is_better=False) is Variation.CONCERN
     assert latest_variation(result, higher_is_better=None) is Variation.SPECIAL
+
+
+def test_special_cause_points_before_the_latest_are_counted_while_the_latest_reads_common():
+    result = chart([*BASE, 7.7, 7.6, 16.3, 12.0])
+    assert latest_variation(result, higher_is_better=True) is Variation.COMMON
+    assert earlier_special(result, higher_is_better=True) == (
+        (Variation.CONCERN, 2),
+        (Variation.IMPROVEMENT, 1),
+    )
+    assert earlier_special(result, higher_is_better=None) == ((Variation.SPECIAL, 3),)
+    assert earlier_special(chart([*BASE, 16.3]), higher_is_better=True) == ()
 
 
 def test_point_just_inside_the_limits_is_common_cause():

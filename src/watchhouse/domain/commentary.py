@@ -104,7 +104,8 @@ def commentary(facts: MeasureFacts) -> str:
 
 def headline(facts: list[MeasureFacts]) -> str:
     """One sentence for the front page: how many measures meet, approach or miss target, and
-    how many show special-cause change."""
+    how many show special-cause change at their latest point (earlier special-cause points
+    are coloured on the charts and counted on each tile, not here)."""
     counted = {"meets": 0, "approaches": 0, "misses": 0}
     for fact in facts:
         if fact.target_status in counted:
@@ -119,7 +120,7 @@ def headline(facts: list[MeasureFacts]) -> str:
     return (
         ", ".join(parts[:-1])
         + f" and {parts[-1]}; "
-        + f"{_count(better, 'special-cause improvement')} and "
+        + f"at the latest point, {_count(better, 'special-cause improvement')} and "
         + f"{_count(worse, 'special-cause concern')}."
     )
 

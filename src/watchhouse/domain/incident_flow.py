@@ -137,6 +137,10 @@ def check_closure_decision(
 
 
 ATTENDING_ROLES = frozenset({Role.OFFICER, Role.NEIGHBOURHOOD_OFFICER, Role.SUPERVISOR})
+# Roles whose own arrival is the attendance: the queue and incident page record them without
+# asking who attended. A supervisor may attend too, but often works the queue from the control
+# room, so their forms ask who attended (themselves among the choices).
+SELF_ATTENDING_ROLES = frozenset({Role.OFFICER, Role.NEIGHBOURHOOD_OFFICER})
 
 
 def check_attending_officer(role: Role | None, *, active: bool) -> None:

@@ -43,6 +43,15 @@ class BureauTask(StrEnum):
 
 
 @dataclass(frozen=True)
+class RecordedCrime:
+    """A crime already recorded from an incident: what the incident page lists."""
+
+    id: int
+    crime_type: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class NewVictim:
     """A victim to add: an existing person, or a new one by name (and date of birth)."""
 

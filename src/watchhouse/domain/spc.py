@@ -296,10 +296,32 @@ def latest_variation(chart: XmRChart, *, higher_is_better: bool | None) -> Varia
     present = [p for p in chart.points if p.value is not None]
     if not present:
         return Variation.TOO_FEW
-    last = present[-1]
-    if not last.special:
+    return point_variation(present[-1], higher_is_better=higher_is_better)
+
+
+def point_variation(point: XmRPoint, *, higher_is_better: bool | None) -> Variation:
+    """How to read one point: special-cause improvement or concern (or just special cause for
+    a measure that is neither better up nor down), or common cause."""
+    if not point.special:
         return Variation.COMMON
     if higher_is_better is None:
         return Variation.SPECIAL
-    good = last.direction > 0 if higher_is_better else last.direction < 0
+    good = point.direction > 0 if higher_is_better else point.direction < 0
     return Variation.IMPROVEMENT if good else Variation.CONCERN
+
+
+def earlier_special(
+    chart: XmRChart, *, higher_is_better: bool | None
+) -> tuple[tuple[Variation, int], ...]:
+    """The special-cause points before the latest present one, counted by reading (the chart
+    colours them all; the latest alone is what `latest_variation` reads)."""
+    if not chart.has_limits:
+        return ()
+    present = [p for p in chart.points if p.value is not None][:-1]
+    counted: dict[Variation, int] = {}
+    for point in present:
+        reading = point_variation(point, higher_is_better=higher_is_better)
+        if reading is not Variation.COMMON:
+            counted[reading] = counted.get(reading, 0) + 1
+    order = (Variation.CONCERN, Variation.IMPROVEMENT, Variation.SPECIAL)
+    return tuple((v, counted[v]) for v in order if v in counted)

@@ -27,7 +27,13 @@ from watchhouse.domain.commentary import MeasureFacts, commentary, headline
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.ranking import rank_value, too_few
 from watchhouse.domain.roles import Actor
-from watchhouse.domain.spc import Variation, XmRChart, latest_variation, xmr_chart
+from watchhouse.domain.spc import (
+    Variation,
+    XmRChart,
+    earlier_special,
+    latest_variation,
+    xmr_chart,
+)
 from watchhouse.io.spreadsheet import csv_text
 from watchhouse.services import measures, reference, teams
 from watchhouse.services.context import AppContext
@@ -144,6 +150,9 @@ class MeasureTrend:
     commentary: str
     period: Period
     as_at: datetime | None = None  # the store as it stood then (the snapshot's last check)
+    # Special-cause points before the latest, by reading: the chart colours them, while
+    # `variation` (the tile's badge and the headline's counts) reads the latest point only.
+    earlier_special: tuple[tuple[Variation, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -241,6 +250,7 @@ def _trend(
         commentary=commentary(facts),
         period=period,
         as_at=as_at,
+        earlier_special=earlier_special(chart, higher_is_better=definition.higher_is_better),
     )
 
 

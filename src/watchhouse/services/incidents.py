@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from watchhouse.auth.permissions import can
-from watchhouse.db.repositories import contacts, incidents, risk
+from watchhouse.db.repositories import contacts, crimes, incidents, risk
 from watchhouse.db.repositories.risk import AssessmentView
 from watchhouse.domain.access import Operation
 from watchhouse.domain.attendance import (
@@ -31,6 +31,7 @@ from watchhouse.domain.incident_flow import (
     check_deploy,
     parse_crime_reference,
 )
+from watchhouse.domain.investigation_records import RecordedCrime
 from watchhouse.domain.records import IncidentView, incident_reference
 from watchhouse.domain.roles import Action, Actor, Role
 from watchhouse.services.access import log_access, reason_for_view
@@ -44,6 +45,7 @@ class QueueEntry:
     incident: IncidentView
     attendance: AttendanceStatus
     risk: AssessmentView | None = None
+    crimes: tuple[RecordedCrime, ...] = ()
 
 
 def _target(ctx: AppContext, incident: IncidentView) -> timedelta | None:
@@ -130,7 +132,8 @@ def get_incident(
                 record_id=assessment.id,
                 justification=justification,
             )
-    return QueueEntry(incident, _status(ctx, incident, ctx.now()), assessment)
+        recorded = crimes.crimes_from_incident(session=session, incident_id=incident_id)
+    return QueueEntry(incident, _status(ctx, incident, ctx.now()), assessment, recorded)
 
 
 def deploy(ctx: AppContext, *, actor: Actor, incident_id: int, unit: str) -> None:

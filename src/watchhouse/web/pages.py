@@ -16,7 +16,11 @@ from watchhouse.domain.access import Operation
 from watchhouse.domain.answering import answer_seconds, classify_answer
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.errors import SignInRefused, SignInThrottled, ValidationFailed
-from watchhouse.domain.incident_flow import ATTENDING_ROLES, DISPATCH_CLOSURES, Closure
+from watchhouse.domain.incident_flow import (
+    DISPATCH_CLOSURES,
+    SELF_ATTENDING_ROLES,
+    Closure,
+)
 from watchhouse.domain.records import contact_reference, incident_reference
 from watchhouse.domain.referrals import ReferralStatus
 from watchhouse.domain.roles import Action, Role
@@ -395,7 +399,9 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
         # An officer recording their own arrival is the attending officer: no select for them.
-        names_officer=actor.role not in ATTENDING_ROLES,
+        # A supervisor at the queue (often a control-room sergeant) names who attended.
+        names_officer=actor.role not in SELF_ATTENDING_ROLES,
+        actor_id=actor.user_id,
     )
 
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from watchhouse.auth.permissions import can
 from watchhouse.domain.clock import format_local
 from watchhouse.domain.investigation_records import label_of
-from watchhouse.domain.roles import Action
+from watchhouse.domain.roles import Action, Role
 from watchhouse.domain.values import channel_label
 from watchhouse.web.justify import carry
 from watchhouse.web.security import RequestIdentity, context_of
@@ -68,6 +68,16 @@ def form_page_url(request: Request, status_code: int) -> str | None:
     return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
+def queue_name(role: Role | None) -> str:
+    """What the live queue is called for a role, the same in the nav, the home tile and the
+    page: the dispatcher deploys from it, an officer attends from it, an analyst watches it."""
+    if can(role, Action.DEPLOY):
+        return "Dispatch queue"
+    if can(role, Action.RECORD_ARRIVAL):
+        return "Incidents to attend"
+    return "Live demand"
+
+
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     """Render a page with the signed-in user, CSRF token, policy and permission check at hand."""
     ctx = context_of(request)
@@ -93,6 +103,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
             "iso_utc": iso_utc,
             "percent": percent,
             "allowed": allowed,
+            "queue_name": queue_name(actor.role if actor else None),
             "form_page_url": form_page_url(request, status_code),
             # A record's forms and links keep the reason given for showing it (web/justify.py)
             "carry": lambda url: carry(request, url),

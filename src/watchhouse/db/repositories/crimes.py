@@ -25,6 +25,7 @@ from watchhouse.domain.errors import NotFound
 from watchhouse.domain.investigation_records import (
     CrimeView,
     EventView,
+    RecordedCrime,
     SuspectView,
     VictimUpdateView,
     VictimView,
@@ -88,6 +89,16 @@ def user_names(*, session: Session, user_ids: Iterable[int | None]) -> dict[int,
 def user_role(*, session: Session, user_id: int) -> str | None:
     """The role code of a user, or None if there is no such user."""
     return session.scalar(select(UserRow.role_code).where(UserRow.id == user_id))
+
+
+def crimes_from_incident(*, session: Session, incident_id: int) -> tuple[RecordedCrime, ...]:
+    """The crimes recorded from an incident, oldest first."""
+    rows = session.execute(
+        select(CrimeRow.id, CrimeRow.crime_type, CrimeRow.recorded_at)
+        .where(CrimeRow.incident_id == incident_id)
+        .order_by(CrimeRow.recorded_at, CrimeRow.id)
+    ).all()
+    return tuple(RecordedCrime(r.id, r.crime_type, r.recorded_at) for r in rows)
 
 
 def add_crime(*, session: Session, **values: object) -> int:

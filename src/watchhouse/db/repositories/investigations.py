@@ -283,9 +283,10 @@ def _section(
     detail: str,
     join_victims: bool = False,
     deadline: bool = True,
+    first: Sequence[ColumnElement[Any]] = (),
 ) -> WorkSection:
-    """One part of a worklist; `deadline` False when the date shown is not a deadline (so
-    nothing in the part is overdue)."""
+    """One part of a worklist, earliest date first after any `first` orderings; `deadline`
+    False when the date shown is not a deadline (so nothing in the part is overdue)."""
     base = select(CrimeRow.id, CrimeRow.crime_type, CrimeRow.domestic_abuse, due)
     counts = select(func.count(), func.coalesce(func.sum(case((due < now, 1), else_=0)), 0))
     if join_victims:
@@ -295,7 +296,7 @@ def _section(
         )
     else:
         counts = counts.select_from(CrimeRow)
-    rows = session.execute(base.where(where).order_by(due, CrimeRow.id).limit(limit)).all()
+    rows = session.execute(base.where(where).order_by(*first, due, CrimeRow.id).limit(limit)).all()
     total, late = session.execute(counts.where(where)).one()
     items = tuple(
         WorkItem(int(i), str(t), bool(da), d, deadline and d is not None and d < now, detail)
@@ -366,6 +367,24 @@ def investigator_sections(
     )
 
 
+def _needs_allocating_first() -> tuple[ColumnElement[Any], ...]:
+    """The urgency of a crime waiting for allocation: domestic abuse first, then hate crime,
+    then a victim assessed vulnerable or entitled to enhanced rights (0 sorts first)."""
+    vulnerable_victim = (
+        select(CrimeVictimRow.id)
+        .where(
+            CrimeVictimRow.crime_id == CrimeRow.id,
+            (CrimeVictimRow.vulnerable.is_(True)) | (CrimeVictimRow.enhanced.is_(True)),
+        )
+        .exists()
+    )
+    return (
+        case((CrimeRow.domestic_abuse.is_(True), 0), else_=1),
+        case((CrimeRow.hate_crime.is_(True), 0), else_=1),
+        case((vulnerable_victim, 0), else_=1),
+    )
+
+
 def supervisor_sections(
     *, session: Session, user_id: int, now: datetime, limit: int
 ) -> tuple[WorkSection, ...]:
@@ -425,5 +444,6 @@ def supervisor_sections(
             limit=limit,
             detail="allocate to an investigator",
             deadline=False,
+            first=_needs_allocating_first(),
         ),
     )
