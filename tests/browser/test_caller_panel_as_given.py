@@ -54,3 +54,16 @@ def test_caller_panel_shows_what_the_caller_gave_and_labels_the_stored_birth_dat
     expect(on_record).to_contain_text("Date of birth on record")
     expect(on_record).to_contain_text("07 Dec 1984")
     expect(on_record).to_contain_text(view.person.reference)
+
+
+def test_caller_panel_shows_the_date_of_birth_the_caller_gave(live_app: LiveApp, new_page) -> None:
+    given = _call(live_app, date_of_birth=date(1979, 3, 14))
+    view = contacts.get_contact(
+        live_app.ctx, actor=live_app.handler, contact_id=given, justification="test set-up"
+    )
+    assert view.caller_date_of_birth == date(1979, 3, 14)
+
+    page = desk(new_page, HANDLER, f"/contacts/{given}")
+    caller = page.locator("#caller-given")
+    expect(caller).to_contain_text("Date of birth given")
+    expect(caller.locator("#caller-dob")).to_have_text("14 Mar 1979")

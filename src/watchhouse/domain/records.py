@@ -328,6 +328,7 @@ class ContactView:
     summary: str
     status: str
     thrive: ThriveRecord | None = None
+    caller_date_of_birth: date | None = None  # as the caller gave it, not the person's
     incident: IncidentView | None = None
     earlier_contacts: tuple[ContactSummary, ...] = field(default_factory=tuple)
     repeat_findings: tuple[RepeatFinding, ...] = field(default_factory=tuple)

@@ -349,6 +349,7 @@ def get_contact(
         address = (place.postcode, place.description) if place and place.postcode else None
         view = replace(
             view,
+            caller_date_of_birth=given.date_of_birth,
             repeat_findings=tuple(_repeats(ctx, session, view, on_record, address)),
             open_plans=tuple(
                 plans.open_plans_for_contact(
