@@ -28,6 +28,7 @@ def test_incident_page_lists_the_crime_recorded_from_it_before_offering_another(
     expect(officer.get_by_role("link", name="Record another crime")).to_have_count(0)
 
     officer.get_by_role("link", name="Record a crime", exact=True).click()
+    expect(officer.locator("#crime-already-recorded")).to_have_count(0)
     officer.get_by_label("Crime type").select_option(label="Common assault")
     officer.get_by_label("What happened").fill("Punched once in the face outside the pub")
     officer.get_by_label("The caller is the victim").uncheck()
@@ -40,6 +41,15 @@ def test_incident_page_lists_the_crime_recorded_from_it_before_offering_another(
     expect(officer.get_by_role("link", name="Record another crime")).to_be_visible()
     expect(officer.locator("#crime-already-recorded")).to_contain_text(
         "1 crime already recorded from this incident"
+    )
+
+    # The form itself says what is already recorded, in the same words, before a second one.
+    officer.get_by_role("link", name="Record another crime").click()
+    on_form = officer.locator("#crime-already-recorded")
+    expect(on_form).to_contain_text("1 crime already recorded from this incident")
+    expect(on_form).to_contain_text("record another only for a different offence or victim")
+    expect(on_form.locator("#crimes-recorded")).to_contain_text(
+        re.compile(r"CR\d{7} Common assault")
     )
 
     supervisor = desk(new_page, SUPERVISOR, f"/incidents/{incident_id}")

@@ -23,6 +23,7 @@ from watchhouse.domain.investigation_records import (
     NewCrime,
     NewSuspect,
     NewVictim,
+    RecordedCrime,
 )
 from watchhouse.domain.offences import OffenceList
 from watchhouse.domain.roles import Actor
@@ -53,6 +54,13 @@ def offence_list(ctx: AppContext) -> OffenceList:
     if found is None:
         raise Conflict(f"the policy names offence list {code!r}, which is not installed")
     return found
+
+
+def recorded_from_incident(ctx: AppContext, *, incident_id: int) -> tuple[RecordedCrime, ...]:
+    """The crimes already recorded from an incident (reference, type and time), oldest first:
+    shown on the form so an officer does not record the same crime twice."""
+    with ctx.db.transaction() as session:
+        return crime_repo.crimes_from_incident(session=session, incident_id=incident_id)
 
 
 def log(

@@ -125,6 +125,9 @@ def _new_crime_page(
         "crime_new.html",
         422 if failed else 200,
         incident_id=incident_id,
+        recorded=()
+        if incident_id is None
+        else crimes.recorded_from_incident(ctx, incident_id=incident_id),
         offences=crimes.offence_list(ctx),
         problems=_problems(failed),
         form=form,
