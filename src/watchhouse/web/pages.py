@@ -395,6 +395,9 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         csrf_token=request.state.identity.csrf_token,
         closures=DISPATCH_CLOSURES,
         officers=incidents.attending_officers(ctx),
+        # The analyst's live demand lists incidents without their details: no link to a page
+        # their role may not open.
+        can_view=can(actor.role, Action.VIEW_INCIDENT),
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
