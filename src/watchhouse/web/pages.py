@@ -383,6 +383,18 @@ async def update_referral(request: Request, referral_id: RecordId) -> Response:
     return _see_other(justify.carry(request, f"/incidents/{incident_id}"))
 
 
+def _queue_columns(role: Role) -> dict[str, bool]:
+    """What the queue's columns hold for a role. The analyst's live demand lists incidents
+    without their details (no link to a page their role may not open, no narrative or place:
+    flags and urban or rural only), and has no actions, so no column for them."""
+    return {
+        "can_view": can(role, Action.VIEW_INCIDENT),
+        "has_actions": any(
+            can(role, a) for a in (Action.DEPLOY, Action.RECORD_ARRIVAL, Action.CLOSE_INCIDENT)
+        ),
+    }
+
+
 def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
     template = TEMPLATES.get_template("_queue_rows.html")
     ctx = context_of(request)
@@ -395,12 +407,10 @@ def _queue_rows(request: Request, entries: list[incidents.QueueEntry]) -> str:
         csrf_token=request.state.identity.csrf_token,
         closures=DISPATCH_CLOSURES,
         officers=incidents.attending_officers(ctx),
-        # The analyst's live demand lists incidents without their details: no link to a page
-        # their role may not open.
-        can_view=can(actor.role, Action.VIEW_INCIDENT),
         can_deploy=can(actor.role, Action.DEPLOY),
         can_arrive=can(actor.role, Action.RECORD_ARRIVAL),
         can_close=can(actor.role, Action.CLOSE_INCIDENT),
+        **_queue_columns(actor.role),
         # An officer recording their own arrival is the attending officer: no select for them.
         # A supervisor at the queue (often a control-room sergeant) names who attended.
         names_officer=actor.role not in SELF_ATTENDING_ROLES,
@@ -418,6 +428,7 @@ async def dispatch_page(request: Request) -> Response:
         "dispatch.html",
         rows=_queue_rows(request, entries),
         version=incidents.queue_version(ctx),
+        **_queue_columns(actor_of(request).role),
     )
 
 
