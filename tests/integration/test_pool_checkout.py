@@ -45,7 +45,12 @@ def test_a_connection_ended_by_the_server_is_replaced(postgres_url: str) -> None
     try:
         ended = _backend_pid(engine)
         with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended})
+            # With a timeout, pg_terminate_backend waits until the backend has gone (and sent
+            # its goodbye); without one it only signals it, and the check-out below can race it.
+            gone = connection.execute(
+                text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": ended}
+            ).scalar_one()
+        assert gone, "the server did not end the pooled connection's backend within 10 s"
         # The pooled connection is dead; the next check-out must notice and open a new one.
         assert _backend_pid(engine) != ended
     finally:
