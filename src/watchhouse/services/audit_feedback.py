@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from watchhouse.db.repositories import audit_feedback as feedback_repo
-from watchhouse.db.repositories import audits
+from watchhouse.db.repositories import audits, places, teams
 from watchhouse.domain.access import Operation
 from watchhouse.domain.audit import RecordType, TrendCell, parse_period, trend_table
 from watchhouse.domain.audit_views import FeedbackItem, FeedbackPage
@@ -136,3 +136,13 @@ def trends(
             session=session, by=by, template_code=template_code or None, since_period=since_period
         )
     return trend_table(scored)
+
+
+def trend_groups(ctx: AppContext, *, by: str = "team") -> list[str]:
+    """Every team (or area) the trends cover, audited or not, by name."""
+    if by not in TREND_GROUPS:
+        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
+    with ctx.db.transaction() as session:
+        if by == "area":
+            return [n.name for n in places.neighbourhoods(session=session)]
+        return sorted(t.name for t in teams.list_teams(session=session))
