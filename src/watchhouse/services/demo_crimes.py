@@ -36,19 +36,9 @@ def crime_from_incident(
     suspects: tuple[NewSuspect, ...] = (),
 ) -> int:
     """The crime `recorder` records from an incident, its caller the victim; the crime's id."""
-    return crimes.record_crime(
-        ctx,
-        actor=recorder,
-        new=NewCrime(
-            offence_code=offence_code,
-            summary=summary,
-            how_reported=HowReported.INCIDENT,
-            incident_id=incident_id,
-            domestic_abuse=domestic_abuse,
-            victim_is_caller=True,
-            suspects=suspects,
-        ),
-    )
+    how = HowReported.INCIDENT
+    new = NewCrime(offence_code, summary, how, incident_id, domestic_abuse, suspects=suspects)
+    return crimes.record_crime(ctx, actor=recorder, new=replace(new, victim_is_caller=True))
 
 
 def build_demo_crimes(
