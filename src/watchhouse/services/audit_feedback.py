@@ -128,8 +128,7 @@ def trends(
     ctx: AppContext, *, by: str = "team", template_code: str = "", since: str = ""
 ) -> list[TrendCell]:
     """Audit scores by team (or area) per month; people without a team count as 'no team'."""
-    if by not in TREND_GROUPS:
-        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
+    _check_trend_group(by)
     since_period = parse_period(since) if since.strip() else None
     with ctx.db.transaction() as session:
         scored = audits.scored_audits(
@@ -140,9 +139,13 @@ def trends(
 
 def trend_groups(ctx: AppContext, *, by: str = "team") -> list[str]:
     """Every team (or area) the trends cover, audited or not, by name."""
-    if by not in TREND_GROUPS:
-        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
+    _check_trend_group(by)
     with ctx.db.transaction() as session:
         if by == "area":
             return [n.name for n in places.neighbourhoods(session=session)]
         return sorted(t.name for t in teams.list_teams(session=session))
+
+
+def _check_trend_group(by: str) -> None:
+    if by not in TREND_GROUPS:
+        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
