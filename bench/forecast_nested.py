@@ -37,15 +37,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from forecast_public import HORIZON, MAKERS, _mase
+from forecast_public import HORIZON, MAKERS
 from forecast_rules import (
     BAND_RULES,
-    SINGLE,
     _keep_everything,
     _origin,
     band_table,
     combination_table,
-    kept,
+    kept_run,
     settings,
 )
 from planning import _history
@@ -89,8 +88,6 @@ def synthetic_runs(parquet: Path, origins: int) -> list[dict[str, Any]]:
             )
             train = daily[daily.index <= origin]
             held = daily[(daily.index > origin) & (daily.index <= end)]
-            at = [kept["days"].index(d) for d in held.index]
-            scores = {s.model: s.mase for s in next(iter(kept["backtest"].scores.values()))}
             naive = np.tile(train.to_numpy()[-7:], HORIZON // 7 + 1)[: held.size]
             where = np.searchsorted(history.starts, result.starts)
             actual = history.counts[np.minimum(where, history.counts.size - 1)]
@@ -100,18 +97,14 @@ def synthetic_runs(parquet: Path, origins: int) -> list[dict[str, Any]]:
                 flush=True,
             )
             runs.append(
-                {
-                    "series": history.channel,
-                    "held": held,
-                    "train": train,
-                    "naive": _mase(held, naive, train),
-                    "forecast": {m: np.maximum(kept["final"][m][at], 0.0) for m in SINGLE},
-                    "scores": {m: scores[m] for m in SINGLE},
-                    "held_out": kept["held_out"],
-                    "mean_spread": kept["spread"],
-                    "actual": actual,
-                    "open": result.mean > 0.05 * result.mean.mean(),
-                }
+                kept_run(
+                    history.channel,
+                    train=train,
+                    held=held,
+                    naive=naive,
+                    actual=actual,
+                    open_intervals=result.mean > 0.05 * result.mean.mean(),
+                )
             )
     return runs
 

@@ -106,8 +106,6 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
         backtest_windows=settings["windows"],
     )
     result = forecast_file(history, missing, options=options).forecast
-    at = [kept["days"].index(d) for d in held.index]
-    scores = {s.model: s.mase for s in next(iter(kept["backtest"].scores.values()))}
     times = pd.to_datetime(series.frame["time"], format="ISO8601", utc=series.timezone != "UTC")
     local = times.dt.tz_convert(series.timezone) if series.timezone != "UTC" else times
     epoch = (local.dt.tz_convert("UTC") if series.timezone != "UTC" else local).astype("int64")
@@ -118,6 +116,29 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
     actual = np.array([by_start.get(int(s), 0.0) for s in result.starts], dtype=float)
     naive = _direct(train, list(held.index), HORIZON + ends)["SeasonalNaive"][0]
     print(f"  {name} origin {origin}", flush=True)
+    return kept_run(
+        name,
+        train=train,
+        held=held,
+        naive=naive,
+        actual=actual,
+        open_intervals=keep & (result.mean > 0.05 * result.mean[keep].mean()),
+    )
+
+
+def kept_run(
+    name: str,
+    *,
+    train: pd.Series,
+    held: pd.Series,
+    naive: np.ndarray,
+    actual: np.ndarray,
+    open_intervals: np.ndarray,
+) -> dict[str, Any]:
+    """One origin's run as the last fit kept it: every single candidate's forecast of the held
+    days, its backtest MASE, the held-out intervals and the spread, beside seasonal naive."""
+    at = [kept["days"].index(d) for d in held.index]
+    scores = {s.model: s.mase for s in next(iter(kept["backtest"].scores.values()))}
     return {
         "series": name,
         "held": held,
@@ -128,7 +149,7 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
         "held_out": kept["held_out"],
         "mean_spread": kept["spread"],
         "actual": actual,
-        "open": keep & (result.mean > 0.05 * result.mean[keep].mean()),
+        "open": open_intervals,
     }
 
 

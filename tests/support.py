@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from watchhouse.domain.investigation_records import HowReported, NewCrime, NewSuspect
+from watchhouse.domain.investigation_records import NewSuspect
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import (
@@ -15,8 +15,9 @@ from watchhouse.domain.thrive import (
     VulnerabilityFlag,
 )
 from watchhouse.domain.values import Channel, Grade
-from watchhouse.services import contacts, crimes
+from watchhouse.services import contacts
 from watchhouse.services.context import AppContext
+from watchhouse.services.demo_crimes import crime_from_incident
 
 # A man with a knife in the street: the assessment every grade 1 test starts from.
 KNIFE = ThriveAssessment(
@@ -118,16 +119,12 @@ def domestic_abuse_crime(
             summary="Partner hit her and left",
         ),
     )
-    return crimes.record_crime(
+    return crime_from_incident(
         ctx,
-        actor=recorder,
-        new=NewCrime(
-            offence_code="assault_with_injury",
-            summary="Punched in the face by her partner",
-            how_reported=HowReported.INCIDENT,
-            incident_id=incident_id,
-            domestic_abuse=True,
-            victim_is_caller=True,
-            suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
-        ),
+        recorder,
+        incident_id,
+        "assault_with_injury",
+        "Punched in the face by her partner",
+        domestic_abuse=True,
+        suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
     )

@@ -32,6 +32,20 @@ def test_users_page_lists_state_role_and_last_sign_in_with_a_form_per_action(cli
     assert page.text.count('name="csrf_token"') > len(Role)
 
 
+def test_users_page_names_who_reads_the_access_log_the_administrator_cannot_open(client_as):
+    """Walking the demo: the users page said every change is recorded in the access log, yet
+    the administrator cannot open it (auditors read it, not the administrators it records)."""
+    admin = client_as(Role.ADMINISTRATOR).client
+    assert admin.get("/access-log").status_code == 403
+    page = admin.get("/admin/users").text
+    assert 'href="/access-log"' not in page
+    said = page.split('id="access-log-readers">')[1].split("</p>")[0]
+    assert "recorded in the access log" in said
+    assert "Auditors read it, not administrators: ask Auditor (auditor)." in " ".join(said.split())
+    auditor = client_as(Role.AUDITOR).client
+    assert auditor.get("/access-log").status_code == 200
+
+
 def test_deactivating_ends_the_users_browser_session_and_api_token_at_once(
     app, ctx, client_as, actors
 ):

@@ -9,6 +9,7 @@ import pytest
 from watchhouse.db.tables import CrimeRow
 from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.roles import Role
+from watchhouse.services import teams
 from watchhouse.services.access import search_access_log
 
 pytestmark = pytest.mark.web
@@ -166,6 +167,25 @@ def test_trends_show_scores_by_team_per_month(existing_records, client_as, ctx):
     by_area = analyst.client.get("/audits/trends", params={"by": "area"})
     assert "Central" in by_area.text
     assert analyst.client.get("/audits/trends", params={"by": "shoe"}).status_code == 422
+
+
+def test_trends_show_every_team_and_area_with_no_audits_as_n_0(
+    existing_records, client_as, ctx, actors
+):
+    """Walking the demo: CID's records were never audited, so the trends by team had no CID
+    row at all, as if the page did not cover it."""
+    teams.add_team(
+        ctx, actor=actors[Role.ADMINISTRATOR], code="cid", name="CID", kind="investigation"
+    )
+    analyst = client_as(Role.ANALYST).client
+    by_team = analyst.get("/audits/trends").text
+    row = re.search(r'<tr><th scope="row">CID</th>(.*?)</tr>', by_team)
+    assert row is not None, "no CID row"
+    assert re.findall(r"<td>(.*?)</td>", row.group(1)) == ["n=0"]
+    assert re.search(r'<th scope="row">Control A</th><td>100% · pass 100% · n=1</td>', by_team)
+    by_area = analyst.get("/audits/trends", params={"by": "area"}).text
+    areas = re.findall(r'<th scope="row">(.*?)</th>', by_area)
+    assert set(areas) >= {"Central", "Moor"}, areas
 
 
 def test_administrator_adds_a_team_and_moves_a_user_into_it(existing_records, client_as):

@@ -20,6 +20,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from watchhouse.cli import _context as open_context
+from watchhouse.cli import _settings as settings_from_environment
 from watchhouse.config import Settings
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action, Actor
@@ -30,7 +32,7 @@ from watchhouse.io.rejects import default_report_path
 from watchhouse.policy import Policy, PolicyError, load_policy
 from watchhouse.services import export as export_service
 from watchhouse.services import imports
-from watchhouse.services.context import AppContext, StoreMissing, build_context
+from watchhouse.services.context import AppContext
 
 import_app = typer.Typer(help="Import public or force data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export the store.", no_args_is_help=True)
@@ -55,20 +57,8 @@ ReportOption = Annotated[
 
 
 def _context(*, create: bool = False) -> AppContext:
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        for e in exc.errors():
-            err.print(f"[red]configuration[/red] {'.'.join(map(str, e['loc']))}: {e['msg']}")
-        raise typer.Exit(2) from exc
-    try:
-        return build_context(settings, create=create)
-    except StoreMissing as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    """The store the environment's settings name, as every root command opens it."""
+    return open_context(settings_from_environment(), create=create)
 
 
 def _policy() -> Policy:

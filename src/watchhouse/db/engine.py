@@ -169,6 +169,20 @@ def _detach_stages(dbapi_connection: Any, _record: Any) -> None:
         detach_stages(dbapi_connection)
 
 
+@contextmanager
+def _committed_or_rolled_back(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from the factory, committed on success, rolled back on any error, then closed."""
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 class Database:
     """The store: hands out one transaction per unit of work, committed or rolled back whole."""
 
@@ -197,15 +211,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
-        session = self._sessions()
-        try:
+        with _committed_or_rolled_back(self._sessions) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @contextmanager
     def single_read(self) -> Iterator[Session]:
@@ -213,15 +220,8 @@ class Database:
         request). On PostgreSQL it runs in autocommit: the statement is its own transaction
         and sees the same committed data, without the BEGIN and COMMIT round trips (issue
         16, Load). Never write through it: each statement would commit on its own."""
-        session = self._single_reads()
-        try:
+        with _committed_or_rolled_back(self._single_reads) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

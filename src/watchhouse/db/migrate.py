@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -44,14 +44,17 @@ def up_to_date(url: str) -> bool:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            current = {
-                row[0]
-                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
-            }
+            return at_head(connection)
     except Exception:  # unreadable: let Alembic decide
         return False
     finally:
         engine.dispose()
+
+
+def at_head(connection: Connection) -> bool:
+    """Whether the store on the connection records exactly the newest revisions."""
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    current = {row[0] for row in rows}
     return bool(current) and current == set(head_revisions())
 
 

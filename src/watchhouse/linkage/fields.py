@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
+from typing import Literal, get_args
 
 FieldKind = Literal[
     "given_name",
@@ -20,18 +20,7 @@ FieldKind = Literal[
     "identifier",
     "text",
 ]
-FIELD_KINDS: tuple[FieldKind, ...] = (
-    "given_name",
-    "family_name",
-    "full_name",
-    "date_of_birth",
-    "telephone",
-    "postcode",
-    "address",
-    "email",
-    "identifier",
-    "text",
-)
+FIELD_KINDS: tuple[FieldKind, ...] = get_args(FieldKind)
 # Which fields train well first by expectation maximisation: a block on a date of birth or a
 # postcode lets through pairs of which a useful share (neither none nor all) are matches.
 _TRAINING_ORDER: tuple[FieldKind, ...] = (

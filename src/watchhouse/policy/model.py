@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -24,6 +24,7 @@ from watchhouse.domain.repeats import RepeatRule
 from watchhouse.domain.spc import SpcRules
 from watchhouse.domain.values import Channel, Grade
 from watchhouse.domain.victims import VictimsCodeRules
+from watchhouse.overlay import deep_merge
 from watchhouse.policy.files import describe_invalid
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default.toml")
@@ -736,16 +737,6 @@ def _minutes(value: float | None) -> timedelta | None:
     return None if value is None else timedelta(minutes=value)
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def load_policy(path: Path | None = None) -> Policy:
     """Load the default policy, overlaid with the force's file if given; refuse it if invalid."""
     with DEFAULT_POLICY_PATH.open("rb") as handle:
@@ -755,7 +746,7 @@ def load_policy(path: Path | None = None) -> Policy:
         source = str(path)
         try:
             with Path(path).open("rb") as handle:
-                data = _deep_merge(data, tomllib.load(handle))
+                data = deep_merge(data, tomllib.load(handle))
         except FileNotFoundError as exc:
             raise PolicyError(f"policy file {source} does not exist") from exc
         except tomllib.TOMLDecodeError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from watchhouse.db.repositories import audit_feedback as feedback_repo
-from watchhouse.db.repositories import audits
+from watchhouse.db.repositories import audits, places, teams
 from watchhouse.domain.access import Operation
 from watchhouse.domain.audit import RecordType, TrendCell, parse_period, trend_table
 from watchhouse.domain.audit_views import FeedbackItem, FeedbackPage
@@ -128,11 +128,24 @@ def trends(
     ctx: AppContext, *, by: str = "team", template_code: str = "", since: str = ""
 ) -> list[TrendCell]:
     """Audit scores by team (or area) per month; people without a team count as 'no team'."""
-    if by not in TREND_GROUPS:
-        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")
+    _check_trend_group(by)
     since_period = parse_period(since) if since.strip() else None
     with ctx.db.transaction() as session:
         scored = audits.scored_audits(
             session=session, by=by, template_code=template_code or None, since_period=since_period
         )
     return trend_table(scored)
+
+
+def trend_groups(ctx: AppContext, *, by: str = "team") -> list[str]:
+    """Every team (or area) the trends cover, audited or not, by name."""
+    _check_trend_group(by)
+    with ctx.db.transaction() as session:
+        if by == "area":
+            return [n.name for n in places.neighbourhoods(session=session)]
+        return sorted(t.name for t in teams.list_teams(session=session))
+
+
+def _check_trend_group(by: str) -> None:
+    if by not in TREND_GROUPS:
+        raise ValidationFailed.one("by", f"one of {', '.join(TREND_GROUPS)}")

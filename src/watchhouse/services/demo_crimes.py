@@ -25,6 +25,22 @@ def _at(ctx: AppContext, moment: datetime) -> AppContext:
     return replace(ctx, clock=lambda: moment)
 
 
+def crime_from_incident(
+    ctx: AppContext,
+    recorder: Actor,
+    incident_id: int,
+    offence_code: str,
+    summary: str,
+    *,
+    domestic_abuse: bool = False,
+    suspects: tuple[NewSuspect, ...] = (),
+) -> int:
+    """The crime `recorder` records from an incident, its caller the victim; the crime's id."""
+    how = HowReported.INCIDENT
+    new = NewCrime(offence_code, summary, how, incident_id, domestic_abuse, suspects=suspects)
+    return crimes.record_crime(ctx, actor=recorder, new=replace(new, victim_is_caller=True))
+
+
 def build_demo_crimes(
     ctx: AppContext,
     actors: dict[Role, Actor],
@@ -40,17 +56,13 @@ def build_demo_crimes(
     now = ctx.now()
     investigator, supervisor = actors[Role.INVESTIGATOR], actors[Role.SUPERVISOR]
     two_days = _at(ctx, now - timedelta(days=2, hours=-4))
-    harassment = crimes.record_crime(
+    harassment = crime_from_incident(
         two_days,
-        actor=actors[Role.OFFICER],
-        new=NewCrime(
-            offence_code="harassment",
-            summary="Youths repeatedly gathering outside, shouting abuse and throwing stones",
-            how_reported=HowReported.INCIDENT,
-            incident_id=harassment_incident,
-            victim_is_caller=True,
-            suspects=(NewSuspect(description="Three youths, one in a red jacket"),),
-        ),
+        actors[Role.OFFICER],
+        harassment_incident,
+        "harassment",
+        "Youths repeatedly gathering outside, shouting abuse and throwing stones",
+        suspects=(NewSuspect(description="Three youths, one in a red jacket"),),
     )
     investigations.allocate(
         two_days,
@@ -105,28 +117,20 @@ def build_demo_crimes(
         task=BureauTask.CCTV_REQUEST,
         detail="Doorbell footage from 12 Mill Lane, the last two weeks",
     )
-    crimes.record_crime(
+    crime_from_incident(
         _at(ctx, now - timedelta(minutes=5)),
-        actor=actors[Role.OFFICER],
-        new=NewCrime(
-            offence_code="common_assault",
-            summary="Pushed against the wall by her partner; no visible injury",
-            how_reported=HowReported.INCIDENT,
-            incident_id=domestic_incident,
-            domestic_abuse=True,
-            victim_is_caller=True,
-        ),
+        actors[Role.OFFICER],
+        domestic_incident,
+        "common_assault",
+        "Pushed against the wall by her partner; no visible injury",
+        domestic_abuse=True,
     )
-    crimes.record_crime(
+    crime_from_incident(
         _at(ctx, now - timedelta(hours=4)),
-        actor=investigator,
-        new=NewCrime(
-            offence_code="business_burglary",
-            summary="Shed broken into overnight; tools taken",
-            how_reported=HowReported.INCIDENT,
-            incident_id=shed_incident,
-            victim_is_caller=True,
-        ),
+        investigator,
+        shed_incident,
+        "business_burglary",
+        "Shed broken into overnight; tools taken",
     )
     crimes.record_crime(
         _at(ctx, now - timedelta(hours=2)),

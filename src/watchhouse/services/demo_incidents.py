@@ -41,17 +41,84 @@ def _at(ctx: AppContext, moment: datetime) -> AppContext:
 
 
 def _assessment(
-    level: Level, engagement: Engagement, *indicators: EmergencyIndicator
+    level: Level,
+    engagement: Engagement,
+    *indicators: EmergencyIndicator,
+    vulnerability: Level = Level.LOW,
+    flags: frozenset[VulnerabilityFlag] = frozenset(),
 ) -> ThriveAssessment:
+    """Threat, harm and risk at one level, investigation low."""
     return ThriveAssessment(
         threat=level,
         harm=level,
         risk=level,
         investigation=Level.LOW,
-        vulnerability=Level.LOW,
+        vulnerability=vulnerability,
         engagement=engagement,
         indicators=frozenset(indicators),
+        vulnerabilities=flags,
     )
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    """A call on the queue when the demo opens: taken this many minutes ago, graded as assessed."""
+
+    minutes_ago: int
+    new: NewContact
+    assessment: ThriveAssessment
+
+
+# The live incidents, taken in this order: a grade 1 collision, a grade 2 domestic abuse call
+# and a grade 3 online report.
+LIVE_CALLS = {
+    "collision": LiveCall(
+        COLLISION_MINUTES_AGO,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            summary="Two cars collided, driver trapped",
+            telephone="07700 900 456",
+            location_description="A61 by the Moor Inn",
+            neighbourhood_code="high_moor",
+        ),
+        _assessment(
+            Level.HIGH, Engagement.IMMEDIATE_ATTENDANCE, EmergencyIndicator.SERIOUS_ROAD_COLLISION
+        ),
+    ),
+    "domestic": LiveCall(
+        35,
+        NewContact(
+            channel=Channel.EMERGENCY_999,
+            summary="Partner shouting, caller frightened",
+            caller_given_name="Kerry",
+            caller_family_name="Doyle",
+            telephone="07700 900 789",
+            location_description="3 Quay Street",
+            postcode="TE2 7QS",
+            neighbourhood_code="central",
+        ),
+        # The handler flags domestic abuse: the queue and incident page say so, a DASH is
+        # expected of the attending officer, and the measures count it from the start.
+        _assessment(
+            Level.MEDIUM,
+            Engagement.PROMPT_ATTENDANCE,
+            vulnerability=Level.HIGH,
+            flags=frozenset({VulnerabilityFlag.DOMESTIC_ABUSE}),
+        ),
+    ),
+    "shed": LiveCall(
+        5 * 60,
+        NewContact(
+            channel=Channel.ONLINE_REPORT,
+            summary="Shed broken into overnight",
+            caller_given_name="Alan",
+            caller_family_name="Reid",
+            location_description="22 Orchard Road",
+            neighbourhood_code="northfield",
+        ),
+        _assessment(Level.LOW, Engagement.SCHEDULED_ATTENDANCE),
+    ),
+}
 
 
 # How long each channel's demo contacts took to answer: presented that long before the handler
@@ -144,76 +211,33 @@ def build_demo_incidents(ctx: AppContext, actors: dict[Role, Actor]) -> DemoInci
             # The crime (recorded two days ago, services/demo_crimes.py) comes from the
             # stones-thrown incident, attended before then: not from a later one.
             harassment = incident_id
-    collision = _graded_contact(
-        _at(ctx, now - timedelta(minutes=COLLISION_MINUTES_AGO)),
-        handler,
-        NewContact(
-            channel=Channel.EMERGENCY_999,
-            summary="Two cars collided, driver trapped",
-            telephone="07700 900 456",
-            location_description="A61 by the Moor Inn",
-            neighbourhood_code="high_moor",
-        ),
-        _assessment(
-            Level.HIGH, Engagement.IMMEDIATE_ATTENDANCE, EmergencyIndicator.SERIOUS_ROAD_COLLISION
-        ),
-    )
+    live = {
+        name: _graded_contact(
+            _at(ctx, now - timedelta(minutes=call.minutes_ago)), handler, call.new, call.assessment
+        )
+        for name, call in LIVE_CALLS.items()
+    }
     incidents.deploy(
         _at(ctx, now - timedelta(minutes=COLLISION_MINUTES_AGO - 2)),
         actor=dispatcher,
-        incident_id=collision,
+        incident_id=live["collision"],
         unit="RP21",
-    )
-    domestic = _graded_contact(
-        _at(ctx, now - timedelta(minutes=35)),
-        handler,
-        NewContact(
-            channel=Channel.EMERGENCY_999,
-            summary="Partner shouting, caller frightened",
-            caller_given_name="Kerry",
-            caller_family_name="Doyle",
-            telephone="07700 900 789",
-            location_description="3 Quay Street",
-            postcode="TE2 7QS",
-            neighbourhood_code="central",
-        ),
-        ThriveAssessment(
-            threat=Level.MEDIUM,
-            harm=Level.MEDIUM,
-            risk=Level.MEDIUM,
-            investigation=Level.LOW,
-            vulnerability=Level.HIGH,
-            engagement=Engagement.PROMPT_ATTENDANCE,
-            # The handler flags domestic abuse: the queue and incident page say so, a DASH is
-            # expected of the attending officer, and the measures count it from the start.
-            vulnerabilities=frozenset({VulnerabilityFlag.DOMESTIC_ABUSE}),
-        ),
     )
     # The demo officer went and arrived within the target, so the crime recorded from it
     # (services/demo_crimes.py, five minutes ago) was recorded by someone who was there, and the
     # officer's home page lists it with its DASH to do.
     incidents.deploy(
-        _at(ctx, now - timedelta(minutes=32)), actor=dispatcher, incident_id=domestic, unit="RP14"
+        _at(ctx, now - timedelta(minutes=32)),
+        actor=dispatcher,
+        incident_id=live["domestic"],
+        unit="RP14",
     )
     incidents.record_arrival(
         _at(ctx, now - timedelta(minutes=20)),
         actor=dispatcher,
-        incident_id=domestic,
+        incident_id=live["domestic"],
         body_worn_video=True,
         attending_officer_id=actors[Role.OFFICER].user_id,
-    )
-    shed = _graded_contact(
-        _at(ctx, now - timedelta(hours=5)),
-        handler,
-        NewContact(
-            channel=Channel.ONLINE_REPORT,
-            summary="Shed broken into overnight",
-            caller_given_name="Alan",
-            caller_family_name="Reid",
-            location_description="22 Orchard Road",
-            neighbourhood_code="northfield",
-        ),
-        _assessment(Level.LOW, Engagement.SCHEDULED_ATTENDANCE),
     )
     advice_at = _at(ctx, now - timedelta(hours=3))
     advice = contacts.take_contact(
@@ -251,4 +275,9 @@ def build_demo_incidents(ctx: AppContext, actors: dict[Role, Actor]) -> DemoInci
         agency_code="other",
         note="Passed to the council's highways team",
     )
-    return DemoIncidents(harassment=harassment, domestic=domestic, shed=shed, collision=collision)
+    return DemoIncidents(
+        harassment=harassment,
+        domestic=live["domestic"],
+        shed=live["shed"],
+        collision=live["collision"],
+    )

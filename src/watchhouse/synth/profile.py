@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from watchhouse.overlay import deep_merge
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
 
@@ -107,16 +108,6 @@ class SynthProfile(_Strict):
     stop_search_arrest_share: float = Field(ge=0, le=1)
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def available_profiles() -> list[str]:
     """Names of the profiles shipped with watchhouse."""
     return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
@@ -136,7 +127,7 @@ def load_profile(name_or_path: str) -> SynthProfile:
             )
         try:
             with path.open("rb") as handle:
-                data = _deep_merge(data, tomllib.load(handle))
+                data = deep_merge(data, tomllib.load(handle))
         except tomllib.TOMLDecodeError as exc:
             raise SynthProfileError(f"profile {path} is not valid TOML: {exc}") from exc
     try:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from watchhouse.auth.permissions import can
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.roles import Action, Actor, Role
 from watchhouse.services import account_admin
@@ -29,11 +30,18 @@ def users_page_response(
     values: dict[str, str] | None = None,
 ) -> Response:
     """The users page: every account with its state, and the forms to add and change them."""
+    accounts = account_admin.account_rows(context_of(request))
     return render(
         request,
         "users.html",
         status,
-        accounts=account_admin.account_rows(context_of(request)),
+        accounts=accounts,
+        # Who may open the access log the page's changes go to: the roles the permission table
+        # allows (auditors: administrators do not review the log of their own changes).
+        log_reader_roles=[r for r in Role if can(r, Action.VIEW_ACCESS_LOG)],
+        log_readers=[
+            a.user for a in accounts if a.user.active and can(a.user.role, Action.VIEW_ACCESS_LOG)
+        ],
         roles=list(Role),
         problems=problems or {},
         values=values or {},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Integer, String, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from watchhouse.db.migrate import head_revisions, sqlite_file_missing
+from watchhouse.db.migrate import at_head, sqlite_file_missing
 from watchhouse.db.types import UTCDateTime
 from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Role
@@ -37,11 +37,7 @@ def users_if_current(url: str) -> list[UserView] | None:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            current = {
-                row[0]
-                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
-            }
-            if not current or current != set(head_revisions()):
+            if not at_head(connection):
                 return None
             return [
                 UserView(
