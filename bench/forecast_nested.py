@@ -43,6 +43,7 @@ from forecast_rules import (
     SINGLE,
     _keep_everything,
     _origin,
+    backtest_days,
     band_table,
     combination_table,
     kept,
@@ -111,6 +112,7 @@ def synthetic_runs(parquet: Path, origins: int) -> list[dict[str, Any]]:
                     "mean_spread": kept["spread"],
                     "actual": actual,
                     "open": result.mean > 0.05 * result.mean.mean(),
+                    "windows": backtest_days(),
                 }
             )
     return runs

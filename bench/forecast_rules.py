@@ -129,7 +129,14 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
         "mean_spread": kept["spread"],
         "actual": actual,
         "open": keep & (result.mean > 0.05 * result.mean[keep].mean()),
+        "windows": backtest_days(),
     }
+
+
+def backtest_days() -> list[pd.DataFrame]:
+    """The last backtest's held-out days of its one channel: actual, imputed, every single."""
+    [frames] = kept["backtest"].windows.values()
+    return [w[["ds", "y", "imputed", *SINGLE]].copy() for w in frames]
 
 
 Rule = Callable[[dict[str, Any]], np.ndarray]
