@@ -14,7 +14,7 @@ series' usual four origins. Daily MASE over seasonal naive's (ratio of the origi
 80% band on held-out open intervals with the product's band rule (widest window).
 
     uv run --group bench python bench/forecast_bias.py --choose /tmp/f/syn.pkl:synthetic \\
-        /tmp/f/early.pkl:public --score /tmp/f/late.pkl:public
+        /tmp/f/early.pkl:public --score /tmp/f/late.pkl:public [--diagnose births]
 """
 
 from __future__ import annotations
@@ -151,11 +151,35 @@ def _show(title: str, runs: list[dict[str, Any]]) -> pd.DataFrame:
     return table
 
 
+def diagnose(runs: list[dict[str, Any]], series: str) -> None:
+    """Per origin: held-out actual over forecast totals beside the backtest windows' ratios,
+    and the held-out open intervals outside the product's band (error in % of the mean)."""
+    for r in (r for r in runs if r["series"] == series):
+        held = r["held"].to_numpy(dtype=float)
+        print(
+            f"{series} after {r['held'].index[0]}: held-out actual/forecast "
+            f"{held.sum() / _daily(r).sum():.3f}, backtest windows {np.round(_ratios(r), 3)}"
+        )
+        mean, spread = r["mean_spread"]
+        calibration = _tails(r["held_out"], "widest (product)")
+        lower, upper = calibration.band(mean, spread)
+        where = np.flatnonzero(r["open"])
+        error = 100 * (r["actual"][where] / mean[where] - 1)
+        print(
+            f"  tails {calibration.low.round(2)} / {calibration.high.round(2)} spreads; "
+            f"median spread {np.median(spread[where] / mean[where]):.1%} of the mean"
+        )
+        for side, out in (("below", r["actual"] < lower), ("above", r["actual"] > upper)):
+            found = [f"#{k} {e:+.1f}%" for k, e in zip(where, error, strict=True) if out[k]]
+            print(f"  {side} (interval # from the origin): {', '.join(found) or '-'}")
+
+
 def main() -> None:
     """Print the choose sets' and the scoring set's tables and the rule chosen."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--choose", nargs="+", required=True, metavar="PKL:KEY")
     parser.add_argument("--score", nargs="+", default=[], metavar="PKL:KEY")
+    parser.add_argument("--diagnose", metavar="SERIES", help="also diagnose one scored series")
     args = parser.parse_args()
     pd.set_option("display.width", 250)
     means = pd.DataFrame(
@@ -168,6 +192,8 @@ def main() -> None:
     print(f"\nchosen: {chosen!r}")
     for spec in args.score:
         _show(f"SCORE {spec}", _load(spec))
+        if args.diagnose:
+            diagnose(_load(spec), args.diagnose)
 
 
 if __name__ == "__main__":
