@@ -60,12 +60,33 @@ def _local_days(starts: np.ndarray, zone: str) -> np.ndarray:
     return np.asarray(pd.to_datetime(starts, unit="s", utc=True).tz_convert(zone).date)
 
 
-def synthetic_runs(parquet: Path, origins: int) -> list[dict[str, Any]]:
+def level_shifted(history: ChannelHistory, zone: str, rng: np.random.Generator) -> ChannelHistory:
+    """The channel's counts times a step level: a new level every 28 to 84 local days, each
+    the last times exp(N(0, 0.08)), the first 1 (a choose set whose level moves)."""
+    days = _local_days(history.starts, zone)
+    first = days[0]
+    number = np.array([(d - first).days for d in days])
+    level = np.ones(number.max() + 1)
+    at = 0
+    while True:
+        at += int(rng.integers(28, 85))
+        if at > number.max():
+            break
+        level[at:] = level[at - 1] * float(np.exp(rng.normal(0.0, 0.08)))
+    return ChannelHistory(history.channel, history.starts, history.counts * level[number])
+
+
+def synthetic_runs(
+    parquet: Path, origins: int, shift_seed: int | None = None
+) -> list[dict[str, Any]]:
     """Every planned channel's outer origins, kept as forecast_rules._origin keeps them."""
     policy = load_policy()
     zone = policy.force.timezone
     channels = [c.value for c in policy.planning.channels]
     histories, _ = _history(parquet / "contacts.parquet", channels)
+    if shift_seed is not None:
+        rng = np.random.default_rng(shift_seed)
+        histories = [level_shifted(h, zone, rng) for h in histories]
     runs = []
     for history in histories:
         days = _local_days(history.starts, zone)
@@ -129,6 +150,12 @@ def main() -> None:
     parser.add_argument(
         "--windows", type=int, default=3, help="backtest windows of every fit (default 3)"
     )
+    parser.add_argument(
+        "--level-shifts",
+        type=int,
+        metavar="SEED",
+        help="the synthetic channels times a step level that moves (level_shifted)",
+    )
     parser.add_argument("--save", type=Path, help="pickle the kept runs here (to rescore)")
     parser.add_argument(
         "--load",
@@ -158,7 +185,7 @@ def main() -> None:
     if "synthetic" in saved:
         chosen_combination, chosen_band = _choose(saved["synthetic"])
     elif not args.skip_synthetic:
-        runs = synthetic_runs(args.parquet, args.synthetic_origins)
+        runs = synthetic_runs(args.parquet, args.synthetic_origins, args.level_shifts)
         if args.save:
             args.save.write_bytes(pickle.dumps({"synthetic": runs}))
         chosen_combination, chosen_band = _choose(runs)

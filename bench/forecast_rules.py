@@ -150,7 +150,14 @@ def kept_run(
         "mean_spread": kept["spread"],
         "actual": actual,
         "open": open_intervals,
+        "windows": backtest_days(),
     }
+
+
+def backtest_days() -> list[pd.DataFrame]:
+    """The last backtest's held-out days of its one channel: actual, imputed, every single."""
+    [frames] = kept["backtest"].windows.values()
+    return [w[["ds", "y", "imputed", *SINGLE]].copy() for w in frames]
 
 
 Rule = Callable[[dict[str, Any]], np.ndarray]
