@@ -359,9 +359,8 @@ def check_references(*, session: Session, table_name: str, first_id: int, last_i
     exist through each of the table's foreign keys (one column each, MATCH SIMPLE: a null
     names nothing), and lock those rows `FOR KEY SHARE` until the transaction ends, as
     PostgreSQL's own row-by-row check does (so none can be deleted, nor its key changed, under
-    rows not yet committed); rows this transaction stored itself are not locked (no other
-    can see them before it commits). One statement for the table, each distinct value
-    looked up once. Raise `MissingReference` naming the constraint when a referenced row is
+    rows not yet committed). One statement for the table, each distinct value looked up
+    once. Raise `MissingReference` naming the constraint when a referenced row is
     missing."""
     keys = session.execute(
         text(
@@ -383,18 +382,12 @@ def check_references(*, session: Session, table_name: str, first_id: int, last_i
             f"wanted_{number} AS (SELECT DISTINCT {column} AS v FROM new "
             f"WHERE {column} IS NOT NULL)"
         )
-        among = f"p.{parent_column} IN (SELECT v FROM wanted_{number})"
-        parts.append(
-            f"own_{number} AS (SELECT p.{parent_column} FROM {parent} AS p "
-            f"WHERE {among} AND p.xmin = pg_current_xact_id()::xid)"
-        )
         parts.append(
             f"locked_{number} AS (SELECT p.{parent_column} FROM {parent} AS p "
-            f"WHERE {among} AND p.xmin <> pg_current_xact_id()::xid FOR KEY SHARE OF p)"
+            f"WHERE p.{parent_column} IN (SELECT v FROM wanted_{number}) FOR KEY SHARE OF p)"
         )
         counts.append(
-            f"(SELECT count(*) FROM wanted_{number}) - (SELECT count(*) FROM own_{number}) "
-            f"- (SELECT count(*) FROM locked_{number})"
+            f"(SELECT count(*) FROM wanted_{number}) - (SELECT count(*) FROM locked_{number})"
         )
     missing = session.execute(
         text(f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"),
