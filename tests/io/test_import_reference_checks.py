@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from watchhouse.db import bulk
 from watchhouse.db.repositories import imports as imports_repo
@@ -128,6 +128,23 @@ def test_a_reference_to_no_row_stores_nothing_of_the_file(
             assert session.scalars(select(ContactRow)).all() == []
             assert session.scalars(select(IncidentRow)).all() == []
             assert session.scalars(select(ImportBatchRow)).all() == []
+
+
+def test_a_failed_copy_is_reported_as_itself(ctx, admin, neighbourhoods, tmp_path, monkeypatch):
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL skips the row triggers")
+
+    def failing_copy(*, session, **_kwargs):
+        session.execute(text("SELECT 1 / 0"))
+
+    monkeypatch.setattr(bulk, "_copy_postgresql", failing_copy)
+    _store_with(monkeypatch, True)
+    with pytest.raises(DataError) as failed:
+        imports.import_force_export(ctx, actor=admin, path=_export(tmp_path), mapping=MAPPING)
+    assert isinstance(failed.value.orig, psycopg.errors.DivisionByZero)
+    with ctx.db.transaction() as session:
+        assert session.scalars(select(ContactRow)).all() == []
+        assert session.execute(text("SHOW session_replication_role")).scalar_one() == "origin"
 
 
 def test_a_referenced_row_cannot_be_deleted_until_the_import_commits(

@@ -342,14 +342,14 @@ def copy_checking_references(
     previous = session.execute(text("SELECT current_setting('session_replication_role')"))
     restore = previous.scalar_one()
     session.execute(text("SELECT set_config('session_replication_role', 'replica', true)"))
-    try:
-        added = _copy_postgresql(
-            session=session, table_name=table_name, data=data, tell=lambda _rows: None
-        )
-    finally:
-        session.execute(
-            text("SELECT set_config('session_replication_role', :role, true)"), {"role": restore}
-        )
+    # A failed COPY aborts the transaction, whose rollback restores the setting: restored here
+    # only after a COPY that worked (a statement now would hide the COPY's error).
+    added = _copy_postgresql(
+        session=session, table_name=table_name, data=data, tell=lambda _rows: None
+    )
+    session.execute(
+        text("SELECT set_config('session_replication_role', :role, true)"), {"role": restore}
+    )
     check_references(session=session, table_name=table_name, first_id=first_id, last_id=last_id)
     return added
 
