@@ -290,6 +290,117 @@ def insert_arrow_staged(
     return added
 
 
+class MissingReference(ValueError):
+    """Rows just stored name a row that does not exist (a foreign key checked in bulk)."""
+
+
+def references_checkable_in_bulk(*, session: Session, table_names: Sequence[str]) -> bool:
+    """PostgreSQL: whether rows COPYed into these tables may skip their foreign-key row triggers
+    and have their references checked by `check_references` instead.
+
+    Only when this role may set `session_replication_role` (a superuser, or one granted
+    `SET ON PARAMETER session_replication_role`, PostgreSQL 15 and later), and when nothing
+    but foreign-key checks would change with it on these tables: no other trigger that an
+    insert fires (or one that fires only for replicas), no insert rule, and every foreign key
+    of one column (what `check_references` checks). SQLite: never."""
+    if session.get_bind().dialect.name != "postgresql" or not table_names:
+        return False
+    allowed = session.execute(
+        text(
+            "SELECT CASE WHEN current_setting('server_version_num')::int >= 150000 "
+            "THEN has_parameter_privilege('session_replication_role', 'SET') "
+            "ELSE (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) END"
+        )
+    ).scalar_one()
+    if not allowed:
+        return False
+    hindrances = session.execute(
+        text(
+            "SELECT (SELECT count(*) FROM pg_trigger AS t "
+            "  WHERE t.tgrelid = ANY(CAST(:tables AS regclass[])) AND t.tgenabled IN ('O', 'R') "
+            "  AND (t.tgtype & 4) <> 0 "  # fires on INSERT
+            "  AND t.tgfoid <> CAST('pg_catalog.\"RI_FKey_check_ins\"' AS regproc)) "
+            "+ (SELECT count(*) FROM pg_rewrite AS r "
+            "  WHERE r.ev_class = ANY(CAST(:tables AS regclass[])) AND r.ev_type = '3') "
+            "+ (SELECT count(*) FROM pg_constraint AS c "
+            "  WHERE c.conrelid = ANY(CAST(:tables AS regclass[])) AND c.contype = 'f' "
+            "  AND cardinality(c.conkey) <> 1)"
+        ),
+        {"tables": "{" + ",".join(table_names) + "}"},
+    ).scalar_one()
+    return int(hindrances) == 0
+
+
+def copy_checking_references(
+    *, session: Session, table_name: str, data: pa.Table, first_id: int, last_id: int
+) -> int:
+    """PostgreSQL: COPY rows (ids from `first_id` to `last_id`) without their foreign-key row
+    triggers, then check every foreign key of the table for those rows in one set-based
+    statement (`check_references`), in the same transaction; raise `MissingReference` (the
+    transaction must then be rolled back, as for a failed trigger) if any is missing. Only
+    where `references_checkable_in_bulk` says so."""
+    previous = session.execute(text("SELECT current_setting('session_replication_role')"))
+    restore = previous.scalar_one()
+    session.execute(text("SELECT set_config('session_replication_role', 'replica', true)"))
+    # A failed COPY aborts the transaction, whose rollback restores the setting: restored here
+    # only after a COPY that worked (a statement now would hide the COPY's error).
+    added = _copy_postgresql(
+        session=session, table_name=table_name, data=data, tell=lambda _rows: None
+    )
+    session.execute(
+        text("SELECT set_config('session_replication_role', :role, true)"), {"role": restore}
+    )
+    check_references(session=session, table_name=table_name, first_id=first_id, last_id=last_id)
+    return added
+
+
+def check_references(*, session: Session, table_name: str, first_id: int, last_id: int) -> None:
+    """PostgreSQL: check that every row of the table with an id in this range names rows that
+    exist through each of the table's foreign keys (one column each, MATCH SIMPLE: a null
+    names nothing), and lock those rows `FOR KEY SHARE` until the transaction ends, as
+    PostgreSQL's own row-by-row check does (so none can be deleted, nor its key changed, under
+    rows not yet committed). One statement for the table, each distinct value looked up
+    once. Raise `MissingReference` naming the constraint when a referenced row is
+    missing."""
+    keys = session.execute(
+        text(
+            "SELECT c.conname, format('%I', a.attname), CAST(c.confrelid AS regclass)::text, "
+            "format('%I', r.attname) FROM pg_constraint AS c "
+            "JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "JOIN pg_attribute AS r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
+            "WHERE c.conrelid = CAST(:table AS regclass) AND c.contype = 'f' ORDER BY c.conname"
+        ),
+        {"table": table_name},
+    ).all()
+    if not keys:
+        return
+    columns = ", ".join(sorted({column for _, column, _, _ in keys}))
+    parts = [f"new AS MATERIALIZED (SELECT {columns} FROM {table_name} WHERE id BETWEEN :a AND :b)"]
+    counts = []
+    for number, (_, column, parent, parent_column) in enumerate(keys):
+        parts.append(
+            f"wanted_{number} AS (SELECT DISTINCT {column} AS v FROM new "
+            f"WHERE {column} IS NOT NULL)"
+        )
+        parts.append(
+            f"locked_{number} AS (SELECT p.{parent_column} FROM {parent} AS p "
+            f"WHERE p.{parent_column} IN (SELECT v FROM wanted_{number}) FOR KEY SHARE OF p)"
+        )
+        counts.append(
+            f"(SELECT count(*) FROM wanted_{number}) - (SELECT count(*) FROM locked_{number})"
+        )
+    missing = session.execute(
+        text(f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"),
+        {"a": first_id, "b": last_id},
+    ).one()
+    for (name, column, parent, _), count in zip(keys, missing, strict=True):
+        if count:
+            raise MissingReference(
+                f"{table_name}.{column}: {count} value(s) name no row of {parent} "
+                f"(foreign key {name})"
+            )
+
+
 def _copy_postgresql(
     *, session: Session, table_name: str, data: pa.Table, tell: Callable[[int], None]
 ) -> int:

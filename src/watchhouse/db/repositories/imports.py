@@ -341,6 +341,7 @@ def add_force_records(
     graded_by: int,
     telephone_region: str = "GB",
     numbers_e164: Mapping[str, str | None] | None = None,
+    references_in_bulk: bool | None = None,
 ) -> int:
     """Store new records (columns as `force_fast.RECORD_SCHEMA`) as contacts, with locations,
     and incidents when graded; skip those whose (source, external reference) is already
@@ -349,7 +350,13 @@ def add_force_records(
     The caller's number, normalised (E.164, `telephone_region` for national numbers), links
     the contact to `telephone_numbers` as a contact taken here is, so search and the repeat
     rules by number find it; the number as given is kept too. `numbers_e164` may give numbers
-    already normalised (as given -> E.164 or None); the others are normalised here."""
+    already normalised (as given -> E.164 or None); the others are normalised here.
+
+    On PostgreSQL, where `bulk.references_checkable_in_bulk` allows (`references_in_bulk`
+    None) or when told (True), the rows skip the 13 foreign-key row triggers of a contact and
+    its incident and each table's references are checked in one set-based statement in the
+    same transaction, their rows locked as the triggers lock them (`bulk.MissingReference` if
+    one is missing: the transaction must be rolled back); False: the triggers check them."""
     stored = stored_external_refs(
         session=session, source=source, refs=data.column("external_ref").to_pylist()
     )
@@ -388,10 +395,24 @@ def add_force_records(
         "incidents": _incidents(column, graded, incident_ids, contact_ids, location_id, graded_by),
     }
     on_sqlite = session.get_bind().dialect.name == "sqlite"
+    if references_in_bulk is None:
+        references_in_bulk = bulk.references_checkable_in_bulk(
+            session=session, table_names=list(tables)
+        )
+    ids = {"locations": location_ids, "contacts": contact_ids, "incidents": incident_ids}
     for name, table in tables.items():
         if on_sqlite:
             table = _sqlite_dates(table)
-        bulk.insert_arrow_staged(session=session, table_name=name, data=table)
+        if references_in_bulk and table.num_rows:
+            bulk.copy_checking_references(
+                session=session,
+                table_name=name,
+                data=table,
+                first_id=int(ids[name].min()),
+                last_id=int(ids[name].max()),
+            )
+        else:
+            bulk.insert_arrow_staged(session=session, table_name=name, data=table)
     return int(size)
 
 
