@@ -227,21 +227,32 @@ def _store_contact(
         postcode=checked.postcode,
         identifiers=identifiers,
     )
-    # The slow part (scoring the candidates) before the locks; checked again under them.
+    # Everything that only reads goes before the locks: the scoring (the slow part, checked
+    # again under them) and the place's look-up; the locks are taken last, just before the
+    # writes, and only for what may be recorded anew (issue 16, Load).
     choice = first_contact.choose_person(ctx, session, caller=caller)
-    place = None
+    location_id = new_place = None
     if neighbourhood is not None:
         description = new.location_description.strip() or neighbourhood.name
-        place = (checked.postcode, description, neighbourhood.id)
-    # Simultaneous contacts from one new caller wait here for each other (see the function).
+        location_id = places.stored_location_id(
+            session=session,
+            description=description,
+            postcode=checked.postcode,
+            neighbourhood_id=neighbourhood.id,
+        )
+        if location_id is None:
+            new_place = (checked.postcode, description, neighbourhood.id)
+    # Simultaneous contacts from one new caller, or at one new place, wait here for each other
+    # (see the function); a caller joined to a person on record at a stored place takes none.
+    may_record = first_contact.may_record_person(family_name=family, choice=choice)
     places.hold_new_caller_locks(
-        session=session, keys=first_contact.caller_lock_keys(caller=caller, place=place)
+        session=session,
+        keys=first_contact.caller_lock_keys(caller=caller if may_record else None, place=new_place),
     )
-    location_id = None
-    if neighbourhood is not None and place is not None:
+    if neighbourhood is not None and new_place is not None:
         location_id = places.location_id_for(
             session=session,
-            description=place[1],
+            description=new_place[1],
             postcode=checked.postcode,
             neighbourhood_id=neighbourhood.id,
             settlement=neighbourhood.settlement,

@@ -22,17 +22,19 @@ from watchhouse.services.context import AppContext
 
 
 def caller_lock_keys(
-    *, caller: LinkageRecord, place: tuple[str | None, str, int | None] | None
+    *, caller: LinkageRecord | None, place: tuple[str | None, str, int | None] | None
 ) -> list[str]:
     """What simultaneous contacts from one caller share: the family name as compared, the
-    number, the force's extra identifiers and the place (postcode, description,
-    neighbourhood)."""
-    keys = []
-    if caller.family_name:
-        keys.append(f"family:{caller.family_name}")
-    if caller.telephone:
-        keys.append(f"telephone:{caller.telephone}")
-    keys.extend(f"identifier:{name}:{value}" for name, value in caller.identifiers)
+    number, the force's extra identifiers (None: a caller who cannot be recorded as a new
+    person, see `may_record_person`) and the place (postcode, description, neighbourhood;
+    None: a place already stored)."""
+    keys: list[str] = []
+    if caller is not None:
+        if caller.family_name:
+            keys.append(f"family:{caller.family_name}")
+        if caller.telephone:
+            keys.append(f"telephone:{caller.telephone}")
+        keys.extend(f"identifier:{name}:{value}" for name, value in caller.identifiers)
     if place is not None:
         postcode, description, neighbourhood = place
         keys.append(f"place:{postcode}|{description.strip().lower()}|{neighbourhood}")
@@ -80,6 +82,14 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
     return CallerChoice(chosen, bool(likely), looked_at)
 
 
+def may_record_person(*, family_name: str, choice: CallerChoice) -> bool:
+    """Whether `person_for_new_contact` may record a new person for a caller so scored: one
+    with a family name whom the scoring joined to no one and found no one likely for. Only
+    then must simultaneous contacts from the caller wait for each other (a caller joined to a
+    person on record adds no person, and the number is an upsert)."""
+    return bool(family_name) and choice.person_id is None and not choice.any_likely
+
+
 def person_for_new_contact(
     ctx: AppContext,
     session: Session,
@@ -89,8 +99,8 @@ def person_for_new_contact(
     family_name: str,
     choice: CallerChoice,
 ) -> tuple[PersonView | None, bool]:
-    """The person a new contact joins, and whether it is one already on record; called with
-    `places.hold_new_caller_locks` held for `caller_lock_keys`.
+    """The person a new contact joins, and whether it is one already on record; called, when
+    `may_record_person`, with `places.hold_new_caller_locks` held for `caller_lock_keys`.
 
     Before recording a new person, the candidates are looked up again under the locks (one
     indexed query): if someone has been recorded for these keys since `choice` was scored (a
