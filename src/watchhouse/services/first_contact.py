@@ -13,7 +13,12 @@ from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import places
 from watchhouse.db.repositories.identity import CandidateRecord
 from watchhouse.domain.access import Operation
-from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
+from watchhouse.domain.identity import (
+    LinkageRecord,
+    MatchModel,
+    person_to_join,
+    same_caller_without_model,
+)
 from watchhouse.domain.records import PersonView
 from watchhouse.domain.roles import Actor
 from watchhouse.services import identity_online
@@ -52,8 +57,11 @@ class CallerChoice:
     looked_at: frozenset[int]
 
 
-def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> CallerChoice:
-    """Score the candidates for a new contact's caller (the slow part, done before the locks).
+def choose_person(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, model: MatchModel | None
+) -> CallerChoice:
+    """Score the candidates for a new contact's caller (the slow part, done before the locks)
+    with `model`, the latest run's trained model (`identity_online.model_of_run`).
 
     The caller joins the most likely person on record when the online score (the latest
     trained model's probability over the person record and their recent contacts) reaches
@@ -67,7 +75,7 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
         return CallerChoice(None, False, frozenset())
     # The candidates are read before the scoring (one query, which `_candidate_ids` repeats
     # under the locks): anyone recorded after it shows up in that check.
-    candidates, people, records_of = _candidates(ctx, session, caller=caller)
+    candidates, people, records_of = _candidates(ctx, session, caller=caller, model=model)
     looked_at = frozenset(people)
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
@@ -98,6 +106,7 @@ def person_for_new_contact(
     given_name: str,
     family_name: str,
     choice: CallerChoice,
+    model: MatchModel | None,
 ) -> tuple[PersonView | None, bool]:
     """The person a new contact joins, and whether it is one already on record; called, when
     `may_record_person`, with `places.hold_new_caller_locks` held for `caller_lock_keys`.
@@ -116,7 +125,7 @@ def person_for_new_contact(
         and joining
         and set(_candidate_ids(ctx, session, caller=caller)) != choice.looked_at
     ):
-        choice = choose_person(ctx, session, caller=caller)
+        choice = choose_person(ctx, session, caller=caller, model=model)
     if choice.person_id is not None:
         return places.person(session=session, person_id=choice.person_id), True
     if choice.any_likely:
@@ -140,11 +149,10 @@ def _candidate_ids(ctx: AppContext, session: Session, *, caller: LinkageRecord) 
 
 
 def _candidates(
-    ctx: AppContext, session: Session, *, caller: LinkageRecord
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, model: MatchModel | None
 ) -> tuple[list[tuple[int, float]], dict[int, CandidateRecord], dict[int, list[CandidateRecord]]]:
     """Each candidate person with the probability that they are the caller, the candidates'
     person records, and the records each was scored on."""
-    model = identity_online.trained_model(ctx, session)
     if model is not None:
         people, scored = identity_online.scored_people(
             ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None
