@@ -4,6 +4,7 @@
     uv run python bench/load.py [--database sqlite|POSTGRES_URL] [--rate 200] [--seconds 30]
                                 [--workers 2] [--readers 20] [--reads-per-second 20]
                                 [--fault] [--no-baseline] [--minimal]
+                                [--places 1] [--families 10]
 
 Targets (issue 16, Load): at least 200 contact writes per second sustained for 5 minutes on
 PostgreSQL on this 2-core machine with p99 under 200 ms, 0 lost and 0 errors; SQLite at least
@@ -31,6 +32,15 @@ that fail then are retried with their keys afterwards.
 `--minimal` sends `Prefer: return=minimal` on writes: the answer is the new contact's id and
 the caller check is left to the screen that opens it (issue 16: "a write does not need to run
 the caller check in the same request if the screen fetches it separately").
+
+The callers: 1,000 of them, some ringing more than once, sharing `--families` family names as
+the caller check compares them (10 by default: "Lowe0" to "Lowe9" all compare as "lowe", the
+digits being dropped, so a hundred callers each) and all ringing about one place, "High Street"
+(`--places 1`, the default, kept so figures stay comparable: a major incident's shape, dozens
+of callers about one fire or crash). `--places N` gives each caller one of N places ("1 High
+Street" to "N High Street"), a busy ordinary hour's shape; `--families 1000` gives each caller
+a family name of their own. The write's advisory locks are keyed on these
+(`places.hold_new_caller_locks`), and the caller check scores every person sharing the name.
 
 Only 127.0.0.1 is ever contacted. Reported: throughput (acknowledged writes per second),
 write and read p50/p99, errors, the checks, the ratios of the workers' run to the baseline
@@ -288,18 +298,41 @@ class Run:
         return found
 
 
-def body_for(rng: random.Random, number: int, key: str) -> dict[str, object]:
-    """A 101 contact from one of 1,000 callers (some ring more than once)."""
+def body_for(
+    rng: random.Random, number: int, key: str, *, places: int = 1, families: int = 10
+) -> dict[str, object]:
+    """A 101 contact from one of 1,000 callers (some ring more than once), who share
+    `families` family names as the caller check compares them (10, the default: "Lowe0" to
+    "Lowe9" compare as "lowe", digits being dropped, so a hundred callers each) and ring about
+    `places` places (1: all about "High Street", a major incident's shape; more: each caller
+    about their own of "1 High Street" to "N High Street")."""
     caller = rng.randrange(CALLERS)
+    if families == 10:  # as before --families existed, so that figures stay comparable
+        family_name = f"{FAMILY[caller // len(GIVEN) % len(FAMILY)]}{caller // 100}"
+    else:
+        family = caller * families // CALLERS
+        family_name = FAMILY[family % len(FAMILY)] + _letters(family // len(FAMILY))
     return {
         "channel": "101",
         "caller_given_name": GIVEN[caller % len(GIVEN)],
-        "caller_family_name": f"{FAMILY[caller // len(GIVEN) % len(FAMILY)]}{caller // 100}",
+        "caller_family_name": family_name,
         "telephone": f"07700 900{caller:03d}",
-        "location_description": "High Street",
+        "location_description": (
+            "High Street" if places <= 1 else f"{caller % places + 1} High Street"
+        ),
         "neighbourhood_code": "central",
         "summary": f"load test contact {number} ({key})",
     }
+
+
+def _letters(number: int) -> str:
+    """A suffix of letters for a number ('' for 0, then 'a' to 'z', 'ba', ...), which the
+    caller check compares (unlike digits)."""
+    suffix = ""
+    while number:
+        number, digit = divmod(number, 26)
+        suffix = "abcdefghijklmnopqrstuvwxyz"[digit] + suffix
+    return suffix
 
 
 class LeanResponse:
@@ -507,7 +540,8 @@ async def drive(
             if fault is not None and fault_task is None and number >= total // 2:
                 fault_task = asyncio.create_task(asyncio.to_thread(fault))  # type: ignore[arg-type]
             key = str(uuid.uuid4())
-            write = Write(key, body_for(rng, number, key), number % len(write_tokens))
+            body = body_for(rng, number, key, places=args.places, families=args.families)
+            write = Write(key, body, number % len(write_tokens))
             run.writes.append(write)
             if in_flight.locked():
                 run.not_sent += 1
@@ -717,7 +751,9 @@ def one_run(args: argparse.Namespace, scratch: Path, label: str, workers: int) -
                     key = f"warm-{n}"
                     client.post(
                         "/api/contacts",
-                        json=body_for(random.Random(n), -n, key),
+                        json=body_for(
+                            random.Random(n), -n, key, places=args.places, families=args.families
+                        ),
                         headers={
                             "Authorization": f"Bearer {write_tokens[0]}",
                             "Idempotency-Key": key,
@@ -793,6 +829,21 @@ def main() -> int:
     parser.add_argument("--minimal", action="store_true", help="Prefer: return=minimal")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
+        "--places",
+        type=int,
+        default=1,
+        help="places the callers ring about (1, the default: one, a major incident's shape)",
+    )
+    parser.add_argument(
+        "--families",
+        type=int,
+        default=10,
+        choices=range(1, CALLERS + 1),
+        metavar=f"1..{CALLERS}",
+        help=f"family names (as compared) the {CALLERS:,} callers share (10, the default: "
+        "a hundred callers each)",
+    )
+    parser.add_argument(
         "--httpx",
         action="store_true",
         help="drive the load with httpx (before 2026-12-07 18:30) instead of the lean client",
@@ -800,6 +851,7 @@ def main() -> int:
     args = parser.parse_args()
     database = "sqlite" if args.database == "sqlite" else "<postgresql url>"
     flags = " --fault" * args.fault + " --minimal" * args.minimal + " --httpx" * args.httpx
+    flags += f" --places {args.places} --families {args.families}"
     print(
         f"$ uv run python bench/load.py --database {database} --rate {args.rate:g} "
         f"--seconds {args.seconds:g} --workers {args.workers} --readers {args.readers} "

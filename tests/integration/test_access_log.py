@@ -6,16 +6,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from support import KNIFE
+from watchhouse.db.repositories import access_log
 from watchhouse.db.tables import AccessLogRow
-from watchhouse.domain.access import AccessQuery
+from watchhouse.domain.access import AccessQuery, Operation
 from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.incident_flow import Closure
 from watchhouse.domain.records import NewContact
@@ -485,3 +486,32 @@ def test_truncating_the_access_log_is_refused_on_postgresql(ctx, actors, databas
         connection.execute(text("TRUNCATE access_log"))
     assert "append-only" in str(refused.value)
     assert len(_log(ctx)) == before > 0
+
+
+def test_several_entries_are_appended_by_one_statement_compiled_once(ctx):
+    at = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)
+    entries = [
+        access_log.Appended(at, None, "load", Operation.COLLECTION, "contact", str(n), None)
+        for n in range(2)
+    ]
+    caching: list[str] = []
+
+    def seen(_conn, _cursor, _statement, _parameters, context, _many):  # type: ignore[no-untyped-def]
+        caching.append(context.cache_hit.name)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(2):
+            with ctx.db.transaction() as session:
+                access_log.append_many(session=session, entries=entries)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", seen)
+
+    # The second write reuses the first's compiled statement (no compiling on every write).
+    assert caching[-1] == "CACHE_HIT"
+    with ctx.db.transaction() as session:
+        stored = session.execute(
+            select(AccessLogRow.record_id, AccessLogRow.at).where(AccessLogRow.username == "load")
+        ).all()
+    assert sorted(r.record_id for r in stored) == ["0", "0", "1", "1"]
+    assert {r.at.replace(tzinfo=r.at.tzinfo or UTC) for r in stored} == {at}

@@ -3,10 +3,11 @@ idempotency key creates nothing new, and refused input stores nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from support import KNIFE
@@ -308,19 +309,44 @@ def test_a_key_that_lands_while_a_twin_request_commits_returns_the_twin(
     handler = actors[Role.CALL_HANDLER]
     first = contacts.take_contact(ctx, actor=handler, new=_full_call(), idempotency_key="k")
     before = _stored(ctx)
-    real = contact_repo.by_idempotency_key
+    real = contact_repo.write_lookups
     lookups = {"n": 0}
 
-    def stale_first_lookup(*, session: Session, user_id: int, key: str):  # type: ignore[no-untyped-def]
+    def stale_lookup(**given):  # type: ignore[no-untyped-def]
         lookups["n"] += 1
-        return None if lookups["n"] == 1 else real(session=session, user_id=user_id, key=key)
+        return dataclasses.replace(real(**given), keyed=None)
 
-    monkeypatch.setattr(contact_repo, "by_idempotency_key", stale_first_lookup)
+    monkeypatch.setattr(contact_repo, "write_lookups", stale_lookup)
     again = contacts.take_contact(ctx, actor=handler, new=_full_call(), idempotency_key="k")
 
-    assert lookups["n"] == 2
+    assert lookups["n"] == 1
     assert again.contact_id == first.contact_id and again.created is False
     assert _stored(ctx) == before
+
+
+def test_the_key_the_neighbourhood_and_the_models_run_are_looked_up_in_one_statement(
+    ctx, actors, neighbourhoods
+):
+    handler = actors[Role.CALL_HANDLER]
+    contacts.take_contact(ctx, actor=handler, new=_full_call(), idempotency_key="call-1")
+    reading: list[str] = []
+
+    def seen(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            reading.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", seen)
+    try:
+        again = contacts.take_contact(
+            ctx, actor=handler, new=_full_call(), idempotency_key="call-2"
+        )
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", seen)
+
+    assert again.created is True
+    for part in ("idempotency_key", " neighbourhoods ", "identity_runs"):
+        assert len([s for s in reading if part in s]) == 1, part
+    assert len([s for s in reading if "identity_runs" in s and " neighbourhoods " in s]) == 1
 
 
 def test_an_over_long_idempotency_key_is_refused(ctx, actors):

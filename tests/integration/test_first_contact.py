@@ -18,6 +18,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from watchhouse.auth.tokens import new_token, token_digest
+from watchhouse.db.repositories import places
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.db.tables import ContactRow, LocationRow, PersonRow, TelephoneNumberRow
 from watchhouse.domain.records import NewContact
@@ -83,21 +84,42 @@ def _api_token(ctx: AppContext, actor: Actor) -> str:
     return token
 
 
+SIMULTANEOUS_BODY = {
+    "channel": "101",
+    "caller_given_name": "Nadia",
+    "caller_family_name": "Okafor",
+    "telephone": "07700 900777",
+    "location_description": "3 Quay Street",
+    "postcode": "WH1 4QS",
+    "neighbourhood_code": "central",
+    "summary": "Someone trying car doors",
+}
+# What is on record before the simultaneous contacts: (people, locations) it adds.
+ON_RECORD_BEFORE = {
+    "nothing": ([], (0, 0)),
+    # Only the place is stored: the caller's locks alone keep them one person.
+    "the place": ([{"caller_family_name": "Adeyemi", "telephone": "07700 900111"}], (1, 0)),
+    # Only the caller is stored (elsewhere): they join that person and the place is one row.
+    "the caller": ([{"location_description": "9 Mill Lane", "postcode": "WH1 3ML"}], (0, 1)),
+}
+
+
 @pytest.mark.usefixtures("neighbourhoods")
+@pytest.mark.parametrize("before", list(ON_RECORD_BEFORE), ids=list(ON_RECORD_BEFORE))
 def test_simultaneous_contacts_from_one_new_caller_make_one_person_number_and_location(
-    ctx, actors, served
+    ctx, actors, served, before
 ):
     token = _api_token(ctx, actors[Role.CALL_HANDLER])
-    body = {
-        "channel": "101",
-        "caller_given_name": "Nadia",
-        "caller_family_name": "Okafor",
-        "telephone": "07700 900777",
-        "location_description": "3 Quay Street",
-        "postcode": "WH1 4QS",
-        "neighbourhood_code": "central",
-        "summary": "Someone trying car doors",
-    }
+    earlier, (other_people, other_places) = ON_RECORD_BEFORE[before]
+    with httpx.Client(base_url=served, timeout=60) as client:
+        for changes in earlier:
+            response = client.post(
+                "/api/contacts",
+                json={**SIMULTANEOUS_BODY, **changes},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 201
+    body = SIMULTANEOUS_BODY
     start = threading.Barrier(SIMULTANEOUS)
     statuses: list[int] = []
 
@@ -116,13 +138,44 @@ def test_simultaneous_contacts_from_one_new_caller_make_one_person_number_and_lo
         thread.join()
 
     assert statuses == [201] * SIMULTANEOUS
-    assert _count(ctx, ContactRow.id) == SIMULTANEOUS
-    assert _count(ctx, PersonRow.id) == 1
-    assert _count(ctx, TelephoneNumberRow.id) == 1
-    assert _count(ctx, LocationRow.id) == 1
+    assert _count(ctx, ContactRow.id) == SIMULTANEOUS + len(earlier)
+    assert _count(ctx, PersonRow.id) == 1 + other_people
+    assert _count(ctx, TelephoneNumberRow.id) == 1 + other_people
+    assert _count(ctx, LocationRow.id) == 1 + other_places
     with ctx.db.transaction() as session:
-        people = set(session.scalars(select(ContactRow.person_id)))
+        people = set(
+            session.scalars(
+                select(ContactRow.person_id).where(
+                    ContactRow.summary == SIMULTANEOUS_BODY["summary"],
+                    ContactRow.caller_name == "Nadia Okafor",
+                )
+            )
+        )
     assert len(people) == 1 and None not in people
+
+
+@pytest.mark.usefixtures("neighbourhoods")
+def test_the_callers_locks_are_held_only_for_what_may_be_recorded_anew(ctx, actors, monkeypatch):
+    held: list[list[str]] = []
+    hold = places.hold_new_caller_locks
+
+    def recording(*, session, keys):  # type: ignore[no-untyped-def]
+        held.append(sorted(keys))
+        hold(session=session, keys=keys)
+
+    monkeypatch.setattr(places, "hold_new_caller_locks", recording)
+    handler = actors[Role.CALL_HANDLER]
+    place = "place:WH1 3ML|7 mill lane|"
+    _call(ctx, handler)  # a new caller at a new place
+    _call(ctx, handler)  # the same caller (joined to their person) at the stored place
+    _call(ctx, handler, family="Okafor", telephone="07700 900777")  # a new caller there
+
+    assert [[key.split(":")[0] for key in keys] for keys in held] == [
+        ["family", "place", "telephone"],
+        [],
+        ["family", "telephone"],
+    ]
+    assert held[0][1].startswith(place)
 
 
 def _call(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from watchhouse.db.engine import make_engine
+from watchhouse.db.engine import POSTGRES_POOL_SIZE, make_engine
 
 
 @pytest.fixture
@@ -66,5 +66,21 @@ def test_check_out_works_with_descriptors_above_1023(postgres_url: str) -> None:
             assert connection.connection.dbapi_connection.fileno() > 1023  # type: ignore[union-attr]
         first = _backend_pid(engine)
         assert _backend_pid(engine) == first  # the same healthy connection, kept in the pool
+    finally:
+        engine.dispose()
+
+
+def test_connections_handed_out_at_once_stay_open_when_given_back(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        held = [engine.connect() for _ in range(POSTGRES_POOL_SIZE)]
+        pids = {int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in held}
+        for connection in held:
+            connection.close()
+        # The same backends serve the next burst: none was closed and opened again.
+        again = [engine.connect() for _ in range(POSTGRES_POOL_SIZE)]
+        assert {int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in again} == pids
+        for connection in again:
+            connection.close()
     finally:
         engine.dispose()

@@ -61,16 +61,19 @@ def take_contact(
         # One transaction: a retry is found again, or the contact is stored (the key's
         # unique index settles a race between two requests that both found nothing).
         with ctx.db.transaction() as session:
-            if key is not None:
-                existing = contacts.by_idempotency_key(
-                    session=session, user_id=actor.user_id, key=key
-                )
-                if existing is not None:
-                    return _replayed(existing, key, digest)
+            # The key, the neighbourhood and the identity model's run in one round trip.
+            looked_up = contacts.write_lookups(
+                session=session,
+                user_id=actor.user_id,
+                key=key,
+                neighbourhood_code=new.neighbourhood_code,
+            )
+            if looked_up.keyed is not None and key is not None:
+                return _replayed(looked_up.keyed, key, digest)
             if isinstance(checked, list) or problems:
                 raise ValidationFailed([*(checked if isinstance(checked, list) else []), *problems])
             contact_id = _store_contact(
-                ctx, session, actor, checked, key, digest, identifiers=identifiers
+                ctx, session, actor, checked, looked_up, key, digest, identifiers=identifiers
             )
             if identifiers:
                 identity_repo.add_identifiers(
@@ -165,7 +168,22 @@ def complete_feed_contact(
                 f"contact {contact_id} is already {locked.status if locked else 'gone'}: "
                 "open it to carry on"
             )
-        _store_contact(ctx, session, actor, checked, None, existing=locked, identifiers=identifiers)
+        looked_up = contacts.write_lookups(
+            session=session,
+            user_id=actor.user_id,
+            key=None,
+            neighbourhood_code=checked.contact.neighbourhood_code,
+        )
+        _store_contact(
+            ctx,
+            session,
+            actor,
+            checked,
+            looked_up,
+            None,
+            existing=locked,
+            identifiers=identifiers,
+        )
         if identifiers:
             identity_repo.add_identifiers(
                 session=session, contact_id=contact_id, values=identifiers
@@ -201,19 +219,21 @@ def _store_contact(
     session: Session,
     actor: Actor,
     checked: CheckedContact,
+    looked_up: contacts.WriteLookups,
     key: str | None,
     digest: str | None = None,
     existing: contacts.FeedContact | None = None,
     identifiers: Mapping[str, str] | None = None,
 ) -> int:
-    """Store a checked contact: a new one, or (with `existing`) the one the feed made. The
-    caller's extra `identifiers` (stored by the caller of this function) count in choosing
-    who the caller is."""
+    """Store a checked contact: a new one, or (with `existing`) the one the feed made; its
+    neighbourhood and the identity model's run as `looked_up` found them. The caller's extra
+    `identifiers` (stored by the caller of this function) count in choosing who the caller
+    is."""
     new = checked.contact
     assert new.presented_at is not None
     neighbourhood = None
     if new.neighbourhood_code:
-        neighbourhood = places.neighbourhood_by_code(session=session, code=new.neighbourhood_code)
+        neighbourhood = looked_up.neighbourhood
         if neighbourhood is None:
             raise ValidationFailed.one(
                 "neighbourhood_code", f"no neighbourhood with code {new.neighbourhood_code!r}"
@@ -227,27 +247,45 @@ def _store_contact(
         postcode=checked.postcode,
         identifiers=identifiers,
     )
-    # The slow part (scoring the candidates) before the locks; checked again under them.
-    choice = first_contact.choose_person(ctx, session, caller=caller)
-    place = None
+    # Everything that only reads goes before the locks: the scoring (the slow part, checked
+    # again under them) and the place's look-up; the locks are taken last, just before the
+    # writes, and only for what may be recorded anew (issue 16, Load).
+    model = identity_online.model_of_run(ctx, session, looked_up.latest_run_id)
+    choice = first_contact.choose_person(ctx, session, caller=caller, model=model)
+    location_id = new_place = None
     if neighbourhood is not None:
         description = new.location_description.strip() or neighbourhood.name
-        place = (checked.postcode, description, neighbourhood.id)
-    # Simultaneous contacts from one new caller wait here for each other (see the function).
+        location_id = places.stored_location_id(
+            session=session,
+            description=description,
+            postcode=checked.postcode,
+            neighbourhood_id=neighbourhood.id,
+        )
+        if location_id is None:
+            new_place = (checked.postcode, description, neighbourhood.id)
+    # Simultaneous contacts from one new caller, or at one new place, wait here for each other
+    # (see the function); a caller joined to a person on record at a stored place takes none.
+    may_record = first_contact.may_record_person(family_name=family, choice=choice)
     places.hold_new_caller_locks(
-        session=session, keys=first_contact.caller_lock_keys(caller=caller, place=place)
+        session=session,
+        keys=first_contact.caller_lock_keys(caller=caller if may_record else None, place=new_place),
     )
-    location_id = None
-    if neighbourhood is not None and place is not None:
+    if neighbourhood is not None and new_place is not None:
         location_id = places.location_id_for(
             session=session,
-            description=place[1],
+            description=new_place[1],
             postcode=checked.postcode,
             neighbourhood_id=neighbourhood.id,
             settlement=neighbourhood.settlement,
         )
     person, matched = first_contact.person_for_new_contact(
-        ctx, session, caller=caller, given_name=given, family_name=family, choice=choice
+        ctx,
+        session,
+        caller=caller,
+        given_name=given,
+        family_name=family,
+        choice=choice,
+        model=model,
     )
     number_id = None
     if checked.telephone_e164:

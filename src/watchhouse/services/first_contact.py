@@ -13,7 +13,12 @@ from watchhouse.db.repositories import contacts as contact_repo
 from watchhouse.db.repositories import places
 from watchhouse.db.repositories.identity import CandidateRecord
 from watchhouse.domain.access import Operation
-from watchhouse.domain.identity import LinkageRecord, person_to_join, same_caller_without_model
+from watchhouse.domain.identity import (
+    LinkageRecord,
+    MatchModel,
+    person_to_join,
+    same_caller_without_model,
+)
 from watchhouse.domain.records import PersonView
 from watchhouse.domain.roles import Actor
 from watchhouse.services import identity_online
@@ -22,17 +27,19 @@ from watchhouse.services.context import AppContext
 
 
 def caller_lock_keys(
-    *, caller: LinkageRecord, place: tuple[str | None, str, int | None] | None
+    *, caller: LinkageRecord | None, place: tuple[str | None, str, int | None] | None
 ) -> list[str]:
     """What simultaneous contacts from one caller share: the family name as compared, the
-    number, the force's extra identifiers and the place (postcode, description,
-    neighbourhood)."""
-    keys = []
-    if caller.family_name:
-        keys.append(f"family:{caller.family_name}")
-    if caller.telephone:
-        keys.append(f"telephone:{caller.telephone}")
-    keys.extend(f"identifier:{name}:{value}" for name, value in caller.identifiers)
+    number, the force's extra identifiers (None: a caller who cannot be recorded as a new
+    person, see `may_record_person`) and the place (postcode, description, neighbourhood;
+    None: a place already stored)."""
+    keys: list[str] = []
+    if caller is not None:
+        if caller.family_name:
+            keys.append(f"family:{caller.family_name}")
+        if caller.telephone:
+            keys.append(f"telephone:{caller.telephone}")
+        keys.extend(f"identifier:{name}:{value}" for name, value in caller.identifiers)
     if place is not None:
         postcode, description, neighbourhood = place
         keys.append(f"place:{postcode}|{description.strip().lower()}|{neighbourhood}")
@@ -50,8 +57,11 @@ class CallerChoice:
     looked_at: frozenset[int]
 
 
-def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -> CallerChoice:
-    """Score the candidates for a new contact's caller (the slow part, done before the locks).
+def choose_person(
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, model: MatchModel | None
+) -> CallerChoice:
+    """Score the candidates for a new contact's caller (the slow part, done before the locks)
+    with `model`, the latest run's trained model (`identity_online.model_of_run`).
 
     The caller joins the most likely person on record when the online score (the latest
     trained model's probability over the person record and their recent contacts) reaches
@@ -65,7 +75,7 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
         return CallerChoice(None, False, frozenset())
     # The candidates are read before the scoring (one query, which `_candidate_ids` repeats
     # under the locks): anyone recorded after it shows up in that check.
-    candidates, people, records_of = _candidates(ctx, session, caller=caller)
+    candidates, people, records_of = _candidates(ctx, session, caller=caller, model=model)
     looked_at = frozenset(people)
     likely = [person for person, probability in candidates if probability >= threshold]
     kept_apart = places.people_kept_apart(session=session, person_ids=likely)
@@ -80,6 +90,14 @@ def choose_person(ctx: AppContext, session: Session, *, caller: LinkageRecord) -
     return CallerChoice(chosen, bool(likely), looked_at)
 
 
+def may_record_person(*, family_name: str, choice: CallerChoice) -> bool:
+    """Whether `person_for_new_contact` may record a new person for a caller so scored: one
+    with a family name whom the scoring joined to no one and found no one likely for. Only
+    then must simultaneous contacts from the caller wait for each other (a caller joined to a
+    person on record adds no person, and the number is an upsert)."""
+    return bool(family_name) and choice.person_id is None and not choice.any_likely
+
+
 def person_for_new_contact(
     ctx: AppContext,
     session: Session,
@@ -88,9 +106,10 @@ def person_for_new_contact(
     given_name: str,
     family_name: str,
     choice: CallerChoice,
+    model: MatchModel | None,
 ) -> tuple[PersonView | None, bool]:
-    """The person a new contact joins, and whether it is one already on record; called with
-    `places.hold_new_caller_locks` held for `caller_lock_keys`.
+    """The person a new contact joins, and whether it is one already on record; called, when
+    `may_record_person`, with `places.hold_new_caller_locks` held for `caller_lock_keys`.
 
     Before recording a new person, the candidates are looked up again under the locks (one
     indexed query): if someone has been recorded for these keys since `choice` was scored (a
@@ -106,7 +125,7 @@ def person_for_new_contact(
         and joining
         and set(_candidate_ids(ctx, session, caller=caller)) != choice.looked_at
     ):
-        choice = choose_person(ctx, session, caller=caller)
+        choice = choose_person(ctx, session, caller=caller, model=model)
     if choice.person_id is not None:
         return places.person(session=session, person_id=choice.person_id), True
     if choice.any_likely:
@@ -130,11 +149,10 @@ def _candidate_ids(ctx: AppContext, session: Session, *, caller: LinkageRecord) 
 
 
 def _candidates(
-    ctx: AppContext, session: Session, *, caller: LinkageRecord
+    ctx: AppContext, session: Session, *, caller: LinkageRecord, model: MatchModel | None
 ) -> tuple[list[tuple[int, float]], dict[int, CandidateRecord], dict[int, list[CandidateRecord]]]:
     """Each candidate person with the probability that they are the caller, the candidates'
     person records, and the records each was scored on."""
-    model = identity_online.trained_model(ctx, session)
     if model is not None:
         people, scored = identity_online.scored_people(
             ctx, session, model=model, caller=caller, linked_person_id=None, contact_id=None

@@ -32,12 +32,12 @@ from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
 
 
-def _model(ctx: AppContext, session: Session) -> MatchModel | None:
-    """The latest run's trained model, read and parsed once per run and kept with this store's
-    context (never shared between stores in one process: run ids repeat across stores), with
-    the force's extra identifiers (policy `[identity] extra_identifiers`) compared as the batch
-    compares them."""
-    run_id = repo.latest_run_id(session=session)
+def model_of_run(ctx: AppContext, session: Session, run_id: int | None) -> MatchModel | None:
+    """The trained model of the run with this id (the latest, as the caller looked it up; None:
+    no run yet), read and parsed once per run and kept with this store's context (never
+    shared between stores in one process: run ids repeat across stores), with the force's
+    extra identifiers (policy `[identity] extra_identifiers`) compared as the batch compares
+    them."""
     if run_id is None:
         return None
     policy = ctx.policy.identity
@@ -104,7 +104,7 @@ class ScoredPerson:
 
 def trained_model(ctx: AppContext, session: Session) -> MatchModel | None:
     """The latest run's trained model, or None before the first run."""
-    return _model(ctx, session)
+    return model_of_run(ctx, session, repo.latest_run_id(session=session))
 
 
 def candidate_people_of(
@@ -240,7 +240,7 @@ def likely_matches_in(
     scored first on their person record, and the most likely of them again on their recent
     contacts as recorded. Candidates that are one person (in one cluster of the latest run,
     or the same recorded details, unless a supervisor kept them apart) are shown once."""
-    model = _model(ctx, session)
+    model = trained_model(ctx, session)
     if model is None:
         return [], "No identity model yet: an administrator runs 'watchhouse identity link'."
     if not (caller.family_name or caller.date_of_birth or caller.telephone):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from watchhouse.domain.records import (
     ContactView,
     EarlierFlag,
     LocationView,
+    Neighbourhood,
     PersonView,
     ThriveRecord,
 )
@@ -138,6 +140,51 @@ def by_idempotency_key(*, session: Session, user_id: int, key: str) -> KeyedCont
     """The contact this user created with this idempotency key, if any."""
     row = session.connection().execute(_BY_KEY, {"user_id": user_id, "key": key}).first()
     return None if row is None else KeyedContact(row[0], row[1])
+
+
+@dataclass(frozen=True)
+class WriteLookups:
+    """What a contact's write looks up before anything else: the contact this user already
+    made with the idempotency key, the neighbourhood with the code given, and the id of the
+    latest identity run (whose model scores the caller); each None when there is none."""
+
+    keyed: KeyedContact | None
+    neighbourhood: Neighbourhood | None
+    latest_run_id: int | None
+
+
+# The three look-ups in one round trip (issue 16, Load); plain SQL both databases run.
+_WRITE_LOOKUPS = text(
+    "SELECT keyed.id, keyed.idempotency_body_sha256, "
+    "place.id, place.code, place.name, place.settlement, "
+    "(SELECT max(runs.id) FROM identity_runs AS runs) "
+    "FROM (SELECT 1 AS one) AS here "
+    "LEFT JOIN contacts AS keyed ON keyed.idempotency_user_id = :user_id "
+    "AND keyed.idempotency_key = :key "
+    "LEFT JOIN neighbourhoods AS place ON place.code = :code"
+)
+
+
+def write_lookups(
+    *, session: Session, user_id: int, key: str | None, neighbourhood_code: str | None
+) -> WriteLookups:
+    """`by_idempotency_key` (when there is a key), the neighbourhood by its code (when there
+    is one) and the latest identity run's id, in one statement."""
+    row = (
+        session.connection()
+        .execute(
+            _WRITE_LOOKUPS,
+            {"user_id": user_id, "key": key, "code": neighbourhood_code or None},
+        )
+        .one()
+    )
+    return WriteLookups(
+        keyed=None if row[0] is None else KeyedContact(row[0], row[1]),
+        neighbourhood=None
+        if row[2] is None
+        else Neighbourhood(row[2], row[3], row[4], Settlement(row[5])),
+        latest_run_id=row[6],
+    )
 
 
 def add_contact(

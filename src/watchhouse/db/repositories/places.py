@@ -103,9 +103,11 @@ def location_id_for(
 ) -> int:
     """The id of the location with this description, postcode and neighbourhood, inserting it
     the first time it is seen (callers hold `hold_new_caller_locks` for the place)."""
-    existing: int | None = session.connection().scalar(
-        _location_statement(postcode is None, neighbourhood_id is None),
-        {"description": description, "postcode": postcode, "neighbourhood_id": neighbourhood_id},
+    existing = stored_location_id(
+        session=session,
+        description=description,
+        postcode=postcode,
+        neighbourhood_id=neighbourhood_id,
     )
     if existing is not None:
         return existing
@@ -116,6 +118,18 @@ def location_id_for(
         neighbourhood_id=neighbourhood_id,
         settlement=settlement,
     )
+
+
+def stored_location_id(
+    *, session: Session, description: str, postcode: str | None, neighbourhood_id: int | None
+) -> int | None:
+    """The id of the location with this description, postcode and neighbourhood, or None when
+    it is not stored yet."""
+    found: int | None = session.connection().scalar(
+        _location_statement(postcode is None, neighbourhood_id is None),
+        {"description": description, "postcode": postcode, "neighbourhood_id": neighbourhood_id},
+    )
+    return found
 
 
 @lru_cache(maxsize=4)
