@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from cli_support import Invoke, cli_in
+from watchhouse.config import Settings
+from watchhouse.domain.roles import Actor
+from watchhouse.services import accounts, audits
+from watchhouse.services.context import build_context
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_outside_settings")]
 
@@ -95,3 +99,62 @@ def test_a_bad_month_is_refused_naming_it(invoke, force):
     refused = invoke(*args)
     assert refused.exit_code == 2
     assert "period: give a month as YYYY-MM, not 'May-24'" in " ".join(refused.stderr.split())
+
+
+ALL_YES = {
+    "threat": "yes",
+    "harm": "yes",
+    "risk": "yes",
+    "investigation": "yes",
+    "vulnerability": "yes",
+    "engagement": "yes",
+    "grade_departure": "not_applicable",
+    "repeat_check": "yes",
+    "overall": "4",
+}
+
+
+def _rows(output: str) -> dict[str, list[str]]:
+    """The trends table's rows by team (or area): month, audits, mean score, pass rate."""
+    cells = [
+        [part.strip() for part in line.split("│")[1:-1]]
+        for line in output.splitlines()
+        if line.startswith("│ 2")
+    ]
+    return {c[1]: [c[0], *c[2:]] for c in cells}
+
+
+def test_trends_list_every_team_and_area_with_no_audits_as_n_0(invoke, force, tmp_path):
+    """The trends page showed a never-audited team as n=0; `audits trends` left it out."""
+    added = invoke(
+        "users", "add", "adm", "--role", "administrator", "--name", "adm",
+        "--password", "longenough123",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    team = invoke(
+        "teams", "add", "cid", "--name", "CID", "--kind", "investigation", "--as-user", "adm"
+    )  # fmt: skip
+    assert team.exit_code == 0, team.output
+    ctx = build_context(Settings(data_dir=tmp_path), migrate=False)
+    user = next(u for u in accounts.list_users(ctx) if u.username == "aud")
+    auditor = Actor(user.id, user.username, user.display_name, user.role)
+    drawn = audits.draw(
+        ctx, actor=auditor, template_code="thrive_quality", period="2024-05", seed=7, count=1
+    )
+    item = drawn.items[0]
+    audits.score_item(
+        ctx, actor=auditor, sample_id=drawn.sample.id, item_id=item.id, answers=ALL_YES,
+        finding="",
+    )  # fmt: skip
+    ctx.db.dispose()
+    by_team = invoke("audits", "trends")
+    assert by_team.exit_code == 0, by_team.output
+    rows = _rows(by_team.stdout)
+    assert rows["CID"] == ["2024-05", "0", "-", "-"], by_team.stdout
+    assert sum(int(r[1]) for r in rows.values()) == 1, by_team.stdout
+    by_area = invoke("audits", "trends", "--by", "area")
+    assert by_area.exit_code == 0, by_area.output
+    areas = _rows(by_area.stdout)
+    assert len(areas) > 1 and sorted(r[1] for r in areas.values())[:-1] == ["0"] * (
+        len(areas) - 1
+    ), by_area.stdout

@@ -6,6 +6,8 @@ by every time in the row or by a UTC-offset column, origins and attributes."""
 from __future__ import annotations
 
 import csv
+import re
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -346,3 +348,20 @@ def test_columns_with_nowhere_to_go_are_kept_as_attributes(tmp_path):
     assert every.records[0].attributes == {"Beat": "K2", "Disposition": "REPORT TAKEN"}
     some = parse_file(path, mapping=_mapping(attributes=["Disposition"]), neighbourhoods=HOODS)
     assert some.records[0].attributes == {"Disposition": "REPORT TAKEN"}
+
+
+def test_every_documented_mapping_example_is_accepted_as_written():
+    """docs/data-formats.md's TOML examples, each added to a base mapping, parse as given."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "data-formats.md"
+    blocks = re.findall(r"```toml\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 8, blocks
+    for block in blocks:
+        raw: dict = {
+            key: dict(value) if isinstance(value, dict) else value for key, value in BASE.items()
+        }
+        for key, value in tomllib.loads(block).items():
+            if isinstance(value, dict) and isinstance(raw.get(key), dict):
+                raw[key] = {**raw[key], **value}
+            else:
+                raw[key] = value
+        parse_mapping(raw)

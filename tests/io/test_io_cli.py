@@ -148,6 +148,13 @@ def test_the_documented_force_export_imports_as_the_named_user(invoke, store, da
     assert result.exit_code == 0, result.output
     assert "force export import (storm)" in _flat(result.stdout)
     assert _query(data_dir, "SELECT count(*) FROM contacts WHERE source = 'storm'") == [(8,)]
+    # As docs/data-formats.md says: read 8, added 8, duplicate 0, rejected 0; header only.
+    assert _query(
+        data_dir,
+        "SELECT rows_read, rows_added, rows_duplicate, rows_rejected FROM import_batches",
+    ) == [(8, 8, 0, 0)]
+    report = (data_dir / "example.rejected.csv").read_text(encoding="utf-8")
+    assert report.splitlines() == ["row,column,value,reason"]
     assert _query(
         data_dir, "SELECT DISTINCT u.username FROM incidents i JOIN users u ON u.id = i.graded_by"
     ) == [("supervisor",)]

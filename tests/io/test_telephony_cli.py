@@ -4,6 +4,7 @@ measure broken down by the source it was computed from."""
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 from pathlib import Path
 
@@ -59,6 +60,11 @@ def test_the_documented_telephony_exports_import_and_feed_the_answer_measure(
         assert result.exit_code == 0, result.output
         assert f"telephony {kind} import (acd)" in result.stdout
         assert "rejected rows of" in result.stdout
+    # As docs/data-formats.md says: row 8's answer before presentation, row 7's threshold.
+    for kind, row, column in (("calls", "8", "Answered"), ("intervals", "7", "Ans 10s")):
+        with open(reports / f"{kind}.rejected.csv", encoding="utf-8", newline="") as f:
+            (rejected,) = list(csv.DictReader(f))
+        assert (rejected["row"], rejected["column"]) == (row, column)
     again = run(
         "import",
         "telephony-calls",

@@ -21,6 +21,7 @@ from watchhouse.domain.audit import (
     period_bounds,
     score_audit,
     trend_table,
+    with_every_group,
 )
 from watchhouse.domain.errors import ValidationFailed
 
@@ -246,3 +247,22 @@ def test_trends_average_scores_and_pass_rates_by_team_and_month():
         ("2024-05", "Control A", 2, 0.75, 0.5),
         ("2024-05", "no team", 1, 0.9, 1.0),
     ]
+
+
+def test_every_group_appears_in_every_month_with_audits_as_n_0_where_none_was_audited():
+    cells = trend_table(
+        [
+            ScoredAudit("2024-05", "Control A", 1.0, True),
+            ScoredAudit("2024-04", "no team", 0.5, False),
+        ]
+    )
+    filled = with_every_group(cells, ["CID", "Control A"])
+    assert [(c.period, c.group, c.audits, c.mean_score) for c in filled] == [
+        ("2024-04", "CID", 0, None),
+        ("2024-04", "Control A", 0, None),
+        ("2024-04", "no team", 1, 0.5),
+        ("2024-05", "CID", 0, None),
+        ("2024-05", "Control A", 1, 1.0),
+        ("2024-05", "no team", 0, None),
+    ]
+    assert with_every_group([], ["CID"]) == []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from watchhouse.domain.roles import Role
+from watchhouse.services import teams
 
 pytestmark = pytest.mark.web
 
@@ -76,9 +79,33 @@ def test_supervisor_reads_and_acknowledges_feedback_through_the_api(existing_rec
 
 def test_trends_and_templates_through_the_api(existing_records, client_as):
     analyst = client_as(Role.ANALYST)
-    (cell,) = analyst.client.get("/api/audits/trends").json()
-    assert (cell["group"], cell["audits"], cell["pass_rate"]) == ("Control A", 1, 1.0)
+    cells = {c["group"]: c for c in analyst.client.get("/api/audits/trends").json()}
+    assert (cells["Control A"]["audits"], cells["Control A"]["pass_rate"]) == (1, 1.0)
     auditor = client_as(Role.AUDITOR)
     codes = {t["code"] for t in auditor.client.get("/api/audits/templates").json()}
     assert {"thrive_quality", "body_worn_video", "victims_code_compliance"} <= codes
     assert analyst.client.get("/api/audits/templates").status_code == 403
+
+
+def test_trends_api_lists_every_team_and_area_with_no_audits_as_n_0(
+    existing_records, client_as, ctx, actors
+):
+    """The trends page showed CID (never audited) as n=0; the API left it out."""
+    teams.add_team(
+        ctx, actor=actors[Role.ADMINISTRATOR], code="cid", name="CID", kind="investigation"
+    )
+    analyst = client_as(Role.ANALYST).client
+    by_team = {c["group"]: c for c in analyst.get("/api/audits/trends").json()}
+    assert by_team["CID"] == {
+        "period": by_team["Control A"]["period"],
+        "group": "CID",
+        "audits": 0,
+        "mean_score": None,
+        "pass_rate": None,
+    }
+    assert by_team["Control A"]["audits"] == 1
+    page = analyst.get("/audits/trends").text
+    rows = re.findall(r'<th scope="row">(.*?)</th>', page)
+    assert sorted(by_team) == rows
+    areas = {c["group"] for c in analyst.get("/api/audits/trends", params={"by": "area"}).json()}
+    assert areas >= {"Central", "Moor"}, areas

@@ -106,7 +106,7 @@ def trends(
     template: Annotated[str, typer.Option(help="one template's code; default all")] = "",
     since: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "",
 ) -> None:
-    """Audit scores by team (or area) per month."""
+    """Audit scores by team (or area) per month; every team (or area), n=0 where none audited."""
     try:
         cells = audit_feedback.trends(_context(), by=by, template_code=template, since=since)
     except ValidationFailed as exc:
@@ -114,5 +114,12 @@ def trends(
         raise typer.Exit(2) from exc
     table = Table("month", by, "audits", "mean score", "pass rate")
     for c in cells:
-        table.add_row(c.period, c.group, str(c.audits), f"{c.mean_score:.0%}", f"{c.pass_rate:.0%}")
+        table.add_row(
+            c.period, c.group, str(c.audits), _percent(c.mean_score), _percent(c.pass_rate)
+        )
     console.print(table)
+
+
+def _percent(share: float | None) -> str:
+    """A share as a whole percentage, or a dash when nothing was audited."""
+    return "-" if share is None else f"{share:.0%}"

@@ -331,13 +331,14 @@ class ScoredAudit:
 
 @dataclass(frozen=True)
 class TrendCell:
-    """Audits of one group (team or area) in one month: count, mean score and pass rate."""
+    """Audits of one group (team or area) in one month: count, mean score and pass rate
+    (no score or rate when none of its records was audited)."""
 
     period: str
     group: str
     audits: int
-    mean_score: float
-    pass_rate: float
+    mean_score: float | None
+    pass_rate: float | None
 
 
 def trend_table(scored: Iterable[ScoredAudit]) -> list[TrendCell]:
@@ -354,4 +355,17 @@ def trend_table(scored: Iterable[ScoredAudit]) -> list[TrendCell]:
             sum(a.passed for a in found) / len(found),
         )
         for (period, group), found in sorted(groups.items())
+    ]
+
+
+def with_every_group(cells: Iterable[TrendCell], groups: Iterable[str]) -> list[TrendCell]:
+    """The trend cells with every group in every month that has audits, n=0 where none was
+    audited, by month then group."""
+    found = {(c.period, c.group): c for c in cells}
+    periods = sorted({period for period, _ in found})
+    every = sorted(set(groups) | {group for _, group in found})
+    return [
+        found.get((period, group)) or TrendCell(period, group, 0, None, None)
+        for period in periods
+        for group in every
     ]

@@ -5,7 +5,13 @@ from __future__ import annotations
 from watchhouse.db.repositories import audit_feedback as feedback_repo
 from watchhouse.db.repositories import audits, places, teams
 from watchhouse.domain.access import Operation
-from watchhouse.domain.audit import RecordType, TrendCell, parse_period, trend_table
+from watchhouse.domain.audit import (
+    RecordType,
+    TrendCell,
+    parse_period,
+    trend_table,
+    with_every_group,
+)
 from watchhouse.domain.audit_views import FeedbackItem, FeedbackPage
 from watchhouse.domain.errors import Conflict, NotFound, ValidationFailed
 from watchhouse.domain.roles import Actor
@@ -127,23 +133,20 @@ def feedback_consultation_reason(
 def trends(
     ctx: AppContext, *, by: str = "team", template_code: str = "", since: str = ""
 ) -> list[TrendCell]:
-    """Audit scores by team (or area) per month; people without a team count as 'no team'."""
+    """Audit scores by team (or area) per month, every team (or area) in every month with
+    audits, n=0 where none of its records was audited; people without a team count as
+    'no team'."""
     _check_trend_group(by)
     since_period = parse_period(since) if since.strip() else None
     with ctx.db.transaction() as session:
         scored = audits.scored_audits(
             session=session, by=by, template_code=template_code or None, since_period=since_period
         )
-    return trend_table(scored)
-
-
-def trend_groups(ctx: AppContext, *, by: str = "team") -> list[str]:
-    """Every team (or area) the trends cover, audited or not, by name."""
-    _check_trend_group(by)
-    with ctx.db.transaction() as session:
         if by == "area":
-            return [n.name for n in places.neighbourhoods(session=session)]
-        return sorted(t.name for t in teams.list_teams(session=session))
+            groups = [n.name for n in places.neighbourhoods(session=session)]
+        else:
+            groups = [t.name for t in teams.list_teams(session=session)]
+    return with_every_group(trend_table(scored), groups)
 
 
 def _check_trend_group(by: str) -> None:

@@ -157,10 +157,10 @@ class FeedbackOut(BaseModel):
 
 
 class TrendOut(BaseModel):
-    """Audits of one team (or area) in one month."""
+    """Audits of one team (or area) in one month; no score or rate when none was audited."""
 
     period: str
     group: str
     audits: int
-    mean_score: float
-    pass_rate: float
+    mean_score: float | None
+    pass_rate: float | None

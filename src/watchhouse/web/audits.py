@@ -250,8 +250,7 @@ async def trends_page(
     ctx = context_of(request)
     cells = audit_feedback.trends(ctx, by=by, template_code=template, since=since)
     periods = sorted({c.period for c in cells})
-    # Every team (or area), audited or not: one with no audits in a month shows n=0.
-    groups = sorted({c.group for c in cells} | set(audit_feedback.trend_groups(ctx, by=by)))
+    groups = sorted({c.group for c in cells})
     return render(
         request,
         "audit_trends.html",

@@ -210,7 +210,7 @@ def acknowledge(request: Request, finding_id: RecordId, body: AcknowledgementIn)
 def trends(
     request: Request, by: str = "team", template: str = "", since: str = ""
 ) -> list[TrendOut]:
-    """Audit scores by team (or area) per month."""
+    """Audit scores by team (or area) per month; every team (or area), n=0 where none audited."""
     return [
         TrendOut(
             period=c.period,
