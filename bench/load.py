@@ -791,7 +791,10 @@ def report(run: Run, baseline: Run | None) -> list[str]:
         f"{statistics.median(run.reads_ms) if run.reads_ms else 0:.1f} ms, p99 "
         f"{percentile(run.reads_ms, 0.99):.1f} ms; errors {run.read_errors or 0}",
     ]
-    if run.cpu and acked:
+    if run.cpu and acked and run.fault:
+        # A killed worker's and the ended backends' CPU leave the sums: not a figure.
+        lines.append("  CPU per write: not measured (processes ended during the fault run)")
+    elif run.cpu and acked:
         split = ", ".join(
             f"{side} {seconds * 1000 / len(acked):.2f} ms" for side, seconds in run.cpu.items()
         )
