@@ -16,7 +16,8 @@ holiday period), and a pooled quantile is narrower than the tail of a window tha
 the windows are exchangeable, the next window's tail lies beyond all K past windows' with
 probability 1 / (K + 1) only. Measured (bench/README.md): on the public series, the open
 intervals' coverage 83.3% on flights (66.8% pooled), 74.1% on Births (70.5%), 83.8% on
-MplsStops (78.2%), 88.9% on the bank (82.3%): wider where the windows disagree.
+MplsStops (78.2%), 88.9% on the bank (82.3%; 87.9% with Theta's interval corrected,
+branch forecast4): wider where the windows disagree.
 
 Open intervals are those whose expected count is above `OPEN_SHARE` (5%) of the channel's
 average interval in the backtest: closed hours (a bank's night, a front counter's Sunday)
