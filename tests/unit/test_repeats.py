@@ -68,3 +68,17 @@ def test_naive_times_are_refused() -> None:
 
 def test_rule_label_reads_as_plain_english() -> None:
     assert RULES[0].label == "more than 3 contacts in 7 days"
+
+
+def test_counted_findings_cross_the_same_rules_and_mark_a_count_at_the_bound() -> None:
+    from watchhouse.domain.repeats import count_limit, counted_findings
+
+    most = count_limit(RULES)
+    assert most >= 100
+    assert count_limit(RULES, shown=2) == max(r.more_than for r in RULES) + 1
+    assert counted_findings(RepeatBasis.ADDRESS, (3, 5), RULES, most) == []
+    findings = counted_findings(RepeatBasis.ADDRESS, (4, most), RULES, most)
+    assert [(f.rule.within.days, f.count, f.at_least) for f in findings] == [
+        (7, 4, False),
+        (30, most, True),
+    ]

@@ -177,7 +177,7 @@ class ContactRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     abandoned: Mapped[bool] = mapped_column(Boolean, default=False)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # Indexed by ix_contacts_person_id (below: only the contacts linked to a person).
+    # Indexed by ix_contacts_person_presented (below: only the contacts linked to a person).
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     telephone_number_id: Mapped[int | None] = mapped_column(
         ForeignKey("telephone_numbers.id"), index=True
@@ -216,7 +216,13 @@ class ContactRow(Base):
             "presented_at",
             postgresql_where=text("location_id IS NOT NULL"),
         ),
-        Index("ix_contacts_person_id", "person_id", postgresql_where=text("person_id IS NOT NULL")),
+        # A person's contacts, newest first, read for at most a few (the caller check).
+        Index(
+            "ix_contacts_person_presented",
+            "person_id",
+            "presented_at",
+            postgresql_where=text("person_id IS NOT NULL"),
+        ),
     )
 
 

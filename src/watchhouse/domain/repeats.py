@@ -38,6 +38,7 @@ class RepeatFinding:
     basis: RepeatBasis
     rule: RepeatRule
     count: int
+    at_least: bool = False  # the count stopped at the most the live check counts (`count` or more)
 
 
 def contacts_within(times: Iterable[datetime], now: datetime, within: timedelta) -> int:
@@ -57,3 +58,24 @@ def repeat_findings(
         if count > rule.more_than:
             findings.append(RepeatFinding(basis, rule, count))
     return findings
+
+
+def counted_findings(
+    basis: RepeatBasis,
+    counts: Sequence[int],
+    rules: Sequence[RepeatRule],
+    most: int,
+) -> list[RepeatFinding]:
+    """Every rule crossed, from each rule's count of contacts in its window counted up to
+    `most` (the store counts no further: an address everyone rings about has no end of
+    contacts); a count that reached `most` is shown as `most` or more."""
+    return [
+        RepeatFinding(basis, rule, count, at_least=count >= most)
+        for rule, count in zip(rules, counts, strict=True)
+        if count > rule.more_than
+    ]
+
+
+def count_limit(rules: Sequence[RepeatRule], shown: int = 100) -> int:
+    """How far the live check counts: `shown`, and always past every rule's threshold."""
+    return max(shown, *(rule.more_than + 1 for rule in rules))

@@ -19,7 +19,7 @@ from watchhouse.domain.errors import Conflict, FieldProblem, NotFound, Validatio
 from watchhouse.domain.incident_flow import Closure, IncidentStatus, check_close, initial_status
 from watchhouse.domain.records import ContactView, NewContact, contact_reference
 from watchhouse.domain.referrals import ReferralStatus, check_referral_update
-from watchhouse.domain.repeats import RepeatFinding, repeat_findings
+from watchhouse.domain.repeats import RepeatFinding, count_limit, counted_findings
 from watchhouse.domain.roles import Actor
 from watchhouse.domain.thrive import (
     GradeSuggestion,
@@ -422,20 +422,21 @@ def _repeats(
     """Repeat-contact thresholds crossed at the time of this contact (policy rules)."""
     policy = ctx.policy.repeat_contacts
     rules = policy.domain_rules()
-    longest = max(rule.within for rule in rules)
-    times = repeats.repeat_times(
+    most = count_limit(rules)
+    counts = repeats.repeat_window_counts(
         session=session,
         person_id=on_record.person_id,
         telephone_number_id=on_record.telephone_number_id,
         address=address,
-        since=view.presented_at - longest,
         until=view.presented_at,
+        windows=[rule.within for rule in rules],
         channels=policy.channels,
         include_abandoned=policy.count_abandoned,
+        most=most,
     )
     findings: list[RepeatFinding] = []
-    for basis, moments in times.items():
-        findings.extend(repeat_findings(basis, moments, view.presented_at, rules))
+    for basis, counted in counts.items():
+        findings.extend(counted_findings(basis, counted, rules, most))
     return findings
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     bindparam,
@@ -693,50 +694,54 @@ def _candidates_statement(
 def recent_contact_records(
     *, session: Session, person_ids: Sequence[int], per_person: int
 ) -> list[CandidateRecord]:
-    """The most recent contacts of each of these people, as recorded (one query)."""
+    """The most recent contacts of each of these people, as recorded (one query; at most
+    `per_person` index entries read for each, however many contacts they have had)."""
     if not person_ids:
         return []
     rows = session.connection().execute(
-        _RECENT_CONTACTS, {"person_ids": list(person_ids), "per_person": per_person}
+        _recent_contacts_statement(len(person_ids)),
+        {
+            "per_person": per_person,
+            **{f"person_{n}": person for n, person in enumerate(person_ids)},
+        },
     )
     return [CandidateRecord(*row) for row in rows]
 
 
-def _recent_contacts_statement() -> Select[Any]:
-    recency = (
-        func.row_number()
-        .over(partition_by=ContactRow.person_id, order_by=ContactRow.presented_at.desc())
-        .label("recency")
-    )
-    recent = (
-        select(
-            ContactRow.person_id,
-            ContactRow.id,
-            ContactRow.caller_given_name,
-            ContactRow.caller_family_name,
-            ContactRow.caller_date_of_birth,
-            ContactRow.telephone_number_id,
-            ContactRow.caller_postcode,
-            ContactRow.presented_at,
-            recency,
+@lru_cache(maxsize=64)
+def _recent_contacts_statement(people: int) -> Select[Any] | CompoundSelect[Any]:
+    """Built once per number of people: for each person, their newest contacts by the
+    (person, presented) index with a LIMIT (a window over all of a person's contacts read
+    them all, and a caller's contacts grow with the store: issue 16, Load). Each member keeps
+    its ORDER BY and LIMIT inside a subquery (SQLite allows neither on a compound's member)."""
+    members = []
+    for n in range(people):
+        newest = (
+            select(
+                ContactRow.person_id,
+                ContactRow.id,
+                ContactRow.caller_given_name,
+                ContactRow.caller_family_name,
+                ContactRow.caller_date_of_birth,
+                ContactRow.telephone_number_id,
+                ContactRow.caller_postcode,
+                ContactRow.presented_at,
+            )
+            .where(ContactRow.person_id == bindparam(f"person_{n}", type_=Integer))
+            .order_by(ContactRow.presented_at.desc())
+            .limit(bindparam("per_person", type_=Integer))
+            .subquery()
         )
-        .where(ContactRow.person_id.in_(bindparam("person_ids", expanding=True)))
-        .subquery()
-    )
-    return (
-        select(
-            recent.c.person_id,
-            recent.c.id,
-            recent.c.caller_given_name,
-            recent.c.caller_family_name,
-            recent.c.caller_date_of_birth,
-            TelephoneNumberRow.number,
-            recent.c.caller_postcode,
-            recent.c.presented_at,
+        members.append(
+            select(
+                newest.c.person_id,
+                newest.c.id,
+                newest.c.caller_given_name,
+                newest.c.caller_family_name,
+                newest.c.caller_date_of_birth,
+                TelephoneNumberRow.number,
+                newest.c.caller_postcode,
+                newest.c.presented_at,
+            ).outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == newest.c.telephone_number_id)
         )
-        .outerjoin(TelephoneNumberRow, TelephoneNumberRow.id == recent.c.telephone_number_id)
-        .where(recent.c.recency <= bindparam("per_person", type_=Integer))
-    )
-
-
-_RECENT_CONTACTS = _recent_contacts_statement()
+    return members[0] if len(members) == 1 else union_all(*members)

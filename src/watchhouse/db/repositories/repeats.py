@@ -1,4 +1,4 @@
-"""Repeat contacts in the store: when a person, number or address made contacts (the live
+"""Repeat contacts in the store: how many a person, number or address made (the live
 check on the handler's screen) and everyone over a threshold on a day (the daily batch)."""
 
 from __future__ import annotations
@@ -11,73 +11,36 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     bindparam,
     case,
     func,
-    literal,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from watchhouse.db.tables import ContactRow, LocationRow
-from watchhouse.domain.errors import NotFound
 from watchhouse.domain.repeats import RepeatBasis
 from watchhouse.domain.values import Channel
 
 
-def repeat_contact_times(
-    *,
-    session: Session,
-    contact_id: int,
-    since: datetime,
-    until: datetime,
-    channels: Sequence[Channel],
-    include_abandoned: bool,
-) -> dict[RepeatBasis, list[datetime]]:
-    """When the same person, number and address made contacts in (since, until], this one
-    included, among the channels that count."""
-    row = session.execute(
-        select(
-            ContactRow.person_id,
-            ContactRow.telephone_number_id,
-            LocationRow.postcode,
-            LocationRow.description,
-        )
-        .outerjoin(LocationRow, LocationRow.id == ContactRow.location_id)
-        .where(ContactRow.id == contact_id)
-    ).first()
-    if row is None:
-        raise NotFound("contact", contact_id)
-    person_id, number_id, postcode, description = row
-    return repeat_times(
-        session=session,
-        person_id=person_id,
-        telephone_number_id=number_id,
-        address=(postcode, description) if postcode else None,
-        since=since,
-        until=until,
-        channels=channels,
-        include_abandoned=include_abandoned,
-    )
-
-
-def repeat_times(
+def repeat_window_counts(
     *,
     session: Session,
     person_id: int | None,
     telephone_number_id: int | None,
     address: tuple[str, str] | None,
-    since: datetime,
     until: datetime,
+    windows: Sequence[timedelta],
     channels: Sequence[Channel],
     include_abandoned: bool,
-) -> dict[RepeatBasis, list[datetime]]:
-    """When this person, this number and this address (postcode, address text) made contacts
-    in (since, until], among the channels that count: one query for the three."""
+    most: int,
+) -> dict[RepeatBasis, tuple[int, ...]]:
+    """How many contacts this person, this number and this address (postcode, address text)
+    made in each window ending at `until`, among the channels that count, each counted up to
+    `most` and no further (one query; the work is bounded by `most`, not by how many contacts
+    the address has had: the live check runs on every contact opened)."""
     bases = tuple(
         basis
         for basis, given in (
@@ -87,40 +50,39 @@ def repeat_times(
         )
         if given
     )
-    result: dict[RepeatBasis, list[datetime]] = {basis: [] for basis in bases}
-    if not bases:
-        return result
+    if not bases or not windows:
+        return {basis: tuple(0 for _ in windows) for basis in bases}
     postcode, description = address or ("", "")
-    rows = session.connection().execute(
-        _repeat_statement(bases, include_abandoned),
-        {
-            "since": since,
-            "until": until,
-            "channels": [c.value for c in channels],
-            "person_id": person_id,
-            "number_id": telephone_number_id,
-            "postcode": postcode,
-            "description": description.lower(),
-        },
+    row = (
+        session.connection()
+        .execute(
+            _window_counts_statement(bases, len(windows), include_abandoned),
+            {
+                "until": until,
+                **{f"since_{n}": until - window for n, window in enumerate(windows)},
+                "channels": [c.value for c in channels],
+                "person_id": person_id,
+                "number_id": telephone_number_id,
+                "postcode": postcode,
+                "description": description.lower(),
+                "most": most,
+            },
+        )
+        .one()
     )
-    for index, moment in rows:
-        result[bases[index]].append(moment)
-    return result
+    counts = [int(count or 0) for count in row]
+    return {
+        basis: tuple(counts[b * len(windows) : (b + 1) * len(windows)])
+        for b, basis in enumerate(bases)
+    }
 
 
 @lru_cache(maxsize=16)
-def _repeat_statement(
-    bases: tuple[RepeatBasis, ...], include_abandoned: bool
-) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
-    """Built once per shape: the online check runs it on every contact opened. Each basis is
-    one member of a UNION ALL, so each keeps its own index."""
-    counted: list[ColumnElement[bool]] = [
-        ContactRow.presented_at > bindparam("since"),
-        ContactRow.presented_at <= bindparam("until"),
-        ContactRow.channel.in_(bindparam("channels", expanding=True)),
-    ]
-    if not include_abandoned:
-        counted.append(ContactRow.abandoned.is_(False))
+def _window_counts_statement(
+    bases: tuple[RepeatBasis, ...], windows: int, include_abandoned: bool
+) -> Select[Any]:
+    """Built once per shape: one capped count per basis and window (a LIMIT inside each
+    count, so an index range is read for at most `most` rows)."""
     conditions = {
         RepeatBasis.PERSON: ContactRow.person_id == bindparam("person_id"),
         RepeatBasis.TELEPHONE: ContactRow.telephone_number_id == bindparam("number_id"),
@@ -131,13 +93,25 @@ def _repeat_statement(
             )
         ),
     }
-    parts = [
-        select(literal(index, Integer).label("basis"), ContactRow.presented_at).where(
-            *counted, conditions[basis]
-        )
-        for index, basis in enumerate(bases)
-    ]
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+    counts = []
+    for basis in bases:
+        for n in range(windows):
+            counted: list[ColumnElement[bool]] = [
+                conditions[basis],
+                ContactRow.presented_at > bindparam(f"since_{n}"),
+                ContactRow.presented_at <= bindparam("until"),
+                ContactRow.channel.in_(bindparam("channels", expanding=True)),
+            ]
+            if not include_abandoned:
+                counted.append(ContactRow.abandoned.is_(False))
+            capped = (
+                select(ContactRow.id)
+                .where(*counted)
+                .limit(bindparam("most", type_=Integer))
+                .subquery()
+            )
+            counts.append(select(func.count()).select_from(capped).scalar_subquery())
+    return select(*counts)
 
 
 @dataclass(frozen=True)
