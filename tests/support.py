@@ -128,3 +128,17 @@ def domestic_abuse_crime(
         domestic_abuse=True,
         suspects=(NewSuspect(given_name="Lee", family_name="Reid", identified=True),),
     )
+
+
+# Every question of the THRIVE quality audit answered yes: a passing score sheet.
+ALL_YES_THRIVE_AUDIT = {
+    "threat": "yes",
+    "harm": "yes",
+    "risk": "yes",
+    "investigation": "yes",
+    "vulnerability": "yes",
+    "engagement": "yes",
+    "grade_departure": "not_applicable",
+    "repeat_check": "yes",
+    "overall": "4",
+}

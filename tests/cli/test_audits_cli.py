@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli_support import Invoke, cli_in
+from support import ALL_YES_THRIVE_AUDIT as ALL_YES
 from watchhouse.config import Settings
 from watchhouse.domain.roles import Actor
 from watchhouse.services import accounts, audits
@@ -99,19 +100,6 @@ def test_a_bad_month_is_refused_naming_it(invoke, force):
     refused = invoke(*args)
     assert refused.exit_code == 2
     assert "period: give a month as YYYY-MM, not 'May-24'" in " ".join(refused.stderr.split())
-
-
-ALL_YES = {
-    "threat": "yes",
-    "harm": "yes",
-    "risk": "yes",
-    "investigation": "yes",
-    "vulnerability": "yes",
-    "engagement": "yes",
-    "grade_departure": "not_applicable",
-    "repeat_check": "yes",
-    "overall": "4",
-}
 
 
 def _rows(output: str) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from support import ALL_YES_THRIVE_AUDIT as ALL_YES
 from watchhouse.db.audit_tables import AuditSampleRow
 from watchhouse.db.repositories import users as user_repo
 from watchhouse.db.tables import (
@@ -96,19 +97,6 @@ def _draw(ctx, actor, seed: int = 7, **rule):
     return audits.draw(
         ctx, actor=actor, template_code="thrive_quality", period="2024-05", seed=seed, **rule
     )
-
-
-ALL_YES = {
-    "threat": "yes",
-    "harm": "yes",
-    "risk": "yes",
-    "investigation": "yes",
-    "vulnerability": "yes",
-    "engagement": "yes",
-    "grade_departure": "not_applicable",
-    "repeat_check": "yes",
-    "overall": "4",
-}
 
 
 def test_three_per_handler_drawn_from_the_month_and_all_of_those_with_fewer(ctx, actors, force):
