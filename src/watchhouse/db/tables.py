@@ -179,9 +179,8 @@ class ContactRow(Base):
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Indexed by ix_contacts_person_presented (below: only the contacts linked to a person).
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    telephone_number_id: Mapped[int | None] = mapped_column(
-        ForeignKey("telephone_numbers.id"), index=True
-    )
+    # Indexed by ix_contacts_number_presented (below: only the contacts with a number).
+    telephone_number_id: Mapped[int | None] = mapped_column(ForeignKey("telephone_numbers.id"))
     # Looked up by location through ix_contacts_location_presented (it begins with it).
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     caller_name: Mapped[str | None] = mapped_column(String(240))
@@ -222,6 +221,13 @@ class ContactRow(Base):
             "person_id",
             "presented_at",
             postgresql_where=text("person_id IS NOT NULL"),
+        ),
+        # A number's contacts in a window (the live repeat check), never the whole window's.
+        Index(
+            "ix_contacts_number_presented",
+            "telephone_number_id",
+            "presented_at",
+            postgresql_where=text("telephone_number_id IS NOT NULL"),
         ),
     )
 
