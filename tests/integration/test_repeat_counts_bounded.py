@@ -4,7 +4,7 @@ opened would otherwise read them all."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from watchhouse.db.repositories import repeats
 from watchhouse.domain.records import NewContact
-from watchhouse.domain.repeats import RepeatBasis, count_limit
+from watchhouse.domain.repeats import RepeatBasis, contacts_within, count_limit
 from watchhouse.domain.roles import Role
 from watchhouse.domain.values import Channel
 from watchhouse.services import contacts
@@ -152,3 +152,57 @@ def test_a_numbers_counts_read_only_that_numbers_contacts(ctx, actors, neighbour
                 int(line.split("actual time=")[1].split("rows=")[1].split()[0]) <= 3
                 for line in scans
             ), plan
+
+
+def test_counts_across_the_autumn_clock_change_leave_out_later_contacts(
+    ctx, actors, neighbourhoods, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The window is elapsed time in UTC (7 days are 168 hours, the week the clocks go back
+    too), contacts after the one being viewed are not counted, and the bound still applies."""
+    handler = actors[Role.CALL_HANDLER]
+    until = datetime(2026, 10, 29, 12, 0, tzinfo=UTC)  # the clocks went back on the 25th
+    times = [
+        until - timedelta(days=7) - timedelta(minutes=30),  # before the change: outside
+        until - timedelta(days=7) + timedelta(minutes=30),  # 01:30 BST on the 22nd: inside
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 01:30 BST, the first 01:30 of the 25th
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # 01:30 GMT, the repeated hour
+        until - timedelta(hours=1),
+        until,  # the contact being viewed
+        until + timedelta(hours=2),  # later than the one viewed
+    ]
+    clock.set(until + timedelta(hours=3))
+    for at in times:
+        contacts.take_contact(
+            ctx,
+            actor=handler,
+            new=NewContact(
+                channel=Channel.NON_EMERGENCY_101,
+                presented_at=at,
+                telephone="07700 900555",
+                summary="Again",
+            ),
+        )
+    rules = ctx.policy.repeat_contacts.domain_rules()
+    windows = [rule.within for rule in rules]
+    with ctx.db.transaction() as session:
+        number = session.execute(
+            text("SELECT DISTINCT telephone_number_id FROM contacts")
+        ).scalar_one()
+
+        def counted(most: int) -> tuple[int, ...]:
+            return repeats.repeat_window_counts(
+                session=session,
+                person_id=None,
+                telephone_number_id=number,
+                address=None,
+                until=until,
+                windows=windows,
+                channels=ctx.policy.repeat_contacts.channels,
+                include_abandoned=False,
+                most=most,
+            )[RepeatBasis.TELEPHONE]
+
+        expected = tuple(contacts_within(times, until, window) for window in windows)
+        assert expected[0] == 5  # the 7-day window: five of the seven
+        assert counted(100) == expected
+        assert counted(3) == tuple(min(3, n) for n in expected)
