@@ -125,6 +125,9 @@ def synthetic_runs(
                     naive=naive,
                     actual=actual,
                     open_intervals=result.mean > 0.05 * result.mean.mean(),
+                    starts=result.starts,
+                    zone=zone,
+                    region=options.holiday_region,
                 )
             )
     return runs

@@ -123,6 +123,9 @@ def _origin(name: str, k: int, folder: Path) -> dict[str, Any]:
         naive=naive,
         actual=actual,
         open_intervals=keep & (result.mean > 0.05 * result.mean[keep].mean()),
+        starts=result.starts,
+        zone=series.timezone,
+        region=series.holidays,
     )
 
 
@@ -134,6 +137,9 @@ def kept_run(
     naive: np.ndarray,
     actual: np.ndarray,
     open_intervals: np.ndarray,
+    starts: np.ndarray | None = None,
+    zone: str = "UTC",
+    region: str | None = None,
 ) -> dict[str, Any]:
     """One origin's run as the last fit kept it: every single candidate's forecast of the held
     days, its backtest MASE, the held-out intervals and the spread, beside seasonal naive."""
@@ -151,6 +157,9 @@ def kept_run(
         "actual": actual,
         "open": open_intervals,
         "windows": backtest_days(),
+        "starts": starts,  # the scored intervals' starts (epoch s), their zone and holidays
+        "zone": zone,
+        "region": region,
     }
 
 
