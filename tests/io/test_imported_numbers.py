@@ -4,17 +4,14 @@ region for national numbers), so search and the repeat rules by number find them
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from conftest import START, FakeClock
-from watchhouse.db.repositories import imports as imports_repo
 from watchhouse.db.tables import ContactRow, TelephoneNumberRow
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.repeats import RepeatBasis
@@ -132,33 +129,3 @@ def test_a_contact_the_feed_made_is_linked_by_the_policys_region(
         ),
     )
     assert _numbers(ctx) == {"PBX-1": "+447700900456"}
-
-
-def test_a_number_another_import_stores_meanwhile_gets_that_id(ctx: AppContext) -> None:
-    """Two imports in flight on PostgreSQL meet the same new number: the second waits for the
-    first's commit and links its contacts to the number the first stored (one row for it)."""
-    if ctx.db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time")
-    first = ctx.db.engine.connect()
-    transaction = first.begin()
-    first.execute(text("INSERT INTO telephone_numbers (number) VALUES ('+447700900777')"))
-    found: list[list[int]] = []
-
-    def second_import() -> None:
-        with ctx.db.transaction() as session:
-            ids = imports_repo.stored_number_ids(
-                session=session, numbers=["+447700900776", "+447700900777"]
-            )
-            found.append([int(i) for i in ids])
-
-    waiting = threading.Thread(target=second_import)
-    waiting.start()
-    time.sleep(0.5)  # the second is now waiting on the first's uncommitted number
-    assert waiting.is_alive()
-    transaction.commit()
-    first.close()
-    waiting.join(timeout=10)
-    with ctx.db.transaction() as session:
-        rows = session.execute(select(TelephoneNumberRow.number, TelephoneNumberRow.id)).all()
-        stored = {number: id_ for number, id_ in rows}
-    assert found == [[stored["+447700900776"], stored["+447700900777"]]]

@@ -12,7 +12,7 @@ import queue
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -333,14 +333,21 @@ def references_checkable_in_bulk(*, session: Session, table_names: Sequence[str]
 
 
 def copy_checking_references(
-    *, session: Session, table_name: str, data: pa.Table, first_id: int, last_id: int
+    *,
+    session: Session,
+    table_name: str,
+    data: pa.Table,
+    first_id: int,
+    last_id: int,
+    ours: Mapping[str, np.ndarray] | None = None,
 ) -> int:
     """PostgreSQL: COPY rows (ids from `first_id` to `last_id`) without their foreign-key row
     triggers, then check every foreign key of the table for those rows in one set-based
     statement (`check_references`, the values taken from `data`, which is what was stored), in
     the same transaction; raise `MissingReference` (the transaction must then be rolled back,
     as for a failed trigger) if any is missing. Only where `references_checkable_in_bulk`
-    says so."""
+    says so. `ours`: ids of rows this transaction has just stored, by table (see
+    `check_references`)."""
     previous = session.execute(text("SELECT current_setting('session_replication_role')"))
     restore = previous.scalar_one()
     session.execute(text("SELECT set_config('session_replication_role', 'replica', true)"))
@@ -353,7 +360,12 @@ def copy_checking_references(
         text("SELECT set_config('session_replication_role', :role, true)"), {"role": restore}
     )
     check_references(
-        session=session, table_name=table_name, first_id=first_id, last_id=last_id, stored=data
+        session=session,
+        table_name=table_name,
+        first_id=first_id,
+        last_id=last_id,
+        stored=data,
+        ours=ours,
     )
     return added
 
@@ -365,6 +377,7 @@ def check_references(
     first_id: int,
     last_id: int,
     stored: pa.Table | None = None,
+    ours: Mapping[str, np.ndarray] | None = None,
 ) -> None:
     """PostgreSQL: check that every row of the table with an id in this range names rows that
     exist through each of the table's foreign keys (one column each, MATCH SIMPLE: a null
@@ -378,7 +391,13 @@ def check_references(
     (no trigger ran on them, so nothing changed them, and no other transaction can). The
     values of a key column it holds are then taken from it (each distinct value sent once)
     instead of read back from the table; a key column it lacks is read from the table only
-    if the column has a default (otherwise every such row holds null)."""
+    if the column has a default (otherwise every such row holds null).
+
+    `ours`: by table, ids of rows this same transaction has stored (and the caller knows are
+    there, e.g. COPYed a moment ago). A value of a key to that table's `id` that is one of them
+    is neither looked up nor locked: the row exists, and no other transaction can see it, so
+    none can delete it or change its key before this one commits (locking it would only write
+    a lock into each row just written). Only with `stored`."""
     keys = session.execute(
         text(
             "SELECT c.conname, format('%I', a.attname), CAST(c.confrelid AS regclass)::text, "
@@ -398,6 +417,10 @@ def check_references(
     for number, (_, column, _, _, kind, has_default, raw_name) in enumerate(keys):
         if stored is not None and raw_name in given:
             values = pc.unique(stored.column(raw_name).drop_null())  # each sent once
+            parent_table = keys[number][2]
+            if ours and parent_table in ours and keys[number][3] == "id":
+                mine = pa.array(ours[parent_table], pa.int64())
+                values = values.filter(pc.invert(pc.is_in(values, value_set=mine)))
             if len(values) == 0:
                 continue
             parameters[f"v_{number}"] = json.dumps(values.to_pylist(), default=str)

@@ -400,6 +400,7 @@ def add_force_records(
             session=session, table_names=list(tables)
         )
     ids = {"locations": location_ids, "contacts": contact_ids, "incidents": incident_ids}
+    done: list[str] = []  # tables whose new rows are stored (and checked) by now
     for name, table in tables.items():
         if on_sqlite:
             table = _sqlite_dates(table)
@@ -410,9 +411,11 @@ def add_force_records(
                 data=table,
                 first_id=int(ids[name].min()),
                 last_id=int(ids[name].max()),
+                ours={stored: ids[stored] for stored in done},
             )
         else:
             bulk.insert_arrow_staged(session=session, table_name=name, data=table)
+        done.append(name)
     return int(size)
 
 
@@ -526,7 +529,23 @@ def stored_number_ids(*, session: Session, numbers: Sequence[str]) -> np.ndarray
     # takes longer to build than the database takes to run. The ids come back as one text
     # (PostgreSQL) or plain driver rows (SQLite), not as a result row by row.
     if session.get_bind().dialect.name == "postgresql":
-        found = _stored_number_ids_postgresql(session=session, joined=",".join(numbers))
+        joined = ",".join(numbers)
+        session.execute(
+            text(
+                "INSERT INTO telephone_numbers (number) "
+                "SELECT unnest(string_to_array(:numbers, ',')) ON CONFLICT (number) DO NOTHING"
+            ),
+            {"numbers": joined},
+        )
+        ids = session.execute(
+            text(
+                "SELECT string_agg(t.id::text, ',' ORDER BY g.i) "
+                "FROM unnest(string_to_array(:numbers, ',')) WITH ORDINALITY AS g(number, i) "
+                "JOIN telephone_numbers AS t ON t.number = g.number"
+            ),
+            {"numbers": joined},
+        ).scalar_one()
+        found = np.array(ids.split(","), dtype=np.int64)
     else:
         given = json.dumps(list(numbers))
         # WHERE true: SQLite needs it to parse ON CONFLICT after a SELECT.
@@ -553,38 +572,6 @@ def stored_number_ids(*, session: Session, numbers: Sequence[str]) -> np.ndarray
     if len(found) != len(numbers):
         raise RuntimeError("a telephone number was not stored")
     return found
-
-
-def _stored_number_ids_postgresql(*, session: Session, joined: str) -> np.ndarray:
-    """PostgreSQL: the ids of these numbers (comma-joined, in order), in one statement that
-    looks each number up once and inserts only those not found, their ids read from the
-    insert itself. A number another transaction stored after this statement began (its
-    snapshot does not see it, and the insert waits for it and skips it) comes back with no
-    id: then the ids are read again by a statement that sees it."""
-    ids, unseen = session.execute(
-        text(
-            "WITH g AS MATERIALIZED (SELECT g.number, g.i, t.id "
-            "  FROM unnest(string_to_array(:numbers, ',')) WITH ORDINALITY AS g(number, i) "
-            "  LEFT JOIN telephone_numbers AS t ON t.number = g.number), "
-            "added AS (INSERT INTO telephone_numbers (number) "
-            "  SELECT number FROM g WHERE id IS NULL ON CONFLICT (number) DO NOTHING "
-            "  RETURNING id, number) "
-            "SELECT string_agg(COALESCE(g.id, a.id)::text, ',' ORDER BY g.i), "
-            "count(*) FILTER (WHERE g.id IS NULL AND a.id IS NULL) "
-            "FROM g LEFT JOIN added AS a ON g.id IS NULL AND a.number = g.number"
-        ),
-        {"numbers": joined},
-    ).one()
-    if unseen:
-        ids = session.execute(
-            text(
-                "SELECT string_agg(t.id::text, ',' ORDER BY g.i) "
-                "FROM unnest(string_to_array(:numbers, ',')) WITH ORDINALITY AS g(number, i) "
-                "JOIN telephone_numbers AS t ON t.number = g.number"
-            ),
-            {"numbers": joined},
-        ).scalar_one()
-    return np.array(ids.split(","), dtype=np.int64)
 
 
 def _incidents(
