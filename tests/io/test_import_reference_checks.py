@@ -10,9 +10,11 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import numpy as np
 import psycopg
+import pyarrow as pa
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from watchhouse.db import bulk
@@ -220,3 +222,81 @@ def test_the_triggers_are_skipped_only_where_nothing_else_would_change(ctx):
     finally:
         with ctx.db.transaction() as session:
             session.execute(text(f"DROP ROLE {role}"))
+
+
+def test_the_incidents_check_does_not_lock_the_contacts_just_stored_with_them(
+    ctx, admin, neighbourhoods, tmp_path, monkeypatch
+):
+    """Their contacts were COPYed a moment before in the same transaction: no other one can
+    see them, so the import writes no lock into each (a second write of every contact)."""
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL skips the row triggers")
+    _store_with(monkeypatch, True)
+    result = imports.import_force_export(ctx, actor=admin, path=_export(tmp_path), mapping=MAPPING)
+    assert result.rows_added == 4
+    with ctx.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(IncidentRow)) == 4
+        locked = session.execute(
+            text("SELECT count(*) FROM contacts WHERE xmax <> CAST('0' AS xid)")
+        ).scalar_one()
+    assert locked == 0
+
+
+def test_the_contacts_check_does_not_lock_the_numbers_the_import_stored_itself(
+    ctx, admin, neighbourhoods, tmp_path, monkeypatch
+):
+    """Numbers new to the store are inserted by the import's own transaction: not locked
+    again by their contacts' check; a number stored before is looked up and locked."""
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL skips the row triggers")
+    _store_with(monkeypatch, True)
+    before = create_engine(ctx.db.url)
+    try:
+        with before.begin() as connection:
+            connection.execute(
+                text("INSERT INTO telephone_numbers (number) VALUES ('+447700900120')")
+            )
+        seen: list[tuple[str, bool]] = []
+        real = functools.partial(imports_repo.add_force_records, references_in_bulk=True)
+
+        def store_then_look_at_the_numbers(**kwargs):
+            added = real(**kwargs)
+            rows = kwargs["session"].execute(
+                text(
+                    "SELECT number, xmax <> CAST('0' AS xid) FROM telephone_numbers ORDER BY number"
+                )
+            )
+            seen.extend((number, locked) for number, locked in rows)
+            return added
+
+        monkeypatch.setattr(imports_repo, "add_force_records", store_then_look_at_the_numbers)
+        result = imports.import_force_export(
+            ctx, actor=admin, path=_export(tmp_path), mapping=MAPPING
+        )
+    finally:
+        before.dispose()
+    assert result.rows_added == 4
+    assert seen == [
+        ("+447700900120", True),  # stored before: checked and locked till the commit
+        ("+447700900121", False),
+        ("+447700900122", False),
+        ("+447700900123", False),
+    ]
+
+
+def test_a_reference_to_a_row_not_just_stored_is_still_checked(ctx, admin):
+    if ctx.db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL checks references in bulk")
+    stored = pa.table(
+        {"contact_id": pa.array([1, 999_999], pa.int64()), "graded_by": [admin.user_id] * 2}
+    )
+    with ctx.db.transaction() as session, pytest.raises(bulk.MissingReference) as refused:
+        bulk.check_references(
+            session=session,
+            table_name="incidents",
+            first_id=1,
+            last_id=2,
+            stored=stored,
+            ours={"contacts": np.array([1], dtype=np.int64)},
+        )
+    assert "incidents.contact_id: 1 value(s)" in str(refused.value)

@@ -6,12 +6,13 @@ written as naive UTC text in the same format SQLAlchemy uses, so the ORM reads t
 
 from __future__ import annotations
 
+import json
 import math
 import queue
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -332,13 +333,21 @@ def references_checkable_in_bulk(*, session: Session, table_names: Sequence[str]
 
 
 def copy_checking_references(
-    *, session: Session, table_name: str, data: pa.Table, first_id: int, last_id: int
+    *,
+    session: Session,
+    table_name: str,
+    data: pa.Table,
+    first_id: int,
+    last_id: int,
+    ours: Mapping[str, np.ndarray] | None = None,
 ) -> int:
     """PostgreSQL: COPY rows (ids from `first_id` to `last_id`) without their foreign-key row
     triggers, then check every foreign key of the table for those rows in one set-based
-    statement (`check_references`), in the same transaction; raise `MissingReference` (the
-    transaction must then be rolled back, as for a failed trigger) if any is missing. Only
-    where `references_checkable_in_bulk` says so."""
+    statement (`check_references`, the values taken from `data`, which is what was stored), in
+    the same transaction; raise `MissingReference` (the transaction must then be rolled back,
+    as for a failed trigger) if any is missing. Only where `references_checkable_in_bulk`
+    says so. `ours`: ids of rows this transaction has just stored, by table (see
+    `check_references`)."""
     previous = session.execute(text("SELECT current_setting('session_replication_role')"))
     restore = previous.scalar_one()
     session.execute(text("SELECT set_config('session_replication_role', 'replica', true)"))
@@ -350,38 +359,96 @@ def copy_checking_references(
     session.execute(
         text("SELECT set_config('session_replication_role', :role, true)"), {"role": restore}
     )
-    check_references(session=session, table_name=table_name, first_id=first_id, last_id=last_id)
+    check_references(
+        session=session,
+        table_name=table_name,
+        first_id=first_id,
+        last_id=last_id,
+        stored=data,
+        ours=ours,
+    )
     return added
 
 
-def check_references(*, session: Session, table_name: str, first_id: int, last_id: int) -> None:
+def check_references(
+    *,
+    session: Session,
+    table_name: str,
+    first_id: int,
+    last_id: int,
+    stored: pa.Table | None = None,
+    ours: Mapping[str, np.ndarray] | None = None,
+) -> None:
     """PostgreSQL: check that every row of the table with an id in this range names rows that
     exist through each of the table's foreign keys (one column each, MATCH SIMPLE: a null
     names nothing), and lock those rows `FOR KEY SHARE` until the transaction ends, as
     PostgreSQL's own row-by-row check does (so none can be deleted, nor its key changed, under
     rows not yet committed). One statement for the table, each distinct value looked up
     once. Raise `MissingReference` naming the constraint when a referenced row is
-    missing."""
+    missing.
+
+    `stored`: the rows of that range exactly as they were just COPYed in this transaction
+    (no trigger ran on them, so nothing changed them, and no other transaction can). The
+    values of a key column it holds are then taken from it (each distinct value sent once)
+    instead of read back from the table; a key column it lacks is read from the table only
+    if the column has a default (otherwise every such row holds null).
+
+    `ours`: by table, ids of rows this same transaction has stored (and the caller knows are
+    there, e.g. COPYed a moment ago). A value of a key to that table's `id` that is one of them
+    is neither looked up nor locked: the row exists, and no other transaction can see it, so
+    none can delete it or change its key before this one commits (locking it would only write
+    a lock into each row just written). Only with `stored`."""
     keys = session.execute(
         text(
             "SELECT c.conname, format('%I', a.attname), CAST(c.confrelid AS regclass)::text, "
-            "format('%I', r.attname) FROM pg_constraint AS c "
+            "format('%I', r.attname), format_type(r.atttypid, NULL), a.atthasdef, "
+            "a.attname FROM pg_constraint AS c "
             "JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
             "JOIN pg_attribute AS r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
             "WHERE c.conrelid = CAST(:table AS regclass) AND c.contype = 'f' ORDER BY c.conname"
         ),
         {"table": table_name},
     ).all()
-    if not keys:
+    given = set(stored.column_names) if stored is not None else set()
+    checked = []
+    parameters: dict[str, Any] = {"a": first_id, "b": last_id}
+    sources = []
+    read_back = set()
+    for number, (_, column, _, _, kind, has_default, raw_name) in enumerate(keys):
+        if stored is not None and raw_name in given:
+            values = pc.unique(stored.column(raw_name).drop_null())  # each sent once
+            parent_table = keys[number][2]
+            if ours and parent_table in ours and keys[number][3] == "id":
+                mine = pa.array(ours[parent_table], pa.int64())
+                values = values.filter(pc.invert(pc.is_in(values, value_set=mine)))
+            if len(values) == 0:
+                continue
+            parameters[f"v_{number}"] = json.dumps(values.to_pylist(), default=str)
+            sources.append(
+                f"wanted_{number} AS (SELECT CAST(value AS {kind}) AS v "
+                f"FROM json_array_elements_text(CAST(:v_{number} AS json)))"
+            )
+        elif stored is not None and not has_default:
+            continue  # not COPYed and no default: null in every row just stored
+        else:
+            read_back.add(column)
+            sources.append(
+                f"wanted_{number} AS (SELECT DISTINCT {column} AS v FROM new "
+                f"WHERE {column} IS NOT NULL)"
+            )
+        checked.append(number)
+    if not checked:
         return
-    columns = ", ".join(sorted({column for _, column, _, _ in keys}))
-    parts = [f"new AS MATERIALIZED (SELECT {columns} FROM {table_name} WHERE id BETWEEN :a AND :b)"]
-    counts = []
-    for number, (_, column, parent, parent_column) in enumerate(keys):
+    parts = []
+    if read_back:
         parts.append(
-            f"wanted_{number} AS (SELECT DISTINCT {column} AS v FROM new "
-            f"WHERE {column} IS NOT NULL)"
+            f"new AS MATERIALIZED (SELECT {', '.join(sorted(read_back))} FROM {table_name} "
+            "WHERE id BETWEEN :a AND :b)"
         )
+    parts.extend(sources)
+    counts = []
+    for number in checked:
+        _, _, parent, parent_column, _, _, _ = keys[number]
         parts.append(
             f"locked_{number} AS (SELECT p.{parent_column} FROM {parent} AS p "
             f"WHERE p.{parent_column} IN (SELECT v FROM wanted_{number}) FOR KEY SHARE OF p)"
@@ -390,10 +457,10 @@ def check_references(*, session: Session, table_name: str, first_id: int, last_i
             f"(SELECT count(*) FROM wanted_{number}) - (SELECT count(*) FROM locked_{number})"
         )
     missing = session.execute(
-        text(f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"),
-        {"a": first_id, "b": last_id},
+        text(f"WITH {', '.join(parts)} SELECT {', '.join(counts)}"), parameters
     ).one()
-    for (name, column, parent, _), count in zip(keys, missing, strict=True):
+    for number, count in zip(checked, missing, strict=True):
+        name, column, parent, _, _, _, _ = keys[number]
         if count:
             raise MissingReference(
                 f"{table_name}.{column}: {count} value(s) name no row of {parent} "

@@ -380,14 +380,14 @@ def add_force_records(
     where = np.zeros(size, dtype=np.int64)
     where[located] = location_ids
     location_id = pa.array(where, pa.int64(), mask=~located)
+    number_ids, new_numbers = _number_ids(
+        session=session,
+        given=column["caller_telephone"],
+        region=telephone_region,
+        known=numbers_e164 or {},
+    )
     contacts = _contacts(column, contact_ids, location_id, source).append_column(
-        "telephone_number_id",
-        _number_ids(
-            session=session,
-            given=column["caller_telephone"],
-            region=telephone_region,
-            known=numbers_e164 or {},
-        ),
+        "telephone_number_id", number_ids
     )
     tables = {
         "locations": _locations(column, located, location_ids, neighbourhoods),
@@ -400,6 +400,8 @@ def add_force_records(
             session=session, table_names=list(tables)
         )
     ids = {"locations": location_ids, "contacts": contact_ids, "incidents": incident_ids}
+    # Rows this transaction has stored by now (and checked): the checks need not lock them.
+    ours = {"telephone_numbers": new_numbers}
     for name, table in tables.items():
         if on_sqlite:
             table = _sqlite_dates(table)
@@ -410,17 +412,20 @@ def add_force_records(
                 data=table,
                 first_id=int(ids[name].min()),
                 last_id=int(ids[name].max()),
+                ours=dict(ours),
             )
         else:
             bulk.insert_arrow_staged(session=session, table_name=name, data=table)
+        ours[name] = ids[name]
     return int(size)
 
 
 def _number_ids(
     *, session: Session, given: pa.Array, region: str, known: Mapping[str, str | None]
-) -> pa.Array:
+) -> tuple[pa.Array, np.ndarray]:
     """Each row's `telephone_numbers` id (null where there is no number): each distinct
-    number normalised and stored once, then mapped back to the rows by Arrow."""
+    number normalised and stored once, then mapped back to the rows by Arrow; and the ids of
+    the numbers stored now (PostgreSQL)."""
     distinct = pc.unique(given.drop_null())
     normal = pa.array(
         [known[g] if g in known else e164_or_none(g, region) for g in distinct.to_pylist()],
@@ -428,11 +433,11 @@ def _number_ids(
     )
     wanted = pc.unique(normal.drop_null())
     if len(wanted) == 0:
-        return pa.nulls(len(given), pa.int64())
+        return pa.nulls(len(given), pa.int64()), np.zeros(0, dtype=np.int64)
     wanted = wanted.take(pc.sort_indices(wanted))
-    ids = pa.array(stored_number_ids(session=session, numbers=wanted.to_pylist()), pa.int64())
-    by_distinct = ids.take(pc.index_in(normal, value_set=wanted))
-    return by_distinct.take(pc.index_in(given, value_set=distinct))
+    found, added = _stored_numbers(session=session, numbers=wanted.to_pylist())
+    by_distinct = pa.array(found, pa.int64()).take(pc.index_in(normal, value_set=wanted))
+    return by_distinct.take(pc.index_in(given, value_set=distinct)), added
 
 
 def _mask(values: pa.Array) -> np.ndarray:
@@ -519,21 +524,31 @@ def _contacts(
 def stored_number_ids(*, session: Session, numbers: Sequence[str]) -> np.ndarray:
     """The `telephone_numbers` id of each of these E.164 numbers (sorted, distinct), in their
     order, those new to the store inserted once however many imports or contacts meet them."""
+    return _stored_numbers(session=session, numbers=numbers)[0]
+
+
+def _stored_numbers(*, session: Session, numbers: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`stored_number_ids`, and the ids of the numbers this statement inserted (PostgreSQL;
+    none on SQLite, which checks references by its own triggers)."""
+    added = np.zeros(0, dtype=np.int64)
     if not numbers:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), added
     # One statement each way whatever the count, the numbers as one text parameter (E.164 is
     # '+' and digits, so a comma parts them safely); not a multi-row VALUES, which SQLAlchemy
     # takes longer to build than the database takes to run. The ids come back as one text
     # (PostgreSQL) or plain driver rows (SQLite), not as a result row by row.
     if session.get_bind().dialect.name == "postgresql":
         joined = ",".join(numbers)
-        session.execute(
+        inserted = session.execute(
             text(
-                "INSERT INTO telephone_numbers (number) "
-                "SELECT unnest(string_to_array(:numbers, ',')) ON CONFLICT (number) DO NOTHING"
+                "WITH added AS (INSERT INTO telephone_numbers (number) "
+                "SELECT unnest(string_to_array(:numbers, ',')) ON CONFLICT (number) DO NOTHING "
+                "RETURNING id) SELECT string_agg(id::text, ',') FROM added"
             ),
             {"numbers": joined},
-        )
+        ).scalar_one()
+        if inserted:
+            added = np.array(inserted.split(","), dtype=np.int64)
         ids = session.execute(
             text(
                 "SELECT string_agg(t.id::text, ',' ORDER BY g.i) "
@@ -568,7 +583,7 @@ def stored_number_ids(*, session: Session, numbers: Sequence[str]) -> np.ndarray
         found = found[found >= 0]
     if len(found) != len(numbers):
         raise RuntimeError("a telephone number was not stored")
-    return found
+    return found, added
 
 
 def _incidents(
