@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
@@ -181,22 +181,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, 409, str(exc))
 
 
-def _bounded_threads(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that limits the event loop's thread pool to `threads` at once."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
-
-    return lifespan
+@asynccontextmanager
+async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    """Limit the event loop's thread pool to the settings' `request_threads` at once."""
+    threads = app.state.context.settings.request_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
 
 
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     """Build the web app from settings (or a ready context, as tests do)."""
     ctx = context or build_context(settings or Settings())
     app = FastAPI(
-        lifespan=_bounded_threads(ctx.settings.request_threads),
+        lifespan=_bounded_threads,
         title="watchhouse",
         version=__version__,
         description="Contact, THRIVE, grading and dispatch for a UK police force.",
