@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_SECRET = "watchhouse-demo-secret-change-me"
 ENV_PREFIX = "WATCHHOUSE_"
@@ -44,6 +44,16 @@ class Settings(BaseModel):
     # SQLite only: checkpoint the write-ahead log from a background thread instead of inside
     # whichever request's commit fills it (see db/engine.py and bench/README.md).
     sqlite_background_checkpoint: bool = False
+    # How many requests a server process runs in its thread pool at once (sync routes and the
+    # session look-up); the others wait their turn on the event loop, holding no thread and
+    # no database connection. anyio's default is 40: under overload 40 threads contend for
+    # one interpreter and the CPU per request grows (bench/README.md, pgload6).
+    request_threads: int = Field(default=8, ge=1, le=200)
+    # How long a server process remembers a live session it looked up, so a request does not
+    # look its token up again (0: never). Never past the session's expiry; ending or changing
+    # a session is honoured at once on this machine and within this bound on another one
+    # (services/session_cache.py).
+    session_cache_seconds: float = Field(default=5, ge=0, le=60)
 
     @model_validator(mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from watchhouse.domain.errors import ValidationFailed
 from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.access import log_access
-from watchhouse.services.accounts import password_refusal
+from watchhouse.services.accounts import password_refusal, sessions_changed
 from watchhouse.services.context import AppContext
 
 USER_RECORD = "user"
@@ -76,7 +76,8 @@ def deactivate(ctx: AppContext, *, actor: Actor, username: str) -> UserView:
         users.set_active(session=session, user_id=target.id, active=False)
         ended = users.revoke_sessions(session=session, user_id=target.id, now=ctx.now(), kind=None)
         _log(ctx, session, actor, target, f"account deactivated, {ended} sessions and tokens ended")
-        return target
+    sessions_changed(ctx)
+    return target
 
 
 def reactivate(ctx: AppContext, *, actor: Actor, username: str) -> UserView:
@@ -111,7 +112,8 @@ def reset_password(ctx: AppContext, *, actor: Actor, username: str, password: st
         )
         users.revoke_sessions(session=session, user_id=target.id, now=ctx.now(), kind="browser")
         _log(ctx, session, actor, target, "password reset by an administrator")
-        return target
+    sessions_changed(ctx)
+    return target
 
 
 def set_role(ctx: AppContext, *, actor: Actor, username: str, role: Role) -> UserView:
@@ -123,7 +125,8 @@ def set_role(ctx: AppContext, *, actor: Actor, username: str, role: Role) -> Use
         _refuse_losing_last_administrator(session, target, "given another role")
         users.set_role(session=session, user_id=target.id, role=role)
         _log(ctx, session, actor, target, f"role changed from {target.role} to {role}")
-        return target
+    sessions_changed(ctx)
+    return target
 
 
 def revoke_tokens(ctx: AppContext, *, actor: Actor, username: str) -> int:
@@ -132,4 +135,5 @@ def revoke_tokens(ctx: AppContext, *, actor: Actor, username: str) -> int:
         target = _target(session, username)
         ended = users.revoke_sessions(session=session, user_id=target.id, now=ctx.now(), kind="api")
         _log(ctx, session, actor, target, f"API tokens revoked ({ended} live)")
-        return ended
+    sessions_changed(ctx)
+    return ended

@@ -25,6 +25,7 @@ from watchhouse.domain.records import UserView
 from watchhouse.domain.roles import Actor, Role
 from watchhouse.services.access import log_access
 from watchhouse.services.context import AppContext
+from watchhouse.services.session_cache import marker_path, read_marker, touch_marker
 
 
 @dataclass(frozen=True)
@@ -118,20 +119,49 @@ def _count_failure(
             users.lock(session=session, user_id=found.user_id, locked_until=outcome.locked_until)
 
 
+def remembered_session(ctx: AppContext, *, token: str) -> SessionInfo | None:
+    """The live session behind a token as this process found it in the last
+    `session_cache_seconds`, unless a session was ended or changed since; None when it
+    must be looked up (services/session_cache.py). No database: cheap enough for the
+    event loop."""
+    if ctx.settings.session_cache_seconds <= 0:
+        return None
+    marker = read_marker(marker_path(ctx.settings.data_dir))
+    found: SessionInfo | None = ctx.sessions.recall(
+        token_digest(token), now=ctx.now(), marker=marker
+    )
+    return found
+
+
 def session_for_token(ctx: AppContext, *, token: str) -> SessionInfo | None:
     """The live session behind a token, or None if it is unknown, expired or revoked."""
+    digest = token_digest(token)
+    now = ctx.now()
+    stamp = ctx.sessions.stamp(read_marker(marker_path(ctx.settings.data_dir)))
     with ctx.db.single_read() as session:
-        found = users.live_session(session=session, token_digest=token_digest(token), now=ctx.now())
+        found = users.live_session(session=session, token_digest=digest, now=now)
     if found is None:
         return None
-    actor, csrf, kind, must_change = found
-    return SessionInfo(actor, csrf, kind, must_change)
+    info = SessionInfo(found.actor, found.csrf_token, found.kind, found.must_change_password)
+    seconds = ctx.settings.session_cache_seconds
+    if seconds > 0:
+        until = min(now + timedelta(seconds=seconds), found.expires_at)
+        ctx.sessions.remember(digest, info, until=until, stamp=stamp)
+    return info
+
+
+def sessions_changed(ctx: AppContext) -> None:
+    """A session was ended, or what a session carries (role, password, account) changed:
+    called after the commit, so no process goes on using what it remembered."""
+    ctx.sessions.forget_all()
+    touch_marker(marker_path(ctx.settings.data_dir))
 
 
 def sign_out(ctx: AppContext, *, token: str) -> None:
     """Revoke the session behind a token."""
     with ctx.db.transaction() as session:
         users.revoke_session(session=session, token_digest=token_digest(token), now=ctx.now())
+    sessions_changed(ctx)
 
 
 def add_user(
@@ -192,6 +222,7 @@ def set_password(ctx: AppContext, *, username: str, password: str) -> None:
     hashed = hash_password(password)
     with ctx.db.transaction() as session:
         users.set_password(session=session, username=username, password_hash=hashed)
+    sessions_changed(ctx)
 
 
 def change_own_password(
@@ -226,6 +257,7 @@ def change_own_password(
             record_id=actor.user_id,
             justification="own password changed",
         )
+    sessions_changed(ctx)
 
 
 def list_users(ctx: AppContext) -> list[UserView]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from watchhouse.config import Settings
 from watchhouse.db.engine import Database
 from watchhouse.db.migrate import store_exists, upgrade_if_needed
 from watchhouse.policy import Policy, load_policy
 from watchhouse.services.recent import Recent
+from watchhouse.services.session_cache import SessionCache
 
 
 def system_clock() -> datetime:
@@ -29,6 +31,8 @@ class AppContext:
     # Results that never change once stored (a forecast run's or a plan's intervals), kept
     # for this store only, so each view does not read and convert them again.
     stored: Recent[object] = field(default_factory=lambda: Recent(32))
+    # Live sessions this process looked up lately (services/session_cache.py).
+    sessions: SessionCache[Any] = field(default_factory=SessionCache)
 
     def now(self) -> datetime:
         """The current time as the context's clock tells it."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -178,10 +181,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, 409, str(exc))
 
 
+@asynccontextmanager
+async def _bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    """Limit the event loop's thread pool to the settings' `request_threads` at once."""
+    threads = app.state.context.settings.request_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     """Build the web app from settings (or a ready context, as tests do)."""
     ctx = context or build_context(settings or Settings())
     app = FastAPI(
+        lifespan=_bounded_threads,
         title="watchhouse",
         version=__version__,
         description="Contact, THRIVE, grading and dispatch for a UK police force.",

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from watchhouse.auth.permissions import can
 from watchhouse.auth.tokens import tokens_match
 from watchhouse.domain.roles import Action, Actor
-from watchhouse.services.accounts import session_for_token
+from watchhouse.services.accounts import SessionInfo, remembered_session, session_for_token
 from watchhouse.services.context import AppContext
 
 SESSION_COOKIE = "wh_session"
@@ -61,6 +61,13 @@ def context_of(request: Request) -> AppContext:
     return ctx
 
 
+async def _session(ctx: AppContext, token: str) -> SessionInfo | None:
+    """The token's session: remembered by this process (no thread, no database), or looked up."""
+    return remembered_session(ctx, token=token) or await run_in_threadpool(
+        session_for_token, ctx, token=token
+    )
+
+
 async def identify(request: Request) -> RequestIdentity:
     """Find the actor from a bearer token or the session cookie, once per request."""
     cached: RequestIdentity | None = getattr(request.state, "identity", None)
@@ -70,11 +77,11 @@ async def identify(request: Request) -> RequestIdentity:
     identity = RequestIdentity(None, None, "none")
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        info = await run_in_threadpool(session_for_token, ctx, token=header[7:].strip())
+        info = await _session(ctx, header[7:].strip())
         if info is not None and info.kind == "api":
             identity = RequestIdentity(info.actor, None, "bearer")
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        info = await run_in_threadpool(session_for_token, ctx, token=cookie)
+        info = await _session(ctx, cookie)
         if info is not None and info.kind == "browser":
             identity = RequestIdentity(
                 info.actor, info.csrf_token, "cookie", info.must_change_password

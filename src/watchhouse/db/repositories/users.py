@@ -187,6 +187,7 @@ _LIVE_SESSION = (
         UserRow.__table__.c.must_change_password,
         UserSessionRow.__table__.c.csrf_token,
         UserSessionRow.__table__.c.kind,
+        UserSessionRow.__table__.c.expires_at,
     )
     .join_from(
         UserSessionRow.__table__,
@@ -202,16 +203,26 @@ _LIVE_SESSION = (
 )
 
 
-def live_session(
-    *, session: Session, token_digest: str, now: datetime
-) -> tuple[Actor, str, str, bool] | None:
-    """The actor, CSRF token and kind of an unexpired, unrevoked session for an active user,
-    and whether the user must change their password first."""
+@dataclass(frozen=True)
+class LiveSession:
+    """An unexpired, unrevoked session of an active user."""
+
+    actor: Actor
+    csrf_token: str
+    kind: str
+    must_change_password: bool
+    expires_at: datetime
+
+
+def live_session(*, session: Session, token_digest: str, now: datetime) -> LiveSession | None:
+    """The actor, CSRF token, kind and expiry of an unexpired, unrevoked session for an active
+    user, and whether the user must change their password first."""
     row = session.connection().execute(_LIVE_SESSION, {"digest": token_digest, "now": now}).first()
     if row is None:
         return None
-    user_id, username, display_name, role, must_change, csrf, kind = row
-    return Actor(user_id, username, display_name, Role(role)), csrf, kind, must_change
+    user_id, username, display_name, role, must_change, csrf, kind, expires_at = row
+    actor = Actor(user_id, username, display_name, Role(role))
+    return LiveSession(actor, csrf, kind, must_change, expires_at)
 
 
 def revoke_session(*, session: Session, token_digest: str, now: datetime) -> None:
