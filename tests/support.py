@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from watchhouse.domain.investigation_records import NewSuspect
 from watchhouse.domain.records import NewContact
@@ -142,3 +146,31 @@ ALL_YES_THRIVE_AUDIT = {
     "repeat_check": "yes",
     "overall": "4",
 }
+
+
+def query_plan(session: Any, statement: Any, params: dict[str, Any]) -> list[str]:
+    """The plan the store's database chooses for a statement, one line a step: SQLite's
+    `EXPLAIN QUERY PLAN`; on PostgreSQL `EXPLAIN ANALYZE` with sequential and bitmap scans off
+    (so an index the statement cannot use shows as a plan without it, with actual row counts)."""
+    if session.get_bind().dialect.name == "sqlite":
+        expanded = statement.compile(dialect=sqlite.dialect()).construct_expanded_state(params)
+        return [
+            str(row[-1])
+            for row in session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + expanded.statement,
+                tuple(str(value) for value in expanded.positional_parameters),
+            )
+        ]
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    sql = str(
+        statement.params(**params).compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+    )
+    return [row[0] for row in session.execute(text("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql))]
+
+
+def rows_read(plan_line: str) -> int:
+    """The actual rows of one step of a PostgreSQL `EXPLAIN ANALYZE` plan."""
+    return int(plan_line.split("actual time=")[1].split("rows=")[1].split()[0])

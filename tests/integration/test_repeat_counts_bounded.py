@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 
+from support import query_plan, rows_read
 from watchhouse.db.repositories import repeats
 from watchhouse.domain.records import NewContact
 from watchhouse.domain.repeats import RepeatBasis, contacts_within, count_limit
@@ -84,29 +84,6 @@ def test_the_screen_says_the_bound_or_more_past_it(
     assert [(f.count, f.at_least) for f in address] == [(most, True)] * len(rules)
 
 
-def _repeat_plan(session, statement, params) -> list[str]:  # type: ignore[no-untyped-def]
-    """The plan each database chooses for the repeat counts, one line a step."""
-    if session.get_bind().dialect.name == "sqlite":
-        expanded = statement.compile(dialect=sqlite.dialect()).construct_expanded_state(params)
-        return [
-            str(row[-1])
-            for row in session.connection().exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + expanded.statement,
-                tuple(str(value) for value in expanded.positional_parameters),
-            )
-        ]
-    # Neither a whole-table scan nor a bitmap join of two indexes (the plan PostgreSQL chose
-    # when its statistics lagged a growing table: every contact in the window read).
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    sql = str(
-        statement.params(**params).compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-        )
-    )
-    return [row[0] for row in session.execute(text("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql))]
-
-
 def test_a_numbers_counts_read_only_that_numbers_contacts(ctx, actors, neighbourhoods) -> None:  # type: ignore[no-untyped-def]
     handler = actors[Role.CALL_HANDLER]
     for n in range(20):  # others ringing about the same fire, in the same window
@@ -139,7 +116,7 @@ def test_a_numbers_counts_read_only_that_numbers_contacts(ctx, actors, neighbour
             "number_id": number,
             "most": 100,
         }
-        plan = _repeat_plan(session, statement, params)
+        plan = query_plan(session, statement, params)
         scans = [line for line in plan if "contacts" in line and ("SCAN" in line or "Scan" in line)]
         if session.get_bind().dialect.name == "sqlite":
             scans = [line for line in plan if "contacts" in line]
@@ -148,10 +125,7 @@ def test_a_numbers_counts_read_only_that_numbers_contacts(ctx, actors, neighbour
         else:
             assert scans and all("ix_contacts_number_presented" in line for line in scans), plan
             # Each window's range holds the number's 3 contacts, not the 23 of the window.
-            assert all(
-                int(line.split("actual time=")[1].split("rows=")[1].split()[0]) <= 3
-                for line in scans
-            ), plan
+            assert all(rows_read(line) <= 3 for line in scans), plan
 
 
 def test_counts_across_the_autumn_clock_change_leave_out_later_contacts(
